@@ -1,0 +1,65 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "vestnik",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "vestnik", targets: ["Vestnik"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "Vestnik",
+            dependencies: [
+                "VestnikWeb", "VestnikStore", "VestnikCore", "VestnikDemo",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "VestnikCore"),
+        .target(
+            name: "VestnikStore",
+            dependencies: [
+                "VestnikCore",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "VestnikWeb",
+            dependencies: [
+                "VestnikStore", "VestnikCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [.copy("Assets")]
+        ),
+        // The demo site lives in content/demo as ordinary content files; this tiny target ships them as a resource.
+        .target(name: "VestnikDemo", path: "content", exclude: ["README.md"], resources: [.copy("demo")]),
+        .testTarget(name: "VestnikCoreTests", dependencies: ["VestnikCore"]),
+        .testTarget(
+            name: "VestnikStoreTests",
+            dependencies: ["VestnikStore", "VestnikCore", "VestnikDemo"]
+        ),
+        .testTarget(
+            name: "VestnikWebTests",
+            dependencies: [
+                "VestnikWeb", "VestnikStore", "VestnikCore", "VestnikDemo",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,177 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import VestnikCore
+import VestnikDemo
+import VestnikStore
+import VestnikWeb
+
+@main
+struct Vestnik: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vestnik",
+        abstract: "A news publishing engine: the public site, the newsroom and the API in one binary.",
+        subcommands: [Serve.self, Migrate.self, Import.self, Setting.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// Options every subcommand that touches the database shares.
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: "A SQLite file path or a postgres:// URL (default: $VESTNIK_DATABASE_URL, else ./vestnik.sqlite).")
+    var database: String?
+
+    var location: DatabaseLocation {
+        DatabaseLocation(database ?? ProcessInfo.processInfo.environment["VESTNIK_DATABASE_URL"] ?? "./vestnik.sqlite")
+    }
+
+    /// Opens and migrates the database, or explains in one line why it cannot.
+    func openMigrated(logger: Logger) async throws -> Database {
+        let database = try await Database.open(location, logger: logger)
+        do {
+            try await Migrator().migrate(database)
+        } catch {
+            await database.close()
+            throw DatabaseOpenError(description: "cannot migrate the database \(location): \(error)")
+        }
+        return database
+    }
+}
+
+/// Runs `body`, turning any failure into one line on standard error and exit code 1.
+func reportingFailures(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as CleanExit {
+        throw error
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        FileHandle.standardError.write(Data("vestnik: error: \(error)\n".utf8))
+        throw ExitCode.failure
+    }
+}
+
+func makeLogger() -> Logger {
+    var logger = Logger(label: "vestnik")
+    logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+    return logger
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the site (the default command).")
+
+    @OptionGroup var options: DatabaseOptions
+
+    @Option(help: "Address to listen on (default: $VESTNIK_HOSTNAME, else 127.0.0.1).")
+    var hostname: String?
+
+    @Option(help: "Port to listen on (default: $VESTNIK_PORT, else 8080).")
+    var port: Int?
+
+    @Option(help: "A theme folder whose templates/, static/ and locales/ override the built-in theme.")
+    var theme: String?
+
+    @Flag(help: "Do not load the demo site into an empty database.")
+    var noDemo = false
+
+    func run() async throws {
+        let logger = makeLogger()
+        let environment = ProcessInfo.processInfo.environment
+        let port = try self.port ?? environment["VESTNIK_PORT"].map { value in
+            guard let port = Int(value), (1...65535).contains(port) else {
+                throw ValidationError("VESTNIK_PORT must be a port number, not \(value)")
+            }
+            return port
+        } ?? 8080
+        let hostname = self.hostname ?? environment["VESTNIK_HOSTNAME"] ?? "127.0.0.1"
+        try await reportingFailures {
+            let theme = try await Theme.load(overrideFolder: self.theme.map { URL(fileURLWithPath: $0) })
+            let database = try await options.openMigrated(logger: logger)
+            try await database.closing {
+                if !noDemo { try await DemoSite.loadIfEmpty(database, logger: logger) }
+                let site = try await Site.make(database: database, theme: theme)
+                let app = buildApplication(site: site, settings: ServerSettings(hostname: hostname, port: port), logger: logger)
+                logger.info("Vestnik serves \(options.location) at http://\(hostname):\(port)")
+                try await app.runService()
+            }
+        }
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending schema migrations and exit.")
+
+    @OptionGroup var options: DatabaseOptions
+
+    func run() async throws {
+        let logger = makeLogger()
+        try await reportingFailures {
+            let database = try await Database.open(options.location, logger: logger)
+            let applied = try await database.closing { try await Migrator().migrate(database) }
+            print(applied.isEmpty ? "The schema is up to date." : "Applied migrations: \(applied.map(String.init).joined(separator: ", "))")
+        }
+    }
+}
+
+struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import a Markdown file, or a folder of them, with YAML front matter (same slug: update).")
+
+    @OptionGroup var options: DatabaseOptions
+
+    @Argument(help: "A .md file or a folder of them.")
+    var path: String
+
+    @Flag(help: "Shift all dates by one amount so that the newest article is published now.")
+    var rebaseDates = false
+
+    func run() async throws {
+        let logger = makeLogger()
+        var failed = false
+        try await reportingFailures {
+            let database = try await options.openMigrated(logger: logger)
+            let report = try await database.closing {
+                try await ContentImporter(database: database).importContent(
+                    at: URL(fileURLWithPath: path), rebaseTo: rebaseDates ? Date() : nil)
+            }
+            for failure in report.failures {
+                FileHandle.standardError.write(Data("vestnik: import failed: \(failure)\n".utf8))
+            }
+            print("Imported \(report.created.count) new and \(report.updated.count) updated articles; \(report.failures.count) failed.")
+            failed = !report.succeeded
+        }
+        if failed { throw ExitCode.failure }
+    }
+}
+
+struct Setting: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show or change a site setting (site.locale = bg|en, site.name, site.follow_url).")
+
+    @OptionGroup var options: DatabaseOptions
+
+    @Argument(help: "The setting's key.")
+    var key: String
+
+    @Argument(help: "The new value; leave out to show the current one.")
+    var value: String?
+
+    func run() async throws {
+        let logger = makeLogger()
+        try await reportingFailures {
+            if key == SettingKeys.locale, let value, !SiteLocale.available.contains(value) {
+                throw ValidationError("\(key) must be one of \(SiteLocale.available.joined(separator: ", "))")
+            }
+            let database = try await options.openMigrated(logger: logger)
+            let settings = SettingsRepository(database: database)
+            try await database.closing {
+                if let value {
+                    try await settings.set(key, to: value)
+                } else {
+                    print(try await settings.value(key) ?? "")
+                }
+            }
+        }
+    }
+}

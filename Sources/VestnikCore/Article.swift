@@ -1,0 +1,117 @@
+import Foundation
+
+/// A complete article as the site shows it: text, placement (section, topic, tags) and byline.
+public struct Article: Sendable, Equatable {
+    public var id: Int
+    public var slug: String
+    /// The short place or source prefix shown before the headline: `САЩ: …`.
+    public var kicker: String
+    public var title: String
+    /// Plain-text summary: the first paragraph unless the editor wrote one.
+    public var lead: String
+    /// Sanitised HTML, one top-level block per line (see `ArticleBody`).
+    public var bodyHTML: String
+    public var section: Section
+    public var topic: Topic?
+    public var tags: [Tag]
+    /// In byline order.
+    public var authors: [Author]
+    /// Wire agencies the text relies on (БТА, AFP).
+    public var sources: [String]
+    public var media: MediaMarkers
+    public var status: ArticleStatus
+    public var publishedAt: Date
+    public var updatedAt: Date
+    public var reads: Int
+
+    public init(
+        id: Int = 0, slug: String, kicker: String = "", title: String, lead: String, bodyHTML: String,
+        section: Section, topic: Topic? = nil, tags: [Tag] = [], authors: [Author] = [], sources: [String] = [],
+        media: MediaMarkers = MediaMarkers(), status: ArticleStatus = .published, publishedAt: Date,
+        updatedAt: Date? = nil, reads: Int = 0
+    ) {
+        self.id = id
+        self.slug = slug
+        self.kicker = kicker
+        self.title = title
+        self.lead = lead
+        self.bodyHTML = bodyHTML
+        self.section = section
+        self.topic = topic
+        self.tags = tags
+        self.authors = authors
+        self.sources = sources
+        self.media = media
+        self.status = status
+        self.publishedAt = publishedAt
+        self.updatedAt = updatedAt ?? publishedAt
+        self.reads = reads
+    }
+
+    public var summary: ArticleSummary {
+        ArticleSummary(
+            id: id, slug: slug, sectionSlug: section.slug, sectionName: section.name, kicker: kicker, title: title,
+            lead: lead, media: media, publishedAt: publishedAt, reads: reads)
+    }
+}
+
+/// What a list (home page, section, "Още:", "Новините днес") needs to show one article.
+public struct ArticleSummary: Sendable, Equatable {
+    public var id: Int
+    public var slug: String
+    public var sectionSlug: String
+    public var sectionName: String
+    public var kicker: String
+    public var title: String
+    public var lead: String
+    public var media: MediaMarkers
+    public var publishedAt: Date
+    public var reads: Int
+
+    public init(
+        id: Int, slug: String, sectionSlug: String, sectionName: String, kicker: String, title: String, lead: String,
+        media: MediaMarkers, publishedAt: Date, reads: Int
+    ) {
+        self.id = id
+        self.slug = slug
+        self.sectionSlug = sectionSlug
+        self.sectionName = sectionName
+        self.kicker = kicker
+        self.title = title
+        self.lead = lead
+        self.media = media
+        self.publishedAt = publishedAt
+        self.reads = reads
+    }
+}
+
+/// One page of a longer list, with enough to draw the pager.
+public struct Page<Item: Sendable>: Sendable {
+    public var items: [Item]
+    public var number: Int
+    public var size: Int
+    public var total: Int
+
+    public init(items: [Item], number: Int, size: Int, total: Int) {
+        self.items = items
+        self.number = number
+        self.size = size
+        self.total = total
+    }
+
+    public var pageCount: Int { max(1, (total + size - 1) / size) }
+    public var hasPrevious: Bool { number > 1 }
+    public var hasNext: Bool { number < pageCount }
+}
+
+/// A page request: 1-based number, fixed size. Built only from validated input.
+public struct PageRequest: Sendable, Equatable {
+    public var number: Int
+    public var size: Int
+    public var offset: Int { (number - 1) * size }
+
+    public init(number: Int = 1, size: Int = 20) {
+        self.number = max(1, number)
+        self.size = max(1, size)
+    }
+}

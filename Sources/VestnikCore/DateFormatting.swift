@@ -1,0 +1,191 @@
+import Foundation
+
+/// The words a site uses to talk about dates, loaded from its locale file.
+///
+/// Core holds no user-facing strings: month names, weekday names and the phrases of
+/// relative time come from the site's configuration, so the same engine can serve
+/// any language. Patterns use `{placeholders}`.
+public struct DateVocabulary: Sendable, Codable, Equatable {
+    /// Twelve lowercase month names, January first.
+    public var months: [String]
+    /// Seven weekday names, Monday first.
+    public var weekdays: [String]
+    /// The article date line, e.g. `"{day} {month} {year}, {time} часа"`.
+    /// Placeholders: `{day}` (two digits), `{month}` (name), `{year}`, `{time}` (HH:MM), `{weekday}` (name).
+    public var dateLine: String
+    /// Under a minute ago, e.g. `"току-що"`.
+    public var justNow: String
+    /// One minute ago, e.g. `"преди {n} минута"`.
+    public var minuteOne: String
+    /// Several minutes ago, e.g. `"преди {n} минути"`.
+    public var minuteOther: String
+    /// One hour ago, e.g. `"преди {n} час"`.
+    public var hourOne: String
+    /// Several hours ago, e.g. `"преди {n} часа"`.
+    public var hourOther: String
+    /// The previous local day, e.g. `"вчера"`.
+    public var yesterday: String
+
+    public init(months: [String], weekdays: [String], dateLine: String, justNow: String,
+                minuteOne: String, minuteOther: String, hourOne: String, hourOther: String,
+                yesterday: String) {
+        self.months = months
+        self.weekdays = weekdays
+        self.dateLine = dateLine
+        self.justNow = justNow
+        self.minuteOne = minuteOne
+        self.minuteOther = minuteOther
+        self.hourOne = hourOne
+        self.hourOther = hourOther
+        self.yesterday = yesterday
+    }
+
+    /// The month name for 1…12 (the two-digit number if the list is incomplete).
+    public func monthName(_ month: Int) -> String {
+        months.indices.contains(month - 1) ? months[month - 1] : twoDigits(month)
+    }
+
+    /// The weekday name for 1 = Monday … 7 = Sunday (empty if the list is incomplete).
+    public func weekdayName(_ weekday: Int) -> String {
+        weekdays.indices.contains(weekday - 1) ? weekdays[weekday - 1] : ""
+    }
+}
+
+/// Formats instants for article pages (in Sofia time) and for feeds (in UTC).
+///
+/// One place decides how every date on the site and in its feeds is written, so the
+/// page, the JSON-LD, the sitemaps and the feeds always agree.
+public struct NewsDateFormatter: Sendable {
+    public var vocabulary: DateVocabulary
+
+    public init(vocabulary: DateVocabulary) {
+        self.vocabulary = vocabulary
+    }
+
+    /// The article date line in Sofia time, e.g. `05 септември 2023, 01:12 часа`.
+    public func dateLine(_ date: Date) -> String {
+        let local = SofiaTime.components(of: date)
+        return fillPlaceholders(vocabulary.dateLine, [
+            "day": twoDigits(local.day),
+            "month": vocabulary.monthName(local.month),
+            "year": String(local.year),
+            "time": "\(twoDigits(local.hour)):\(twoDigits(local.minute))",
+            "weekday": vocabulary.weekdayName(local.weekday),
+        ])
+    }
+
+    /// Sofia time as `HH:MM`, e.g. `01:12`.
+    public func shortTime(_ date: Date) -> String {
+        let local = SofiaTime.components(of: date)
+        return "\(twoDigits(local.hour)):\(twoDigits(local.minute))"
+    }
+
+    /// The Sofia date as `DD.MM.YYYY`, e.g. `05.09.2023`.
+    public func shortDate(_ date: Date) -> String {
+        let local = SofiaTime.components(of: date)
+        return "\(twoDigits(local.day)).\(twoDigits(local.month)).\(fourDigits(local.year))"
+    }
+
+    /// ISO 8601 in Sofia time with its offset, e.g. `2023-09-05T01:12:00+03:00`
+    /// (for `<time datetime>`, JSON-LD and Open Graph).
+    public func isoDateTime(_ date: Date) -> String {
+        let offset = SofiaTime.utcOffset(at: date)
+        let local = SofiaTime.components(of: date)
+        let sign = offset < 0 ? "-" : "+"
+        let minutes = abs(offset) / 60
+        return iso(local) + "\(sign)\(twoDigits(minutes / 60)):\(twoDigits(minutes % 60))"
+    }
+
+    /// RFC 3339 in UTC, e.g. `2023-09-04T22:12:00Z` (Atom, JSON Feed, sitemaps).
+    public func rfc3339UTC(_ date: Date) -> String {
+        iso(utcComponents(date)) + "Z"
+    }
+
+    /// RFC 822 in UTC with English names, e.g. `Mon, 04 Sep 2023 22:12:00 +0000` (RSS).
+    public func rfc822(_ date: Date) -> String {
+        let t = utcComponents(date)
+        let day = Self.englishWeekdays[t.weekday - 1]
+        let month = Self.englishMonths[t.month - 1]
+        return "\(day), \(twoDigits(t.day)) \(month) \(fourDigits(t.year)) "
+            + "\(twoDigits(t.hour)):\(twoDigits(t.minute)):\(twoDigits(t.second)) +0000"
+    }
+
+    private func utcComponents(_ date: Date) -> LocalDateTime {
+        CivilCalendar.dateTime(unixSeconds: SofiaTime.unixSeconds(date))
+    }
+
+    private func iso(_ t: LocalDateTime) -> String {
+        "\(fourDigits(t.year))-\(twoDigits(t.month))-\(twoDigits(t.day))T"
+            + "\(twoDigits(t.hour)):\(twoDigits(t.minute)):\(twoDigits(t.second))"
+    }
+
+    private static let englishWeekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    private static let englishMonths = ["Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+}
+
+/// Says how long ago something happened ("преди 5 минути", "вчера"), Sofia time.
+///
+/// Swift on Linux has no `RelativeDateTimeFormatter`, and tests need a fixed clock,
+/// so the clock is injected.
+public struct RelativeTimeFormatter: Sendable {
+    public var vocabulary: DateVocabulary
+    public let now: @Sendable () -> Date
+
+    public init(vocabulary: DateVocabulary, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.vocabulary = vocabulary
+        self.now = now
+    }
+
+    /// Under a minute: `justNow`; under an hour: minutes; later the same Sofia day:
+    /// hours; the previous Sofia day: `yesterday`; older or in the future: `DD.MM.YYYY`.
+    public func string(for date: Date) -> String {
+        let current = now()
+        let elapsed = Int(current.timeIntervalSince(date).rounded(.down))
+        if elapsed >= 0 {
+            if elapsed < 60 { return vocabulary.justNow }
+            if elapsed < 3600 {
+                return count(elapsed / 60, one: vocabulary.minuteOne, other: vocabulary.minuteOther)
+            }
+            let daysBack = SofiaTime.dayNumber(of: current) - SofiaTime.dayNumber(of: date)
+            if daysBack == 0 {
+                return count(elapsed / 3600, one: vocabulary.hourOne, other: vocabulary.hourOther)
+            }
+            if daysBack == 1 { return vocabulary.yesterday }
+        }
+        return NewsDateFormatter(vocabulary: vocabulary).shortDate(date)
+    }
+
+    /// Bulgarian (and English) plural rule: exactly one takes the singular.
+    private func count(_ n: Int, one: String, other: String) -> String {
+        fillPlaceholders(n == 1 ? one : other, ["n": String(n)])
+    }
+}
+
+/// Replaces each `{key}` in `pattern` by its value; unknown placeholders stay as written.
+private func fillPlaceholders(_ pattern: String, _ values: [String: String]) -> String {
+    var out = ""
+    var rest = Substring(pattern)
+    while let open = rest.firstIndex(of: "{") {
+        out += rest[..<open]
+        let afterOpen = rest.index(after: open)
+        if let close = rest[afterOpen...].firstIndex(of: "}"),
+           let value = values[String(rest[afterOpen..<close])] {
+            out += value
+            rest = rest[rest.index(after: close)...]
+        } else {
+            out += "{"
+            rest = rest[afterOpen...]
+        }
+    }
+    return out + rest
+}
+
+private func twoDigits(_ n: Int) -> String {
+    n >= 0 && n < 10 ? "0\(n)" : String(n)
+}
+
+private func fourDigits(_ n: Int) -> String {
+    let digits = String(abs(n))
+    return (n < 0 ? "-" : "") + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+}

@@ -1,0 +1,323 @@
+import Foundation
+import SQLKit
+import VestnikCore
+
+/// What is needed to create or update an article; section, topic, tags and authors are named, and created if new.
+public struct ArticleInput: Sendable, Equatable {
+    public struct Byline: Sendable, Equatable {
+        public var name: String
+        public var role: String?
+        public init(name: String, role: String? = nil) {
+            self.name = name
+            self.role = role
+        }
+    }
+
+    public var slug: String
+    public var kicker: String
+    public var title: String
+    public var lead: String
+    public var bodyHTML: String
+    public var section: String
+    public var topic: String?
+    public var tags: [String]
+    public var authors: [Byline]
+    public var sources: [String]
+    public var media: MediaMarkers
+    public var status: ArticleStatus
+    public var publishedAt: Date
+    /// Set only when migrating from another system; an update never lowers the stored count.
+    public var reads: Int?
+
+    public init(
+        slug: String, kicker: String = "", title: String, lead: String, bodyHTML: String, section: String,
+        topic: String? = nil, tags: [String] = [], authors: [Byline] = [], sources: [String] = [],
+        media: MediaMarkers = MediaMarkers(), status: ArticleStatus = .published, publishedAt: Date, reads: Int? = nil
+    ) {
+        self.slug = slug
+        self.kicker = kicker
+        self.title = title
+        self.lead = lead
+        self.bodyHTML = bodyHTML
+        self.section = section
+        self.topic = topic
+        self.tags = tags
+        self.authors = authors
+        self.sources = sources
+        self.media = media
+        self.status = status
+        self.publishedAt = publishedAt
+        self.reads = reads
+    }
+}
+
+/// Which articles a list shows.
+public enum ArticleFilter: Sendable, Equatable {
+    case all
+    case section(Int)
+    case topic(Int)
+    case tag(Int)
+    case author(Int)
+}
+
+/// Articles: saving them whole, and the public reads the site needs. Public reads only ever return articles that
+/// are published and whose publication time has come (`now` is passed in, so tests control the clock).
+public struct ArticleRepository: Sendable {
+    let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    public enum SaveResult: Sendable, Equatable {
+        case created(id: Int)
+        case updated(id: Int)
+        public var id: Int {
+            switch self {
+            case .created(let id), .updated(let id): return id
+            }
+        }
+    }
+
+    // MARK: Writing
+
+    /// Creates the article, or updates the one with the same slug, in one transaction.
+    @discardableResult
+    public func save(_ input: ArticleInput, now: Date = Date()) async throws -> SaveResult {
+        try Self.validate(input)
+        return try await database.write { db in
+            let sectionID = try await TaxonomyRepository.ensureSection(name: input.section, description: nil, position: nil, in: db)
+            var topicID: Int?
+            if let topic = input.topic { topicID = try await TaxonomyRepository.ensureTopic(name: topic, description: nil, in: db) }
+            let sources = input.sources.joined(separator: "\n")
+            let existing = try await db.raw("SELECT id, reads FROM articles WHERE slug = \(bind: input.slug)").first()
+            let result: SaveResult
+            if let existing {
+                let id = try existing.int("id")
+                let reads = max(try existing.int("reads"), input.reads ?? 0)
+                try await db.raw(
+                    """
+                    UPDATE articles SET kicker = \(bind: input.kicker), title = \(bind: input.title), lead = \(bind: input.lead),
+                        body_html = \(bind: input.bodyHTML), section_id = \(bind: sectionID), topic_id = \(bind: topicID),
+                        sources = \(bind: sources), has_video = \(bind: input.media.video ? 1 : 0),
+                        has_gallery = \(bind: input.media.gallery ? 1 : 0), status = \(bind: input.status.rawValue),
+                        published_at = \(bind: input.publishedAt.unixSeconds), updated_at = \(bind: now.unixSeconds),
+                        reads = \(bind: reads)
+                    WHERE id = \(bind: id)
+                    """
+                ).run()
+                try await db.raw("DELETE FROM article_tags WHERE article_id = \(bind: id)").run()
+                try await db.raw("DELETE FROM article_authors WHERE article_id = \(bind: id)").run()
+                result = .updated(id: id)
+            } else {
+                let row = try await db.raw(
+                    """
+                    INSERT INTO articles (slug, kicker, title, lead, body_html, section_id, topic_id, sources, has_video,
+                        has_gallery, status, published_at, created_at, updated_at, reads)
+                    VALUES (\(bind: input.slug), \(bind: input.kicker), \(bind: input.title), \(bind: input.lead),
+                        \(bind: input.bodyHTML), \(bind: sectionID), \(bind: topicID), \(bind: sources),
+                        \(bind: input.media.video ? 1 : 0), \(bind: input.media.gallery ? 1 : 0), \(bind: input.status.rawValue),
+                        \(bind: input.publishedAt.unixSeconds), \(bind: now.unixSeconds), \(bind: now.unixSeconds),
+                        \(bind: input.reads ?? 0))
+                    RETURNING id
+                    """
+                ).first()
+                guard let row else { throw InvalidInput("the article \(input.slug) was not saved") }
+                result = .created(id: try row.int("id"))
+            }
+            var seenTags = Set<Int>()
+            for name in input.tags {
+                let tagID = try await TaxonomyRepository.ensureTag(name: name, in: db)
+                guard seenTags.insert(tagID).inserted else { continue }
+                try await db.raw(
+                    "INSERT INTO article_tags (article_id, tag_id, position) VALUES (\(bind: result.id), \(bind: tagID), \(bind: seenTags.count))"
+                ).run()
+            }
+            var seenAuthors = Set<Int>()
+            for byline in input.authors {
+                let authorID = try await TaxonomyRepository.ensureAuthor(name: byline.name, role: byline.role, bio: nil, in: db)
+                guard seenAuthors.insert(authorID).inserted else { continue }
+                try await db.raw(
+                    """
+                    INSERT INTO article_authors (article_id, author_id, position)
+                    VALUES (\(bind: result.id), \(bind: authorID), \(bind: seenAuthors.count))
+                    """
+                ).run()
+            }
+            return result
+        }
+    }
+
+    /// Gives an article a new slug; the old one keeps answering with a redirect.
+    public func changeSlug(articleID: Int, to newSlug: String) async throws {
+        guard Slug.make(newSlug) == newSlug, !newSlug.isEmpty else { throw InvalidInput("not a valid slug: \(newSlug)") }
+        try await database.write { db in
+            guard let row = try await db.raw("SELECT slug FROM articles WHERE id = \(bind: articleID)").first() else {
+                throw InvalidInput("no article \(articleID)")
+            }
+            let old = try row.string("slug")
+            guard old != newSlug else { return }
+            if try await db.raw("SELECT id FROM articles WHERE slug = \(bind: newSlug)").first() != nil {
+                throw InvalidInput("the slug \(newSlug) is taken")
+            }
+            try await db.raw("DELETE FROM article_slug_history WHERE slug = \(bind: newSlug)").run()
+            try await db.raw("UPDATE articles SET slug = \(bind: newSlug) WHERE id = \(bind: articleID)").run()
+            try await db.raw(
+                """
+                INSERT INTO article_slug_history (slug, article_id) VALUES (\(bind: old), \(bind: articleID))
+                ON CONFLICT (slug) DO UPDATE SET article_id = \(bind: articleID)
+                """
+            ).run()
+        }
+    }
+
+    static func validate(_ input: ArticleInput) throws {
+        if input.title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw InvalidInput("the title is empty") }
+        if input.slug.isEmpty || Slug.make(input.slug) != input.slug {
+            throw InvalidInput("the slug „\(input.slug)“ must be lowercase Latin letters, digits and hyphens")
+        }
+        if input.section.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw InvalidInput("the section is missing") }
+    }
+
+    // MARK: Public reads
+
+    /// The article with this slug, whatever its status (the caller decides what a reader may see).
+    public func article(slug: String) async throws -> Article? {
+        try await database.read { db in
+            guard
+                let row = try await db.raw(
+                    """
+                    SELECT a.*, s.slug AS section_slug, s.name AS section_name, s.description AS section_description,
+                        s.position AS section_position, t.slug AS topic_slug, t.name AS topic_name,
+                        t.description AS topic_description
+                    FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN topics t ON t.id = a.topic_id
+                    WHERE a.slug = \(bind: slug)
+                    """
+                ).first()
+            else { return nil }
+            let id = try row.int("id")
+            let tags = try await db.raw(
+                """
+                SELECT g.id, g.slug, g.name FROM article_tags x JOIN tags g ON g.id = x.tag_id
+                WHERE x.article_id = \(bind: id) ORDER BY x.position
+                """
+            ).all().map(TaxonomyRepository.tag)
+            let authors = try await db.raw(
+                """
+                SELECT u.id, u.slug, u.name, u.role, u.bio FROM article_authors x JOIN authors u ON u.id = x.author_id
+                WHERE x.article_id = \(bind: id) ORDER BY x.position
+                """
+            ).all().map(TaxonomyRepository.author)
+            var topic: Topic?
+            if let topicID = try row.optionalInt("topic_id") {
+                topic = Topic(
+                    id: topicID, slug: try row.string("topic_slug"), name: try row.string("topic_name"),
+                    description: try row.string("topic_description"))
+            }
+            let sources = try row.string("sources")
+            return Article(
+                id: id, slug: try row.string("slug"), kicker: try row.string("kicker"), title: try row.string("title"),
+                lead: try row.string("lead"), bodyHTML: try row.string("body_html"),
+                section: Section(
+                    id: try row.int("section_id"), slug: try row.string("section_slug"), name: try row.string("section_name"),
+                    description: try row.string("section_description"), position: try row.int("section_position")),
+                topic: topic, tags: tags, authors: authors,
+                sources: sources.isEmpty ? [] : sources.components(separatedBy: "\n"),
+                media: MediaMarkers(video: try row.flag("has_video"), gallery: try row.flag("has_gallery")),
+                status: ArticleStatus(rawValue: try row.string("status")) ?? .draft,
+                publishedAt: try row.date("published_at"), updatedAt: try row.date("updated_at"), reads: try row.int("reads"))
+        }
+    }
+
+    /// The current slug of an article that used to be reachable under `oldSlug`.
+    public func currentSlug(forOldSlug oldSlug: String) async throws -> String? {
+        try await database.read { db in
+            try await db.raw(
+                """
+                SELECT a.slug FROM article_slug_history h JOIN articles a ON a.id = h.article_id
+                WHERE h.slug = \(bind: oldSlug)
+                """
+            ).first()?.string("slug")
+        }
+    }
+
+    /// A page of visible articles, newest first.
+    public func list(_ filter: ArticleFilter, page: PageRequest, now: Date) async throws -> Page<ArticleSummary> {
+        let condition = Self.visible(now) + Self.condition(filter)
+        return try await database.read { db in
+            let total = try await db.raw("SELECT COUNT(*) AS n FROM articles a WHERE \(condition)").first()?.int("n") ?? 0
+            let items = try await db.raw(
+                """
+                \(Self.summaryColumns) WHERE \(condition)
+                ORDER BY a.published_at DESC, a.id DESC LIMIT \(literal: page.size) OFFSET \(literal: page.offset)
+                """
+            ).all().map(Self.summary)
+            return Page(items: items, number: page.number, size: page.size, total: total)
+        }
+    }
+
+    /// Visible articles published in `[from, to)`, newest first: "Новините днес" asks for the Sofia day so far.
+    public func published(from: Date, to: Date, limit: Int, now: Date) async throws -> [ArticleSummary] {
+        try await database.read { db in
+            try await db.raw(
+                """
+                \(Self.summaryColumns) WHERE \(Self.visible(now))
+                    AND a.published_at >= \(bind: from.unixSeconds) AND a.published_at < \(bind: to.unixSeconds)
+                ORDER BY a.published_at DESC, a.id DESC LIMIT \(literal: limit)
+                """
+            ).all().map(Self.summary)
+        }
+    }
+
+    /// Articles to offer in the "Още:" blocks of `article`.
+    ///
+    /// This is the one place the choice is made. For now: other visible articles that share the topic, a tag or the
+    /// section, newest first.
+    public func related(to article: Article, limit: Int, now: Date) async throws -> [ArticleSummary] {
+        let tagIDs: [any Encodable & Sendable] = article.tags.map(\.id)
+        var shared: SQLQueryString = "a.section_id = \(bind: article.section.id)"
+        if let topic = article.topic { shared += " OR a.topic_id = \(bind: topic.id)" }
+        if !tagIDs.isEmpty {
+            shared += " OR EXISTS (SELECT 1 FROM article_tags x WHERE x.article_id = a.id AND x.tag_id IN (\(binds: tagIDs)))"
+        }
+        let condition = Self.visible(now) + " AND a.id <> \(bind: article.id) AND (\(shared))"
+        return try await database.read { db in
+            try await db.raw(
+                "\(Self.summaryColumns) WHERE \(condition) ORDER BY a.published_at DESC, a.id DESC LIMIT \(literal: limit)"
+            ).all().map(Self.summary)
+        }
+    }
+
+    public func count() async throws -> Int {
+        try await database.read { db in try await db.raw("SELECT COUNT(*) AS n FROM articles").first()?.int("n") ?? 0 }
+    }
+
+    // MARK: Query pieces
+
+    static let summaryColumns: SQLQueryString = """
+        SELECT a.id, a.slug, a.kicker, a.title, a.lead, a.has_video, a.has_gallery, a.published_at, a.reads,
+            s.slug AS section_slug, s.name AS section_name
+        FROM articles a JOIN sections s ON s.id = a.section_id
+        """
+
+    static func visible(_ now: Date) -> SQLQueryString {
+        "a.status = 'published' AND a.published_at <= \(bind: now.unixSeconds)"
+    }
+
+    static func condition(_ filter: ArticleFilter) -> SQLQueryString {
+        switch filter {
+        case .all: return ""
+        case .section(let id): return " AND a.section_id = \(bind: id)"
+        case .topic(let id): return " AND a.topic_id = \(bind: id)"
+        case .tag(let id): return " AND EXISTS (SELECT 1 FROM article_tags x WHERE x.article_id = a.id AND x.tag_id = \(bind: id))"
+        case .author(let id):
+            return " AND EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = a.id AND x.author_id = \(bind: id))"
+        }
+    }
+
+    static func summary(_ row: any SQLRow) throws -> ArticleSummary {
+        ArticleSummary(
+            id: try row.int("id"), slug: try row.string("slug"), sectionSlug: try row.string("section_slug"),
+            sectionName: try row.string("section_name"), kicker: try row.string("kicker"), title: try row.string("title"),
+            lead: try row.string("lead"), media: MediaMarkers(video: try row.flag("has_video"), gallery: try row.flag("has_gallery")),
+            publishedAt: try row.date("published_at"), reads: try row.int("reads"))
+    }
+}

@@ -1,0 +1,281 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import SQLKit
+import SQLiteKit
+
+/// Where the data lives: an embedded SQLite file (the default) or a PostgreSQL server (scale-out).
+public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
+    case sqlite(path: String)
+    case postgres(url: String)
+
+    /// Accepts `postgres://…` / `postgresql://…` URLs; anything else is a SQLite file path.
+    public init(_ text: String) {
+        if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+            self = .postgres(url: text)
+        } else {
+            self = .sqlite(path: text.hasPrefix("sqlite://") ? String(text.dropFirst("sqlite://".count)) : text)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .sqlite(let path): return path
+        case .postgres(let url):
+            // Never print a password.
+            guard var components = URLComponents(string: url) else { return "postgres://…" }
+            if components.password != nil { components.password = "***" }
+            return components.string ?? "postgres://…"
+        }
+    }
+}
+
+/// A failure to reach the database, with a message meant for a person.
+public struct DatabaseOpenError: Error, CustomStringConvertible {
+    public var description: String
+    public init(description: String) { self.description = description }
+}
+
+/// The one door to storage. Reads may run in parallel; writes run in a transaction on one connection.
+///
+/// On SQLite the file is in WAL mode with a single writer connection and a small pool of readers, which is
+/// what SQLite is good at. On PostgreSQL every call leases a pooled connection.
+public final class Database: Sendable {
+    public enum Dialect: Sendable { case sqlite, postgres }
+
+    public let dialect: Dialect
+    private let backend: Backend
+
+    private enum Backend: Sendable {
+        case sqlite(SQLiteConnections)
+        case postgres(PostgresClient, Task<Void, Never>)
+    }
+
+    private init(dialect: Dialect, backend: Backend) {
+        self.dialect = dialect
+        self.backend = backend
+    }
+
+    /// Opens the database; fails with a readable error if the file or server cannot be reached.
+    public static func open(
+        _ location: DatabaseLocation, readers: Int = 4, searchPath: String? = nil, logger: Logger
+    ) async throws -> Database {
+        switch location {
+        case .sqlite(let path):
+            let connections = try await SQLiteConnections.open(path: path, readers: readers, logger: logger)
+            return Database(dialect: .sqlite, backend: .sqlite(connections))
+        case .postgres(let url):
+            let configuration = try PostgresURL.configuration(url, searchPath: searchPath)
+            let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+            let runner = Task { await client.run() }
+            let database = Database(dialect: .postgres, backend: .postgres(client, runner))
+            do {
+                _ = try await database.read { db in try await db.raw("SELECT 1").all() }
+            } catch {
+                await database.close()
+                throw DatabaseOpenError(description: "cannot connect to PostgreSQL at \(location): \(String(reflecting: error))")
+            }
+            return database
+        }
+    }
+
+    /// Runs `body` with a connection for reading.
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite(let connections):
+            return try await connections.withReader { try await body($0.sql()) }
+        case .postgres(let client, _):
+            return try await client.withConnection { try await body($0.sql()) }
+        }
+    }
+
+    /// Runs `body` inside one transaction; it commits when `body` returns and rolls back when it throws.
+    public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite(let connections):
+            return try await connections.withWriter { connection in
+                try await Self.transaction(connection.sql(), begin: "BEGIN IMMEDIATE", body)
+            }
+        case .postgres(let client, _):
+            return try await client.withConnection { connection in
+                try await Self.transaction(connection.sql(), begin: "BEGIN", body)
+            }
+        }
+    }
+
+    private static func transaction<T: Sendable>(
+        _ db: any SQLDatabase, begin: String, _ body: @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        try await db.raw(SQLQueryString(begin)).run()
+        do {
+            let result = try await body(db)
+            try await db.raw("COMMIT").run()
+            return result
+        } catch {
+            try? await db.raw("ROLLBACK").run()
+            throw error
+        }
+    }
+
+    /// Runs `body`, then closes the database whether `body` succeeded or not.
+    public func closing<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            let result = try await body()
+            await close()
+            return result
+        } catch {
+            await close()
+            throw error
+        }
+    }
+
+    public func close() async {
+        switch backend {
+        case .sqlite(let connections): await connections.close()
+        case .postgres(_, let runner):
+            runner.cancel()
+            await runner.value
+        }
+    }
+}
+
+/// Parses `postgres://user:pass@host:port/db?sslmode=require` into a client configuration.
+enum PostgresURL {
+    static func configuration(_ url: String, searchPath: String?) throws -> PostgresClient.Configuration {
+        guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
+            throw DatabaseOpenError(description: "not a valid PostgreSQL URL: \(DatabaseLocation.postgres(url: url))")
+        }
+        let query = Dictionary(
+            (components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
+        let tls: PostgresClient.Configuration.TLS =
+            ["require", "verify-full", "verify-ca"].contains(query["sslmode"] ?? "")
+            ? .require(.makeClientConfiguration()) : .disable
+        let database = components.path.split(separator: "/").first.map(String.init)
+        var configuration = PostgresClient.Configuration(
+            host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
+            password: components.password, database: database, tls: tls)
+        configuration.options.maximumConnections = 16
+        if let searchPath {
+            configuration.options.additionalStartupParameters = [("search_path", searchPath)]
+        }
+        return configuration
+    }
+}
+
+/// SQLite connections to one file: one writer (SQLite allows only one at a time anyway) and a pool of readers,
+/// which WAL lets run beside the writer.
+final class SQLiteConnections: Sendable {
+    private let writer: SQLiteConnection
+    private let writerLock = AsyncGate(permits: 1)
+    private let readers: [SQLiteConnection]
+    private let readerGate: AsyncGate
+    private let readerSlots: ReaderSlots
+
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
+        self.writer = writer
+        self.readers = readers
+        self.readerGate = AsyncGate(permits: readers.count)
+        self.readerSlots = ReaderSlots(count: readers.count)
+    }
+
+    static func open(path: String, readers: Int, logger: Logger) async throws -> SQLiteConnections {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: directory.isEmpty ? "." : directory) else {
+            throw DatabaseOpenError(description: "cannot open SQLite database \(path): folder \(directory) does not exist")
+        }
+        func connect() async throws -> SQLiteConnection {
+            let connection: SQLiteConnection
+            do {
+                connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            } catch {
+                throw DatabaseOpenError(description: "cannot open SQLite database \(path): \(error)")
+            }
+            do {
+                for pragma in ["PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"] {
+                    _ = try await connection.query(pragma)
+                }
+            } catch {
+                try? await connection.close()
+                throw DatabaseOpenError(description: "cannot use SQLite database \(path): \(error)")
+            }
+            return connection
+        }
+        let writer = try await connect()
+        do {
+            _ = try await writer.query("PRAGMA journal_mode = WAL")
+        } catch {
+            try? await writer.close()
+            throw DatabaseOpenError(description: "cannot use SQLite database \(path): \(error)")
+        }
+        var pool: [SQLiteConnection] = []
+        for _ in 0..<max(1, readers) { pool.append(try await connect()) }
+        return SQLiteConnections(writer: writer, readers: pool)
+    }
+
+    func withWriter<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        await writerLock.acquire()
+        defer { writerLock.release() }
+        return try await body(writer)
+    }
+
+    func withReader<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        await readerGate.acquire()
+        let slot = readerSlots.take()
+        defer {
+            readerSlots.give(slot)
+            readerGate.release()
+        }
+        return try await body(readers[slot])
+    }
+
+    func close() async {
+        for connection in readers + [writer] { try? await connection.close() }
+    }
+}
+
+/// Which reader connections are free; guarded by a lock because it is touched from many tasks.
+private final class ReaderSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var free: [Int]
+
+    init(count: Int) { free = Array(0..<count) }
+
+    func take() -> Int { lock.withLock { free.removeLast() } }
+    func give(_ slot: Int) { lock.withLock { free.append(slot) } }
+}
+
+/// A counting semaphore for async code: waiters resume in arrival order.
+final class AsyncGate: @unchecked Sendable {
+    private let lock = NSLock()
+    private var permits: Int
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    init(permits: Int) { self.permits = permits }
+
+    func acquire() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumeNow: Bool = lock.withLock {
+                if permits > 0 {
+                    permits -= 1
+                    return true
+                }
+                waiters.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+
+    func release() {
+        let next: CheckedContinuation<Void, Never>? = lock.withLock {
+            if waiters.isEmpty {
+                permits += 1
+                return nil
+            }
+            return waiters.removeFirst()
+        }
+        next?.resume()
+    }
+}

@@ -1,0 +1,59 @@
+/// The schema's history. Times are Unix seconds (UTC) in `{bigint}` columns, so both dialects sort and compare them alike.
+public enum Migrations {
+    public static let all: [Migration] = [
+        Migration(
+            version: 1, name: "newsroom structure and articles",
+            statements: [
+                """
+                CREATE TABLE sections (
+                    id {id}, slug TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+                    description TEXT NOT NULL DEFAULT '', position INTEGER NOT NULL DEFAULT 0)
+                """,
+                """
+                CREATE TABLE topics (
+                    id {id}, slug TEXT NOT NULL UNIQUE, name TEXT NOT NULL, description TEXT NOT NULL DEFAULT '')
+                """,
+                "CREATE TABLE tags (id {id}, slug TEXT NOT NULL UNIQUE, name TEXT NOT NULL)",
+                """
+                CREATE TABLE authors (
+                    id {id}, slug TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+                    role TEXT NOT NULL DEFAULT '', bio TEXT NOT NULL DEFAULT '')
+                """,
+                """
+                CREATE TABLE articles (
+                    id {id}, slug TEXT NOT NULL UNIQUE, kicker TEXT NOT NULL DEFAULT '', title TEXT NOT NULL,
+                    lead TEXT NOT NULL DEFAULT '', body_html TEXT NOT NULL DEFAULT '',
+                    section_id {bigint} NOT NULL REFERENCES sections(id),
+                    topic_id {bigint} REFERENCES topics(id),
+                    sources TEXT NOT NULL DEFAULT '',
+                    has_video INTEGER NOT NULL DEFAULT 0, has_gallery INTEGER NOT NULL DEFAULT 0,
+                    status TEXT NOT NULL DEFAULT 'draft',
+                    published_at {bigint} NOT NULL, created_at {bigint} NOT NULL, updated_at {bigint} NOT NULL,
+                    reads {bigint} NOT NULL DEFAULT 0)
+                """,
+                "CREATE INDEX articles_status_published ON articles (status, published_at)",
+                "CREATE INDEX articles_section_published ON articles (section_id, published_at)",
+                "CREATE INDEX articles_topic_published ON articles (topic_id, published_at)",
+                """
+                CREATE TABLE article_tags (
+                    article_id {bigint} NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+                    tag_id {bigint} NOT NULL REFERENCES tags(id), position INTEGER NOT NULL,
+                    PRIMARY KEY (article_id, tag_id))
+                """,
+                "CREATE INDEX article_tags_tag ON article_tags (tag_id)",
+                """
+                CREATE TABLE article_authors (
+                    article_id {bigint} NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+                    author_id {bigint} NOT NULL REFERENCES authors(id), position INTEGER NOT NULL,
+                    PRIMARY KEY (article_id, author_id))
+                """,
+                "CREATE INDEX article_authors_author ON article_authors (author_id)",
+                """
+                CREATE TABLE article_slug_history (
+                    slug TEXT PRIMARY KEY,
+                    article_id {bigint} NOT NULL REFERENCES articles(id) ON DELETE CASCADE)
+                """,
+                "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            ])
+    ]
+}

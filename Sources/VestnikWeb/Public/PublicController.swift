@@ -1,0 +1,190 @@
+import Foundation
+import Hummingbird
+import VestnikCore
+import VestnikStore
+
+/// The public news site: home, article, section, topic, tag and author pages.
+struct PublicController<Context: RequestContext>: Sendable {
+    let site: Site
+    /// Articles per list page.
+    let pageSize = 20
+    /// How the "Още:" blocks sit in the body.
+    let moreBlocks = InlineMoreBlocks()
+
+    func addRoutes(to router: Router<Context>) {
+        router.get("/", use: home)
+        router.get("/static/{file}", use: asset)
+        router.get("/tema/{slug}", use: topic)
+        router.get("/tag/{slug}", use: tag)
+        router.get("/avtor/{slug}", use: author)
+        router.get("/{section}", use: section)
+        router.get("/{section}/{slug}", use: article)
+    }
+
+    // MARK: Pages
+
+    @Sendable func home(_ request: Request, context: Context) async throws -> Response {
+        let now = site.now()
+        _ = try pageNumber(request)  // the home page has one page; a hostile value is still a 400
+        let views = site.views
+        let sections = try await site.taxonomy.sections()
+        let latest = try await site.articles.list(.all, page: PageRequest(number: 1, size: 13), now: now).items
+        var blocks: [SectionBlock] = []
+        for section in sections {
+            let items = try await site.articles.list(.section(section.id), page: PageRequest(number: 1, size: 4), now: now).items
+            guard !items.isEmpty else { continue }
+            blocks.append(SectionBlock(name: section.name, url: SiteURLs.section(section.slug), cards: items.map(views.card)))
+        }
+        let view = HomeView(
+            layout: views.layout(title: nil, canonical: SiteURLs.home, sections: sections, now: now),
+            lead: latest.first.map(views.card), latest: latest.dropFirst().map(views.card), sections: blocks,
+            today: try await today(now: now).map(views.card))
+        return .html(try site.theme.render("home", view))
+    }
+
+    @Sendable func article(_ request: Request, context: Context) async throws -> Response {
+        let now = site.now()
+        let sectionSlug = try slugParameter(context, "section")
+        let slug = try slugParameter(context, "slug")
+        guard let article = try await site.articles.article(slug: slug), isVisible(article, now: now) else {
+            if let current = try await site.articles.currentSlug(forOldSlug: slug),
+                let moved = try await site.articles.article(slug: current), isVisible(moved, now: now)
+            {
+                return .redirect(permanentlyTo: SiteURLs.article(moved))
+            }
+            throw HTTPError(.notFound)
+        }
+        if article.section.slug != sectionSlug { return .redirect(permanentlyTo: SiteURLs.article(article)) }
+
+        let views = site.views
+        let sections = try await site.taxonomy.sections()
+        let related = try await site.articles.related(to: article, limit: moreBlocks.capacity, now: now)
+        let segments = moreBlocks.layout(ArticleBody.blocks(fromHTML: article.bodyHTML), links: related.map(views.card))
+        let body = segments.map { segment -> BodySegment in
+            switch segment {
+            case .block(let block): return BodySegment(html: block.html, more: nil)
+            case .more(let links): return BodySegment(html: nil, more: MoreBlock(links: links))
+            }
+        }
+        let meta = ArticleMeta(
+            author: article.authors.map(\.name).joined(separator: ", "), section: article.section.name,
+            published: views.dates.isoDateTime(article.publishedAt), modified: views.dates.isoDateTime(article.updatedAt),
+            tags: article.tags.map(\.name))
+        let fullTitle = article.kicker.isEmpty ? article.title : "\(article.kicker): \(article.title)"
+        let view = ArticleView(
+            layout: views.layout(
+                title: fullTitle, description: article.lead, canonical: SiteURLs.article(article), sections: sections,
+                currentSection: article.section.slug, meta: meta, now: now),
+            sectionName: article.section.name, sectionURL: SiteURLs.section(article.section.slug),
+            kicker: article.kicker.isEmpty ? nil : article.kicker, title: article.title, markers: views.markers(article.media),
+            dateLine: views.dates.dateLine(article.publishedAt), datetime: views.dates.isoDateTime(article.publishedAt),
+            reads: String(article.reads), lead: article.lead, body: body,
+            sources: article.sources.isEmpty
+                ? nil : site.locale.format("article_sources", ["sources": article.sources.joined(separator: ", ")]),
+            topicLink: article.topic.map {
+                TagLink(name: site.locale.format("article_topic_link", ["topic": $0.name]), url: SiteURLs.topic($0.slug))
+            },
+            tags: article.tags.map { TagLink(name: $0.name, url: SiteURLs.tag($0.slug)) },
+            authors: article.authors.map {
+                BylineView(name: $0.name, role: $0.role.isEmpty ? nil : $0.role, url: SiteURLs.author($0.slug))
+            },
+            today: try await today(now: now).filter { $0.id != article.id }.map(views.card), followURL: site.followURL)
+        return .html(try site.theme.render("article", view))
+    }
+
+    @Sendable func section(_ request: Request, context: Context) async throws -> Response {
+        let slug = try slugParameter(context, "section")
+        guard let section = try await site.taxonomy.section(slug: slug) else { throw HTTPError(.notFound) }
+        return try await list(
+            request, filter: .section(section.id), base: SiteURLs.section(section.slug), heading: section.name,
+            kind: "section", description: section.description, currentSection: section.slug)
+    }
+
+    @Sendable func topic(_ request: Request, context: Context) async throws -> Response {
+        let slug = try slugParameter(context, "slug")
+        guard let topic = try await site.taxonomy.topic(slug: slug) else { throw HTTPError(.notFound) }
+        return try await list(
+            request, filter: .topic(topic.id), base: SiteURLs.topic(topic.slug), heading: topic.name, kind: "topic",
+            subtitle: site.locale["topic_label"], description: topic.description, timeline: true)
+    }
+
+    @Sendable func tag(_ request: Request, context: Context) async throws -> Response {
+        let slug = try slugParameter(context, "slug")
+        guard let tag = try await site.taxonomy.tag(slug: slug) else { throw HTTPError(.notFound) }
+        return try await list(
+            request, filter: .tag(tag.id), base: SiteURLs.tag(tag.slug), heading: tag.name, kind: "tag",
+            subtitle: site.locale["tag_label"])
+    }
+
+    @Sendable func author(_ request: Request, context: Context) async throws -> Response {
+        let slug = try slugParameter(context, "slug")
+        guard let author = try await site.taxonomy.author(slug: slug) else { throw HTTPError(.notFound) }
+        return try await list(
+            request, filter: .author(author.id), base: SiteURLs.author(author.slug), heading: author.name, kind: "author",
+            subtitle: author.role.isEmpty ? nil : author.role, description: author.bio)
+    }
+
+    @Sendable func asset(_ request: Request, context: Context) async throws -> Response {
+        let name = try context.parameters.require("file")
+        guard let asset = site.theme.assets[name] else { throw HTTPError(.notFound) }
+        let versioned = request.uri.queryParameters.get("v") == asset.fingerprint
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: asset.contentType, .eTag: "\"\(asset.fingerprint)\"",
+                .cacheControl: versioned ? "public, max-age=31536000, immutable" : "public, max-age=300",
+            ],
+            body: ResponseBody(byteBuffer: asset.bytes))
+    }
+
+    // MARK: Shared steps
+
+    private func list(
+        _ request: Request, filter: ArticleFilter, base: String, heading: String, kind: String, subtitle: String? = nil,
+        description: String? = nil, currentSection: String? = nil, timeline: Bool = false
+    ) async throws -> Response {
+        let now = site.now()
+        let number = try pageNumber(request)
+        let page = try await site.articles.list(filter, page: PageRequest(number: number, size: pageSize), now: now)
+        if number > page.pageCount { throw HTTPError(.notFound) }
+        let views = site.views
+        let sections = try await site.taxonomy.sections()
+        let title = number > 1 ? "\(heading) – \(site.locale.format("page_number", ["page": String(number)]))" : heading
+        let view = ListView(
+            layout: views.layout(
+                title: title, description: description?.isEmpty == false ? description : nil,
+                canonical: SiteURLs.page(base, number), sections: sections, currentSection: currentSection, now: now),
+            heading: heading, kind: kind, subtitle: subtitle, description: description?.isEmpty == false ? description : nil,
+            cards: timeline ? [] : page.items.map(views.card), days: timeline ? views.days(page.items) : nil,
+            pager: views.pager(page, base: base), empty: page.items.isEmpty)
+        return .html(try site.theme.render("list", view))
+    }
+
+    /// "Новините днес": what was published since midnight in Sofia, newest first.
+    private func today(now: Date) async throws -> [ArticleSummary] {
+        let midnight = SofiaTime.startOfDay(containing: now)
+        return try await site.articles.published(from: midnight, to: now.addingTimeInterval(1), limit: 15, now: now)
+    }
+
+    private func isVisible(_ article: Article, now: Date) -> Bool {
+        article.status == .published && article.publishedAt <= now
+    }
+
+    /// Slugs are lowercase Latin letters, digits and hyphens; anything else cannot name a page.
+    private func slugParameter(_ context: Context, _ name: String) throws -> String {
+        guard let value = context.parameters.get(name), value.count <= 200,
+            value.utf8.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 })
+        else { throw HTTPError(.notFound) }
+        return value
+    }
+
+    /// `?page=n`, 1 when absent; anything but a sensible whole number is a 400.
+    private func pageNumber(_ request: Request) throws -> Int {
+        let values = request.uri.queryParameters.getAll("page")
+        guard let raw = values.first else { return 1 }
+        guard values.count == 1, raw.count <= 6, let number = Int(raw), number >= 1 else {
+            throw HTTPError(.badRequest, message: "page must be a whole number from 1")
+        }
+        return number
+    }
+}

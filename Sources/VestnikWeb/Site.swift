@@ -1,0 +1,48 @@
+import Foundation
+import Logging
+import VestnikCore
+import VestnikStore
+
+/// Everything a request handler may use, built once at start-up and passed in (no globals).
+public struct Site: Sendable {
+    public let database: Database
+    public let articles: ArticleRepository
+    public let taxonomy: TaxonomyRepository
+    public let settings: SettingsRepository
+    public let theme: Theme
+    public let locale: SiteLocale
+    public let siteName: String
+    public let followURL: String
+    /// The clock every "now" comes from, so tests can stand on a fixed moment.
+    public let now: @Sendable () -> Date
+
+    /// Reads the site settings (language, name) and loads the theme's matching locale.
+    public static func make(
+        database: Database, theme: Theme, now: @escaping @Sendable () -> Date = { Date() }
+    ) async throws -> Site {
+        let settings = SettingsRepository(database: database)
+        let code = try await settings.value(SettingKeys.locale) ?? "bg"
+        guard SiteLocale.available.contains(code) || FileManager.default.fileExists(atPath: theme.localesFolder.appendingPathComponent("\(code).json").path)
+        else { throw ThemeError("the site setting \(SettingKeys.locale) = \(code) names no locale file") }
+        let locale = try theme.locale(code)
+        let name = try await settings.value(SettingKeys.siteName) ?? locale["site_name"]
+        let follow = try await settings.value(SettingKeys.followURL) ?? "https://news.google.com/"
+        return Site(
+            database: database, articles: ArticleRepository(database: database),
+            taxonomy: TaxonomyRepository(database: database), settings: settings, theme: theme, locale: locale,
+            siteName: name, followURL: follow, now: now)
+    }
+
+    var views: ViewFactory { ViewFactory(locale: locale, assets: theme.assets, siteName: siteName, now: now) }
+}
+
+/// Names of the site settings kept in the database.
+public enum SettingKeys {
+    /// `bg` or `en`: the language of the public site.
+    public static let locale = "site.locale"
+    public static let siteName = "site.name"
+    /// Where the "follow us on Google News" line points.
+    public static let followURL = "site.follow_url"
+    /// Set once the demo content has been loaded, so deleting it never brings it back.
+    public static let demoLoaded = "site.demo_loaded"
+}

@@ -1,0 +1,39 @@
+import Foundation
+import VestnikCore
+
+/// Every word the public site shows, from a locale file (`locales/bg.json`, `locales/en.json`).
+///
+/// Templates read `strings` directly (`{{t.today_title}}`); texts with placeholders are filled in by view models.
+public struct SiteLocale: Sendable, Decodable {
+    /// BCP 47 language for `<html lang>` (`bg`).
+    public var language: String
+    /// Open Graph locale (`bg_BG`).
+    public var ogLocale: String
+    public var dates: DateVocabulary
+    public var strings: [String: String]
+
+    public static let available = ["bg", "en"]
+
+    /// Loads `<code>.json` from `folder`, failing with the file's path in the message.
+    public static func load(code: String, from folder: URL) throws -> SiteLocale {
+        let url = folder.appendingPathComponent("\(code).json")
+        do {
+            return try JSONDecoder().decode(SiteLocale.self, from: Data(contentsOf: url))
+        } catch {
+            throw ThemeError("cannot load the locale \(url.path): \(error)")
+        }
+    }
+
+    /// The string for `key`; a missing key shows itself, so a gap in a locale file is visible, not silent.
+    public subscript(_ key: String) -> String { strings[key] ?? key }
+
+    /// Fills `{name}` placeholders.
+    public func format(_ key: String, _ values: [String: String]) -> String {
+        values.reduce(self[key]) { text, pair in text.replacingOccurrences(of: "{\(pair.key)}", with: pair.value) }
+    }
+}
+
+public struct ThemeError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import NIOCore
+
+/// The theme's CSS, images and scripts, read once at start-up and served from memory.
+///
+/// Each asset's URL carries a fingerprint of its bytes (`/static/site.css?v=…`), so browsers and CDNs may keep it
+/// for a year and still see a new version the moment it changes.
+public struct StaticAssets: Sendable {
+    public struct Asset: Sendable {
+        public var bytes: ByteBuffer
+        public var contentType: String
+        public var fingerprint: String
+    }
+
+    private(set) var assets: [String: Asset] = [:]
+
+    static func load(from folder: URL) throws -> StaticAssets {
+        var result = StaticAssets()
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        for name in names where !name.hasPrefix(".") {
+            let data = try Data(contentsOf: folder.appendingPathComponent(name))
+            result.assets[name] = Asset(
+                bytes: ByteBuffer(bytes: data), contentType: contentType(for: name), fingerprint: fingerprint(data))
+        }
+        return result
+    }
+
+    mutating func merge(_ other: StaticAssets) {
+        assets.merge(other.assets) { _, new in new }
+    }
+
+    public subscript(_ name: String) -> Asset? { assets[name] }
+
+    /// The URL to put in a page for `name`.
+    public func url(_ name: String) -> String {
+        guard let asset = assets[name] else { return "/static/\(name)" }
+        return "/static/\(name)?v=\(asset.fingerprint)"
+    }
+
+    static func contentType(for name: String) -> String {
+        switch (name as NSString).pathExtension.lowercased() {
+        case "css": return "text/css; charset=utf-8"
+        case "js": return "text/javascript; charset=utf-8"
+        case "svg": return "image/svg+xml"
+        case "png": return "image/png"
+        case "jpg", "jpeg": return "image/jpeg"
+        case "webp": return "image/webp"
+        case "ico": return "image/x-icon"
+        case "woff2": return "font/woff2"
+        case "txt": return "text/plain; charset=utf-8"
+        default: return "application/octet-stream"
+        }
+    }
+
+    /// FNV-1a over the bytes: a cache-busting tag, not a security measure.
+    static func fingerprint(_ data: Data) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in data {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return String(hash, radix: 16)
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Mustache
+
+/// The look of the site: Mustache templates, static assets and locale files.
+///
+/// The default theme ships inside the binary's resources, so the site runs from any working folder. A theme folder
+/// given at start-up overrides it file by file: `templates/*.mustache`, `static/*`, `locales/*.json`.
+public struct Theme: Sendable {
+    public let templates: MustacheLibrary
+    public let assets: StaticAssets
+    public let localesFolder: URL
+    private let overrideLocales: URL?
+
+    /// Where the built-in theme lives.
+    public static var builtInFolder: URL { assets.appendingPathComponent("themes/default") }
+
+    public static var builtInLocales: URL { assets.appendingPathComponent("locales") }
+
+    private static var assets: URL { Bundle.module.url(forResource: "Assets", withExtension: nil)! }
+
+    public static func load(overrideFolder: URL? = nil) async throws -> Theme {
+        if let overrideFolder, !FileManager.default.fileExists(atPath: overrideFolder.path) {
+            throw ThemeError("the theme folder \(overrideFolder.path) does not exist")
+        }
+        var library: MustacheLibrary
+        do {
+            library = try await MustacheLibrary(directory: builtInFolder.appendingPathComponent("templates").path)
+        } catch {
+            throw ThemeError("cannot load the built-in templates: \(error)")
+        }
+        var assets = try StaticAssets.load(from: builtInFolder.appendingPathComponent("static"))
+        var locales: URL?
+        if let overrideFolder {
+            let templates = overrideFolder.appendingPathComponent("templates")
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: templates.path)) ?? []
+            for file in files.sorted() where file.hasSuffix(".mustache") {
+                let text = try String(contentsOf: templates.appendingPathComponent(file), encoding: .utf8)
+                do {
+                    try library.register(text, named: String(file.dropLast(".mustache".count)))
+                } catch {
+                    throw ThemeError("the template \(templates.appendingPathComponent(file).path) has an error: \(error)")
+                }
+            }
+            let staticFolder = overrideFolder.appendingPathComponent("static")
+            if FileManager.default.fileExists(atPath: staticFolder.path) {
+                assets.merge(try StaticAssets.load(from: staticFolder))
+            }
+            let localeFolder = overrideFolder.appendingPathComponent("locales")
+            if FileManager.default.fileExists(atPath: localeFolder.path) { locales = localeFolder }
+        }
+        return Theme(templates: library, assets: assets, localesFolder: builtInLocales, overrideLocales: locales)
+    }
+
+    private init(templates: MustacheLibrary, assets: StaticAssets, localesFolder: URL, overrideLocales: URL?) {
+        self.templates = templates
+        self.assets = assets
+        self.localesFolder = localesFolder
+        self.overrideLocales = overrideLocales
+    }
+
+    /// The locale `code` (`bg`, `en`), from the theme folder when it has one.
+    public func locale(_ code: String) throws -> SiteLocale {
+        if let overrideLocales, FileManager.default.fileExists(atPath: overrideLocales.appendingPathComponent("\(code).json").path) {
+            return try SiteLocale.load(code: code, from: overrideLocales)
+        }
+        return try SiteLocale.load(code: code, from: localesFolder)
+    }
+
+    /// Renders a page; a missing template is a programming error in the theme, reported as such.
+    public func render(_ template: String, _ view: Any) throws -> String {
+        guard let html = templates.render(view, withTemplate: template) else {
+            throw ThemeError("the theme has no template named \(template)")
+        }
+        return html
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import VestnikCore
+
+// View models: plain structs with every string already formatted, so templates only place them.
+
+/// What every page's layout needs: language, navigation, titles, meta tags.
+struct LayoutView {
+    var lang: String
+    var ogLocale: String
+    var siteName: String
+    var pageTitle: String
+    var description: String
+    var canonical: String?
+    var cssURL: String
+    var nav: [NavLink]
+    var t: [String: String]
+    var year: String
+    var meta: ArticleMeta?
+}
+
+struct NavLink {
+    var name: String
+    var url: String
+    var current: Bool
+}
+
+/// Meta tags of an article page that machines read (Open Graph, author, dates).
+struct ArticleMeta {
+    var author: String
+    var section: String
+    var published: String
+    var modified: String
+    var tags: [String]
+}
+
+/// One article in a list.
+struct ArticleCard {
+    var url: String
+    var kicker: String?
+    var title: String
+    var markers: [String]
+    var lead: String
+    var section: String
+    var sectionURL: String
+    var time: String
+    var dateLine: String
+    var relative: String
+    var datetime: String
+    var reads: String
+}
+
+struct Pager {
+    var previousURL: String?
+    var nextURL: String?
+    var label: String
+}
+
+struct ListView {
+    var layout: LayoutView
+    var heading: String
+    var kind: String
+    var subtitle: String?
+    var description: String?
+    var cards: [ArticleCard]
+    var days: [DayGroup]?
+    var pager: Pager?
+    var empty: Bool
+}
+
+/// A day of a topic's timeline.
+struct DayGroup {
+    var label: String
+    var cards: [ArticleCard]
+}
+
+struct HomeView {
+    var layout: LayoutView
+    var lead: ArticleCard?
+    var latest: [ArticleCard]
+    var sections: [SectionBlock]
+    var today: [ArticleCard]
+}
+
+struct SectionBlock {
+    var name: String
+    var url: String
+    var cards: [ArticleCard]
+}
+
+struct BylineView {
+    var name: String
+    var role: String?
+    var url: String
+}
+
+struct TagLink {
+    var name: String
+    var url: String
+}
+
+/// A piece of the article body: a block of text, or an "Още:" block of links.
+struct BodySegment {
+    var html: String?
+    var more: MoreBlock?
+}
+
+struct MoreBlock {
+    var links: [ArticleCard]
+}
+
+struct ArticleView {
+    var layout: LayoutView
+    var sectionName: String
+    var sectionURL: String
+    var kicker: String?
+    var title: String
+    var markers: [String]
+    var dateLine: String
+    var datetime: String
+    var reads: String
+    var lead: String
+    var body: [BodySegment]
+    var sources: String?
+    var topicLink: TagLink?
+    var tags: [TagLink]
+    var authors: [BylineView]
+    var today: [ArticleCard]
+    var followURL: String
+}
+
+struct ErrorView {
+    var layout: LayoutView
+    var status: Int
+    var heading: String
+    var message: String
+}

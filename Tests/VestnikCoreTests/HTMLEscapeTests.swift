@@ -1,0 +1,28 @@
+import Testing
+@testable import VestnikCore
+
+@Suite struct HTMLEscapeTests {
+    @Test func escapesTheFiveCharacters() {
+        #expect(HTML.escape(#"<a href="x" title='y'>Tom & Jerry</a>"#)
+            == "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;Tom &amp; Jerry&lt;/a&gt;")
+    }
+
+    @Test func leavesOtherTextAlone() {
+        #expect(HTML.escape("") == "")
+        #expect(HTML.escape("„Шеста“ поправка: 5% ръст") == "„Шеста“ поправка: 5% ръст")
+        #expect(HTML.escape("&amp;") == "&amp;amp;")
+    }
+
+    @Test func unescape() {
+        #expect(HTML.unescape("Tom &amp; Jerry &lt;3 &quot;x&quot; &#39;y&#39;") == "Tom & Jerry <3 \"x\" 'y'")
+        #expect(HTML.unescape("&#1041;&#x44A;&#X43B;") == "Бъл")
+        #expect(HTML.unescape("&bdquo;Да&ldquo; &ndash; a&nbsp;b") == "„Да“ – a\u{00A0}b")
+        #expect(HTML.unescape("AT&T & co; &unknown; &#xZZ; &") == "AT&T & co; &unknown; &#xZZ; &")
+        #expect(HTML.unescape("&amp;lt;") == "&lt;")
+    }
+
+    @Test func roundTrip() {
+        let text = #"<script>alert("x" & 'y')</script> България"#
+        #expect(HTML.unescape(HTML.escape(text)) == text)
+    }
+}

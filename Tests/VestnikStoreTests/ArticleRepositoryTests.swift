@@ -1,0 +1,200 @@
+import Foundation
+import Testing
+import VestnikCore
+@testable import VestnikStore
+
+/// A fixed "now" for every test: 25 November 2026, 12:00 in Sofia (10:00 UTC).
+let testNow = Date(timeIntervalSince1970: 1_795_600_800)
+
+func input(
+    _ title: String, section: String = "Свят", topic: String? = nil, tags: [String] = [], hoursAgo: Double = 1,
+    status: ArticleStatus = .published, authors: [ArticleInput.Byline] = [.init(name: "Мария Петрова", role: "Репортер")]
+) -> ArticleInput {
+    ArticleInput(
+        slug: Slug.make(title), kicker: "София", title: title, lead: "Резюме на \(title).", bodyHTML: "<p>Текст.</p>",
+        section: section, topic: topic, tags: tags, authors: authors, sources: ["БТА", "AFP"],
+        media: MediaMarkers(video: true), status: status, publishedAt: testNow.addingTimeInterval(-hoursAgo * 3600), reads: 10)
+}
+
+@Suite struct ArticleRepositoryTests {
+    @Test(arguments: TestDatabase.all)
+    func savesAWholeArticleAndReadsItBack(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let articles = ArticleRepository(database: database)
+            var article = input("Ким Чен-ун се среща с Путин", topic: "Войната в Украйна", tags: ["Русия", "Северна Корея"])
+            article.authors = [.init(name: "Мария Петрова", role: "Отговорен редактор"), .init(name: "Иван Иванов")]
+            let result = try await articles.save(article, now: testNow)
+            guard case .created = result else { Issue.record("expected a new article"); return }
+
+            let stored = try #require(try await articles.article(slug: "kim-chen-un-se-sreshta-s-putin"))
+            #expect(stored.title == "Ким Чен-ун се среща с Путин")
+            #expect(stored.kicker == "София")
+            #expect(stored.section.slug == "svyat")
+            #expect(stored.topic?.name == "Войната в Украйна")
+            #expect(stored.topic?.slug == "voynata-v-ukrayna")
+            #expect(stored.tags.map(\.slug) == ["rusia", "severna-koreya"])
+            #expect(stored.authors.map(\.name) == ["Мария Петрова", "Иван Иванов"])
+            #expect(stored.authors.first?.role == "Отговорен редактор")
+            #expect(stored.sources == ["БТА", "AFP"])
+            #expect(stored.media == MediaMarkers(video: true, gallery: false))
+            #expect(stored.publishedAt == article.publishedAt)
+            #expect(stored.reads == 10)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func savingTheSameSlugUpdatesAndNeverLowersReads(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let articles = ArticleRepository(database: database)
+            var article = input("Бюджетът е приет", tags: ["бюджет", "парламент"])
+            article.reads = 500
+            let first = try await articles.save(article, now: testNow)
+            article.title = "Бюджетът е приет на второ четене"
+            article.tags = ["бюджет"]
+            article.reads = 20
+            let second = try await articles.save(article, now: testNow)
+            #expect(second == .updated(id: first.id))
+            let stored = try #require(try await articles.article(slug: article.slug))
+            #expect(stored.title == "Бюджетът е приет на второ четене")
+            #expect(stored.tags.map(\.name) == ["бюджет"])
+            #expect(stored.reads == 500)
+            #expect(try await articles.count() == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func listsShowOnlyVisibleArticlesNewestFirstInPages(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let articles = ArticleRepository(database: database)
+            for hour in 1...5 { try await articles.save(input("Новина номер \(hour)", hoursAgo: Double(hour)), now: testNow) }
+            try await articles.save(input("Чернова", status: .draft), now: testNow)
+            try await articles.save(input("Утрешна новина", hoursAgo: -5), now: testNow)
+            let first = try await articles.list(.all, page: PageRequest(number: 1, size: 2), now: testNow)
+            #expect(first.total == 5)
+            #expect(first.pageCount == 3)
+            #expect(first.items.map(\.title) == ["Новина номер 1", "Новина номер 2"])
+            let last = try await articles.list(.all, page: PageRequest(number: 3, size: 2), now: testNow)
+            #expect(last.items.map(\.title) == ["Новина номер 5"])
+            #expect(!last.hasNext)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func filtersBySectionTopicTagAndAuthor(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let articles = ArticleRepository(database: database)
+            let taxonomy = TaxonomyRepository(database: database)
+            try await articles.save(input("Мач в Пловдив", section: "Спорт", tags: ["футбол"]), now: testNow)
+            try await articles.save(
+                input("Газ за зимата", section: "Икономика", topic: "Зимата", tags: ["енергетика"], authors: [.init(name: "Петър Колев")]),
+                now: testNow)
+            try await articles.save(input("Сняг в Родопите", section: "България", topic: "Зимата", tags: ["енергетика", "времето"]), now: testNow)
+            let sport = try #require(try await taxonomy.section(slug: "sport"))
+            #expect(try await articles.list(.section(sport.id), page: PageRequest(), now: testNow).items.map(\.title) == ["Мач в Пловдив"])
+            let winter = try #require(try await taxonomy.topic(slug: "zimata"))
+            #expect(try await articles.list(.topic(winter.id), page: PageRequest(), now: testNow).total == 2)
+            let energy = try #require(try await taxonomy.tag(slug: "energetika"))
+            #expect(try await articles.list(.tag(energy.id), page: PageRequest(), now: testNow).total == 2)
+            let author = try #require(try await taxonomy.author(slug: "petar-kolev"))
+            #expect(try await articles.list(.author(author.id), page: PageRequest(), now: testNow).items.map(\.title) == ["Газ за зимата"])
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func relatedArticlesShareSomethingAndExcludeTheArticle(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let articles = ArticleRepository(database: database)
+            try await articles.save(input("Основна", section: "Свят", topic: "Войната", tags: ["Русия"], hoursAgo: 5), now: testNow)
+            try await articles.save(input("По темата", section: "България", topic: "Войната", hoursAgo: 1), now: testNow)
+            try await articles.save(input("По етикета", section: "Икономика", tags: ["Русия"], hoursAgo: 2), now: testNow)
+            try await articles.save(input("От рубриката", section: "Свят", hoursAgo: 3), now: testNow)
+            try await articles.save(input("Нищо общо", section: "Спорт", hoursAgo: 0.5), now: testNow)
+            try await articles.save(input("Чернова по темата", section: "България", topic: "Войната", status: .draft), now: testNow)
+            let main = try #require(try await articles.article(slug: "osnovna"))
+            let related = try await articles.related(to: main, limit: 5, now: testNow)
+            #expect(related.map(\.title) == ["По темата", "По етикета", "От рубриката"])
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func publishedBetweenGivesTheDayNewestFirst(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let articles = ArticleRepository(database: database)
+            try await articles.save(input("Сутрин", hoursAgo: 4), now: testNow)  // 08:00 Sofia
+            try await articles.save(input("Обед", hoursAgo: 0.5), now: testNow)
+            try await articles.save(input("Вчера вечерта", hoursAgo: 13), now: testNow)  // 23:00 the day before
+            let midnight = SofiaTime.startOfDay(containing: testNow)
+            let today = try await articles.published(from: midnight, to: testNow, limit: 10, now: testNow)
+            #expect(today.map(\.title) == ["Обед", "Сутрин"])
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func aChangedSlugLeavesTheOldOneAsARedirect(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let articles = ArticleRepository(database: database)
+            let id = try await articles.save(input("Старо заглавие"), now: testNow).id
+            try await articles.changeSlug(articleID: id, to: "novo-zaglavie")
+            #expect(try await articles.article(slug: "staro-zaglavie") == nil)
+            #expect(try await articles.currentSlug(forOldSlug: "staro-zaglavie") == "novo-zaglavie")
+            try await articles.changeSlug(articleID: id, to: "treto-zaglavie")
+            #expect(try await articles.currentSlug(forOldSlug: "staro-zaglavie") == "treto-zaglavie")
+            #expect(try await articles.currentSlug(forOldSlug: "novo-zaglavie") == "treto-zaglavie")
+            let other = try await articles.save(input("Друго"), now: testNow).id
+            await #expect(throws: InvalidInput.self) { try await articles.changeSlug(articleID: other, to: "treto-zaglavie") }
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func invalidInputIsRefusedWithAReason(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let articles = ArticleRepository(database: database)
+            var bad = input("Заглавие")
+            bad.slug = "Not A Slug"
+            await #expect(throws: InvalidInput.self) { try await articles.save(bad, now: testNow) }
+            var untitled = input("Заглавие")
+            untitled.title = "   "
+            await #expect(throws: InvalidInput.self) { try await articles.save(untitled, now: testNow) }
+            #expect(try await articles.count() == 0)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func sectionsKeepTheirOrderAndAvoidReservedSlugs(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let taxonomy = TaxonomyRepository(database: database)
+            try await taxonomy.saveSection(name: "Свят", position: 2)
+            try await taxonomy.saveSection(name: "България", description: "Новини от страната", position: 1)
+            try await taxonomy.saveSection(name: "Tag")
+            let sections = try await taxonomy.sections()
+            #expect(sections.map(\.slug) == ["bulgaria", "svyat", "tag-section"])
+            #expect(sections.first?.description == "Новини от страната")
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func settingsAreStoredAndReplaced(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let settings = SettingsRepository(database: database)
+            #expect(try await settings.value("site.locale") == nil)
+            try await settings.set("site.locale", to: "en")
+            try await settings.set("site.locale", to: "bg")
+            #expect(try await settings.value("site.locale") == "bg")
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func readersRunInParallelWithAWriter(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let articles = ArticleRepository(database: database)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<20 {
+                    group.addTask { try await articles.save(input("Статия \(index)", hoursAgo: Double(index + 1)), now: testNow) }
+                    group.addTask { _ = try await articles.list(.all, page: PageRequest(), now: testNow) }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await articles.count() == 20)
+        }
+    }
+}

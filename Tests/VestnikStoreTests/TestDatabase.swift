@@ -1,0 +1,58 @@
+import Foundation
+import Logging
+import SQLKit
+import VestnikStore
+
+/// The databases every storage test runs on: SQLite always, PostgreSQL when `VESTNIK_TEST_POSTGRES_URL` is set.
+/// Each test gets a fresh, migrated database of its own (a temporary file, or a schema of its own on PostgreSQL).
+enum TestDatabase: String, CustomStringConvertible, Sendable {
+    case sqlite, postgres
+
+    static var all: [TestDatabase] {
+        ProcessInfo.processInfo.environment["VESTNIK_TEST_POSTGRES_URL"].map { !$0.isEmpty } == true ? [.sqlite, .postgres] : [.sqlite]
+    }
+
+    var description: String { rawValue }
+
+    /// Runs `body` on a fresh migrated database and removes it afterwards.
+    func with<T: Sendable>(migrate: Bool = true, _ body: (Database) async throws -> T) async throws -> T {
+        let logger = Logger(label: "test")
+        switch self {
+        case .sqlite:
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("vestnik-test-\(UUID().uuidString).sqlite").path
+            let database = try await Database.open(.sqlite(path: path), logger: logger)
+            defer {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            }
+            return try await run(database, migrate: migrate, body)
+        case .postgres:
+            let url = ProcessInfo.processInfo.environment["VESTNIK_TEST_POSTGRES_URL"]!
+            let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            let admin = try await Database.open(.postgres(url: url), logger: logger)
+            try await admin.write { db in try await db.raw("CREATE SCHEMA \(ident: schema)").run() }
+            let database = try await Database.open(.postgres(url: url), searchPath: schema, logger: logger)
+            do {
+                let result = try await run(database, migrate: migrate, body)
+                try await admin.write { db in try await db.raw("DROP SCHEMA \(ident: schema) CASCADE").run() }
+                await admin.close()
+                return result
+            } catch {
+                try? await admin.write { db in try await db.raw("DROP SCHEMA \(ident: schema) CASCADE").run() }
+                await admin.close()
+                throw error
+            }
+        }
+    }
+
+    private func run<T: Sendable>(_ database: Database, migrate: Bool, _ body: (Database) async throws -> T) async throws -> T {
+        do {
+            if migrate { try await Migrator().migrate(database) }
+            let result = try await body(database)
+            await database.close()
+            return result
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
+}
