@@ -49,15 +49,21 @@ let package = Package(
         ),
         // The demo site lives in content/demo as ordinary content files; this tiny target ships them as a resource.
         .target(name: "VestnikDemo", path: "content", exclude: ["README.md"], resources: [.copy("demo")]),
+        // Fresh migrated databases (SQLite, and PostgreSQL when configured) for the test targets.
+        .target(
+            name: "VestnikTestSupport",
+            dependencies: ["VestnikStore", .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log")],
+            path: "Tests/VestnikTestSupport"
+        ),
         .testTarget(name: "VestnikCoreTests", dependencies: ["VestnikCore"]),
         .testTarget(
             name: "VestnikStoreTests",
-            dependencies: ["VestnikStore", "VestnikCore", "VestnikDemo"]
+            dependencies: ["VestnikStore", "VestnikCore", "VestnikDemo", "VestnikTestSupport"]
         ),
         .testTarget(
             name: "VestnikWebTests",
             dependencies: [
-                "VestnikWeb", "VestnikStore", "VestnikCore", "VestnikDemo",
+                "VestnikWeb", "VestnikStore", "VestnikCore", "VestnikDemo", "VestnikTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

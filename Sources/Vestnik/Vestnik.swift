@@ -72,6 +72,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A theme folder whose templates/, static/ and locales/ override the built-in theme.")
     var theme: String?
 
+    @Option(help: "The site's public address for canonical links, e.g. https://vestnik.bg (default: the site.url setting, else http://HOSTNAME:PORT).")
+    var publicURL: String?
+
     @Flag(help: "Do not load the demo site into an empty database.")
     var noDemo = false
 
@@ -90,7 +93,9 @@ struct Serve: AsyncParsableCommand {
             let database = try await options.openMigrated(logger: logger)
             try await database.closing {
                 if !noDemo { try await DemoSite.loadIfEmpty(database, logger: logger) }
-                let site = try await Site.make(database: database, theme: theme)
+                let site = try await Site.make(
+                    database: database, theme: theme,
+                    publicURL: publicURL ?? environment["VESTNIK_PUBLIC_URL"] ?? "http://\(hostname):\(port)")
                 let app = buildApplication(site: site, settings: ServerSettings(hostname: hostname, port: port), logger: logger)
                 logger.info("Vestnik serves \(options.location) at http://\(hostname):\(port)")
                 try await app.runService()

@@ -246,7 +246,7 @@ private enum Figure {
         let alt = InlineParser.plainText(String(chars[link.text]))
         var html = "<figure><img src=\"\(HTML.escape(src))\" alt=\"\(HTML.escape(alt))\" loading=\"lazy\">"
         if let title = link.title {
-            let caption = InlineParser.render(title.split(whereSeparator: \.isNewline).joined(separator: " "))
+            let caption = InlineParser.render(title)
             if !caption.isEmpty { html += "<figcaption>\(caption)</figcaption>" }
         }
         return BodyBlock(kind: .figure, html: html + "</figure>")

@@ -9,7 +9,8 @@ enum InlineParser {
     /// Longer link texts, URLs and titles are not links. The limits keep rendering
     /// fast on hostile input such as thousands of unclosed `[`.
     static let maxLinkTextLength = 1_000
-    static let maxURLLength = 4_096
+    static let maxURLLength = 2_048
+    static let maxURLParenthesisDepth = 32
     static let maxTitleLength = 1_000
 
     static func render(_ text: String, depth: Int = 0, allowLinks: Bool = true) -> String {
@@ -42,7 +43,7 @@ enum InlineParser {
         var nesting = 0
         findClose: while j < textLimit {
             switch chars[j] {
-            case "\\":
+            case "\\" where isEscape(chars, j):
                 j += 2
                 continue
             case "`":
@@ -64,36 +65,36 @@ enum InlineParser {
 
         var k = j + 2
         skipSpaces(chars, &k)
-        var destination = ""
+        let destination: String
         let urlLimit = min(n, k + maxURLLength)
         if k < n, chars[k] == "<" {
-            k += 1
+            let start = k + 1
+            k = start
             while k < urlLimit, chars[k] != ">" {
                 if chars[k] == "<" { return nil }
-                if chars[k] == "\\", k + 1 < n, chars[k + 1].isASCIIPunctuation { k += 1 }
-                destination.append(chars[k])
-                k += 1
+                k += isEscape(chars, k) ? 2 : 1
             }
             guard k < urlLimit else { return nil }
+            destination = unescape(chars[start..<k])
             k += 1
         } else {
+            let start = k
             var parens = 0
-            while k < urlLimit, !chars[k].isWhitespace {
-                let c = chars[k]
-                if c == "\\", k + 1 < n, chars[k + 1].isASCIIPunctuation {
-                    destination.append(chars[k + 1])
-                    k += 2
-                    continue
-                }
-                if c == "(" { parens += 1 }
-                if c == ")" {
-                    if parens == 0 { break }
+            scan: while k < urlLimit, !chars[k].isWhitespace {
+                switch chars[k] {
+                case "\\" where isEscape(chars, k): k += 1
+                case "(":
+                    parens += 1
+                    if parens > maxURLParenthesisDepth { return nil }
+                case ")":
+                    if parens == 0 { break scan }
                     parens -= 1
+                default: break
                 }
-                destination.append(c)
                 k += 1
             }
             guard parens == 0, k < urlLimit else { return nil }
+            destination = unescape(chars[start..<k])
         }
 
         let afterDestination = k
@@ -103,19 +104,35 @@ enum InlineParser {
         if k > afterDestination, k < n, let closing = titleClosers[chars[k]] {
             k += 1
             let titleLimit = min(n, k + maxTitleLength)
-            var text = ""
+            let start = k
             while k < titleLimit, chars[k] != closing {
-                if chars[k] == "\\", k + 1 < n, chars[k + 1].isASCIIPunctuation { k += 1 }
-                text.append(chars[k])
-                k += 1
+                k += isEscape(chars, k) ? 2 : 1
             }
             guard k < titleLimit else { return nil }
+            let text = unescape(chars[start..<k])
             k += 1
             title = text
             skipSpaces(chars, &k)
         }
         guard k < n, chars[k] == ")" else { return nil }
         return LinkSyntax(text: textRange, destination: destination, title: title, end: k + 1)
+    }
+
+    /// Whether `chars[i]` is a backslash escaping the next character.
+    private static func isEscape(_ chars: [Character], _ i: Int) -> Bool {
+        chars[i] == "\\" && i + 1 < chars.count && chars[i + 1].isASCIIPunctuation
+    }
+
+    /// Resolves backslash escapes of ASCII punctuation.
+    private static func unescape(_ chars: ArraySlice<Character>) -> String {
+        var out = ""
+        var i = chars.startIndex
+        while i < chars.endIndex {
+            if chars[i] == "\\", i + 1 < chars.endIndex, chars[i + 1].isASCIIPunctuation { i += 1 }
+            out.append(chars[i])
+            i += 1
+        }
+        return out
     }
 
     static func runLength(_ chars: [Character], at start: Int) -> Int {

@@ -1,6 +1,9 @@
 import Foundation
 
-/// A wall-clock date and time in Europe/Sofia, as readers see it.
+/// Wall-clock date and time fields, without a time zone.
+///
+/// Pages show, and editors enter, Sofia wall-clock time rather than UTC instants;
+/// `SofiaTime` converts between the two.
 public struct LocalDateTime: Sendable, Equatable, Hashable {
     public var year: Int
     public var month: Int

@@ -68,6 +68,7 @@ public final class Database: Sendable {
             return Database(dialect: .sqlite, backend: .sqlite(connections))
         case .postgres(let url):
             let configuration = try PostgresURL.configuration(url, searchPath: searchPath)
+            if !PostgresURL.usesTLS(url) { try await PostgresURL.probe(configuration, location: location, logger: logger) }
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
             let runner = Task { await client.run() }
             let database = Database(dialect: .postgres, backend: .postgres(client, runner))
@@ -147,11 +148,7 @@ enum PostgresURL {
         guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
             throw DatabaseOpenError(description: "not a valid PostgreSQL URL: \(DatabaseLocation.postgres(url: url))")
         }
-        let query = Dictionary(
-            (components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
-        let tls: PostgresClient.Configuration.TLS =
-            ["require", "verify-full", "verify-ca"].contains(query["sslmode"] ?? "")
-            ? .require(.makeClientConfiguration()) : .disable
+        let tls: PostgresClient.Configuration.TLS = usesTLS(url) ? .require(.makeClientConfiguration()) : .disable
         let database = components.path.split(separator: "/").first.map(String.init)
         var configuration = PostgresClient.Configuration(
             host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
@@ -161,6 +158,27 @@ enum PostgresURL {
             configuration.options.additionalStartupParameters = [("search_path", searchPath)]
         }
         return configuration
+    }
+
+    static func usesTLS(_ url: String) -> Bool {
+        let mode = URLComponents(string: url)?.queryItems?.first { $0.name == "sslmode" }?.value ?? ""
+        return ["require", "verify-full", "verify-ca"].contains(mode)
+    }
+
+    /// One direct connection attempt, so that a wrong address or password fails at once with the server's reason
+    /// instead of after the pool's retries.
+    static func probe(_ client: PostgresClient.Configuration, location: DatabaseLocation, logger: Logger) async throws {
+        guard let host = client.host else { return }
+        var configuration = PostgresConnection.Configuration(
+            host: host, port: client.port ?? 5432, username: client.username, password: client.password,
+            database: client.database, tls: .disable)
+        configuration.options.connectTimeout = .seconds(10)
+        do {
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            try await connection.close()
+        } catch {
+            throw DatabaseOpenError(description: "cannot connect to PostgreSQL at \(location): \(String(reflecting: error))")
+        }
     }
 }
 

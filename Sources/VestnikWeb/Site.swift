@@ -13,12 +13,17 @@ public struct Site: Sendable {
     public let locale: SiteLocale
     public let siteName: String
     public let followURL: String
+    /// The site's public address without a trailing slash (`https://vestnik.bg`): canonical links and Open Graph
+    /// need absolute URLs.
+    public let publicURL: String
     /// The clock every "now" comes from, so tests can stand on a fixed moment.
     public let now: @Sendable () -> Date
 
     /// Reads the site settings (language, name) and loads the theme's matching locale.
+    /// `publicURL` is used when the `site.url` setting is not set.
     public static func make(
-        database: Database, theme: Theme, now: @escaping @Sendable () -> Date = { Date() }
+        database: Database, theme: Theme, publicURL: String = "http://127.0.0.1:8080",
+        now: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> Site {
         let settings = SettingsRepository(database: database)
         let code = try await settings.value(SettingKeys.locale) ?? "bg"
@@ -27,13 +32,17 @@ public struct Site: Sendable {
         let locale = try theme.locale(code)
         let name = try await settings.value(SettingKeys.siteName) ?? locale["site_name"]
         let follow = try await settings.value(SettingKeys.followURL) ?? "https://news.google.com/"
+        var address = try await settings.value(SettingKeys.publicURL) ?? publicURL
+        while address.hasSuffix("/") { address.removeLast() }
         return Site(
             database: database, articles: ArticleRepository(database: database),
             taxonomy: TaxonomyRepository(database: database), settings: settings, theme: theme, locale: locale,
-            siteName: name, followURL: follow, now: now)
+            siteName: name, followURL: follow, publicURL: address, now: now)
     }
 
-    var views: ViewFactory { ViewFactory(locale: locale, assets: theme.assets, siteName: siteName, now: now) }
+    var views: ViewFactory {
+        ViewFactory(locale: locale, assets: theme.assets, siteName: siteName, publicURL: publicURL, now: now)
+    }
 }
 
 /// Names of the site settings kept in the database.
@@ -43,6 +52,8 @@ public enum SettingKeys {
     public static let siteName = "site.name"
     /// Where the "follow us on Google News" line points.
     public static let followURL = "site.follow_url"
+    /// The public address of the site, e.g. `https://vestnik.bg`.
+    public static let publicURL = "site.url"
     /// Set once the demo content has been loaded, so deleting it never brings it back.
     public static let demoLoaded = "site.demo_loaded"
 }

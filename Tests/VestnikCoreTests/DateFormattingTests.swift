@@ -2,7 +2,13 @@ import Foundation
 import Testing
 @testable import VestnikCore
 
-extension DateVocabulary {
+/// An instant given as a UTC timestamp like "2023-09-04T22:12:00Z".
+private func utc(_ iso: String) -> Date {
+    guard let date = ISO8601DateFormatter().date(from: iso) else { fatalError("bad test timestamp \(iso)") }
+    return date
+}
+
+private extension DateVocabulary {
     /// The Bulgarian vocabulary, as a site's locale file would provide it.
     static let bulgarian = DateVocabulary(
         months: ["януари", "февруари", "март", "април", "май", "юни",

@@ -3,7 +3,7 @@ import Testing
 @testable import VestnikCore
 
 /// An instant given as a UTC timestamp like "2023-09-04T22:12:00Z".
-func utc(_ iso: String) -> Date {
+private func utc(_ iso: String) -> Date {
     let formatter = ISO8601DateFormatter()
     guard let date = formatter.date(from: iso) else { fatalError("bad test timestamp \(iso)") }
     return date

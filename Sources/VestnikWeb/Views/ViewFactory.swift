@@ -6,13 +6,15 @@ struct ViewFactory: Sendable {
     let locale: SiteLocale
     let assets: StaticAssets
     let siteName: String
+    let publicURL: String
     let dates: NewsDateFormatter
     let relative: RelativeTimeFormatter
 
-    init(locale: SiteLocale, assets: StaticAssets, siteName: String, now: @escaping @Sendable () -> Date) {
+    init(locale: SiteLocale, assets: StaticAssets, siteName: String, publicURL: String, now: @escaping @Sendable () -> Date) {
         self.locale = locale
         self.assets = assets
         self.siteName = siteName
+        self.publicURL = publicURL
         dates = NewsDateFormatter(vocabulary: locale.dates)
         relative = RelativeTimeFormatter(vocabulary: locale.dates, now: now)
     }
@@ -24,7 +26,7 @@ struct ViewFactory: Sendable {
         LayoutView(
             lang: locale.language, ogLocale: locale.ogLocale, siteName: siteName,
             pageTitle: title.map { "\($0) | \(siteName)" } ?? siteName,
-            description: description ?? locale["site_description"], canonical: canonical, cssURL: assets.url("site.css"),
+            description: description ?? locale["site_description"], canonical: canonical.map { publicURL + $0 }, cssURL: assets.url("site.css"),
             nav: sections.map { NavLink(name: $0.name, url: SiteURLs.section($0.slug), current: $0.slug == currentSection) },
             t: locale.strings, year: String(SofiaTime.components(of: now).year), meta: meta)
     }

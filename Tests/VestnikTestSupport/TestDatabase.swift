@@ -5,17 +5,17 @@ import VestnikStore
 
 /// The databases every storage test runs on: SQLite always, PostgreSQL when `VESTNIK_TEST_POSTGRES_URL` is set.
 /// Each test gets a fresh, migrated database of its own (a temporary file, or a schema of its own on PostgreSQL).
-enum TestDatabase: String, CustomStringConvertible, Sendable {
+public enum TestDatabase: String, CustomStringConvertible, Sendable {
     case sqlite, postgres
 
-    static var all: [TestDatabase] {
+    public static var all: [TestDatabase] {
         ProcessInfo.processInfo.environment["VESTNIK_TEST_POSTGRES_URL"].map { !$0.isEmpty } == true ? [.sqlite, .postgres] : [.sqlite]
     }
 
-    var description: String { rawValue }
+    public var description: String { rawValue }
 
     /// Runs `body` on a fresh migrated database and removes it afterwards.
-    func with<T: Sendable>(migrate: Bool = true, _ body: (Database) async throws -> T) async throws -> T {
+    public func with<T: Sendable>(migrate: Bool = true, _ body: (Database) async throws -> T) async throws -> T {
         let logger = Logger(label: "test")
         switch self {
         case .sqlite:
