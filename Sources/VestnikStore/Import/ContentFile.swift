@@ -12,9 +12,32 @@ public enum ContentFile {
         "reads", "lead",
     ]
 
-    /// Reads `text`; `now` stands in for a missing `published` date. Errors say what is wrong in words.
+    /// Reads `text`; `now` stands in for a missing `published` date. Errors say what is wrong in words and, where
+    /// a front-matter key is at fault, on which line of the file it stands.
     public static func parse(_ text: String, now: Date) throws -> ArticleInput {
         let (frontMatter, body) = try split(text)
+        do {
+            return try parse(frontMatter: frontMatter, body: body, now: now)
+        } catch let error as KeyError {
+            let line = frontMatter.components(separatedBy: "\n").firstIndex {
+                $0.hasPrefix(error.key + ":") || $0.hasPrefix(error.key + " :")
+            }
+            // Line 1 of the file is the opening ---, so front-matter line i is file line i + 2.
+            throw InvalidInput(line.map { "line \($0 + 2): \(error.message)" } ?? error.message)
+        }
+    }
+
+    /// A problem with one front-matter key, located by `parse`.
+    struct KeyError: Error {
+        var key: String
+        var message: String
+        init(_ key: String, _ message: String) {
+            self.key = key
+            self.message = message
+        }
+    }
+
+    private static func parse(frontMatter: String, body: String, now: Date) throws -> ArticleInput {
         let fields: [String: Any]
         do {
             guard let loaded = try Yams.load(yaml: frontMatter) else { throw InvalidInput("the front matter is empty") }
@@ -23,15 +46,15 @@ public enum ContentFile {
         } catch let error as InvalidInput {
             throw error
         } catch {
-            throw InvalidInput("the front matter is not valid YAML: \(error)")
+            throw InvalidInput(yamlMessage("\(error)", firstLine: 2))
         }
         if let unknown = fields.keys.filter({ !keys.contains($0) }).sorted().first {
-            throw InvalidInput("unknown key „\(unknown)“ in the front matter")
+            throw KeyError(unknown, "unknown key „\(unknown)“ in the front matter")
         }
         let title = try requiredText(fields, "title")
         let slug = try optionalText(fields, "slug") ?? Slug.make(title)
         guard !slug.isEmpty, Slug.make(slug) == slug else {
-            throw InvalidInput("slug „\(slug)“ must be lowercase Latin letters, digits and hyphens")
+            throw KeyError("slug", "slug „\(slug)“ must be lowercase Latin letters, digits and hyphens")
         }
         var blocks = Markdown.blocks(body)
         var lead = try optionalText(fields, "lead")
@@ -41,7 +64,7 @@ public enum ContentFile {
         }
         let status = try optionalText(fields, "status").map { value -> ArticleStatus in
             guard let status = ArticleStatus(rawValue: value) else {
-                throw InvalidInput("status must be draft or published, not „\(value)“")
+                throw KeyError("status", "status must be draft or published, not „\(value)“")
             }
             return status
         } ?? .published
@@ -51,12 +74,12 @@ public enum ContentFile {
             switch kind {
             case "video": markers.video = true
             case "gallery": markers.gallery = true
-            default: throw InvalidInput("media must list video or gallery, not „\(kind)“")
+            default: throw KeyError("media", "media must list video or gallery, not „\(kind)“")
             }
         }
         var reads: Int?
         if let value = fields["reads"] {
-            guard let count = value as? Int, count >= 0 else { throw InvalidInput("reads must be a whole number ≥ 0") }
+            guard let count = value as? Int, count >= 0 else { throw KeyError("reads", "reads must be a whole number ≥ 0") }
             reads = count
         }
         return ArticleInput(
@@ -65,6 +88,14 @@ public enum ContentFile {
             topic: try optionalText(fields, "topic"), tags: try list(fields, "tags"), authors: try bylines(fields),
             sources: try list(fields, "sources"), media: markers, status: status,
             publishedAt: try published(fields) ?? now, reads: reads)
+    }
+
+    /// Yams says `2:8: error: parser: …` with lines counted from the YAML's start; say it in the file's lines.
+    static func yamlMessage(_ text: String, firstLine: Int) -> String {
+        let parts = text.split(separator: ":", maxSplits: 3).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 4, let line = Int(parts[0]), Int(parts[1]) != nil else { return "not valid YAML: \(text)" }
+        let reason = parts[3].components(separatedBy: "\n").first ?? parts[3]
+        return "line \(line + firstLine - 1): not valid YAML: \(reason)"
     }
 
     /// Separates the front matter from the body.
@@ -87,7 +118,7 @@ public enum ContentFile {
         case let string as String: text = string
         case let int as Int: text = String(int)
         case let double as Double: text = String(double)
-        default: throw InvalidInput("\(key) must be text")
+        default: throw KeyError(key, "\(key) must be text")
         }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         return trimmed.isEmpty ? nil : trimmed
@@ -101,23 +132,23 @@ public enum ContentFile {
     private static func list(_ fields: [String: Any], _ key: String) throws -> [String] {
         guard let value = fields[key], !(value is NSNull) else { return [] }
         if let single = value as? String { return [single] }
-        guard let items = value as? [Any] else { throw InvalidInput("\(key) must be a list") }
+        guard let items = value as? [Any] else { throw KeyError(key, "\(key) must be a list") }
         return try items.map { item in
             switch item {
             case let string as String: return string.trimmingCharacters(in: .whitespaces)
             case let int as Int: return String(int)
-            default: throw InvalidInput("every item of \(key) must be text")
+            default: throw KeyError(key, "every item of \(key) must be text")
             }
         }.filter { !$0.isEmpty }
     }
 
     private static func bylines(_ fields: [String: Any]) throws -> [ArticleInput.Byline] {
         guard let value = fields["authors"], !(value is NSNull) else { return [] }
-        guard let items = value as? [Any] else { throw InvalidInput("authors must be a list") }
+        guard let items = value as? [Any] else { throw KeyError("authors", "authors must be a list") }
         return try items.map { item in
             if let name = item as? String { return ArticleInput.Byline(name: name) }
             guard let map = item as? [String: Any], let name = map["name"] as? String, !name.isEmpty else {
-                throw InvalidInput("every author needs a name: {name: …, role: …}")
+                throw KeyError("authors", "every author needs a name: {name: …, role: …}")
             }
             return ArticleInput.Byline(name: name, role: map["role"] as? String)
         }
@@ -126,12 +157,12 @@ public enum ContentFile {
     private static func published(_ fields: [String: Any]) throws -> Date? {
         guard let value = fields["published"], !(value is NSNull) else { return nil }
         if let date = value as? Date { return date }
-        guard let text = value as? String else { throw InvalidInput("published must be an ISO 8601 date with offset") }
+        guard let text = value as? String else { throw KeyError("published", "published must be an ISO 8601 date with offset") }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         if let date = formatter.date(from: text) { return date }
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = formatter.date(from: text) { return date }
-        throw InvalidInput("published „\(text)“ is not an ISO 8601 date with offset, e.g. 2026-11-25T09:15:00+02:00")
+        throw KeyError("published", "published „\(text)“ is not an ISO 8601 date with offset, e.g. 2026-11-25T09:15:00+02:00")
     }
 }

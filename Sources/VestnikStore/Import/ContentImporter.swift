@@ -91,7 +91,7 @@ public struct ContentImporter: Sendable {
     func applySiteFile(_ url: URL) async throws {
         let text = try String(contentsOf: url, encoding: .utf8)
         let loaded: Any?
-        do { loaded = try Yams.load(yaml: text) } catch { throw InvalidInput("not valid YAML: \(error)") }
+        do { loaded = try Yams.load(yaml: text) } catch { throw InvalidInput(ContentFile.yamlMessage("\(error)", firstLine: 1)) }
         guard let site = loaded as? [String: Any] else { throw InvalidInput("site.yaml must be a map") }
         func entries(_ key: String) throws -> [[String: Any]] {
             guard let value = site[key] else { return [] }
