@@ -141,6 +141,9 @@ import VestnikTestSupport
             #expect(html.contains("<article class=\"lead-story\">"))
             #expect(html.contains("<span class=\"kicker\">Париж:</span> Световна</a> <span class=\"marker\">(ВИДЕО)</span> <span class=\"marker\">(СНИМКИ)</span>"))
             #expect(html.contains("Последни новини"))
+            // list cards tell the age of a story the way readers say it
+            #expect(html.contains("title=\"25 ноември 2026, 11:48 часа\">преди 12 минути</time>"))
+            #expect(html.contains(">преди 2 часа</time>"))
             #expect(html.contains("<h2><a href=\"/bulgaria\">България</a></h2>"))
             #expect(html.contains("<h2><a href=\"/svyat\">Свят</a></h2>"))
             #expect(html.contains("Новините днес"))
