@@ -25,6 +25,8 @@ public func buildRouter(site: Site) -> Router<VestnikRequestContext> {
     let router = Router(context: VestnikRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: ErrorPageMiddleware(site: site))
     PublicController(site: site).addRoutes(to: router)
+    FeedController(site: site).addRoutes(to: router)
+    SitemapController(site: site).addRoutes(to: router)
     return router
 }
 
