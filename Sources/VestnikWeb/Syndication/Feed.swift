@@ -38,18 +38,11 @@ struct FeedItem {
     var authors: [FeedPerson]
     /// The section first, then the tags.
     var categories: [String]
-    var image: FeedImage
+    /// The article's picture: an enclosure in RSS and Atom, `image` in JSON Feed.
+    var image: Picture
 }
 
 struct FeedPerson {
     var name: String
     var url: String
-}
-
-/// The picture that goes with an item (an enclosure in RSS, `image` in JSON Feed).
-struct FeedImage {
-    var url: String
-    var mediaType: String
-    /// In bytes; 0 when unknown (an image hosted elsewhere), as RSS allows.
-    var length: Int
 }

@@ -44,7 +44,6 @@ extension ViewFactory {
     func feed(_ subject: ListSubject, articles: [Article], content: FeedContent, now: Date) -> Feed {
         let host = URLComponents(string: publicURL)?.host ?? "localhost"
         let items = articles.map { article -> FeedItem in
-            let picture = pictures(for: article)[0]
             var body: String?
             if content == .full {
                 body = "<p>\(HTML.escape(article.lead))</p>\n"
@@ -56,7 +55,7 @@ extension ViewFactory {
                 contentHTML: body, published: article.publishedAt, updated: article.updatedAt,
                 authors: article.authors.map { FeedPerson(name: $0.name, url: absolute(SiteURLs.author($0.slug))) },
                 categories: [article.section.name] + article.tags.map(\.name),
-                image: FeedImage(url: picture.url, mediaType: picture.mediaType, length: picture.length))
+                image: pictures(for: article)[0])
         }
         let lastModified = articles.map(\.updatedAt).max()
         return Feed(

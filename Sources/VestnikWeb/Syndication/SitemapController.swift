@@ -58,61 +58,29 @@ struct SitemapController<Context: RequestContext>: Sendable {
         let file = try context.parameters.require("name")
         guard let sitemap = SitemapFile(name: file) else { throw HTTPError(.notFound) }
         let now = site.now()
-        let size = site.limits.sitemapURLs
-        let chunk = max(1, min(site.limits.chunk, size))
         switch sitemap {
         case .pages:
             return urlset { emit in try await emit(entry(SiteURLs.home)) }
 
         case .lists(let kind, let page):
-            let count = try await site.taxonomy.listedCount(kind, now: now)
-            guard Self.pages(count, size).contains(page) else { throw HTTPError(.notFound) }
-            var after = 0
-            if page > 1 {
-                guard let key = try await site.taxonomy.listedKey(kind, offset: (page - 1) * size - 1, now: now) else {
-                    throw HTTPError(.notFound)
-                }
-                after = key
-            }
             let taxonomy = site.taxonomy
-            return urlset { [after] emit in
-                var after = after
-                var remaining = size
-                while remaining > 0 {
-                    let rows = try await taxonomy.listed(kind, afterID: after, limit: min(chunk, remaining), now: now)
-                    guard let last = rows.last else { break }
-                    try await emit(rows.map { entry(Self.listPath(kind, $0.slug)) }.joined())
-                    remaining -= rows.count
-                    after = last.id
-                }
-            }
+            return try await paged(
+                page, of: try await taxonomy.listedCount(kind, now: now),
+                keyAt: { offset in try await taxonomy.listedKey(kind, offset: offset, now: now) },
+                rows: { after, limit in try await taxonomy.listed(kind, afterID: after ?? 0, limit: limit, now: now) },
+                key: \.id, entry: { entry(Self.listPath(kind, $0.slug)) })
 
         case .articles(let month, let page):
-            let count = try await site.articles.archiveCount(month, now: now)
-            guard Self.pages(count, size).contains(page) else { throw HTTPError(.notFound) }
-            var start: ArchiveKey?
-            if page > 1 {
-                guard let key = try await site.articles.archiveKey(month, offset: (page - 1) * size - 1, now: now) else {
-                    throw HTTPError(.notFound)
-                }
-                start = key
-            }
             let articles = site.articles
             let dates = site.views.dates
-            return urlset { [start] emit in
-                var key = start
-                var remaining = size
-                while remaining > 0 {
-                    let rows = try await articles.archive(month, after: key, limit: min(chunk, remaining), now: now)
-                    guard let last = rows.last else { break }
-                    try await emit(
-                        rows.map {
-                            entry(SiteURLs.article(section: $0.sectionSlug, slug: $0.slug), lastModified: dates.rfc3339UTC($0.updatedAt))
-                        }.joined())
-                    remaining -= rows.count
-                    key = ArchiveKey(publishedAt: last.publishedAt, id: last.id)
-                }
-            }
+            return try await paged(
+                page, of: try await articles.archiveCount(month, now: now),
+                keyAt: { offset in try await articles.archiveKey(month, offset: offset, now: now) },
+                rows: { after, limit in try await articles.archive(month, after: after, limit: limit, now: now) },
+                key: { ArchiveKey(publishedAt: $0.publishedAt, id: $0.id) },
+                entry: {
+                    entry(SiteURLs.article(section: $0.sectionSlug, slug: $0.slug), lastModified: dates.rfc3339UTC($0.updatedAt))
+                })
         }
     }
 
@@ -136,6 +104,35 @@ struct SitemapController<Context: RequestContext>: Sendable {
     }
 
     // MARK: Writing
+
+    /// Page `page` of a list of `count` rows, `ReachLimits.sitemapURLs` a page, streamed in chunks: `keyAt(n)` gives
+    /// the key of the n-th row (0-based), where a later page starts after; `rows(after, limit)` reads on from a key.
+    /// A page past the end (or of an empty list) is a 404, decided before the first byte.
+    private func paged<Row: Sendable, Key: Sendable>(
+        _ page: Int, of count: Int, keyAt: (Int) async throws -> Key?,
+        rows: @escaping @Sendable (_ after: Key?, _ limit: Int) async throws -> [Row],
+        key: @escaping @Sendable (Row) -> Key, entry: @escaping @Sendable (Row) -> String
+    ) async throws -> Response {
+        let size = site.limits.sitemapURLs
+        guard Self.pages(count, size).contains(page) else { throw HTTPError(.notFound) }
+        var start: Key?
+        if page > 1 {
+            guard let found = try await keyAt((page - 1) * size - 1) else { throw HTTPError(.notFound) }
+            start = found
+        }
+        let chunk = max(1, min(site.limits.chunk, size))
+        return urlset { [start] emit in
+            var after = start
+            var remaining = size
+            while remaining > 0 {
+                let batch = try await rows(after, min(chunk, remaining))
+                guard let last = batch.last else { break }
+                try await emit(batch.map(entry).joined())
+                remaining -= batch.count
+                after = key(last)
+            }
+        }
+    }
 
     /// A `<urlset>` written piece by piece as `body` emits it; each piece goes to the client before the next is made.
     private func urlset(
