@@ -51,6 +51,11 @@ public struct ArticleInput: Sendable, Equatable {
     }
 }
 
+/// Keys of the advisory locks that serialise writers on PostgreSQL (see `Database.serialize`).
+enum LockKeys {
+    static let articleWrites = 7_301
+}
+
 /// Which articles a list shows.
 public enum ArticleFilter: Sendable, Equatable {
     case all
@@ -79,11 +84,14 @@ public struct ArticleRepository: Sendable {
 
     // MARK: Writing
 
-    /// Creates the article, or updates the one with the same slug, in one transaction.
+    /// Creates the article, or updates the one with the same slug, in one transaction with its search entry; then
+    /// refreshes the "Още:" lists it belongs in (a bulk import passes `refreshRelated: false` and refreshes once).
     @discardableResult
-    public func save(_ input: ArticleInput, now: Date = Date()) async throws -> SaveResult {
+    public func save(_ input: ArticleInput, now: Date = Date(), refreshRelated: Bool = true) async throws -> SaveResult {
         try Self.validate(input)
-        return try await database.write { db in
+        let dialect = database.dialect
+        let result = try await database.write { db in
+            try await Database.serialize(LockKeys.articleWrites, dialect: dialect, in: db)
             let sectionID = try await TaxonomyRepository.ensureSection(name: input.section, description: nil, position: nil, in: db)
             var topicID: Int?
             if let topic = input.topic { topicID = try await TaxonomyRepository.ensureTopic(name: topic, description: nil, in: db) }
@@ -142,8 +150,14 @@ public struct ArticleRepository: Sendable {
                     """
                 ).run()
             }
+            let document = SearchIndexer.Document(
+                kicker: input.kicker, title: input.title, lead: input.lead, bodyHTML: input.bodyHTML, tags: input.tags,
+                authors: input.authors.map(\.name), section: input.section)
+            try await SearchIndexer.index(articleID: result.id, document: document, dialect: dialect, in: db)
             return result
         }
+        if refreshRelated { try await RelatedArticles(database: database).refresh(after: result.id, now: now) }
+        return result
     }
 
     /// Gives an article a new slug; the old one keeps answering with a redirect.
@@ -267,11 +281,24 @@ public struct ArticleRepository: Sendable {
         }
     }
 
-    /// Articles to offer in the "Още:" blocks of `article`.
-    ///
-    /// This is the one place the choice is made. For now: other visible articles that share the topic, a tag or the
-    /// section, newest first.
+    /// Articles to offer in the "Още:" blocks of `article`: the list `RelatedArticles` precomputed, best first, less
+    /// anything no longer visible. An article whose list was never computed gets the newest articles that share its
+    /// topic, a tag or its section.
     public func related(to article: Article, limit: Int, now: Date) async throws -> [ArticleSummary] {
+        let stored = try await database.read { db in
+            try await db.raw(
+                """
+                \(Self.summaryColumns) JOIN article_related r ON r.related_id = a.id
+                WHERE r.article_id = \(bind: article.id) AND \(Self.visible(now))
+                ORDER BY r.position LIMIT \(literal: limit)
+                """
+            ).all().map(Self.summary)
+        }
+        if !stored.isEmpty { return stored }
+        return try await sharingSomething(with: article, limit: limit, now: now)
+    }
+
+    private func sharingSomething(with article: Article, limit: Int, now: Date) async throws -> [ArticleSummary] {
         let tagIDs: [any Encodable & Sendable] = article.tags.map(\.id)
         var shared: SQLQueryString = "a.section_id = \(bind: article.section.id)"
         if let topic = article.topic { shared += " OR a.topic_id = \(bind: topic.id)" }

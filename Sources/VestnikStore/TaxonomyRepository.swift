@@ -117,7 +117,8 @@ public struct TaxonomyRepository: Sendable {
             """
         ).run()
         if let role, !role.isEmpty {
-            try await db.raw("UPDATE authors SET role = \(bind: role) WHERE slug = \(bind: slug)").run()
+            // Only when it changes: an UPDATE that matches nothing takes no lock.
+            try await db.raw("UPDATE authors SET role = \(bind: role) WHERE slug = \(bind: slug) AND role <> \(bind: role)").run()
         }
         if let bio, !bio.isEmpty {
             try await db.raw("UPDATE authors SET bio = \(bind: bio) WHERE slug = \(bind: slug)").run()

@@ -64,13 +64,16 @@ public struct ContentImporter: Sendable {
         }
         for (path, input) in parsed {
             do {
-                switch try await articles.save(input, now: now) {
+                switch try await articles.save(input, now: now, refreshRelated: false) {
                 case .created: report.created.append(path)
                 case .updated: report.updated.append(path)
                 }
             } catch {
                 report.failures.append(Failure(path: path, reason: "\(error)"))
             }
+        }
+        if !report.created.isEmpty || !report.updated.isEmpty {
+            try await RelatedArticles(database: articles.database).refreshAll(now: now)
         }
         return report
     }

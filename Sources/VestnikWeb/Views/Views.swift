@@ -12,6 +12,7 @@ struct LayoutView {
     var description: String
     var canonical: String?
     var cssURL: String
+    var searchURL: String = SiteURLs.search
     var nav: [NavLink]
     var t: [String: String]
     var year: String
