@@ -92,71 +92,88 @@ public struct ArticleRepository: Sendable {
         let dialect = database.dialect
         let result = try await database.write { db in
             try await Database.serialize(LockKeys.articleWrites, dialect: dialect, in: db)
-            let sectionID = try await TaxonomyRepository.ensureSection(name: input.section, description: nil, position: nil, in: db)
-            var topicID: Int?
-            if let topic = input.topic { topicID = try await TaxonomyRepository.ensureTopic(name: topic, description: nil, in: db) }
-            let sources = input.sources.joined(separator: "\n")
-            let existing = try await db.raw("SELECT id, reads FROM articles WHERE slug = \(bind: input.slug)").first()
-            let result: SaveResult
-            if let existing {
-                let id = try existing.int("id")
-                let reads = max(try existing.int("reads"), input.reads ?? 0)
-                try await db.raw(
-                    """
-                    UPDATE articles SET kicker = \(bind: input.kicker), title = \(bind: input.title), lead = \(bind: input.lead),
-                        body_html = \(bind: input.bodyHTML), section_id = \(bind: sectionID), topic_id = \(bind: topicID),
-                        sources = \(bind: sources), has_video = \(bind: input.media.video ? 1 : 0),
-                        has_gallery = \(bind: input.media.gallery ? 1 : 0), status = \(bind: input.status.rawValue),
-                        published_at = \(bind: input.publishedAt.unixSeconds), updated_at = \(bind: now.unixSeconds),
-                        reads = \(bind: reads)
-                    WHERE id = \(bind: id)
-                    """
-                ).run()
-                try await db.raw("DELETE FROM article_tags WHERE article_id = \(bind: id)").run()
-                try await db.raw("DELETE FROM article_authors WHERE article_id = \(bind: id)").run()
-                result = .updated(id: id)
-            } else {
-                let row = try await db.raw(
-                    """
-                    INSERT INTO articles (slug, kicker, title, lead, body_html, section_id, topic_id, sources, has_video,
-                        has_gallery, status, published_at, created_at, updated_at, reads)
-                    VALUES (\(bind: input.slug), \(bind: input.kicker), \(bind: input.title), \(bind: input.lead),
-                        \(bind: input.bodyHTML), \(bind: sectionID), \(bind: topicID), \(bind: sources),
-                        \(bind: input.media.video ? 1 : 0), \(bind: input.media.gallery ? 1 : 0), \(bind: input.status.rawValue),
-                        \(bind: input.publishedAt.unixSeconds), \(bind: now.unixSeconds), \(bind: now.unixSeconds),
-                        \(bind: input.reads ?? 0))
-                    RETURNING id
-                    """
-                ).first()
-                guard let row else { throw InvalidInput("the article \(input.slug) was not saved") }
-                result = .created(id: try row.int("id"))
-            }
-            var seenTags = Set<Int>()
-            for name in input.tags {
-                let tagID = try await TaxonomyRepository.ensureTag(name: name, in: db)
-                guard seenTags.insert(tagID).inserted else { continue }
-                try await db.raw(
-                    "INSERT INTO article_tags (article_id, tag_id, position) VALUES (\(bind: result.id), \(bind: tagID), \(bind: seenTags.count))"
-                ).run()
-            }
-            var seenAuthors = Set<Int>()
-            for byline in input.authors {
-                let authorID = try await TaxonomyRepository.ensureAuthor(name: byline.name, role: byline.role, bio: nil, in: db)
-                guard seenAuthors.insert(authorID).inserted else { continue }
-                try await db.raw(
-                    """
-                    INSERT INTO article_authors (article_id, author_id, position)
-                    VALUES (\(bind: result.id), \(bind: authorID), \(bind: seenAuthors.count))
-                    """
-                ).run()
-            }
-            let document = SearchIndexer.Document(
-                kicker: input.kicker, title: input.title, lead: input.lead, bodyHTML: input.bodyHTML, tags: input.tags,
-                authors: input.authors.map(\.name), section: input.section)
-            try await SearchIndexer.index(articleID: result.id, document: document, dialect: dialect, in: db)
-            return result
+            return try await Self.write(input, now: now, dialect: dialect, in: db)
         }
         if refreshRelated { try await RelatedArticles(database: database).refresh(after: result.id, now: now) }
+        return result
+    }
+
+    /// Saves many articles in one transaction (bulk loads and benchmarks); the "Още:" lists are not refreshed.
+    public func saveAll(_ inputs: [ArticleInput], now: Date = Date()) async throws {
+        for input in inputs { try Self.validate(input) }
+        let dialect = database.dialect
+        try await database.write { db in
+            try await Database.serialize(LockKeys.articleWrites, dialect: dialect, in: db)
+            for input in inputs { _ = try await Self.write(input, now: now, dialect: dialect, in: db) }
+        }
+    }
+
+    /// The statements of one save, inside the caller's transaction.
+    private static func write(_ input: ArticleInput, now: Date, dialect: Database.Dialect, in db: any SQLDatabase) async throws
+        -> SaveResult
+    {
+        let sectionID = try await TaxonomyRepository.ensureSection(name: input.section, description: nil, position: nil, in: db)
+        var topicID: Int?
+        if let topic = input.topic { topicID = try await TaxonomyRepository.ensureTopic(name: topic, description: nil, in: db) }
+        let sources = input.sources.joined(separator: "\n")
+        let existing = try await db.raw("SELECT id, reads FROM articles WHERE slug = \(bind: input.slug)").first()
+        let result: SaveResult
+        if let existing {
+            let id = try existing.int("id")
+            let reads = max(try existing.int("reads"), input.reads ?? 0)
+            try await db.raw(
+                """
+                UPDATE articles SET kicker = \(bind: input.kicker), title = \(bind: input.title), lead = \(bind: input.lead),
+                    body_html = \(bind: input.bodyHTML), section_id = \(bind: sectionID), topic_id = \(bind: topicID),
+                    sources = \(bind: sources), has_video = \(bind: input.media.video ? 1 : 0),
+                    has_gallery = \(bind: input.media.gallery ? 1 : 0), status = \(bind: input.status.rawValue),
+                    published_at = \(bind: input.publishedAt.unixSeconds), updated_at = \(bind: now.unixSeconds),
+                    reads = \(bind: reads)
+                WHERE id = \(bind: id)
+                """
+            ).run()
+            try await db.raw("DELETE FROM article_tags WHERE article_id = \(bind: id)").run()
+            try await db.raw("DELETE FROM article_authors WHERE article_id = \(bind: id)").run()
+            result = .updated(id: id)
+        } else {
+            let row = try await db.raw(
+                """
+                INSERT INTO articles (slug, kicker, title, lead, body_html, section_id, topic_id, sources, has_video,
+                    has_gallery, status, published_at, created_at, updated_at, reads)
+                VALUES (\(bind: input.slug), \(bind: input.kicker), \(bind: input.title), \(bind: input.lead),
+                    \(bind: input.bodyHTML), \(bind: sectionID), \(bind: topicID), \(bind: sources),
+                    \(bind: input.media.video ? 1 : 0), \(bind: input.media.gallery ? 1 : 0), \(bind: input.status.rawValue),
+                    \(bind: input.publishedAt.unixSeconds), \(bind: now.unixSeconds), \(bind: now.unixSeconds),
+                    \(bind: input.reads ?? 0))
+                RETURNING id
+                """
+            ).first()
+            guard let row else { throw InvalidInput("the article \(input.slug) was not saved") }
+            result = .created(id: try row.int("id"))
+        }
+        var seenTags = Set<Int>()
+        for name in input.tags {
+            let tagID = try await TaxonomyRepository.ensureTag(name: name, in: db)
+            guard seenTags.insert(tagID).inserted else { continue }
+            try await db.raw(
+                "INSERT INTO article_tags (article_id, tag_id, position) VALUES (\(bind: result.id), \(bind: tagID), \(bind: seenTags.count))"
+            ).run()
+        }
+        var seenAuthors = Set<Int>()
+        for byline in input.authors {
+            let authorID = try await TaxonomyRepository.ensureAuthor(name: byline.name, role: byline.role, bio: nil, in: db)
+            guard seenAuthors.insert(authorID).inserted else { continue }
+            try await db.raw(
+                """
+                INSERT INTO article_authors (article_id, author_id, position)
+                VALUES (\(bind: result.id), \(bind: authorID), \(bind: seenAuthors.count))
+                """
+            ).run()
+        }
+        let document = SearchIndexer.Document(
+            kicker: input.kicker, title: input.title, lead: input.lead, bodyHTML: input.bodyHTML, tags: input.tags,
+            authors: input.authors.map(\.name), section: input.section)
+        try await SearchIndexer.index(articleID: result.id, document: document, dialect: dialect, in: db)
         return result
     }
 

@@ -61,10 +61,12 @@ public struct SearchRepository: Sendable {
         case .sqlite:
             let w = Self.weights
             match = "article_search MATCH \(bind: Self.fts5(query)) AND \(condition)"
-            count = "SELECT COUNT(*) AS n FROM article_search JOIN articles a ON a.id = article_search.rowid WHERE \(match)"
+            // CROSS JOIN keeps the full-text index as the outer loop: SQLite must not scan articles and probe the
+            // index once per row.
+            count = "SELECT COUNT(*) AS n FROM article_search CROSS JOIN articles a ON a.id = article_search.rowid WHERE \(match)"
             rows = """
                 SELECT \(columns), -bm25(article_search, \(literal: w.title), \(literal: w.lead), \(literal: w.body), \(literal: w.meta)) * \(recency) AS score
-                FROM article_search JOIN articles a ON a.id = article_search.rowid JOIN sections s ON s.id = a.section_id
+                FROM article_search CROSS JOIN articles a ON a.id = article_search.rowid JOIN sections s ON s.id = a.section_id
                 WHERE \(match) ORDER BY score DESC, a.published_at DESC
                 LIMIT \(literal: page.size) OFFSET \(literal: page.offset)
                 """
