@@ -218,7 +218,7 @@ public struct ArticleRepository: Sendable {
                     """
                     SELECT a.*, s.slug AS section_slug, s.name AS section_name, s.description AS section_description,
                         s.position AS section_position, t.slug AS topic_slug, t.name AS topic_name,
-                        t.description AS topic_description
+                        t.description AS topic_description, t.pinned_article_id AS topic_pinned
                     FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN topics t ON t.id = a.topic_id
                     WHERE a.slug = \(bind: slug)
                     """
@@ -241,7 +241,7 @@ public struct ArticleRepository: Sendable {
             if let topicID = try row.optionalInt("topic_id") {
                 topic = Topic(
                     id: topicID, slug: try row.string("topic_slug"), name: try row.string("topic_name"),
-                    description: try row.string("topic_description"))
+                    description: try row.string("topic_description"), pinnedArticleID: try row.optionalInt("topic_pinned"))
             }
             let sources = try row.string("sources")
             return Article(
@@ -327,6 +327,13 @@ public struct ArticleRepository: Sendable {
             try await db.raw(
                 "\(Self.summaryColumns) WHERE \(condition) ORDER BY a.published_at DESC, a.id DESC LIMIT \(literal: limit)"
             ).all().map(Self.summary)
+        }
+    }
+
+    /// A visible article by id, as a list shows it.
+    public func summary(id: Int, now: Date) async throws -> ArticleSummary? {
+        try await database.read { db in
+            try await db.raw("\(Self.summaryColumns) WHERE a.id = \(bind: id) AND \(Self.visible(now))").first().map(Self.summary)
         }
     }
 

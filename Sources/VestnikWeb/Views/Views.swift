@@ -62,6 +62,8 @@ struct ListView {
     var kind: String
     var subtitle: String?
     var description: String?
+    /// A topic's lead story, chosen by an editor.
+    var pinned: ArticleCard?
     var cards: [ArticleCard]
     var days: [DayGroup]?
     var pager: Pager?
