@@ -1,5 +1,8 @@
 /// The schema's history. Times are Unix seconds (UTC) in `{bigint}` columns, so both dialects sort and compare them alike.
 public enum Migrations {
+    /// The migration that creates the search index; existing articles are indexed right after it.
+    static let searchIndexVersion = 3
+
     public static let all: [Migration] = [
         Migration(
             version: 1, name: "newsroom structure and articles",

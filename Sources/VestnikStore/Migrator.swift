@@ -58,6 +58,12 @@ public struct Migrator: Sendable {
             }
             done.append(migration.version)
         }
+        // Articles written before the search index existed are indexed once, when its migration lands.
+        if done.contains(Migrations.searchIndexVersion),
+            try await database.read({ db in try await db.raw("SELECT COUNT(*) AS n FROM articles").first()?.int("n") ?? 0 }) > 0
+        {
+            try await SearchIndexer.reindexAll(database, now: Date())
+        }
         return done
     }
 

@@ -124,3 +124,27 @@ import VestnikTestSupport
         #expect(RelatedArticles.diversify(scored).map(\.0.id) == [1, 2, 4, 5])
     }
 }
+
+@Suite struct SearchBackfillTests {
+    @Test(arguments: TestDatabase.all)
+    func articlesSavedBeforeTheIndexExistedAreIndexedByItsMigration(_ kind: TestDatabase) async throws {
+        try await kind.with(migrate: false) { database in
+            let before = Migrator(migrations: Migrations.all.filter { $0.version < Migrations.searchIndexVersion })
+            try await before.migrate(database)
+            // Write an article the way the first schema knew, without the search tables.
+            try await database.write { db in
+                try await db.raw("INSERT INTO sections (slug, name, position) VALUES ('svyat', 'Свят', 1)").run()
+                try await db.raw(
+                    """
+                    INSERT INTO articles (slug, title, lead, body_html, section_id, status, published_at, created_at, updated_at)
+                    VALUES ('stara', 'Стара статия за газа', 'Резюме', '<p>Газът поскъпна.</p>', 1, 'published', 1, 1, 1)
+                    """
+                ).run()
+            }
+            try await Migrator().migrate(database)
+            let found = try await SearchRepository(database: database).search(
+                try SearchQuery.parse("газ"), page: PageRequest(), now: testNow)
+            #expect(found.items.map(\.article.title) == ["Стара статия за газа"])
+        }
+    }
+}

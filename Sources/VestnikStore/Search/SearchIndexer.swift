@@ -70,6 +70,26 @@ enum SearchIndexer {
         }
     }
 
+    /// Rebuilds every article's search entry and "Още:" list: for databases whose articles predate the index.
+    static func reindexAll(_ database: Database, now: Date) async throws {
+        let articles = ArticleRepository(database: database)
+        let slugs = try await database.read { db in
+            try await db.raw("SELECT slug FROM articles ORDER BY id").all().map { try $0.string("slug") }
+        }
+        let dialect = database.dialect
+        for slug in slugs {
+            guard let article = try await articles.article(slug: slug) else { continue }
+            let document = Document(
+                kicker: article.kicker, title: article.title, lead: article.lead, bodyHTML: article.bodyHTML,
+                tags: article.tags.map(\.name), authors: article.authors.map(\.name), section: article.section.name)
+            try await database.write { db in
+                try await Database.serialize(LockKeys.articleWrites, dialect: dialect, in: db)
+                try await index(articleID: article.id, document: document, dialect: dialect, in: db)
+            }
+        }
+        try await RelatedArticles(database: database).refreshAll(now: now)
+    }
+
     /// Takes an article's terms out of the statistics (before re-indexing or deleting it).
     static func removeTerms(articleID: Int, in db: any SQLDatabase) async throws {
         try await db.raw(
