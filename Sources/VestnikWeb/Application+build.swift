@@ -24,6 +24,7 @@ public struct VestnikRequestContext: RequestContext {
 public func buildRouter(site: Site) -> Router<VestnikRequestContext> {
     let router = Router(context: VestnikRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: ErrorPageMiddleware(site: site))
+    SearchController(site: site).addRoutes(to: router)
     PublicController(site: site).addRoutes(to: router)
     FeedController(site: site).addRoutes(to: router)
     SitemapController(site: site).addRoutes(to: router)

@@ -9,6 +9,7 @@ public struct Site: Sendable {
     public let articles: ArticleRepository
     public let taxonomy: TaxonomyRepository
     public let settings: SettingsRepository
+    public let search: SearchRepository
     public let theme: Theme
     public let locale: SiteLocale
     public let siteName: String
@@ -16,6 +17,8 @@ public struct Site: Sendable {
     /// The site's public address without a trailing slash (`https://vestnik.bg`): canonical links and Open Graph
     /// need absolute URLs.
     public let publicURL: String
+    /// Where the "Още:" blocks go in an article body.
+    public let moreBlocks: InlineMoreBlocks
     /// Whether feeds carry whole articles or only their leads (the `feed.content` setting).
     public let feedContent: FeedContent
     /// How much the feeds and sitemaps carry.
@@ -36,6 +39,14 @@ public struct Site: Sendable {
         let locale = try theme.locale(code)
         let name = try await settings.value(SettingKeys.siteName) ?? locale["site_name"]
         let follow = try await settings.value(SettingKeys.followURL) ?? "https://news.google.com/"
+        var moreBlocks = InlineMoreBlocks()
+        if let after = try await settings.value(SettingKeys.moreAfterParagraphs) {
+            let positions = after.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 > 0 }
+            guard !positions.isEmpty else {
+                throw ThemeError("the site setting \(SettingKeys.moreAfterParagraphs) must list paragraph numbers, e.g. 1,2,4")
+            }
+            moreBlocks = InlineMoreBlocks(afterParagraphs: positions, blockSizes: positions.indices.map { $0 % 2 == 0 ? 2 : 1 })
+        }
         var address = try await settings.value(SettingKeys.publicURL) ?? publicURL
         while address.hasSuffix("/") { address.removeLast() }
         let feedSetting = try await settings.value(SettingKeys.feedContent) ?? FeedContent.summary.rawValue
@@ -44,9 +55,10 @@ public struct Site: Sendable {
         }
         return Site(
             database: database, articles: ArticleRepository(database: database),
-            taxonomy: TaxonomyRepository(database: database), settings: settings, theme: theme, locale: locale,
-            siteName: name, followURL: follow, publicURL: URLText.percentEncoded(address), feedContent: feedContent,
-            limits: ReachLimits(), now: now)
+            taxonomy: TaxonomyRepository(database: database), settings: settings,
+            search: SearchRepository(database: database), theme: theme, locale: locale,
+            siteName: name, followURL: follow, publicURL: URLText.percentEncoded(address), moreBlocks: moreBlocks,
+            feedContent: feedContent, limits: ReachLimits(), now: now)
     }
 
     var views: ViewFactory {
@@ -61,6 +73,8 @@ public enum SettingKeys {
     public static let siteName = "site.name"
     /// Where the "follow us on Google News" line points.
     public static let followURL = "site.follow_url"
+    /// After which paragraphs "Още:" blocks stand, e.g. `1,2,4`.
+    public static let moreAfterParagraphs = "site.more_after"
     /// The public address of the site, e.g. `https://vestnik.bg`.
     public static let publicURL = "site.url"
     /// Set once the demo content has been loaded, so deleting it never brings it back.

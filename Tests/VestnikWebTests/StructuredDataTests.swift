@@ -110,7 +110,7 @@ import VestnikTestSupport
             #expect(website["url"] as? String == "\(Self.base)/")
             let action = try #require(website["potentialAction"] as? [String: Any])
             #expect(action["@type"] as? String == "SearchAction")
-            #expect((action["target"] as? [String: Any])?["urlTemplate"] as? String == "\(Self.base)/tarsene?q={search_term_string}")
+            #expect((action["target"] as? [String: Any])?["urlTemplate"] as? String == "\(Self.base)\(SiteURLs.search)?q={search_term_string}")
             #expect(action["query-input"] as? String == "required name=search_term_string")
             let list = try #require(try jsonLD(html, type: "ItemList")?["itemListElement"] as? [[String: Any]])
             #expect(list.first?["url"] as? String == "\(Self.base)/svyat/kim-chen-un-se-sreshta-s-putin")

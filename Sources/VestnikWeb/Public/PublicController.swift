@@ -8,8 +8,8 @@ struct PublicController<Context: RequestContext>: Sendable {
     let site: Site
     /// Articles per list page.
     let pageSize = 20
-    /// How the "Още:" blocks sit in the body.
-    let moreBlocks = InlineMoreBlocks()
+    /// How the "Още:" blocks sit in the body (the `site.more_after` setting).
+    var moreBlocks: InlineMoreBlocks { site.moreBlocks }
 
     func addRoutes(to router: Router<Context>) {
         router.get("/", use: home)
@@ -37,7 +37,7 @@ struct PublicController<Context: RequestContext>: Sendable {
             blocks.append(SectionBlock(name: section.name, url: SiteURLs.section(section.slug), cards: items.map(views.card)))
         }
         let view = HomeView(
-            layout: try views.layout(
+            layout: views.layout(
                 title: nil, canonical: SiteURLs.home, sections: sections, subject: .site,
                 jsonLD: [data.publisher(), data.website(), data.itemList(latest.map(SiteURLs.article), first: 1)], now: now),
             lead: latest.first.map(views.card), latest: latest.dropFirst().map(views.card), sections: blocks,
@@ -78,7 +78,7 @@ struct PublicController<Context: RequestContext>: Sendable {
         let pictures = views.pictures(for: article)
         let data = views.structuredData
         let view = ArticleView(
-            layout: try views.layout(
+            layout: views.layout(
                 title: article.headline, description: article.lead, canonical: url, sections: sections,
                 currentSection: article.section.slug, meta: meta, subject: .section(article.section), image: pictures[0],
                 jsonLD: [
@@ -116,9 +116,11 @@ struct PublicController<Context: RequestContext>: Sendable {
     @Sendable func topic(_ request: Request, context: Context) async throws -> Response {
         let slug = try context.parameters.slug("slug")
         guard let topic = try await site.taxonomy.topic(slug: slug) else { throw HTTPError(.notFound) }
+        var pinned: ArticleSummary?
+        if let id = topic.pinnedArticleID { pinned = try await site.articles.summary(id: id, now: site.now()) }
         return try await list(
             request, subject: .topic(topic), kind: "topic", subtitle: site.locale["topic_label"],
-            description: topic.description, timeline: true)
+            description: topic.description, timeline: true, pinned: pinned)
     }
 
     @Sendable func tag(_ request: Request, context: Context) async throws -> Response {
@@ -152,7 +154,7 @@ struct PublicController<Context: RequestContext>: Sendable {
 
     private func list(
         _ request: Request, subject: ListSubject, kind: String, subtitle: String? = nil, description: String? = nil,
-        currentSection: String? = nil, timeline: Bool = false
+        currentSection: String? = nil, timeline: Bool = false, pinned: ArticleSummary? = nil
     ) async throws -> Response {
         let now = site.now()
         let number = try pageNumber(request)
@@ -166,7 +168,7 @@ struct PublicController<Context: RequestContext>: Sendable {
         let title = number > 1 ? "\(heading) – \(site.locale.format("page_number", ["page": String(number)]))" : heading
         let data = views.structuredData
         let view = ListView(
-            layout: try views.layout(
+            layout: views.layout(
                 title: title, description: description?.isEmpty == false ? description : nil,
                 canonical: SiteURLs.page(base, number), sections: sections, currentSection: currentSection,
                 subject: subject,
@@ -176,6 +178,7 @@ struct PublicController<Context: RequestContext>: Sendable {
                 ],
                 now: now),
             heading: heading, kind: kind, subtitle: subtitle, description: description?.isEmpty == false ? description : nil,
+            pinned: number == 1 ? pinned.map(views.card) : nil,
             cards: timeline ? [] : page.items.map(views.card), days: timeline ? views.days(page.items) : nil,
             pager: views.pager(page, base: base), empty: page.items.isEmpty)
         return .html(try site.theme.render("list", view))

@@ -32,7 +32,7 @@ struct FeedController<Context: RequestContext>: Sendable {
         let articles = try await site.articles.latest(subject.filter, limit: site.limits.feedItems, now: now)
         let views = site.views
         let feed = views.feed(subject, articles: articles, content: site.feedContent, now: now)
-        let text = try FeedWriter(dates: views.dates).render(feed, as: format)
+        let text = FeedWriter(dates: views.dates).render(feed, as: format)
         return .conditional(
             text, contentType: format.mediaType + "; charset=utf-8", lastModified: feed.lastModified, request: request,
             dates: views.dates)

@@ -7,11 +7,11 @@ import VestnikCore
 struct FeedWriter {
     let dates: NewsDateFormatter
 
-    func render(_ feed: Feed, as format: FeedFormat) throws -> String {
+    func render(_ feed: Feed, as format: FeedFormat) -> String {
         switch format {
         case .rss: return rss(feed)
         case .atom: return atom(feed)
-        case .json: return try json(feed)
+        case .json: return json(feed)
         }
     }
 
@@ -90,7 +90,7 @@ struct FeedWriter {
         return out + "</feed>\n"
     }
 
-    func json(_ feed: Feed) throws -> String {
+    func json(_ feed: Feed) -> String {
         let items: [[String: Any]] = feed.items.map { item in
             var attachment: [String: Any] = ["url": item.image.url, "mime_type": item.image.mediaType]
             if item.image.length > 0 { attachment["size_in_bytes"] = item.image.length }
@@ -110,14 +110,18 @@ struct FeedWriter {
             "home_page_url": feed.pageURL, "feed_url": feed.selfURLs[.json] ?? feed.pageURL, "language": feed.language,
             "icon": feed.iconURL, "favicon": feed.iconURL, "authors": [["name": feed.publisher]], "items": items,
         ]
-        return try JSONText.encode(document) + "\n"
+        return JSONText.encode(document) + "\n"
     }
 }
 
 /// JSON for machines: sorted keys (the same bytes every time, so ETags hold), unescaped slashes.
 enum JSONText {
-    static func encode(_ value: Any) throws -> String {
-        let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
+    /// `value` is built in code from dictionaries, arrays, strings, numbers and booleans, which always serialise;
+    /// anything else is a programming error, stopped here rather than sent out as broken JSON.
+    static func encode(_ value: Any) -> String {
+        guard JSONSerialization.isValidJSONObject(value),
+            let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
+        else { preconditionFailure("not serialisable as JSON: \(value)") }
         return String(decoding: data, as: UTF8.self)
     }
 }

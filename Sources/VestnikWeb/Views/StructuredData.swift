@@ -18,9 +18,9 @@ struct StructuredData {
     let dates: NewsDateFormatter
 
     /// A block as the text of a `<script type="application/ld+json">`.
-    static func script(_ block: Block) throws -> String {
+    static func script(_ block: Block) -> String {
         var out = ""
-        for scalar in try JSONText.encode(block).unicodeScalars {
+        for scalar in JSONText.encode(block).unicodeScalars {
             switch scalar {
             case "<": out += "\\u003c"
             case ">": out += "\\u003e"

@@ -29,14 +29,14 @@ struct ViewFactory: Sendable {
         title: String?, description: String? = nil, canonical: String?, sections: [Section], currentSection: String? = nil,
         meta: ArticleMeta? = nil, subject: ListSubject? = nil, image: Picture? = nil,
         jsonLD: [StructuredData.Block] = [], now: Date
-    ) throws -> LayoutView {
+    ) -> LayoutView {
         LayoutView(
             lang: locale.language, ogLocale: locale.ogLocale, siteName: siteName, pageTitle: pageTitle(title),
             description: description ?? locale["site_description"], canonical: canonical.map(absolute), cssURL: assets.url("site.css"),
             nav: sections.map { NavLink(name: $0.name, url: SiteURLs.section($0.slug), current: $0.slug == currentSection) },
             t: locale.strings, year: String(SofiaTime.components(of: now).year), meta: meta,
             feeds: feedLinks(.site) + (subject.flatMap { $0.isWholeSite ? nil : feedLinks($0) } ?? []),
-            image: image ?? pictures(for: nil)[0], jsonLD: try jsonLD.map(StructuredData.script))
+            image: image ?? pictures(for: nil)[0], jsonLD: jsonLD.map(StructuredData.script))
     }
 
     /// `title | site name`, or the site's name alone.
@@ -100,10 +100,15 @@ struct ViewFactory: Sendable {
     }
 
     func pager<T>(_ page: Page<T>, base: String) -> Pager? {
-        guard page.pageCount > 1 else { return nil }
+        pager(page, url: { SiteURLs.page(base, $0) })
+    }
+
+    /// A pager whose links `url` builds from a page number; none when everything fits on one page.
+    func pager<T>(_ page: Page<T>, url: (Int) -> String) -> Pager? {
+        guard page.pageCount > 1, page.number <= page.pageCount else { return nil }
         return Pager(
-            previousURL: page.hasPrevious ? SiteURLs.page(base, page.number - 1) : nil,
-            nextURL: page.hasNext ? SiteURLs.page(base, page.number + 1) : nil,
+            previousURL: page.hasPrevious ? url(page.number - 1) : nil,
+            nextURL: page.hasNext ? url(page.number + 1) : nil,
             label: locale.format("pager_label", ["page": String(page.number), "pages": String(page.pageCount)]))
     }
 
