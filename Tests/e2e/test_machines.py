@@ -376,6 +376,7 @@ def test_the_nu_html_checker_finds_no_errors_on_any_page_type(server: Server, li
         "topic": next(p for p in lists if p.startswith("/tema/")),
         "tag": next(p for p in lists if p.startswith("/tag/")),
         "author": next(p for p in lists if p.startswith("/avtor/")),
+        "search": "/search?q=%D0%A0%D0%BE%D0%B4%D0%BE%D0%BF%D0%B8%D1%82%D0%B5",
         "not-found": "/nyama-takava-stranitsa",
     }
     files = []
