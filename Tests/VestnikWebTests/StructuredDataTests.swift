@@ -96,6 +96,18 @@ import VestnikTestSupport
             // No byline: the publisher stands as the author.
             #expect((news["author"] as? [[String: Any]])?.first?["@type"] as? String == "Organization")
         }
+        // Relative addresses resolve against the article's own.
+        for (src, expected) in [
+            ("snimki/a.png", "\(Self.base)/svyat/snimki/a.png"), ("/media/b.webp", "\(Self.base)/media/b.webp"),
+            ("//cdn.example/c.jpg", "http://cdn.example/c.jpg"),
+        ] {
+            var relative = article("Относителна", authors: [])
+            relative.bodyHTML = "<figure><img src=\"\(src)\" alt=\"\" loading=\"lazy\"></figure>"
+            try await withSite(kind, articles: [relative]) { client, _ in
+                let html = try await client.get("/svyat/otnositelna").body
+                #expect(try jsonLD(html, type: "NewsArticle")?["image"] as? [String] == [expected], "\(src)")
+            }
+        }
     }
 
     @Test(arguments: TestDatabase.all)

@@ -62,11 +62,14 @@ struct ViewFactory: Sendable {
     /// 4:3 and 1:1, each at least 50,000 pixels (REFERENCE §5).
     static let shareImages = ["share-16x9.png", "share-4x3.png", "share-1x1.png"]
 
-    /// An article's pictures: the first image of its body, or the theme's share images.
+    /// An article's pictures: the first image of its body (its address resolved against the article's, ASCII), or
+    /// the theme's share images.
     func pictures(for article: Article?) -> [Picture] {
-        if let article, let url = ArticleBody.firstImageURL(fromHTML: article.bodyHTML) {
-            let absoluteURL = URLText.percentEncoded(url.hasPrefix("/") && !url.hasPrefix("//") ? absolute(url) : url)
-            return [Picture(url: absoluteURL, width: nil, height: nil, mediaType: Self.imageType(url), length: 0)]
+        if let article, let src = ArticleBody.firstImageURL(fromHTML: article.bodyHTML),
+            let url = URL(string: URLText.percentEncoded(src), relativeTo: URL(string: absolute(SiteURLs.article(article)))),
+            ["http", "https"].contains(url.scheme?.lowercased())
+        {
+            return [Picture(url: url.absoluteString, width: nil, height: nil, mediaType: Self.imageType(src), length: 0)]
         }
         return Self.shareImages.map { Self.picture($0, in: assets, publicURL: publicURL) }
     }
