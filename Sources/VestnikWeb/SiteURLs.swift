@@ -1,5 +1,6 @@
 import Foundation
 import VestnikCore
+import VestnikStore
 
 /// Every public URL of the site, built in one place so that links and routes cannot drift apart.
 public enum SiteURLs {
@@ -11,6 +12,15 @@ public enum SiteURLs {
     public static func topic(_ slug: String) -> String { "/tema/\(slug)" }
     public static func tag(_ slug: String) -> String { "/tag/\(slug)" }
     public static func author(_ slug: String) -> String { "/avtor/\(slug)" }
+    /// The list page of a section, topic, tag or author.
+    public static func list(_ kind: TaxonomyKind, _ slug: String) -> String {
+        switch kind {
+        case .section: return section(slug)
+        case .topic: return topic(slug)
+        case .tag: return tag(slug)
+        case .author: return author(slug)
+        }
+    }
 
     /// The search page: `/търсене`, percent-encoded as it travels (`/search` and `/tarsene` answer too).
     public static let search = "/%D1%82%D1%8A%D1%80%D1%81%D0%B5%D0%BD%D0%B5"

@@ -13,13 +13,10 @@ struct FeedController<Context: RequestContext>: Sendable {
             router.get(RouterPath(SiteURLs.feed(of: SiteURLs.home, format))) { request, _ in
                 try await feed(.site, format, request)
             }
-            // The parameter names are the list pages' own (`PublicController`): one trie node per position.
-            let lists: [(TaxonomyKind, String, String)] = [
-                (.section, SiteURLs.section("{section}"), "section"), (.topic, SiteURLs.topic("{slug}"), "slug"),
-                (.tag, SiteURLs.tag("{slug}"), "slug"), (.author, SiteURLs.author("{slug}"), "slug"),
-            ]
-            for (kind, list, parameter) in lists {
-                router.get(RouterPath(SiteURLs.feed(of: list, format))) { request, context in
+            for kind in TaxonomyKind.allCases {
+                // The parameter names are the list pages' own (`PublicController`): one trie node per position.
+                let parameter = kind == .section ? "section" : "slug"
+                router.get(RouterPath(SiteURLs.feed(of: SiteURLs.list(kind, "{\(parameter)}"), format))) { request, context in
                     let subject = try await ListSubject.resolve(kind, slug: try context.parameters.slug(parameter), in: site)
                     return try await feed(subject, format, request)
                 }

@@ -68,7 +68,7 @@ struct SitemapController<Context: RequestContext>: Sendable {
                 page, of: try await taxonomy.listedCount(kind, now: now),
                 keyAt: { offset in try await taxonomy.listedKey(kind, offset: offset, now: now) },
                 rows: { after, limit in try await taxonomy.listed(kind, afterID: after ?? 0, limit: limit, now: now) },
-                key: \.id, entry: { entry(Self.listPath(kind, $0.slug)) })
+                key: \.id, entry: { entry(SiteURLs.list(kind, $0.slug)) })
 
         case .articles(let month, let page):
             let articles = site.articles
@@ -162,14 +162,5 @@ struct SitemapController<Context: RequestContext>: Sendable {
     /// Page numbers of a sitemap of `count` URLs, `size` a page; none when empty (an empty `<urlset>` is invalid).
     private static func pages(_ count: Int, _ size: Int) -> Range<Int> {
         1..<(1 + max(0, (count + size - 1) / size))
-    }
-
-    private static func listPath(_ kind: TaxonomyKind, _ slug: String) -> String {
-        switch kind {
-        case .section: return SiteURLs.section(slug)
-        case .topic: return SiteURLs.topic(slug)
-        case .tag: return SiteURLs.tag(slug)
-        case .author: return SiteURLs.author(slug)
-        }
     }
 }
