@@ -9,7 +9,7 @@ import VestnikStore
 ///
 /// Sitemaps are streamed: rows come from the database in chunks, each read on from the last row's key, and each
 /// chunk is written to the connection before the next is read, so a sitemap of 50,000 articles takes as little
-/// memory as one of ten (see `bench/sitemaps.sh`). What decides the status (does the page exist?) is settled
+/// memory as one of ten (see `bench/sitemaps.py`). What decides the status (does the page exist?) is settled
 /// before the first byte, so a sitemap past the end is a clean 404.
 struct SitemapController<Context: RequestContext>: Sendable {
     let site: Site
