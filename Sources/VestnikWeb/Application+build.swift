@@ -26,6 +26,8 @@ public func buildRouter(site: Site) -> Router<VestnikRequestContext> {
     router.add(middleware: ErrorPageMiddleware(site: site))
     SearchController(site: site).addRoutes(to: router)
     PublicController(site: site).addRoutes(to: router)
+    FeedController(site: site).addRoutes(to: router)
+    SitemapController(site: site).addRoutes(to: router)
     return router
 }
 
