@@ -373,6 +373,8 @@ def test_the_nu_html_checker_finds_no_errors_on_any_page_type(server: Server, li
         "tag": next(p for p in lists if p.startswith("/tag/")),
         "author": next(p for p in lists if p.startswith("/avtor/")),
         "not-found": "/nyama-takava-stranitsa",
+        "search": "/search?q=%D0%B3%D0%B0%D0%B7",
+        "search-empty": "/search",
     }
     files = []
     for name, path in pages.items():
