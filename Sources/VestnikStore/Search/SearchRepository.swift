@@ -36,6 +36,12 @@ public struct SearchRepository: Sendable {
     static let weights = (title: 10.0, lead: 4.0, body: 1.0, meta: 4.0)
     /// A story published now scores up to 1.5× one published long ago; the boost halves over a week.
     static let recencyHalfLife = 7.0 * 86_400
+    /// Counting stops here: a reader needs "over 1,000", not the exact number, and counting every match of a common
+    /// word would cost more than the search. `Page.total` is then `countLimit + 1`.
+    public static let countLimit = 1_000
+    /// Without filters, only the best matches by text relevance (computed inside the full-text index) are re-ranked
+    /// with the recency boost; this many per page asked for, and never fewer than 200.
+    static let poolPerResult = 3
 
     public func search(_ query: SearchQuery, filters: SearchFilters = SearchFilters(), page: PageRequest, now: Date) async throws
         -> Page<SearchHit>
@@ -57,22 +63,40 @@ public struct SearchRepository: Sendable {
         let match: SQLQueryString
         let count: SQLQueryString
         let rows: SQLQueryString
+        let countLimit = Self.countLimit + 1
         switch dialect {
         case .sqlite:
             let w = Self.weights
-            match = "article_search MATCH \(bind: Self.fts5(query)) AND \(condition)"
+            let fts = Self.fts5(query)
+            let relevance: SQLQueryString =
+                "-bm25(article_search, \(literal: w.title), \(literal: w.lead), \(literal: w.body), \(literal: w.meta))"
+            match = "article_search MATCH \(bind: fts) AND \(condition)"
             // CROSS JOIN keeps the full-text index as the outer loop: SQLite must not scan articles and probe the
             // index once per row.
-            count = "SELECT COUNT(*) AS n FROM article_search CROSS JOIN articles a ON a.id = article_search.rowid WHERE \(match)"
+            count = """
+                SELECT COUNT(*) AS n FROM (SELECT 1 FROM article_search CROSS JOIN articles a ON a.id = article_search.rowid
+                WHERE \(match) LIMIT \(literal: countLimit)) AS matches
+                """
+            // The pool of the best text matches comes out of FTS5 alone; only those rows are joined and re-ranked.
+            let pool: SQLQueryString =
+                filters == SearchFilters()
+                ? """
+                    SELECT rowid AS id, \(relevance) AS relevance FROM article_search WHERE article_search MATCH \(bind: fts)
+                    ORDER BY relevance DESC LIMIT \(literal: max(200, (page.offset + page.size) * Self.poolPerResult))
+                    """
+                : "SELECT rowid AS id, \(relevance) AS relevance FROM article_search WHERE article_search MATCH \(bind: fts)"
             rows = """
-                SELECT \(columns), -bm25(article_search, \(literal: w.title), \(literal: w.lead), \(literal: w.body), \(literal: w.meta)) * \(recency) AS score
-                FROM article_search CROSS JOIN articles a ON a.id = article_search.rowid JOIN sections s ON s.id = a.section_id
-                WHERE \(match) ORDER BY score DESC, a.published_at DESC
+                SELECT \(columns), m.relevance * \(recency) AS score
+                FROM (\(pool)) AS m CROSS JOIN articles a ON a.id = m.id JOIN sections s ON s.id = a.section_id
+                WHERE \(condition) ORDER BY score DESC, a.published_at DESC
                 LIMIT \(literal: page.size) OFFSET \(literal: page.offset)
                 """
         case .postgres:
             match = "x.document @@ to_tsquery('simple', \(bind: Self.tsquery(query))) AND \(condition)"
-            count = "SELECT COUNT(*) AS n FROM article_search x JOIN articles a ON a.id = x.article_id WHERE \(match)"
+            count = """
+                SELECT COUNT(*) AS n FROM (SELECT 1 FROM article_search x JOIN articles a ON a.id = x.article_id
+                WHERE \(match) LIMIT \(literal: countLimit)) AS matches
+                """
             rows = """
                 SELECT \(columns), CAST(ts_rank('{0.1, 0.25, 0.4, 1.0}', x.document, to_tsquery('simple', \(bind: Self.tsquery(query))), 1) AS DOUBLE PRECISION) * \(recency) AS score
                 FROM article_search x JOIN articles a ON a.id = x.article_id JOIN sections s ON s.id = a.section_id

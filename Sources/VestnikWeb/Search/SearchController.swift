@@ -102,7 +102,9 @@ struct SearchController<Context: RequestContext>: Sendable {
             } else if search.page > found.pageCount {
                 message = site.locale["search_past_end"]
             } else {
-                summary = site.locale.format("search_summary", ["count": String(found.total)])
+                summary = found.total > SearchRepository.countLimit
+                    ? site.locale.format("search_summary_over", ["count": String(SearchRepository.countLimit)])
+                    : site.locale.format("search_summary", ["count": String(found.total)])
             }
             pager = views.pager(found, url: { url(search, page: $0) })
         }
