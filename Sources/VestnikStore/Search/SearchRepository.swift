@@ -42,6 +42,10 @@ public struct SearchRepository: Sendable {
     /// Without filters, only the best matches by text relevance (computed inside the full-text index) are re-ranked
     /// with the recency boost; this many per page asked for, and never fewer than 200.
     static let poolPerResult = 3
+    /// A word found in tens of thousands of articles is ranked among its newest matches only (FTS5 walks them
+    /// newest id first and stops), so a common word costs no more than a rare one. News search wants the recent
+    /// stories first anyway; an archive imported out of order would rank by import order here.
+    static let newestMatches = 2_000
 
     public func search(_ query: SearchQuery, filters: SearchFilters = SearchFilters(), page: PageRequest, now: Date) async throws
         -> Page<SearchHit>
@@ -81,7 +85,9 @@ public struct SearchRepository: Sendable {
             let pool: SQLQueryString =
                 filters == SearchFilters()
                 ? """
-                    SELECT rowid AS id, \(relevance) AS relevance FROM article_search WHERE article_search MATCH \(bind: fts)
+                    SELECT id, relevance FROM (
+                        SELECT rowid AS id, \(relevance) AS relevance FROM article_search WHERE article_search MATCH \(bind: fts)
+                        ORDER BY rowid DESC LIMIT \(literal: max(Self.newestMatches, (page.offset + page.size) * Self.poolPerResult)))
                     ORDER BY relevance DESC LIMIT \(literal: max(200, (page.offset + page.size) * Self.poolPerResult))
                     """
                 : "SELECT rowid AS id, \(relevance) AS relevance FROM article_search WHERE article_search MATCH \(bind: fts)"
