@@ -67,10 +67,14 @@ public struct Author: Sendable, Equatable, Codable {
     }
 }
 
-/// Whether an article is visible to readers.
+/// Where an article stands in the newsroom's workflow; only `published` is visible to readers.
 public enum ArticleStatus: String, Sendable, Codable, CaseIterable {
     case draft
+    /// Submitted by its writer, waiting for an editor.
+    case review
     case published
+    /// Taken down after publication.
+    case unpublished
 }
 
 /// What an article carries besides text; listed headlines show a marker such as `(ВИДЕО)`.

@@ -54,6 +54,7 @@ public struct ArticleInput: Sendable, Equatable {
 /// Keys of the advisory locks that serialise writers on PostgreSQL (see `Database.serialize`).
 enum LockKeys {
     static let articleWrites = 7_301
+    static let users = 7_304
 }
 
 /// Which articles a list shows.

@@ -10,6 +10,8 @@ public struct Site: Sendable {
     public let taxonomy: TaxonomyRepository
     public let settings: SettingsRepository
     public let search: SearchRepository
+    public let accounts: Accounts
+    public let editorial: EditorialRepository
     public let theme: Theme
     public let locale: SiteLocale
     public let siteName: String
@@ -26,7 +28,7 @@ public struct Site: Sendable {
     /// `publicURL` is used when the `site.url` setting is not set.
     public static func make(
         database: Database, theme: Theme, publicURL: String = "http://127.0.0.1:8080",
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { Date() }, passwordHasher: PasswordHasher = PasswordHasher()
     ) async throws -> Site {
         let settings = SettingsRepository(database: database)
         let code = try await settings.value(SettingKeys.locale) ?? "bg"
@@ -48,7 +50,9 @@ public struct Site: Sendable {
         return Site(
             database: database, articles: ArticleRepository(database: database),
             taxonomy: TaxonomyRepository(database: database), settings: settings,
-            search: SearchRepository(database: database), theme: theme, locale: locale,
+            search: SearchRepository(database: database),
+            accounts: Accounts(database: database, hasher: passwordHasher), editorial: EditorialRepository(database: database),
+            theme: theme, locale: locale,
             siteName: name, followURL: follow, publicURL: address, moreBlocks: moreBlocks, now: now)
     }
 
