@@ -3,8 +3,9 @@ import SQLKit
 import VestnikCore
 
 /// What is needed to create or update an article; section, topic, tags and authors are named, and created if new.
-public struct ArticleInput: Sendable, Equatable {
-    public struct Byline: Sendable, Equatable {
+/// The newsroom stores it whole (as JSON) in every revision.
+public struct ArticleInput: Sendable, Equatable, Codable {
+    public struct Byline: Sendable, Equatable, Codable {
         public var name: String
         public var role: String?
         public init(name: String, role: String? = nil) {

@@ -4,47 +4,21 @@ find the article on the public site. A user is created with the command line on 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import REPO_ROOT, Server
+from test_browser import driver as browser  # noqa: F401  (the same headless Chromium fixture)
 
 BINARY = Path(os.environ.get("VESTNIK_BIN", REPO_ROOT / ".build" / "debug" / "vestnik"))
 EMAIL = "e2e-chief@vestnik.bg"
 PASSWORD = "браузърна-парола-42"
-
-
-def _executable(env: str, default: str) -> str:
-    path = os.environ.get(env) or shutil.which(Path(default).name) or default
-    if not os.path.exists(path):
-        pytest.fail(f"{default} not found: apt-get install -y chromium chromium-driver (or set {env})")
-    return path
-
-
-@pytest.fixture(scope="module")
-def browser():
-    options = Options()
-    options.binary_location = _executable("CHROMIUM_BIN", "/usr/bin/chromium")
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--lang=bg-BG",
-                "--window-size=1280,1000"):
-        options.add_argument(arg)
-    service = Service(executable_path=_executable("CHROMEDRIVER_BIN", "/usr/bin/chromedriver"))
-    drv = webdriver.Chrome(service=service, options=options)
-    drv.set_page_load_timeout(30)
-    try:
-        yield drv
-    finally:
-        drv.quit()
 
 
 @pytest.fixture(scope="module")

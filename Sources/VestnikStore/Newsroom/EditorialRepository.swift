@@ -56,7 +56,7 @@ public struct NewsroomCursor: Sendable, Equatable {
 /// An article opened in the editor: what the form shows and the revision it is based on.
 public struct EditableArticle: Sendable, Equatable {
     public var id: Int
-    public var draft: ArticleDraft
+    public var draft: ArticleInput
     /// The latest revision number; a save must be based on it.
     public var revision: Int
     public var ownerID: Int?
@@ -66,7 +66,7 @@ public struct EditableArticle: Sendable, Equatable {
 
 /// A save based on a revision that is no longer the latest: the latest is returned so both can be shown.
 public struct EditorialConflict: Sendable, Equatable {
-    public var current: ArticleDraft
+    public var current: ArticleInput
     public var revision: Int
     public var byName: String
     public var at: Date
@@ -95,11 +95,11 @@ public struct EditorialRepository: Sendable {
     /// Saves `draft` as a new revision of article `articleID` (or a new article), if `baseRevision` is still the
     /// latest. Two saves based on the same revision race for the next revision number; a unique key lets only one
     /// win, so nothing is ever overwritten silently.
-    public func save(_ draft: ArticleDraft, articleID: Int?, baseRevision: Int, userID: Int, now: Date) async throws -> SaveOutcome {
+    public func save(_ draft: ArticleInput, articleID: Int?, baseRevision: Int, userID: Int, now: Date) async throws -> SaveOutcome {
         let articles = ArticleRepository(database: database)
-        let snapshot = String(decoding: try JSONEncoder().encode(draft), as: UTF8.self)
         guard let articleID else {
-            let input = Self.input(draft, publishedAt: now)
+            var input = draft
+            input.publishedAt = now
             try ArticleRepository.validate(input)
             let taken = try await articles.article(slug: draft.slug) != nil
             let formerly = try await articles.currentSlug(forOldSlug: draft.slug) != nil
@@ -107,6 +107,7 @@ public struct EditorialRepository: Sendable {
                 throw InvalidInput("the slug „\(draft.slug)“ is taken")
             }
             let id = try await articles.save(input, now: now).id
+            let snapshot = String(decoding: try JSONEncoder().encode(input), as: UTF8.self)
             try await database.write { db in
                 try await db.raw("UPDATE articles SET created_by = \(bind: userID) WHERE id = \(bind: id)").run()
                 try await Self.insertRevision(articleID: id, number: 1, userID: userID, snapshot: snapshot, now: now, in: db)
@@ -115,11 +116,14 @@ public struct EditorialRepository: Sendable {
         }
         guard let current = try await article(id: articleID) else { throw InvalidInput("no article \(articleID)") }
         let wasPublished = current.draft.status == .published
-        let input = Self.input(draft, publishedAt: draft.status == .published && !wasPublished ? now : current.publishedAt)
+        var input = draft
+        // The publication time is set when an article is first published and kept after that.
+        input.publishedAt = draft.status == .published && !wasPublished ? now : current.publishedAt
         try ArticleRepository.validate(input)
         if draft.slug != current.draft.slug, try await articles.article(slug: draft.slug) != nil {
             throw InvalidInput("the slug „\(draft.slug)“ is taken")
         }
+        let snapshot = String(decoding: try JSONEncoder().encode(input), as: UTF8.self)
         let claimed: Int? = try await database.write { db in
             let latest = try await Self.latestRevision(articleID: articleID, in: db)
             guard latest == baseRevision else { return nil }
@@ -136,7 +140,7 @@ public struct EditorialRepository: Sendable {
                 ).first()
             }
             guard let latest else { throw InvalidInput("no revision of article \(articleID)") }
-            let latestDraft = try JSONDecoder().decode(ArticleDraft.self, from: Data(try latest.string("snapshot").utf8))
+            let latestDraft = try JSONDecoder().decode(ArticleInput.self, from: Data(try latest.string("snapshot").utf8))
             return .conflict(
                 EditorialConflict(
                     current: latestDraft, revision: try latest.int("number"),
@@ -155,11 +159,11 @@ public struct EditorialRepository: Sendable {
         }
         guard let (slug, owner, revision) = found, let article = try await ArticleRepository(database: database).article(slug: slug)
         else { return nil }
-        let draft = ArticleDraft(
+        let draft = ArticleInput(
             slug: article.slug, kicker: article.kicker, title: article.title, lead: article.lead, bodyHTML: article.bodyHTML,
-            section: article.section.name, topic: article.topic?.name ?? "", tags: article.tags.map(\.name),
-            authors: article.authors.map { .init(name: $0.name, role: $0.role) }, sources: article.sources,
-            video: article.media.video, gallery: article.media.gallery, status: article.status)
+            section: article.section.name, topic: article.topic?.name, tags: article.tags.map(\.name),
+            authors: article.authors.map { .init(name: $0.name, role: $0.role.isEmpty ? nil : $0.role) }, sources: article.sources,
+            media: article.media, status: article.status, publishedAt: article.publishedAt)
         return EditableArticle(
             id: id, draft: draft, revision: revision, ownerID: owner, sectionSlug: article.section.slug,
             publishedAt: article.publishedAt)
@@ -173,7 +177,7 @@ public struct EditorialRepository: Sendable {
                 WHERE r.article_id = \(bind: articleID) ORDER BY r.number DESC LIMIT 100
                 """
             ).all().map { row in
-                let draft = try? JSONDecoder().decode(ArticleDraft.self, from: Data(try row.string("snapshot").utf8))
+                let draft = try? JSONDecoder().decode(ArticleInput.self, from: Data(try row.string("snapshot").utf8))
                 return RevisionInfo(
                     number: try row.int("number"), userName: try row.decode(column: "name", as: String?.self) ?? "",
                     at: try row.date("created_at"), status: draft?.status ?? .draft)
@@ -235,13 +239,5 @@ public struct EditorialRepository: Sendable {
             VALUES (\(bind: articleID), \(bind: number), \(bind: userID), \(bind: now.unixSeconds), \(bind: snapshot))
             """
         ).run()
-    }
-
-    static func input(_ draft: ArticleDraft, publishedAt: Date) -> ArticleInput {
-        ArticleInput(
-            slug: draft.slug, kicker: draft.kicker, title: draft.title, lead: draft.lead, bodyHTML: draft.bodyHTML,
-            section: draft.section, topic: draft.topic.isEmpty ? nil : draft.topic, tags: draft.tags,
-            authors: draft.authors.map { .init(name: $0.name, role: $0.role.isEmpty ? nil : $0.role) }, sources: draft.sources,
-            media: MediaMarkers(video: draft.video, gallery: draft.gallery), status: draft.status, publishedAt: publishedAt)
     }
 }

@@ -45,25 +45,26 @@ struct ArticleForm: Sendable {
         action = one("action").isEmpty ? "save" : one("action")
     }
 
-    init(_ draft: ArticleDraft, revision: Int) {
+    init(_ draft: ArticleInput, revision: Int) {
         kicker = draft.kicker
         title = draft.title
         slug = draft.slug
         lead = draft.lead
         body = draft.bodyHTML
         section = draft.section
-        topic = draft.topic
+        topic = draft.topic ?? ""
         tags = draft.tags.joined(separator: ", ")
-        authors = draft.authors.map { $0.role.isEmpty ? $0.name : "\($0.name) | \($0.role)" }.joined(separator: "\n")
+        authors = draft.authors.map { byline in byline.role.map { "\(byline.name) | \($0)" } ?? byline.name }.joined(separator: "\n")
         sources = draft.sources.joined(separator: ", ")
-        video = draft.video
-        gallery = draft.gallery
+        video = draft.media.video
+        gallery = draft.media.gallery
         self.revision = revision
     }
 
     /// The draft this form describes, or the locale key of what is wrong with it. `sections` are the section names
     /// that exist (an unknown section is refused: editors create sections).
-    func draft(status: ArticleStatus, sections: [Section]) -> Result<ArticleDraft, FormProblem> {
+    /// `now` stands in for the publication time, which the repository sets on first publication.
+    func draft(status: ArticleStatus, sections: [Section], now: Date) -> Result<ArticleInput, FormProblem> {
         let title = Self.line(self.title)
         if title.isEmpty { return .failure(FormProblem(key: "nr_error_title_empty")) }
         if title.count > Self.maxTitle { return .failure(FormProblem(key: "nr_error_title_long")) }
@@ -79,16 +80,16 @@ struct ArticleForm: Sendable {
         guard let section = sections.first(where: { $0.name == sectionName || $0.slug == sectionName }) else {
             return .failure(FormProblem(key: "nr_error_section"))
         }
-        let authors = self.authors.split(whereSeparator: \.isNewline).compactMap { line -> ArticleDraft.Byline? in
+        let authors = self.authors.split(whereSeparator: \.isNewline).compactMap { line -> ArticleInput.Byline? in
             let parts = line.split(separator: "|", maxSplits: 1).map { Self.line(String($0)) }
             guard let name = parts.first, !name.isEmpty else { return nil }
-            return ArticleDraft.Byline(name: name, role: parts.count > 1 ? parts[1] : "")
+            return ArticleInput.Byline(name: name, role: parts.count > 1 && !parts[1].isEmpty ? parts[1] : nil)
         }
         return .success(
-            ArticleDraft(
+            ArticleInput(
                 slug: slug, kicker: Self.line(kicker), title: title, lead: Self.line(lead), bodyHTML: BodySanitizer.sanitize(body),
-                section: section.name, topic: Self.line(topic), tags: Self.list(tags), authors: authors, sources: Self.list(sources),
-                video: video, gallery: gallery, status: status))
+                section: section.name, topic: Self.line(topic).isEmpty ? nil : Self.line(topic), tags: Self.list(tags), authors: authors,
+                sources: Self.list(sources), media: MediaMarkers(video: video, gallery: gallery), status: status, publishedAt: now))
     }
 
     /// One line of text: whitespace runs (line breaks too) collapsed, trimmed.

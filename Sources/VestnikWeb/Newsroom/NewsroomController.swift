@@ -44,12 +44,7 @@ struct NewsroomController: Sendable {
         let name = form.all("name").first ?? ""
         let email = form.all("email").first ?? ""
         let password = form.all("password").first ?? ""
-        var problem: String?
-        if password != (form.all("password2").first ?? "") {
-            problem = t["nr_password_mismatch"]
-        } else if let key = PasswordHasher.problem(password) {
-            problem = t[key]
-        }
+        var problem = newPasswordProblem(form)
         if problem == nil {
             do {
                 let user = try await site.accounts.createUser(
@@ -115,10 +110,8 @@ struct NewsroomController: Sendable {
         if let (_, hash) = try await site.accounts.repository.user(id: session.user.id),
             try await site.accounts.hasher.verify(current, hash: hash)
         {
-            if password != (form.all("password2").first ?? "") {
-                problem = t["nr_password_mismatch"]
-            } else if let key = PasswordHasher.problem(password) {
-                problem = t[key]
+            if let newProblem = newPasswordProblem(form) {
+                problem = newProblem
             } else {
                 try await site.accounts.repository.setPassword(
                     userID: session.user.id, passwordHash: try await site.accounts.hasher.hash(password),
@@ -146,17 +139,14 @@ struct NewsroomController: Sendable {
         let token = context.parameters.get("token") ?? ""
         let form = context.newsroom.form ?? FormQuery(nil)
         let password = form.all("password").first ?? ""
-        var problem: String?
-        if password != (form.all("password2").first ?? "") {
-            problem = t["nr_password_mismatch"]
-        } else if let key = PasswordHasher.problem(password) {
-            problem = t[key]
-        } else if SecureToken.isWellFormed(token),
-            try await site.accounts.repository.consumeReset(
-                tokenHash: SHA256.hex(token), passwordHash: try await site.accounts.hasher.hash(password), now: site.now())
-        {
-            return redirect(NewsroomURLs.login + "?done=1")
-        } else {
+        var problem = newPasswordProblem(form)
+        if problem == nil {
+            if SecureToken.isWellFormed(token),
+                try await site.accounts.repository.consumeReset(
+                    tokenHash: SHA256.hex(token), passwordHash: try await site.accounts.hasher.hash(password), now: site.now())
+            {
+                return redirect(NewsroomURLs.login + "?done=1")
+            }
             problem = t["nr_reset_invalid"]
         }
         return try formPage(
@@ -284,8 +274,8 @@ struct NewsroomController: Sendable {
         }
         guard Workflow.allows(from: current, to: target, role: session.user.role, own: own) else { throw HTTPError(.forbidden) }
         let sections = try await site.taxonomy.sections()
-        let draft: ArticleDraft
-        switch form.draft(status: target, sections: sections) {
+        let draft: ArticleInput
+        switch form.draft(status: target, sections: sections, now: site.now()) {
         case .failure(let problem):
             return try await editor(form, session: session, article: article, message: t[problem.key], status: .unprocessableContent)
         case .success(let value): draft = value
@@ -346,7 +336,7 @@ struct NewsroomController: Sendable {
         return try render("nr-editor", page, status: status)
     }
 
-    private func conflictView(mine: ArticleDraft, theirs: EditorialConflict) -> ConflictView {
+    private func conflictView(mine: ArticleInput, theirs: EditorialConflict) -> ConflictView {
         func field(_ key: String, _ a: String, _ b: String, html: Bool = false) -> ConflictField {
             ConflictField(label: t[key], mine: a, theirs: b, differs: a != b, html: html)
         }
@@ -357,7 +347,7 @@ struct NewsroomController: Sendable {
                 field("nr_field_kicker", mine.kicker, other.kicker), field("nr_field_title", mine.title, other.title),
                 field("nr_field_slug", mine.slug, other.slug), field("nr_field_lead", mine.lead, other.lead),
                 field("nr_field_body", mine.bodyHTML, other.bodyHTML, html: true),
-                field("nr_field_section", mine.section, other.section), field("nr_field_topic", mine.topic, other.topic),
+                field("nr_field_section", mine.section, other.section), field("nr_field_topic", mine.topic ?? "", other.topic ?? ""),
                 field("nr_field_tags", mine.tags.joined(separator: ", "), other.tags.joined(separator: ", ")),
                 field("nr_field_authors", mine.authors.map(\.name).joined(separator: ", "), other.authors.map(\.name).joined(separator: ", ")),
                 field("nr_field_sources", mine.sources.joined(separator: ", "), other.sources.joined(separator: ", ")),
@@ -366,6 +356,13 @@ struct NewsroomController: Sendable {
     }
 
     // MARK: Pieces
+
+    /// What is wrong with the new password typed twice in `form` (fields `password` and `password2`), in words.
+    private func newPasswordProblem(_ form: FormQuery) -> String? {
+        let password = form.all("password").first ?? ""
+        if password != (form.all("password2").first ?? "") { return t["nr_password_mismatch"] }
+        return PasswordHasher.problem(password).map { t[$0] }
+    }
 
     /// Where a request without a session goes: the setup page on a fresh install, else the login page.
     private func signInFirst() async throws -> Response {
