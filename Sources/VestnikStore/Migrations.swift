@@ -119,6 +119,19 @@ public enum Migrations {
                     number INTEGER NOT NULL, user_id {bigint} REFERENCES users(id) ON DELETE SET NULL,
                     created_at {bigint} NOT NULL, snapshot TEXT NOT NULL, UNIQUE (article_id, number))
                 """,
+                // What a user typed and has not saved yet, per article (0: a new one); saving clears it.
+                """
+                CREATE TABLE article_autosaves (
+                    user_id {bigint} NOT NULL REFERENCES users(id) ON DELETE CASCADE, article_key {bigint} NOT NULL,
+                    saved_at {bigint} NOT NULL, fields TEXT NOT NULL, PRIMARY KEY (user_id, article_key))
+                """,
+                // Who published, unpublished or otherwise moved which article, and when.
+                """
+                CREATE TABLE audit_log (
+                    id {id}, at {bigint} NOT NULL, user_id {bigint} REFERENCES users(id) ON DELETE SET NULL,
+                    action TEXT NOT NULL, article_id {bigint}, title TEXT NOT NULL DEFAULT '')
+                """,
+                "CREATE INDEX audit_log_at ON audit_log (at)",
                 "ALTER TABLE articles ADD COLUMN created_by {bigint} REFERENCES users(id) ON DELETE SET NULL",
                 // The newsroom list walks articles by last change, a page at a time (keyset pagination).
                 "CREATE INDEX articles_updated ON articles (updated_at, id)",

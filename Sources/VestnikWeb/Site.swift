@@ -12,6 +12,7 @@ public struct Site: Sendable {
     public let search: SearchRepository
     public let accounts: Accounts
     public let editorial: EditorialRepository
+    public let drafts: DraftKeeping
     public let theme: Theme
     public let locale: SiteLocale
     public let siteName: String
@@ -52,6 +53,7 @@ public struct Site: Sendable {
             taxonomy: TaxonomyRepository(database: database), settings: settings,
             search: SearchRepository(database: database),
             accounts: Accounts(database: database, hasher: passwordHasher), editorial: EditorialRepository(database: database),
+            drafts: DraftKeeping(database: database),
             theme: theme, locale: locale,
             siteName: name, followURL: follow, publicURL: address, moreBlocks: moreBlocks, now: now)
     }

@@ -307,3 +307,38 @@ struct NewsroomTests {
         }
     }
 }
+
+@Suite("Newsroom: nothing lost")
+struct NewsroomAutosaveTests {
+    @Test("autosaved text comes back after logging in again; saving clears it; the audit log records publishing",
+        arguments: TestDatabase.all)
+    func autosave(_ kind: TestDatabase) async throws {
+        try await withSite(kind, articles: newsroomSeed) { client, site in
+            try await createUser(site, "chief@vestnik.bg", role: .chief, name: "Мария")
+            let first = NewsroomBrowser(client)
+            try await first.logIn("chief@vestnik.bg")
+            try await first.get(NewsroomURLs.newArticle)
+            let kept = try await first.post(
+                NewsroomURLs.newArticle + "/autosave", articleFields(title: "Недовършена", body: "<p>Пиша <b>нещо</b> важно</p>"))
+            #expect(kept.status == .noContent)
+            // The browser crashed; a new session finds the text.
+            let second = NewsroomBrowser(client)
+            try await second.logIn("chief@vestnik.bg")
+            let restored = try await second.get(NewsroomURLs.newArticle)
+            #expect(restored.body.contains("value=\"Недовършена\"") && restored.body.contains("Пиша <strong>нещо</strong> важно"))
+            #expect(restored.body.contains("Възстановен е незаписан текст"))
+            let saved = try await second.post(NewsroomURLs.newArticle, articleFields(title: "Недовършена", action: "publish"))
+            let id = try #require(articleID(saved.location))
+            #expect(!(try await second.get(NewsroomURLs.newArticle).body.contains("Недовършена")))
+
+            // On an existing article too; the autosave never moves the revision.
+            #expect(try await second.post(NewsroomURLs.article(id) + "/autosave", articleFields(title: "Поправено", revision: 1)).status == .noContent)
+            #expect(try await site.editorial.article(id: id)?.revision == 1)
+            #expect(try await second.get(NewsroomURLs.article(id)).body.contains("value=\"Поправено\""))
+            #expect(try await NewsroomBrowser(client).post(NewsroomURLs.article(id) + "/autosave", []).status == .forbidden)
+
+            let audit = try await second.get("/newsroom/audit")
+            #expect(audit.body.contains("публикува") && audit.body.contains("Недовършена") && audit.body.contains("Мария"))
+        }
+    }
+}

@@ -100,3 +100,30 @@ def test_write_format_paste_publish_and_read(browser, server: Server, chief: str
     assert "Вмъкнат" in body and "пасаж" in body
     for bad in ("alert(", "onclick", "onerror", "javascript:"):
         assert bad not in body
+
+
+def test_autosave_brings_typed_text_back(browser, server: Server, chief: str) -> None:
+    browser.get(server.url("/newsroom/articles/new"))
+    if "/newsroom/login" in browser.current_url:
+        browser.find_element(By.NAME, "email").send_keys(chief)
+        browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+        browser.find_element(By.CSS_SELECTOR, "form.nr-form button[type=submit]").click()
+        browser.get(server.url("/newsroom/articles/new"))
+    browser.find_element(By.NAME, "title").send_keys("Текст, който не бива да се губи")
+    editor = browser.find_element(By.ID, "nr-editor")
+    editor.click()
+    editor.send_keys("Недовършен абзац")
+    # The editor autosaves every five seconds; then the page is left without saving.
+    WebDriverWait(browser, 20, poll_frequency=1).until(lambda _: _autosaved(browser, server))
+    browser.get(server.url("/"))
+    browser.get(server.url("/newsroom/articles/new"))
+    assert browser.find_element(By.NAME, "title").get_attribute("value") == "Текст, който не бива да се губи"
+    assert "Недовършен абзац" in browser.find_element(By.ID, "nr-editor").text
+
+
+def _autosaved(browser, server: Server) -> bool:
+    """Whether the server holds the autosave (checked with the browser's own session, in a fetch)."""
+    html = browser.execute_async_script(
+        "const done = arguments[0]; fetch('/newsroom/articles/new', {credentials: 'same-origin'})"
+        ".then(r => r.text()).then(done, () => done(''));")
+    return "Текст, който не бива да се губи" in html

@@ -3,7 +3,7 @@ import VestnikCore
 import VestnikStore
 
 /// The article form as posted: every field kept exactly as typed, so a form with a problem comes back whole.
-struct ArticleForm: Sendable {
+struct ArticleForm: Sendable, Codable {
     var kicker = ""
     var title = ""
     var slug = ""

@@ -27,6 +27,9 @@ struct NewsroomController: Sendable {
         group.post("articles/new", use: createArticle)
         group.get("articles/{id}", use: editArticle)
         group.post("articles/{id}", use: saveArticle)
+        group.post("articles/new/autosave", use: autosave)
+        group.post("articles/{id}/autosave", use: autosave)
+        group.get("audit", use: auditLog)
     }
 
     private var t: SiteLocale { site.locale }
@@ -229,6 +232,9 @@ struct NewsroomController: Sendable {
 
     @Sendable func newArticle(_ request: Request, context: Context) async throws -> Response {
         guard let session = context.newsroom.session else { return try await signInFirst() }
+        if let (form, info) = try await restored(session, articleID: nil) {
+            return try await editor(form, session: session, article: nil, info: info)
+        }
         var form = ArticleForm()
         form.authors = session.user.name
         return try await editor(form, session: session, article: nil)
@@ -238,6 +244,9 @@ struct NewsroomController: Sendable {
         guard let session = context.newsroom.session else { return try await signInFirst() }
         let article = try await loadArticle(context, session: session)
         let info = FormQuery(request.uri.query).all("saved").first.map { _ in t["nr_saved"] }
+        if let (form, restoredInfo) = try await restored(session, articleID: article.id) {
+            return try await editor(form, session: session, article: article, info: restoredInfo)
+        }
         return try await editor(ArticleForm(article.draft, revision: article.revision), session: session, article: article, info: info)
     }
 
@@ -285,6 +294,11 @@ struct NewsroomController: Sendable {
                 draft, articleID: article?.id, baseRevision: form.revision, userID: session.user.id, now: site.now())
             {
             case .saved(let id, _):
+                try await site.drafts.clearAutosave(userID: session.user.id, articleID: article?.id)
+                let actions = (article == nil ? ["created"] : []) + (target != current ? [target.rawValue] : [])
+                for action in actions {
+                    try await site.drafts.audit(userID: session.user.id, action: action, articleID: id, title: draft.title, now: site.now())
+                }
                 return redirect(NewsroomURLs.article(id) + "?saved=1")
             case .conflict(let conflict):
                 var mine = form
@@ -297,6 +311,35 @@ struct NewsroomController: Sendable {
                 form, session: session, article: article, message: t.format("nr_error_save", ["reason": error.description]),
                 status: .unprocessableContent)
         }
+    }
+
+    /// Keeps what the editor has typed so far (posted every few seconds and when the page is left); 204.
+    @Sendable func autosave(_ request: Request, context: Context) async throws -> Response {
+        guard let session = context.newsroom.session else { return Response(status: .unauthorized) }
+        let articleID = context.parameters.get("id") == nil ? nil : try await loadArticle(context, session: session).id
+        let form = ArticleForm(context.newsroom.form ?? FormQuery(nil))
+        let fields = String(decoding: try JSONEncoder().encode(form), as: UTF8.self)
+        try await site.drafts.autosave(userID: session.user.id, articleID: articleID, fields: fields, now: site.now())
+        return Response(status: .noContent, headers: [.cacheControl: "no-store"])
+    }
+
+    /// The unsaved text this user left on the article, if any, and a notice saying so.
+    private func restored(_ session: NewsroomSession, articleID: Int?) async throws -> (ArticleForm, String)? {
+        guard let (fields, at) = try await site.drafts.autosaved(userID: session.user.id, articleID: articleID),
+            let form = try? JSONDecoder().decode(ArticleForm.self, from: Data(fields.utf8))
+        else { return nil }
+        return (form, t.format("nr_autosave_restored", ["time": site.views.dates.dateLine(at)]))
+    }
+
+    @Sendable func auditLog(_ request: Request, context: Context) async throws -> Response {
+        guard let session = context.newsroom.session else { return try await signInFirst() }
+        guard session.user.role.editsAnyone else { throw HTTPError(.forbidden) }
+        let entries = try await site.drafts.auditLog(limit: 200).map { entry in
+            AuditEntryView(
+                at: site.views.dates.dateLine(entry.at), user: entry.userName, action: t["nr_audit_" + entry.action],
+                title: entry.title, url: entry.articleID.map(NewsroomURLs.article))
+        }
+        return try render("nr-audit", AuditPage(layout: layout(t["nr_audit_title"], session), entries: entries, empty: entries.isEmpty))
     }
 
     private func editor(

@@ -131,3 +131,17 @@ struct ArticleFormView {
         revision = String(form.revision)
     }
 }
+
+struct AuditEntryView {
+    var at: String
+    var user: String
+    var action: String
+    var title: String
+    var url: String?
+}
+
+struct AuditPage {
+    var layout: NewsroomLayout
+    var entries: [AuditEntryView]
+    var empty: Bool
+}

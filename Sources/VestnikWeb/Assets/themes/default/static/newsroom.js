@@ -100,7 +100,32 @@
     document.execCommand("insertHTML", false, fragment.innerHTML);
   });
 
+  // Autosave: every few seconds while something changed, and when the page is left, the form as typed goes to the
+  // server as an unsaved draft of this user; opening the article again brings it back.
+  var autosaveURL = form.getAttribute("data-autosave");
+  var dirty = false;
+  var submitting = false;
+  function fields() {
+    source.value = editor.innerHTML;
+    return new URLSearchParams(new FormData(form));
+  }
+  function autosave(leaving) {
+    if (!dirty || submitting || !autosaveURL) return;
+    dirty = false;
+    var body = fields();
+    if (leaving && navigator.sendBeacon) { navigator.sendBeacon(autosaveURL, body); return; }
+    fetch(autosaveURL, { method: "POST", body: body, credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) dirty = true;
+    }, function () { dirty = true; });
+  }
+  form.addEventListener("input", function () { dirty = true; });
+  editor.addEventListener("input", function () { dirty = true; });
+  setInterval(function () { autosave(false); }, 5000);
+  document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") autosave(true); });
+  window.addEventListener("pagehide", function () { autosave(true); });
+
   form.addEventListener("submit", function () {
+    submitting = true;
     source.value = editor.innerHTML;
   });
 
