@@ -72,6 +72,8 @@ public enum ArticleStatus: String, Sendable, Codable, CaseIterable {
     case draft
     /// Submitted by its writer, waiting for an editor.
     case review
+    /// To be published at its publication time by the scheduler.
+    case scheduled
     case published
     /// Taken down after publication.
     case unpublished

@@ -42,5 +42,6 @@ public func buildApplication(site: Site, settings: ServerSettings, logger: Logge
     Application(
         router: buildRouter(site: site),
         configuration: .init(address: .hostname(settings.hostname, port: settings.port), serverName: "Vestnik"),
+        services: [PublicationScheduler(site: site, logger: logger)],
         logger: logger)
 }

@@ -342,3 +342,39 @@ struct NewsroomAutosaveTests {
         }
     }
 }
+
+@Suite("Newsroom: scheduling")
+struct NewsroomSchedulingTests {
+    @Test("an article scheduled at a Sofia time is published by the scheduler, once, even with two nodes racing",
+        arguments: TestDatabase.all)
+    func schedule(_ kind: TestDatabase) async throws {
+        try await withSite(kind, articles: newsroomSeed) { client, site in
+            try await createUser(site, "chief@vestnik.bg", role: .chief)
+            let browser = NewsroomBrowser(client)
+            try await browser.logIn("chief@vestnik.bg")
+            try await browser.get(NewsroomURLs.newArticle)
+            // testNow is 12:00 in Sofia; a time in the past is refused with the form kept.
+            let past = try await browser.post(
+                NewsroomURLs.newArticle, articleFields(title: "Насрочена статия", action: "schedule") + [("publish_at", "2026-11-25T11:59")])
+            #expect(past.status == .unprocessableContent && past.body.contains("бъдещ момент") && past.body.contains("2026-11-25T11:59"))
+            let saved = try await browser.post(
+                NewsroomURLs.newArticle, articleFields(title: "Насрочена статия", action: "schedule") + [("publish_at", "2026-11-25T18:30")])
+            let id = try #require(articleID(saved.location))
+            let stored = try #require(try await site.editorial.article(id: id))
+            #expect(stored.draft.status == .scheduled)
+            #expect(stored.draft.publishedAt == testNow.addingTimeInterval(6.5 * 3600))
+            #expect(try await browser.get(NewsroomURLs.article(id)).body.contains("value=\"2026-11-25T18:30\""))
+
+            let publisher = ScheduledPublisher(database: site.database)
+            #expect(try await publisher.publishDue(now: testNow.addingTimeInterval(6 * 3600)).isEmpty)
+            let later = testNow.addingTimeInterval(7 * 3600)
+            async let a = publisher.publishDue(now: later)
+            async let b = publisher.publishDue(now: later)
+            let (first, second) = try await (a, b)
+            #expect(first + second == [id])
+            #expect(try await site.articles.article(slug: "nasrochena-statia")?.status == .published)
+            #expect(try await site.articles.list(.all, page: PageRequest(), now: later).items.contains { $0.id == id })
+            #expect(try await site.drafts.auditLog(limit: 10).contains { $0.action == "published" && $0.articleID == id })
+        }
+    }
+}

@@ -23,15 +23,17 @@ public enum Workflow {
         guard own || role.editsAnyone else { return [] }
         let mayPublish = role.editsAnyone || (role == .author && own)
         switch from {
-        case .draft: return mayPublish ? [.review, .published] : [.review]
-        case .review: return mayPublish ? [.draft, .published] : [.draft]
+        case .draft: return mayPublish ? [.review, .scheduled, .published] : [.review]
+        case .review: return mayPublish ? [.draft, .scheduled, .published] : [.draft]
+        case .scheduled: return mayPublish ? [.draft, .published] : []
         case .published: return mayPublish ? [.unpublished] : []
-        case .unpublished: return mayPublish ? [.draft, .published] : [.draft]
+        case .unpublished: return mayPublish ? [.draft, .scheduled, .published] : [.draft]
         }
     }
 
     public static func allows(from: ArticleStatus, to: ArticleStatus, role: Role, own: Bool) -> Bool {
-        from == to ? (own || role.editsAnyone) && (to != .published || targets(from: .draft, role: role, own: own).contains(.published))
+        from == to
+            ? (own || role.editsAnyone) && (![.published, .scheduled].contains(to) || targets(from: .draft, role: role, own: own).contains(.published))
             : targets(from: from, role: role, own: own).contains(to)
     }
 }

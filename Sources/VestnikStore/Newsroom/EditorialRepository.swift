@@ -99,7 +99,7 @@ public struct EditorialRepository: Sendable {
         let articles = ArticleRepository(database: database)
         guard let articleID else {
             var input = draft
-            input.publishedAt = now
+            if draft.status != .scheduled { input.publishedAt = now }
             try ArticleRepository.validate(input)
             let taken = try await articles.article(slug: draft.slug) != nil
             let formerly = try await articles.currentSlug(forOldSlug: draft.slug) != nil
@@ -118,7 +118,11 @@ public struct EditorialRepository: Sendable {
         let wasPublished = current.draft.status == .published
         var input = draft
         // The publication time is set when an article is first published and kept after that.
-        input.publishedAt = draft.status == .published && !wasPublished ? now : current.publishedAt
+        if draft.status == .scheduled {
+            input.publishedAt = draft.publishedAt
+        } else {
+            input.publishedAt = draft.status == .published && !wasPublished ? now : current.publishedAt
+        }
         try ArticleRepository.validate(input)
         if draft.slug != current.draft.slug, try await articles.article(slug: draft.slug) != nil {
             throw InvalidInput("the slug „\(draft.slug)“ is taken")

@@ -16,6 +16,8 @@ struct ArticleForm: Sendable, Codable {
     var sources = ""
     var video = false
     var gallery = false
+    /// When to publish, Sofia time, as a `datetime-local` field sends it: `2026-11-25T18:30`.
+    var publishAt = ""
     /// The revision the form was opened at.
     var revision = 0
     /// Which button was pressed: save, review, publish, unpublish, draft.
@@ -41,6 +43,7 @@ struct ArticleForm: Sendable, Codable {
         sources = one("sources")
         video = !one("video").isEmpty
         gallery = !one("gallery").isEmpty
+        publishAt = one("publish_at")
         revision = Int(one("revision")) ?? 0
         action = one("action").isEmpty ? "save" : one("action")
     }
@@ -58,6 +61,10 @@ struct ArticleForm: Sendable, Codable {
         sources = draft.sources.joined(separator: ", ")
         video = draft.media.video
         gallery = draft.media.gallery
+        if draft.status == .scheduled {
+            let t = SofiaTime.components(of: draft.publishedAt)
+            publishAt = String(format: "%04d-%02d-%02dT%02d:%02d", t.year, t.month, t.day, t.hour, t.minute)
+        }
         self.revision = revision
     }
 
@@ -80,6 +87,11 @@ struct ArticleForm: Sendable, Codable {
         guard let section = sections.first(where: { $0.name == sectionName || $0.slug == sectionName }) else {
             return .failure(FormProblem(key: "nr_error_section"))
         }
+        var publishedAt = now
+        if status == .scheduled {
+            guard let time = Self.sofiaTime(publishAt), time > now else { return .failure(FormProblem(key: "nr_error_schedule")) }
+            publishedAt = time
+        }
         let authors = self.authors.split(whereSeparator: \.isNewline).compactMap { line -> ArticleInput.Byline? in
             let parts = line.split(separator: "|", maxSplits: 1).map { Self.line(String($0)) }
             guard let name = parts.first, !name.isEmpty else { return nil }
@@ -89,7 +101,14 @@ struct ArticleForm: Sendable, Codable {
             ArticleInput(
                 slug: slug, kicker: Self.line(kicker), title: title, lead: Self.line(lead), bodyHTML: BodySanitizer.sanitize(body),
                 section: section.name, topic: Self.line(topic).isEmpty ? nil : Self.line(topic), tags: Self.list(tags), authors: authors,
-                sources: Self.list(sources), media: MediaMarkers(video: video, gallery: gallery), status: status, publishedAt: now))
+                sources: Self.list(sources), media: MediaMarkers(video: video, gallery: gallery), status: status, publishedAt: publishedAt))
+    }
+
+    /// `YYYY-MM-DDTHH:MM` read as Sofia wall-clock time.
+    static func sofiaTime(_ text: String) -> Date? {
+        let parts = text.split(whereSeparator: { "-T:".contains($0) }).map { Int($0) }
+        guard text.count == 16, parts.count == 5, parts.allSatisfy({ $0 != nil }) else { return nil }
+        return SofiaTime.date(from: LocalDateTime(year: parts[0]!, month: parts[1]!, day: parts[2]!, hour: parts[3]!, minute: parts[4]!))
     }
 
     /// One line of text: whitespace runs (line breaks too) collapsed, trimmed.

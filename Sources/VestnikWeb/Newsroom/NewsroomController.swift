@@ -277,6 +277,7 @@ struct NewsroomController: Sendable {
         case "save": target = current
         case "review": target = .review
         case "publish": target = .published
+        case "schedule": target = .scheduled
         case "unpublish": target = .unpublished
         case "draft": target = .draft
         default: throw HTTPError(.badRequest)
@@ -355,6 +356,7 @@ struct NewsroomController: Sendable {
             let action: String
             switch target {
             case .review: action = "review"
+            case .scheduled: action = "schedule"
             case .published: action = "publish"
             case .unpublished: action = "unpublish"
             case .draft: action = "draft"

@@ -114,6 +114,7 @@ struct ArticleFormView {
     var sources: String
     var video: Bool
     var gallery: Bool
+    var publishAt: String
     var revision: String
 
     init(_ form: ArticleForm) {
@@ -128,6 +129,7 @@ struct ArticleFormView {
         sources = form.sources
         video = form.video
         gallery = form.gallery
+        publishAt = form.publishAt
         revision = String(form.revision)
     }
 }
