@@ -154,7 +154,7 @@ struct NewsroomTests {
             #expect(page.status == .ok && page.body.contains("Първи <strong>абзац</strong>"))
             // Revisions record who saved.
             let history = try await editor.get(NewsroomURLs.article(id))
-            #expect(history.body.contains("#3 · Елена Редактор") && history.body.contains("#1 · Петя Сътрудник"), "\(history.body.components(separatedBy: "<li>").filter { $0.contains("#") })")
+            #expect(history.body.contains("#3</a> · Елена Редактор") && history.body.contains("#1</a> · Петя Сътрудник"), "\(history.body.components(separatedBy: "<li>").filter { $0.contains("#") })")
             // The contributor cannot edit it any more.
             let again = try await writer.post(NewsroomURLs.article(id), articleFields(title: "Промяна", revision: 3))
             #expect(again.status == .forbidden)
@@ -207,6 +207,17 @@ struct NewsroomTests {
             #expect(stored.draft.title == "Версията на Борис" && stored.revision == 2)
             // Saving again from the conflict page is a deliberate choice, and works.
             #expect(try await anna.post(NewsroomURLs.article(id), articleFields(title: "Версията на Анна", revision: 2)).status == .seeOther)
+
+            // Revision 2 beside revision 1, and restoring revision 2 as revision 4.
+            let diff = try await anna.get(NewsroomURLs.article(id) + "/revisions/2")
+            #expect(diff.status == .ok && diff.body.contains("Обща статия") && diff.body.contains("Версията на Борис"))
+            #expect(diff.body.contains("nr-differs"))
+            let restoring = try await anna.get(NewsroomURLs.article(id) + "?restore=2")
+            #expect(restoring.body.contains("value=\"Версията на Борис\"") && restoring.body.contains("name=\"revision\" value=\"3\""))
+            #expect(try await anna.post(NewsroomURLs.article(id), articleFields(title: "Версията на Борис", revision: 3)).status == .seeOther)
+            let restored = try #require(try await site.editorial.article(id: id))
+            #expect(restored.draft.title == "Версията на Борис" && restored.revision == 4)
+            #expect(try await anna.get(NewsroomURLs.article(id) + "/revisions/99").status == .notFound)
         }
     }
 

@@ -173,6 +173,27 @@ public struct EditorialRepository: Sendable {
             publishedAt: article.publishedAt)
     }
 
+    /// One stored revision: its content and who saved it when.
+    public func revision(articleID: Int, number: Int) async throws -> (input: ArticleInput, info: RevisionInfo)? {
+        try await database.read { db in
+            guard
+                let row = try await db.raw(
+                    """
+                    SELECT r.number, r.created_at, r.snapshot, u.name FROM article_revisions r LEFT JOIN users u ON u.id = r.user_id
+                    WHERE r.article_id = \(bind: articleID) AND r.number = \(bind: number)
+                    """
+                ).first()
+            else { return nil }
+            let input = try JSONDecoder().decode(ArticleInput.self, from: Data(try row.string("snapshot").utf8))
+            return (
+                input,
+                RevisionInfo(
+                    number: number, userName: try row.decode(column: "name", as: String?.self) ?? "", at: try row.date("created_at"),
+                    status: input.status)
+            )
+        }
+    }
+
     public func revisions(articleID: Int) async throws -> [RevisionInfo] {
         try await database.read { db in
             try await db.raw(

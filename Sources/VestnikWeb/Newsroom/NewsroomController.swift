@@ -30,6 +30,7 @@ struct NewsroomController: Sendable {
         group.post("articles/new/autosave", use: autosave)
         group.post("articles/{id}/autosave", use: autosave)
         group.get("audit", use: auditLog)
+        group.get("articles/{id}/revisions/{number}", use: revision)
     }
 
     private var t: SiteLocale { site.locale }
@@ -243,7 +244,17 @@ struct NewsroomController: Sendable {
     @Sendable func editArticle(_ request: Request, context: Context) async throws -> Response {
         guard let session = context.newsroom.session else { return try await signInFirst() }
         let article = try await loadArticle(context, session: session)
-        let info = FormQuery(request.uri.query).all("saved").first.map { _ in t["nr_saved"] }
+        let query = FormQuery(request.uri.query)
+        if let text = query.all("restore").first, let number = Int(text),
+            let (input, _) = try await site.editorial.revision(articleID: article.id, number: number)
+        {
+            // The old text in the form, based on the latest revision: saving it restores it as a new revision.
+            var form = ArticleForm(input, revision: article.revision)
+            form.section = input.section
+            return try await editor(
+                form, session: session, article: article, info: t.format("nr_revision_restoring", ["number": text]))
+        }
+        let info = query.all("saved").first.map { _ in t["nr_saved"] }
         if let (form, restoredInfo) = try await restored(session, articleID: article.id) {
             return try await editor(form, session: session, article: article, info: restoredInfo)
         }
@@ -375,29 +386,53 @@ struct NewsroomController: Sendable {
             publicURL: article.flatMap { $0.draft.status == .published ? SiteURLs.article(section: $0.sectionSlug, slug: $0.draft.slug) : nil },
             revisions: revisions.map {
                 NewsroomRevisionView(
-                    number: String($0.number), user: $0.userName, at: site.views.dates.dateLine($0.at), status: t["nr_status_" + $0.status.rawValue])
+                    url: NewsroomURLs.article(article?.id ?? 0) + "/revisions/\($0.number)", number: String($0.number), user: $0.userName, at: site.views.dates.dateLine($0.at), status: t["nr_status_" + $0.status.rawValue])
             },
             hasRevisions: !revisions.isEmpty, conflict: conflict)
         return try render("nr-editor", page, status: status)
     }
 
     private func conflictView(mine: ArticleInput, theirs: EditorialConflict) -> ConflictView {
+        ConflictView(
+            message: t.format("nr_conflict", ["name": theirs.byName, "time": site.views.dates.dateLine(theirs.at)]),
+            leftLabel: t["nr_conflict_mine"], rightLabel: t["nr_conflict_theirs"], fields: comparison(mine, theirs.current))
+    }
+
+    /// Two versions of an article field by field, for the conflict page and the revision view.
+    private func comparison(_ left: ArticleInput, _ right: ArticleInput) -> [ConflictField] {
         func field(_ key: String, _ a: String, _ b: String, html: Bool = false) -> ConflictField {
             ConflictField(label: t[key], mine: a, theirs: b, differs: a != b, html: html)
         }
-        let other = theirs.current
-        return ConflictView(
-            message: t.format("nr_conflict", ["name": theirs.byName, "time": site.views.dates.dateLine(theirs.at)]),
-            fields: [
-                field("nr_field_kicker", mine.kicker, other.kicker), field("nr_field_title", mine.title, other.title),
-                field("nr_field_slug", mine.slug, other.slug), field("nr_field_lead", mine.lead, other.lead),
-                field("nr_field_body", mine.bodyHTML, other.bodyHTML, html: true),
-                field("nr_field_section", mine.section, other.section), field("nr_field_topic", mine.topic ?? "", other.topic ?? ""),
-                field("nr_field_tags", mine.tags.joined(separator: ", "), other.tags.joined(separator: ", ")),
-                field("nr_field_authors", mine.authors.map(\.name).joined(separator: ", "), other.authors.map(\.name).joined(separator: ", ")),
-                field("nr_field_sources", mine.sources.joined(separator: ", "), other.sources.joined(separator: ", ")),
-                field("nr_field_status", t["nr_status_" + mine.status.rawValue], t["nr_status_" + other.status.rawValue]),
-            ])
+        func names(_ input: ArticleInput) -> String { input.authors.map(\.name).joined(separator: ", ") }
+        return [
+            field("nr_field_kicker", left.kicker, right.kicker), field("nr_field_title", left.title, right.title),
+            field("nr_field_slug", left.slug, right.slug), field("nr_field_lead", left.lead, right.lead),
+            field("nr_field_body", left.bodyHTML, right.bodyHTML, html: true),
+            field("nr_field_section", left.section, right.section), field("nr_field_topic", left.topic ?? "", right.topic ?? ""),
+            field("nr_field_tags", left.tags.joined(separator: ", "), right.tags.joined(separator: ", ")),
+            field("nr_field_authors", names(left), names(right)),
+            field("nr_field_sources", left.sources.joined(separator: ", "), right.sources.joined(separator: ", ")),
+            field("nr_field_status", t["nr_status_" + left.status.rawValue], t["nr_status_" + right.status.rawValue]),
+        ]
+    }
+
+    /// One revision beside the one before it, with a link that loads it into the editor to restore it.
+    @Sendable func revision(_ request: Request, context: Context) async throws -> Response {
+        guard let session = context.newsroom.session else { return try await signInFirst() }
+        let article = try await loadArticle(context, session: session)
+        guard let text = context.parameters.get("number"), text.count <= 9, let number = Int(text),
+            let (input, info) = try await site.editorial.revision(articleID: article.id, number: number)
+        else { throw HTTPError(.notFound) }
+        let previous = try await site.editorial.revision(articleID: article.id, number: number - 1)
+        let page = RevisionPage(
+            layout: layout(t.format("nr_revision_title", ["number": text]), session),
+            heading: t.format("nr_revision_title", ["number": text]),
+            byline: "\(info.userName) · \(site.views.dates.dateLine(info.at))",
+            leftLabel: previous == nil ? t["nr_revision_none"] : t.format("nr_revision_title", ["number": String(number - 1)]),
+            rightLabel: t.format("nr_revision_title", ["number": text]),
+            fields: comparison(previous?.input ?? ArticleInput(slug: "", title: "", lead: "", bodyHTML: "", section: "", publishedAt: info.at), input),
+            restoreURL: NewsroomURLs.article(article.id) + "?restore=\(number)", editURL: NewsroomURLs.article(article.id))
+        return try render("nr-revision", page)
     }
 
     // MARK: Pieces

@@ -63,6 +63,7 @@ struct NewsroomButton {
 }
 
 struct NewsroomRevisionView {
+    var url: String
     var number: String
     var user: String
     var at: String
@@ -81,6 +82,8 @@ struct ConflictField {
 
 struct ConflictView {
     var message: String
+    var leftLabel: String
+    var rightLabel: String
     var fields: [ConflictField]
 }
 
@@ -146,4 +149,15 @@ struct AuditPage {
     var layout: NewsroomLayout
     var entries: [AuditEntryView]
     var empty: Bool
+}
+
+struct RevisionPage {
+    var layout: NewsroomLayout
+    var heading: String
+    var byline: String
+    var leftLabel: String
+    var rightLabel: String
+    var fields: [ConflictField]
+    var restoreURL: String
+    var editURL: String
 }
