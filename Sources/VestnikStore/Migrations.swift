@@ -132,6 +132,13 @@ public enum Migrations {
                     action TEXT NOT NULL, article_id {bigint}, title TEXT NOT NULL DEFAULT '')
                 """,
                 "CREATE INDEX audit_log_at ON audit_log (at)",
+                // Who has an article open in the editor (refreshed while the page is open), for "X is editing".
+                """
+                CREATE TABLE article_presence (
+                    article_id {bigint} NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+                    user_id {bigint} NOT NULL REFERENCES users(id) ON DELETE CASCADE, seen_at {bigint} NOT NULL,
+                    PRIMARY KEY (article_id, user_id))
+                """,
                 "ALTER TABLE articles ADD COLUMN created_by {bigint} REFERENCES users(id) ON DELETE SET NULL",
                 // The newsroom list walks articles by last change, a page at a time (keyset pagination).
                 "CREATE INDEX articles_updated ON articles (updated_at, id)",

@@ -51,6 +51,31 @@ public struct DraftKeeping: Sendable {
         }
     }
 
+    /// Notes that `userID` has article `articleID` open now.
+    public func touch(articleID: Int, userID: Int, now: Date) async throws {
+        try await database.write { db in
+            try await db.raw(
+                """
+                INSERT INTO article_presence (article_id, user_id, seen_at) VALUES (\(bind: articleID), \(bind: userID), \(bind: now.unixSeconds))
+                ON CONFLICT (article_id, user_id) DO UPDATE SET seen_at = EXCLUDED.seen_at
+                """
+            ).run()
+        }
+    }
+
+    /// The names of the others who had the article open since `since`.
+    public func editors(articleID: Int, except userID: Int, since: Date) async throws -> [String] {
+        try await database.read { db in
+            try await db.raw(
+                """
+                SELECT u.name FROM article_presence p JOIN users u ON u.id = p.user_id
+                WHERE p.article_id = \(bind: articleID) AND p.user_id <> \(bind: userID) AND p.seen_at >= \(bind: since.unixSeconds)
+                ORDER BY u.name
+                """
+            ).all().map { try $0.string("name") }
+        }
+    }
+
     public func audit(userID: Int, action: String, articleID: Int, title: String, now: Date) async throws {
         try await database.write { db in
             try await db.raw(

@@ -31,6 +31,7 @@ struct NewsroomController: Sendable {
         group.post("articles/{id}/autosave", use: autosave)
         group.get("audit", use: auditLog)
         group.get("articles/{id}/revisions/{number}", use: revision)
+        group.post("articles/{id}/presence", use: presence)
     }
 
     private var t: SiteLocale { site.locale }
@@ -329,9 +330,18 @@ struct NewsroomController: Sendable {
     @Sendable func autosave(_ request: Request, context: Context) async throws -> Response {
         guard let session = context.newsroom.session else { return Response(status: .unauthorized) }
         let articleID = context.parameters.get("id") == nil ? nil : try await loadArticle(context, session: session).id
+        if let articleID { try await site.drafts.touch(articleID: articleID, userID: session.user.id, now: site.now()) }
         let form = ArticleForm(context.newsroom.form ?? FormQuery(nil))
         let fields = String(decoding: try JSONEncoder().encode(form), as: UTF8.self)
         try await site.drafts.autosave(userID: session.user.id, articleID: articleID, fields: fields, now: site.now())
+        return Response(status: .noContent, headers: [.cacheControl: "no-store"])
+    }
+
+    /// The editor page says it is still open (every 30 seconds); 204.
+    @Sendable func presence(_ request: Request, context: Context) async throws -> Response {
+        guard let session = context.newsroom.session else { return Response(status: .unauthorized) }
+        let article = try await loadArticle(context, session: session)
+        try await site.drafts.touch(articleID: article.id, userID: session.user.id, now: site.now())
         return Response(status: .noContent, headers: [.cacheControl: "no-store"])
     }
 
@@ -375,7 +385,14 @@ struct NewsroomController: Sendable {
             buttons.append(NewsroomButton(action: action, label: t["nr_action_" + action], primary: false))
         }
         var revisions: [RevisionInfo] = []
-        if let article { revisions = try await site.editorial.revisions(articleID: article.id) }
+        var editing: String?
+        if let article {
+            revisions = try await site.editorial.revisions(articleID: article.id)
+            let now = site.now()
+            let others = try await site.drafts.editors(articleID: article.id, except: session.user.id, since: now.addingTimeInterval(-90))
+            if !others.isEmpty { editing = t.format("nr_editing", ["names": others.joined(separator: ", ")]) }
+            try await site.drafts.touch(articleID: article.id, userID: session.user.id, now: now)
+        }
         let selected = form.section.isEmpty ? sections.first?.name ?? "" : form.section
         let page = NewsroomEditorPage(
             layout: layout(article == nil ? t["nr_new_article"] : form.title, session), csrf: session.csrf,
@@ -388,7 +405,8 @@ struct NewsroomController: Sendable {
                 NewsroomRevisionView(
                     url: NewsroomURLs.article(article?.id ?? 0) + "/revisions/\($0.number)", number: String($0.number), user: $0.userName, at: site.views.dates.dateLine($0.at), status: t["nr_status_" + $0.status.rawValue])
             },
-            hasRevisions: !revisions.isEmpty, conflict: conflict)
+            hasRevisions: !revisions.isEmpty, editing: editing, presenceURL: article.map { NewsroomURLs.article($0.id) + "/presence" },
+            conflict: conflict)
         return try render("nr-editor", page, status: status)
     }
 

@@ -101,6 +101,9 @@ struct NewsroomEditorPage {
     var publicURL: String?
     var revisions: [NewsroomRevisionView]
     var hasRevisions: Bool
+    /// "X is editing" when someone else has the article open.
+    var editing: String?
+    var presenceURL: String?
     var conflict: ConflictView?
 }
 

@@ -124,6 +124,16 @@
   document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") autosave(true); });
   window.addEventListener("pagehide", function () { autosave(true); });
 
+  // While the page is open, say so, for the "X is editing" notice others see.
+  var presenceURL = form.getAttribute("data-presence");
+  if (presenceURL) {
+    setInterval(function () {
+      var body = new URLSearchParams();
+      body.set("csrf", form.querySelector('input[name="csrf"]').value);
+      fetch(presenceURL, { method: "POST", body: body, credentials: "same-origin" }).catch(function () {});
+    }, 30000);
+  }
+
   form.addEventListener("submit", function () {
     submitting = true;
     source.value = editor.innerHTML;
