@@ -5,6 +5,7 @@ import Testing
 import VestnikCore
 import VestnikStore
 import VestnikTestSupport
+import HTTPTypes
 @testable import VestnikWeb
 
 /// A tiny browser over the test client: keeps cookies, follows nothing, and finds each page's CSRF token.
@@ -181,6 +182,22 @@ struct NewsroomTests {
             }
             #expect(try await client.get("/").body.contains("Подправена") == false)
             #expect(try await browser.post(NewsroomURLs.newArticle, articleFields(title: "Истинска")).status == .seeOther)
+        }
+    }
+
+    @Test("session cookies are HttpOnly, SameSite=Lax, and Secure behind https", arguments: TestDatabase.all)
+    func cookies(_ kind: TestDatabase) async throws {
+        try await withSite(kind, articles: newsroomSeed) { client, site in
+            try await createUser(site, "chief@vestnik.bg", role: .chief)
+            for https in [false, true] {
+                let headers: HTTPFields = https ? [HTTPField.Name("X-Forwarded-Proto")!: "https"] : [:]
+                let cookie = try await client.execute(uri: NewsroomURLs.login, method: .get, headers: headers) {
+                    $0.headers[values: .setCookie].first ?? ""
+                }
+                #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/newsroom"))
+                #expect(cookie.contains("Secure") == https)
+            }
+            #expect(try await site.accounts.hasher.verify("", hash: PasswordHasher.decoy) == false)
         }
     }
 

@@ -82,9 +82,10 @@ struct NewsroomController: Sendable {
                 "nr-login", title: t["nr_login_title"], request: request, context: context, email: email,
                 message: t.format("nr_login_throttled", ["seconds": String(Int(wait.rounded(.up)))]), status: .tooManyRequests)
         }
-        if let (user, hash) = try await site.accounts.repository.user(email: email),
-            try await site.accounts.hasher.verify(password, hash: hash)
-        {
+        let found = try await site.accounts.repository.user(email: email)
+        // An unknown address costs one bcrypt check too, so timing does not tell which addresses have accounts.
+        let matches = try await site.accounts.hasher.verify(password, hash: found?.passwordHash ?? PasswordHasher.decoy)
+        if let (user, _) = found, matches {
             try await site.accounts.repository.clearFailures(key: keys[0])
             return try await startSession(for: user, request: request)
         }

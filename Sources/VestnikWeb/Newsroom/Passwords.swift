@@ -11,6 +11,9 @@ public struct PasswordHasher: Sendable {
 
     public init(cost: UInt8 = 12) { self.cost = max(4, min(cost, 31)) }
 
+    /// A bcrypt hash (cost 12) of a random secret, checked when no account matches; made on first use.
+    static let decoy = Bcrypt.hash(SecureToken.make(), cost: 12)
+
     public func hash(_ password: String) async throws -> String {
         let cost = self.cost
         return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
