@@ -253,6 +253,11 @@ struct NewsroomTests {
             #expect(page.body.contains("<p>Чист текст връзка</p>"))
             for bad in ["alert(", "onclick", "onerror", "javascript:"] { #expect(!page.body.contains(bad)) }
 
+            let preview = try await browser.post("/newsroom/preview", articleFields(title: "Само преглед", body: hostile))
+            #expect(preview.status == .ok && preview.body.contains("Само преглед") && preview.body.contains("<p>Чист текст връзка</p>"))
+            #expect(!preview.body.contains("alert("))
+            #expect(try await site.articles.article(slug: "samo-pregled") == nil)
+
             let long = String(repeating: "Дълго ", count: 80)
             let refused = try await browser.post(NewsroomURLs.newArticle, articleFields(title: long, body: "<p>Пазен текст</p>"))
             #expect(refused.status == .unprocessableContent)

@@ -32,6 +32,7 @@ struct NewsroomController: Sendable {
         group.get("audit", use: auditLog)
         group.get("articles/{id}/revisions/{number}", use: revision)
         group.post("articles/{id}/presence", use: presence)
+        group.post("preview", use: preview)
     }
 
     private var t: SiteLocale { site.locale }
@@ -336,6 +337,28 @@ struct NewsroomController: Sendable {
         let fields = String(decoding: try JSONEncoder().encode(form), as: UTF8.self)
         try await site.drafts.autosave(userID: session.user.id, articleID: articleID, fields: fields, now: site.now())
         return Response(status: .noContent, headers: [.cacheControl: "no-store"])
+    }
+
+    /// The form as it stands, shown in the public theme's article page (nothing is saved).
+    @Sendable func preview(_ request: Request, context: Context) async throws -> Response {
+        guard context.newsroom.session != nil else { return try await signInFirst() }
+        let now = site.now()
+        let sections = try await site.taxonomy.sections()
+        let input: ArticleInput
+        switch ArticleForm(context.newsroom.form ?? FormQuery(nil)).draft(status: .draft, sections: sections, now: now) {
+        case .failure(let problem): throw HTTPError(.badRequest, message: t[problem.key])
+        case .success(let value): input = value
+        }
+        guard let section = sections.first(where: { $0.name == input.section }) else { throw HTTPError(.badRequest) }
+        let article = Article(
+            slug: input.slug, kicker: input.kicker, title: input.title, lead: input.lead, bodyHTML: input.bodyHTML, section: section,
+            topic: input.topic.map { Topic(slug: Slug.make($0), name: $0) }, tags: input.tags.map { Tag(slug: Slug.make($0), name: $0) },
+            authors: input.authors.map { Author(slug: Slug.make($0.name), name: $0.name, role: $0.role ?? "") }, sources: input.sources,
+            media: input.media, status: .draft, publishedAt: now)
+        var response = Response.html(try await PublicController<Context>(site: site).page(for: article, now: now))
+        response.headers[.cacheControl] = "no-store"
+        response.headers[HTTPField.Name("X-Robots-Tag")!] = "noindex"
+        return response
     }
 
     /// The editor page says it is still open (every 30 seconds); 204.

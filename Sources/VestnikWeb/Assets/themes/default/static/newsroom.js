@@ -134,8 +134,9 @@
     }, 30000);
   }
 
-  form.addEventListener("submit", function () {
-    submitting = true;
+  form.addEventListener("submit", function (event) {
+    // A preview opens in another tab; the editor stays and keeps autosaving.
+    if (!(event.submitter && event.submitter.classList.contains("nr-preview"))) submitting = true;
     source.value = editor.innerHTML;
   });
 
