@@ -127,3 +127,23 @@ def _autosaved(browser, server: Server) -> bool:
         "const done = arguments[0]; fetch('/newsroom/articles/new', {credentials: 'same-origin'})"
         ".then(r => r.text()).then(done, () => done(''));")
     return "Текст, който не бива да се губи" in html
+
+
+def test_text_typed_after_the_session_expired_is_kept_in_the_browser(browser, server: Server, chief: str) -> None:
+    browser.get(server.url("/newsroom/articles/new"))
+    if "/newsroom/login" in browser.current_url:
+        browser.find_element(By.NAME, "email").send_keys(chief)
+        browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+        browser.find_element(By.CSS_SELECTOR, "form.nr-form button[type=submit]").click()
+        browser.get(server.url("/newsroom/articles/new"))
+    browser.find_element(By.NAME, "kicker").send_keys("Локално")
+    # The session is gone (as if expired): the server refuses autosaves, the browser keeps the text.
+    browser.delete_cookie("vestnik_session")
+    browser.get(server.url("/newsroom/login"))
+    browser.find_element(By.NAME, "email").send_keys(chief)
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form.nr-form button[type=submit]").click()
+    browser.get(server.url("/newsroom/articles/new"))
+    offer = WebDriverWait(browser, 10).until(EC.element_to_be_clickable((By.CSS_SELECTOR, "p.nr-editing button")))
+    offer.click()
+    assert browser.find_element(By.NAME, "kicker").get_attribute("value").endswith("Локално")

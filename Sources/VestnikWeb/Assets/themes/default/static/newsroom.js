@@ -118,8 +118,53 @@
       if (!response.ok) dirty = true;
     }, function () { dirty = true; });
   }
-  form.addEventListener("input", function () { dirty = true; });
-  editor.addEventListener("input", function () { dirty = true; });
+  // A copy in this browser too, for when the session has expired and the server refuses the autosave.
+  var localKey = "vestnik-draft:" + form.getAttribute("action");
+  function keepLocally() {
+    try {
+      var copy = [];
+      fields().forEach(function (value, name) { if (name !== "csrf") copy.push([name, value]); });
+      localStorage.setItem(localKey, JSON.stringify(copy));
+    } catch (e) { /* storage full or disabled */ }
+  }
+  function restoreLocally(copy) {
+    copy.forEach(function (pair) {
+      var name = pair[0], value = pair[1];
+      if (name === "body") {
+        var fragment = document.createElement("div");
+        clean(new DOMParser().parseFromString(value, "text/html").body, fragment);
+        editor.innerHTML = fragment.innerHTML;
+        return;
+      }
+      var field = form.elements[name];
+      if (!field || field.type === "hidden") return;
+      if (field.type === "checkbox") field.checked = true; else field.value = value;
+    });
+    dirty = true;
+  }
+  if (/[?&]saved=1/.test(location.search)) {
+    // Saved: this article's copy, and the copy of the new-article form it may have started as, are done with.
+    try { localStorage.removeItem(localKey); localStorage.removeItem("vestnik-draft:/newsroom/articles/new"); } catch (e) { /* ignore */ }
+  } else {
+    try {
+      var stored = JSON.parse(localStorage.getItem(localKey) || "null");
+      var current = [];
+      fields().forEach(function (value, name) { if (name !== "csrf") current.push([name, value]); });
+      if (stored && JSON.stringify(stored) !== JSON.stringify(current)) {
+        var offer = document.createElement("p");
+        offer.className = "nr-editing";
+        offer.textContent = form.getAttribute("data-local-found") + " ";
+        var button = document.createElement("button");
+        button.type = "button";
+        button.textContent = form.getAttribute("data-local-restore");
+        button.addEventListener("click", function () { restoreLocally(stored); offer.remove(); });
+        offer.appendChild(button);
+        form.parentNode.insertBefore(offer, form);
+      }
+    } catch (e) { /* nothing kept */ }
+  }
+  form.addEventListener("input", function () { dirty = true; keepLocally(); });
+  editor.addEventListener("input", function () { dirty = true; keepLocally(); });
   setInterval(function () { autosave(false); }, 5000);
   document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") autosave(true); });
   window.addEventListener("pagehide", function () { autosave(true); });
