@@ -143,6 +143,7 @@ public enum Migrations {
                 // The newsroom list walks articles by last change, a page at a time (keyset pagination).
                 "CREATE INDEX articles_updated ON articles (updated_at, id)",
                 "CREATE INDEX articles_status_updated ON articles (status, updated_at, id)",
+                "CREATE INDEX articles_section_updated ON articles (section_id, updated_at, id)",
             ]),
     ]
 }
