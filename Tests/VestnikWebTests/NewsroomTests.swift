@@ -412,3 +412,29 @@ struct NewsroomSchedulingTests {
         }
     }
 }
+
+@Suite("Newsroom: users")
+struct NewsroomUsersTests {
+    @Test("the chief editor creates users; nobody else may", arguments: TestDatabase.all)
+    func users(_ kind: TestDatabase) async throws {
+        try await withSite(kind, articles: newsroomSeed) { client, site in
+            try await createUser(site, "chief@vestnik.bg", role: .chief, name: "Мария")
+            try await createUser(site, "editor@vestnik.bg", role: .editor)
+            let chief = NewsroomBrowser(client)
+            try await chief.logIn("chief@vestnik.bg")
+            #expect(try await chief.get("/newsroom/users").body.contains("editor@vestnik.bg"))
+            let made = try await chief.post(
+                "/newsroom/users",
+                [("name", "Нов Автор"), ("email", "new@vestnik.bg"), ("role", "author"), ("password", "парола-за-нов"), ("password2", "парола-за-нов")])
+            #expect(made.status == .ok && made.body.contains("Профилът на Нов Автор е създаден"))
+            let twice = try await chief.post(
+                "/newsroom/users",
+                [("name", "Пак"), ("email", "new@vestnik.bg"), ("role", "author"), ("password", "парола-за-нов"), ("password2", "парола-за-нов")])
+            #expect(twice.status == .unprocessableContent && twice.body.contains("value=\"Пак\""))
+            #expect(try await NewsroomBrowser(client).logIn("new@vestnik.bg", "парола-за-нов").status == .seeOther)
+            let editor = NewsroomBrowser(client)
+            try await editor.logIn("editor@vestnik.bg")
+            #expect(try await editor.get("/newsroom/users").status == .forbidden)
+        }
+    }
+}

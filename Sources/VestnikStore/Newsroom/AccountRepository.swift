@@ -65,6 +65,11 @@ public struct AccountRepository: Sendable {
         }
     }
 
+    /// Every user, by name.
+    public func users() async throws -> [NewsroomUser] {
+        try await database.read { db in try await db.raw("SELECT * FROM users ORDER BY name, id").all().map(Self.user) }
+    }
+
     /// Whether a chief editor exists; until one does, the first-run setup page is open.
     public func hasChief() async throws -> Bool {
         try await database.read { db in

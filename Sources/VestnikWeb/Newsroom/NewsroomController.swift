@@ -33,6 +33,8 @@ struct NewsroomController: Sendable {
         group.get("articles/{id}/revisions/{number}", use: revision)
         group.post("articles/{id}/presence", use: presence)
         group.post("preview", use: preview)
+        group.get("users", use: users)
+        group.post("users", use: createUser)
     }
 
     private var t: SiteLocale { site.locale }
@@ -159,6 +161,47 @@ struct NewsroomController: Sendable {
         return try formPage(
             "nr-reset", title: t["nr_reset_title"], request: request, context: context, message: problem,
             action: NewsroomURLs.reset(token), status: .unprocessableContent)
+    }
+
+    // MARK: Users (chief editor)
+
+    @Sendable func users(_ request: Request, context: Context) async throws -> Response {
+        guard let session = context.newsroom.session else { return try await signInFirst() }
+        guard session.user.role == .chief else { throw HTTPError(.forbidden) }
+        return try await usersPage(session: session)
+    }
+
+    @Sendable func createUser(_ request: Request, context: Context) async throws -> Response {
+        guard let session = context.newsroom.session else { return try await signInFirst() }
+        guard session.user.role == .chief else { throw HTTPError(.forbidden) }
+        let form = context.newsroom.form ?? FormQuery(nil)
+        func one(_ name: String) -> String { form.all(name).first ?? "" }
+        var problem = newPasswordProblem(form)
+        if problem == nil {
+            guard let role = Role(rawValue: one("role")) else { throw HTTPError(.badRequest) }
+            do {
+                let user = try await site.accounts.createUser(email: one("email"), name: one("name"), role: role, password: one("password"), now: site.now())
+                return try await usersPage(session: session, info: t.format("nr_user_created", ["name": user.name]))
+            } catch let error as InvalidInput {
+                problem = t.format("nr_user_failed", ["reason": error.description])
+            }
+        }
+        return try await usersPage(
+            session: session, message: problem, name: one("name"), email: one("email"), role: one("role"), status: .unprocessableContent)
+    }
+
+    private func usersPage(
+        session: NewsroomSession, info: String? = nil, message: String? = nil, name: String = "", email: String = "",
+        role: String = Role.contributor.rawValue, status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let page = UsersPage(
+            layout: layout(t["nr_users_title"], session), csrf: session.csrf,
+            users: try await site.accounts.repository.users().map {
+                UserRowView(name: $0.name, email: $0.email, role: t["nr_role_" + $0.role.rawValue])
+            },
+            roles: Role.allCases.map { NewsroomOption(value: $0.rawValue, label: t["nr_role_" + $0.rawValue], selected: $0.rawValue == role) },
+            name: name, email: email, message: message, info: info)
+        return try render("nr-users", page, status: status)
     }
 
     // MARK: Lists
@@ -520,6 +563,7 @@ struct NewsroomController: Sendable {
             lang: t.language, pageTitle: "\(title) | \(t["nr_title"]) | \(site.siteName)", cssURL: site.theme.assets.url("newsroom.css"),
             jsURL: site.theme.assets.url("newsroom.js"), t: t.strings, user: session?.user.name,
             role: session.map { t["nr_role_" + $0.user.role.rawValue] }, isEditor: session?.user.role.editsAnyone ?? false,
+            isChief: session?.user.role == .chief,
             csrf: session?.csrf ?? csrf ?? "")
     }
 

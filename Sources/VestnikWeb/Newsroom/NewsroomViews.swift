@@ -12,6 +12,7 @@ struct NewsroomLayout {
     var user: String?
     var role: String?
     var isEditor: Bool
+    var isChief: Bool
     var csrf: String
 }
 
@@ -163,4 +164,21 @@ struct RevisionPage {
     var fields: [ConflictField]
     var restoreURL: String
     var editURL: String
+}
+
+struct UserRowView {
+    var name: String
+    var email: String
+    var role: String
+}
+
+struct UsersPage {
+    var layout: NewsroomLayout
+    var csrf: String
+    var users: [UserRowView]
+    var roles: [NewsroomOption]
+    var name: String
+    var email: String
+    var message: String?
+    var info: String?
 }
