@@ -67,10 +67,16 @@ public struct Author: Sendable, Equatable, Codable {
     }
 }
 
-/// Whether an article is visible to readers.
+/// Where an article stands in the newsroom's workflow; only `published` is visible to readers.
 public enum ArticleStatus: String, Sendable, Codable, CaseIterable {
     case draft
+    /// Submitted by its writer, waiting for an editor.
+    case review
+    /// To be published at its publication time by the scheduler.
+    case scheduled
     case published
+    /// Taken down after publication.
+    case unpublished
 }
 
 /// What an article carries besides text; listed headlines show a marker such as `(ВИДЕО)`.

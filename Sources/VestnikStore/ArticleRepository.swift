@@ -3,8 +3,9 @@ import SQLKit
 import VestnikCore
 
 /// What is needed to create or update an article; section, topic, tags and authors are named, and created if new.
-public struct ArticleInput: Sendable, Equatable {
-    public struct Byline: Sendable, Equatable {
+/// The newsroom stores it whole (as JSON) in every revision.
+public struct ArticleInput: Sendable, Equatable, Codable {
+    public struct Byline: Sendable, Equatable, Codable {
         public var name: String
         public var role: String?
         public init(name: String, role: String? = nil) {
@@ -54,6 +55,7 @@ public struct ArticleInput: Sendable, Equatable {
 /// Keys of the advisory locks that serialise writers on PostgreSQL (see `Database.serialize`).
 enum LockKeys {
     static let articleWrites = 7_301
+    static let users = 7_304
 }
 
 /// Which articles a list shows.

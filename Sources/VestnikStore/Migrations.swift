@@ -91,5 +91,59 @@ public enum Migrations {
                 """,
                 "CREATE INDEX article_search_document ON article_search USING GIN (document)",
             ]),
+        Migration(
+            version: 4, name: "newsroom accounts, sessions and revisions",
+            statements: [
+                """
+                CREATE TABLE users (
+                    id {id}, email TEXT NOT NULL UNIQUE, name TEXT NOT NULL, role TEXT NOT NULL,
+                    password_hash TEXT NOT NULL, created_at {bigint} NOT NULL)
+                """,
+                // Only a SHA-256 digest of each session token is stored: a leaked copy of the table logs no one in.
+                """
+                CREATE TABLE sessions (
+                    token_hash TEXT PRIMARY KEY, user_id {bigint} NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    csrf TEXT NOT NULL, created_at {bigint} NOT NULL, expires_at {bigint} NOT NULL)
+                """,
+                "CREATE INDEX sessions_user ON sessions (user_id)",
+                "CREATE TABLE login_failures (id {id}, key TEXT NOT NULL, at {bigint} NOT NULL)",
+                "CREATE INDEX login_failures_key ON login_failures (key, at)",
+                """
+                CREATE TABLE password_resets (
+                    token_hash TEXT PRIMARY KEY, user_id {bigint} NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    expires_at {bigint} NOT NULL, used_at {bigint})
+                """,
+                """
+                CREATE TABLE article_revisions (
+                    id {id}, article_id {bigint} NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+                    number INTEGER NOT NULL, user_id {bigint} REFERENCES users(id) ON DELETE SET NULL,
+                    created_at {bigint} NOT NULL, snapshot TEXT NOT NULL, UNIQUE (article_id, number))
+                """,
+                // What a user typed and has not saved yet, per article (0: a new one); saving clears it.
+                """
+                CREATE TABLE article_autosaves (
+                    user_id {bigint} NOT NULL REFERENCES users(id) ON DELETE CASCADE, article_key {bigint} NOT NULL,
+                    saved_at {bigint} NOT NULL, fields TEXT NOT NULL, PRIMARY KEY (user_id, article_key))
+                """,
+                // Who published, unpublished or otherwise moved which article, and when.
+                """
+                CREATE TABLE audit_log (
+                    id {id}, at {bigint} NOT NULL, user_id {bigint} REFERENCES users(id) ON DELETE SET NULL,
+                    action TEXT NOT NULL, article_id {bigint}, title TEXT NOT NULL DEFAULT '')
+                """,
+                "CREATE INDEX audit_log_at ON audit_log (at)",
+                // Who has an article open in the editor (refreshed while the page is open), for "X is editing".
+                """
+                CREATE TABLE article_presence (
+                    article_id {bigint} NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+                    user_id {bigint} NOT NULL REFERENCES users(id) ON DELETE CASCADE, seen_at {bigint} NOT NULL,
+                    PRIMARY KEY (article_id, user_id))
+                """,
+                "ALTER TABLE articles ADD COLUMN created_by {bigint} REFERENCES users(id) ON DELETE SET NULL",
+                // The newsroom list walks articles by last change, a page at a time (keyset pagination).
+                "CREATE INDEX articles_updated ON articles (updated_at, id)",
+                "CREATE INDEX articles_status_updated ON articles (status, updated_at, id)",
+                "CREATE INDEX articles_section_updated ON articles (section_id, updated_at, id)",
+            ]),
     ]
 }

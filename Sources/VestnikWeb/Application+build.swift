@@ -17,7 +17,14 @@ public struct ServerSettings: Sendable {
 /// The request context of every route.
 public struct VestnikRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    public init(source: Source) { coreContext = .init(source: source) }
+    /// The peer's address, for login throttling (nil when unknown, as in router tests).
+    public var remoteAddress: String?
+    /// Session and form, filled in by `NewsroomMiddleware` on `/newsroom` routes.
+    var newsroom = NewsroomRequestState()
+    public init(source: Source) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress?.ipAddress
+    }
 }
 
 /// The router with every route and middleware: the one place the web side is wired together.
@@ -25,6 +32,7 @@ public func buildRouter(site: Site) -> Router<VestnikRequestContext> {
     let router = Router(context: VestnikRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: ErrorPageMiddleware(site: site))
     SearchController(site: site).addRoutes(to: router)
+    NewsroomController(site: site).addRoutes(to: router.group("newsroom").add(middleware: NewsroomMiddleware(site: site)))
     PublicController(site: site).addRoutes(to: router)
     FeedController(site: site).addRoutes(to: router)
     SitemapController(site: site).addRoutes(to: router)
@@ -36,5 +44,6 @@ public func buildApplication(site: Site, settings: ServerSettings, logger: Logge
     Application(
         router: buildRouter(site: site),
         configuration: .init(address: .hostname(settings.hostname, port: settings.port), serverName: "Vestnik"),
+        services: [PublicationScheduler(site: site, logger: logger)],
         logger: logger)
 }

@@ -25,6 +25,8 @@ struct ErrorPageMiddleware<Context: RequestContext>: RouterMiddleware {
         switch status.code {
         case 404: key = "error_404"
         case 400: key = "error_400"
+        case 403: key = "error_403"
+        case 413: key = "error_413"
         case 405: key = "error_405"
         default: key = "error_500"
         }

@@ -10,6 +10,9 @@ public struct Site: Sendable {
     public let taxonomy: TaxonomyRepository
     public let settings: SettingsRepository
     public let search: SearchRepository
+    public let accounts: Accounts
+    public let editorial: EditorialRepository
+    public let drafts: DraftKeeping
     public let theme: Theme
     public let locale: SiteLocale
     public let siteName: String
@@ -30,7 +33,7 @@ public struct Site: Sendable {
     /// `publicURL` is used when the `site.url` setting is not set.
     public static func make(
         database: Database, theme: Theme, publicURL: String = "http://127.0.0.1:8080",
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { Date() }, passwordHasher: PasswordHasher = PasswordHasher()
     ) async throws -> Site {
         let settings = SettingsRepository(database: database)
         let code = try await settings.value(SettingKeys.locale) ?? "bg"
@@ -56,7 +59,10 @@ public struct Site: Sendable {
         return Site(
             database: database, articles: ArticleRepository(database: database),
             taxonomy: TaxonomyRepository(database: database), settings: settings,
-            search: SearchRepository(database: database), theme: theme, locale: locale,
+            search: SearchRepository(database: database),
+            accounts: Accounts(database: database, hasher: passwordHasher), editorial: EditorialRepository(database: database),
+            drafts: DraftKeeping(database: database),
+            theme: theme, locale: locale,
             siteName: name, followURL: follow, publicURL: URLText.percentEncoded(address), moreBlocks: moreBlocks,
             feedContent: feedContent, limits: ReachLimits(), now: now)
     }

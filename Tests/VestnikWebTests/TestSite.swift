@@ -34,7 +34,8 @@ func withSite(
         for input in articles { try await repository.save(input, now: testNow, refreshRelated: false) }
         try await RelatedArticles(database: database).refreshAll(now: testNow)
         for (key, value) in settings { try await SettingsRepository(database: database).set(key, to: value) }
-        var site = try await Site.make(database: database, theme: try await Theme.load(), now: { testNow })
+        var site = try await Site.make(
+            database: database, theme: try await Theme.load(), now: { testNow }, passwordHasher: PasswordHasher(cost: 4))
         site.limits = limits
         let app = buildApplication(site: site, settings: ServerSettings(), logger: Logger(label: "test"))
         try await app.test(.router) { [site] client in try await body(client, site) }

@@ -59,6 +59,11 @@ struct PublicController<Context: RequestContext>: Sendable {
         }
         if article.section.slug != sectionSlug { return .redirect(permanentlyTo: SiteURLs.article(article)) }
 
+        return .html(try await page(for: article, now: now))
+    }
+
+    /// The article page's HTML; the newsroom's preview renders unsaved articles with it too.
+    func page(for article: Article, now: Date) async throws -> String {
         let views = site.views
         let sections = try await site.taxonomy.sections()
         let related = try await site.articles.related(to: article, limit: moreBlocks.capacity, now: now)
@@ -102,7 +107,7 @@ struct PublicController<Context: RequestContext>: Sendable {
                 BylineView(name: $0.name, role: $0.role.isEmpty ? nil : $0.role, url: SiteURLs.author($0.slug))
             },
             today: try await today(now: now).filter { $0.id != article.id }.map(views.card), followURL: site.followURL)
-        return .html(try site.theme.render("article", view))
+        return try site.theme.render("article", view)
     }
 
     @Sendable func section(_ request: Request, context: Context) async throws -> Response {

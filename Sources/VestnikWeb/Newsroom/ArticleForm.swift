@@ -1,0 +1,125 @@
+import Foundation
+import VestnikCore
+import VestnikStore
+
+/// The article form as posted: every field kept exactly as typed, so a form with a problem comes back whole.
+struct ArticleForm: Sendable, Codable {
+    var kicker = ""
+    var title = ""
+    var slug = ""
+    var lead = ""
+    var body = ""
+    var section = ""
+    var topic = ""
+    var tags = ""
+    var authors = ""
+    var sources = ""
+    var video = false
+    var gallery = false
+    /// When to publish, Sofia time, as a `datetime-local` field sends it: `2026-11-25T18:30`.
+    var publishAt = ""
+    /// The revision the form was opened at.
+    var revision = 0
+    /// Which button was pressed: save, review, publish, unpublish, draft.
+    var action = "save"
+
+    static let maxTitle = 300
+    static let maxShort = 1_000
+    static let maxBody = 1_000_000
+
+    init() {}
+
+    init(_ form: FormQuery) {
+        func one(_ name: String) -> String { form.all(name).first ?? "" }
+        kicker = one("kicker")
+        title = one("title")
+        slug = one("slug")
+        lead = one("lead")
+        body = one("body")
+        section = one("section")
+        topic = one("topic")
+        tags = one("tags")
+        authors = one("authors")
+        sources = one("sources")
+        video = !one("video").isEmpty
+        gallery = !one("gallery").isEmpty
+        publishAt = one("publish_at")
+        revision = Int(one("revision")) ?? 0
+        action = one("action").isEmpty ? "save" : one("action")
+    }
+
+    init(_ draft: ArticleInput, revision: Int) {
+        kicker = draft.kicker
+        title = draft.title
+        slug = draft.slug
+        lead = draft.lead
+        body = draft.bodyHTML
+        section = draft.section
+        topic = draft.topic ?? ""
+        tags = draft.tags.joined(separator: ", ")
+        authors = draft.authors.map { byline in byline.role.map { "\(byline.name) | \($0)" } ?? byline.name }.joined(separator: "\n")
+        sources = draft.sources.joined(separator: ", ")
+        video = draft.media.video
+        gallery = draft.media.gallery
+        if draft.status == .scheduled {
+            let t = SofiaTime.components(of: draft.publishedAt)
+            publishAt = String(format: "%04d-%02d-%02dT%02d:%02d", t.year, t.month, t.day, t.hour, t.minute)
+        }
+        self.revision = revision
+    }
+
+    /// The draft this form describes, or the locale key of what is wrong with it. `sections` are the section names
+    /// that exist (an unknown section is refused: editors create sections).
+    /// `now` stands in for the publication time, which the repository sets on first publication.
+    func draft(status: ArticleStatus, sections: [Section], now: Date) -> Result<ArticleInput, FormProblem> {
+        let title = Self.line(self.title)
+        if title.isEmpty { return .failure(FormProblem(key: "nr_error_title_empty")) }
+        if title.count > Self.maxTitle { return .failure(FormProblem(key: "nr_error_title_long")) }
+        if [topic, tags, sources, authors].contains(where: { $0.count > Self.maxShort * 10 }) {
+            return .failure(FormProblem(key: "nr_error_field_long"))
+        }
+        if kicker.count > Self.maxShort || lead.count > Self.maxShort * 5 { return .failure(FormProblem(key: "nr_error_field_long")) }
+        if body.utf8.count > Self.maxBody { return .failure(FormProblem(key: "nr_error_body_long")) }
+        let typedSlug = Self.line(slug)
+        let slug = typedSlug.isEmpty ? Slug.make(title) : typedSlug
+        if slug.isEmpty || Slug.make(slug) != slug || slug.count > 200 { return .failure(FormProblem(key: "nr_error_slug")) }
+        let sectionName = Self.line(section)
+        guard let section = sections.first(where: { $0.name == sectionName || $0.slug == sectionName }) else {
+            return .failure(FormProblem(key: "nr_error_section"))
+        }
+        var publishedAt = now
+        if status == .scheduled {
+            guard let time = Self.sofiaTime(publishAt), time > now else { return .failure(FormProblem(key: "nr_error_schedule")) }
+            publishedAt = time
+        }
+        let authors = self.authors.split(whereSeparator: \.isNewline).compactMap { line -> ArticleInput.Byline? in
+            let parts = line.split(separator: "|", maxSplits: 1).map { Self.line(String($0)) }
+            guard let name = parts.first, !name.isEmpty else { return nil }
+            return ArticleInput.Byline(name: name, role: parts.count > 1 && !parts[1].isEmpty ? parts[1] : nil)
+        }
+        return .success(
+            ArticleInput(
+                slug: slug, kicker: Self.line(kicker), title: title, lead: Self.line(lead), bodyHTML: BodySanitizer.sanitize(body),
+                section: section.name, topic: Self.line(topic).isEmpty ? nil : Self.line(topic), tags: Self.list(tags), authors: authors,
+                sources: Self.list(sources), media: MediaMarkers(video: video, gallery: gallery), status: status, publishedAt: publishedAt))
+    }
+
+    /// `YYYY-MM-DDTHH:MM` read as Sofia wall-clock time.
+    static func sofiaTime(_ text: String) -> Date? {
+        let parts = text.split(whereSeparator: { "-T:".contains($0) }).map { Int($0) }
+        guard text.count == 16, parts.count == 5, parts.allSatisfy({ $0 != nil }) else { return nil }
+        return SofiaTime.date(from: LocalDateTime(year: parts[0]!, month: parts[1]!, day: parts[2]!, hour: parts[3]!, minute: parts[4]!))
+    }
+
+    /// One line of text: whitespace runs (line breaks too) collapsed, trimmed.
+    static func line(_ text: String) -> String { text.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+
+    static func list(_ text: String) -> [String] {
+        var seen = Set<String>()
+        return text.split(whereSeparator: { $0 == "," || $0.isNewline }).map { line(String($0)) }.filter { !$0.isEmpty && seen.insert($0).inserted }
+    }
+}
+
+struct FormProblem: Error, Sendable {
+    var key: String
+}

@@ -1,0 +1,184 @@
+import Foundation
+import VestnikCore
+
+// View models of the newsroom pages: every string ready, templates only place them.
+
+struct NewsroomLayout {
+    var lang: String
+    var pageTitle: String
+    var cssURL: String
+    var jsURL: String
+    var t: [String: String]
+    var user: String?
+    var role: String?
+    var isEditor: Bool
+    var isChief: Bool
+    var csrf: String
+}
+
+struct NewsroomFormPage {
+    var layout: NewsroomLayout
+    var csrf: String
+    var email: String = ""
+    var name: String = ""
+    var message: String?
+    var info: String?
+    var action: String = ""
+}
+
+struct NewsroomOption {
+    var value: String
+    var label: String
+    var selected: Bool
+}
+
+struct NewsroomRowView {
+    var url: String
+    var title: String
+    var kicker: String?
+    var status: String
+    var statusClass: String
+    var section: String
+    var owner: String?
+    var updated: String
+    var publicURL: String?
+}
+
+struct NewsroomListPage {
+    var layout: NewsroomLayout
+    var heading: String
+    var statuses: [NewsroomOption]
+    var sections: [NewsroomOption]
+    var author: String
+    var query: String
+    var rows: [NewsroomRowView]
+    var empty: Bool
+    var nextURL: String?
+    var firstURL: String?
+}
+
+struct NewsroomButton {
+    var action: String
+    var label: String
+    var primary: Bool
+}
+
+struct NewsroomRevisionView {
+    var url: String
+    var number: String
+    var user: String
+    var at: String
+    var status: String
+}
+
+/// One field of the conflict page, both versions side by side.
+struct ConflictField {
+    var label: String
+    var mine: String
+    var theirs: String
+    var differs: Bool
+    /// The body is sanitised HTML and is shown as such.
+    var html: Bool
+}
+
+struct ConflictView {
+    var message: String
+    var leftLabel: String
+    var rightLabel: String
+    var fields: [ConflictField]
+}
+
+struct NewsroomEditorPage {
+    var layout: NewsroomLayout
+    var csrf: String
+    var heading: String
+    var formAction: String
+    var form: ArticleFormView
+    var sections: [NewsroomOption]
+    var buttons: [NewsroomButton]
+    var status: String?
+    var message: String?
+    var info: String?
+    var publicURL: String?
+    var revisions: [NewsroomRevisionView]
+    var hasRevisions: Bool
+    /// "X is editing" when someone else has the article open.
+    var editing: String?
+    var presenceURL: String?
+    var conflict: ConflictView?
+}
+
+struct ArticleFormView {
+    var kicker: String
+    var title: String
+    var slug: String
+    var lead: String
+    /// Sanitised before it is put into the editor, so even a hostile saved body cannot run in the newsroom.
+    var bodyHTML: String
+    var topic: String
+    var tags: String
+    var authors: String
+    var sources: String
+    var video: Bool
+    var gallery: Bool
+    var publishAt: String
+    var revision: String
+
+    init(_ form: ArticleForm) {
+        kicker = form.kicker
+        title = form.title
+        slug = form.slug
+        lead = form.lead
+        bodyHTML = BodySanitizer.sanitize(form.body)
+        topic = form.topic
+        tags = form.tags
+        authors = form.authors
+        sources = form.sources
+        video = form.video
+        gallery = form.gallery
+        publishAt = form.publishAt
+        revision = String(form.revision)
+    }
+}
+
+struct AuditEntryView {
+    var at: String
+    var user: String
+    var action: String
+    var title: String
+    var url: String?
+}
+
+struct AuditPage {
+    var layout: NewsroomLayout
+    var entries: [AuditEntryView]
+    var empty: Bool
+}
+
+struct RevisionPage {
+    var layout: NewsroomLayout
+    var heading: String
+    var byline: String
+    var leftLabel: String
+    var rightLabel: String
+    var fields: [ConflictField]
+    var restoreURL: String
+    var editURL: String
+}
+
+struct UserRowView {
+    var name: String
+    var email: String
+    var role: String
+}
+
+struct UsersPage {
+    var layout: NewsroomLayout
+    var csrf: String
+    var users: [UserRowView]
+    var roles: [NewsroomOption]
+    var name: String
+    var email: String
+    var message: String?
+    var info: String?
+}

@@ -1,0 +1,85 @@
+import Foundation
+import HummingbirdBcrypt
+import NIOPosix
+import VestnikCore
+import VestnikStore
+
+/// bcrypt hashing of newsroom passwords, off the request threads (it is slow on purpose).
+public struct PasswordHasher: Sendable {
+    /// log2 of bcrypt's rounds: 12 in production; tests pass a low cost to stay fast.
+    public let cost: UInt8
+
+    public init(cost: UInt8 = 12) { self.cost = max(4, min(cost, 31)) }
+
+    /// A bcrypt hash (cost 12) of a random secret, checked when no account matches; made on first use.
+    static let decoy = Bcrypt.hash(SecureToken.make(), cost: 12)
+
+    public func hash(_ password: String) async throws -> String {
+        let cost = self.cost
+        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+    }
+
+    public func verify(_ password: String, hash: String) async throws -> Bool {
+        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+    }
+
+    /// Why `password` is not acceptable as a new password, or nil. bcrypt reads only the first 72 bytes, so longer
+    /// passwords are refused rather than silently shortened.
+    public static func problem(_ password: String) -> String? {
+        if password.count < 10 { return "nr_password_short" }
+        if password.utf8.count > 72 { return "nr_password_long" }
+        return nil
+    }
+}
+
+/// Random tokens for sessions, CSRF and password resets: 32 bytes from the system's CSPRNG, as hex.
+public enum SecureToken {
+    public static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return Hex.encode((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+    }
+
+    /// Compares in time independent of where the texts differ.
+    static func equal(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for i in x.indices { difference |= x[i] ^ y[i] }
+        return difference == 0
+    }
+
+    static func isWellFormed(_ token: String) -> Bool {
+        token.utf8.count == 64 && token.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+}
+
+/// Creating users and reset links: shared by the setup page and the `vestnik user` command.
+public struct Accounts: Sendable {
+    public let repository: AccountRepository
+    public let hasher: PasswordHasher
+    /// How long a password reset link works.
+    public static let resetLifetime: TimeInterval = 3600
+
+    public init(database: Database, hasher: PasswordHasher) {
+        repository = AccountRepository(database: database)
+        self.hasher = hasher
+    }
+
+    @discardableResult
+    public func createUser(email: String, name: String, role: Role, password: String, now: Date, onlyIfNoChief: Bool = false)
+        async throws -> NewsroomUser
+    {
+        if let problem = PasswordHasher.problem(password) { throw InvalidInput(problem) }
+        return try await repository.createUser(
+            email: email, name: name, role: role, passwordHash: try await hasher.hash(password), now: now, onlyIfNoChief: onlyIfNoChief)
+    }
+
+    /// A one-time reset path (`/newsroom/reset/<token>`), valid for an hour; only its digest is stored.
+    public func resetPath(email: String, now: Date) async throws -> String {
+        guard let (user, _) = try await repository.user(email: email) else { throw InvalidInput("no user with the e-mail \(email)") }
+        let token = SecureToken.make()
+        try await repository.createReset(tokenHash: SHA256.hex(token), userID: user.id, expiresAt: now.addingTimeInterval(Self.resetLifetime))
+        return NewsroomURLs.reset(token)
+    }
+}

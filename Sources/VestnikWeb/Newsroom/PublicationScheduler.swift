@@ -1,0 +1,40 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import VestnikStore
+
+/// The in-process scheduler: beside the HTTP server, it publishes scheduled articles when their time comes (and
+/// anything overdue at start-up), never waiting for a visitor. Safe on many nodes (see `ScheduledPublisher`).
+public struct PublicationScheduler: Service {
+    let publisher: ScheduledPublisher
+    let now: @Sendable () -> Date
+    let interval: Duration
+    let logger: Logger
+
+    public init(site: Site, interval: Duration = .seconds(15), logger: Logger) {
+        publisher = ScheduledPublisher(database: site.database)
+        now = site.now
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown {
+                while true {
+                    do {
+                        let published = try await publisher.publishDue(now: now())
+                        if !published.isEmpty { logger.info("scheduled articles published", metadata: ["ids": "\(published)"]) }
+                    } catch is CancellationError {
+                        throw CancellationError()
+                    } catch {
+                        logger.error("the scheduler failed", metadata: ["error": "\(error)"])
+                    }
+                    try await Task.sleep(for: interval)
+                }
+            }
+        } catch is CancellationError {
+            return
+        }
+    }
+}
