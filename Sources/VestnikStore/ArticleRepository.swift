@@ -239,6 +239,13 @@ public struct ArticleRepository: Sendable {
         }
     }
 
+    /// The article with this id if a reader may see it now: what a read beacon and a statistics page ask for.
+    public func visibleSummary(id: Int, now: Date) async throws -> ArticleSummary? {
+        try await database.read { db in
+            try await db.raw("\(Self.summaryColumns) WHERE a.id = \(bind: id) AND \(Self.visible(now))").first().map(Self.summary)
+        }
+    }
+
     /// A page of visible articles, newest first.
     public func list(_ filter: ArticleFilter, page: PageRequest, now: Date) async throws -> Page<ArticleSummary> {
         let condition = Self.visible(now) + Self.condition(filter)

@@ -9,6 +9,7 @@ public struct Site: Sendable {
     public let articles: ArticleRepository
     public let taxonomy: TaxonomyRepository
     public let settings: SettingsRepository
+    public let reads: ReadRepository
     public let theme: Theme
     public let locale: SiteLocale
     public let siteName: String
@@ -36,8 +37,8 @@ public struct Site: Sendable {
         while address.hasSuffix("/") { address.removeLast() }
         return Site(
             database: database, articles: ArticleRepository(database: database),
-            taxonomy: TaxonomyRepository(database: database), settings: settings, theme: theme, locale: locale,
-            siteName: name, followURL: follow, publicURL: address, now: now)
+            taxonomy: TaxonomyRepository(database: database), settings: settings, reads: ReadRepository(database: database),
+            theme: theme, locale: locale, siteName: name, followURL: follow, publicURL: address, now: now)
     }
 
     var views: ViewFactory {

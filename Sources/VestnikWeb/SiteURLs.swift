@@ -12,6 +12,13 @@ public enum SiteURLs {
     public static func tag(_ slug: String) -> String { "/tag/\(slug)" }
     public static func author(_ slug: String) -> String { "/avtor/\(slug)" }
 
+    /// Where an article page reports a read (`POST`), and the image that does it without JavaScript.
+    public static func readBeacon(_ articleID: Int) -> String { "/api/reads/\(articleID)" }
+    public static func readPixel(_ articleID: Int) -> String { "/api/reads/\(articleID).gif" }
+    /// The read statistics: the dashboard, and one article's reads over time.
+    public static let readDashboard = "/statistika"
+    public static func readStats(_ articleID: Int) -> String { "/statistika/\(articleID)" }
+
     /// `base` with `?page=n`, or `base` itself for the first page.
     public static func page(_ base: String, _ number: Int) -> String { number <= 1 ? base : "\(base)?page=\(number)" }
 }

@@ -79,6 +79,7 @@ struct HomeView {
     var latest: [ArticleCard]
     var sections: [SectionBlock]
     var today: [ArticleCard]
+    var mostRead: MostReadView?
 }
 
 struct SectionBlock {
@@ -126,6 +127,8 @@ struct ArticleView {
     var authors: [BylineView]
     var today: [ArticleCard]
     var followURL: String
+    var mostRead: MostReadView?
+    var beacon: ReadBeaconView
 }
 
 struct ErrorView {
