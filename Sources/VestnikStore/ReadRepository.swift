@@ -101,14 +101,15 @@ public struct ReadRepository: Sendable {
         }
     }
 
-    /// The hourly counts of one article in `[from, to)`, oldest first; hours without reads are left out.
-    public func hourly(articleID: Int, from: Date, to: Date) async throws -> [HourlyReads] {
+    /// The hourly counts of one article from the hour holding `from` through the hour holding `through`, oldest
+    /// first; hours without reads are left out.
+    public func hourly(articleID: Int, from: Date, through: Date) async throws -> [HourlyReads] {
         try await database.read { db in
             try await db.raw(
                 """
                 SELECT hour, count FROM article_reads_hourly
                 WHERE article_id = \(bind: articleID) AND hour >= \(bind: ReadIncrement.hour(containing: from).unixSeconds)
-                    AND hour < \(bind: to.unixSeconds)
+                    AND hour <= \(bind: ReadIncrement.hour(containing: through).unixSeconds)
                 ORDER BY hour
                 """
             ).all().map { HourlyReads(hour: try $0.date("hour"), count: try $0.int("count")) }

@@ -44,7 +44,7 @@ struct ReadStatsController<Context: RequestContext>: Sendable {
         let views = site.views
         let locale = site.locale
         let oldestDay = ReadSeries.days([], count: days, now: now)[0].start
-        let buckets = try await site.reads.hourly(articleID: id, from: oldestDay, to: now.addingTimeInterval(3600))
+        let buckets = try await site.reads.hourly(articleID: id, from: oldestDay, through: now)
         func reads(since: Date) -> Int {
             let from = ReadIncrement.hour(containing: since)
             return buckets.filter { $0.hour >= from }.reduce(0) { $0 + $1.count }

@@ -53,7 +53,7 @@ public final class ReadCounter: Service, @unchecked Sendable {
             return true
         } catch {
             lock.withLock { pending.merge(batch, uniquingKeysWith: +) }
-            logger.error("could not write read counts; keeping them for the next flush", metadata: ["error": "\(error)"])
+            logger.error("could not write read counts; keeping them for the next flush", metadata: ["error": "\(String(reflecting: error))"])
             return false
         }
     }
