@@ -127,6 +127,38 @@ func storedReads(_ site: Site, _ id: Int) async throws -> Int {
         }
     }
 
+    /// Several nodes, each with its own counter, counting and flushing at the same moments into one database.
+    @Test(arguments: TestDatabase.all)
+    func countersOfManyNodesAddUpExactly(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let articles = ArticleRepository(database: database)
+            var ids: [Int] = []
+            for n in 1...3 { ids.append(try await articles.save(article("Статия \(n)", hoursAgo: Double(n)), now: testNow).id) }
+            let nodes = (0..<4).map { _ in
+                ReadCounter(repository: ReadRepository(database: database), now: { testNow }, logger: Logger(label: "test"))
+            }
+            let articleIDs = ids
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, node) in nodes.enumerated() {
+                    group.addTask {
+                        for round in 0..<20 {
+                            for (position, id) in articleIDs.enumerated() where (round + position + index) % 2 == 0 {
+                                for _ in 0...position { node.record(articleID: id) }
+                            }
+                            #expect(await node.flush())
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            // Article at position p gets p + 1 reads from a node in every round where (round + p + node) is even:
+            // 10 of the 20 rounds for every node.
+            for (position, id) in ids.enumerated() {
+                #expect(try await articles.visibleSummary(id: id, now: testNow)?.reads == nodes.count * 10 * (position + 1))
+            }
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func aFailedFlushKeepsItsCountsForTheNextOne(_ kind: TestDatabase) async throws {
         var settings = countEverything
