@@ -49,6 +49,12 @@ let package = Package(
             ],
             resources: [.copy("Assets")]
         ),
+        // Benchmarks that need the library in-process (bench/README.md); not part of the product.
+        .executableTarget(
+            name: "VestnikBench",
+            dependencies: ["VestnikStore", "VestnikCore", "VestnikDemo", .product(name: "Logging", package: "swift-log")],
+            path: "bench/VestnikBench"
+        ),
         // The demo site lives in content/demo as ordinary content files; this tiny target ships them as a resource.
         .target(name: "VestnikDemo", path: "content", exclude: ["README.md"], resources: [.copy("demo")]),
         // Fresh migrated databases (SQLite, and PostgreSQL when configured) for the test targets.

@@ -24,12 +24,15 @@ public struct Topic: Sendable, Equatable, Codable {
     public var slug: String
     public var name: String
     public var description: String
+    /// The story an editor chose to lead the hub page, if any.
+    public var pinnedArticleID: Int?
 
-    public init(id: Int = 0, slug: String, name: String, description: String = "") {
+    public init(id: Int = 0, slug: String, name: String, description: String = "", pinnedArticleID: Int? = nil) {
         self.id = id
         self.slug = slug
         self.name = name
         self.description = description
+        self.pinnedArticleID = pinnedArticleID
     }
 }
 

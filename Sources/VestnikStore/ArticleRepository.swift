@@ -51,6 +51,11 @@ public struct ArticleInput: Sendable, Equatable {
     }
 }
 
+/// Keys of the advisory locks that serialise writers on PostgreSQL (see `Database.serialize`).
+enum LockKeys {
+    static let articleWrites = 7_301
+}
+
 /// Which articles a list shows.
 public enum ArticleFilter: Sendable, Equatable {
     case all
@@ -79,71 +84,97 @@ public struct ArticleRepository: Sendable {
 
     // MARK: Writing
 
-    /// Creates the article, or updates the one with the same slug, in one transaction.
+    /// Creates the article, or updates the one with the same slug, in one transaction with its search entry; then
+    /// refreshes the "Още:" lists it belongs in (a bulk import passes `refreshRelated: false` and refreshes once).
     @discardableResult
-    public func save(_ input: ArticleInput, now: Date = Date()) async throws -> SaveResult {
+    public func save(_ input: ArticleInput, now: Date = Date(), refreshRelated: Bool = true) async throws -> SaveResult {
         try Self.validate(input)
-        return try await database.write { db in
-            let sectionID = try await TaxonomyRepository.ensureSection(name: input.section, description: nil, position: nil, in: db)
-            var topicID: Int?
-            if let topic = input.topic { topicID = try await TaxonomyRepository.ensureTopic(name: topic, description: nil, in: db) }
-            let sources = input.sources.joined(separator: "\n")
-            let existing = try await db.raw("SELECT id, reads FROM articles WHERE slug = \(bind: input.slug)").first()
-            let result: SaveResult
-            if let existing {
-                let id = try existing.int("id")
-                let reads = max(try existing.int("reads"), input.reads ?? 0)
-                try await db.raw(
-                    """
-                    UPDATE articles SET kicker = \(bind: input.kicker), title = \(bind: input.title), lead = \(bind: input.lead),
-                        body_html = \(bind: input.bodyHTML), section_id = \(bind: sectionID), topic_id = \(bind: topicID),
-                        sources = \(bind: sources), has_video = \(bind: input.media.video ? 1 : 0),
-                        has_gallery = \(bind: input.media.gallery ? 1 : 0), status = \(bind: input.status.rawValue),
-                        published_at = \(bind: input.publishedAt.unixSeconds), updated_at = \(bind: now.unixSeconds),
-                        reads = \(bind: reads)
-                    WHERE id = \(bind: id)
-                    """
-                ).run()
-                try await db.raw("DELETE FROM article_tags WHERE article_id = \(bind: id)").run()
-                try await db.raw("DELETE FROM article_authors WHERE article_id = \(bind: id)").run()
-                result = .updated(id: id)
-            } else {
-                let row = try await db.raw(
-                    """
-                    INSERT INTO articles (slug, kicker, title, lead, body_html, section_id, topic_id, sources, has_video,
-                        has_gallery, status, published_at, created_at, updated_at, reads)
-                    VALUES (\(bind: input.slug), \(bind: input.kicker), \(bind: input.title), \(bind: input.lead),
-                        \(bind: input.bodyHTML), \(bind: sectionID), \(bind: topicID), \(bind: sources),
-                        \(bind: input.media.video ? 1 : 0), \(bind: input.media.gallery ? 1 : 0), \(bind: input.status.rawValue),
-                        \(bind: input.publishedAt.unixSeconds), \(bind: now.unixSeconds), \(bind: now.unixSeconds),
-                        \(bind: input.reads ?? 0))
-                    RETURNING id
-                    """
-                ).first()
-                guard let row else { throw InvalidInput("the article \(input.slug) was not saved") }
-                result = .created(id: try row.int("id"))
-            }
-            var seenTags = Set<Int>()
-            for name in input.tags {
-                let tagID = try await TaxonomyRepository.ensureTag(name: name, in: db)
-                guard seenTags.insert(tagID).inserted else { continue }
-                try await db.raw(
-                    "INSERT INTO article_tags (article_id, tag_id, position) VALUES (\(bind: result.id), \(bind: tagID), \(bind: seenTags.count))"
-                ).run()
-            }
-            var seenAuthors = Set<Int>()
-            for byline in input.authors {
-                let authorID = try await TaxonomyRepository.ensureAuthor(name: byline.name, role: byline.role, bio: nil, in: db)
-                guard seenAuthors.insert(authorID).inserted else { continue }
-                try await db.raw(
-                    """
-                    INSERT INTO article_authors (article_id, author_id, position)
-                    VALUES (\(bind: result.id), \(bind: authorID), \(bind: seenAuthors.count))
-                    """
-                ).run()
-            }
-            return result
+        let dialect = database.dialect
+        let result = try await database.write { db in
+            try await Database.serialize(LockKeys.articleWrites, dialect: dialect, in: db)
+            return try await Self.write(input, now: now, dialect: dialect, in: db)
         }
+        if refreshRelated { try await RelatedArticles(database: database).refresh(after: result.id, now: now) }
+        return result
+    }
+
+    /// Saves many articles in one transaction (bulk loads and benchmarks); the "Още:" lists are not refreshed.
+    public func saveAll(_ inputs: [ArticleInput], now: Date = Date()) async throws {
+        for input in inputs { try Self.validate(input) }
+        let dialect = database.dialect
+        try await database.write { db in
+            try await Database.serialize(LockKeys.articleWrites, dialect: dialect, in: db)
+            for input in inputs { _ = try await Self.write(input, now: now, dialect: dialect, in: db) }
+        }
+    }
+
+    /// The statements of one save, inside the caller's transaction.
+    private static func write(_ input: ArticleInput, now: Date, dialect: Database.Dialect, in db: any SQLDatabase) async throws
+        -> SaveResult
+    {
+        let sectionID = try await TaxonomyRepository.ensureSection(name: input.section, description: nil, position: nil, in: db)
+        var topicID: Int?
+        if let topic = input.topic { topicID = try await TaxonomyRepository.ensureTopic(name: topic, description: nil, in: db) }
+        let sources = input.sources.joined(separator: "\n")
+        let existing = try await db.raw("SELECT id, reads FROM articles WHERE slug = \(bind: input.slug)").first()
+        let result: SaveResult
+        if let existing {
+            let id = try existing.int("id")
+            let reads = max(try existing.int("reads"), input.reads ?? 0)
+            try await db.raw(
+                """
+                UPDATE articles SET kicker = \(bind: input.kicker), title = \(bind: input.title), lead = \(bind: input.lead),
+                    body_html = \(bind: input.bodyHTML), section_id = \(bind: sectionID), topic_id = \(bind: topicID),
+                    sources = \(bind: sources), has_video = \(bind: input.media.video ? 1 : 0),
+                    has_gallery = \(bind: input.media.gallery ? 1 : 0), status = \(bind: input.status.rawValue),
+                    published_at = \(bind: input.publishedAt.unixSeconds), updated_at = \(bind: now.unixSeconds),
+                    reads = \(bind: reads)
+                WHERE id = \(bind: id)
+                """
+            ).run()
+            try await db.raw("DELETE FROM article_tags WHERE article_id = \(bind: id)").run()
+            try await db.raw("DELETE FROM article_authors WHERE article_id = \(bind: id)").run()
+            result = .updated(id: id)
+        } else {
+            let row = try await db.raw(
+                """
+                INSERT INTO articles (slug, kicker, title, lead, body_html, section_id, topic_id, sources, has_video,
+                    has_gallery, status, published_at, created_at, updated_at, reads)
+                VALUES (\(bind: input.slug), \(bind: input.kicker), \(bind: input.title), \(bind: input.lead),
+                    \(bind: input.bodyHTML), \(bind: sectionID), \(bind: topicID), \(bind: sources),
+                    \(bind: input.media.video ? 1 : 0), \(bind: input.media.gallery ? 1 : 0), \(bind: input.status.rawValue),
+                    \(bind: input.publishedAt.unixSeconds), \(bind: now.unixSeconds), \(bind: now.unixSeconds),
+                    \(bind: input.reads ?? 0))
+                RETURNING id
+                """
+            ).first()
+            guard let row else { throw InvalidInput("the article \(input.slug) was not saved") }
+            result = .created(id: try row.int("id"))
+        }
+        var seenTags = Set<Int>()
+        for name in input.tags {
+            let tagID = try await TaxonomyRepository.ensureTag(name: name, in: db)
+            guard seenTags.insert(tagID).inserted else { continue }
+            try await db.raw(
+                "INSERT INTO article_tags (article_id, tag_id, position) VALUES (\(bind: result.id), \(bind: tagID), \(bind: seenTags.count))"
+            ).run()
+        }
+        var seenAuthors = Set<Int>()
+        for byline in input.authors {
+            let authorID = try await TaxonomyRepository.ensureAuthor(name: byline.name, role: byline.role, bio: nil, in: db)
+            guard seenAuthors.insert(authorID).inserted else { continue }
+            try await db.raw(
+                """
+                INSERT INTO article_authors (article_id, author_id, position)
+                VALUES (\(bind: result.id), \(bind: authorID), \(bind: seenAuthors.count))
+                """
+            ).run()
+        }
+        let document = SearchIndexer.Document(
+            kicker: input.kicker, title: input.title, lead: input.lead, bodyHTML: input.bodyHTML, tags: input.tags,
+            authors: input.authors.map(\.name), section: input.section)
+        try await SearchIndexer.index(articleID: result.id, document: document, dialect: dialect, in: db)
+        return result
     }
 
     /// Gives an article a new slug; the old one keeps answering with a redirect.
@@ -187,7 +218,7 @@ public struct ArticleRepository: Sendable {
                     """
                     SELECT a.*, s.slug AS section_slug, s.name AS section_name, s.description AS section_description,
                         s.position AS section_position, t.slug AS topic_slug, t.name AS topic_name,
-                        t.description AS topic_description
+                        t.description AS topic_description, t.pinned_article_id AS topic_pinned
                     FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN topics t ON t.id = a.topic_id
                     WHERE a.slug = \(bind: slug)
                     """
@@ -210,7 +241,7 @@ public struct ArticleRepository: Sendable {
             if let topicID = try row.optionalInt("topic_id") {
                 topic = Topic(
                     id: topicID, slug: try row.string("topic_slug"), name: try row.string("topic_name"),
-                    description: try row.string("topic_description"))
+                    description: try row.string("topic_description"), pinnedArticleID: try row.optionalInt("topic_pinned"))
             }
             let sources = try row.string("sources")
             return Article(
@@ -236,13 +267,6 @@ public struct ArticleRepository: Sendable {
                 WHERE h.slug = \(bind: oldSlug)
                 """
             ).first()?.string("slug")
-        }
-    }
-
-    /// The article with this id if a reader may see it now: what a read beacon and a statistics page ask for.
-    public func visibleSummary(id: Int, now: Date) async throws -> ArticleSummary? {
-        try await database.read { db in
-            try await db.raw("\(Self.summaryColumns) WHERE a.id = \(bind: id) AND \(Self.visible(now))").first().map(Self.summary)
         }
     }
 
@@ -274,11 +298,24 @@ public struct ArticleRepository: Sendable {
         }
     }
 
-    /// Articles to offer in the "Още:" blocks of `article`.
-    ///
-    /// This is the one place the choice is made. For now: other visible articles that share the topic, a tag or the
-    /// section, newest first.
+    /// Articles to offer in the "Още:" blocks of `article`: the list `RelatedArticles` precomputed, best first, less
+    /// anything no longer visible. An article whose list was never computed gets the newest articles that share its
+    /// topic, a tag or its section.
     public func related(to article: Article, limit: Int, now: Date) async throws -> [ArticleSummary] {
+        let stored = try await database.read { db in
+            try await db.raw(
+                """
+                \(Self.summaryColumns) JOIN article_related r ON r.related_id = a.id
+                WHERE r.article_id = \(bind: article.id) AND \(Self.visible(now))
+                ORDER BY r.position LIMIT \(literal: limit)
+                """
+            ).all().map(Self.summary)
+        }
+        if !stored.isEmpty { return stored }
+        return try await sharingSomething(with: article, limit: limit, now: now)
+    }
+
+    private func sharingSomething(with article: Article, limit: Int, now: Date) async throws -> [ArticleSummary] {
         let tagIDs: [any Encodable & Sendable] = article.tags.map(\.id)
         var shared: SQLQueryString = "a.section_id = \(bind: article.section.id)"
         if let topic = article.topic { shared += " OR a.topic_id = \(bind: topic.id)" }
@@ -290,6 +327,13 @@ public struct ArticleRepository: Sendable {
             try await db.raw(
                 "\(Self.summaryColumns) WHERE \(condition) ORDER BY a.published_at DESC, a.id DESC LIMIT \(literal: limit)"
             ).all().map(Self.summary)
+        }
+    }
+
+    /// A visible article by id, as a list shows it.
+    public func summary(id: Int, now: Date) async throws -> ArticleSummary? {
+        try await database.read { db in
+            try await db.raw("\(Self.summaryColumns) WHERE a.id = \(bind: id) AND \(Self.visible(now))").first().map(Self.summary)
         }
     }
 

@@ -100,10 +100,34 @@ public final class Database: Sendable {
                 try await Self.transaction(connection.sql(), begin: "BEGIN IMMEDIATE", body)
             }
         case .postgres(let client, _):
-            return try await client.withConnection { connection in
-                try await Self.transaction(connection.sql(), begin: "BEGIN", body)
+            // Concurrent writers may deadlock on shared rows (term statistics, tags); PostgreSQL then aborts one of
+            // them, and running that transaction again is the documented remedy.
+            var attempt = 0
+            while true {
+                do {
+                    return try await client.withConnection { connection in
+                        try await Self.transaction(connection.sql(), begin: "BEGIN", body)
+                    }
+                } catch let error as PSQLError where attempt < 5 && Self.isRetryable(error) {
+                    attempt += 1
+                    try await Task.sleep(for: .milliseconds(Int.random(in: 5...40) * attempt))
+                }
             }
         }
+    }
+
+    /// Makes the calling write transaction wait for any other holding the same `key` (on any node). SQLite has one
+    /// writer already, so there it does nothing. Article saves take one, so that their shared bookkeeping (term
+    /// statistics, "Още:" lists) never deadlocks.
+    public static func serialize(_ key: Int, dialect: Dialect, in db: any SQLDatabase) async throws {
+        guard dialect == .postgres else { return }
+        // Keyed by schema too, so that installations sharing one database (and parallel tests) do not wait on each other.
+        try await db.raw("SELECT pg_advisory_xact_lock(hashtext(current_schema()), \(literal: key))").run()
+    }
+
+    /// Deadlock detected (40P01) or serialization failure (40001).
+    private static func isRetryable(_ error: PSQLError) -> Bool {
+        ["40P01", "40001"].contains(error.serverInfo?[.sqlState] ?? "")
     }
 
     private static func transaction<T: Sendable>(

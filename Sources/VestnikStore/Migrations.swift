@@ -1,5 +1,8 @@
 /// The schema's history. Times are Unix seconds (UTC) in `{bigint}` columns, so both dialects sort and compare them alike.
 public enum Migrations {
+    /// The migration that creates the search index; existing articles are indexed right after it.
+    static let searchIndexVersion = 3
+
     public static let all: [Migration] = [
         Migration(
             version: 1, name: "newsroom structure and articles",
@@ -68,6 +71,38 @@ public enum Migrations {
                 """,
                 // "Most read" sums a window of hours over all articles.
                 "CREATE INDEX article_reads_hourly_hour ON article_reads_hourly (hour, article_id, count)",
+            ]),
+        Migration(
+            version: 3, name: "full-text search and related articles",
+            statements: [
+                // Per-article term frequencies of the analysed text, and document frequencies, for TF-IDF similarity.
+                """
+                CREATE TABLE article_terms (
+                    article_id {bigint} NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+                    term TEXT NOT NULL, tf INTEGER NOT NULL, PRIMARY KEY (article_id, term))
+                """,
+                "CREATE INDEX article_terms_term ON article_terms (term)",
+                "CREATE TABLE search_terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL)",
+                // The precomputed "Още:" choice of every article, best first.
+                """
+                CREATE TABLE article_related (
+                    article_id {bigint} NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+                    related_id {bigint} NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+                    position INTEGER NOT NULL, score DOUBLE PRECISION NOT NULL, PRIMARY KEY (article_id, position))
+                """,
+                "CREATE INDEX article_related_related ON article_related (related_id)",
+                "ALTER TABLE topics ADD COLUMN pinned_article_id {bigint} REFERENCES articles(id) ON DELETE SET NULL",
+            ],
+            sqliteOnly: [
+                // Our own analysed terms (Latin-spelled stems), so the ascii tokenizer only splits on spaces.
+                "CREATE VIRTUAL TABLE article_search USING fts5(title, lead, body, meta, tokenize = 'ascii')"
+            ],
+            postgresOnly: [
+                """
+                CREATE TABLE article_search (
+                    article_id BIGINT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE, document TSVECTOR NOT NULL)
+                """,
+                "CREATE INDEX article_search_document ON article_search USING GIN (document)",
             ]),
     ]
 }

@@ -5,8 +5,23 @@ import SQLKit
 public struct Migration: Sendable {
     public var version: Int
     public var name: String
-    /// Statements, written once for both dialects with the placeholders `Migration.Types` fills in.
+    /// Statements, written once for both dialects with the `{id}` and `{bigint}` placeholders.
     public var statements: [String]
+    /// Statements for one dialect only, run after the shared ones (full-text search differs most).
+    public var sqliteOnly: [String]
+    public var postgresOnly: [String]
+
+    public init(version: Int, name: String, statements: [String], sqliteOnly: [String] = [], postgresOnly: [String] = []) {
+        self.version = version
+        self.name = name
+        self.statements = statements
+        self.sqliteOnly = sqliteOnly
+        self.postgresOnly = postgresOnly
+    }
+
+    func statements(for dialect: Database.Dialect) -> [String] {
+        statements + (dialect == .sqlite ? sqliteOnly : postgresOnly)
+    }
 }
 
 /// Applies the numbered migrations that a database has not seen yet, recording each in `schema_migrations`.
@@ -31,7 +46,7 @@ public struct Migrator: Sendable {
         let applied = try await appliedVersions(database)
         var done: [Int] = []
         for migration in migrations where !applied.contains(migration.version) {
-            let statements = migration.statements.map { Self.expand($0, for: database.dialect) }
+            let statements = migration.statements(for: database.dialect).map { Self.expand($0, for: database.dialect) }
             try await database.write { db in
                 for statement in statements { try await db.raw(SQLQueryString(statement)).run() }
                 try await db.raw(
@@ -42,6 +57,12 @@ public struct Migrator: Sendable {
                 ).run()
             }
             done.append(migration.version)
+        }
+        // Articles written before the search index existed are indexed once, when its migration lands.
+        if done.contains(Migrations.searchIndexVersion),
+            try await database.read({ db in try await db.raw("SELECT COUNT(*) AS n FROM articles").first()?.int("n") ?? 0 }) > 0
+        {
+            try await SearchIndexer.reindexAll(database, now: Date())
         }
         return done
     }

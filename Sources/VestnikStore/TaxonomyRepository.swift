@@ -27,7 +27,8 @@ public struct TaxonomyRepository: Sendable {
 
     public func topic(slug: String) async throws -> Topic? {
         try await database.read { db in
-            try await db.raw("SELECT id, slug, name, description FROM topics WHERE slug = \(bind: slug)").first().map(Self.topic)
+            try await db.raw("SELECT id, slug, name, description, pinned_article_id FROM topics WHERE slug = \(bind: slug)")
+                .first().map(Self.topic)
         }
     }
 
@@ -117,7 +118,8 @@ public struct TaxonomyRepository: Sendable {
             """
         ).run()
         if let role, !role.isEmpty {
-            try await db.raw("UPDATE authors SET role = \(bind: role) WHERE slug = \(bind: slug)").run()
+            // Only when it changes: an UPDATE that matches nothing takes no lock.
+            try await db.raw("UPDATE authors SET role = \(bind: role) WHERE slug = \(bind: slug) AND role <> \(bind: role)").run()
         }
         if let bio, !bio.isEmpty {
             try await db.raw("UPDATE authors SET bio = \(bind: bio) WHERE slug = \(bind: slug)").run()
@@ -146,7 +148,26 @@ public struct TaxonomyRepository: Sendable {
     }
 
     static func topic(_ row: any SQLRow) throws -> Topic {
-        Topic(id: try row.int("id"), slug: try row.string("slug"), name: try row.string("name"), description: try row.string("description"))
+        Topic(
+            id: try row.int("id"), slug: try row.string("slug"), name: try row.string("name"),
+            description: try row.string("description"), pinnedArticleID: try row.optionalInt("pinned_article_id"))
+    }
+
+    /// Makes the article with `articleSlug` lead the topic's hub page (nil: none).
+    public func pin(articleSlug: String?, toTopic topicSlug: String) async throws {
+        try await database.write { db in
+            var articleID: Int?
+            if let articleSlug {
+                guard let row = try await db.raw("SELECT id FROM articles WHERE slug = \(bind: articleSlug)").first() else {
+                    throw InvalidInput("no article with the slug \(articleSlug) to pin")
+                }
+                articleID = try row.int("id")
+            }
+            guard try await db.raw("SELECT id FROM topics WHERE slug = \(bind: topicSlug)").first() != nil else {
+                throw InvalidInput("no topic with the slug \(topicSlug)")
+            }
+            try await db.raw("UPDATE topics SET pinned_article_id = \(bind: articleID) WHERE slug = \(bind: topicSlug)").run()
+        }
     }
 
     static func tag(_ row: any SQLRow) throws -> Tag {

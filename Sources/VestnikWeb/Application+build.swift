@@ -36,9 +36,10 @@ public func buildRouter(site: Site, readCounter: ReadCounter, readSettings: Read
     router.add(middleware: ErrorPageMiddleware(site: site))
     let mostRead = MostReadLists(reads: site.reads, maxAge: readSettings.mostReadMaxAge, now: site.now)
     let articles = site.articles
-    let gate = ReadGate(settings: readSettings, now: site.now) { id, now in try await articles.visibleSummary(id: id, now: now) != nil }
+    let gate = ReadGate(settings: readSettings, now: site.now) { id, now in try await articles.summary(id: id, now: now) != nil }
     ReadBeaconController(gate: gate, counter: readCounter, trustedProxies: readSettings.trustedProxies).addRoutes(to: router)
     ReadStatsController(site: site, mostRead: mostRead).addRoutes(to: router)
+    SearchController(site: site).addRoutes(to: router)
     PublicController(site: site, mostRead: mostRead).addRoutes(to: router)
     return router
 }

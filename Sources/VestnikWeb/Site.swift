@@ -9,6 +9,7 @@ public struct Site: Sendable {
     public let articles: ArticleRepository
     public let taxonomy: TaxonomyRepository
     public let settings: SettingsRepository
+    public let search: SearchRepository
     public let reads: ReadRepository
     public let theme: Theme
     public let locale: SiteLocale
@@ -17,6 +18,8 @@ public struct Site: Sendable {
     /// The site's public address without a trailing slash (`https://vestnik.bg`): canonical links and Open Graph
     /// need absolute URLs.
     public let publicURL: String
+    /// Where the "Още:" blocks go in an article body.
+    public let moreBlocks: InlineMoreBlocks
     /// The clock every "now" comes from, so tests can stand on a fixed moment.
     public let now: @Sendable () -> Date
 
@@ -33,12 +36,21 @@ public struct Site: Sendable {
         let locale = try theme.locale(code)
         let name = try await settings.value(SettingKeys.siteName) ?? locale["site_name"]
         let follow = try await settings.value(SettingKeys.followURL) ?? "https://news.google.com/"
+        var moreBlocks = InlineMoreBlocks()
+        if let after = try await settings.value(SettingKeys.moreAfterParagraphs) {
+            let positions = after.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 > 0 }
+            guard !positions.isEmpty else {
+                throw ThemeError("the site setting \(SettingKeys.moreAfterParagraphs) must list paragraph numbers, e.g. 1,2,4")
+            }
+            moreBlocks = InlineMoreBlocks(afterParagraphs: positions, blockSizes: positions.indices.map { $0 % 2 == 0 ? 2 : 1 })
+        }
         var address = try await settings.value(SettingKeys.publicURL) ?? publicURL
         while address.hasSuffix("/") { address.removeLast() }
         return Site(
             database: database, articles: ArticleRepository(database: database),
-            taxonomy: TaxonomyRepository(database: database), settings: settings, reads: ReadRepository(database: database),
-            theme: theme, locale: locale, siteName: name, followURL: follow, publicURL: address, now: now)
+            taxonomy: TaxonomyRepository(database: database), settings: settings,
+            search: SearchRepository(database: database), reads: ReadRepository(database: database), theme: theme,
+            locale: locale, siteName: name, followURL: follow, publicURL: address, moreBlocks: moreBlocks, now: now)
     }
 
     var views: ViewFactory {
@@ -53,6 +65,8 @@ public enum SettingKeys {
     public static let siteName = "site.name"
     /// Where the "follow us on Google News" line points.
     public static let followURL = "site.follow_url"
+    /// After which paragraphs "Още:" blocks stand, e.g. `1,2,4`.
+    public static let moreAfterParagraphs = "site.more_after"
     /// The public address of the site, e.g. `https://vestnik.bg`.
     public static let publicURL = "site.url"
     /// Set once the demo content has been loaded, so deleting it never brings it back.

@@ -113,7 +113,9 @@ func input(
             try await articles.save(input("Чернова по темата", section: "България", topic: "Войната", status: .draft), now: testNow)
             let main = try #require(try await articles.article(slug: "osnovna"))
             let related = try await articles.related(to: main, limit: 5, now: testNow)
-            #expect(related.map(\.title) == ["По темата", "По етикета", "От рубриката"])
+            // Sharing the topic weighs most, then a tag, then the section; drafts and the article itself never appear.
+            #expect(Array(related.map(\.title).prefix(3)) == ["По темата", "По етикета", "От рубриката"])
+            #expect(!related.contains { $0.title.hasPrefix("Чернова") || $0.id == main.id })
         }
     }
 

@@ -233,3 +233,31 @@ import VestnikTestSupport
         }
     }
 }
+
+@Suite struct TopicHubAndPlacementTests {
+    @Test(arguments: TestDatabase.all)
+    func aPinnedArticleLeadsTheTopicPage(_ kind: TestDatabase) async throws {
+        try await withSite(kind, articles: ListPagesTests.content) { client, site in
+            try await site.taxonomy.pin(articleSlug: "novina-7", toTopic: "zimata-v-bulgaria")
+            let html = try await client.get("/tema/zimata-v-bulgaria").body
+            #expect(html.contains("<article class=\"lead-story pinned\">"))
+            #expect(html.contains("Водеща статия"))
+            #expect(html.contains("<a href=\"/bulgaria/novina-7\">Новина 7</a>"))
+            let second = try await client.get("/tema/zimata-v-bulgaria?page=2").body
+            #expect(!second.contains("lead-story pinned"))
+            await #expect(throws: (any Error).self) { try await site.taxonomy.pin(articleSlug: "nyama", toTopic: "zimata-v-bulgaria") }
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func theMoreBlocksFollowTheSiteSetting(_ kind: TestDatabase) async throws {
+        try await withSite(kind, articles: ArticlePageTests.content, settings: [SettingKeys.moreAfterParagraphs: "3"]) { client, _ in
+            let html = try await client.get("/svyat/kim-chen-un-se-sreshta-s-putin").body
+            #expect(html.components(separatedBy: "<aside class=\"more\"").count - 1 == 1)
+            let third = try #require(html.range(of: "Абзац 3 от"))
+            let block = try #require(html.range(of: "<aside class=\"more\""))
+            let fourth = try #require(html.range(of: "Абзац 4 от"))
+            #expect(third.lowerBound < block.lowerBound && block.lowerBound < fourth.lowerBound)
+        }
+    }
+}

@@ -31,7 +31,8 @@ func withSite(
 ) async throws {
     try await kind.with { database in
         let repository = ArticleRepository(database: database)
-        for input in articles { try await repository.save(input, now: testNow) }
+        for input in articles { try await repository.save(input, now: testNow, refreshRelated: false) }
+        try await RelatedArticles(database: database).refreshAll(now: testNow)
         for (key, value) in settings { try await SettingsRepository(database: database).set(key, to: value) }
         let site = try await Site.make(database: database, theme: try await Theme.load(), now: { testNow })
         let app = buildApplication(site: site, settings: ServerSettings(), logger: Logger(label: "test"))

@@ -36,11 +36,12 @@ public struct ContentImporter: Sendable {
             return report
         }
         var files: [URL] = [url]
+        var pins: [(topic: String, article: String)] = []
         if isDirectory.boolValue {
             let site = url.appendingPathComponent("site.yaml")
             if FileManager.default.fileExists(atPath: site.path) {
                 do {
-                    try await applySiteFile(site)
+                    pins = try await applySiteFile(site)
                 } catch {
                     report.failures.append(Failure(path: site.path, reason: "\(error)"))
                 }
@@ -64,13 +65,23 @@ public struct ContentImporter: Sendable {
         }
         for (path, input) in parsed {
             do {
-                switch try await articles.save(input, now: now) {
+                switch try await articles.save(input, now: now, refreshRelated: false) {
                 case .created: report.created.append(path)
                 case .updated: report.updated.append(path)
                 }
             } catch {
                 report.failures.append(Failure(path: path, reason: "\(error)"))
             }
+        }
+        for (topic, slug) in pins {
+            do {
+                try await taxonomy.pin(articleSlug: slug, toTopic: Slug.make(topic))
+            } catch {
+                report.failures.append(Failure(path: url.appendingPathComponent("site.yaml").path, reason: "\(error)"))
+            }
+        }
+        if !report.created.isEmpty || !report.updated.isEmpty {
+            try await RelatedArticles(database: articles.database).refreshAll(now: now)
         }
         return report
     }
@@ -87,8 +98,9 @@ public struct ContentImporter: Sendable {
         return files.sorted { $0.path < $1.path }
     }
 
-    /// `site.yaml`: `sections` (in home-page order), `topics` and `authors`, each a list of maps.
-    func applySiteFile(_ url: URL) async throws {
+    /// `site.yaml`: `sections` (in home-page order), `topics` and `authors`, each a list of maps. Returns the topics'
+    /// `pinned` article slugs, applied once the articles exist.
+    func applySiteFile(_ url: URL) async throws -> [(topic: String, article: String)] {
         let text = try String(contentsOf: url, encoding: .utf8)
         let loaded: Any?
         do { loaded = try Yams.load(yaml: text) } catch { throw InvalidInput(ContentFile.yamlMessage("\(error)", firstLine: 1)) }
@@ -106,12 +118,16 @@ public struct ContentImporter: Sendable {
             try await taxonomy.saveSection(
                 name: try name(entry, "sections"), description: entry["description"] as? String, position: index + 1)
         }
+        var pins: [(topic: String, article: String)] = []
         for entry in try entries("topics") {
-            try await taxonomy.saveTopic(name: try name(entry, "topics"), description: entry["description"] as? String)
+            let topic = try name(entry, "topics")
+            try await taxonomy.saveTopic(name: topic, description: entry["description"] as? String)
+            if let pinned = entry["pinned"] as? String { pins.append((topic, pinned)) }
         }
         for entry in try entries("authors") {
             try await taxonomy.saveAuthor(
                 name: try name(entry, "authors"), role: entry["role"] as? String, bio: entry["bio"] as? String)
         }
+        return pins
     }
 }

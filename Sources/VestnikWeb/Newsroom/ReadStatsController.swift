@@ -40,7 +40,7 @@ struct ReadStatsController<Context: RequestContext>: Sendable {
         guard let id = ReadGate.articleID(context.parameters.get("article")) else {
             throw HTTPError(.badRequest, message: "not an article id")
         }
-        guard let summary = try await site.articles.visibleSummary(id: id, now: now) else { throw HTTPError(.notFound) }
+        guard let summary = try await site.articles.summary(id: id, now: now) else { throw HTTPError(.notFound) }
         let views = site.views
         let locale = site.locale
         let oldestDay = ReadSeries.days([], count: days, now: now)[0].start

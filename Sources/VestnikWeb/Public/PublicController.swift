@@ -10,8 +10,8 @@ struct PublicController<Context: RequestContext>: Sendable {
     let mostRead: MostReadLists
     /// Articles per list page.
     let pageSize = 20
-    /// How the "Още:" blocks sit in the body.
-    let moreBlocks = InlineMoreBlocks()
+    /// How the "Още:" blocks sit in the body (the `site.more_after` setting).
+    var moreBlocks: InlineMoreBlocks { site.moreBlocks }
 
     func addRoutes(to router: Router<Context>) {
         router.get("/", use: home)
@@ -106,9 +106,11 @@ struct PublicController<Context: RequestContext>: Sendable {
     @Sendable func topic(_ request: Request, context: Context) async throws -> Response {
         let slug = try slugParameter(context, "slug")
         guard let topic = try await site.taxonomy.topic(slug: slug) else { throw HTTPError(.notFound) }
+        var pinned: ArticleSummary?
+        if let id = topic.pinnedArticleID { pinned = try await site.articles.summary(id: id, now: site.now()) }
         return try await list(
             request, filter: .topic(topic.id), base: SiteURLs.topic(topic.slug), heading: topic.name, kind: "topic",
-            subtitle: site.locale["topic_label"], description: topic.description, timeline: true)
+            subtitle: site.locale["topic_label"], description: topic.description, timeline: true, pinned: pinned)
     }
 
     @Sendable func tag(_ request: Request, context: Context) async throws -> Response {
@@ -144,7 +146,7 @@ struct PublicController<Context: RequestContext>: Sendable {
 
     private func list(
         _ request: Request, filter: ArticleFilter, base: String, heading: String, kind: String, subtitle: String? = nil,
-        description: String? = nil, currentSection: String? = nil, timeline: Bool = false
+        description: String? = nil, currentSection: String? = nil, timeline: Bool = false, pinned: ArticleSummary? = nil
     ) async throws -> Response {
         let now = site.now()
         let number = try pageNumber(request)
@@ -158,6 +160,7 @@ struct PublicController<Context: RequestContext>: Sendable {
                 title: title, description: description?.isEmpty == false ? description : nil,
                 canonical: SiteURLs.page(base, number), sections: sections, currentSection: currentSection, now: now),
             heading: heading, kind: kind, subtitle: subtitle, description: description?.isEmpty == false ? description : nil,
+            pinned: number == 1 ? pinned.map(views.card) : nil,
             cards: timeline ? [] : page.items.map(views.card), days: timeline ? views.days(page.items) : nil,
             pager: views.pager(page, base: base), empty: page.items.isEmpty)
         return .html(try site.theme.render("list", view))

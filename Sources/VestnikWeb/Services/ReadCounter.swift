@@ -23,6 +23,8 @@ public final class ReadCounter: Service, @unchecked Sendable {
 
     private let lock = NSLock()
     private var pending: [Key: Int] = [:]
+    /// The latest flush; the next one starts when it has finished, so flushes never overlap.
+    private var flushing: Task<Bool, Never>?
 
     public init(repository: ReadRepository, flushInterval: Duration = .seconds(1), now: @escaping @Sendable () -> Date, logger: Logger) {
         self.repository = repository
@@ -40,9 +42,24 @@ public final class ReadCounter: Service, @unchecked Sendable {
     /// Reads counted and not yet written.
     public var unflushed: Int { lock.withLock { pending.values.reduce(0, +) } }
 
-    /// Writes what has been counted so far. Returns false (and keeps the counts) when the database refused.
+    /// Writes everything counted before the call, after any flush already under way. Returns false (and keeps the
+    /// counts for the next flush) when the database refused. The write runs in a task of its own, so cancelling the
+    /// caller never cuts a transaction short.
     @discardableResult
     public func flush() async -> Bool {
+        let next: Task<Bool, Never> = lock.withLock {
+            let previous = flushing
+            let next = Task {
+                _ = await previous?.value
+                return await self.write()
+            }
+            flushing = next
+            return next
+        }
+        return await next.value
+    }
+
+    private func write() async -> Bool {
         let batch: [Key: Int] = lock.withLock {
             defer { pending.removeAll(keepingCapacity: true) }
             return pending
@@ -63,14 +80,9 @@ public final class ReadCounter: Service, @unchecked Sendable {
         await cancelWhenGracefulShutdown { [self] in
             while !Task.isCancelled {
                 do { try await Task.sleep(for: interval) } catch { break }
-                await flushShielded()
+                await flush()
             }
         }
-        await flushShielded()
-    }
-
-    /// A flush that the service's cancellation cannot cut short halfway through a transaction.
-    private func flushShielded() async {
-        await Task { await self.flush() }.value
+        await flush()
     }
 }

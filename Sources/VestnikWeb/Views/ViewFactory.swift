@@ -45,10 +45,15 @@ struct ViewFactory: Sendable {
     }
 
     func pager<T>(_ page: Page<T>, base: String) -> Pager? {
-        guard page.pageCount > 1 else { return nil }
+        pager(page, url: { SiteURLs.page(base, $0) })
+    }
+
+    /// A pager whose links `url` builds from a page number; none when everything fits on one page.
+    func pager<T>(_ page: Page<T>, url: (Int) -> String) -> Pager? {
+        guard page.pageCount > 1, page.number <= page.pageCount else { return nil }
         return Pager(
-            previousURL: page.hasPrevious ? SiteURLs.page(base, page.number - 1) : nil,
-            nextURL: page.hasNext ? SiteURLs.page(base, page.number + 1) : nil,
+            previousURL: page.hasPrevious ? url(page.number - 1) : nil,
+            nextURL: page.hasNext ? url(page.number + 1) : nil,
             label: locale.format("pager_label", ["page": String(page.number), "pages": String(page.pageCount)]))
     }
 

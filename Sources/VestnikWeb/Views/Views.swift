@@ -12,6 +12,7 @@ struct LayoutView {
     var description: String
     var canonical: String?
     var cssURL: String
+    var searchURL: String = SiteURLs.search
     var nav: [NavLink]
     var t: [String: String]
     var year: String
@@ -61,6 +62,8 @@ struct ListView {
     var kind: String
     var subtitle: String?
     var description: String?
+    /// A topic's lead story, chosen by an editor.
+    var pinned: ArticleCard?
     var cards: [ArticleCard]
     var days: [DayGroup]?
     var pager: Pager?

@@ -1,0 +1,192 @@
+import Foundation
+import SQLKit
+import VestnikCore
+
+/// Chooses and stores the "Още:" links of every article, so that rendering a page only reads a short list.
+///
+/// Candidates share the topic, a tag, the section or rare words with the article; each is scored by shared topic,
+/// shared tags, TF-IDF cosine similarity of the analysed text, freshness and popularity. The list is diversified (no
+/// three stories of the same hour on one subject) and recomputed when an article is saved, for that article and for
+/// the articles whose lists it may now join, so an older story's "Още:" points to newer ones.
+public struct RelatedArticles: Sendable {
+    let database: Database
+    /// How many links are stored per article (the page shows up to `InlineMoreBlocks.capacity`).
+    public static let listLength = 6
+    /// How many other articles are reconsidered when one is saved.
+    static let neighbours = 12
+
+    public init(database: Database) { self.database = database }
+
+    /// Recomputes the list of `articleID` and of its closest neighbours.
+    public func refresh(after articleID: Int, now: Date) async throws {
+        let dialect = database.dialect
+        try await database.write { db in
+            try await Database.serialize(LockKeys.articleWrites, dialect: dialect, in: db)
+            let candidates = try await Self.store(articleID: articleID, now: now, in: db)
+            for neighbour in candidates.prefix(Self.neighbours) {
+                _ = try await Self.store(articleID: neighbour, now: now, in: db)
+            }
+        }
+    }
+
+    /// Recomputes every article's list (after a bulk import, or when the scoring changes).
+    public func refreshAll(now: Date) async throws {
+        let ids = try await database.read { db in
+            try await db.raw("SELECT id FROM articles ORDER BY id").all().map { try $0.int("id") }
+        }
+        for chunk in stride(from: 0, to: ids.count, by: 200).map({ ids[$0..<min($0 + 200, ids.count)] }) {
+            try await database.write { [dialect = database.dialect] db in
+                try await Database.serialize(LockKeys.articleWrites, dialect: dialect, in: db)
+                for id in chunk { _ = try await Self.store(articleID: id, now: now, in: db) }
+            }
+        }
+    }
+
+    /// Computes and saves one article's list; returns the candidates it considered, most recent first.
+    static func store(articleID: Int, now: Date, in db: any SQLDatabase) async throws -> [Int] {
+        guard let me = try await facts(ids: [articleID], in: db).first else { return [] }
+        let candidates = try await candidates(for: me, now: now, in: db)
+        let others = try await facts(ids: candidates, in: db)
+        let vectors = try await tfidf(ids: [articleID] + candidates, in: db)
+        let mine = vectors[articleID] ?? [:]
+        let scored = others.map { other in
+            (other, score(me, other, cosine: cosine(mine, vectors[other.id] ?? [:]), now: now))
+        }.sorted { $0.1 > $1.1 }
+        let chosen = diversify(scored)
+        try await db.raw("DELETE FROM article_related WHERE article_id = \(bind: articleID)").run()
+        if !chosen.isEmpty {
+            var rows: SQLQueryString = ""
+            for (position, pick) in chosen.enumerated() {
+                rows += (position == 0 ? "" : ", ") + "(\(bind: articleID), \(bind: pick.0.id), \(bind: position + 1), \(bind: pick.1))"
+            }
+            try await db.raw("INSERT INTO article_related (article_id, related_id, position, score) VALUES \(rows)").run()
+        }
+        return others.sorted { $0.publishedAt > $1.publishedAt }.map(\.id)
+    }
+
+    /// What scoring needs to know of an article.
+    struct Facts {
+        var id: Int
+        var sectionID: Int
+        var topicID: Int?
+        var publishedAt: Int
+        var reads: Int
+        var tags: Set<Int>
+    }
+
+    static func facts(ids: [Int], in db: any SQLDatabase) async throws -> [Facts] {
+        guard !ids.isEmpty else { return [] }
+        let binds: [any Encodable & Sendable] = ids
+        var tags: [Int: Set<Int>] = [:]
+        for row in try await db.raw("SELECT article_id, tag_id FROM article_tags WHERE article_id IN (\(binds: binds))").all() {
+            tags[try row.int("article_id"), default: []].insert(try row.int("tag_id"))
+        }
+        return try await db.raw(
+            "SELECT id, section_id, topic_id, published_at, reads FROM articles WHERE id IN (\(binds: binds))"
+        ).all().map { row in
+            let id = try row.int("id")
+            return Facts(
+                id: id, sectionID: try row.int("section_id"), topicID: try row.optionalInt("topic_id"),
+                publishedAt: try row.int("published_at"), reads: try row.int("reads"), tags: tags[id] ?? [])
+        }
+    }
+
+    /// Visible articles that share something with `me`, without duplicates.
+    static func candidates(for me: Facts, now: Date, in db: any SQLDatabase) async throws -> [Int] {
+        let visible = ArticleRepository.visible(now) + " AND a.id <> \(bind: me.id)"
+        var queries: [SQLQueryString] = [
+            "SELECT a.id FROM articles a WHERE \(visible) AND a.section_id = \(bind: me.sectionID) ORDER BY a.published_at DESC LIMIT 20"
+        ]
+        if let topic = me.topicID {
+            queries.append("SELECT a.id FROM articles a WHERE \(visible) AND a.topic_id = \(bind: topic) ORDER BY a.published_at DESC LIMIT 40")
+        }
+        if !me.tags.isEmpty {
+            let tags: [any Encodable & Sendable] = Array(me.tags)
+            queries.append(
+                """
+                SELECT a.id FROM articles a WHERE \(visible)
+                    AND EXISTS (SELECT 1 FROM article_tags x WHERE x.article_id = a.id AND x.tag_id IN (\(binds: tags)))
+                ORDER BY a.published_at DESC LIMIT 40
+                """)
+        }
+        // The article's rarest words find stories on the same subject in other sections.
+        let rare = try await db.raw(
+            """
+            SELECT t.term FROM article_terms t JOIN search_terms s ON s.term = t.term
+            WHERE t.article_id = \(bind: me.id) AND s.df > 1 ORDER BY s.df ASC, t.tf DESC LIMIT 8
+            """
+        ).all().map { try $0.string("term") }
+        if !rare.isEmpty {
+            let terms: [any Encodable & Sendable] = rare
+            queries.append(
+                """
+                SELECT a.id FROM articles a WHERE \(visible)
+                    AND EXISTS (SELECT 1 FROM article_terms t WHERE t.article_id = a.id AND t.term IN (\(binds: terms)))
+                ORDER BY a.published_at DESC LIMIT 40
+                """)
+        }
+        var seen = Set<Int>()
+        var ids: [Int] = []
+        for query in queries {
+            for row in try await db.raw(query).all() {
+                let id = try row.int("id")
+                if seen.insert(id).inserted { ids.append(id) }
+            }
+        }
+        return ids
+    }
+
+    /// TF-IDF vectors of the given articles, from the stored term frequencies and document frequencies.
+    static func tfidf(ids: [Int], in db: any SQLDatabase) async throws -> [Int: [String: Double]] {
+        let total = Double(try await db.raw("SELECT COUNT(*) AS n FROM articles").first()?.int("n") ?? 1)
+        var vectors: [Int: [String: Double]] = [:]
+        for chunk in stride(from: 0, to: ids.count, by: 100).map({ ids[$0..<min($0 + 100, ids.count)] }) {
+            let binds: [any Encodable & Sendable] = Array(chunk)
+            let rows = try await db.raw(
+                """
+                SELECT t.article_id, t.term, t.tf, s.df FROM article_terms t JOIN search_terms s ON s.term = t.term
+                WHERE t.article_id IN (\(binds: binds))
+                """
+            ).all()
+            for row in rows {
+                let df = Double(max(1, try row.int("df")))
+                let weight = (1 + log(Double(try row.int("tf")))) * log(1 + total / df)
+                vectors[try row.int("article_id"), default: [:]][try row.string("term")] = weight
+            }
+        }
+        return vectors
+    }
+
+    static func cosine(_ a: [String: Double], _ b: [String: Double]) -> Double {
+        let (small, large) = a.count < b.count ? (a, b) : (b, a)
+        let dot = small.reduce(0) { $0 + $1.value * (large[$1.key] ?? 0) }
+        let norms = sqrt(a.values.reduce(0) { $0 + $1 * $1 }) * sqrt(b.values.reduce(0) { $0 + $1 * $1 })
+        return norms > 0 ? dot / norms : 0
+    }
+
+    static func score(_ me: Facts, _ other: Facts, cosine: Double, now: Date) -> Double {
+        var score = 3.0 * cosine
+        if let topic = me.topicID, topic == other.topicID { score += 2.0 }
+        let union = me.tags.union(other.tags).count
+        if union > 0 { score += 1.5 * Double(me.tags.intersection(other.tags).count) / Double(union) }
+        if me.sectionID == other.sectionID { score += 0.3 }
+        let ageDays = max(0, now.timeIntervalSince1970 - Double(other.publishedAt)) / 86_400
+        score += 1.0 * exp(-ageDays / 14)
+        score += 0.1 * log10(1 + Double(other.reads))
+        return score
+    }
+
+    /// Best first, but never three picks of one subject (topic) published within the same hour.
+    static func diversify(_ scored: [(Facts, Double)]) -> [(Facts, Double)] {
+        var chosen: [(Facts, Double)] = []
+        for candidate in scored {
+            guard chosen.count < listLength else { break }
+            let crowd = chosen.filter {
+                $0.0.topicID != nil && $0.0.topicID == candidate.0.topicID && abs($0.0.publishedAt - candidate.0.publishedAt) < 3600
+            }
+            if crowd.count >= 2 { continue }
+            chosen.append(candidate)
+        }
+        return chosen
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import SQLKit
+import VestnikCore
+
+/// Keeps an article's full-text entry and term statistics in step with the article. Called inside the article's
+/// write transaction, so a reader never finds an article that the index does not know, or the reverse.
+enum SearchIndexer {
+    /// The analysed fields of one article; each is a space-separated run of terms in text order.
+    struct Document {
+        var title: [String]
+        var lead: [String]
+        var body: [String]
+        var meta: [String]
+
+        init(kicker: String, title: String, lead: String, bodyHTML: String, tags: [String], authors: [String], section: String) {
+            self.title = SearchAnalyzer.terms(kicker + " " + title)
+            self.lead = SearchAnalyzer.terms(lead)
+            self.body = SearchAnalyzer.terms(ArticleBody.plainText(bodyHTML))
+            self.meta = SearchAnalyzer.terms((tags + authors + [section]).joined(separator: " . "))
+        }
+
+        /// Term frequencies over every field, title terms counting double: the vector "Още:" similarity uses.
+        var frequencies: [String: Int] {
+            var counts: [String: Int] = [:]
+            for term in title { counts[term, default: 0] += 2 }
+            for term in lead + body + meta { counts[term, default: 0] += 1 }
+            return counts
+        }
+    }
+
+    static func index(articleID: Int, document: Document, dialect: Database.Dialect, in db: any SQLDatabase) async throws {
+        try await removeTerms(articleID: articleID, in: db)
+        let frequencies = document.frequencies.sorted { $0.key < $1.key }
+        // Batches keep every statement well under the bind-parameter limits of both databases.
+        for batch in stride(from: 0, to: frequencies.count, by: 300).map({ frequencies[$0..<min($0 + 300, frequencies.count)] }) {
+            var rows: SQLQueryString = ""
+            var terms: SQLQueryString = ""
+            for (offset, entry) in batch.enumerated() {
+                let comma: SQLQueryString = offset == 0 ? "" : ", "
+                rows += comma + "(\(bind: articleID), \(bind: entry.key), \(bind: entry.value))"
+                terms += comma + "(\(bind: entry.key), 1)"
+            }
+            try await db.raw("INSERT INTO article_terms (article_id, term, tf) VALUES \(rows)").run()
+            try await db.raw(
+                "INSERT INTO search_terms (term, df) VALUES \(terms) ON CONFLICT (term) DO UPDATE SET df = search_terms.df + 1"
+            ).run()
+        }
+        let title = document.title.joined(separator: " ")
+        let lead = document.lead.joined(separator: " ")
+        let body = document.body.joined(separator: " ")
+        let meta = document.meta.joined(separator: " ")
+        switch dialect {
+        case .sqlite:
+            try await db.raw("DELETE FROM article_search WHERE rowid = \(bind: articleID)").run()
+            try await db.raw(
+                """
+                INSERT INTO article_search (rowid, title, lead, body, meta)
+                VALUES (\(bind: articleID), \(bind: title), \(bind: lead), \(bind: body), \(bind: meta))
+                """
+            ).run()
+        case .postgres:
+            try await db.raw(
+                """
+                INSERT INTO article_search (article_id, document) VALUES (\(bind: articleID),
+                    setweight(to_tsvector('simple', \(bind: title)), 'A') || setweight(to_tsvector('simple', \(bind: meta)), 'B')
+                    || setweight(to_tsvector('simple', \(bind: lead)), 'B') || setweight(to_tsvector('simple', \(bind: body)), 'C'))
+                ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document
+                """
+            ).run()
+        }
+    }
+
+    /// Rebuilds every article's search entry and "Още:" list: for databases whose articles predate the index.
+    static func reindexAll(_ database: Database, now: Date) async throws {
+        let articles = ArticleRepository(database: database)
+        let slugs = try await database.read { db in
+            try await db.raw("SELECT slug FROM articles ORDER BY id").all().map { try $0.string("slug") }
+        }
+        let dialect = database.dialect
+        for slug in slugs {
+            guard let article = try await articles.article(slug: slug) else { continue }
+            let document = Document(
+                kicker: article.kicker, title: article.title, lead: article.lead, bodyHTML: article.bodyHTML,
+                tags: article.tags.map(\.name), authors: article.authors.map(\.name), section: article.section.name)
+            try await database.write { db in
+                try await Database.serialize(LockKeys.articleWrites, dialect: dialect, in: db)
+                try await index(articleID: article.id, document: document, dialect: dialect, in: db)
+            }
+        }
+        try await RelatedArticles(database: database).refreshAll(now: now)
+    }
+
+    /// Takes an article's terms out of the statistics (before re-indexing or deleting it).
+    static func removeTerms(articleID: Int, in db: any SQLDatabase) async throws {
+        try await db.raw(
+            """
+            UPDATE search_terms SET df = df - 1
+            WHERE term IN (SELECT term FROM article_terms WHERE article_id = \(bind: articleID))
+            """
+        ).run()
+        try await db.raw("DELETE FROM article_terms WHERE article_id = \(bind: articleID)").run()
+    }
+}

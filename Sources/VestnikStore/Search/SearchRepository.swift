@@ -1,0 +1,117 @@
+import Foundation
+import SQLKit
+import VestnikCore
+
+/// Narrowing a search beyond its words.
+public struct SearchFilters: Sendable, Equatable {
+    public var sectionID: Int?
+    public var authorID: Int?
+    /// Published at or after / before these instants.
+    public var from: Date?
+    public var until: Date?
+
+    public init(sectionID: Int? = nil, authorID: Int? = nil, from: Date? = nil, until: Date? = nil) {
+        self.sectionID = sectionID
+        self.authorID = authorID
+        self.from = from
+        self.until = until
+    }
+}
+
+/// One search result: the article and the text a snippet is cut from.
+public struct SearchHit: Sendable, Equatable {
+    public var article: ArticleSummary
+    public var text: String
+    public var score: Double
+}
+
+/// Full-text search over visible articles: FTS5 with BM25 on SQLite, a weighted tsvector on PostgreSQL, both over
+/// the same analysed terms, with a boost for recent stories.
+public struct SearchRepository: Sendable {
+    let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    /// Field weights: a word in the title counts most, then tags/authors/section and the lead, then the body.
+    static let weights = (title: 10.0, lead: 4.0, body: 1.0, meta: 4.0)
+    /// A story published now scores up to 1.5× one published long ago; the boost halves over a week.
+    static let recencyHalfLife = 7.0 * 86_400
+
+    public func search(_ query: SearchQuery, filters: SearchFilters = SearchFilters(), page: PageRequest, now: Date) async throws
+        -> Page<SearchHit>
+    {
+        let dialect = database.dialect
+        var condition = ArticleRepository.visible(now)
+        if let section = filters.sectionID { condition += " AND a.section_id = \(bind: section)" }
+        if let author = filters.authorID {
+            condition += " AND EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = a.id AND x.author_id = \(bind: author))"
+        }
+        if let from = filters.from { condition += " AND a.published_at >= \(bind: from.unixSeconds)" }
+        if let until = filters.until { condition += " AND a.published_at < \(bind: until.unixSeconds)" }
+        let recency: SQLQueryString =
+            "CAST(1.0 + 0.5 * \(literal: Self.recencyHalfLife) / (\(literal: Self.recencyHalfLife) + (\(bind: now.unixSeconds) - a.published_at)) AS DOUBLE PRECISION)"
+        let columns: SQLQueryString = """
+            a.id, a.slug, a.kicker, a.title, a.lead, a.body_html, a.has_video, a.has_gallery, a.published_at, a.reads,
+            s.slug AS section_slug, s.name AS section_name
+            """
+        let match: SQLQueryString
+        let count: SQLQueryString
+        let rows: SQLQueryString
+        switch dialect {
+        case .sqlite:
+            let w = Self.weights
+            match = "article_search MATCH \(bind: Self.fts5(query)) AND \(condition)"
+            // CROSS JOIN keeps the full-text index as the outer loop: SQLite must not scan articles and probe the
+            // index once per row.
+            count = "SELECT COUNT(*) AS n FROM article_search CROSS JOIN articles a ON a.id = article_search.rowid WHERE \(match)"
+            rows = """
+                SELECT \(columns), -bm25(article_search, \(literal: w.title), \(literal: w.lead), \(literal: w.body), \(literal: w.meta)) * \(recency) AS score
+                FROM article_search CROSS JOIN articles a ON a.id = article_search.rowid JOIN sections s ON s.id = a.section_id
+                WHERE \(match) ORDER BY score DESC, a.published_at DESC
+                LIMIT \(literal: page.size) OFFSET \(literal: page.offset)
+                """
+        case .postgres:
+            match = "x.document @@ to_tsquery('simple', \(bind: Self.tsquery(query))) AND \(condition)"
+            count = "SELECT COUNT(*) AS n FROM article_search x JOIN articles a ON a.id = x.article_id WHERE \(match)"
+            rows = """
+                SELECT \(columns), CAST(ts_rank('{0.1, 0.25, 0.4, 1.0}', x.document, to_tsquery('simple', \(bind: Self.tsquery(query))), 1) AS DOUBLE PRECISION) * \(recency) AS score
+                FROM article_search x JOIN articles a ON a.id = x.article_id JOIN sections s ON s.id = a.section_id
+                WHERE \(match) ORDER BY score DESC, a.published_at DESC
+                LIMIT \(literal: page.size) OFFSET \(literal: page.offset)
+                """
+        }
+        return try await database.read { db in
+            let total = try await db.raw(count).first()?.int("n") ?? 0
+            let hits = try await db.raw(rows).all().map { row in
+                SearchHit(
+                    article: try ArticleRepository.summary(row),
+                    text: try row.string("lead") + " " + ArticleBody.plainText(try row.string("body_html")),
+                    score: try row.decode(column: "score", as: Double.self))
+            }
+            return Page(items: hits, number: page.number, size: page.size, total: total)
+        }
+    }
+
+    /// An FTS5 query: every term quoted (terms are plain [a-z0-9], so quoting cannot be escaped out of).
+    static func fts5(_ query: SearchQuery) -> String {
+        func clause(_ clause: SearchQuery.Clause) -> String {
+            switch clause {
+            case .term(let term): return "\"\(term)\""
+            case .phrase(let terms): return "\"" + terms.joined(separator: " ") + "\""
+            }
+        }
+        let required = query.required.map(clause).joined(separator: " AND ")
+        return query.excluded.reduce(required) { $0 + " NOT " + clause($1) }
+    }
+
+    /// A tsquery: `a & b & (c <-> d) & !e`.
+    static func tsquery(_ query: SearchQuery) -> String {
+        func clause(_ clause: SearchQuery.Clause) -> String {
+            switch clause {
+            case .term(let term): return term
+            case .phrase(let terms): return "(" + terms.joined(separator: " <-> ") + ")"
+            }
+        }
+        return (query.required.map(clause) + query.excluded.map { "!" + clause($0) }).joined(separator: " & ")
+    }
+}
