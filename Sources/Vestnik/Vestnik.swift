@@ -183,7 +183,7 @@ struct Import: AsyncParsableCommand {
 
 struct Setting: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show or change a site setting (site.locale = bg|en, site.name, site.follow_url).")
+        abstract: "Show or change a site setting (site.locale = bg|en, site.name, site.url, site.follow_url, feed.content = summary|full).")
 
     @OptionGroup var options: DatabaseOptions
 
@@ -198,6 +198,9 @@ struct Setting: AsyncParsableCommand {
         try await reportingFailures {
             if key == SettingKeys.locale, let value, !SiteLocale.available.contains(value) {
                 throw ValidationError("\(key) must be one of \(SiteLocale.available.joined(separator: ", "))")
+            }
+            if key == SettingKeys.feedContent, let value, FeedContent(rawValue: value) == nil {
+                throw ValidationError("\(key) must be one of \(FeedContent.allNames)")
             }
             let database = try await options.openMigrated(logger: logger)
             let settings = SettingsRepository(database: database)

@@ -48,6 +48,9 @@ public struct Article: Sendable, Equatable {
         self.reads = reads
     }
 
+    /// The headline on one line, kicker first (`САЩ: …`): page titles, feeds and the news sitemap.
+    public var headline: String { summary.headline }
+
     public var summary: ArticleSummary {
         ArticleSummary(
             id: id, slug: slug, sectionSlug: section.slug, sectionName: section.name, kicker: kicker, title: title,
@@ -83,6 +86,9 @@ public struct ArticleSummary: Sendable, Equatable {
         self.publishedAt = publishedAt
         self.reads = reads
     }
+
+    /// The headline on one line, kicker first (`САЩ: …`): page titles, feeds and the news sitemap.
+    public var headline: String { kicker.isEmpty ? title : "\(kicker): \(title)" }
 }
 
 /// One page of a longer list, with enough to draw the pager.

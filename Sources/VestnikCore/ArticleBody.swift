@@ -48,6 +48,40 @@ public enum ArticleBody {
         return HTML.unescape(stripped).split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
+    /// The address of the first image of the body (of its first `<figure>`), decoded, as written by the editor:
+    /// the article's picture for feeds, Open Graph and JSON-LD until articles carry a featured image of their own.
+    public static func firstImageURL(fromHTML html: String) -> String? {
+        for block in blocks(fromHTML: html) where block.kind == .figure {
+            guard let src = block.html.range(of: "<img src=\""),
+                let end = block.html[src.upperBound...].firstIndex(of: "\"")
+            else { continue }
+            let url = HTML.unescape(String(block.html[src.upperBound..<end]))
+            if !url.isEmpty { return url }
+        }
+        return nil
+    }
+
+    /// `html` with every root-relative `href="/…"` and `src="/…"` made absolute against `base`
+    /// (`https://vestnik.bg`), for copies of a body read away from the site: feed readers resolve relative links
+    /// against different bases, or not at all. Protocol-relative `//host` links are left alone.
+    public static func resolvingRootRelativeURLs(in html: String, against base: String) -> String {
+        guard html.contains("=\"/") else { return html }
+        var out = ""
+        out.reserveCapacity(html.utf8.count + 64)
+        var rest = Substring(html)
+        while let marker = rest.range(of: "=\"/") {
+            let attribute = rest[..<marker.lowerBound].suffix(4)
+            out += rest[..<marker.upperBound].dropLast()
+            let afterSlash = rest[marker.upperBound...]
+            if (attribute == "href" || attribute.hasSuffix("src")) && afterSlash.first != "/" {
+                out += base
+            }
+            out += "/"
+            rest = afterSlash
+        }
+        return out + rest
+    }
+
     private static let blockTags: Set<String> = [
         "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li", "figure", "figcaption",
         "hr", "br", "div", "section", "article", "aside", "header", "footer", "table", "tr", "td", "th",

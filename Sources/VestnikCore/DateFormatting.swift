@@ -103,11 +103,41 @@ public struct NewsDateFormatter: Sendable {
 
     /// RFC 822 in UTC with English names, e.g. `Mon, 04 Sep 2023 22:12:00 +0000` (RSS).
     public func rfc822(_ date: Date) -> String {
+        englishDateTime(date) + " +0000"
+    }
+
+    /// An HTTP date (RFC 9110 IMF-fixdate), e.g. `Mon, 04 Sep 2023 22:12:00 GMT` (`Last-Modified`).
+    public func httpDate(_ date: Date) -> String {
+        englishDateTime(date) + " GMT"
+    }
+
+    /// Reads an IMF-fixdate such as `Mon, 04 Sep 2023 22:12:00 GMT` (`If-Modified-Since`); `nil` for anything
+    /// else, including the obsolete RFC 850 and asctime forms, which a client may send only if it ignores RFC 9110.
+    public static func date(fromHTTPDate text: String) -> Date? {
+        let parts = text.split(separator: " ")
+        guard parts.count == 6, parts[0].count == 4, parts[0].hasSuffix(","), parts[5] == "GMT",
+            englishWeekdays.contains(String(parts[0].dropLast())),
+            parts[1].count == 2, let day = Int(parts[1]),
+            let month = englishMonths.firstIndex(of: String(parts[2])).map({ $0 + 1 }),
+            parts[3].count == 4, let year = Int(parts[3])
+        else { return nil }
+        let clock = parts[4].split(separator: ":")
+        guard clock.count == 3, clock.allSatisfy({ $0.count == 2 }),
+            let hour = Int(clock[0]), let minute = Int(clock[1]), let second = Int(clock[2]),
+            (1...CivilCalendar.daysInMonth(year: year, month: month)).contains(day),
+            (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second)
+        else { return nil }
+        let seconds = CivilCalendar.days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
+        return Date(timeIntervalSince1970: TimeInterval(seconds))
+    }
+
+    /// `Mon, 04 Sep 2023 22:12:00` in UTC: the part RFC 822 and HTTP dates share.
+    private func englishDateTime(_ date: Date) -> String {
         let t = utcComponents(date)
         let day = Self.englishWeekdays[t.weekday - 1]
         let month = Self.englishMonths[t.month - 1]
         return "\(day), \(twoDigits(t.day)) \(month) \(fourDigits(t.year)) "
-            + "\(twoDigits(t.hour)):\(twoDigits(t.minute)):\(twoDigits(t.second)) +0000"
+            + "\(twoDigits(t.hour)):\(twoDigits(t.minute)):\(twoDigits(t.second))"
     }
 
     private func utcComponents(_ date: Date) -> LocalDateTime {

@@ -213,48 +213,22 @@ public struct ArticleRepository: Sendable {
     /// The article with this slug, whatever its status (the caller decides what a reader may see).
     public func article(slug: String) async throws -> Article? {
         try await database.read { db in
-            guard
-                let row = try await db.raw(
-                    """
-                    SELECT a.*, s.slug AS section_slug, s.name AS section_name, s.description AS section_description,
-                        s.position AS section_position, t.slug AS topic_slug, t.name AS topic_name,
-                        t.description AS topic_description, t.pinned_article_id AS topic_pinned
-                    FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN topics t ON t.id = a.topic_id
-                    WHERE a.slug = \(bind: slug)
-                    """
-                ).first()
-            else { return nil }
-            let id = try row.int("id")
-            let tags = try await db.raw(
+            let rows = try await db.raw("\(Self.articleColumns) WHERE a.slug = \(bind: slug)").all()
+            return try await Self.articles(from: rows, in: db).first
+        }
+    }
+
+    /// The newest visible articles of a list, whole (body, tags, byline): what a feed carries.
+    public func latest(_ filter: ArticleFilter, limit: Int, now: Date) async throws -> [Article] {
+        let condition = Self.visible(now) + Self.condition(filter)
+        return try await database.read { db in
+            let rows = try await db.raw(
                 """
-                SELECT g.id, g.slug, g.name FROM article_tags x JOIN tags g ON g.id = x.tag_id
-                WHERE x.article_id = \(bind: id) ORDER BY x.position
+                \(Self.articleColumns) WHERE \(condition)
+                ORDER BY a.published_at DESC, a.id DESC LIMIT \(literal: max(0, limit))
                 """
-            ).all().map(TaxonomyRepository.tag)
-            let authors = try await db.raw(
-                """
-                SELECT u.id, u.slug, u.name, u.role, u.bio FROM article_authors x JOIN authors u ON u.id = x.author_id
-                WHERE x.article_id = \(bind: id) ORDER BY x.position
-                """
-            ).all().map(TaxonomyRepository.author)
-            var topic: Topic?
-            if let topicID = try row.optionalInt("topic_id") {
-                topic = Topic(
-                    id: topicID, slug: try row.string("topic_slug"), name: try row.string("topic_name"),
-                    description: try row.string("topic_description"), pinnedArticleID: try row.optionalInt("topic_pinned"))
-            }
-            let sources = try row.string("sources")
-            return Article(
-                id: id, slug: try row.string("slug"), kicker: try row.string("kicker"), title: try row.string("title"),
-                lead: try row.string("lead"), bodyHTML: try row.string("body_html"),
-                section: Section(
-                    id: try row.int("section_id"), slug: try row.string("section_slug"), name: try row.string("section_name"),
-                    description: try row.string("section_description"), position: try row.int("section_position")),
-                topic: topic, tags: tags, authors: authors,
-                sources: sources.isEmpty ? [] : sources.components(separatedBy: "\n"),
-                media: MediaMarkers(video: try row.flag("has_video"), gallery: try row.flag("has_gallery")),
-                status: ArticleStatus(rawValue: try row.string("status")) ?? .draft,
-                publishedAt: try row.date("published_at"), updatedAt: try row.date("updated_at"), reads: try row.int("reads"))
+            ).all()
+            return try await Self.articles(from: rows, in: db)
         }
     }
 
@@ -342,6 +316,60 @@ public struct ArticleRepository: Sendable {
     }
 
     // MARK: Query pieces
+
+    /// Every column an `Article` is made of, but its tags and byline (see `articles(from:in:)`).
+    static let articleColumns: SQLQueryString = """
+        SELECT a.*, s.slug AS section_slug, s.name AS section_name, s.description AS section_description,
+            s.position AS section_position, t.slug AS topic_slug, t.name AS topic_name,
+            t.description AS topic_description, t.pinned_article_id AS topic_pinned
+        FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN topics t ON t.id = a.topic_id
+        """
+
+    /// Whole articles from rows of `articleColumns`, in the rows' order: their tags and bylines are read in one
+    /// query each, however many articles there are.
+    static func articles(from rows: [any SQLRow], in db: any SQLDatabase) async throws -> [Article] {
+        guard !rows.isEmpty else { return [] }
+        let ids: [any Encodable & Sendable] = try rows.map { try $0.int("id") }
+        var tags: [Int: [Tag]] = [:]
+        for row in try await db.raw(
+            """
+            SELECT x.article_id, g.id, g.slug, g.name FROM article_tags x JOIN tags g ON g.id = x.tag_id
+            WHERE x.article_id IN (\(binds: ids)) ORDER BY x.article_id, x.position
+            """
+        ).all() {
+            tags[try row.int("article_id"), default: []].append(try TaxonomyRepository.tag(row))
+        }
+        var authors: [Int: [Author]] = [:]
+        for row in try await db.raw(
+            """
+            SELECT x.article_id, u.id, u.slug, u.name, u.role, u.bio FROM article_authors x JOIN authors u ON u.id = x.author_id
+            WHERE x.article_id IN (\(binds: ids)) ORDER BY x.article_id, x.position
+            """
+        ).all() {
+            authors[try row.int("article_id"), default: []].append(try TaxonomyRepository.author(row))
+        }
+        return try rows.map { row in
+            let id = try row.int("id")
+            var topic: Topic?
+            if let topicID = try row.optionalInt("topic_id") {
+                topic = Topic(
+                    id: topicID, slug: try row.string("topic_slug"), name: try row.string("topic_name"),
+                    description: try row.string("topic_description"), pinnedArticleID: try row.optionalInt("topic_pinned"))
+            }
+            let sources = try row.string("sources")
+            return Article(
+                id: id, slug: try row.string("slug"), kicker: try row.string("kicker"), title: try row.string("title"),
+                lead: try row.string("lead"), bodyHTML: try row.string("body_html"),
+                section: Section(
+                    id: try row.int("section_id"), slug: try row.string("section_slug"), name: try row.string("section_name"),
+                    description: try row.string("section_description"), position: try row.int("section_position")),
+                topic: topic, tags: tags[id] ?? [], authors: authors[id] ?? [],
+                sources: sources.isEmpty ? [] : sources.components(separatedBy: "\n"),
+                media: MediaMarkers(video: try row.flag("has_video"), gallery: try row.flag("has_gallery")),
+                status: ArticleStatus(rawValue: try row.string("status")) ?? .draft,
+                publishedAt: try row.date("published_at"), updatedAt: try row.date("updated_at"), reads: try row.int("reads"))
+        }
+    }
 
     static let summaryColumns: SQLQueryString = """
         SELECT a.id, a.slug, a.kicker, a.title, a.lead, a.has_video, a.has_gallery, a.published_at, a.reads,

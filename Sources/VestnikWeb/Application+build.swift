@@ -41,6 +41,8 @@ public func buildRouter(site: Site, readCounter: ReadCounter, readSettings: Read
     ReadStatsController(site: site, mostRead: mostRead).addRoutes(to: router)
     SearchController(site: site).addRoutes(to: router)
     PublicController(site: site, mostRead: mostRead).addRoutes(to: router)
+    FeedController(site: site).addRoutes(to: router)
+    SitemapController(site: site).addRoutes(to: router)
     return router
 }
 

@@ -31,7 +31,7 @@ struct ErrorPageMiddleware<Context: RequestContext>: RouterMiddleware {
         let views = site.views
         let sections = (try? await site.taxonomy.sections()) ?? []
         let view = ErrorView(
-            layout: views.layout(title: site.locale[key + "_title"], canonical: nil, sections: sections, now: site.now()),
+            layout: try views.layout(title: site.locale[key + "_title"], canonical: nil, sections: sections, now: site.now()),
             status: status.code, heading: site.locale[key + "_title"], message: site.locale[key + "_text"])
         let html = (try? site.theme.render("error", view)) ?? site.locale[key + "_title"]
         return .html(html, status: status)

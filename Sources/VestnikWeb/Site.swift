@@ -20,6 +20,10 @@ public struct Site: Sendable {
     public let publicURL: String
     /// Where the "Още:" blocks go in an article body.
     public let moreBlocks: InlineMoreBlocks
+    /// Whether feeds carry whole articles or only their leads (the `feed.content` setting).
+    public let feedContent: FeedContent
+    /// How much the feeds and sitemaps carry.
+    public var limits: ReachLimits
     /// The clock every "now" comes from, so tests can stand on a fixed moment.
     public let now: @Sendable () -> Date
 
@@ -46,11 +50,16 @@ public struct Site: Sendable {
         }
         var address = try await settings.value(SettingKeys.publicURL) ?? publicURL
         while address.hasSuffix("/") { address.removeLast() }
+        let feedSetting = try await settings.value(SettingKeys.feedContent) ?? FeedContent.summary.rawValue
+        guard let feedContent = FeedContent(rawValue: feedSetting) else {
+            throw ThemeError("the site setting \(SettingKeys.feedContent) must be one of \(FeedContent.allNames), not \(feedSetting)")
+        }
         return Site(
             database: database, articles: ArticleRepository(database: database),
             taxonomy: TaxonomyRepository(database: database), settings: settings,
             search: SearchRepository(database: database), reads: ReadRepository(database: database), theme: theme,
-            locale: locale, siteName: name, followURL: follow, publicURL: address, moreBlocks: moreBlocks, now: now)
+            locale: locale, siteName: name, followURL: follow, publicURL: URLText.percentEncoded(address),
+            moreBlocks: moreBlocks, feedContent: feedContent, limits: ReachLimits(), now: now)
     }
 
     var views: ViewFactory {
@@ -71,4 +80,30 @@ public enum SettingKeys {
     public static let publicURL = "site.url"
     /// Set once the demo content has been loaded, so deleting it never brings it back.
     public static let demoLoaded = "site.demo_loaded"
+    /// `summary` (the default) or `full`: what feeds carry of each article.
+    public static let feedContent = "feed.content"
+}
+
+/// What a feed carries of each article: publishers who live from visits give the lead, others the whole text.
+public enum FeedContent: String, Sendable, CaseIterable {
+    case summary, full
+
+    public static var allNames: String { allCases.map(\.rawValue).joined(separator: ", ") }
+}
+
+/// How much the feeds and sitemaps carry. The defaults are the protocols' own limits; tests make them small to see
+/// paging with a handful of articles.
+public struct ReachLimits: Sendable {
+    /// Items in a feed.
+    public var feedItems = 30
+    /// URLs in one sitemap (sitemaps.org: at most 50,000).
+    public var sitemapURLs = 50_000
+    /// URLs in the news sitemap (Google News: at most 1,000).
+    public var newsURLs = 1_000
+    /// How far back the news sitemap reaches (Google News: two days).
+    public var newsWindow: TimeInterval = 48 * 3600
+    /// Rows read per query while a sitemap streams out.
+    public var chunk = 1_000
+
+    public init() {}
 }

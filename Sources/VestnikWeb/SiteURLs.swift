@@ -34,4 +34,54 @@ public enum SiteURLs {
 
     /// `base` with `?page=n`, or `base` itself for the first page.
     public static func page(_ base: String, _ number: Int) -> String { number <= 1 ? base : "\(base)?page=\(number)" }
+
+    /// The feed of a list page, beside it: `/rss.xml` for the home page, `/svyat/atom.xml`, `/tag/rusia/feed.json`.
+    public static func feed(of list: String, _ format: FeedFormat) -> String {
+        (list == home ? "" : list) + "/" + format.fileName
+    }
+
+    public static let robots = "/robots.txt"
+    /// The sitemap index: every other sitemap but the news one.
+    public static let sitemapIndex = "/sitemap.xml"
+    /// Google News: the articles of the last 48 hours.
+    public static let newsSitemap = "/news-sitemap.xml"
+    /// One sitemap of the index, by its name (`articles-2026-11`, `tags-2`).
+    public static func sitemap(_ name: String) -> String { "/sitemaps/\(name).xml" }
+
+    /// `path` on the site at `publicURL` (`https://vestnik.bg`), for the places that need absolute addresses.
+    public static func absolute(_ path: String, on publicURL: String) -> String {
+        path.hasPrefix("/") ? publicURL + path : path
+    }
+}
+
+/// The feed formats every list page offers.
+public enum FeedFormat: String, Sendable, CaseIterable {
+    case rss, atom, json
+
+    /// The last segment of the feed's URL.
+    public var fileName: String {
+        switch self {
+        case .rss: return "rss.xml"
+        case .atom: return "atom.xml"
+        case .json: return "feed.json"
+        }
+    }
+
+    /// The media type, as served and as named in `<link rel="alternate" type=…>`.
+    public var mediaType: String {
+        switch self {
+        case .rss: return "application/rss+xml"
+        case .atom: return "application/atom+xml"
+        case .json: return "application/feed+json"
+        }
+    }
+
+    /// The name readers know the format by.
+    public var displayName: String {
+        switch self {
+        case .rss: return "RSS"
+        case .atom: return "Atom"
+        case .json: return "JSON Feed"
+        }
+    }
 }

@@ -26,7 +26,7 @@ func article(
 
 /// Runs `body` against the real router over a fresh database holding `articles`.
 func withSite(
-    _ kind: TestDatabase, articles: [ArticleInput], settings: [String: String] = [:],
+    _ kind: TestDatabase, articles: [ArticleInput], settings: [String: String] = [:], limits: ReachLimits = ReachLimits(),
     _ body: @escaping @Sendable (any TestClientProtocol, Site) async throws -> Void
 ) async throws {
     try await kind.with { database in
@@ -34,16 +34,17 @@ func withSite(
         for input in articles { try await repository.save(input, now: testNow, refreshRelated: false) }
         try await RelatedArticles(database: database).refreshAll(now: testNow)
         for (key, value) in settings { try await SettingsRepository(database: database).set(key, to: value) }
-        let site = try await Site.make(database: database, theme: try await Theme.load(), now: { testNow })
+        var site = try await Site.make(database: database, theme: try await Theme.load(), now: { testNow })
+        site.limits = limits
         let app = buildApplication(site: site, settings: ServerSettings(), logger: Logger(label: "test"))
-        try await app.test(.router) { client in try await body(client, site) }
+        try await app.test(.router) { [site] client in try await body(client, site) }
     }
 }
 
 extension TestClientProtocol {
     /// GET `uri`, returning the status, the body as text and the headers.
-    func get(_ uri: String) async throws -> (status: HTTPResponse.Status, body: String, headers: HTTPFields) {
-        try await execute(uri: uri, method: .get) { response in
+    func get(_ uri: String, headers: HTTPFields = [:]) async throws -> (status: HTTPResponse.Status, body: String, headers: HTTPFields) {
+        try await execute(uri: uri, method: .get, headers: headers) { response in
             (response.status, String(buffer: response.body), response.headers)
         }
     }

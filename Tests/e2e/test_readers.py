@@ -6,6 +6,8 @@ trafilatura reads, in this order (trafilatura/metadata.py, extract_metadata):
   author <- <meta name="author"> / article:author, JSON-LD overrides both,
             else byline markup (rel=author, class*=author ...)
   date   <- htmldate.find_date: article:published_time first (original_date=True)
+  categories <- JSON-LD articleSection, else category links, else article:section
+  tags   <- article:tag (examine_meta), else tag links
 """
 
 from __future__ import annotations
@@ -52,7 +54,9 @@ def page_facts(html: str) -> dict:
         _text(n)
         for n in tree.xpath(f"//*[{_cls('byline')}]//a[{_cls('author')}]//*[{_cls('author-name')}]")
     ]
-    assert title and authors
+    section = [_text(a) for a in tree.xpath(f"//p[{_cls('article-section')}]/a")]
+    tags = [_text(a) for a in tree.xpath(f"//ul[{_cls('tags')}]//a")]
+    assert title and authors and len(section) == 1
     return {
         "headline": headline,
         "kicker": kicker,
@@ -60,6 +64,8 @@ def page_facts(html: str) -> dict:
         "published": published,
         "sofia_date": published.astimezone(SOFIA).date().isoformat(),
         "authors": authors,
+        "section": section[0],
+        "tags": tags,
         "tree": tree,
     }
 
@@ -113,8 +119,15 @@ def test_trafilatura_date(lead_article):
     )
 
 
+def test_trafilatura_section_and_tags(lead_article):
+    facts, read = lead_article["facts"], lead_article["read"]
+    assert read.get("categories") == [facts["section"]], f"trafilatura categories {read.get('categories')!r}"
+    assert facts["tags"], "the lead article has no tags to check"
+    assert read.get("tags") == facts["tags"], f"trafilatura tags {read.get('tags')!r}; page tags {facts['tags']!r}"
+
+
 def test_trafilatura_on_every_linked_article(server: Server, home_html: str):
-    """The same three facts for every article the home page and the section pages link to."""
+    """The same facts for every article the home page and the section pages link to."""
     nav = lxml.html.fromstring(home_html).xpath(f"//nav[{_cls('sections')}]//a[@href]")
     pages = ["/"] + [a.get("href") for a in nav if a.get("href") != "/"]
     paths: list[str] = []
@@ -137,6 +150,10 @@ def test_trafilatura_on_every_linked_article(server: Server, home_html: str):
             problems.append(f"{path}: author {read.get('author')!r} vs {facts['authors']!r}")
         if read.get("date") != facts["sofia_date"]:
             problems.append(f"{path}: date {read.get('date')!r} vs {facts['sofia_date']!r}")
+        if read.get("categories") != [facts["section"]]:
+            problems.append(f"{path}: section {read.get('categories')!r} vs {facts['section']!r}")
+        if (read.get("tags") or []) != facts["tags"]:
+            problems.append(f"{path}: tags {read.get('tags')!r} vs {facts['tags']!r}")
     assert not problems, "\n".join(problems)
 
 

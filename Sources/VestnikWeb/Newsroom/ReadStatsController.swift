@@ -30,7 +30,7 @@ struct ReadStatsController<Context: RequestContext>: Sendable {
             tables.append(views.readStatsWindow(title: locale[key], try await mostRead.articles(window)))
         }
         let view = ReadStatsView(
-            layout: views.layout(title: locale["stats_title"], canonical: nil, sections: try await site.taxonomy.sections(), now: now),
+            layout: try views.layout(title: locale["stats_title"], canonical: nil, sections: try await site.taxonomy.sections(), now: now),
             windows: tables)
         return Self.private(.html(try site.theme.render("read_stats", view)))
     }
@@ -51,7 +51,7 @@ struct ReadStatsController<Context: RequestContext>: Sendable {
         }
         let title = summary.kicker.isEmpty ? summary.title : "\(summary.kicker): \(summary.title)"
         let view = ArticleReadStatsView(
-            layout: views.layout(
+            layout: try views.layout(
                 title: locale.format("stats_article_title", ["title": title]), canonical: nil,
                 sections: try await site.taxonomy.sections(), now: now),
             title: title, url: SiteURLs.article(summary), dateLine: views.dates.dateLine(summary.publishedAt),

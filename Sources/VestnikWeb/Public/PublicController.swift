@@ -31,6 +31,7 @@ struct PublicController<Context: RequestContext>: Sendable {
         let views = site.views
         let sections = try await site.taxonomy.sections()
         let latest = try await site.articles.list(.all, page: PageRequest(number: 1, size: 13), now: now).items
+        let data = views.structuredData
         var blocks: [SectionBlock] = []
         for section in sections {
             let items = try await site.articles.list(.section(section.id), page: PageRequest(number: 1, size: 4), now: now).items
@@ -38,7 +39,9 @@ struct PublicController<Context: RequestContext>: Sendable {
             blocks.append(SectionBlock(name: section.name, url: SiteURLs.section(section.slug), cards: items.map(views.card)))
         }
         let view = HomeView(
-            layout: views.layout(title: nil, canonical: SiteURLs.home, sections: sections, now: now),
+            layout: try views.layout(
+                title: nil, canonical: SiteURLs.home, sections: sections, subject: .site,
+                jsonLD: [data.publisher(), data.website(), data.itemList(latest.map(SiteURLs.article), first: 1)], now: now),
             lead: latest.first.map(views.card), latest: latest.dropFirst().map(views.card), sections: blocks,
             today: try await today(now: now).map(views.card), mostRead: try await mostReadBlock(views))
         return .html(try site.theme.render("home", view))
@@ -46,8 +49,8 @@ struct PublicController<Context: RequestContext>: Sendable {
 
     @Sendable func article(_ request: Request, context: Context) async throws -> Response {
         let now = site.now()
-        let sectionSlug = try slugParameter(context, "section")
-        let slug = try slugParameter(context, "slug")
+        let sectionSlug = try context.parameters.slug("section")
+        let slug = try context.parameters.slug("slug")
         guard let article = try await site.articles.article(slug: slug), isVisible(article, now: now) else {
             if let current = try await site.articles.currentSlug(forOldSlug: slug),
                 let moved = try await site.articles.article(slug: current), isVisible(moved, now: now)
@@ -69,14 +72,24 @@ struct PublicController<Context: RequestContext>: Sendable {
             }
         }
         let meta = ArticleMeta(
-            author: article.authors.map(\.name).joined(separator: ", "), section: article.section.name,
+            author: article.authors.map(\.name).joined(separator: ", "),
+            authorURLs: article.authors.map { views.absolute(SiteURLs.author($0.slug)) }, section: article.section.name,
             published: views.dates.isoDateTime(article.publishedAt), modified: views.dates.isoDateTime(article.updatedAt),
             tags: article.tags.map(\.name))
-        let fullTitle = article.kicker.isEmpty ? article.title : "\(article.kicker): \(article.title)"
+        let url = SiteURLs.article(article)
+        let pictures = views.pictures(for: article)
+        let data = views.structuredData
         let view = ArticleView(
-            layout: views.layout(
-                title: fullTitle, description: article.lead, canonical: SiteURLs.article(article), sections: sections,
-                currentSection: article.section.slug, meta: meta, now: now),
+            layout: try views.layout(
+                title: article.headline, description: article.lead, canonical: url, sections: sections,
+                currentSection: article.section.slug, meta: meta, subject: .section(article.section), image: pictures[0],
+                jsonLD: [
+                    data.newsArticle(article, url: views.absolute(url), pictures: pictures),
+                    data.breadcrumbs([
+                        (article.section.name, SiteURLs.section(article.section.slug)), (article.headline, url),
+                    ]),
+                ],
+                now: now),
             sectionName: article.section.name, sectionURL: SiteURLs.section(article.section.slug),
             kicker: article.kicker.isEmpty ? nil : article.kicker, title: article.title, markers: views.markers(article.media),
             dateLine: views.dates.dateLine(article.publishedAt), datetime: views.dates.isoDateTime(article.publishedAt),
@@ -96,37 +109,35 @@ struct PublicController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func section(_ request: Request, context: Context) async throws -> Response {
-        let slug = try slugParameter(context, "section")
+        let slug = try context.parameters.slug("section")
         guard let section = try await site.taxonomy.section(slug: slug) else { throw HTTPError(.notFound) }
         return try await list(
-            request, filter: .section(section.id), base: SiteURLs.section(section.slug), heading: section.name,
-            kind: "section", description: section.description, currentSection: section.slug)
+            request, subject: .section(section), kind: "section", description: section.description,
+            currentSection: section.slug)
     }
 
     @Sendable func topic(_ request: Request, context: Context) async throws -> Response {
-        let slug = try slugParameter(context, "slug")
+        let slug = try context.parameters.slug("slug")
         guard let topic = try await site.taxonomy.topic(slug: slug) else { throw HTTPError(.notFound) }
         var pinned: ArticleSummary?
         if let id = topic.pinnedArticleID { pinned = try await site.articles.summary(id: id, now: site.now()) }
         return try await list(
-            request, filter: .topic(topic.id), base: SiteURLs.topic(topic.slug), heading: topic.name, kind: "topic",
-            subtitle: site.locale["topic_label"], description: topic.description, timeline: true, pinned: pinned)
+            request, subject: .topic(topic), kind: "topic", subtitle: site.locale["topic_label"],
+            description: topic.description, timeline: true, pinned: pinned)
     }
 
     @Sendable func tag(_ request: Request, context: Context) async throws -> Response {
-        let slug = try slugParameter(context, "slug")
+        let slug = try context.parameters.slug("slug")
         guard let tag = try await site.taxonomy.tag(slug: slug) else { throw HTTPError(.notFound) }
-        return try await list(
-            request, filter: .tag(tag.id), base: SiteURLs.tag(tag.slug), heading: tag.name, kind: "tag",
-            subtitle: site.locale["tag_label"])
+        return try await list(request, subject: .tag(tag), kind: "tag", subtitle: site.locale["tag_label"])
     }
 
     @Sendable func author(_ request: Request, context: Context) async throws -> Response {
-        let slug = try slugParameter(context, "slug")
+        let slug = try context.parameters.slug("slug")
         guard let author = try await site.taxonomy.author(slug: slug) else { throw HTTPError(.notFound) }
         return try await list(
-            request, filter: .author(author.id), base: SiteURLs.author(author.slug), heading: author.name, kind: "author",
-            subtitle: author.role.isEmpty ? nil : author.role, description: author.bio)
+            request, subject: .author(author), kind: "author", subtitle: author.role.isEmpty ? nil : author.role,
+            description: author.bio)
     }
 
     @Sendable func asset(_ request: Request, context: Context) async throws -> Response {
@@ -145,20 +156,30 @@ struct PublicController<Context: RequestContext>: Sendable {
     // MARK: Shared steps
 
     private func list(
-        _ request: Request, filter: ArticleFilter, base: String, heading: String, kind: String, subtitle: String? = nil,
-        description: String? = nil, currentSection: String? = nil, timeline: Bool = false, pinned: ArticleSummary? = nil
+        _ request: Request, subject: ListSubject, kind: String, subtitle: String? = nil, description: String? = nil,
+        currentSection: String? = nil, timeline: Bool = false, pinned: ArticleSummary? = nil
     ) async throws -> Response {
         let now = site.now()
         let number = try pageNumber(request)
-        let page = try await site.articles.list(filter, page: PageRequest(number: number, size: pageSize), now: now)
+        let pageRequest = PageRequest(number: number, size: pageSize)
+        let page = try await site.articles.list(subject.filter, page: pageRequest, now: now)
         if number > page.pageCount { throw HTTPError(.notFound) }
         let views = site.views
         let sections = try await site.taxonomy.sections()
+        let base = subject.path
+        let heading = subject.name ?? site.siteName
         let title = number > 1 ? "\(heading) – \(site.locale.format("page_number", ["page": String(number)]))" : heading
+        let data = views.structuredData
         let view = ListView(
-            layout: views.layout(
+            layout: try views.layout(
                 title: title, description: description?.isEmpty == false ? description : nil,
-                canonical: SiteURLs.page(base, number), sections: sections, currentSection: currentSection, now: now),
+                canonical: SiteURLs.page(base, number), sections: sections, currentSection: currentSection,
+                subject: subject,
+                jsonLD: [
+                    data.breadcrumbs([(heading, base)]),
+                    data.itemList(page.items.map(SiteURLs.article), first: pageRequest.offset + 1),
+                ],
+                now: now),
             heading: heading, kind: kind, subtitle: subtitle, description: description?.isEmpty == false ? description : nil,
             pinned: number == 1 ? pinned.map(views.card) : nil,
             cards: timeline ? [] : page.items.map(views.card), days: timeline ? views.days(page.items) : nil,
@@ -179,14 +200,6 @@ struct PublicController<Context: RequestContext>: Sendable {
 
     private func isVisible(_ article: Article, now: Date) -> Bool {
         article.status == .published && article.publishedAt <= now
-    }
-
-    /// Slugs are lowercase Latin letters, digits and hyphens; anything else cannot name a page.
-    private func slugParameter(_ context: Context, _ name: String) throws -> String {
-        guard let value = context.parameters.get(name), value.count <= 200,
-            value.utf8.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 })
-        else { throw HTTPError(.notFound) }
-        return value
     }
 
     /// `?page=n`, 1 when absent; anything but a sensible whole number is a 400.

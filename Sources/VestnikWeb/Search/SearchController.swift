@@ -107,7 +107,7 @@ struct SearchController<Context: RequestContext>: Sendable {
             pager = views.pager(found, url: { url(search, page: $0) })
         }
         let view = SearchView(
-            layout: views.layout(
+            layout: try views.layout(
                 title: search.text.isEmpty ? site.locale["search_title"] : site.locale.format("search_title_for", ["query": search.text]),
                 canonical: nil, sections: sections, now: now),
             query: search.text, from: search.fromText, to: search.untilText,

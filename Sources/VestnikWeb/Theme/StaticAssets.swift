@@ -10,6 +10,8 @@ public struct StaticAssets: Sendable {
         public var bytes: ByteBuffer
         public var contentType: String
         public var fingerprint: String
+        /// Width and height of a PNG image (machines that show a picture want to know its size up front).
+        public var pixelSize: (width: Int, height: Int)?
     }
 
     private(set) var assets: [String: Asset] = [:]
@@ -20,7 +22,8 @@ public struct StaticAssets: Sendable {
         for name in names where !name.hasPrefix(".") {
             let data = try Data(contentsOf: folder.appendingPathComponent(name))
             result.assets[name] = Asset(
-                bytes: ByteBuffer(bytes: data), contentType: contentType(for: name), fingerprint: fingerprint(data))
+                bytes: ByteBuffer(bytes: data), contentType: contentType(for: name), fingerprint: fingerprint(data),
+                pixelSize: pngSize(data))
         }
         return result
     }
@@ -50,6 +53,16 @@ public struct StaticAssets: Sendable {
         case "txt": return "text/plain; charset=utf-8"
         default: return "application/octet-stream"
         }
+    }
+
+    /// The size a PNG's header (`IHDR`, always first) declares; `nil` for anything else.
+    static func pngSize(_ data: Data) -> (width: Int, height: Int)? {
+        let bytes = [UInt8](data.prefix(24))
+        guard bytes.count == 24, bytes[0..<8].elementsEqual([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]),
+            bytes[12..<16].elementsEqual(Array("IHDR".utf8))
+        else { return nil }
+        func bigEndian(_ at: Int) -> Int { bytes[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
+        return (bigEndian(16), bigEndian(20))
     }
 
     /// FNV-1a over the bytes: a cache-busting tag, not a security measure.

@@ -9,6 +9,7 @@ struct ViewFactory: Sendable {
     let publicURL: String
     let dates: NewsDateFormatter
     let relative: RelativeTimeFormatter
+    let structuredData: StructuredData
 
     init(locale: SiteLocale, assets: StaticAssets, siteName: String, publicURL: String, now: @escaping @Sendable () -> Date) {
         self.locale = locale
@@ -17,18 +18,72 @@ struct ViewFactory: Sendable {
         self.publicURL = publicURL
         dates = NewsDateFormatter(vocabulary: locale.dates)
         relative = RelativeTimeFormatter(vocabulary: locale.dates, now: now)
+        structuredData = StructuredData(
+            siteName: siteName, publicURL: publicURL, language: locale.language,
+            logo: Self.picture(Self.logo, in: assets, publicURL: publicURL), homeName: locale["nav_home"], dates: dates)
     }
 
+    /// `jsonLD` blocks are serialised here (see `StructuredData.script`); `subject` adds that list's feeds to the
+    /// site's; `image` is the page's picture, the theme's share image when `nil`.
     func layout(
         title: String?, description: String? = nil, canonical: String?, sections: [Section], currentSection: String? = nil,
-        meta: ArticleMeta? = nil, now: Date
-    ) -> LayoutView {
+        meta: ArticleMeta? = nil, subject: ListSubject? = nil, image: Picture? = nil,
+        jsonLD: [StructuredData.Block] = [], now: Date
+    ) throws -> LayoutView {
         LayoutView(
-            lang: locale.language, ogLocale: locale.ogLocale, siteName: siteName,
-            pageTitle: title.map { "\($0) | \(siteName)" } ?? siteName,
-            description: description ?? locale["site_description"], canonical: canonical.map { publicURL + $0 }, cssURL: assets.url("site.css"),
+            lang: locale.language, ogLocale: locale.ogLocale, siteName: siteName, pageTitle: pageTitle(title),
+            description: description ?? locale["site_description"], canonical: canonical.map(absolute), cssURL: assets.url("site.css"),
             nav: sections.map { NavLink(name: $0.name, url: SiteURLs.section($0.slug), current: $0.slug == currentSection) },
-            t: locale.strings, year: String(SofiaTime.components(of: now).year), meta: meta)
+            t: locale.strings, year: String(SofiaTime.components(of: now).year), meta: meta,
+            feeds: feedLinks(.site) + (subject.flatMap { $0.isWholeSite ? nil : feedLinks($0) } ?? []),
+            image: image ?? pictures(for: nil)[0], jsonLD: try jsonLD.map(StructuredData.script))
+    }
+
+    /// `title | site name`, or the site's name alone.
+    func pageTitle(_ title: String?) -> String {
+        title.map { "\($0) | \(siteName)" } ?? siteName
+    }
+
+    func absolute(_ path: String) -> String { SiteURLs.absolute(path, on: publicURL) }
+
+    /// Autodiscovery links to the feeds of a list, one per format.
+    func feedLinks(_ subject: ListSubject) -> [FeedLink] {
+        FeedFormat.allCases.map { format in
+            FeedLink(
+                title: locale.format("feed_link", ["name": subject.name ?? siteName, "format": format.displayName]),
+                type: format.mediaType, url: SiteURLs.feed(of: subject.path, format))
+        }
+    }
+
+    // MARK: Pictures
+
+    static let logo = "logo.png"
+    /// The theme's pictures for pages and articles without one of their own, widest first: Google asks for 16:9,
+    /// 4:3 and 1:1, each at least 50,000 pixels (REFERENCE §5).
+    static let shareImages = ["share-16x9.png", "share-4x3.png", "share-1x1.png"]
+
+    /// An article's pictures: the first image of its body, or the theme's share images.
+    func pictures(for article: Article?) -> [Picture] {
+        if let article, let url = ArticleBody.firstImageURL(fromHTML: article.bodyHTML) {
+            let absoluteURL = URLText.percentEncoded(url.hasPrefix("/") && !url.hasPrefix("//") ? absolute(url) : url)
+            return [Picture(url: absoluteURL, width: nil, height: nil, mediaType: Self.imageType(url), length: 0)]
+        }
+        return Self.shareImages.map { Self.picture($0, in: assets, publicURL: publicURL) }
+    }
+
+    static func picture(_ name: String, in assets: StaticAssets, publicURL: String) -> Picture {
+        let asset = assets[name]
+        return Picture(
+            url: SiteURLs.absolute(assets.url(name), on: publicURL), width: asset?.pixelSize?.width,
+            height: asset?.pixelSize?.height, mediaType: asset?.contentType ?? imageType(name),
+            length: asset?.bytes.readableBytes ?? 0)
+    }
+
+    /// The media type an image URL's extension names; JPEG when it names none.
+    static func imageType(_ url: String) -> String {
+        let path = url.split(whereSeparator: { $0 == "?" || $0 == "#" }).first.map(String.init) ?? url
+        let type = StaticAssets.contentType(for: path)
+        return type.hasPrefix("image/") ? type : "image/jpeg"
     }
 
     func markers(_ media: MediaMarkers) -> [String] {

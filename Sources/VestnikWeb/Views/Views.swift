@@ -17,6 +17,28 @@ struct LayoutView {
     var t: [String: String]
     var year: String
     var meta: ArticleMeta?
+    /// `<link rel="alternate">` to the site's feeds and the page's own.
+    var feeds: [FeedLink]
+    /// The page's picture for Open Graph and Twitter cards.
+    var image: Picture
+    /// JSON-LD blocks, serialised and safe to place unescaped inside `<script>`.
+    var jsonLD: [String]
+}
+
+struct FeedLink {
+    var title: String
+    var type: String
+    var url: String
+}
+
+/// An image with an absolute URL, as machines take it.
+struct Picture {
+    var url: String
+    var width: Int?
+    var height: Int?
+    var mediaType: String
+    /// In bytes; 0 when unknown.
+    var length: Int
 }
 
 struct NavLink {
@@ -28,6 +50,8 @@ struct NavLink {
 /// Meta tags of an article page that machines read (Open Graph, author, dates).
 struct ArticleMeta {
     var author: String
+    /// The authors' pages, absolute (`article:author`).
+    var authorURLs: [String]
     var section: String
     var published: String
     var modified: String

@@ -1,0 +1,73 @@
+import Foundation
+import Hummingbird
+import VestnikCore
+import VestnikStore
+
+/// RSS, Atom and JSON Feed for the whole site and for each section, topic, tag and author, each beside its list
+/// page: `/rss.xml`, `/svyat/atom.xml`, `/tema/{slug}/feed.json`, `/tag/{slug}/rss.xml`, `/avtor/{slug}/rss.xml`.
+struct FeedController<Context: RequestContext>: Sendable {
+    let site: Site
+
+    func addRoutes(to router: Router<Context>) {
+        for format in FeedFormat.allCases {
+            router.get(RouterPath(SiteURLs.feed(of: SiteURLs.home, format))) { request, _ in
+                try await feed(.site, format, request)
+            }
+            // The parameter names are the list pages' own (`PublicController`): one trie node per position.
+            let lists: [(TaxonomyKind, String, String)] = [
+                (.section, SiteURLs.section("{section}"), "section"), (.topic, SiteURLs.topic("{slug}"), "slug"),
+                (.tag, SiteURLs.tag("{slug}"), "slug"), (.author, SiteURLs.author("{slug}"), "slug"),
+            ]
+            for (kind, list, parameter) in lists {
+                router.get(RouterPath(SiteURLs.feed(of: list, format))) { request, context in
+                    let subject = try await ListSubject.resolve(kind, slug: try context.parameters.slug(parameter), in: site)
+                    return try await feed(subject, format, request)
+                }
+            }
+        }
+    }
+
+    private func feed(_ subject: ListSubject, _ format: FeedFormat, _ request: Request) async throws -> Response {
+        let now = site.now()
+        let articles = try await site.articles.latest(subject.filter, limit: site.limits.feedItems, now: now)
+        let views = site.views
+        let feed = views.feed(subject, articles: articles, content: site.feedContent, now: now)
+        let text = try FeedWriter(dates: views.dates).render(feed, as: format)
+        return .conditional(
+            text, contentType: format.mediaType + "; charset=utf-8", lastModified: feed.lastModified, request: request,
+            dates: views.dates)
+    }
+}
+
+extension ViewFactory {
+    /// The feed of a list: its newest articles, whole or as leads, with absolute links throughout.
+    func feed(_ subject: ListSubject, articles: [Article], content: FeedContent, now: Date) -> Feed {
+        let host = URLComponents(string: publicURL)?.host ?? "localhost"
+        let items = articles.map { article -> FeedItem in
+            var body: String?
+            if content == .full {
+                body = "<p>\(HTML.escape(article.lead))</p>\n"
+                    + ArticleBody.resolvingRootRelativeURLs(in: article.bodyHTML, against: publicURL)
+            }
+            return FeedItem(
+                id: "tag:\(host),\(dates.rfc3339UTC(article.publishedAt).prefix(10)):article-\(article.id)",
+                url: absolute(SiteURLs.article(article)), title: article.headline, summary: article.lead,
+                contentHTML: body, published: article.publishedAt, updated: article.updatedAt,
+                authors: article.authors.map { FeedPerson(name: $0.name, url: absolute(SiteURLs.author($0.slug))) },
+                categories: [article.section.name] + article.tags.map(\.name),
+                image: pictures(for: article)[0])
+        }
+        let lastModified = articles.map(\.updatedAt).max()
+        return Feed(
+            title: pageTitle(subject.name), description: feedDescription(subject), pageURL: absolute(subject.path),
+            selfURLs: Dictionary(uniqueKeysWithValues: FeedFormat.allCases.map { ($0, absolute(SiteURLs.feed(of: subject.path, $0))) }),
+            language: locale.language, publisher: siteName,
+            iconURL: Self.picture(Self.logo, in: assets, publicURL: publicURL).url, updated: lastModified ?? now,
+            lastModified: lastModified, items: items)
+    }
+
+    private func feedDescription(_ subject: ListSubject) -> String {
+        if subject.isWholeSite { return locale["site_description"] }
+        return subject.description ?? locale.format("feed_description", ["name": subject.name ?? siteName])
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import VestnikCore
+
+/// Writes a `Feed` as RSS 2.0, Atom (RFC 4287) or JSON Feed 1.1. Every text goes through `XML.escape` (or a
+/// JSON encoder), dates are English RFC 822 (RSS) or RFC 3339 in UTC (Atom, JSON Feed), whatever the site's
+/// language (REFERENCE §4), and the output is the same bytes for the same feed, so its ETag is stable.
+struct FeedWriter {
+    let dates: NewsDateFormatter
+
+    func render(_ feed: Feed, as format: FeedFormat) throws -> String {
+        switch format {
+        case .rss: return rss(feed)
+        case .atom: return atom(feed)
+        case .json: return try json(feed)
+        }
+    }
+
+    func rss(_ feed: Feed) -> String {
+        var out = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+            <channel>
+            <title>\(XML.escape(feed.title))</title>
+            <link>\(XML.escape(feed.pageURL))</link>
+            <description>\(XML.escape(feed.description))</description>
+            <language>\(XML.escape(feed.language))</language>
+            <lastBuildDate>\(dates.rfc822(feed.updated))</lastBuildDate>
+            <atom:link href="\(XML.escape(feed.selfURLs[.rss] ?? feed.pageURL))" rel="self" type="\(FeedFormat.rss.mediaType)"/>
+            <image><url>\(XML.escape(feed.iconURL))</url><title>\(XML.escape(feed.title))</title><link>\(XML.escape(feed.pageURL))</link></image>
+
+            """
+        for item in feed.items {
+            out += """
+                <item>
+                <title>\(XML.escape(item.title))</title>
+                <link>\(XML.escape(item.url))</link>
+                <guid isPermaLink="false">\(XML.escape(item.id))</guid>
+                <pubDate>\(dates.rfc822(item.published))</pubDate>
+                <description>\(XML.escape(item.summary))</description>
+
+                """
+            if let content = item.contentHTML { out += "<content:encoded>\(XML.escape(content))</content:encoded>\n" }
+            for author in item.authors { out += "<dc:creator>\(XML.escape(author.name))</dc:creator>\n" }
+            for category in item.categories { out += "<category>\(XML.escape(category))</category>\n" }
+            out += """
+                <enclosure url="\(XML.escape(item.image.url))" length="\(item.image.length)" type="\(XML.escape(item.image.mediaType))"/>
+                </item>
+
+                """
+        }
+        return out + "</channel>\n</rss>\n"
+    }
+
+    func atom(_ feed: Feed) -> String {
+        var out = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="\(XML.escape(feed.language))">
+            <id>\(XML.escape(feed.pageURL))</id>
+            <title>\(XML.escape(feed.title))</title>
+            <subtitle>\(XML.escape(feed.description))</subtitle>
+            <updated>\(dates.rfc3339UTC(feed.updated))</updated>
+            <link rel="alternate" type="text/html" href="\(XML.escape(feed.pageURL))"/>
+            <link rel="self" type="\(FeedFormat.atom.mediaType)" href="\(XML.escape(feed.selfURLs[.atom] ?? feed.pageURL))"/>
+            <author><name>\(XML.escape(feed.publisher))</name></author>
+            <icon>\(XML.escape(feed.iconURL))</icon>
+
+            """
+        for item in feed.items {
+            out += """
+                <entry>
+                <id>\(XML.escape(item.id))</id>
+                <title>\(XML.escape(item.title))</title>
+                <link rel="alternate" type="text/html" href="\(XML.escape(item.url))"/>
+                <published>\(dates.rfc3339UTC(item.published))</published>
+                <updated>\(dates.rfc3339UTC(item.updated))</updated>
+
+                """
+            for author in item.authors {
+                out += "<author><name>\(XML.escape(author.name))</name><uri>\(XML.escape(author.url))</uri></author>\n"
+            }
+            for category in item.categories { out += "<category term=\"\(XML.escape(category))\"/>\n" }
+            out += "<summary>\(XML.escape(item.summary))</summary>\n"
+            if let content = item.contentHTML { out += "<content type=\"html\">\(XML.escape(content))</content>\n" }
+            out += """
+                <link rel="enclosure" type="\(XML.escape(item.image.mediaType))" href="\(XML.escape(item.image.url))" length="\(item.image.length)"/>
+                </entry>
+
+                """
+        }
+        return out + "</feed>\n"
+    }
+
+    func json(_ feed: Feed) throws -> String {
+        let items: [[String: Any]] = feed.items.map { item in
+            var attachment: [String: Any] = ["url": item.image.url, "mime_type": item.image.mediaType]
+            if item.image.length > 0 { attachment["size_in_bytes"] = item.image.length }
+            var entry: [String: Any] = [
+                "id": item.id, "url": item.url, "title": item.title, "summary": item.summary,
+                // JSON Feed wants content in every item: the lead, as a paragraph, when the site gives no full text.
+                "content_html": item.contentHTML ?? "<p>\(HTML.escape(item.summary))</p>",
+                "date_published": dates.rfc3339UTC(item.published), "date_modified": dates.rfc3339UTC(item.updated),
+                "tags": item.categories, "language": feed.language, "image": item.image.url,
+                "attachments": [attachment],
+            ]
+            if !item.authors.isEmpty { entry["authors"] = item.authors.map { ["name": $0.name, "url": $0.url] } }
+            return entry
+        }
+        let document: [String: Any] = [
+            "version": "https://jsonfeed.org/version/1.1", "title": feed.title, "description": feed.description,
+            "home_page_url": feed.pageURL, "feed_url": feed.selfURLs[.json] ?? feed.pageURL, "language": feed.language,
+            "icon": feed.iconURL, "favicon": feed.iconURL, "authors": [["name": feed.publisher]], "items": items,
+        ]
+        return try JSONText.encode(document) + "\n"
+    }
+}
+
+/// JSON for machines: sorted keys (the same bytes every time, so ETags hold), unescaped slashes.
+enum JSONText {
+    static func encode(_ value: Any) throws -> String {
+        let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+}
