@@ -78,6 +78,35 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Do not load the demo site into an empty database.")
     var noDemo = false
 
+    @Option(help: "Minutes within which a reader reading the same article again counts once; 0 counts every beacon (default: $VESTNIK_READ_DEDUP_MINUTES, else 30).")
+    var readDedupMinutes: Int?
+
+    @Option(help: "Read beacons per second one address may send, in bursts of ten times that; 0 switches the limit off (default: $VESTNIK_READ_RATE_LIMIT, else 10).")
+    var readRateLimit: Double?
+
+    @Option(help: "How many proxies in front of Vestnik append to X-Forwarded-For; 0 takes the reader's address from the connection (default: $VESTNIK_TRUSTED_PROXIES, else 0).")
+    var trustedProxies: Int?
+
+    /// How reads are counted, from the options, else the environment, else the defaults.
+    func readSettings(_ environment: [String: String]) throws -> ReadSettings {
+        func number<T: LosslessStringConvertible & Comparable & Numeric>(_ option: T?, _ variable: String, _ fallback: T) throws -> T {
+            if let option {
+                guard option >= 0 else { throw ValidationError("\(variable) must not be negative") }
+                return option
+            }
+            guard let text = environment[variable] else { return fallback }
+            guard let value = T(text), value >= 0 else { throw ValidationError("\(variable) must be a number from 0, not \(text)") }
+            return value
+        }
+        var settings = ReadSettings()
+        let minutes = try number(readDedupMinutes, "VESTNIK_READ_DEDUP_MINUTES", 30)
+        settings.repeatWindow = minutes == 0 ? nil : TimeInterval(minutes * 60)
+        let rate = try number(readRateLimit, "VESTNIK_READ_RATE_LIMIT", 10.0)
+        settings.rateLimit = rate == 0 ? nil : ReadSettings.RateLimit(perSecond: rate, burst: rate * 10)
+        settings.trustedProxies = try number(trustedProxies, "VESTNIK_TRUSTED_PROXIES", 0)
+        return settings
+    }
+
     func run() async throws {
         let logger = makeLogger()
         let environment = ProcessInfo.processInfo.environment
@@ -88,6 +117,7 @@ struct Serve: AsyncParsableCommand {
             return port
         } ?? 8080
         let hostname = self.hostname ?? environment["VESTNIK_HOSTNAME"] ?? "127.0.0.1"
+        let reads = try readSettings(environment)
         try await reportingFailures {
             let theme = try await Theme.load(overrideFolder: self.theme.map { URL(fileURLWithPath: $0) })
             let database = try await options.openMigrated(logger: logger)
@@ -96,7 +126,8 @@ struct Serve: AsyncParsableCommand {
                 let site = try await Site.make(
                     database: database, theme: theme,
                     publicURL: publicURL ?? environment["VESTNIK_PUBLIC_URL"] ?? "http://\(hostname):\(port)")
-                let app = buildApplication(site: site, settings: ServerSettings(hostname: hostname, port: port), logger: logger)
+                let app = buildApplication(
+                    site: site, settings: ServerSettings(hostname: hostname, port: port, reads: reads), logger: logger)
                 logger.info("Vestnik serves \(options.location) at http://\(hostname):\(port)")
                 try await app.runService()
             }

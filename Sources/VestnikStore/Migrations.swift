@@ -58,7 +58,20 @@ public enum Migrations {
                 """,
                 "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
             ]),
-        // Version 2 is taken by the read counter.
+        Migration(
+            version: 2, name: "hourly read counts",
+            statements: [
+                // `hour` is the Unix second that starts a UTC hour; the read counter adds to a row with
+                // `count = count + excluded.count`, so any number of nodes can flush into it at once.
+                """
+                CREATE TABLE article_reads_hourly (
+                    article_id {bigint} NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+                    hour {bigint} NOT NULL, count {bigint} NOT NULL DEFAULT 0,
+                    PRIMARY KEY (article_id, hour))
+                """,
+                // "Most read" sums a window of hours over all articles.
+                "CREATE INDEX article_reads_hourly_hour ON article_reads_hourly (hour, article_id, count)",
+            ]),
         Migration(
             version: 3, name: "full-text search and related articles",
             statements: [

@@ -13,6 +13,7 @@ public struct Site: Sendable {
     public let accounts: Accounts
     public let editorial: EditorialRepository
     public let drafts: DraftKeeping
+    public let reads: ReadRepository
     public let theme: Theme
     public let locale: SiteLocale
     public let siteName: String
@@ -61,7 +62,7 @@ public struct Site: Sendable {
             taxonomy: TaxonomyRepository(database: database), settings: settings,
             search: SearchRepository(database: database),
             accounts: Accounts(database: database, hasher: passwordHasher), editorial: EditorialRepository(database: database),
-            drafts: DraftKeeping(database: database),
+            drafts: DraftKeeping(database: database), reads: ReadRepository(database: database),
             theme: theme, locale: locale,
             siteName: name, followURL: follow, publicURL: URLText.percentEncoded(address), moreBlocks: moreBlocks,
             feedContent: feedContent, limits: ReachLimits(), now: now)

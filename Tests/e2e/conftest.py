@@ -120,7 +120,8 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
-def _start(binary: Path, workdir: Path) -> Server:
+def _start(binary: Path, workdir: Path, database: Path | None = None, extra_args: tuple[str, ...] = ()) -> Server:
+    """Start `vestnik serve` on a free port; `database` defaults to a fresh file of its own."""
     port = _free_port()
     workdir = workdir / f"port-{port}"
     workdir.mkdir()
@@ -129,9 +130,10 @@ def _start(binary: Path, workdir: Path) -> Server:
     process = subprocess.Popen(
         [
             str(binary), "serve",
-            "--database", str(workdir / "e2e.sqlite"),
+            "--database", str(database or workdir / "e2e.sqlite"),
             "--hostname", "127.0.0.1",
             "--port", str(port),
+            *extra_args,
         ],
         cwd=workdir,
         stdin=subprocess.DEVNULL,
@@ -155,19 +157,24 @@ def _start(binary: Path, workdir: Path) -> Server:
     pytest.fail(f"server not ready on {server.base_url} within {READY_TIMEOUT:.0f} s\n{server.log_tail()}")
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory) -> Server:
-    binary = Path(os.environ.get("VESTNIK_BIN", REPO_ROOT / ".build" / "debug" / "vestnik"))
-    _wait_for_binary(binary)
-    workdir = tmp_path_factory.mktemp("vestnik-e2e")
+BINARY = Path(os.environ.get("VESTNIK_BIN", REPO_ROOT / ".build" / "debug" / "vestnik"))
+
+
+def start_server(workdir: Path, database: Path | None = None, extra_args: tuple[str, ...] = ()) -> Server:
+    """A running `vestnik serve`; the caller stops it (`_stop(server.process)`)."""
+    _wait_for_binary(BINARY)
     # The free port is chosen before the server binds it; retry if another
     # process grabbed it in between (the server then exits at once).
     for _attempt in range(3):
-        srv = _start(binary, workdir)
+        srv = _start(BINARY, workdir, database, extra_args)
         if srv.process.poll() is None:
-            break
-    else:
-        pytest.fail(f"server exited with code {srv.process.returncode}\n{srv.log_tail()}")
+            return srv
+    pytest.fail(f"server exited with code {srv.process.returncode}\n{srv.log_tail()}")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Server:
+    srv = start_server(tmp_path_factory.mktemp("vestnik-e2e"))
     try:
         yield srv
     finally:

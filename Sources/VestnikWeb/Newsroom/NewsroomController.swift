@@ -79,7 +79,7 @@ struct NewsroomController: Sendable {
         let password = form.all("password").first ?? ""
         let now = site.now()
         let throttle = LoginThrottle(accounts: site.accounts.repository)
-        let keys = LoginThrottle.keys(email: email, address: context.remoteAddress)
+        let keys = LoginThrottle.keys(email: email, address: context.remoteAddress?.ipAddress)
         if let wait = try await throttle.wait(keys: keys, now: now) {
             return try formPage(
                 "nr-login", title: t["nr_login_title"], request: request, context: context, email: email,
@@ -398,7 +398,9 @@ struct NewsroomController: Sendable {
             topic: input.topic.map { Topic(slug: Slug.make($0), name: $0) }, tags: input.tags.map { Tag(slug: Slug.make($0), name: $0) },
             authors: input.authors.map { Author(slug: Slug.make($0.name), name: $0.name, role: $0.role ?? "") }, sources: input.sources,
             media: input.media, status: .draft, publishedAt: now)
-        var response = Response.html(try await PublicController<Context>(site: site).page(for: article, now: now))
+        let mostRead = MostReadLists(reads: site.reads, maxAge: ReadSettings().mostReadMaxAge, now: site.now)
+        var response = Response.html(
+            try await PublicController<Context>(site: site, mostRead: mostRead).page(for: article, now: now, countsReads: false))
         response.headers[.cacheControl] = "no-store"
         response.headers[HTTPField.Name("X-Robots-Tag")!] = "noindex"
         return response

@@ -6,6 +6,8 @@ import VestnikStore
 /// The public news site: home, article, section, topic, tag and author pages.
 struct PublicController<Context: RequestContext>: Sendable {
     let site: Site
+    /// "Най-четени", shared by every page that shows it.
+    let mostRead: MostReadLists
     /// Articles per list page.
     let pageSize = 20
     /// How the "Още:" blocks sit in the body (the `site.more_after` setting).
@@ -41,7 +43,7 @@ struct PublicController<Context: RequestContext>: Sendable {
                 title: nil, canonical: SiteURLs.home, sections: sections, subject: .site,
                 jsonLD: [data.publisher(), data.website(), data.itemList(latest.map(SiteURLs.article), first: 1)], now: now),
             lead: latest.first.map(views.card), latest: latest.dropFirst().map(views.card), sections: blocks,
-            today: try await today(now: now).map(views.card))
+            today: try await today(now: now).map(views.card), mostRead: try await mostReadBlock(views))
         return .html(try site.theme.render("home", view))
     }
 
@@ -62,8 +64,8 @@ struct PublicController<Context: RequestContext>: Sendable {
         return .html(try await page(for: article, now: now))
     }
 
-    /// The article page's HTML; the newsroom's preview renders unsaved articles with it too.
-    func page(for article: Article, now: Date) async throws -> String {
+    /// The article page's HTML; the newsroom's preview renders unsaved articles with it too, without the read beacon.
+    func page(for article: Article, now: Date, countsReads: Bool = true) async throws -> String {
         let views = site.views
         let sections = try await site.taxonomy.sections()
         let related = try await site.articles.related(to: article, limit: moreBlocks.capacity, now: now)
@@ -106,7 +108,8 @@ struct PublicController<Context: RequestContext>: Sendable {
             authors: article.authors.map {
                 BylineView(name: $0.name, role: $0.role.isEmpty ? nil : $0.role, url: SiteURLs.author($0.slug))
             },
-            today: try await today(now: now).filter { $0.id != article.id }.map(views.card), followURL: site.followURL)
+            today: try await today(now: now).filter { $0.id != article.id }.map(views.card), followURL: site.followURL,
+            mostRead: try await mostReadBlock(views), beacon: countsReads ? views.readBeacon(articleID: article.id) : nil)
         return try site.theme.render("article", view)
     }
 
@@ -193,6 +196,11 @@ struct PublicController<Context: RequestContext>: Sendable {
     private func today(now: Date) async throws -> [ArticleSummary] {
         let midnight = SofiaTime.startOfDay(containing: now)
         return try await site.articles.published(from: midnight, to: now.addingTimeInterval(1), limit: 15, now: now)
+    }
+
+    /// "Най-четени" for the last 24 hours and 7 days, at most `ReadSettings.mostReadMaxAge` old.
+    private func mostReadBlock(_ views: ViewFactory) async throws -> MostReadView? {
+        views.mostRead(day: try await mostRead.articles(.day), week: try await mostRead.articles(.week))
     }
 
     private func isVisible(_ article: Article, now: Date) -> Bool {

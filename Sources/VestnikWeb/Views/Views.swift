@@ -106,6 +106,7 @@ struct HomeView {
     var latest: [ArticleCard]
     var sections: [SectionBlock]
     var today: [ArticleCard]
+    var mostRead: MostReadView?
 }
 
 struct SectionBlock {
@@ -153,6 +154,9 @@ struct ArticleView {
     var authors: [BylineView]
     var today: [ArticleCard]
     var followURL: String
+    var mostRead: MostReadView?
+    /// Nil on previews, which must not count as reads.
+    var beacon: ReadBeaconView?
 }
 
 struct ErrorView {
