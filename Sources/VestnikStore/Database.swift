@@ -58,16 +58,18 @@ public final class Database: Sendable {
         self.backend = backend
     }
 
-    /// Opens the database; fails with a readable error if the file or server cannot be reached.
+    /// Opens the database; fails with a readable error if the file or server cannot be reached. `readers` is the
+    /// number of SQLite reader connections, `connections` the most PostgreSQL connections this process opens.
     public static func open(
-        _ location: DatabaseLocation, readers: Int = 4, searchPath: String? = nil, logger: Logger
+        _ location: DatabaseLocation, readers: Int = 4, connections: Int = 16, searchPath: String? = nil, logger: Logger
     ) async throws -> Database {
         switch location {
         case .sqlite(let path):
             let connections = try await SQLiteConnections.open(path: path, readers: readers, logger: logger)
             return Database(dialect: .sqlite, backend: .sqlite(connections))
         case .postgres(let url):
-            let configuration = try PostgresURL.configuration(url, searchPath: searchPath)
+            var configuration = try PostgresURL.configuration(url, searchPath: searchPath)
+            configuration.options.maximumConnections = max(1, connections)
             if !PostgresURL.usesTLS(url) { try await PostgresURL.probe(configuration, location: location, logger: logger) }
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
             let runner = Task { await client.run() }

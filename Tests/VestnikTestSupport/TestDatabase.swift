@@ -28,9 +28,10 @@ public enum TestDatabase: String, CustomStringConvertible, Sendable {
         case .postgres:
             let url = ProcessInfo.processInfo.environment["VESTNIK_TEST_POSTGRES_URL"]!
             let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-            let admin = try await Database.open(.postgres(url: url), logger: logger)
+            // Tests run in parallel: a few connections each keep the server under its connection limit.
+            let admin = try await Database.open(.postgres(url: url), connections: 1, logger: logger)
             try await admin.write { db in try await db.raw("CREATE SCHEMA \(ident: schema)").run() }
-            let database = try await Database.open(.postgres(url: url), searchPath: schema, logger: logger)
+            let database = try await Database.open(.postgres(url: url), connections: 3, searchPath: schema, logger: logger)
             do {
                 let result = try await run(database, migrate: migrate, body)
                 try await admin.write { db in try await db.raw("DROP SCHEMA \(ident: schema) CASCADE").run() }
