@@ -106,10 +106,21 @@ public struct SearchRepository: Sendable {
                 SELECT COUNT(*) AS n FROM (SELECT 1 FROM article_search x JOIN articles a ON a.id = x.article_id
                 WHERE \(match) LIMIT \(literal: countLimit)) AS matches
                 """
+            // As on SQLite: without filters, rank only a word's newest matches (walked newest id first), so a common
+            // word does not make PostgreSQL read and rank tens of thousands of tsvectors.
+            let tsquery = Self.tsquery(query)
+            let limit = max(Self.newestMatches, (page.offset + page.size) * Self.poolPerResult)
+            let pool: SQLQueryString =
+                filters == SearchFilters()
+                ? """
+                    SELECT article_id, document FROM article_search WHERE document @@ to_tsquery('simple', \(bind: tsquery))
+                    ORDER BY article_id DESC LIMIT \(literal: limit)
+                    """
+                : "SELECT article_id, document FROM article_search WHERE document @@ to_tsquery('simple', \(bind: tsquery))"
             rows = """
-                SELECT \(columns), CAST(ts_rank('{0.1, 0.25, 0.4, 1.0}', x.document, to_tsquery('simple', \(bind: Self.tsquery(query))), 1) AS DOUBLE PRECISION) * \(recency) AS score
-                FROM article_search x JOIN articles a ON a.id = x.article_id JOIN sections s ON s.id = a.section_id
-                WHERE \(match) ORDER BY score DESC, a.published_at DESC
+                SELECT \(columns), CAST(ts_rank('{0.1, 0.25, 0.4, 1.0}', x.document, to_tsquery('simple', \(bind: tsquery)), 1) AS DOUBLE PRECISION) * \(recency) AS score
+                FROM (\(pool)) AS x JOIN articles a ON a.id = x.article_id JOIN sections s ON s.id = a.section_id
+                WHERE \(condition) ORDER BY score DESC, a.published_at DESC
                 LIMIT \(literal: page.size) OFFSET \(literal: page.offset)
                 """
         }
