@@ -48,7 +48,7 @@ public struct SearchRepository: Sendable {
     /// A word found in tens of thousands of articles is ranked among its newest matches only (FTS5 walks them
     /// newest id first and stops), so a common word costs no more than a rare one. News search wants the recent
     /// stories first anyway; an archive imported out of order would rank by import order here.
-    static let newestMatches = 2_000
+    static let newestMatches = 1_000
 
     public func search(_ query: SearchQuery, filters: SearchFilters = SearchFilters(), page: PageRequest, now: Date) async throws
         -> Page<SearchHit>
