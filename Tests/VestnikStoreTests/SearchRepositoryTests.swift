@@ -36,7 +36,8 @@ import VestnikTestSupport
             try await Self.seed(database)
             let found = try await titles(database, "газ")
             #expect(found.first == "Цените на газа скочиха")
-            #expect(Set(found) == ["Цените на газа скочиха", "Бюджетът за учителите", "Газови доставки от миналото"] || found.count >= 2)
+            // The light stemmer keeps "Газови" (gazov) and "Газът" (gazat) apart from "газ": only газа/газ forms match.
+            #expect(Set(found) == ["Цените на газа скочиха", "Бюджетът за учителите"])
             #expect(!found.contains("Чернова за газа"))
             #expect(try await titles(database, "putin") == ["Цените на газа скочиха"])
             #expect(try await titles(database, "sofia snyag") == ["Сняг в София"])
@@ -56,7 +57,8 @@ import VestnikTestSupport
             let author = try #require(try await taxonomy.author(slug: "boyan-iliev"))
             #expect(try await titles(database, "сняг", filters: SearchFilters(authorID: author.id)) == ["Сняг в София"])
             let lastWeek = SearchFilters(from: testNow.addingTimeInterval(-7 * 86_400), until: testNow)
-            #expect(!(try await titles(database, "газ", filters: lastWeek)).contains("Газови доставки от миналото"))
+            #expect(try await titles(database, "доставки") == ["Газови доставки от миналото"])
+            #expect(!(try await titles(database, "доставки", filters: lastWeek)).contains("Газови доставки от миналото"))
         }
     }
 
