@@ -41,47 +41,20 @@ RESULTS=$ROOT/bench/results
 HOST=127.0.0.1
 UA="Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 
-log() { printf '\n== %s  %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { echo "bench: $*" >&2; exit 1; }
+. "$ROOT/bench/lib.sh"
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive number"
 [[ "$CONNS" =~ ^[1-9][0-9]*$ ]] || die "CONNS must be a positive number"
 [[ "$BEACONS" =~ ^[0-9]+$ ]] || die "BEACONS must be a number"
 [[ "$QUIET_WAIT" =~ ^[0-9]+$ && "$QUIET_MAX" =~ ^[0-9]+$ ]] || die "QUIET_WAIT and QUIET_MAX must be numbers"
 
-if ! command -v wrk >/dev/null; then
-  [ "$(id -u)" = 0 ] || die "wrk is missing: apt-get install wrk"
-  log "apt-get install wrk"
-  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
-fi
+need_tools wrk=wrk
 command -v curl >/dev/null || die "curl is needed"
 command -v python3 >/dev/null || die "python3 is needed (to read the stored total)"
 
-# ------------------------------------------------- cleanup (by PID only)
-T=""
+# ------------------------------------------------- cleanup (by PID only: bench/lib.sh)
 VESTNIK_PID=""
 WRK_PIDS=()
-OK=0
-stop_pid() {   # $1 pid  $2 name: TERM, wait up to 15 s, then KILL
-  local pid=$1 name=$2 i
-  [ -n "$pid" ] || return 0
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill "$pid" 2>/dev/null || true
-  for i in $(seq 1 75); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-  if kill -0 "$pid" 2>/dev/null; then echo "bench: $name (pid $pid) still up after 15 s, sending KILL" >&2; kill -9 "$pid" 2>/dev/null || true; fi
-  wait "$pid" 2>/dev/null || true
-}
-cleanup() {
-  local rc=$? pid
-  set +e
-  for pid in "${WRK_PIDS[@]}"; do stop_pid "$pid" wrk; done
-  stop_pid "$VESTNIK_PID" vestnik
-  if [ -n "$T" ]; then
-    if [ "$OK" = 1 ] && [ "$KEEP_TMP" != 1 ]; then rm -rf "$T"; else echo "bench: kept $T" >&2; fi
-  fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_traps
 
 T=$(mktemp -d /tmp/vestnik-bench-reads.XXXXXX)
 mkdir -p "$RESULTS"
@@ -90,26 +63,18 @@ RAW=$RESULTS/reads-$STAMP
 mkdir -p "$RAW"
 
 # ------------------------------------------------------------ the binary
-if [ -n "${VESTNIK_BIN:-}" ]; then
-  BIN=$VESTNIK_BIN
-  BUILT="given: $BIN"
-else
-  log "swift build -c release (scratch path .build-release)"
-  (cd "$ROOT" && swift build -c release --scratch-path .build-release --product vestnik >&2)
-  BIN=$ROOT/.build-release/release/vestnik
-  BUILT="built from $(cd "$ROOT" && git rev-parse --short HEAD)$(cd "$ROOT" && git diff --quiet HEAD -- Sources Package.swift || echo ' (with uncommitted changes)')"
-fi
+build_release
+BUILT="$BUILT, commit $(tree_rev)"
 [ -x "$BIN" ] || die "no binary at $BIN"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-PORT=$(free_port)
+PORT=$(pick_port) || die "no free port"
 DB=$T/reads.sqlite
 log "vestnik on $HOST:$PORT, database $DB (de-duplication and rate limit off)"
 VESTNIK_READ_DEDUP_MINUTES=0 VESTNIK_READ_RATE_LIMIT=0 LOG_LEVEL=warning \
   "$BIN" serve --database "$DB" --hostname $HOST --port "$PORT" >"$T/vestnik.log" 2>&1 &
 VESTNIK_PID=$!
-for _ in $(seq 1 150); do curl -fs -o /dev/null "http://$HOST:$PORT/" && break; sleep 0.2; done
-curl -fs -o /dev/null "http://$HOST:$PORT/" || { cat "$T/vestnik.log" >&2; die "vestnik did not start"; }
+track "$VESTNIK_PID" vestnik
+wait_http "http://$HOST:$PORT/" 120 "$VESTNIK_PID" vestnik "$T/vestnik.log"
 
 BASE=http://$HOST:$PORT
 PAGE=$(curl -fs "$BASE/" | grep -o 'href="/[a-z0-9-]*/[a-z0-9-]*"' | grep -v -E '"/(tag|avtor|tema|static)/' | head -n 1 | cut -d'"' -f2)
@@ -187,20 +152,6 @@ end
 EOF
 
 # ---------------------------------------------------------------- helpers
-quiet() {   # wait until the machine's CPU use (all CPUs) is at most QUIET_MAX %, for up to QUIET_WAIT s
-  [ "$QUIET_WAIT" -gt 0 ] || return 0
-  local waited=0 a b busy
-  while [ "$waited" -lt "$QUIET_WAIT" ]; do
-    a=($(head -n 1 /proc/stat)); sleep 1; b=($(head -n 1 /proc/stat))
-    local total=0 idle i
-    for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
-    idle=$((b[4] - a[4] + b[5] - a[5]))
-    busy=$(( total > 0 ? 100 * (total - idle) / total : 0 ))
-    [ "$busy" -le "$QUIET_MAX" ] && return 0
-    waited=$((waited + 1))
-  done
-  echo "bench: machine still ${busy}% busy after ${QUIET_WAIT}s; measuring anyway" >&2
-}
 rps() { awk '/^Requests\/sec:/ {print $2}' "$1"; }
 p99() {   # in milliseconds, whatever unit wrk chose
   awk '$1 == "99%" {v = $2; u = v; sub(/^[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
@@ -212,8 +163,9 @@ run_wrk() {   # $1 output file, rest: wrk arguments
   local out=$1; shift
   wrk "$@" >"$out" 2>&1 &
   WRK_PIDS+=($!)
+  track $! wrk
 }
-wait_wrk() { local pid; for pid in "${WRK_PIDS[@]}"; do wait "$pid" || die "wrk failed"; done; WRK_PIDS=(); }
+wait_wrk() { local pid; for pid in "${WRK_PIDS[@]}"; do wait "$pid" || die "wrk failed"; untrack "$pid"; done; WRK_PIDS=(); }
 
 WRK=(-t1 -c"$CONNS" -d"$DURATION" --latency)
 
@@ -231,13 +183,13 @@ cpu_us() {   # $1 ticks before, $2 ticks after, $3 requests: the server's CPU mi
 printf 'round\tmode\tpage_rps\tbeacon_rps\tpage_p99\tbeacon_p99\terrors\tcpu_us_per_request\n' >"$TSV"
 for round in $(seq 1 "$ROUNDS"); do
   log "round $round/$ROUNDS: page alone"
-  quiet; before=$(ticks)
+  wait_quiet; before=$(ticks)
   run_wrk "$RAW/r$round-page.txt" "${WRK[@]}" -s "$T/page.lua" "$BASE$PAGE"; wait_wrk
   f=$RAW/r$round-page.txt
   printf '%s\tpage\t%s\t\t%s\t\t%s\t%s\n' "$round" "$(rps "$f")" "$(p99 "$f")" "$(errors "$f")" "$(cpu_us "$before" "$(ticks)" "$(requests "$f")")" >>"$TSV"
 
   log "round $round/$ROUNDS: one beacon per page view"
-  quiet; before=$(ticks)
+  wait_quiet; before=$(ticks)
   run_wrk "$RAW/r$round-mixed.txt" "${WRK[@]}" -s "$T/mixed.lua" "$BASE$PAGE"; wait_wrk
   f=$RAW/r$round-mixed.txt
   half=$(awk -v r="$(rps "$f")" 'BEGIN {printf "%.2f", r / 2}')
@@ -246,13 +198,13 @@ for round in $(seq 1 "$ROUNDS"); do
     "$(cpu_us "$before" "$(ticks)" "$(( $(requests "$f") / 2 ))")" >>"$TSV"
 
   log "round $round/$ROUNDS: beacons alone"
-  quiet; before=$(ticks)
+  wait_quiet; before=$(ticks)
   run_wrk "$RAW/r$round-beacon.txt" "${WRK[@]}" -s "$T/beacon.lua" "$BASE/api/reads/$ID"; wait_wrk
   f=$RAW/r$round-beacon.txt
   printf '%s\tbeacon\t\t%s\t\t%s\t%s\t%s\n' "$round" "$(rps "$f")" "$(p99 "$f")" "$(errors "$f")" "$(cpu_us "$before" "$(ticks)" "$(requests "$f")")" >>"$TSV"
 
   log "round $round/$ROUNDS: page beside a beacon flood"
-  quiet
+  wait_quiet
   run_wrk "$RAW/r$round-beside-page.txt" "${WRK[@]}" -s "$T/page.lua" "$BASE$PAGE"
   run_wrk "$RAW/r$round-beside-beacon.txt" "${WRK[@]}" -s "$T/beacon.lua" "$BASE/api/reads/$ID"
   wait_wrk
@@ -267,7 +219,7 @@ if [ "$BEACONS" -gt 0 ]; then
   sleep 2   # the last flush of the rounds
   read -r BEFORE BEFORE_HOURLY < <(stored)
   log "exactly $BEACONS beacons (stored before: $BEFORE)"
-  quiet
+  wait_quiet
   START=$(date +%s.%N)
   # wrk runs until told to stop: the stored total is watched, and wrk gets ^C once it has grown by BEACONS (or has
   # not grown for 15 s, which would be a failure the report shows).

@@ -29,14 +29,7 @@ QUIET_MAX=${QUIET_MAX:-20}
 KEEP_TMP=${KEEP_TMP:-0}
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-RESULTS=$ROOT/bench/results
-HOST=127.0.0.1
-
-log() { printf '\n== %s  %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { echo "bench: $*" >&2; exit 1; }
-secs() {   # "10s" / "2m" / "10" -> seconds
-  case "$1" in *s) echo "${1%s}" ;; *m) echo $((${1%m} * 60)) ;; *h) echo $((${1%h} * 3600)) ;; *) echo "$1" ;; esac
-}
+. "$ROOT/bench/lib.sh"
 
 [ "$(id -u)" = 0 ] || die "run as root (it may apt-get install wrk and nginx-light)"
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive number"
@@ -45,93 +38,21 @@ for c in $CONNS; do [[ "$c" =~ ^[1-9][0-9]*$ ]] || die "CONNS must be positive n
 [[ "$(secs "$WARMUP")" =~ ^[0-9]+$ ]] || die "WARMUP must look like 3s"
 [[ "$QUIET_WAIT" =~ ^[0-9]+$ && "$QUIET_MAX" =~ ^[0-9]+$ ]] || die "QUIET_WAIT and QUIET_MAX must be numbers"
 
-# ------------------------------------------------------------------ tools
-missing=()
-command -v wrk >/dev/null || missing+=(wrk)
-[ -x /usr/sbin/nginx ] || missing+=(nginx-light)
-command -v curl >/dev/null || missing+=(curl)
-if [ ${#missing[@]} -gt 0 ]; then
-  log "apt-get install ${missing[*]}"
-  apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
-fi
-NGINX=/usr/sbin/nginx
+need_tools wrk=wrk /usr/sbin/nginx=nginx-light curl=curl
 command -v ss >/dev/null || die "ss (iproute2) is needed to find free ports"
 
-# ------------------------------------------------- cleanup (by PID only)
-T=""
 VESTNIK_PID=""
 NGINX_PID=""
-WRK_PID=""
-OK=0
-stop_pid() {   # $1 pid  $2 name: TERM, wait up to 15 s, then KILL
-  local pid=$1 name=$2 i
-  [ -n "$pid" ] || return 0
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill "$pid" 2>/dev/null || true
-  for i in $(seq 1 75); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-  if kill -0 "$pid" 2>/dev/null; then echo "bench: $name (pid $pid) still up after 15 s, sending KILL" >&2; kill -9 "$pid" 2>/dev/null || true; fi
-  wait "$pid" 2>/dev/null || true
-  echo "bench: stopped $name (pid $pid)" >&2
-}
-cleanup() {
-  local rc=$?
-  set +e
-  stop_pid "$WRK_PID" wrk
-  stop_pid "$NGINX_PID" nginx
-  stop_pid "$VESTNIK_PID" vestnik
-  if [ -n "$T" ] && [ -d "$T" ]; then
-    if [ "$OK" = 1 ] && [ "$KEEP_TMP" != 1 ]; then rm -rf "$T"
-    else echo "bench: temporary files kept in $T" >&2; fi
-  fi
-  [ "$rc" = 0 ] || echo "bench: FAILED (exit $rc)" >&2
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_traps
 
 T=$(mktemp -d /tmp/vestnik-bench.XXXXXX)
 chmod 755 "$T"                    # nginx workers (user nobody) read $T/static
 mkdir -p "$T/static" "$T/wrk"
 
-# ------------------------------------------------------------------ build
 cd "$ROOT"
-if [ -n "${VESTNIK_BIN:-}" ]; then
-  BIN=$(readlink -f "$VESTNIK_BIN")
-  [ -x "$BIN" ] || die "VESTNIK_BIN=$VESTNIK_BIN is not an executable"
-  BUILT="given binary $BIN (VESTNIK_BIN), modified $(date -r "$BIN" '+%F %H:%M'); not rebuilt"
-else
-log "swift build -c release --product vestnik --scratch-path .build-release"
-build() { swift build -c release --product vestnik --scratch-path .build-release 2>&1 | tee "$T/build.log" >&2; }
-# An editor saving a source file mid-build makes swiftc stop with "was modified during
-# the build"; that is worth one more try, anything else is not.
-if ! build; then
-  grep -q 'was modified during the build' "$T/build.log" || die "release build failed (see above)"
-  log "a source file changed during the build; building again"
-  build || die "release build failed (see above)"
-fi
-BIN=$(swift build -c release --product vestnik --scratch-path .build-release --show-bin-path)/vestnik
-[ -x "$BIN" ] || die "no binary at $BIN"
-BUILT="swift build -c release (--scratch-path .build-release) of the working tree"
-fi
+build_release
+REV=$(tree_rev)
 
-# The tree as built (read now: someone may commit while we measure).
-REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-# SwiftPM compiles every file under Sources/, committed or not.
-DIRTY=$(git -C "$ROOT" status --porcelain -- Package.swift Sources content 2>/dev/null | wc -l)
-[ "$DIRTY" = 0 ] || REV="$REV, plus $DIRTY uncommitted or untracked paths under Package.swift, Sources/, content/ (built in)"
-
-# ------------------------------------------------------------ free ports
-port_free() { [ -z "$(ss -Htln "sport = :$1")" ]; }
-pick_port() {   # a free TCP port in 20000..59999, different from $1
-  local p i
-  for i in $(seq 1 500); do
-    p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-    [ "$p" != "${1:-}" ] && port_free "$p" && { echo "$p"; return 0; }
-  done
-  return 1
-}
 VPORT=$(pick_port) || die "no free port"
 NPORT=$(pick_port "$VPORT") || die "no free port"
 
@@ -139,29 +60,18 @@ NPORT=$(pick_port "$VPORT") || die "no free port"
 log "start vestnik on $HOST:$VPORT (fresh database $T/bench.sqlite)"
 "$BIN" serve --database "$T/bench.sqlite" --hostname "$HOST" --port "$VPORT" </dev/null >"$T/vestnik.log" 2>&1 &
 VESTNIK_PID=$!
+track "$VESTNIK_PID" vestnik
 VURL=http://$HOST:$VPORT
-for i in $(seq 1 600); do     # up to 120 s: first start migrates and imports the demo site
-  kill -0 "$VESTNIK_PID" 2>/dev/null || { tail -20 "$T/vestnik.log" >&2; VESTNIK_PID=""; die "vestnik exited during start"; }
-  [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$VURL/" || true)" = 200 ] && break
-  sleep 0.2
-done
-[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$VURL/" || true)" = 200 ] || { tail -20 "$T/vestnik.log" >&2; die "vestnik did not answer 200 on / within 120 s"; }
+wait_http "$VURL/" 120 "$VESTNIK_PID" vestnik "$T/vestnik.log"   # first start migrates and imports the demo site
 grep -h 'Loaded the demo site' "$T/vestnik.log" >&2 || true
 
 # --------------------------------------------------- pages and the article
-fetch() {   # $1 url  $2 file: exact bytes, must be 200 text/html
-  local out code ctype
-  out=$(curl -sS --max-time 30 -o "$2" -w '%{http_code} %{content_type}' "$1") || die "cannot fetch $1"
-  code=${out%% *}; ctype=${out#* }
-  [ "$code" = 200 ] || die "$1 answered HTTP $code"
-  [[ "$ctype" == text/html* ]] || die "$1 answered Content-Type '$ctype'"
-}
-fetch "$VURL/" "$T/static/home.html"
+fetch_html "$VURL/" "$T/static/home.html"
 # First link shaped /<section>/<slug>; topic, tag, author and asset links share that shape.
 ARTICLE_PATH=$(grep -oE 'href="/[^"/?#]+/[^"/?#]+"' "$T/static/home.html" | sed -E 's/^href="(.*)"$/\1/' |
   grep -vE '^/(static|tema|tag|avtor)/' | head -1 || true)
 [ -n "$ARTICLE_PATH" ] || die "no article link (href=\"/<section>/<slug>\") on the home page"
-fetch "$VURL$ARTICLE_PATH" "$T/static/article.html"
+fetch_html "$VURL$ARTICLE_PATH" "$T/static/article.html"
 chmod 644 "$T/static"/*.html
 curl -sS --max-time 30 -o "$T/article-again.html" "$VURL$ARTICLE_PATH"
 curl -sS --max-time 30 -o "$T/home-again.html" "$VURL/"
@@ -173,45 +83,8 @@ echo "article $ARTICLE_PATH: $ASIZE bytes (identical on a second request: $SAME_
 
 # ----------------------------------------------------------------- nginx
 log "start nginx on $HOST:$NPORT (static copies)"
-cat >"$T/nginx.conf" <<EOF
-# private nginx for bench/run.sh; started with -c $T/nginx.conf
-daemon off;
-worker_processes auto;
-pid $T/nginx.pid;
-error_log $T/nginx-error.log warn;
-events { worker_connections 1024; }
-http {
-    client_body_temp_path $T/nginx-tmp/body;
-    proxy_temp_path       $T/nginx-tmp/proxy;
-    fastcgi_temp_path     $T/nginx-tmp/fastcgi;
-    uwsgi_temp_path       $T/nginx-tmp/uwsgi;
-    scgi_temp_path        $T/nginx-tmp/scgi;
-    access_log off;
-    sendfile on;
-    # tcp_nopush (TCP_CORK) stays off: with it wrk 4.1 reports wrong latencies
-    # for responses over 64 KiB (see /work/shared/peers/README.md).
-    tcp_nopush off;
-    server {
-        listen $HOST:$NPORT;
-        server_name $HOST;
-        root $T/static;
-        location / {
-            types { }
-            default_type "text/html; charset=utf-8";
-        }
-    }
-}
-EOF
-mkdir -p "$T/nginx-tmp"
-"$NGINX" -t -q -c "$T/nginx.conf" -e "$T/nginx-error.log" || die "nginx config test failed"
-"$NGINX" -c "$T/nginx.conf" -e "$T/nginx-error.log" </dev/null >"$T/nginx.out" 2>&1 &
-NGINX_PID=$!
+start_nginx_static "$T/static" "$NPORT"
 NURL=http://$HOST:$NPORT
-for i in $(seq 1 50); do
-  kill -0 "$NGINX_PID" 2>/dev/null || { cat "$T/nginx-error.log" >&2; NGINX_PID=""; die "nginx exited during start"; }
-  [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$NURL/home.html" || true)" = 200 ] && break
-  sleep 0.1
-done
 for p in article home; do
   out=$(curl -sS --max-time 10 -o "$T/check-$p.html" -w '%{http_code} %{content_type}' "$NURL/$p.html") || die "nginx: cannot fetch /$p.html"
   [ "$out" = "200 text/html; charset=utf-8" ] || die "nginx /$p.html answered '$out'"
@@ -219,53 +92,12 @@ for p in article home; do
 done
 
 # ------------------------------------------------------------ measurement
-HZ=$(getconf CLK_TCK)
-NCPU=$(nproc)
-tree_jiffies() {   # utime+stime+cutime+cstime of pid $1 and its direct children
-  local p
-  { cat "/proc/$1/stat"; for p in $(cat "/proc/$1/task/"*/children 2>/dev/null); do cat "/proc/$p/stat"; done; } 2>/dev/null |
-    awk '{ sub(/^.*\) /, ""); t += $12 + $13 + $14 + $15 } END { printf "%d\n", t }'
-}
 cpu_snap() {   # "<machine busy> <vestnik> <nginx> <this shell's reaped children = wrk>" in jiffies
-  echo "$(awk 'NR == 1 { print $2 + $3 + $4 + $7 + $8 }' /proc/stat) $(tree_jiffies "$VESTNIK_PID")" \
-       "$(tree_jiffies "$NGINX_PID") $(awk '{ sub(/^.*\) /, ""); print $14 + $15 }' "/proc/$$/stat")"
-}
-to_ms() {   # wrk's "1.23ms" / "456.00us" / "1.02s" / "2.00m" -> milliseconds
-  awk -v v="$1" 'BEGIN { if (v == "") { print "-"; exit } u = v; sub(/^[0-9.]+/, "", u); x = v + 0;
-    if (u == "us") x /= 1000; else if (u == "s") x *= 1000; else if (u == "m") x *= 60000; printf "%.2f\n", x }'
+  echo "$(machine_jiffies) $(tree_jiffies "$VESTNIK_PID") $(tree_jiffies "$NGINX_PID") $(own_children_jiffies)"
 }
 url_of() { case "$1" in vestnik-article) echo "$VURL$ARTICLE_PATH" ;; nginx-article) echo "$NURL/article.html" ;;
                         vestnik-home) echo "$VURL/" ;; nginx-home) echo "$NURL/home.html" ;; esac; }
 TARGETS="vestnik-article nginx-article vestnik-home nginx-home"
-WRK_LIMIT=$(( $(secs "$DURATION") + 30 ))
-
-wrk_run() {   # $1 conns  $2 duration  $3 url  $4 output file
-  local c=$1 t=2 rc=0
-  [ "$c" -ge 2 ] || t=1
-  timeout -k 5 "$WRK_LIMIT" wrk -t"$t" -c"$c" -d"$2" --latency "$3" >"$4" 2>&1 &
-  WRK_PID=$!
-  wait "$WRK_PID" || rc=$?
-  WRK_PID=""
-  [ "$rc" = 0 ] || { cat "$4" >&2; die "wrk exited with $rc ($3)"; }
-}
-
-busy_pct() {   # whole-machine busy % over 2 s (between runs our servers are idle, so: others)
-  local a b
-  read -r -a a < <(head -1 /proc/stat); sleep 2; read -r -a b < <(head -1 /proc/stat)
-  awk -v a="${a[*]}" -v b="${b[*]}" 'BEGIN { split(a, x, " "); split(b, y, " "); t = 0
-    for (i = 2; i <= 9; i++) t += y[i] - x[i]; idle = (y[5] - x[5]) + (y[6] - x[6]); printf "%.0f\n", t ? 100 * (t - idle) / t : 0 }'
-}
-wait_quiet() {
-  [ "$QUIET_WAIT" -gt 0 ] || return 0
-  local t0=$SECONDS b
-  while :; do
-    b=$(busy_pct)
-    [ "$b" -le "$QUIET_MAX" ] && return 0
-    if [ $((SECONDS - t0)) -ge "$QUIET_WAIT" ]; then echo "  (machine still ${b}% busy after ${QUIET_WAIT}s; measuring anyway)" >&2; return 0; fi
-    sleep 1
-  done
-}
-
 printf 'target\tconns\tround\treq_s\tlat_avg_ms\tp99_ms\trequests\tnon2xx\tsocket_errors\tvestnik_cpu_ms_req\tnginx_cpu_ms_req\tother_cpu_pct\n' >"$T/runs.tsv"
 measure() {   # $1 target  $2 conns  $3 round
   local target=$1 c=$2 r=$3 f s0 s1 t0 t1 rps avg p99 reqs non2xx serr cpu

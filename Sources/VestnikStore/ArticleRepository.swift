@@ -337,27 +337,27 @@ public struct ArticleRepository: Sendable {
         """
 
     /// Whole articles from rows of `articleColumns`, in the rows' order: their tags and bylines are read in one
-    /// query each, however many articles there are.
+    /// query, however many articles there are.
     static func articles(from rows: [any SQLRow], in db: any SQLDatabase) async throws -> [Article] {
         guard !rows.isEmpty else { return [] }
         let ids: [any Encodable & Sendable] = try rows.map { try $0.int("id") }
         var tags: [Int: [Tag]] = [:]
-        for row in try await db.raw(
-            """
-            SELECT x.article_id, g.id, g.slug, g.name FROM article_tags x JOIN tags g ON g.id = x.tag_id
-            WHERE x.article_id IN (\(binds: ids)) ORDER BY x.article_id, x.position
-            """
-        ).all() {
-            tags[try row.int("article_id"), default: []].append(try TaxonomyRepository.tag(row))
-        }
         var authors: [Int: [Author]] = [:]
         for row in try await db.raw(
             """
-            SELECT x.article_id, u.id, u.slug, u.name, u.role, u.bio FROM article_authors x JOIN authors u ON u.id = x.author_id
-            WHERE x.article_id IN (\(binds: ids)) ORDER BY x.article_id, x.position
+            SELECT 0 AS part, x.article_id, x.position, g.id, g.slug, g.name, '' AS role, '' AS bio
+            FROM article_tags x JOIN tags g ON g.id = x.tag_id WHERE x.article_id IN (\(binds: ids))
+            UNION ALL
+            SELECT 1 AS part, x.article_id, x.position, u.id, u.slug, u.name, u.role, u.bio
+            FROM article_authors x JOIN authors u ON u.id = x.author_id WHERE x.article_id IN (\(binds: ids))
+            ORDER BY part, article_id, position
             """
         ).all() {
-            authors[try row.int("article_id"), default: []].append(try TaxonomyRepository.author(row))
+            if try row.int("part") == 0 {
+                tags[try row.int("article_id"), default: []].append(try TaxonomyRepository.tag(row))
+            } else {
+                authors[try row.int("article_id"), default: []].append(try TaxonomyRepository.author(row))
+            }
         }
         return try rows.map { row in
             let id = try row.int("id")

@@ -51,6 +51,12 @@ public final class Database: Sendable {
     let logger: Logger
     private let backend: Backend
 
+    /// How many write transactions have run through any `Database` of this process: what in-memory copies of
+    /// rarely changing data (the section list, "Новините днес") compare to know they may be stale. Writes by other
+    /// processes (another node, the `vestnik` command line) are not seen here; such copies also expire by age.
+    public static var writeCount: Int { writes.withLock { $0 } }
+    private static let writes = LockedCounter()
+
     private enum Backend: Sendable {
         case sqlite(SQLiteConnections)
         case postgres(PostgresClient, Task<Void, Never>)
@@ -101,6 +107,9 @@ public final class Database: Sendable {
 
     /// Runs `body` inside one transaction; it commits when `body` returns and rolls back when it throws.
     public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        // Counted before and after: a reader that copies data while the transaction runs sees a count that moves on.
+        Self.writes.increment()
+        defer { Self.writes.increment() }
         switch backend {
         case .sqlite(let connections):
             return try await connections.withWriter { connection in
@@ -282,6 +291,15 @@ final class SQLiteConnections: Sendable {
     func close() async {
         for connection in readers + [writer] { try? await connection.close() }
     }
+}
+
+/// A counter many tasks bump.
+final class LockedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func increment() { lock.withLock { value += 1 } }
+    func withLock<T>(_ body: (Int) -> T) -> T { lock.withLock { body(value) } }
 }
 
 /// Which reader connections are free; guarded by a lock because it is touched from many tasks.

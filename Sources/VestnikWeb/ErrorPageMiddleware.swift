@@ -31,7 +31,7 @@ struct ErrorPageMiddleware<Context: RequestContext>: RouterMiddleware {
         default: key = "error_500"
         }
         let views = site.views
-        let sections = (try? await site.taxonomy.sections()) ?? []
+        let sections = (try? await site.lists.sections(now: site.now())) ?? []
         let view = ErrorView(
             layout: views.layout(title: site.locale[key + "_title"], canonical: nil, sections: sections, now: site.now()),
             status: status.code, heading: site.locale[key + "_title"], message: site.locale[key + "_text"])

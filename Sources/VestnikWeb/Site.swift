@@ -29,6 +29,8 @@ public struct Site: Sendable {
     public var limits: ReachLimits
     /// The clock every "now" comes from, so tests can stand on a fixed moment.
     public let now: @Sendable () -> Date
+    /// The sections and "Новините днес", shared by every public page.
+    let lists: SharedLists
 
     /// Reads the site settings (language, name) and loads the theme's matching locale.
     /// `publicURL` is used when the `site.url` setting is not set.
@@ -65,7 +67,8 @@ public struct Site: Sendable {
             drafts: DraftKeeping(database: database), reads: ReadRepository(database: database),
             theme: theme, locale: locale,
             siteName: name, followURL: follow, publicURL: URLText.percentEncoded(address), moreBlocks: moreBlocks,
-            feedContent: feedContent, limits: ReachLimits(), now: now)
+            feedContent: feedContent, limits: ReachLimits(), now: now,
+            lists: SharedLists(database: database))
     }
 
     var views: ViewFactory {

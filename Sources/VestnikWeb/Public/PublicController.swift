@@ -29,8 +29,9 @@ struct PublicController<Context: RequestContext>: Sendable {
         let now = site.now()
         _ = try pageNumber(request)  // the home page has one page; a hostile value is still a 400
         let views = site.views
-        let sections = try await site.taxonomy.sections()
-        let latest = try await site.articles.list(.all, page: PageRequest(number: 1, size: 13), now: now).items
+        let sections = try await site.lists.sections(now: now)
+        let front = try await site.articles.front(latest: 13, sections: sections.map(\.id), perSection: 4, now: now)
+        let latest = front.latest
         let data = views.structuredData
         var keys = PageKeys()
         keys.insert(CacheKey.latest)
@@ -38,7 +39,7 @@ struct PublicController<Context: RequestContext>: Sendable {
         var blocks: [SectionBlock] = []
         for section in sections {
             keys.insert(CacheKey.section(section.id))
-            let items = try await site.articles.list(.section(section.id), page: PageRequest(number: 1, size: 4), now: now).items
+            let items = front.sections[section.id] ?? []
             guard !items.isEmpty else { continue }
             keys.insert(items)
             blocks.append(SectionBlock(name: section.name, url: SiteURLs.section(section.slug), cards: items.map(views.card)))
@@ -76,7 +77,7 @@ struct PublicController<Context: RequestContext>: Sendable {
     /// `keys` gathers what the page shows.
     func page(for article: Article, now: Date, countsReads: Bool = true, keys: inout PageKeys) async throws -> String {
         let views = site.views
-        let sections = try await site.taxonomy.sections()
+        let sections = try await site.lists.sections(now: now)
         let related = try await site.articles.related(to: article, limit: moreBlocks.capacity, now: now)
         let today = try await today(now: now).filter { $0.id != article.id }
         keys.insert(CacheKey.article(article.id))
@@ -185,7 +186,7 @@ struct PublicController<Context: RequestContext>: Sendable {
         let page = try await site.articles.list(subject.filter, page: pageRequest, now: now)
         if number > page.pageCount { throw HTTPError(.notFound) }
         let views = site.views
-        let sections = try await site.taxonomy.sections()
+        let sections = try await site.lists.sections(now: now)
         let base = subject.path
         let heading = subject.name ?? site.siteName
         let title = number > 1 ? "\(heading) – \(site.locale.format("page_number", ["page": String(number)]))" : heading
@@ -213,8 +214,7 @@ struct PublicController<Context: RequestContext>: Sendable {
 
     /// "Новините днес": what was published since midnight in Sofia, newest first.
     private func today(now: Date) async throws -> [ArticleSummary] {
-        let midnight = SofiaTime.startOfDay(containing: now)
-        return try await site.articles.published(from: midnight, to: now.addingTimeInterval(1), limit: 15, now: now)
+        try await site.lists.today(now: now)
     }
 
     /// "Най-четени" for the last 24 hours and 7 days, at most `ReadSettings.mostReadMaxAge` old.

@@ -19,14 +19,20 @@ public struct Theme: Sendable {
     private static var assets: URL { Bundle.module.url(forResource: "Assets", withExtension: nil)! }
 
     public static func load(overrideFolder: URL? = nil) async throws -> Theme {
+        HTMLEscaping.register()
         if let overrideFolder, !FileManager.default.fileExists(atPath: overrideFolder.path) {
             throw ThemeError("the theme folder \(overrideFolder.path) does not exist")
         }
-        var library: MustacheLibrary
-        do {
-            library = try await MustacheLibrary(directory: builtInFolder.appendingPathComponent("templates").path)
-        } catch {
-            throw ThemeError("cannot load the built-in templates: \(error)")
+        var library = MustacheLibrary()
+        let builtInTemplates = builtInFolder.appendingPathComponent("templates")
+        for file in try FileManager.default.contentsOfDirectory(atPath: builtInTemplates.path).sorted()
+        where file.hasSuffix(".mustache") {
+            let text = try String(contentsOf: builtInTemplates.appendingPathComponent(file), encoding: .utf8)
+            do {
+                try library.register(HTMLEscaping.pragma + text, named: String(file.dropLast(".mustache".count)))
+            } catch {
+                throw ThemeError("cannot load the built-in template \(file): \(error)")
+            }
         }
         var assets = try StaticAssets.load(from: builtInFolder.appendingPathComponent("static"))
         var locales: URL?
@@ -36,7 +42,7 @@ public struct Theme: Sendable {
             for file in files.sorted() where file.hasSuffix(".mustache") {
                 let text = try String(contentsOf: templates.appendingPathComponent(file), encoding: .utf8)
                 do {
-                    try library.register(text, named: String(file.dropLast(".mustache".count)))
+                    try library.register(HTMLEscaping.pragma + text, named: String(file.dropLast(".mustache".count)))
                 } catch {
                     throw ThemeError("the template \(templates.appendingPathComponent(file).path) has an error: \(error)")
                 }

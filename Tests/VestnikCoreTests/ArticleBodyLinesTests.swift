@@ -1,0 +1,41 @@
+import Testing
+@testable import VestnikCore
+
+/// `ArticleBody.blocks(fromHTML:)` finds lines on the UTF-8 bytes; it must cut exactly where the Character-based
+/// split it replaced did.
+@Suite struct ArticleBodyLinesTests {
+    /// The earlier implementation, kept here as the reference.
+    static func reference(_ html: String) -> [BodyBlock] {
+        html.split(whereSeparator: \.isNewline).compactMap { line in
+            let trimmed = line.drop(while: \.isWhitespace)
+            guard !trimmed.isEmpty else { return nil }
+            let text = String(trimmed.reversed().drop(while: \.isWhitespace).reversed())
+            return ArticleBody.blocks(fromHTML: text).first.map { BodyBlock(kind: $0.kind, html: text) }
+        }
+    }
+
+    static let bodies = [
+        "",
+        "\n\n",
+        "<p>Едно</p>\n<h2>Две</h2>\n<blockquote><p>Три</p></blockquote>\n<ul><li>а</li></ul>\n<hr>",
+        "<p>CR LF</p>\r\n<p>CR</p>\r<p>LF</p>\n\n\n<p>VT</p>\u{0B}<p>FF</p>\u{0C}<p>край</p>",
+        "<p>NEL</p>\u{85}<p>LS</p>\u{2028}<p>PS</p>\u{2029}<figure><img src=\"/a.jpg\" alt=\"\"></figure>",
+        "   <p>отстъп</p>   \n\t<h3>таб</h3>\t\n\u{A0}<p>NBSP</p>\u{A0}\n \u{3000}<p>ideographic space</p>",
+        "<p>é\u{301} combining</p>\n<p>emoji 👩‍👩‍👧 family</p>\n<p>ends with a mark e\u{301}</p>",
+        "no tag at all\n<unknown>x</unknown>\n<P>upper</P>\n< p>space</p>",
+        "<p>Â and â, \u{C2}\u{A0} — bytes C2 and E2 that are not newlines: \u{2027}\u{202A}\u{2030}</p>",
+    ]
+
+    @Test func linesAreCutWhereTheCharacterSplitCutThem() {
+        for body in Self.bodies {
+            let blocks = ArticleBody.blocks(fromHTML: body)
+            #expect(blocks.map(\.html) == Self.reference(body).map(\.html), "\(body.debugDescription)")
+            #expect(blocks.map(\.kind) == Self.reference(body).map(\.kind), "\(body.debugDescription)")
+        }
+    }
+
+    @Test func kindsComeFromTheLeadingTag() {
+        let blocks = ArticleBody.blocks(fromHTML: "<h2>a</h2>\n<blockquote>b</blockquote>\n<ol><li>c</li></ol>\n<figure>d</figure>\n<hr>\n<p>e</p>")
+        #expect(blocks.map(\.kind) == [.heading, .quote, .list, .figure, .rule, .paragraph])
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Mustache
+import Testing
+@testable import VestnikWeb
+
+/// Templates find view-model fields through `MustacheParent.child(named:)` (see `Views+Mustache.swift`), not through
+/// `Mirror`. A field missing from a switch would silently render as empty, so every field of every view type must
+/// answer exactly what `Mirror` (swift-mustache's fallback) would.
+@Suite struct ViewLookupTests {
+    static let card = ArticleCard(
+        url: "/a/b", kicker: "К", title: "Заглавие", markers: ["(ВИДЕО)"], lead: "Резюме", section: "Свят",
+        sectionURL: "/svyat", time: "10:00", dateLine: "25 ноември 2026", relative: "преди 5 минути",
+        datetime: "2026-11-25T10:00:00+02:00", reads: "5")
+    static let picture = Picture(url: "https://x/p.png", width: 1200, height: 675, mediaType: "image/png", length: 10)
+    static let layout = LayoutView(
+        lang: "bg", ogLocale: "bg_BG", siteName: "Вестник", pageTitle: "T", description: "D", canonical: "https://x/",
+        cssURL: "/static/site.css", nav: [NavLink(name: "Свят", url: "/svyat", current: true)], t: ["a": "b"], year: "2026",
+        meta: ArticleMeta(author: "A", authorURLs: ["u"], section: "S", published: "p", modified: "m", tags: ["t"]),
+        feeds: [FeedLink(title: "RSS", type: "application/rss+xml", url: "/rss.xml")], image: picture, jsonLD: ["{}"])
+    static let mostRead = MostReadView(
+        day: [MostReadItem(url: "/a", kicker: nil, title: "t", markers: [], reads: "1")], week: [])
+
+    static var views: [(String, any MustacheParent)] { [
+        ("LayoutView", layout), ("FeedLink", layout.feeds[0]), ("Picture", picture),
+        ("Picture without size", Picture(url: "u", width: nil, height: nil, mediaType: "image/jpeg", length: 0)),
+        ("NavLink", layout.nav[0]), ("ArticleMeta", layout.meta!), ("ArticleCard", card),
+        ("ArticleCard without kicker", ArticleCard(
+            url: "/a", kicker: nil, title: "t", markers: [], lead: "", section: "", sectionURL: "", time: "", dateLine: "",
+            relative: "", datetime: "", reads: "0")),
+        ("Pager", Pager(previousURL: nil, nextURL: "/x?page=2", label: "1 от 2")),
+        ("ListView", ListView(
+            layout: layout, heading: "h", kind: "section", subtitle: nil, description: "d", pinned: card, cards: [card],
+            days: [DayGroup(label: "25 ноември", cards: [card])], pager: nil, empty: false)),
+        ("DayGroup", DayGroup(label: "l", cards: [card])),
+        ("HomeView", HomeView(
+            layout: layout, lead: card, latest: [card], sections: [SectionBlock(name: "n", url: "/n", cards: [card])],
+            today: [], mostRead: mostRead)),
+        ("SectionBlock", SectionBlock(name: "n", url: "/n", cards: [card])),
+        ("BylineView", BylineView(name: "n", role: nil, url: "/avtor/n")),
+        ("TagLink", TagLink(name: "n", url: "/tag/n")),
+        ("BodySegment html", BodySegment(html: "<p>x</p>", more: nil)),
+        ("BodySegment more", BodySegment(html: nil, more: MoreBlock(links: [card]))),
+        ("MoreBlock", MoreBlock(links: [card])),
+        ("ArticleView", ArticleView(
+            layout: layout, sectionName: "s", sectionURL: "/s", kicker: nil, title: "t", markers: [], dateLine: "d",
+            datetime: "dt", reads: "1", lead: "l", body: [BodySegment(html: "<p>x</p>", more: nil)], sources: "БТА",
+            topicLink: TagLink(name: "n", url: "/tema/n"), tags: [], authors: [BylineView(name: "n", role: "r", url: "/u")],
+            today: [card], followURL: "https://news.google.com/", mostRead: nil,
+            beacon: ReadBeaconView(scriptURL: "/s.js", beaconURL: "/api/reads/1", pixelURL: "/api/reads/1.gif"))),
+        ("ErrorView", ErrorView(layout: layout, status: 404, heading: "h", message: "m")),
+        ("MostReadView", mostRead), ("MostReadItem", mostRead.day[0]),
+        ("ReadBeaconView", ReadBeaconView(scriptURL: "/s.js", beaconURL: "/b", pixelURL: "/p.gif")),
+    ] }
+
+    @Test func everyFieldAnswersAsMirrorWould() {
+        for (label, view) in Self.views {
+            let children = Array(Mirror(reflecting: view).children)
+            #expect(!children.isEmpty, "\(label)")
+            for child in children {
+                let name = try! #require(child.label)
+                let expected = Self.unwrapped(child.value)
+                let answered = view.child(named: name)
+                #expect((answered == nil) == (expected == nil), "\(label).\(name)")
+                if let answered, let expected {
+                    #expect(String(describing: answered) == String(describing: expected), "\(label).\(name)")
+                }
+            }
+            #expect(view.child(named: "noSuchField") == nil, "\(label)")
+        }
+    }
+
+    /// What swift-mustache's Mirror lookup returns for a field: the value, with one level of Optional taken off.
+    static func unwrapped(_ value: Any) -> Any? {
+        let mirror = Mirror(reflecting: value)
+        guard mirror.displayStyle == .optional else { return value }
+        return mirror.children.first?.value
+    }
+}
