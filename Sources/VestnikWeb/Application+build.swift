@@ -40,9 +40,11 @@ public func buildRouter(site: Site, readCounter: ReadCounter, readSettings: Read
     let articles = site.articles
     let gate = ReadGate(settings: readSettings, now: site.now) { id, now in try await articles.summary(id: id, now: now) != nil }
     ReadBeaconController(gate: gate, counter: readCounter, trustedProxies: readSettings.trustedProxies).addRoutes(to: router)
-    ReadStatsController(site: site, mostRead: mostRead).addRoutes(to: router)
     SearchController(site: site).addRoutes(to: router)
-    NewsroomController(site: site).addRoutes(to: router.group("newsroom").add(middleware: NewsroomMiddleware(site: site)))
+    let newsroom = router.group("newsroom").add(middleware: NewsroomMiddleware(site: site))
+    NewsroomController(site: site).addRoutes(to: newsroom)
+    StructureController(site: site).addRoutes(to: newsroom)
+    ReadStatsController(site: site, mostRead: mostRead).addRoutes(to: newsroom, movedFrom: router)
     PublicController(site: site, mostRead: mostRead).addRoutes(to: router)
     FeedController(site: site).addRoutes(to: router)
     SitemapController(site: site).addRoutes(to: router)
