@@ -87,16 +87,29 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "How many proxies in front of Vestnik append to X-Forwarded-For; 0 takes the reader's address from the connection (default: $VESTNIK_TRUSTED_PROXIES, else 0).")
     var trustedProxies: Int?
 
+    @Option(help: "Megabytes of memory for rendered pages; 0 switches the page cache off (default: $VESTNIK_PAGE_CACHE_MB, else 64).")
+    var pageCacheMb: Int?
+
+    @Option(help: "Seconds a cached page lives at most, for relative times and read counts; edits drop pages at once (default: $VESTNIK_PAGE_LIFETIME, else 60).")
+    var pageLifetime: Int?
+
+    /// A number from the option, else the environment variable, else `fallback`; never negative.
+    private func number<T: LosslessStringConvertible & Comparable & Numeric>(
+        _ option: T?, _ variable: String, _ fallback: T, _ environment: [String: String]
+    ) throws -> T {
+        if let option {
+            guard option >= 0 else { throw ValidationError("\(variable) must not be negative") }
+            return option
+        }
+        guard let text = environment[variable] else { return fallback }
+        guard let value = T(text), value >= 0 else { throw ValidationError("\(variable) must be a number from 0, not \(text)") }
+        return value
+    }
+
     /// How reads are counted, from the options, else the environment, else the defaults.
     func readSettings(_ environment: [String: String]) throws -> ReadSettings {
         func number<T: LosslessStringConvertible & Comparable & Numeric>(_ option: T?, _ variable: String, _ fallback: T) throws -> T {
-            if let option {
-                guard option >= 0 else { throw ValidationError("\(variable) must not be negative") }
-                return option
-            }
-            guard let text = environment[variable] else { return fallback }
-            guard let value = T(text), value >= 0 else { throw ValidationError("\(variable) must be a number from 0, not \(text)") }
-            return value
+            try self.number(option, variable, fallback, environment)
         }
         var settings = ReadSettings()
         let minutes = try number(readDedupMinutes, "VESTNIK_READ_DEDUP_MINUTES", 30)
@@ -118,6 +131,9 @@ struct Serve: AsyncParsableCommand {
         } ?? 8080
         let hostname = self.hostname ?? environment["VESTNIK_HOSTNAME"] ?? "127.0.0.1"
         let reads = try readSettings(environment)
+        var server = ServerSettings(hostname: hostname, port: port, reads: reads)
+        server.pageCacheBytes = try number(pageCacheMb, "VESTNIK_PAGE_CACHE_MB", 64, environment) << 20
+        server.pageLifetime = TimeInterval(try number(pageLifetime, "VESTNIK_PAGE_LIFETIME", 60, environment))
         try await reportingFailures {
             let theme = try await Theme.load(overrideFolder: self.theme.map { URL(fileURLWithPath: $0) })
             let database = try await options.openMigrated(logger: logger)
@@ -126,8 +142,7 @@ struct Serve: AsyncParsableCommand {
                 let site = try await Site.make(
                     database: database, theme: theme,
                     publicURL: publicURL ?? environment["VESTNIK_PUBLIC_URL"] ?? "http://\(hostname):\(port)")
-                let app = buildApplication(
-                    site: site, settings: ServerSettings(hostname: hostname, port: port, reads: reads), logger: logger)
+                let app = buildApplication(site: site, settings: server, logger: logger)
                 logger.info("Vestnik serves \(options.location) at http://\(hostname):\(port)")
                 try await app.runService()
             }

@@ -49,7 +49,8 @@ public struct TagUsage: Sendable, Equatable {
 
 /// The newsroom's edits of sections, topics, tags and authors. Every slug an entry leaves behind stays in
 /// `taxonomy_slug_history`, so the public page (and links to it from other sites) answers 301 to the new one; an
-/// article or content file that still names the old entry finds it by its old slug too.
+/// article or content file that still names the old entry finds it by its old slug too. Each edit announces
+/// `ContentChange.everything` once it has committed: names show in the navigation, cards and bylines everywhere.
 extension TaxonomyRepository {
     // MARK: Reading
 
@@ -256,13 +257,14 @@ extension TaxonomyRepository {
             try await db.raw("DELETE FROM tags WHERE id = \(bind: id)").run()
             return StructureEdit(id: target.id, previousName: source.name, name: target.name, articleIDs: articleIDs)
         }
+        await database.announce(.everything)
         try await SearchIndexer.reindex(result.articleIDs, in: database)
         return result
     }
 
     /// Removes a tag no article carries (any other is refused, so nothing disappears from a page by accident).
     public func deleteTag(id: Int) async throws -> StructureEdit {
-        try await database.write { db in
+        let result = try await database.write { db in
             guard let tag = try await db.raw("SELECT id, slug, name FROM tags WHERE id = \(bind: id)").first().map(Self.tag) else {
                 throw StructureProblem.notFound
             }
@@ -273,6 +275,9 @@ extension TaxonomyRepository {
             try await db.raw("DELETE FROM tags WHERE id = \(bind: id)").run()
             return StructureEdit(id: id, previousName: tag.name, name: tag.name, articleIDs: [])
         }
+        // No page lists an unused tag but its own (now a 404) and the tag sitemap: simplest to say everything.
+        await database.announce(.everything)
+        return result
     }
 
     // MARK: Pieces
@@ -336,6 +341,8 @@ extension TaxonomyRepository {
             }
             return StructureEdit(id: rowID, previousName: previous?.name, name: name, articleIDs: articleIDs)
         }
+        // Names show in the navigation, on cards and in bylines all over the site: every page may have changed.
+        await database.announce(.everything)
         // Search finds articles by their section, tag and author names too.
         try await SearchIndexer.reindex(result.articleIDs, in: database)
         return result

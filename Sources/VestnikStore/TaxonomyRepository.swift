@@ -45,21 +45,28 @@ public struct TaxonomyRepository: Sendable {
     }
 
     // MARK: Writing (find by name, else by the slug of the name or a slug it had; else create)
+    // Names and descriptions show in the navigation and on every card, so a change announces everything.
 
     /// Creates the section if its slug is new; updates the given details otherwise. Returns its id.
     @discardableResult
     public func saveSection(name: String, description: String? = nil, position: Int? = nil) async throws -> Int {
-        try await database.write { db in try await Self.ensureSection(name: name, description: description, position: position, in: db) }
+        let id = try await database.write { db in try await Self.ensureSection(name: name, description: description, position: position, in: db) }
+        await database.announce(.everything)
+        return id
     }
 
     @discardableResult
     public func saveTopic(name: String, description: String? = nil) async throws -> Int {
-        try await database.write { db in try await Self.ensureTopic(name: name, description: description, in: db) }
+        let id = try await database.write { db in try await Self.ensureTopic(name: name, description: description, in: db) }
+        await database.announce(.everything)
+        return id
     }
 
     @discardableResult
     public func saveAuthor(name: String, role: String? = nil, bio: String? = nil) async throws -> Int {
-        try await database.write { db in try await Self.ensureAuthor(name: name, role: role, bio: bio, in: db) }
+        let id = try await database.write { db in try await Self.ensureAuthor(name: name, role: role, bio: bio, in: db) }
+        await database.announce(.everything)
+        return id
     }
 
     /// Section slugs share the URL space with fixed routes, so these are never used as a section slug as-is.
@@ -228,6 +235,7 @@ public struct TaxonomyRepository: Sendable {
             }
             try await db.raw("UPDATE topics SET pinned_article_id = \(bind: articleID) WHERE slug = \(bind: topicSlug)").run()
         }
+        await database.announce(.everything)
     }
 
     static func tag(_ row: any SQLRow) throws -> Tag {

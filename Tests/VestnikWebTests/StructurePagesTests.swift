@@ -71,6 +71,37 @@ struct StructurePagesTests {
         }
     }
 
+    @Test("a cached page shows a structure edit on the very next request", arguments: TestDatabase.all)
+    func cachedPagesFollow(_ kind: TestDatabase) async throws {
+        try await withEditor(kind) { client, site, editor in
+            let pages = ["/", "/svyat", "/svyat/sreshta-na-varha-v-bryuksel", "/avtor/maria-petrova", "/tag/premier", "/tema/izbori"]
+            for page in pages {
+                _ = try await client.get(page)
+                #expect(try await client.get(page).headers[.xCache] == "HIT", "\(page)")
+            }
+            let world = try #require(try await site.taxonomy.section(slug: "svyat"))
+            let maria = try #require(try await site.taxonomy.author(slug: "maria-petrova"))
+            let premier = try #require(try await site.taxonomy.tag(slug: "premier"))
+            let topic = try #require(try await site.taxonomy.topic(slug: "izbori"))
+            try await editor.get(NewsroomURLs.structure(.section, world.id))
+            _ = try await editor.post(
+                NewsroomURLs.structure(.section, world.id), [("name", "Чужбина"), ("slug", "svyat"), ("description", "Навън"), ("position", "1")])
+            let home = try await client.get("/")
+            #expect(home.headers[.xCache] == "MISS" && home.body.contains(">Чужбина</a>"))
+            #expect(try await client.get("/svyat").body.contains("<h1>Чужбина</h1>"))
+            _ = try await editor.post(
+                NewsroomURLs.structure(.author, maria.id),
+                [("name", "Мария Петрова"), ("slug", ""), ("role", "Кореспондент"), ("bio", ""), ("photo", "https://img.example.bg/m.jpg")])
+            #expect(try await client.get("/svyat/sreshta-na-varha-v-bryuksel").body.contains("<span class=\"author-role\">Кореспондент</span>"))
+            #expect(try await client.get("/avtor/maria-petrova").body.contains("src=\"https://img.example.bg/m.jpg\""))
+            _ = try await editor.post(NewsroomURLs.structure(.tag, premier.id), [("action", "rename"), ("name", "Премиерът")])
+            #expect(try await client.get("/tag/premier").status == .movedPermanently)
+            _ = try await editor.post(
+                NewsroomURLs.structure(.topic, topic.id), [("name", "Избори"), ("slug", ""), ("description", "Нов опис"), ("pinned", "")])
+            #expect(try await client.get("/tema/izbori").body.contains("Нов опис"))
+        }
+    }
+
     @Test("a contributor may not manage the structure; a form without the CSRF token is refused", arguments: TestDatabase.all)
     func permissions(_ kind: TestDatabase) async throws {
         try await withEditor(kind) { client, site, editor in
