@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import VestnikStore
 
 /// How to run the site; filled from the command line and environment by the executable.
@@ -16,6 +17,8 @@ public struct ServerSettings: Sendable {
     public var pageLifetime: TimeInterval
     /// What browsers and CDNs are told about keeping public pages.
     public var httpCache: HTTPCachePolicy
+    /// Shared caches to purge by key when content changes (Varnish with xkey).
+    public var purgeTargets: [PurgeTarget] = []
 
     public init(
         hostname: String = "127.0.0.1", port: Int = 8080, reads: ReadSettings = ReadSettings(),
@@ -84,11 +87,16 @@ public func buildApplication(
     let counter =
         readCounter
         ?? ReadCounter(repository: site.reads, flushInterval: settings.reads.flushInterval, now: site.now, logger: logger)
+    var services: [any Service] = [counter, PublicationScheduler(site: site, logger: logger)]
+    if site.database.dialect == .sqlite { services.append(ExternalWriteWatcher(database: site.database, logger: logger)) }
+    if !settings.purgeTargets.isEmpty {
+        services.append(CachePurger(targets: settings.purgeTargets, changes: site.database.changes, logger: logger))
+    }
     return Application(
         router: buildRouter(
             site: site, readCounter: counter, readSettings: settings.reads,
             pageCache: pageCache ?? settings.makePageCache(for: site), httpCache: settings.httpCache),
         configuration: .init(address: .hostname(settings.hostname, port: settings.port), serverName: "Vestnik"),
-        services: [counter, PublicationScheduler(site: site, logger: logger)],
+        services: services,
         logger: logger)
 }
