@@ -147,6 +147,39 @@ import VestnikTestSupport
         }
     }
 
+    @Test("every structure edit announces everything once it has committed; a refused one announces nothing", arguments: TestDatabase.all)
+    func announces(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let articles = ArticleRepository(database: database)
+            let taxonomy = TaxonomyRepository(database: database)
+            try await articles.save(input("Статия", topic: "Избори", tags: ["Премиер", "Президент", "Русия"]), now: testNow)
+            let heard = ChangeAnnouncementTests.Heard()
+            database.changes.subscribe { heard.append($0) }
+            let world = try #require(try await taxonomy.section(slug: "svyat"))
+            let topic = try #require(try await taxonomy.topic(slug: "izbori"))
+            let author = try #require(try await taxonomy.author(slug: "maria-petrova"))
+            let premier = try #require(try await taxonomy.tag(slug: "premier"))
+            let edits: [@Sendable () async throws -> Void] = [
+                { _ = try await taxonomy.editSection(id: world.id, name: "Светът", slug: "", description: "", position: 1) },
+                { _ = try await taxonomy.editTopic(id: topic.id, name: "Избори", slug: "", description: "Нов", pinnedArticleID: nil) },
+                { _ = try await taxonomy.editAuthor(id: author.id, name: "Мария Петрова", slug: "", role: "Р", bio: "", photo: "") },
+                { _ = try await taxonomy.renameTag(id: premier.id, name: "Премиерът") },
+                { _ = try await taxonomy.mergeTag(id: premier.id, into: "Президент") },
+            ]
+            for edit in edits {
+                try await edit()
+                #expect(heard.take() == [CacheKey.site])
+            }
+            await #expect(throws: StructureProblem.self) { _ = try await taxonomy.renameTag(id: 999, name: "") }
+            await #expect(throws: StructureProblem.self) { _ = try await taxonomy.deleteTag(id: try #require(try await taxonomy.tag(slug: "rusia")).id) }
+            #expect(heard.take().isEmpty)
+            try await articles.save(input("Статия", topic: "Избори", tags: ["Президент"]), now: testNow)
+            _ = heard.take()
+            _ = try await taxonomy.deleteTag(id: try #require(try await taxonomy.tag(slug: "rusia")).id)
+            #expect(heard.take() == [CacheKey.site])
+        }
+    }
+
     @Test("tags stored before migration 6 get their lowercase key", arguments: TestDatabase.all)
     func backfill(_ kind: TestDatabase) async throws {
         try await kind.with(migrate: false) { database in

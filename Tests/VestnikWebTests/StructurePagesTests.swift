@@ -44,6 +44,8 @@ struct StructurePagesTests {
             let old = try await client.get("/svyat?page=1")
             #expect(old.status == .movedPermanently && old.headers[.location] == "/svetat?page=1")
             #expect(try await client.get("/svyat/sreshta-na-varha-v-bryuksel").headers[.location] == "/svetat/sreshta-na-varha-v-bryuksel")
+            #expect(try await client.get("/svyat/atom.xml").headers[.location] == "/svetat/atom.xml")
+            #expect(try await client.get("/svetat/rss.xml").body.contains("<title>Светът"))
             let audit = try await editor.get("/newsroom/audit")
             #expect(audit.body.contains("Елена Редактор") && audit.body.contains("промени рубрика") && audit.body.contains("Свят → Светът"))
 
