@@ -198,7 +198,9 @@ def start_server(workdir: Path, database: Path | None = None, extra_args: tuple[
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> Server:
-    srv = start_server(tmp_path_factory.mktemp("vestnik-e2e"))
+    # Pages live a second in the page cache (60 s by default): tests that read a read count off a page see it
+    # change soon after the reads are stored, as a reader would after the cache's lifetime.
+    srv = start_server(tmp_path_factory.mktemp("vestnik-e2e"), extra_args=("--page-lifetime", "1"))
     try:
         yield srv
     finally:
