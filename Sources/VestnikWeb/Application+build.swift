@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import VestnikStore
 
 /// How to run the site; filled from the command line and environment by the executable.
@@ -74,7 +75,8 @@ public func buildRouter(
 }
 
 /// The composition root: the application serving `site` as configured, with the read counter running beside the
-/// server (it stops after the server, so a graceful stop writes every read the server answered).
+/// server (it stops after the server, so a graceful stop writes every read the server answered), the publication
+/// scheduler, and on PostgreSQL the `ChangeListener` that keeps this node's page cache exact when other nodes write.
 /// Pass `readCounter` or `pageCache` to hold on to them (tests); otherwise they are made from `settings`.
 public func buildApplication(
     site: Site, settings: ServerSettings, readCounter: ReadCounter? = nil, pageCache: PageCache? = nil, logger: Logger
@@ -82,11 +84,13 @@ public func buildApplication(
     let counter =
         readCounter
         ?? ReadCounter(repository: site.reads, flushInterval: settings.reads.flushInterval, now: site.now, logger: logger)
+    var services: [any Service] = [counter, PublicationScheduler(site: site, logger: logger)]
+    if site.database.dialect == .postgres { services.append(ChangeListener(database: site.database, logger: logger)) }
     return Application(
         router: buildRouter(
             site: site, readCounter: counter, readSettings: settings.reads,
             pageCache: pageCache ?? settings.makePageCache(for: site), httpCache: settings.httpCache),
         configuration: .init(address: .hostname(settings.hostname, port: settings.port), serverName: "Vestnik"),
-        services: [counter, PublicationScheduler(site: site, logger: logger)],
+        services: services,
         logger: logger)
 }
