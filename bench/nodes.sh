@@ -222,9 +222,11 @@ EDIT_SUMMARY=$(python3 - "$T/edits.jsonl" <<'EOF'
 import json, statistics, sys
 rows = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8")]
 delays = [r["delay_ms"] for r in rows]
-print(f"{len(rows)} edits, all cached before (X-Cache: HIT): {all(r['cached_before'] for r in rows)}; "
-      f"delay from the save's answer to the new title on the other node: median {statistics.median(delays):.1f} ms, "
-      f"max {max(delays):.1f} ms ({', '.join(f'{r['direction']} {r['delay_ms']:.1f}' for r in rows)} ms)")
+each = ", ".join("%s %.1f" % (r["direction"], r["delay_ms"]) for r in rows)
+first = sum(1 for r in rows if r["polls"] == 1)
+print("%d edits, the page cached on the other node before each (X-Cache: HIT): %s; new title on the other node "
+      "%.1f ms (median), %.1f ms (max) after the save was answered, on the first poll in %d of %d (%s ms)"
+      % (len(rows), all(r["cached_before"] for r in rows), statistics.median(delays), max(delays), first, len(rows), each))
 EOF
 )
 echo "$EDIT_SUMMARY" >&2
@@ -259,7 +261,8 @@ print(state["ok"], state["failed"])
 EOF
 read -r SENT_OK SENT_FAILED < <(timeout 600 python3 "$T/beacons.py" "$HOST" "$NPORT" "/api/reads/$ID" "$BEACONS" "$UA")
 sleep 0.5; kill -USR1 "$NGINX_PID"; sleep 0.2
-SPREAD=$(awk -v a="$HOST:$A_PORT" -v b="$HOST:$B_PORT" '$3 == "POST" { if ($1 == a) na++; else if ($1 == b) nb++; else other++ }
+# Each log line: the upstream(s) tried ("B, A" when nginx went on to the next), the status, the method.
+SPREAD=$(awk -v a="$HOST:$A_PORT" -v b="$HOST:$B_PORT" '$NF == "POST" { if ($1 == a) na++; else if ($1 == b) nb++; else other++ }
   END { printf "node A %d, node B %d, other/retried %d", na, nb, other }' "$T/nginx-access.log")
 log "stopping both nodes gracefully (SIGTERM): each flushes what it counted"
 stop_pid "$A_PID" "node A"; A_PID=""
@@ -297,7 +300,7 @@ TOTAL=$(awk '/requests in/ { print $1 }' "$T/wrk-kill.txt")
 NON2XX=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$T/wrk-kill.txt"); NON2XX=${NON2XX:-0}
 SOCKERR=$(awk '/Socket errors:/ { sub(/.*Socket errors: /, ""); print }' "$T/wrk-kill.txt"); SOCKERR=${SOCKERR:-none}
 RPS=$(awk '/Requests\/sec:/ { print $2 }' "$T/wrk-kill.txt")
-UPSTREAMS=$(awk -v a="$HOST:$A_PORT" -v b="$HOST:$B_PORT" '{ if ($1 == a) na++; else if ($1 == b) nb++; else if (index($1, ",")) both++; else other++; st[$2]++ }
+UPSTREAMS=$(awk -v a="$HOST:$A_PORT" -v b="$HOST:$B_PORT" '{ if ($1 == a) na++; else if ($1 == b) nb++; else if (index($1, ",")) both++; else other++; st[$(NF-1)]++ }
   END { printf "answered by node A %d, node B %d, tried B then A %d, other %d; statuses:", na, nb, both, other; for (s in st) printf " %s×%d", s, st[s] }' "$T/nginx-access.log")
 NGINX_ERRORS=$(grep -c 'connect() failed\|upstream prematurely closed\|recv() failed' "$T/nginx-error.log" || true)
 KILL_SUMMARY="$TOTAL requests in $LOAD ($RPS req/s); non-2xx: $NON2XX; socket errors: $SOCKERR; nginx: $UPSTREAMS; nginx error-log lines about node B: $NGINX_ERRORS"
@@ -328,7 +331,7 @@ DOWN_SUMMARY="node A's page cache had the article ($CACHED_STATE); with PostgreS
 echo "$DOWN_SUMMARY" >&2
 
 # ----------------------------------------------------------------- report
-PGV=$("$PGBIN/postgres" --version | awk '{ print $NF }')
+PGV=$("$PGBIN/postgres" --version | awk '{ print $3 }')
 {
   echo "# Two nodes, one PostgreSQL, nginx in front — $(date '+%Y-%m-%d %H:%M')"
   echo
