@@ -78,6 +78,7 @@ let package = Package(
             dependencies: [
                 "VestnikWeb", "VestnikStore", "VestnikCore", "VestnikDemo", "VestnikTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
     ]

@@ -93,6 +93,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a cached page lives at most, for relative times and read counts; edits drop pages at once (default: $VESTNIK_PAGE_LIFETIME, else 60).")
     var pageLifetime: Int?
 
+    @Option(help: "A shared cache to purge by key when content changes, e.g. http://127.0.0.1:6081/ (Varnish with deploy/varnish/vestnik.vcl); repeat for several (default: $VESTNIK_PURGE_URLS, comma-separated).")
+    var purgeUrl: [String] = []
+
     /// A number from the option, else the environment variable, else `fallback`; never negative.
     private func number<T: LosslessStringConvertible & Comparable & Numeric>(
         _ option: T?, _ variable: String, _ fallback: T, _ environment: [String: String]
@@ -134,6 +137,10 @@ struct Serve: AsyncParsableCommand {
         var server = ServerSettings(hostname: hostname, port: port, reads: reads)
         server.pageCacheBytes = try number(pageCacheMb, "VESTNIK_PAGE_CACHE_MB", 64, environment) << 20
         server.pageLifetime = TimeInterval(try number(pageLifetime, "VESTNIK_PAGE_LIFETIME", 60, environment))
+        let purgeURLs = purgeUrl.isEmpty ? (environment["VESTNIK_PURGE_URLS"] ?? "").split(separator: ",").map(String.init) : purgeUrl
+        server.purgeTargets = try purgeURLs.map { url in
+            do { return try PurgeTarget(url: url.trimmingCharacters(in: .whitespaces)) } catch { throw ValidationError("\(error)") }
+        }
         try await reportingFailures {
             let theme = try await Theme.load(overrideFolder: self.theme.map { URL(fileURLWithPath: $0) })
             let database = try await options.openMigrated(logger: logger)

@@ -206,6 +206,12 @@ public final class Database: Sendable {
         }
     }
 
+    /// Runs `body` on the SQLite writer connection outside any transaction (SQLite only).
+    func withSQLiteWriter<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        guard case .sqlite(let connections) = backend else { preconditionFailure("withSQLiteWriter on PostgreSQL") }
+        return try await connections.withWriter(body)
+    }
+
     /// Makes the calling write transaction wait for any other holding the same `key` (on any node). SQLite has one
     /// writer already, so there it does nothing. Article saves take one, so that their shared bookkeeping (term
     /// statistics, "Още:" lists) never deadlocks.

@@ -17,6 +17,8 @@ public struct ServerSettings: Sendable {
     public var pageLifetime: TimeInterval
     /// What browsers and CDNs are told about keeping public pages.
     public var httpCache: HTTPCachePolicy
+    /// Shared caches to purge by key when content changes (Varnish with xkey).
+    public var purgeTargets: [PurgeTarget] = []
 
     public init(
         hostname: String = "127.0.0.1", port: Int = 8080, reads: ReadSettings = ReadSettings(),
@@ -86,6 +88,10 @@ public func buildApplication(
         ?? ReadCounter(repository: site.reads, flushInterval: settings.reads.flushInterval, now: site.now, logger: logger)
     var services: [any Service] = [counter, PublicationScheduler(site: site, logger: logger)]
     if site.database.dialect == .postgres { services.append(ChangeListener(database: site.database, logger: logger)) }
+    if site.database.dialect == .sqlite { services.append(ExternalWriteWatcher(database: site.database, logger: logger)) }
+    if !settings.purgeTargets.isEmpty {
+        services.append(CachePurger(targets: settings.purgeTargets, changes: site.database.changes, logger: logger))
+    }
     return Application(
         router: buildRouter(
             site: site, readCounter: counter, readSettings: settings.reads,

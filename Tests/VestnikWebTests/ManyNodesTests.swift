@@ -109,8 +109,10 @@ struct ManyNodesTests {
         try await TestDatabase.postgres.with(migrate: false) { a in
             let b = try await otherNode(of: a)
             try await b.closing {
-                let heardB = Heard()
+                let heardB = Heard(), localB = Heard()
                 b.changes.subscribe { heardB.append($0) }
+                // What only this node announced (the CDN purger listens so): a reconnection is not such a change.
+                b.changes.subscribe(localOnly: true) { localB.append($0) }
                 let countB = ListenCount()
                 try await running([ChangeListener(database: b, logger: logger, onListening: { countB.set($0) })]) {
                     #expect(try await waitUntil(10) { countB.count == 1 })
@@ -130,6 +132,7 @@ struct ManyNodesTests {
                     await a.announce(later)
                     #expect(try await heardB.wait(upTo: 1) { $0.last == later } != nil, "no change after the reconnect: \(heardB.all)")
                     #expect(heardB.all == [.everything, later])
+                    #expect(localB.all.isEmpty, "a local-only subscriber heard \(localB.all)")
                 }
             }
         }

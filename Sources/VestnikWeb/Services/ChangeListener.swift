@@ -31,6 +31,10 @@ public struct ChangeListener: Service {
         self.onListening = onListening
     }
 
+    /// The origin given to the `.everything` delivered after a reconnection: no node's name (those are base-36
+    /// numbers), so it is neither our own announcement nor skipped as an echo.
+    static let missedChanges = "listener-reconnected"
+
     public func run() async throws {
         await cancelWhenGracefulShutdown { await listen() }
     }
@@ -47,8 +51,10 @@ public struct ChangeListener: Service {
                     listening: {
                         let (count, missed) = connections.increment()
                         if missed {
-                            // Changes announced while we were away never reached us: forget every page.
-                            feed.deliver(.everything)
+                            // Changes announced while we were away never reached us: forget every page. Not as
+                            // our own announcement (origin nil): the nodes that made those changes purged the CDN
+                            // already, so `localOnly` subscribers (the purger) must not hear this.
+                            feed.deliver(.everything, fromNode: Self.missedChanges)
                             logger.notice("listening for changes of other nodes again; dropped every cached page")
                         } else {
                             logger.debug("listening for changes of other nodes", metadata: ["channel": "\(feed.channel)"])
