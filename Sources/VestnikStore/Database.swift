@@ -61,9 +61,12 @@ public final class Database: Sendable {
     private let backend: Backend
     /// Set by `close()`: later calls fail at once with `DatabaseUnavailableError`.
     private let closed = ClosedFlag()
-    /// How long a PostgreSQL call waits for a pooled connection before it gives up as unavailable. The pool itself
-    /// would keep a request waiting for a minute while the server refuses connections.
+    /// How long a PostgreSQL call waits for a pooled connection before it checks whether the server accepts
+    /// connections at all (and gives up as unavailable if not). The pool itself would keep a request waiting for a
+    /// minute while the server refuses connections.
     let leaseTimeout: Duration
+    /// Whether the server accepts a connection now (PostgreSQL only).
+    private let probe: ServerProbe
 
     private enum Backend: Sendable {
         case sqlite(SQLiteConnections)
@@ -77,6 +80,11 @@ public final class Database: Sendable {
         self.changes = ChangeFeed(schema: schema)
         self.leaseTimeout = leaseTimeout
         self.logger = logger
+        if case .postgres(_, _, let configuration) = backend {
+            self.probe = ServerProbe(configuration: configuration, logger: logger)
+        } else {
+            self.probe = ServerProbe(configuration: nil, logger: logger)
+        }
     }
 
     /// Opens the database; fails with a readable error if the file or server cannot be reached. `readers` is the
@@ -162,13 +170,18 @@ public final class Database: Sendable {
                         return try await body(connection)
                     }
                 }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    guard lease.isLeased else {
-                        throw DatabaseUnavailableError(
-                            description: "no PostgreSQL connection within \(timeout) (the server is down or refuses connections)")
+                group.addTask { [probe] in
+                    // A busy pool only makes a request wait; a server that refuses connections makes it fail. After
+                    // each `timeout` without a connection, one direct connection attempt (shared by every waiting
+                    // request) tells the two apart.
+                    while true {
+                        try await Task.sleep(for: timeout)
+                        if lease.isLeased { return nil }
+                        if let failure = await probe.failure() {
+                            throw DatabaseUnavailableError(
+                                description: "no PostgreSQL connection within \(timeout), and the server refuses a new one: \(failure)")
+                        }
                     }
-                    return nil
                 }
                 defer { group.cancelAll() }
                 while let result = try await group.next() {
@@ -281,6 +294,43 @@ private final class ClosedFlag: @unchecked Sendable {
 
     func check() throws {
         if lock.withLock({ isClosed }) { throw DatabaseUnavailableError(description: "the database is closed") }
+    }
+}
+
+/// Tries one direct connection to the PostgreSQL server; callers within a second share the same attempt, so a
+/// thousand waiting requests cost one connection attempt.
+private final class ServerProbe: @unchecked Sendable {
+    private let configuration: PostgresConnection.Configuration?
+    private let logger: Logger
+    private let lock = NSLock()
+    private var latest: (started: ContinuousClock.Instant, attempt: Task<String?, Never>)?
+
+    init(configuration: PostgresConnection.Configuration?, logger: Logger) {
+        var configuration = configuration
+        configuration?.options.connectTimeout = .seconds(2)
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Nil when the server accepted a connection, else why not.
+    func failure() async -> String? {
+        guard let configuration else { return nil }
+        let logger = self.logger
+        let attempt: Task<String?, Never> = lock.withLock {
+            if let latest, ContinuousClock.now - latest.started < .seconds(1) { return latest.attempt }
+            let attempt = Task<String?, Never> {
+                do {
+                    let connection = try await PostgresConnection.connect(configuration: configuration, id: 2, logger: logger)
+                    try? await connection.close()
+                    return nil
+                } catch {
+                    return String(reflecting: error)
+                }
+            }
+            latest = (ContinuousClock.now, attempt)
+            return attempt
+        }
+        return await attempt.value
     }
 }
 
