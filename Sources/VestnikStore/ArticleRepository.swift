@@ -56,6 +56,8 @@ public struct ArticleInput: Sendable, Equatable, Codable {
 enum LockKeys {
     static let articleWrites = 7_301
     static let users = 7_304
+    /// Nodes starting together on a new database take turns applying migrations.
+    static let migrations = 7_305
 }
 
 /// Which articles a list shows.
