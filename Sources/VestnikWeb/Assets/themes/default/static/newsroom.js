@@ -122,6 +122,8 @@
   function openPicker(callback) {
     if (!picker || !picker.showModal) return;
     onPick = callback;
+    // Empty at once: a click must never land on a picture of the last opening that is about to be replaced.
+    pickerGrid.textContent = "";
     loadPicker(picker.getAttribute("data-url") + "?q=" + encodeURIComponent(pickerQuery.value), false);
     picker.showModal();
   }
