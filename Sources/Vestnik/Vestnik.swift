@@ -103,27 +103,37 @@ struct Serve: AsyncParsableCommand {
         } else {
             folder = URL(fileURLWithPath: "media")
         }
-        var megabytes = 10
-        if let option = mediaMaxMb {
-            megabytes = option
-        } else if let text = environment["VESTNIK_MEDIA_MAX_MB"] {
-            guard let value = Int(text) else { throw ValidationError("VESTNIK_MEDIA_MAX_MB must be a number of megabytes, not \(text)") }
-            megabytes = value
-        }
+        let megabytes = try number(mediaMaxMb, "VESTNIK_MEDIA_MAX_MB", 10, environment)
         guard (1...1024).contains(megabytes) else { throw ValidationError("the media size limit must be 1 to 1024 MB, not \(megabytes)") }
         return MediaSettings(folder: folder, maxBytes: megabytes * 1024 * 1024)
+    }
+
+    @Option(help: "Megabytes of memory for rendered pages; 0 switches the page cache off (default: $VESTNIK_PAGE_CACHE_MB, else 64).")
+    var pageCacheMb: Int?
+
+    @Option(help: "Seconds a cached page lives at most, for relative times and read counts; edits drop pages at once (default: $VESTNIK_PAGE_LIFETIME, else 60).")
+    var pageLifetime: Int?
+
+    @Option(help: "A shared cache to purge by key when content changes, e.g. http://127.0.0.1:6081/ (Varnish with deploy/varnish/vestnik.vcl); repeat for several (default: $VESTNIK_PURGE_URLS, comma-separated).")
+    var purgeUrl: [String] = []
+
+    /// A number from the option, else the environment variable, else `fallback`; never negative.
+    private func number<T: LosslessStringConvertible & Comparable & Numeric>(
+        _ option: T?, _ variable: String, _ fallback: T, _ environment: [String: String]
+    ) throws -> T {
+        if let option {
+            guard option >= 0 else { throw ValidationError("\(variable) must not be negative") }
+            return option
+        }
+        guard let text = environment[variable] else { return fallback }
+        guard let value = T(text), value >= 0 else { throw ValidationError("\(variable) must be a number from 0, not \(text)") }
+        return value
     }
 
     /// How reads are counted, from the options, else the environment, else the defaults.
     func readSettings(_ environment: [String: String]) throws -> ReadSettings {
         func number<T: LosslessStringConvertible & Comparable & Numeric>(_ option: T?, _ variable: String, _ fallback: T) throws -> T {
-            if let option {
-                guard option >= 0 else { throw ValidationError("\(variable) must not be negative") }
-                return option
-            }
-            guard let text = environment[variable] else { return fallback }
-            guard let value = T(text), value >= 0 else { throw ValidationError("\(variable) must be a number from 0, not \(text)") }
-            return value
+            try self.number(option, variable, fallback, environment)
         }
         var settings = ReadSettings()
         let minutes = try number(readDedupMinutes, "VESTNIK_READ_DEDUP_MINUTES", 30)
@@ -146,6 +156,13 @@ struct Serve: AsyncParsableCommand {
         let hostname = self.hostname ?? environment["VESTNIK_HOSTNAME"] ?? "127.0.0.1"
         let reads = try readSettings(environment)
         let media = try mediaSettings(environment, database: options.location)
+        var server = ServerSettings(hostname: hostname, port: port, reads: reads)
+        server.pageCacheBytes = try number(pageCacheMb, "VESTNIK_PAGE_CACHE_MB", 64, environment) << 20
+        server.pageLifetime = TimeInterval(try number(pageLifetime, "VESTNIK_PAGE_LIFETIME", 60, environment))
+        let purgeURLs = purgeUrl.isEmpty ? (environment["VESTNIK_PURGE_URLS"] ?? "").split(separator: ",").map(String.init) : purgeUrl
+        server.purgeTargets = try purgeURLs.map { url in
+            do { return try PurgeTarget(url: url.trimmingCharacters(in: .whitespaces)) } catch { throw ValidationError("\(error)") }
+        }
         try await reportingFailures {
             let theme = try await Theme.load(overrideFolder: self.theme.map { URL(fileURLWithPath: $0) })
             let database = try await options.openMigrated(logger: logger)
@@ -154,8 +171,7 @@ struct Serve: AsyncParsableCommand {
                 let site = try await Site.make(
                     database: database, theme: theme,
                     publicURL: publicURL ?? environment["VESTNIK_PUBLIC_URL"] ?? "http://\(hostname):\(port)", media: media)
-                let app = buildApplication(
-                    site: site, settings: ServerSettings(hostname: hostname, port: port, reads: reads), logger: logger)
+                let app = buildApplication(site: site, settings: server, logger: logger)
                 logger.info("Vestnik serves \(options.location) at http://\(hostname):\(port)")
                 try await app.runService()
             }

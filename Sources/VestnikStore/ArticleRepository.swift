@@ -96,10 +96,16 @@ public struct ArticleRepository: Sendable {
     public func save(_ input: ArticleInput, now: Date = Date(), refreshRelated: Bool = true) async throws -> SaveResult {
         try Self.validate(input)
         let dialect = database.dialect
-        let result = try await database.write { db in
+        let (result, change) = try await database.write { db -> (SaveResult, ContentChange) in
             try await Database.serialize(LockKeys.articleWrites, dialect: dialect, in: db)
-            return try await Self.write(input, now: now, dialect: dialect, in: db)
+            let existing = try await db.raw("SELECT id FROM articles WHERE slug = \(bind: input.slug)").first()
+            var before: ArticlePlacement?
+            if let existing { before = try await ArticlePlacement.of(articleID: try existing.int("id"), in: db) }
+            let result = try await Self.write(input, now: now, dialect: dialect, in: db)
+            let after = try await ArticlePlacement.of(articleID: result.id, in: db)
+            return (result, ArticlePlacement.change(articleID: result.id, before: before, after: after))
         }
+        await database.announce(change)
         if refreshRelated { try await RelatedArticles(database: database).refresh(after: result.id, now: now) }
         return result
     }
@@ -112,6 +118,7 @@ public struct ArticleRepository: Sendable {
             try await Database.serialize(LockKeys.articleWrites, dialect: dialect, in: db)
             for input in inputs { _ = try await Self.write(input, now: now, dialect: dialect, in: db) }
         }
+        await database.announce(.everything)
     }
 
     /// The statements of one save, inside the caller's transaction.
@@ -208,6 +215,8 @@ public struct ArticleRepository: Sendable {
                 """
             ).run()
         }
+        // Its page moved, and every link to it changed.
+        await database.announce(ContentChange(keys: [CacheKey.article(articleID), CacheKey.articlePage(articleID)]))
     }
 
     static func validate(_ input: ArticleInput) throws {

@@ -46,6 +46,9 @@ public final class Database: Sendable {
     public enum Dialect: Sendable { case sqlite, postgres }
 
     public let dialect: Dialect
+    /// Change events of this process (see `ChangeFeed`); `announce(_:)` feeds it.
+    public let changes: ChangeFeed
+    let logger: Logger
     private let backend: Backend
 
     private enum Backend: Sendable {
@@ -53,9 +56,11 @@ public final class Database: Sendable {
         case postgres(PostgresClient, Task<Void, Never>)
     }
 
-    private init(dialect: Dialect, backend: Backend) {
+    private init(dialect: Dialect, backend: Backend, schema: String? = nil, logger: Logger) {
         self.dialect = dialect
         self.backend = backend
+        self.changes = ChangeFeed(schema: schema)
+        self.logger = logger
     }
 
     /// Opens the database; fails with a readable error if the file or server cannot be reached. `readers` is the
@@ -66,14 +71,14 @@ public final class Database: Sendable {
         switch location {
         case .sqlite(let path):
             let connections = try await SQLiteConnections.open(path: path, readers: readers, logger: logger)
-            return Database(dialect: .sqlite, backend: .sqlite(connections))
+            return Database(dialect: .sqlite, backend: .sqlite(connections), logger: logger)
         case .postgres(let url):
             var configuration = try PostgresURL.configuration(url, searchPath: searchPath)
             configuration.options.maximumConnections = max(1, connections)
             if !PostgresURL.usesTLS(url) { try await PostgresURL.probe(configuration, location: location, logger: logger) }
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
             let runner = Task { await client.run() }
-            let database = Database(dialect: .postgres, backend: .postgres(client, runner))
+            let database = Database(dialect: .postgres, backend: .postgres(client, runner), schema: searchPath, logger: logger)
             do {
                 _ = try await database.read { db in try await db.raw("SELECT 1").all() }
             } catch {
@@ -116,6 +121,12 @@ public final class Database: Sendable {
                 }
             }
         }
+    }
+
+    /// Runs `body` on the SQLite writer connection outside any transaction (SQLite only).
+    func withSQLiteWriter<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        guard case .sqlite(let connections) = backend else { preconditionFailure("withSQLiteWriter on PostgreSQL") }
+        return try await connections.withWriter(body)
     }
 
     /// Makes the calling write transaction wait for any other holding the same `key` (on any node). SQLite has one

@@ -1,6 +1,7 @@
 import SQLKit
 
-/// Site-wide settings as text: the site's language, its name, whether the demo was loaded.
+/// Site-wide settings as text: the site's language, its name, whether the demo was loaded. A change may alter
+/// every page, so it announces everything.
 public struct SettingsRepository: Sendable {
     let database: Database
 
@@ -21,5 +22,6 @@ public struct SettingsRepository: Sendable {
                 """
             ).run()
         }
+        await database.announce(.everything)
     }
 }

@@ -45,27 +45,34 @@ public struct TaxonomyRepository: Sendable {
     }
 
     // MARK: Writing (find or create by the slug of the name)
+    // Names and descriptions show in the navigation and on every card, so a change announces everything.
 
     /// Creates the section if its slug is new; updates the given details otherwise. Returns its id.
     @discardableResult
     public func saveSection(name: String, description: String? = nil, position: Int? = nil) async throws -> Int {
-        try await database.write { db in try await Self.ensureSection(name: name, description: description, position: position, in: db) }
+        let id = try await database.write { db in try await Self.ensureSection(name: name, description: description, position: position, in: db) }
+        await database.announce(.everything)
+        return id
     }
 
     @discardableResult
     public func saveTopic(name: String, description: String? = nil) async throws -> Int {
-        try await database.write { db in try await Self.ensureTopic(name: name, description: description, in: db) }
+        let id = try await database.write { db in try await Self.ensureTopic(name: name, description: description, in: db) }
+        await database.announce(.everything)
+        return id
     }
 
     @discardableResult
     public func saveAuthor(name: String, role: String? = nil, bio: String? = nil) async throws -> Int {
-        try await database.write { db in try await Self.ensureAuthor(name: name, role: role, bio: bio, in: db) }
+        let id = try await database.write { db in try await Self.ensureAuthor(name: name, role: role, bio: bio, in: db) }
+        await database.announce(.everything)
+        return id
     }
 
     /// Section slugs share the URL space with fixed routes, so these are never used as a section slug as-is.
     /// (Feeds and sitemaps at the root, `/rss.xml` or `/sitemap.xml`, need no entry: a slug never has a dot.)
     static let reservedSlugs: Set<String> = [
-        "tema", "tag", "avtor", "static", "search", "tarsene", "api", "newsroom", "feeds", "sitemaps",
+        "tema", "tag", "avtor", "static", "search", "tarsene", "api", "newsroom", "feeds", "sitemaps", "media",
     ]
 
     static func sectionSlug(_ name: String) -> String {
@@ -171,6 +178,7 @@ public struct TaxonomyRepository: Sendable {
             }
             try await db.raw("UPDATE topics SET pinned_article_id = \(bind: articleID) WHERE slug = \(bind: topicSlug)").run()
         }
+        await database.announce(.everything)
     }
 
     static func tag(_ row: any SQLRow) throws -> Tag {

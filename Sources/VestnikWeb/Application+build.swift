@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import VestnikStore
 
 /// How to run the site; filled from the command line and environment by the executable.
@@ -10,11 +11,32 @@ public struct ServerSettings: Sendable {
     public var port: Int
     /// How reads are counted (de-duplication, rate limit, flush interval).
     public var reads: ReadSettings
+    /// The most bytes rendered pages may take in memory (0: no page cache, every page is rendered).
+    public var pageCacheBytes: Int
+    /// How long a cached page lives at most, for what changes with the clock alone (relative times, read counts).
+    public var pageLifetime: TimeInterval
+    /// What browsers and CDNs are told about keeping public pages.
+    public var httpCache: HTTPCachePolicy
+    /// Shared caches to purge by key when content changes (Varnish with xkey).
+    public var purgeTargets: [PurgeTarget] = []
 
-    public init(hostname: String = "127.0.0.1", port: Int = 8080, reads: ReadSettings = ReadSettings()) {
+    public init(
+        hostname: String = "127.0.0.1", port: Int = 8080, reads: ReadSettings = ReadSettings(),
+        pageCacheBytes: Int = 64 << 20, pageLifetime: TimeInterval = 60, httpCache: HTTPCachePolicy = HTTPCachePolicy()
+    ) {
         self.hostname = hostname
         self.port = port
         self.reads = reads
+        self.pageCacheBytes = pageCacheBytes
+        self.pageLifetime = pageLifetime
+        self.httpCache = httpCache
+    }
+
+    /// The page cache these settings describe, listening to the site's changes.
+    func makePageCache(for site: Site) -> PageCache {
+        let cache = PageCache(capacity: pageCacheBytes, lifetime: pageLifetime, now: site.now)
+        site.database.changes.subscribe { cache.invalidate($0) }
+        return cache
     }
 }
 
@@ -33,8 +55,13 @@ public struct VestnikRequestContext: RequestContext, RemoteAddressRequestContext
 }
 
 /// The router with every route and middleware: the one place the web side is wired together.
-public func buildRouter(site: Site, readCounter: ReadCounter, readSettings: ReadSettings = ReadSettings()) -> Router<VestnikRequestContext> {
+/// `pageCache` (nil: none) answers public pages before anything else runs.
+public func buildRouter(
+    site: Site, readCounter: ReadCounter, readSettings: ReadSettings = ReadSettings(), pageCache: PageCache? = nil,
+    httpCache: HTTPCachePolicy = HTTPCachePolicy()
+) -> Router<VestnikRequestContext> {
     let router = Router(context: VestnikRequestContext.self, options: .autoGenerateHeadEndpoints)
+    router.add(middleware: PageCacheMiddleware(cache: pageCache ?? PageCache(capacity: 0), policy: httpCache))
     router.add(middleware: ErrorPageMiddleware(site: site))
     let mostRead = MostReadLists(reads: site.reads, maxAge: readSettings.mostReadMaxAge, now: site.now)
     let articles = site.articles
@@ -54,16 +81,23 @@ public func buildRouter(site: Site, readCounter: ReadCounter, readSettings: Read
 
 /// The composition root: the application serving `site` as configured, with the read counter running beside the
 /// server (it stops after the server, so a graceful stop writes every read the server answered).
-/// Pass `readCounter` to hold on to it (tests); otherwise one is made from `settings.reads`.
+/// Pass `readCounter` or `pageCache` to hold on to them (tests); otherwise they are made from `settings`.
 public func buildApplication(
-    site: Site, settings: ServerSettings, readCounter: ReadCounter? = nil, logger: Logger
+    site: Site, settings: ServerSettings, readCounter: ReadCounter? = nil, pageCache: PageCache? = nil, logger: Logger
 ) -> some ApplicationProtocol {
     let counter =
         readCounter
         ?? ReadCounter(repository: site.reads, flushInterval: settings.reads.flushInterval, now: site.now, logger: logger)
+    var services: [any Service] = [counter, PublicationScheduler(site: site, logger: logger)]
+    if site.database.dialect == .sqlite { services.append(ExternalWriteWatcher(database: site.database, logger: logger)) }
+    if !settings.purgeTargets.isEmpty {
+        services.append(CachePurger(targets: settings.purgeTargets, changes: site.database.changes, logger: logger))
+    }
     return Application(
-        router: buildRouter(site: site, readCounter: counter, readSettings: settings.reads),
+        router: buildRouter(
+            site: site, readCounter: counter, readSettings: settings.reads,
+            pageCache: pageCache ?? settings.makePageCache(for: site), httpCache: settings.httpCache),
         configuration: .init(address: .hostname(settings.hostname, port: settings.port), serverName: "Vestnik"),
-        services: [counter, PublicationScheduler(site: site, logger: logger)],
+        services: services,
         logger: logger)
 }

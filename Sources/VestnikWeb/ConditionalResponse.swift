@@ -14,14 +14,15 @@ extension Response {
         let etag = "\"\(StaticAssets.fingerprint(Data(text.utf8)))\""
         var headers: HTTPFields = [.contentType: contentType, .eTag: etag, .cacheControl: "public, max-age=60"]
         if let lastModified { headers[.lastModified] = dates.httpDate(lastModified) }
-        if notModified(request, etag: etag, lastModified: lastModified) {
+        if clientHasIt(request, etag: etag, lastModified: lastModified) {
             headers[.contentType] = nil
             return Response(status: .notModified, headers: headers, body: ResponseBody())
         }
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: bytes))
     }
 
-    private static func notModified(_ request: Request, etag: String, lastModified: Date?) -> Bool {
+    /// Whether the request's validators show the client has the bytes with `etag` (and `lastModified`).
+    static func clientHasIt(_ request: Request, etag: String, lastModified: Date?) -> Bool {
         let matches = request.headers[values: .ifNoneMatch]
         if !matches.isEmpty {
             // Weak comparison: a `W/` prefix (added by a proxy that compressed the body) still matches.

@@ -84,6 +84,26 @@ func mediaItem(_ seed: String, alt: String, caption: String = "", credit: String
         }
     }
 
+    @Test("new words for a picture drop the pages of the published articles it leads, no others", arguments: TestDatabase.all)
+    func announcesEdits(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let media = MediaRepository(database: database)
+            let item = try await media.add(mediaItem("обявена", alt: "Старо"), uploadedBy: nil).item
+            let articles = ArticleRepository(database: database)
+            var published = input("Публикувана със снимка")
+            published.featuredImage = FeaturedImage(media: item.address.hash)
+            var draft = input("Чернова със снимка", status: .draft)
+            draft.featuredImage = FeaturedImage(media: item.address.hash)
+            let publishedID = try await articles.save(published, now: testNow, refreshRelated: false).id
+            try await articles.save(draft, now: testNow, refreshRelated: false)
+            try await articles.save(input("Без снимка"), now: testNow, refreshRelated: false)
+            let heard = ChangeAnnouncementTests.Heard()
+            database.changes.subscribe { heard.append($0) }
+            try await media.update(hash: item.address.hash, alt: "Ново", caption: "", credit: "")
+            #expect(heard.take() == [CacheKey.articlePage(publishedID)])
+        }
+    }
+
     @Test("revisions saved before featured pictures existed still decode")
     func oldSnapshots() throws {
         let old = """

@@ -59,7 +59,8 @@ public struct MediaRepository: Sendable {
         return (items, next)
     }
 
-    /// Changes a picture's words; false when there is no such picture.
+    /// Changes a picture's words, and tells the caches which article pages now read differently; false when there
+    /// is no such picture.
     @discardableResult
     public func update(hash: String, alt: String, caption: String, credit: String) async throws -> Bool {
         if alt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw InvalidInput("the alt text is empty") }
@@ -68,14 +69,21 @@ public struct MediaRepository: Sendable {
         item.caption = caption
         item.credit = credit
         let text = Self.searchText(item)
-        try await database.write { db in
+        let change = try await database.write { db -> ContentChange in
             try await db.raw(
                 """
                 UPDATE media SET alt = \(bind: alt), caption = \(bind: caption), credit = \(bind: credit), search_text = \(bind: text)
                 WHERE hash = \(bind: hash)
                 """
             ).run()
+            // The pages of the published articles it leads show its alt text, and its caption and credit where the
+            // article has none of its own. (Pictures in bodies carry their own copy of the words.)
+            let ids = try await db.raw(
+                "SELECT id FROM articles WHERE featured_media = \(bind: hash) AND status = \(bind: ArticleStatus.published.rawValue)"
+            ).all().map { try $0.int("id") }
+            return ContentChange(keys: Set(ids.map(CacheKey.articlePage)))
         }
+        await database.announce(change)
         return true
     }
 

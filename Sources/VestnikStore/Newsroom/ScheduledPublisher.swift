@@ -23,7 +23,8 @@ public struct ScheduledPublisher: Sendable {
         }
         var published: [Int] = []
         for id in due {
-            let claimed = try await database.write { db -> String? in
+            let claimed = try await database.write { db -> ContentChange? in
+                let before = try await ArticlePlacement.of(articleID: id, in: db)
                 guard
                     let row = try await db.raw(
                         """
@@ -39,9 +40,11 @@ public struct ScheduledPublisher: Sendable {
                     VALUES (\(bind: now.unixSeconds), NULL, \(bind: ArticleStatus.published.rawValue), \(bind: id), \(bind: title))
                     """
                 ).run()
-                return title
+                let after = try await ArticlePlacement.of(articleID: id, in: db)
+                return ArticlePlacement.change(articleID: id, before: before, after: after)
             }
-            guard claimed != nil else { continue }
+            guard let claimed else { continue }
+            await database.announce(claimed)
             try await RelatedArticles(database: database).refresh(after: id, now: now)
             published.append(id)
         }

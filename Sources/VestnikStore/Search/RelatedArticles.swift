@@ -17,16 +17,23 @@ public struct RelatedArticles: Sendable {
 
     public init(database: Database) { self.database = database }
 
-    /// Recomputes the list of `articleID` and of its closest neighbours.
+    /// Recomputes the list of `articleID` and of its closest neighbours, and announces the article pages whose
+    /// "Още:" list changed.
     public func refresh(after articleID: Int, now: Date) async throws {
         let dialect = database.dialect
-        try await database.write { db in
+        let changed = try await database.write { db -> Set<String> in
             try await Database.serialize(LockKeys.articleWrites, dialect: dialect, in: db)
-            let candidates = try await Self.store(articleID: articleID, now: now, in: db)
-            for neighbour in candidates.prefix(Self.neighbours) {
-                _ = try await Self.store(articleID: neighbour, now: now, in: db)
+            var changed = Set<String>()
+            let mine = try await Self.store(articleID: articleID, now: now, in: db)
+            if mine.changed { changed.insert(CacheKey.articlePage(articleID)) }
+            for neighbour in mine.candidates.prefix(Self.neighbours) {
+                if try await Self.store(articleID: neighbour, now: now, in: db).changed {
+                    changed.insert(CacheKey.articlePage(neighbour))
+                }
             }
+            return changed
         }
+        await database.announce(ContentChange(keys: changed))
     }
 
     /// Recomputes every article's list (after a bulk import, or when the scoring changes).
@@ -40,11 +47,13 @@ public struct RelatedArticles: Sendable {
                 for id in chunk { _ = try await Self.store(articleID: id, now: now, in: db) }
             }
         }
+        await database.announce(.everything)
     }
 
-    /// Computes and saves one article's list; returns the candidates it considered, most recent first.
-    static func store(articleID: Int, now: Date, in db: any SQLDatabase) async throws -> [Int] {
-        guard let me = try await facts(ids: [articleID], in: db).first else { return [] }
+    /// Computes and saves one article's list; returns the candidates it considered, most recent first, and whether
+    /// the stored list is now different.
+    static func store(articleID: Int, now: Date, in db: any SQLDatabase) async throws -> (candidates: [Int], changed: Bool) {
+        guard let me = try await facts(ids: [articleID], in: db).first else { return ([], false) }
         let candidates = try await candidates(for: me, now: now, in: db)
         let others = try await facts(ids: candidates, in: db)
         let vectors = try await tfidf(ids: [articleID] + candidates, in: db)
@@ -53,6 +62,9 @@ public struct RelatedArticles: Sendable {
             (other, score(me, other, cosine: cosine(mine, vectors[other.id] ?? [:]), now: now))
         }.sorted { $0.1 > $1.1 }
         let chosen = diversify(scored)
+        let before = try await db.raw(
+            "SELECT related_id FROM article_related WHERE article_id = \(bind: articleID) ORDER BY position"
+        ).all().map { try $0.int("related_id") }
         try await db.raw("DELETE FROM article_related WHERE article_id = \(bind: articleID)").run()
         if !chosen.isEmpty {
             var rows: SQLQueryString = ""
@@ -61,7 +73,7 @@ public struct RelatedArticles: Sendable {
             }
             try await db.raw("INSERT INTO article_related (article_id, related_id, position, score) VALUES \(rows)").run()
         }
-        return others.sorted { $0.publishedAt > $1.publishedAt }.map(\.id)
+        return (others.sorted { $0.publishedAt > $1.publishedAt }.map(\.id), before != chosen.map(\.0.id))
     }
 
     /// What scoring needs to know of an article.

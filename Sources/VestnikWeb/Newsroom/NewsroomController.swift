@@ -402,8 +402,10 @@ struct NewsroomController: Sendable {
             authors: input.authors.map { Author(slug: Slug.make($0.name), name: $0.name, role: $0.role ?? "") }, sources: input.sources,
             media: input.media, status: .draft, publishedAt: now, featuredImage: try await articleImage(input.featuredImage))
         let mostRead = MostReadLists(reads: site.reads, maxAge: ReadSettings().mostReadMaxAge, now: site.now)
+        var unused = PageKeys()
         var response = Response.html(
-            try await PublicController<Context>(site: site, mostRead: mostRead).page(for: article, now: now, countsReads: false))
+            try await PublicController<Context>(site: site, mostRead: mostRead).page(
+                for: article, now: now, countsReads: false, keys: &unused))
         response.headers[.cacheControl] = "no-store"
         response.headers[HTTPField.Name("X-Robots-Tag")!] = "noindex"
         return response

@@ -40,6 +40,17 @@ enum ListSubject: Sendable {
         }
     }
 
+    /// The `CacheKey` of the list: a page showing it changes when an article joins or leaves it.
+    var cacheKey: String {
+        switch self {
+        case .site: return CacheKey.latest
+        case .section(let section): return CacheKey.section(section.id)
+        case .topic(let topic): return CacheKey.topic(topic.id)
+        case .tag(let tag): return CacheKey.tag(tag.id)
+        case .author(let author): return CacheKey.author(author.id)
+        }
+    }
+
     /// The list page's path.
     var path: String {
         switch self {

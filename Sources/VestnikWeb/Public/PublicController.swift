@@ -32,19 +32,26 @@ struct PublicController<Context: RequestContext>: Sendable {
         let sections = try await site.taxonomy.sections()
         let latest = try await site.articles.list(.all, page: PageRequest(number: 1, size: 13), now: now).items
         let data = views.structuredData
+        var keys = PageKeys()
+        keys.insert(CacheKey.latest)
+        keys.insert(latest)
         var blocks: [SectionBlock] = []
         for section in sections {
+            keys.insert(CacheKey.section(section.id))
             let items = try await site.articles.list(.section(section.id), page: PageRequest(number: 1, size: 4), now: now).items
             guard !items.isEmpty else { continue }
+            keys.insert(items)
             blocks.append(SectionBlock(name: section.name, url: SiteURLs.section(section.slug), cards: items.map(views.card)))
         }
+        let today = try await today(now: now)
+        keys.insert(today)
         let view = HomeView(
             layout: views.layout(
                 title: nil, canonical: SiteURLs.home, sections: sections, subject: .site,
                 jsonLD: [data.publisher(), data.website(), data.itemList(latest.map(SiteURLs.article), first: 1)], now: now),
             lead: latest.first.map(views.card), latest: latest.dropFirst().map(views.card), sections: blocks,
-            today: try await today(now: now).map(views.card), mostRead: try await mostReadBlock(views))
-        return .html(try site.theme.render("home", view))
+            today: today.map(views.card), mostRead: try await mostReadBlock(views, keys: &keys))
+        return .page(try site.theme.render("home", view), keys: keys)
     }
 
     @Sendable func article(_ request: Request, context: Context) async throws -> Response {
@@ -61,15 +68,23 @@ struct PublicController<Context: RequestContext>: Sendable {
         }
         if article.section.slug != sectionSlug { return .redirect(permanentlyTo: SiteURLs.article(article)) }
 
-        return .html(try await page(for: article, now: now))
+        var keys = PageKeys()
+        return .page(try await page(for: article, now: now, keys: &keys), keys: keys)
     }
 
     /// The article page's HTML; the newsroom's preview renders unsaved articles with it too, without the read beacon.
-    func page(for article: Article, now: Date, countsReads: Bool = true) async throws -> String {
+    /// `keys` gathers what the page shows.
+    func page(for article: Article, now: Date, countsReads: Bool = true, keys: inout PageKeys) async throws -> String {
         let views = site.views
         let sections = try await site.taxonomy.sections()
         let related = try await site.articles.related(to: article, limit: moreBlocks.capacity, now: now)
         let embeds = EmbedHTML(locale: site.locale)
+        let today = try await today(now: now).filter { $0.id != article.id }
+        keys.insert(CacheKey.article(article.id))
+        keys.insert(CacheKey.articlePage(article.id))
+        keys.insert(CacheKey.latest)  // "Новините днес"
+        keys.insert(related)
+        keys.insert(today)
         let segments = moreBlocks.layout(ArticleBody.blocks(fromHTML: article.bodyHTML), links: related.map(views.card))
         let body = segments.map { segment -> BodySegment in
             switch segment {
@@ -114,8 +129,8 @@ struct PublicController<Context: RequestContext>: Sendable {
             authors: article.authors.map {
                 BylineView(name: $0.name, role: $0.role.isEmpty ? nil : $0.role, url: SiteURLs.author($0.slug))
             },
-            today: try await today(now: now).filter { $0.id != article.id }.map(views.card), followURL: site.followURL,
-            mostRead: try await mostReadBlock(views), beacon: countsReads ? views.readBeacon(articleID: article.id) : nil)
+            today: today.map(views.card), followURL: site.followURL,
+            mostRead: try await mostReadBlock(views, keys: &keys), beacon: countsReads ? views.readBeacon(articleID: article.id) : nil)
         return try site.theme.render("article", view)
     }
 
@@ -180,6 +195,10 @@ struct PublicController<Context: RequestContext>: Sendable {
         let base = subject.path
         let heading = subject.name ?? site.siteName
         let title = number > 1 ? "\(heading) – \(site.locale.format("page_number", ["page": String(number)]))" : heading
+        var keys = PageKeys()
+        keys.insert(subject)
+        keys.insert(page.items)
+        if number == 1, let pinned { keys.insert([pinned]) }
         let data = views.structuredData
         let view = ListView(
             layout: views.layout(
@@ -195,7 +214,7 @@ struct PublicController<Context: RequestContext>: Sendable {
             pinned: number == 1 ? pinned.map(views.card) : nil,
             cards: timeline ? [] : page.items.map(views.card), days: timeline ? views.days(page.items) : nil,
             pager: views.pager(page, base: base), empty: page.items.isEmpty)
-        return .html(try site.theme.render("list", view))
+        return .page(try site.theme.render("list", view), keys: keys)
     }
 
     /// "Новините днес": what was published since midnight in Sofia, newest first.
@@ -205,8 +224,12 @@ struct PublicController<Context: RequestContext>: Sendable {
     }
 
     /// "Най-четени" for the last 24 hours and 7 days, at most `ReadSettings.mostReadMaxAge` old.
-    private func mostReadBlock(_ views: ViewFactory) async throws -> MostReadView? {
-        views.mostRead(day: try await mostRead.articles(.day), week: try await mostRead.articles(.week))
+    private func mostReadBlock(_ views: ViewFactory, keys: inout PageKeys) async throws -> MostReadView? {
+        let day = try await mostRead.articles(.day)
+        let week = try await mostRead.articles(.week)
+        keys.insert(day)
+        keys.insert(week)
+        return views.mostRead(day: day, week: week)
     }
 
     private func isVisible(_ article: Article, now: Date) -> Bool {

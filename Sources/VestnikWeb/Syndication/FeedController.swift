@@ -30,9 +30,13 @@ struct FeedController<Context: RequestContext>: Sendable {
         let views = site.views
         let feed = views.feed(subject, articles: articles, content: site.feedContent, now: now)
         let text = FeedWriter(dates: views.dates).render(feed, as: format)
-        return .conditional(
+        var keys = PageKeys()
+        keys.insert(subject)
+        keys.insert(articles)
+        return Response.conditional(
             text, contentType: format.mediaType + "; charset=utf-8", lastModified: feed.lastModified, request: request,
-            dates: views.dates)
+            dates: views.dates
+        ).cacheable(under: keys)
     }
 }
 

@@ -66,7 +66,7 @@ public struct StaticAssets: Sendable {
     }
 
     /// FNV-1a over the bytes: a cache-busting tag, not a security measure.
-    static func fingerprint(_ data: Data) -> String {
+    static func fingerprint(_ data: some Sequence<UInt8>) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in data {
             hash ^= UInt64(byte)

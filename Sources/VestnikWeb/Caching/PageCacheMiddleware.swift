@@ -1,0 +1,116 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import NIOCore
+import VestnikCore
+import VestnikStore
+
+/// Answers public pages from the `PageCache` and gives every cacheable page its HTTP caching headers.
+///
+/// A route opts in by answering 200 with a `Surrogate-Key` header (`Response.page`). Such a page is kept under its
+/// path plus `?page=` (the only parameter public pages read; `utm_…` and the like must not split the cache), served
+/// gzip-compressed to clients that accept it, and answered with 304 when the client's `If-None-Match` names it.
+struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
+    let cache: PageCache
+    /// The `Cache-Control` of every cacheable page (from the site's `HTTPCachePolicy`).
+    let cacheControl: String
+
+    init(cache: PageCache, policy: HTTPCachePolicy) {
+        self.cache = cache
+        cacheControl = policy.cacheControl
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method == .get || request.method == .head, let path = Self.cachePath(request.uri) else {
+            return try await next(request, context)
+        }
+        let gzip = Self.acceptsGzip(request.headers[values: .acceptEncoding])
+        if cache.isEnabled, let page = cache.page(path) {
+            return respond(page, to: request, gzip: gzip, hit: true)
+        }
+        let epoch = cache.epoch
+        let response = try await next(request, context)
+        guard response.status == .ok, let keys = response.headers[.surrogateKey], response.headers[.setCookie] == nil,
+            response.headers[.contentEncoding] == nil
+        else { return response }
+        let page = PageCache.Page(
+            bytes: try await Self.collect(response.body), contentType: response.headers[.contentType] ?? "text/html; charset=utf-8",
+            lastModified: response.headers[.lastModified], etag: response.headers[.eTag], surrogateKeys: keys,
+            cacheControl: cacheControl, at: cache.clock())
+        if request.method == .get { cache.store(page, at: path, renderedAt: epoch) }
+        return respond(page, to: request, gzip: gzip, hit: false)
+    }
+
+    private func respond(_ page: PageCache.Page, to request: Request, gzip: Bool, hit: Bool) -> Response {
+        let compressed = gzip ? page.gzip : nil
+        var headers = compressed == nil ? page.identityHeaders : page.gzipHeaders
+        if !hit { headers[.xCache] = "MISS" }
+        let etag = compressed == nil ? page.etag : page.gzipETag
+        if !request.headers[values: .ifNoneMatch].isEmpty || request.headers[.ifModifiedSince] != nil,
+            Response.clientHasIt(request, etag: etag, lastModified: page.lastModified.flatMap(NewsDateFormatter.date(fromHTTPDate:)))
+        {
+            headers[.contentType] = nil
+            headers[.contentEncoding] = nil
+            return Response(status: .notModified, headers: headers)
+        }
+        let body = compressed ?? page.identity
+        if request.method == .head {
+            headers[.contentLength] = String(body.readableBytes)
+            return Response(status: .ok, headers: headers)
+        }
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
+    }
+
+    /// The cache's name for a request: the path, plus `?page=n` for a later page. Nil when the request cannot be a
+    /// cached page (several or malformed `page` values are the route's to reject).
+    static func cachePath(_ uri: URI) -> String? {
+        let path = uri.path
+        guard path.hasPrefix("/"), !path.hasPrefix("/newsroom"), !path.hasPrefix("/api/") else { return nil }
+        guard uri.query != nil else { return path }
+        let pages = uri.queryParameters.getAll("page")
+        switch pages.count {
+        case 0: return path
+        case 1:
+            guard let number = Int(pages[0]), number >= 1, number < 1_000_000 else { return nil }
+            return number == 1 ? path : "\(path)?page=\(number)"
+        default: return nil
+        }
+    }
+
+    /// Whether `Accept-Encoding` allows gzip (named, or `*`, without `q=0`).
+    static func acceptsGzip(_ values: [String]) -> Bool {
+        for item in values.flatMap({ $0.split(separator: ",") }) {
+            let parts: [String] = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard let coding = parts.first, ["gzip", "x-gzip", "*"].contains(coding) else { continue }
+            let refused = parts.dropFirst().contains { (part: String) -> Bool in
+                part.hasPrefix("q=") && Double(part.dropFirst(2)) == 0
+            }
+            return !refused
+        }
+        return false
+    }
+
+    /// The whole body of a rendered response (pages are rendered into one buffer, so this is a copy at most).
+    static func collect(_ body: ResponseBody) async throws -> ByteBuffer {
+        let collected = CollectedBytes()
+        try await body.write(CollectingWriter(into: collected))
+        return collected.buffer
+    }
+}
+
+/// Where `CollectingWriter` puts the bytes (the writer itself is consumed by `ResponseBody.write`).
+private final class CollectedBytes: @unchecked Sendable {
+    var buffer = ByteBuffer()
+}
+
+/// A response body writer that keeps what is written.
+private struct CollectingWriter: ResponseBodyWriter {
+    let into: CollectedBytes
+
+    mutating func write(_ part: ByteBuffer) async throws {
+        var part = part
+        if into.buffer.readableBytes == 0 { into.buffer = part } else { into.buffer.writeBuffer(&part) }
+    }
+
+    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
+}

@@ -1,0 +1,240 @@
+import CompressNIO
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTesting
+import Testing
+import VestnikCore
+import VestnikStore
+import VestnikTestSupport
+@testable import VestnikWeb
+
+/// The page cache on its own: bytes, recency, keys, lifetime and the race with a change.
+@Suite struct PageCacheUnitTests {
+    static func page(_ text: String, keys: String, at date: Date = testNow) -> PageCache.Page {
+        PageCache.Page(
+            bytes: ByteBuffer(string: text), contentType: "text/html", lastModified: nil, etag: nil, surrogateKeys: keys,
+            at: date)
+    }
+
+    @Test func theLeastRecentlyUsedPageGoesFirstWhenBytesRunOut() {
+        let big = String(repeating: "x", count: 1_000)
+        let cost = Self.page(big, keys: "site a1").cost
+        let cache = PageCache(capacity: cost * 8 + 10, now: { testNow })  // room for eight pages
+        for number in 1...8 { cache.store(Self.page(big, keys: "site a\(number)"), at: "/\(number)", renderedAt: cache.epoch) }
+        #expect(cache.stats.pages == 8)
+        #expect(cache.page("/1") != nil)  // now /2 is the least recently used
+        cache.store(Self.page(big, keys: "site a9"), at: "/9", renderedAt: cache.epoch)
+        #expect(cache.page("/2") == nil)
+        #expect(cache.page("/1") != nil)
+        #expect(cache.page("/9") != nil)
+        #expect(cache.stats.bytes <= cache.capacity)
+        // A page over an eighth of the capacity is not worth keeping.
+        cache.store(Self.page(String(repeating: "y", count: cost * 2), keys: "site"), at: "/huge", renderedAt: cache.epoch)
+        #expect(cache.page("/huge") == nil)
+    }
+
+    @Test func aChangeDropsExactlyThePagesNamingItsKeys() {
+        let cache = PageCache(capacity: 1 << 20, now: { testNow })
+        cache.store(Self.page("home", keys: "site latest a1 a2"), at: "/", renderedAt: cache.epoch)
+        cache.store(Self.page("one", keys: "site a1 p1 s1"), at: "/svyat/one", renderedAt: cache.epoch)
+        cache.store(Self.page("two", keys: "site a2 p2 s1"), at: "/svyat/two", renderedAt: cache.epoch)
+        cache.invalidate(ContentChange(keys: [CacheKey.articlePage(2)]))
+        #expect(cache.page("/svyat/two") == nil)
+        #expect(cache.page("/svyat/one") != nil)
+        #expect(cache.page("/") != nil)
+        cache.invalidate(ContentChange(keys: [CacheKey.article(1)]))
+        #expect(cache.page("/") == nil)
+        #expect(cache.page("/svyat/one") == nil)
+        cache.store(Self.page("home", keys: "site latest"), at: "/", renderedAt: cache.epoch)
+        cache.invalidate(.everything)
+        #expect(cache.stats == PageCache.Statistics(pages: 0, bytes: 0, hits: 2, misses: 3))
+    }
+
+    @Test func aPageRenderedAcrossAChangeIsNotKept() {
+        let cache = PageCache(capacity: 1 << 20, now: { testNow })
+        let started = cache.epoch
+        cache.invalidate(ContentChange(keys: [CacheKey.article(7)]))  // an edit lands while the page renders
+        cache.store(Self.page("old", keys: "site a7"), at: "/", renderedAt: started)
+        #expect(cache.page("/") == nil)
+    }
+
+    @Test func pagesExpireAfterTheirLifetime() {
+        let clock = TestClock()
+        let cache = PageCache(capacity: 1 << 20, lifetime: 60, now: { clock.now })
+        cache.store(Self.page("home", keys: "site", at: clock.now), at: "/", renderedAt: cache.epoch)
+        clock.advance(59)
+        #expect(cache.page("/") != nil)
+        clock.advance(2)
+        #expect(cache.page("/") == nil)
+        #expect(cache.stats.pages == 0)
+    }
+
+    @Test func aZeroCapacityKeepsNothing() {
+        let cache = PageCache(capacity: 0)
+        cache.store(Self.page("home", keys: "site"), at: "/", renderedAt: cache.epoch)
+        #expect(cache.page("/") == nil)
+    }
+
+    @Test func onlyThePageParameterNamesADifferentPage() {
+        func path(_ text: String) -> String? { PageCacheMiddleware<BasicRequestContext>.cachePath(URI(text)) }
+        #expect(path("/") == "/")
+        #expect(path("/svyat?utm_source=facebook&fbclid=x") == "/svyat")
+        #expect(path("/svyat?page=1") == "/svyat")
+        #expect(path("/svyat?page=2&utm_medium=x") == "/svyat?page=2")
+        #expect(path("/svyat?page=2&page=3") == nil)
+        #expect(path("/svyat?page=abc") == nil)
+        #expect(path("/svyat?page=0") == nil)
+        #expect(path("/newsroom") == nil)
+        #expect(path("/newsroom/articles/1") == nil)
+        #expect(path("/api/reads/1") == nil)
+    }
+
+    @Test func gzipIsAcceptedUnlessRefused() {
+        typealias M = PageCacheMiddleware<BasicRequestContext>
+        #expect(M.acceptsGzip(["gzip, deflate, br"]))
+        #expect(M.acceptsGzip(["br;q=1.0, gzip;q=0.8"]))
+        #expect(M.acceptsGzip(["*"]))
+        #expect(!M.acceptsGzip(["gzip;q=0"]))
+        #expect(!M.acceptsGzip(["br"]))
+        #expect(!M.acceptsGzip([]))
+    }
+}
+
+/// The page cache in front of the real site: hits, encodings, validators, and exact invalidation on edits.
+@Suite struct PageCacheTests {
+    static let content: [ArticleInput] = [
+        article("Ким Чен-ун се среща с Путин", kicker: "САЩ", topic: "Войната в Украйна", tags: ["Русия"], hoursAgo: 1),
+        article("Дронове над Киев", topic: "Войната в Украйна", tags: ["Русия"], hoursAgo: 2),
+        article("Санкции срещу Русия", section: "Икономика", tags: ["Русия"], hoursAgo: 3),
+        article("Футболен мач от вчера", section: "Спорт", hoursAgo: 30, authors: [.init(name: "Петър Иванов", role: "Спортен репортер")]),
+        article("Тенис във вторник", section: "Спорт", hoursAgo: 40, authors: [.init(name: "Петър Иванов", role: "Спортен репортер")]),
+    ]
+
+    static let pages = [
+        "/", "/svyat", "/ikonomika", "/sport", "/tema/voynata-v-ukrayna", "/tag/rusia", "/avtor/maria-petrova",
+        "/avtor/petar-ivanov", "/svyat/kim-chen-un-se-sreshta-s-putin", "/svyat/dronove-nad-kiev",
+        "/ikonomika/sanktsii-sreshtu-rusia", "/sport/futbolen-mach-ot-vchera", "/sport/tenis-vav-vtornik", "/rss.xml",
+        "/svyat/rss.xml", "/sport/atom.xml", "/tag/rusia/feed.json",
+    ]
+
+    @Test(arguments: TestDatabase.all)
+    func aRepeatedRequestIsAnsweredFromTheCache(_ kind: TestDatabase) async throws {
+        try await withSite(kind, articles: Self.content) { client, _ in
+            let url = "/svyat/kim-chen-un-se-sreshta-s-putin"
+            let first = try await client.get(url)
+            #expect(first.status == .ok)
+            #expect(first.headers[.xCache] == "MISS")
+            #expect(first.headers[.cacheControl] == "public, max-age=30, s-maxage=60, stale-while-revalidate=30, stale-if-error=86400")
+            #expect(first.headers[.vary] == "Accept-Encoding")
+            let keys = Set((first.headers[.surrogateKey] ?? "").split(separator: " ").map(String.init))
+            #expect(keys.isSuperset(of: ["site", "latest", "a1", "p1", "a2"]))
+
+            let second = try await client.get(url + "?utm_source=facebook")
+            #expect(second.headers[.xCache] == "HIT")
+            #expect(second.body == first.body)
+            let etag = try #require(first.headers[.eTag])
+            #expect(second.headers[.eTag] == etag)
+
+            // Compressed for clients that take gzip, with its own validator.
+            let zipped = try await client.execute(uri: url, method: .get, headers: [.acceptEncoding: "gzip, br"]) { $0 }
+            #expect(zipped.headers[.contentEncoding] == "gzip")
+            #expect(zipped.headers[.eTag] != etag)
+            var body = zipped.body
+            #expect(String(buffer: try body.decompress(with: .gzip())) == first.body)
+            #expect(zipped.body.readableBytes * 2 < first.body.utf8.count)
+
+            // The client already has it: 304, no body.
+            let again = try await client.get(url, headers: [.ifNoneMatch: etag])
+            #expect(again.status == .notModified)
+            #expect(again.body.isEmpty)
+            #expect(try await client.get(url, headers: [.ifNoneMatch: "\"other\""]).status == .ok)
+            let head = try await client.execute(uri: url, method: .head) { $0 }
+            #expect(head.status == .ok)
+            #expect(head.body.readableBytes == 0)
+
+            // What is not a public page is never kept, nor labelled for CDNs.
+            let login = try await client.get("/newsroom/login")
+            #expect(login.headers[.xCache] == nil)
+            #expect(login.headers[.surrogateKey] == nil)
+            let missing = try await client.get("/svyat/no-such-story")
+            #expect(missing.status == .notFound)
+            #expect(missing.headers[.surrogateKey] == nil)
+        }
+    }
+
+    /// Edits the first article's headline and checks every page: exactly those that showed it (by their keys)
+    /// render again and show the new headline on the very next request; every other page is still a cache hit.
+    @Test(arguments: TestDatabase.all)
+    func anEditShowsOnTheVeryNextRequestAndDropsNothingElse(_ kind: TestDatabase) async throws {
+        try await withSite(kind, articles: Self.content) { client, site in
+            var before: [String: (body: String, keys: Set<String>)] = [:]
+            for url in Self.pages {
+                let page = try await client.get(url)
+                #expect(page.status == .ok, "\(url)")
+                before[url] = (page.body, Set((page.headers[.surrogateKey] ?? "").split(separator: " ").map(String.init)))
+                #expect(try await client.get(url).headers[.xCache] == "HIT", "\(url)")
+            }
+            var edited = Self.content[0]
+            edited.title = "Ким Чен-ун пристигна във Владивосток"
+            edited.lead = "Влакът пристигна сутринта."
+            edited.bodyHTML = "<p>Първи абзац.</p>\n<p>Втори абзац.</p>"
+            try await site.articles.save(edited, now: testNow)
+
+            var dropped = 0
+            for url in Self.pages {
+                let page = try await client.get(url)
+                let old = try #require(before[url])
+                if old.keys.contains(CacheKey.article(1)) {
+                    dropped += 1
+                    #expect(page.headers[.xCache] == "MISS", "\(url)")
+                    #expect(page.body.contains("Ким Чен-ун пристигна във Владивосток"), "\(url)")
+                    #expect(!page.body.contains("Ким Чен-ун се среща с Путин"), "\(url)")
+                } else {
+                    #expect(page.headers[.xCache] == "HIT", "\(url)")
+                    #expect(!old.body.contains("Ким Чен-ун се среща с Путин"), "\(url) showed the story without its key")
+                }
+            }
+            #expect(dropped >= 8)
+            // Yesterday's sports stories do not show the edited one, and stay cached.
+            #expect(try await client.get("/sport/tenis-vav-vtornik").headers[.xCache] == "HIT")
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func publishingAndUnpublishingChangeTheListsAtOnce(_ kind: TestDatabase) async throws {
+        try await withSite(kind, articles: Self.content) { client, site in
+            let lists = ["/", "/svyat", "/tag/rusia", "/rss.xml", "/svyat/rss.xml", "/avtor/maria-petrova"]
+            for url in lists { _ = try await client.get(url) }
+            let fresh = article("Нова среща в Москва", tags: ["Русия"], hoursAgo: 0.1)
+            try await site.articles.save(fresh, now: testNow)
+            for url in lists {
+                #expect(try await client.get(url).body.contains("Нова среща в Москва"), "\(url)")
+            }
+            let url = "/svyat/nova-sreshta-v-moskva"
+            #expect(try await client.get(url).status == .ok)
+
+            var unpublished = fresh
+            unpublished.status = .unpublished
+            try await site.articles.save(unpublished, now: testNow)
+            #expect(try await client.get(url).status == .notFound)
+            for url in lists {
+                #expect(!(try await client.get(url).body.contains("Нова среща в Москва")), "\(url)")
+            }
+            // The "Още:" links of the other stories no longer name it either.
+            #expect(!(try await client.get("/svyat/dronove-nad-kiev").body.contains("nova-sreshta-v-moskva")))
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func aSettingChangeDropsEverything(_ kind: TestDatabase) async throws {
+        try await withSite(kind, articles: Self.content) { client, site in
+            _ = try await client.get("/sport")
+            #expect(try await client.get("/sport").headers[.xCache] == "HIT")
+            try await site.taxonomy.saveSection(name: "Спорт", description: "Мачове и състезания")
+            let page = try await client.get("/sport")
+            #expect(page.headers[.xCache] == "MISS")
+            #expect(page.body.contains("Мачове и състезания"))
+        }
+    }
+}
