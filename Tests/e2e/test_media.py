@@ -17,7 +17,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import REPO_ROOT, Server
+from conftest import REPO_ROOT, Server, _stop, start_server
 from test_browser import driver as browser  # noqa: F401  (the same headless Chromium fixture)
 
 BINARY = Path(os.environ.get("VESTNIK_BIN", REPO_ROOT / ".build" / "debug" / "vestnik"))
@@ -35,17 +35,25 @@ def make_png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def author(server: Server) -> str:
-    database = server.log_path.parent / "e2e.sqlite"
-    result = subprocess.run(
-        [str(BINARY), "user", "create", "--database", str(database), "--email", EMAIL, "--name", "Фото Редактор",
-         "--role", "author", "--password-stdin"],
-        input=PASSWORD + "\n", capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    return EMAIL
+def media_server(tmp_path_factory) -> Server:
+    """A server of its own: the article published here must not change what the shared server's other tests see
+    (which article is newest, which pages are in the page cache)."""
+    workdir = tmp_path_factory.mktemp("vestnik-media")
+    database = workdir / "media.sqlite"
+    server = start_server(workdir, database)
+    try:
+        result = subprocess.run(
+            [str(BINARY), "user", "create", "--database", str(database), "--email", EMAIL, "--name", "Фото Редактор",
+             "--role", "author", "--password-stdin"],
+            input=PASSWORD + "\n", capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        yield server
+    finally:
+        _stop(server.process)
 
 
-def test_upload_insert_feature_publish_and_see(browser, server: Server, author: str, tmp_path: Path) -> None:
+def test_upload_insert_feature_publish_and_see(browser, media_server: Server, tmp_path: Path) -> None:
+    server, author = media_server, EMAIL
     wait = WebDriverWait(browser, 15)
     png = make_png(48, 32, (200, 30, 40))
     digest = hashlib.sha256(png).hexdigest()
