@@ -225,6 +225,18 @@ struct MediaTests {
         }
     }
 
+    @Test("an autosave written before the featured picture fields still comes back")
+    func oldAutosave() throws {
+        let old = #"{"kicker":"София","title":"Недовършено","slug":"","lead":"","body":"<p>текст</p>","section":"Свят","topic":"","tags":"","authors":"","sources":"","video":false,"gallery":true,"publishAt":"","revision":3,"action":"save"}"#
+        let form = try JSONDecoder().decode(ArticleForm.self, from: Data(old.utf8))
+        #expect(form.title == "Недовършено" && form.body == "<p>текст</p>" && form.gallery && form.revision == 3 && form.featured.isEmpty)
+        var current = form
+        current.featured = String(repeating: "c", count: 64)
+        current.featuredCredit = "БТА"
+        let again = try JSONDecoder().decode(ArticleForm.self, from: JSONEncoder().encode(current))
+        #expect(again.featured == current.featured && again.featuredCredit == "БТА" && again.title == "Недовършено")
+    }
+
     @Test("a featured picture not in the library is refused, the form kept", arguments: TestDatabase.all)
     func unknownFeatured(_ kind: TestDatabase) async throws {
         try await withSite(kind, articles: newsroomSeed) { client, site in

@@ -40,8 +40,7 @@ struct MediaController: Sendable {
             .contentType: address.format.mediaType, .eTag: etag, .cacheControl: "public, max-age=31536000, immutable",
             HTTPField.Name("X-Content-Type-Options")!: "nosniff",
         ]
-        let matches = request.headers[values: .ifNoneMatch].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
-        if matches.contains(where: { $0 == etag || $0 == "W/" + etag || $0 == "*" }) {
+        if Response.clientHasIt(request, etag: etag, lastModified: nil) {
             headers[.contentType] = nil
             return Response(status: .notModified, headers: headers)
         }

@@ -33,6 +33,31 @@ struct ArticleForm: Sendable, Codable {
 
     init() {}
 
+    /// Autosaves are kept as this form's JSON: a field the form did not have when one was written (the featured
+    /// picture's, say) takes its default, so no autosave from an older version is lost.
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func text(_ key: CodingKeys) throws -> String { try c.decodeIfPresent(String.self, forKey: key) ?? "" }
+        kicker = try text(.kicker)
+        title = try text(.title)
+        slug = try text(.slug)
+        lead = try text(.lead)
+        body = try text(.body)
+        section = try text(.section)
+        topic = try text(.topic)
+        tags = try text(.tags)
+        authors = try text(.authors)
+        sources = try text(.sources)
+        video = try c.decodeIfPresent(Bool.self, forKey: .video) ?? false
+        gallery = try c.decodeIfPresent(Bool.self, forKey: .gallery) ?? false
+        featured = try text(.featured)
+        featuredCaption = try text(.featuredCaption)
+        featuredCredit = try text(.featuredCredit)
+        publishAt = try text(.publishAt)
+        revision = try c.decodeIfPresent(Int.self, forKey: .revision) ?? 0
+        action = try c.decodeIfPresent(String.self, forKey: .action) ?? "save"
+    }
+
     init(_ form: FormQuery) {
         func one(_ name: String) -> String { form.all(name).first ?? "" }
         kicker = one("kicker")
