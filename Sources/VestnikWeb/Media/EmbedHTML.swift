@@ -1,7 +1,8 @@
 import VestnikCore
 
 /// What readers get for an embed marker of a stored body (see `Embed`): YouTube as an iframe on
-/// youtube-nocookie.com (no cookies until the reader plays it) with fixed attributes, and X and Facebook posts as a
+/// youtube-nocookie.com (no cookies until the reader plays it) with fixed attributes (no sandbox: the player needs
+/// scripts and its own origin, which together would void one; it is another origin anyway), and X and Facebook posts as a
 /// quote with a link to the post: no third-party script ever runs on our pages.
 struct EmbedHTML: Sendable {
     let locale: SiteLocale
@@ -13,10 +14,9 @@ struct EmbedHTML: Sendable {
         switch embed.provider {
         case .youtube:
             return "<figure class=\"embed embed-youtube\"><iframe src=\"https://www.youtube-nocookie.com/embed/\(id)\""
-                + " title=\"\(HTML.escape(locale["embed_youtube_title"]))\" width=\"560\" height=\"315\" loading=\"lazy\""
+                + " title=\"\(HTML.escape(locale["embed_youtube_title"]))\" width=\"560\" height=\"315\""
                 + " allow=\"accelerometer; encrypted-media; gyroscope; picture-in-picture; fullscreen\""
-                + " referrerpolicy=\"strict-origin-when-cross-origin\""
-                + " sandbox=\"allow-scripts allow-same-origin allow-presentation allow-popups\"></iframe></figure>"
+                + " referrerpolicy=\"strict-origin-when-cross-origin\"></iframe></figure>"
         case .x, .facebook:
             let key = embed.provider == .x ? "embed_x_link" : "embed_facebook_link"
             return "<figure class=\"embed embed-\(embed.provider.rawValue)\"><blockquote class=\"embed-post\"><p><a href=\""
