@@ -187,9 +187,20 @@ public struct ArticleRepository: Sendable {
                 """
             ).run()
         }
+        // The names as stored: an input may name a section, tag or author by a name or slug it had before a rename.
+        let sectionName = try await db.raw("SELECT name FROM sections WHERE id = \(bind: sectionID)").first()?.string("name")
+        let tagNames = try await db.raw(
+            "SELECT g.name FROM article_tags x JOIN tags g ON g.id = x.tag_id WHERE x.article_id = \(bind: result.id) ORDER BY x.position"
+        ).all().map { try $0.string("name") }
+        let authorNames = try await db.raw(
+            """
+            SELECT u.name FROM article_authors x JOIN authors u ON u.id = x.author_id WHERE x.article_id = \(bind: result.id)
+            ORDER BY x.position
+            """
+        ).all().map { try $0.string("name") }
         let document = SearchIndexer.Document(
-            kicker: input.kicker, title: input.title, lead: input.lead, bodyHTML: input.bodyHTML, tags: input.tags,
-            authors: input.authors.map(\.name), section: input.section)
+            kicker: input.kicker, title: input.title, lead: input.lead, bodyHTML: input.bodyHTML, tags: tagNames,
+            authors: authorNames, section: sectionName ?? input.section)
         try await SearchIndexer.index(articleID: result.id, document: document, dialect: dialect, in: db)
         return result
     }
@@ -364,7 +375,7 @@ public struct ArticleRepository: Sendable {
         var authors: [Int: [Author]] = [:]
         for row in try await db.raw(
             """
-            SELECT x.article_id, u.id, u.slug, u.name, u.role, u.bio FROM article_authors x JOIN authors u ON u.id = x.author_id
+            SELECT x.article_id, u.id, u.slug, u.name, u.role, u.bio, u.photo FROM article_authors x JOIN authors u ON u.id = x.author_id
             WHERE x.article_id IN (\(binds: ids)) ORDER BY x.article_id, x.position
             """
         ).all() {

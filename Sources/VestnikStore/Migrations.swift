@@ -2,6 +2,9 @@
 public enum Migrations {
     /// The migration that creates the search index; existing articles are indexed right after it.
     static let searchIndexVersion = 3
+    /// The migration that adds `tags.name_key`; existing tags get their key right after it (Swift lowercases Cyrillic,
+    /// SQLite's LOWER() does not).
+    static let tagKeysVersion = 6
 
     public static let all: [Migration] = [
         Migration(
@@ -178,5 +181,23 @@ public enum Migrations {
                 "ALTER TABLE articles ADD COLUMN featured_caption TEXT NOT NULL DEFAULT ''",
                 "ALTER TABLE articles ADD COLUMN featured_credit TEXT NOT NULL DEFAULT ''",
             ]),
+        Migration(
+            version: 6, name: "structure management: author photos, tag keys, old slugs",
+            statements: [
+                "ALTER TABLE authors ADD COLUMN photo TEXT NOT NULL DEFAULT ''",
+                // The tag's name lowercased by Swift (Unicode), for case-insensitive prefix lookups in the editor.
+                "ALTER TABLE tags ADD COLUMN name_key TEXT NOT NULL DEFAULT ''",
+                // An article names its topic and authors; they are found by name first (a rename may keep the slug).
+                "CREATE INDEX topics_name ON topics (name)",
+                "CREATE INDEX authors_name ON authors (name)",
+                // A slug a section, topic, tag or author had before it was renamed or merged: its page answers 301.
+                """
+                CREATE TABLE taxonomy_slug_history (
+                    kind TEXT NOT NULL, slug TEXT NOT NULL, target_id {bigint} NOT NULL, PRIMARY KEY (kind, slug))
+                """,
+            ],
+            // Prefix lookups compare code points (UTF-8 bytes), whatever the PostgreSQL database's collation is.
+            sqliteOnly: ["CREATE INDEX tags_name_key ON tags (name_key)"],
+            postgresOnly: [#"CREATE INDEX tags_name_key ON tags (name_key COLLATE "C")"#]),
     ]
 }

@@ -64,6 +64,7 @@ public struct Migrator: Sendable {
         {
             try await SearchIndexer.reindexAll(database, now: Date())
         }
+        if done.contains(Migrations.tagKeysVersion) { try await TaxonomyRepository.fillTagKeys(database) }
         return done
     }
 

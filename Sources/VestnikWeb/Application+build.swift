@@ -67,12 +67,13 @@ public func buildRouter(
     let articles = site.articles
     let gate = ReadGate(settings: readSettings, now: site.now) { id, now in try await articles.summary(id: id, now: now) != nil }
     ReadBeaconController(gate: gate, counter: readCounter, trustedProxies: readSettings.trustedProxies).addRoutes(to: router)
-    ReadStatsController(site: site, mostRead: mostRead).addRoutes(to: router)
     SearchController(site: site).addRoutes(to: router)
     let newsroom = router.group("newsroom").add(middleware: NewsroomMiddleware(site: site))
     NewsroomController(site: site).addRoutes(to: newsroom)
     MediaController(site: site).addRoutes(to: newsroom)
     MediaController(site: site).addPublicRoutes(to: router)
+    StructureController(site: site).addRoutes(to: newsroom)
+    ReadStatsController(site: site, mostRead: mostRead).addRoutes(to: newsroom, movedFrom: router)
     PublicController(site: site, mostRead: mostRead).addRoutes(to: router)
     FeedController(site: site).addRoutes(to: router)
     SitemapController(site: site).addRoutes(to: router)
@@ -80,7 +81,8 @@ public func buildRouter(
 }
 
 /// The composition root: the application serving `site` as configured, with the read counter running beside the
-/// server (it stops after the server, so a graceful stop writes every read the server answered).
+/// server (it stops after the server, so a graceful stop writes every read the server answered), the publication
+/// scheduler, and on PostgreSQL the `ChangeListener` that keeps this node's page cache exact when other nodes write.
 /// Pass `readCounter` or `pageCache` to hold on to them (tests); otherwise they are made from `settings`.
 public func buildApplication(
     site: Site, settings: ServerSettings, readCounter: ReadCounter? = nil, pageCache: PageCache? = nil, logger: Logger
@@ -89,6 +91,7 @@ public func buildApplication(
         readCounter
         ?? ReadCounter(repository: site.reads, flushInterval: settings.reads.flushInterval, now: site.now, logger: logger)
     var services: [any Service] = [counter, PublicationScheduler(site: site, logger: logger)]
+    if site.database.dialect == .postgres { services.append(ChangeListener(database: site.database, logger: logger)) }
     if site.database.dialect == .sqlite { services.append(ExternalWriteWatcher(database: site.database, logger: logger)) }
     if !settings.purgeTargets.isEmpty {
         services.append(CachePurger(targets: settings.purgeTargets, changes: site.database.changes, logger: logger))

@@ -13,6 +13,8 @@ final class NewsroomBrowser: @unchecked Sendable {
     let client: any TestClientProtocol
     var cookies: [String: String] = [:]
     var csrf = ""
+    /// The body of the last page, to look into after a call whose result is not kept.
+    var lastBody = ""
 
     init(_ client: any TestClientProtocol) { self.client = client }
 
@@ -20,6 +22,7 @@ final class NewsroomBrowser: @unchecked Sendable {
         var status: HTTPResponse.Status
         var body: String
         var location: String?
+        var headers: HTTPFields = [:]
     }
 
     @discardableResult
@@ -75,8 +78,10 @@ final class NewsroomBrowser: @unchecked Sendable {
                 let value = pair.count > 1 ? String(pair[1]) : ""
                 if line.contains("Max-Age=0") || value.isEmpty { self.cookies[String(pair[0])] = nil } else { self.cookies[String(pair[0])] = value }
             }
-            return Page(status: response.status, body: String(buffer: response.body), location: response.headers[.location])
+            return Page(
+                status: response.status, body: String(buffer: response.body), location: response.headers[.location], headers: response.headers)
         }
+        lastBody = page.body
         if let range = page.body.range(of: "name=\"csrf\" value=\"") {
             csrf = String(page.body[range.upperBound...].prefix { $0 != "\"" })
         }

@@ -45,9 +45,12 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
         let compressed = gzip ? page.gzip : nil
         var headers = compressed == nil ? page.identityHeaders : page.gzipHeaders
         if !hit { headers[.xCache] = "MISS" }
-        let etag = compressed == nil ? page.etag : page.gzipETag
+        // Either encoding's validator will do: a reader that cached the plain bytes and now accepts gzip (or the
+        // other way round) has the same page.
         if !request.headers[values: .ifNoneMatch].isEmpty || request.headers[.ifModifiedSince] != nil,
-            Response.clientHasIt(request, etag: etag, lastModified: page.lastModified.flatMap(NewsDateFormatter.date(fromHTTPDate:)))
+            [page.etag, page.gzipETag].contains(where: { etag in
+                Response.clientHasIt(request, etag: etag, lastModified: page.lastModified.flatMap(NewsDateFormatter.date(fromHTTPDate:)))
+            })
         {
             headers[.contentType] = nil
             headers[.contentEncoding] = nil

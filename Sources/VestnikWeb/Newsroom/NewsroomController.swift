@@ -68,34 +68,37 @@ struct NewsroomController: Sendable {
     }
 
     @Sendable func loginPage(_ request: Request, context: Context) async throws -> Response {
-        if context.newsroom.session != nil { return redirect(NewsroomURLs.home) }
-        let info = FormQuery(request.uri.query).all("done").first.map { _ in t["nr_password_changed"] }
-        return try formPage("nr-login", title: t["nr_login_title"], request: request, context: context, info: info)
+        let query = FormQuery(request.uri.query)
+        let next = NewsroomURLs.returnPath(query.all("next").first)
+        if context.newsroom.session != nil { return redirect(next ?? NewsroomURLs.home) }
+        let info = query.all("done").first.map { _ in t["nr_password_changed"] }
+        return try formPage("nr-login", title: t["nr_login_title"], request: request, context: context, info: info, next: next)
     }
 
     @Sendable func login(_ request: Request, context: Context) async throws -> Response {
         let form = context.newsroom.form ?? FormQuery(nil)
         let email = (form.all("email").first ?? "").trimmingCharacters(in: .whitespaces).lowercased()
         let password = form.all("password").first ?? ""
+        let next = NewsroomURLs.returnPath(form.all("next").first)
         let now = site.now()
         let throttle = LoginThrottle(accounts: site.accounts.repository)
         let keys = LoginThrottle.keys(email: email, address: context.remoteAddress?.ipAddress)
         if let wait = try await throttle.wait(keys: keys, now: now) {
             return try formPage(
                 "nr-login", title: t["nr_login_title"], request: request, context: context, email: email,
-                message: t.format("nr_login_throttled", ["seconds": String(Int(wait.rounded(.up)))]), status: .tooManyRequests)
+                message: t.format("nr_login_throttled", ["seconds": String(Int(wait.rounded(.up)))]), status: .tooManyRequests, next: next)
         }
         let found = try await site.accounts.repository.user(email: email)
         // An unknown address costs one bcrypt check too, so timing does not tell which addresses have accounts.
         let matches = try await site.accounts.hasher.verify(password, hash: found?.passwordHash ?? PasswordHasher.decoy)
         if let (user, _) = found, matches {
             try await site.accounts.repository.clearFailures(key: keys[0])
-            return try await startSession(for: user, request: request)
+            return try await startSession(for: user, request: request, location: next ?? NewsroomURLs.home)
         }
         try await site.accounts.repository.recordFailure(keys: keys, now: now)
         return try formPage(
             "nr-login", title: t["nr_login_title"], request: request, context: context, email: email, message: t["nr_login_failed"],
-            status: .unauthorized)
+            status: .unauthorized, next: next)
     }
 
     @Sendable func logout(_ request: Request, context: Context) async throws -> Response {
@@ -534,13 +537,15 @@ struct NewsroomController: Sendable {
             let (input, info) = try await site.editorial.revision(articleID: article.id, number: number)
         else { throw HTTPError(.notFound) }
         let previous = try await site.editorial.revision(articleID: article.id, number: number - 1)
+        let before = previous?.input ?? ArticleInput(slug: "", title: "", lead: "", bodyHTML: "", section: "", publishedAt: info.at)
+        let diff = RevisionDiff.fields(from: before, to: input, locale: t)
         let page = RevisionPage(
             layout: layout(t.format("nr_revision_title", ["number": text]), session),
             heading: t.format("nr_revision_title", ["number": text]),
             byline: "\(info.userName) · \(site.views.dates.dateLine(info.at))",
             leftLabel: previous == nil ? t["nr_revision_none"] : t.format("nr_revision_title", ["number": String(number - 1)]),
             rightLabel: t.format("nr_revision_title", ["number": text]),
-            fields: comparison(previous?.input ?? ArticleInput(slug: "", title: "", lead: "", bodyHTML: "", section: "", publishedAt: info.at), input),
+            diff: diff, unchanged: diff.isEmpty, fields: comparison(before, input),
             restoreURL: NewsroomURLs.article(article.id) + "?restore=\(number)", editURL: NewsroomURLs.article(article.id))
         return try render("nr-revision", page)
     }
@@ -559,12 +564,12 @@ struct NewsroomController: Sendable {
         redirect(try await site.accounts.repository.hasChief() ? NewsroomURLs.login : NewsroomURLs.setup)
     }
 
-    private func startSession(for user: NewsroomUser, request: Request) async throws -> Response {
+    private func startSession(for user: NewsroomUser, request: Request, location: String = NewsroomURLs.home) async throws -> Response {
         let token = SecureToken.make()
         try await site.accounts.repository.createSession(
             tokenHash: SHA256.hex(token), userID: user.id, csrf: SecureToken.make(), now: site.now(),
             lifetime: NewsroomCookies.sessionLifetime)
-        var response = redirect(NewsroomURLs.home)
+        var response = redirect(location)
         response.setCookie(cookie(NewsroomCookies.session, token, request: request, maxAge: Int(NewsroomCookies.sessionLifetime)))
         return response
     }
@@ -572,12 +577,13 @@ struct NewsroomController: Sendable {
     /// A page shown before sign-in, with the pre-session CSRF token in its form and cookie.
     private func formPage(
         _ template: String, title: String, request: Request, context: Context, email: String = "", name: String = "",
-        message: String? = nil, info: String? = nil, action: String = "", status: HTTPResponse.Status = .ok
+        message: String? = nil, info: String? = nil, action: String = "", status: HTTPResponse.Status = .ok, next: String? = nil
     ) throws -> Response {
         let existing = request.cookies[NewsroomCookies.preSession]?.value
         let token = existing.flatMap { SecureToken.isWellFormed($0) ? $0 : nil } ?? SecureToken.make()
         let page = NewsroomFormPage(
-            layout: layout(title, nil, csrf: token), csrf: token, email: email, name: name, message: message, info: info, action: action)
+            layout: layout(title, nil, csrf: token), csrf: token, email: email, name: name, message: message, info: info, action: action,
+            next: next)
         var response = try render(template, page, status: status)
         if existing != token { response.setCookie(cookie(NewsroomCookies.preSession, token, request: request, maxAge: nil)) }
         return response

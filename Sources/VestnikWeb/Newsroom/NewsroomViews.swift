@@ -24,6 +24,8 @@ struct NewsroomFormPage {
     var message: String?
     var info: String?
     var action: String = ""
+    /// Where the login page goes after sign-in (a newsroom path), when a page sent the user to sign in.
+    var next: String? = nil
 }
 
 struct NewsroomOption {
@@ -172,6 +174,9 @@ struct RevisionPage {
     var byline: String
     var leftLabel: String
     var rightLabel: String
+    /// Title, lead and body line by line since the revision before.
+    var diff: [DiffFieldView]
+    var unchanged: Bool
     var fields: [ConflictField]
     var restoreURL: String
     var editURL: String

@@ -127,7 +127,9 @@ struct PublicController<Context: RequestContext>: Sendable {
             },
             tags: article.tags.map { TagLink(name: $0.name, url: SiteURLs.tag($0.slug)) },
             authors: article.authors.map {
-                BylineView(name: $0.name, role: $0.role.isEmpty ? nil : $0.role, url: SiteURLs.author($0.slug))
+                BylineView(
+                    name: $0.name, role: $0.role.isEmpty ? nil : $0.role, url: SiteURLs.author($0.slug),
+                    photo: $0.photo.isEmpty ? nil : $0.photo)
             },
             today: today.map(views.card), followURL: site.followURL,
             mostRead: try await mostReadBlock(views, keys: &keys), beacon: countsReads ? views.readBeacon(articleID: article.id) : nil)
@@ -136,7 +138,9 @@ struct PublicController<Context: RequestContext>: Sendable {
 
     @Sendable func section(_ request: Request, context: Context) async throws -> Response {
         let slug = try context.parameters.slug("section")
-        guard let section = try await site.taxonomy.section(slug: slug) else { throw HTTPError(.notFound) }
+        guard let section = try await site.taxonomy.section(slug: slug) else {
+            return try await moved(.section, slug, request, to: SiteURLs.section)
+        }
         return try await list(
             request, subject: .section(section), kind: "section", description: section.description,
             currentSection: section.slug)
@@ -144,7 +148,7 @@ struct PublicController<Context: RequestContext>: Sendable {
 
     @Sendable func topic(_ request: Request, context: Context) async throws -> Response {
         let slug = try context.parameters.slug("slug")
-        guard let topic = try await site.taxonomy.topic(slug: slug) else { throw HTTPError(.notFound) }
+        guard let topic = try await site.taxonomy.topic(slug: slug) else { return try await moved(.topic, slug, request, to: SiteURLs.topic) }
         var pinned: ArticleSummary?
         if let id = topic.pinnedArticleID { pinned = try await site.articles.summary(id: id, now: site.now()) }
         return try await list(
@@ -154,16 +158,18 @@ struct PublicController<Context: RequestContext>: Sendable {
 
     @Sendable func tag(_ request: Request, context: Context) async throws -> Response {
         let slug = try context.parameters.slug("slug")
-        guard let tag = try await site.taxonomy.tag(slug: slug) else { throw HTTPError(.notFound) }
+        guard let tag = try await site.taxonomy.tag(slug: slug) else { return try await moved(.tag, slug, request, to: SiteURLs.tag) }
         return try await list(request, subject: .tag(tag), kind: "tag", subtitle: site.locale["tag_label"])
     }
 
     @Sendable func author(_ request: Request, context: Context) async throws -> Response {
         let slug = try context.parameters.slug("slug")
-        guard let author = try await site.taxonomy.author(slug: slug) else { throw HTTPError(.notFound) }
+        guard let author = try await site.taxonomy.author(slug: slug) else {
+            return try await moved(.author, slug, request, to: SiteURLs.author)
+        }
         return try await list(
             request, subject: .author(author), kind: "author", subtitle: author.role.isEmpty ? nil : author.role,
-            description: author.bio)
+            description: author.bio, photo: author.photo.isEmpty ? nil : author.photo)
     }
 
     @Sendable func asset(_ request: Request, context: Context) async throws -> Response {
@@ -181,9 +187,16 @@ struct PublicController<Context: RequestContext>: Sendable {
 
     // MARK: Shared steps
 
+    /// A slug the newsroom renamed away answers 301 to the page's new address (the page number kept); else 404.
+    private func moved(_ kind: TaxonomyKind, _ slug: String, _ request: Request, to path: (String) -> String) async throws -> Response {
+        guard let current = try await site.taxonomy.movedSlug(kind, from: slug) else { throw HTTPError(.notFound) }
+        let page = request.uri.queryParameters.get("page")
+        return .redirect(permanentlyTo: page.map { SiteURLs.withQuery(path(current), [("page", $0)]) } ?? path(current))
+    }
+
     private func list(
         _ request: Request, subject: ListSubject, kind: String, subtitle: String? = nil, description: String? = nil,
-        currentSection: String? = nil, timeline: Bool = false, pinned: ArticleSummary? = nil
+        currentSection: String? = nil, timeline: Bool = false, pinned: ArticleSummary? = nil, photo: String? = nil
     ) async throws -> Response {
         let now = site.now()
         let number = try pageNumber(request)
@@ -210,7 +223,7 @@ struct PublicController<Context: RequestContext>: Sendable {
                     data.itemList(page.items.map(SiteURLs.article), first: pageRequest.offset + 1),
                 ],
                 now: now),
-            heading: heading, kind: kind, subtitle: subtitle, description: description?.isEmpty == false ? description : nil,
+            heading: heading, kind: kind, subtitle: subtitle, photo: photo, description: description?.isEmpty == false ? description : nil,
             pinned: number == 1 ? pinned.map(views.card) : nil,
             cards: timeline ? [] : page.items.map(views.card), days: timeline ? views.days(page.items) : nil,
             pager: views.pager(page, base: base), empty: page.items.isEmpty)

@@ -85,6 +85,8 @@ struct ListView {
     var heading: String
     var kind: String
     var subtitle: String?
+    /// An author's portrait on the author's page.
+    var photo: String?
     var description: String?
     /// A topic's lead story, chosen by an editor.
     var pinned: ArticleCard?
@@ -119,6 +121,8 @@ struct BylineView {
     var name: String
     var role: String?
     var url: String
+    /// The author's portrait, if the newsroom set one (checked by `PhotoURL` when saved).
+    var photo: String? = nil
 }
 
 struct TagLink {

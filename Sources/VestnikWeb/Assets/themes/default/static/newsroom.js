@@ -376,3 +376,107 @@
     slug.addEventListener("input", function () { slug.dataset.touched = "1"; });
   }
 })();
+
+// Tag suggestions: while a tags field is typed in, the existing tags that start with the word being typed are
+// offered below it (GET /newsroom/api/tags?q=…); a click, Enter or Tab takes one. A name no tag has yet is simply
+// typed out and becomes a new tag when the article is saved. In the article's tag list (`data-tag-list`) only the
+// part after the last comma is completed.
+(function () {
+  "use strict";
+  document.querySelectorAll("input[data-tag-suggest]").forEach(function (input) {
+    var endpoint = input.getAttribute("data-tag-suggest");
+    var isList = input.hasAttribute("data-tag-list");
+    var wrap = document.createElement("span");
+    wrap.className = "nr-suggest";
+    input.parentNode.insertBefore(wrap, input);
+    wrap.appendChild(input);
+    var list = document.createElement("ul");
+    list.setAttribute("role", "listbox");
+    list.hidden = true;
+    wrap.appendChild(list);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    var timer = null;
+    var asked = "";
+    var active = -1;
+
+    function current() {
+      if (!isList) return input.value.trim();
+      var parts = input.value.split(",");
+      return parts[parts.length - 1].trim();
+    }
+
+    function close() {
+      list.hidden = true;
+      list.textContent = "";
+      active = -1;
+      input.setAttribute("aria-expanded", "false");
+    }
+
+    function choose(name) {
+      if (isList) {
+        var parts = input.value.split(",");
+        parts[parts.length - 1] = (parts.length > 1 ? " " : "") + name;
+        input.value = parts.join(",") + ", ";
+      } else {
+        input.value = name;
+      }
+      close();
+      input.focus();
+    }
+
+    function show(names) {
+      list.textContent = "";
+      active = -1;
+      names.forEach(function (name) {
+        var item = document.createElement("li");
+        item.setAttribute("role", "option");
+        item.textContent = name;  // text, never HTML
+        item.addEventListener("mousedown", function (event) { event.preventDefault(); choose(name); });
+        list.appendChild(item);
+      });
+      list.hidden = names.length === 0;
+      input.setAttribute("aria-expanded", names.length ? "true" : "false");
+    }
+
+    function highlight(index) {
+      var items = list.querySelectorAll("li");
+      if (!items.length) return;
+      active = (index + items.length) % items.length;
+      items.forEach(function (item, i) { item.setAttribute("aria-selected", i === active ? "true" : "false"); });
+    }
+
+    function ask() {
+      var prefix = current();
+      if (!prefix) { close(); return; }
+      if (prefix === asked) return;
+      asked = prefix;
+      fetch(endpoint + "?q=" + encodeURIComponent(prefix), { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : []; })
+        .then(function (tags) {
+          if (prefix !== current()) return;  // the user typed on meanwhile
+          var typed = prefix.toLowerCase();
+          show(tags.map(function (tag) { return tag.name; }).filter(function (name) { return name.toLowerCase() !== typed; }));
+        })
+        .catch(function () { close(); });
+    }
+
+    input.addEventListener("input", function () {
+      asked = "";
+      clearTimeout(timer);
+      timer = setTimeout(ask, 150);
+    });
+    input.addEventListener("keydown", function (event) {
+      if (list.hidden) return;
+      if (event.key === "ArrowDown") { event.preventDefault(); highlight(active + 1); }
+      else if (event.key === "ArrowUp") { event.preventDefault(); highlight(active - 1); }
+      else if (event.key === "Escape") { close(); }
+      else if ((event.key === "Enter" || event.key === "Tab") && active >= 0) {
+        event.preventDefault();
+        choose(list.querySelectorAll("li")[active].textContent);
+      }
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 100); });
+  });
+})();
