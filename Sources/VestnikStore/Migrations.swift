@@ -161,7 +161,26 @@ public enum Migrations {
                 "CREATE INDEX articles_status_updated ON articles (status, updated_at, id)",
                 "CREATE INDEX articles_section_updated ON articles (section_id, updated_at, id)",
             ]),
-        // 5 is the media library (another branch); nothing here depends on it.
+        Migration(
+            version: 5, name: "media library and featured images",
+            statements: [
+                // One row per distinct picture: the SHA-256 of its bytes is its key and its file's name, so the same
+                // bytes uploaded twice are stored once. `alt` is required by the form, never empty.
+                """
+                CREATE TABLE media (
+                    hash TEXT PRIMARY KEY, type TEXT NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,
+                    bytes {bigint} NOT NULL, alt TEXT NOT NULL, caption TEXT NOT NULL DEFAULT '',
+                    credit TEXT NOT NULL DEFAULT '', original_name TEXT NOT NULL DEFAULT '',
+                    uploaded_by {bigint} REFERENCES users(id) ON DELETE SET NULL, uploaded_at {bigint} NOT NULL,
+                    search_text TEXT NOT NULL DEFAULT '')
+                """,
+                // The library lists newest first, a page at a time.
+                "CREATE INDEX media_uploaded ON media (uploaded_at, hash)",
+                // Empty caption or credit: the library's own (see `FeaturedImage`).
+                "ALTER TABLE articles ADD COLUMN featured_media TEXT REFERENCES media(hash)",
+                "ALTER TABLE articles ADD COLUMN featured_caption TEXT NOT NULL DEFAULT ''",
+                "ALTER TABLE articles ADD COLUMN featured_credit TEXT NOT NULL DEFAULT ''",
+            ]),
         Migration(
             version: 6, name: "structure management: author photos, tag keys, old slugs",
             statements: [

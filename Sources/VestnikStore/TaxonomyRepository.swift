@@ -72,7 +72,7 @@ public struct TaxonomyRepository: Sendable {
     /// Section slugs share the URL space with fixed routes, so these are never used as a section slug as-is.
     /// (Feeds and sitemaps at the root, `/rss.xml` or `/sitemap.xml`, need no entry: a slug never has a dot.)
     static let reservedSlugs: Set<String> = [
-        "tema", "tag", "avtor", "static", "search", "tarsene", "api", "newsroom", "feeds", "sitemaps",
+        "tema", "tag", "avtor", "static", "search", "tarsene", "api", "newsroom", "feeds", "sitemaps", "media",
     ]
 
     static func sectionSlug(_ name: String) -> String {

@@ -70,6 +70,8 @@ public func buildRouter(
     SearchController(site: site).addRoutes(to: router)
     let newsroom = router.group("newsroom").add(middleware: NewsroomMiddleware(site: site))
     NewsroomController(site: site).addRoutes(to: newsroom)
+    MediaController(site: site).addRoutes(to: newsroom)
+    MediaController(site: site).addPublicRoutes(to: router)
     StructureController(site: site).addRoutes(to: newsroom)
     ReadStatsController(site: site, mostRead: mostRead).addRoutes(to: newsroom, movedFrom: router)
     PublicController(site: site, mostRead: mostRead).addRoutes(to: router)

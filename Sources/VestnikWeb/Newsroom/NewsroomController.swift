@@ -350,6 +350,9 @@ struct NewsroomController: Sendable {
             return try await editor(form, session: session, article: article, message: t[problem.key], status: .unprocessableContent)
         case .success(let value): draft = value
         }
+        if let chosen = draft.featuredImage, try await site.media.item(hash: chosen.media) == nil {
+            return try await editor(form, session: session, article: article, message: t["nr_error_featured"], status: .unprocessableContent)
+        }
         do {
             switch try await site.editorial.save(
                 draft, articleID: article?.id, baseRevision: form.revision, userID: session.user.id, now: site.now())
@@ -400,7 +403,7 @@ struct NewsroomController: Sendable {
             slug: input.slug, kicker: input.kicker, title: input.title, lead: input.lead, bodyHTML: input.bodyHTML, section: section,
             topic: input.topic.map { Topic(slug: Slug.make($0), name: $0) }, tags: input.tags.map { Tag(slug: Slug.make($0), name: $0) },
             authors: input.authors.map { Author(slug: Slug.make($0.name), name: $0.name, role: $0.role ?? "") }, sources: input.sources,
-            media: input.media, status: .draft, publishedAt: now)
+            media: input.media, status: .draft, publishedAt: now, featuredImage: try await articleImage(input.featuredImage))
         let mostRead = MostReadLists(reads: site.reads, maxAge: ReadSettings().mostReadMaxAge, now: site.now)
         var unused = PageKeys()
         var response = Response.html(
@@ -468,10 +471,12 @@ struct NewsroomController: Sendable {
             try await site.drafts.touch(articleID: article.id, userID: session.user.id, now: now)
         }
         let selected = form.section.isEmpty ? sections.first?.name ?? "" : form.section
+        var featured: MediaItem?
+        if let hash = ArticleForm.mediaHash(form.featured) { featured = try await site.media.item(hash: hash) }
         let page = NewsroomEditorPage(
             layout: layout(article == nil ? t["nr_new_article"] : form.title, session), csrf: session.csrf,
             heading: article == nil ? t["nr_new_article"] : t["nr_edit_article"],
-            formAction: article.map { NewsroomURLs.article($0.id) } ?? NewsroomURLs.newArticle, form: ArticleFormView(form),
+            formAction: article.map { NewsroomURLs.article($0.id) } ?? NewsroomURLs.newArticle, form: ArticleFormView(form, featuredImage: featured?.address, featuredAlt: featured?.alt ?? ""),
             sections: sections.map { NewsroomOption(value: $0.name, label: $0.name, selected: $0.name == selected || $0.slug == selected) },
             buttons: buttons, status: article.map { t["nr_status_" + $0.draft.status.rawValue] }, message: message, info: info,
             publicURL: article.flatMap { $0.draft.status == .published ? SiteURLs.article(section: $0.sectionSlug, slug: $0.draft.slug) : nil },
@@ -504,8 +509,24 @@ struct NewsroomController: Sendable {
             field("nr_field_tags", left.tags.joined(separator: ", "), right.tags.joined(separator: ", ")),
             field("nr_field_authors", names(left), names(right)),
             field("nr_field_sources", left.sources.joined(separator: ", "), right.sources.joined(separator: ", ")),
+            field("nr_field_featured", featuredText(left.featuredImage), featuredText(right.featuredImage)),
             field("nr_field_status", t["nr_status_" + left.status.rawValue], t["nr_status_" + right.status.rawValue]),
         ]
+    }
+
+    /// A featured picture in words, for comparisons: the hash, then the article's own caption and credit.
+    private func featuredText(_ image: FeaturedImage?) -> String {
+        guard let image else { return "" }
+        return [image.media, image.caption, image.credit].filter { !$0.isEmpty }.joined(separator: " · ")
+    }
+
+    /// A chosen featured picture as the public page shows it (the preview), when the library holds it.
+    private func articleImage(_ chosen: FeaturedImage?) async throws -> ArticleImage? {
+        guard let chosen, let item = try await site.media.item(hash: chosen.media) else { return nil }
+        return ArticleImage(
+            address: item.address, width: item.width, height: item.height, alt: item.alt,
+            caption: chosen.caption.isEmpty ? item.caption : chosen.caption, credit: chosen.credit.isEmpty ? item.credit : chosen.credit,
+            bytes: item.bytes)
     }
 
     /// One revision beside the one before it, with a link that loads it into the editor to restore it.

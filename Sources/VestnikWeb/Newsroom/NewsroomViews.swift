@@ -125,8 +125,14 @@ struct ArticleFormView {
     var gallery: Bool
     var publishAt: String
     var revision: String
+    var featured: String
+    var featuredCaption: String
+    var featuredCredit: String
+    /// The chosen picture's thumbnail, when the library holds it.
+    var featuredSrc: String?
+    var featuredAlt: String
 
-    init(_ form: ArticleForm) {
+    init(_ form: ArticleForm, featuredImage: MediaAddress? = nil, featuredAlt: String = "") {
         kicker = form.kicker
         title = form.title
         slug = form.slug
@@ -140,6 +146,11 @@ struct ArticleFormView {
         gallery = form.gallery
         publishAt = form.publishAt
         revision = String(form.revision)
+        featured = form.featured
+        featuredCaption = form.featuredCaption
+        featuredCredit = form.featuredCredit
+        featuredSrc = featuredImage?.path
+        self.featuredAlt = featuredAlt
     }
 }
 

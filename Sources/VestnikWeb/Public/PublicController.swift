@@ -78,6 +78,7 @@ struct PublicController<Context: RequestContext>: Sendable {
         let views = site.views
         let sections = try await site.taxonomy.sections()
         let related = try await site.articles.related(to: article, limit: moreBlocks.capacity, now: now)
+        let embeds = EmbedHTML(locale: site.locale)
         let today = try await today(now: now).filter { $0.id != article.id }
         keys.insert(CacheKey.article(article.id))
         keys.insert(CacheKey.articlePage(article.id))
@@ -87,7 +88,7 @@ struct PublicController<Context: RequestContext>: Sendable {
         let segments = moreBlocks.layout(ArticleBody.blocks(fromHTML: article.bodyHTML), links: related.map(views.card))
         let body = segments.map { segment -> BodySegment in
             switch segment {
-            case .block(let block): return BodySegment(html: block.html, more: nil)
+            case .block(let block): return BodySegment(html: embeds.render(block.html), more: nil)
             case .more(let links): return BodySegment(html: nil, more: MoreBlock(links: links))
             }
         }
@@ -113,7 +114,12 @@ struct PublicController<Context: RequestContext>: Sendable {
             sectionName: article.section.name, sectionURL: SiteURLs.section(article.section.slug),
             kicker: article.kicker.isEmpty ? nil : article.kicker, title: article.title, markers: views.markers(article.media),
             dateLine: views.dates.dateLine(article.publishedAt), datetime: views.dates.isoDateTime(article.publishedAt),
-            reads: String(article.reads), lead: article.lead, body: body,
+            reads: String(article.reads), lead: article.lead, featured: article.featuredImage.map { image in
+                FeaturedFigureView(
+                    src: image.address.path, alt: image.alt, width: image.width, height: image.height,
+                    caption: image.caption.isEmpty ? nil : image.caption,
+                    credit: image.credit.isEmpty ? nil : site.locale.format("photo_credit", ["credit": image.credit]))
+            }, body: body,
             sources: article.sources.isEmpty
                 ? nil : site.locale.format("article_sources", ["sources": article.sources.joined(separator: ", ")]),
             topicLink: article.topic.map {

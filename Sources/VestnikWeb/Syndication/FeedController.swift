@@ -56,7 +56,7 @@ extension ViewFactory {
             var body: String?
             if content == .full {
                 body = "<p>\(HTML.escape(article.lead))</p>\n"
-                    + ArticleBody.resolvingRootRelativeURLs(in: article.bodyHTML, against: publicURL)
+                    + ArticleBody.resolvingRootRelativeURLs(in: EmbedHTML(locale: locale).renderBody(article.bodyHTML), against: publicURL)
             }
             return FeedItem(
                 id: "tag:\(host),\(dates.rfc3339UTC(article.publishedAt).prefix(10)):article-\(article.id)",

@@ -151,6 +151,8 @@ struct ArticleView {
     var datetime: String
     var reads: String
     var lead: String
+    /// The article's featured picture, above the body.
+    var featured: FeaturedFigureView?
     var body: [BodySegment]
     var sources: String?
     var topicLink: TagLink?
@@ -161,6 +163,29 @@ struct ArticleView {
     var mostRead: MostReadView?
     /// Nil on previews, which must not count as reads.
     var beacon: ReadBeaconView?
+}
+
+/// A featured picture as `<figure>`: width and height let the browser keep its place before it loads.
+struct FeaturedFigureView {
+    var src: String
+    var alt: String
+    var width: String
+    var height: String
+    var caption: String?
+    /// `Снимка: БТА`.
+    var credit: String?
+    /// Whether there is a `<figcaption>` to write (templates see stored properties only).
+    var hasCaption: Bool
+
+    init(src: String, alt: String, width: Int, height: Int, caption: String?, credit: String?) {
+        self.src = src
+        self.alt = alt
+        self.width = String(width)
+        self.height = String(height)
+        self.caption = caption
+        self.credit = credit
+        hasCaption = caption != nil || credit != nil
+    }
 }
 
 struct ErrorView {
