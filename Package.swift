@@ -68,7 +68,7 @@ let package = Package(
             dependencies: ["VestnikStore", .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log")],
             path: "Tests/VestnikTestSupport"
         ),
-        .testTarget(name: "VestnikCoreTests", dependencies: ["VestnikCore"]),
+        .testTarget(name: "VestnikCoreTests", dependencies: ["VestnikCore", "VestnikTestSupport"]),
         .testTarget(
             name: "VestnikStoreTests",
             dependencies: ["VestnikStore", "VestnikCore", "VestnikDemo", "VestnikTestSupport"]

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # bench/profile.sh — where a page's CPU goes: the release binary serves the demo site while wrk asks for one page,
 # `perf record -e cpu-clock` samples the server, and the report lists the top functions (self and with callees),
-# demangled, with the server's CPU time per request from /proc.
+# demangled by bench/perf-report.py, with the server's CPU time per request from /proc.
 #
 #   Usage:   bash bench/profile.sh [PAGE] [SECONDS]     PAGE: article (default), home, or a path such as /svyat
 #   Knobs:   VESTNIK_BIN=…   the binary (default .build-release/release/vestnik; build it first)
 #            SERVE_ARGS=…    more `vestnik serve` options (e.g. "--page-cache-mb 0")
 #            CONNS=4         wrk connections (-t1)
+#            TOP=45          functions listed (self; twice as many inclusive)
 #
 # Why not callgrind: valgrind 3.19 (Debian 12) dies with an internal SIGSEGV on Swift 6.3 binaries before main, even
 # with --tool=none, and this VM exposes no hardware counters (`perf stat -e instructions` is "not supported"), so
@@ -47,17 +48,11 @@ wrk_run "$CONNS" "$((SECS - 1))s" "$URL$P" "$T/wrk.txt"
 wait "$PERF_PID" || true; untrack "$PERF_PID"
 j1=$(tree_jiffies "$PID")
 REQS=$(awk '/requests in/ { print $1 }' "$T/wrk.txt")
-set +o pipefail
-DEMANGLE=cat; command -v swift >/dev/null && DEMANGLE="swift demangle --simplified"
 {
   echo "page $P: $REQS requests in $((SECS - 1)) s (wrk -c$CONNS), server CPU $(awk -v a="$j0" -v b="$j1" -v hz="$HZ" -v q="$REQS" 'BEGIN { printf "%.3f", 1000 * (b - a) / hz / q }') ms per request"
-  echo "binary: $BIN"
+  echo "binary: $BIN ${EXTRA[*]:-}"
   echo
-  echo "## self (where the samples landed)"
-  perf report -i "$T/perf.data" --no-children --sort symbol --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -60 | $DEMANGLE
-  echo
-  echo "## with callees"
-  perf report -i "$T/perf.data" --children --sort symbol --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -90 | $DEMANGLE
+  python3 "$ROOT/bench/perf-report.py" "$T/perf.data" "$BIN" "${TOP:-45}"
 } >"$OUT"
 cat "$OUT"
 echo "bench: wrote $OUT" >&2

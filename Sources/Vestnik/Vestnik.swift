@@ -87,11 +87,35 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "How many proxies in front of Vestnik append to X-Forwarded-For; 0 takes the reader's address from the connection (default: $VESTNIK_TRUSTED_PROXIES, else 0).")
     var trustedProxies: Int?
 
+    @Option(help: "The folder of the media library's files (default: $VESTNIK_MEDIA_DIR, else media/ next to a SQLite database, else ./media).")
+    var mediaDir: String?
+
+    @Option(help: "The largest picture an upload may be, in megabytes (default: $VESTNIK_MEDIA_MAX_MB, else 10).")
+    var mediaMaxMb: Int?
+
+    /// Where the media library lives and how large a picture may be, from the options, else the environment.
+    func mediaSettings(_ environment: [String: String], database: DatabaseLocation) throws -> MediaSettings {
+        let folder: URL
+        if let path = mediaDir ?? environment["VESTNIK_MEDIA_DIR"], !path.isEmpty {
+            folder = URL(fileURLWithPath: path)
+        } else if case .sqlite(let path) = database {
+            folder = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("media")
+        } else {
+            folder = URL(fileURLWithPath: "media")
+        }
+        let megabytes = try number(mediaMaxMb, "VESTNIK_MEDIA_MAX_MB", 10, environment)
+        guard (1...1024).contains(megabytes) else { throw ValidationError("the media size limit must be 1 to 1024 MB, not \(megabytes)") }
+        return MediaSettings(folder: folder, maxBytes: megabytes * 1024 * 1024)
+    }
+
     @Option(help: "Megabytes of memory for rendered pages; 0 switches the page cache off (default: $VESTNIK_PAGE_CACHE_MB, else 64).")
     var pageCacheMb: Int?
 
     @Option(help: "Seconds a cached page lives at most, for relative times and read counts; edits drop pages at once (default: $VESTNIK_PAGE_LIFETIME, else 60).")
     var pageLifetime: Int?
+
+    @Option(help: "A shared cache to purge by key when content changes, e.g. http://127.0.0.1:6081/ (Varnish with deploy/varnish/vestnik.vcl); repeat for several (default: $VESTNIK_PURGE_URLS, comma-separated).")
+    var purgeUrl: [String] = []
 
     /// A number from the option, else the environment variable, else `fallback`; never negative.
     private func number<T: LosslessStringConvertible & Comparable & Numeric>(
@@ -131,9 +155,14 @@ struct Serve: AsyncParsableCommand {
         } ?? 8080
         let hostname = self.hostname ?? environment["VESTNIK_HOSTNAME"] ?? "127.0.0.1"
         let reads = try readSettings(environment)
+        let media = try mediaSettings(environment, database: options.location)
         var server = ServerSettings(hostname: hostname, port: port, reads: reads)
         server.pageCacheBytes = try number(pageCacheMb, "VESTNIK_PAGE_CACHE_MB", 64, environment) << 20
         server.pageLifetime = TimeInterval(try number(pageLifetime, "VESTNIK_PAGE_LIFETIME", 60, environment))
+        let purgeURLs = purgeUrl.isEmpty ? (environment["VESTNIK_PURGE_URLS"] ?? "").split(separator: ",").map(String.init) : purgeUrl
+        server.purgeTargets = try purgeURLs.map { url in
+            do { return try PurgeTarget(url: url.trimmingCharacters(in: .whitespaces)) } catch { throw ValidationError("\(error)") }
+        }
         try await reportingFailures {
             let theme = try await Theme.load(overrideFolder: self.theme.map { URL(fileURLWithPath: $0) })
             let database = try await options.openMigrated(logger: logger)
@@ -141,7 +170,7 @@ struct Serve: AsyncParsableCommand {
                 if !noDemo { try await DemoSite.loadIfEmpty(database, logger: logger) }
                 let site = try await Site.make(
                     database: database, theme: theme,
-                    publicURL: publicURL ?? environment["VESTNIK_PUBLIC_URL"] ?? "http://\(hostname):\(port)")
+                    publicURL: publicURL ?? environment["VESTNIK_PUBLIC_URL"] ?? "http://\(hostname):\(port)", media: media)
                 let app = buildApplication(site: site, settings: server, logger: logger)
                 logger.info("Vestnik serves \(options.location) at http://\(hostname):\(port)")
                 try await app.runService()

@@ -23,12 +23,14 @@ public struct Article: Sendable, Equatable {
     public var publishedAt: Date
     public var updatedAt: Date
     public var reads: Int
+    /// The picture the article leads with, if the editor chose one from the media library.
+    public var featuredImage: ArticleImage?
 
     public init(
         id: Int = 0, slug: String, kicker: String = "", title: String, lead: String, bodyHTML: String,
         section: Section, topic: Topic? = nil, tags: [Tag] = [], authors: [Author] = [], sources: [String] = [],
         media: MediaMarkers = MediaMarkers(), status: ArticleStatus = .published, publishedAt: Date,
-        updatedAt: Date? = nil, reads: Int = 0
+        updatedAt: Date? = nil, reads: Int = 0, featuredImage: ArticleImage? = nil
     ) {
         self.id = id
         self.slug = slug
@@ -46,6 +48,7 @@ public struct Article: Sendable, Equatable {
         self.publishedAt = publishedAt
         self.updatedAt = updatedAt ?? publishedAt
         self.reads = reads
+        self.featuredImage = featuredImage
     }
 
     /// The headline on one line, kicker first (`САЩ: …`): page titles, feeds and the news sitemap.

@@ -57,13 +57,16 @@ public struct Author: Sendable, Equatable, Codable {
     public var name: String
     public var role: String
     public var bio: String
+    /// A portrait: a path on this site (`/media/….jpg`) or an https URL, checked by `PhotoURL`; empty for none.
+    public var photo: String
 
-    public init(id: Int = 0, slug: String, name: String, role: String = "", bio: String = "") {
+    public init(id: Int = 0, slug: String, name: String, role: String = "", bio: String = "", photo: String = "") {
         self.id = id
         self.slug = slug
         self.name = name
         self.role = role
         self.bio = bio
+        self.photo = photo
     }
 }
 

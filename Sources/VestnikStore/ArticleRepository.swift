@@ -29,11 +29,14 @@ public struct ArticleInput: Sendable, Equatable, Codable {
     public var publishedAt: Date
     /// Set only when migrating from another system; an update never lowers the stored count.
     public var reads: Int?
+    /// The library picture the article leads with. Revisions saved before it existed decode it as nil.
+    public var featuredImage: FeaturedImage?
 
     public init(
         slug: String, kicker: String = "", title: String, lead: String, bodyHTML: String, section: String,
         topic: String? = nil, tags: [String] = [], authors: [Byline] = [], sources: [String] = [],
-        media: MediaMarkers = MediaMarkers(), status: ArticleStatus = .published, publishedAt: Date, reads: Int? = nil
+        media: MediaMarkers = MediaMarkers(), status: ArticleStatus = .published, publishedAt: Date, reads: Int? = nil,
+        featuredImage: FeaturedImage? = nil
     ) {
         self.slug = slug
         self.kicker = kicker
@@ -49,6 +52,7 @@ public struct ArticleInput: Sendable, Equatable, Codable {
         self.status = status
         self.publishedAt = publishedAt
         self.reads = reads
+        self.featuredImage = featuredImage
     }
 }
 
@@ -56,6 +60,8 @@ public struct ArticleInput: Sendable, Equatable, Codable {
 enum LockKeys {
     static let articleWrites = 7_301
     static let users = 7_304
+    /// Nodes starting together on a new database take turns applying migrations.
+    static let migrations = 7_305
 }
 
 /// Which articles a list shows.
@@ -137,7 +143,9 @@ public struct ArticleRepository: Sendable {
                     sources = \(bind: sources), has_video = \(bind: input.media.video ? 1 : 0),
                     has_gallery = \(bind: input.media.gallery ? 1 : 0), status = \(bind: input.status.rawValue),
                     published_at = \(bind: input.publishedAt.unixSeconds), updated_at = \(bind: now.unixSeconds),
-                    reads = \(bind: reads)
+                    reads = \(bind: reads), featured_media = \(bind: input.featuredImage?.media),
+                    featured_caption = \(bind: input.featuredImage?.caption ?? ""),
+                    featured_credit = \(bind: input.featuredImage?.credit ?? "")
                 WHERE id = \(bind: id)
                 """
             ).run()
@@ -148,12 +156,14 @@ public struct ArticleRepository: Sendable {
             let row = try await db.raw(
                 """
                 INSERT INTO articles (slug, kicker, title, lead, body_html, section_id, topic_id, sources, has_video,
-                    has_gallery, status, published_at, created_at, updated_at, reads)
+                    has_gallery, status, published_at, created_at, updated_at, reads, featured_media, featured_caption,
+                    featured_credit)
                 VALUES (\(bind: input.slug), \(bind: input.kicker), \(bind: input.title), \(bind: input.lead),
                     \(bind: input.bodyHTML), \(bind: sectionID), \(bind: topicID), \(bind: sources),
                     \(bind: input.media.video ? 1 : 0), \(bind: input.media.gallery ? 1 : 0), \(bind: input.status.rawValue),
                     \(bind: input.publishedAt.unixSeconds), \(bind: now.unixSeconds), \(bind: now.unixSeconds),
-                    \(bind: input.reads ?? 0))
+                    \(bind: input.reads ?? 0), \(bind: input.featuredImage?.media), \(bind: input.featuredImage?.caption ?? ""),
+                    \(bind: input.featuredImage?.credit ?? ""))
                 RETURNING id
                 """
             ).first()
@@ -179,9 +189,20 @@ public struct ArticleRepository: Sendable {
                 """
             ).run()
         }
+        // The names as stored: an input may name a section, tag or author by a name or slug it had before a rename.
+        let sectionName = try await db.raw("SELECT name FROM sections WHERE id = \(bind: sectionID)").first()?.string("name")
+        let tagNames = try await db.raw(
+            "SELECT g.name FROM article_tags x JOIN tags g ON g.id = x.tag_id WHERE x.article_id = \(bind: result.id) ORDER BY x.position"
+        ).all().map { try $0.string("name") }
+        let authorNames = try await db.raw(
+            """
+            SELECT u.name FROM article_authors x JOIN authors u ON u.id = x.author_id WHERE x.article_id = \(bind: result.id)
+            ORDER BY x.position
+            """
+        ).all().map { try $0.string("name") }
         let document = SearchIndexer.Document(
-            kicker: input.kicker, title: input.title, lead: input.lead, bodyHTML: input.bodyHTML, tags: input.tags,
-            authors: input.authors.map(\.name), section: input.section)
+            kicker: input.kicker, title: input.title, lead: input.lead, bodyHTML: input.bodyHTML, tags: tagNames,
+            authors: authorNames, section: sectionName ?? input.section)
         try await SearchIndexer.index(articleID: result.id, document: document, dialect: dialect, in: db)
         return result
     }
@@ -332,8 +353,11 @@ public struct ArticleRepository: Sendable {
     static let articleColumns: SQLQueryString = """
         SELECT a.*, s.slug AS section_slug, s.name AS section_name, s.description AS section_description,
             s.position AS section_position, t.slug AS topic_slug, t.name AS topic_name,
-            t.description AS topic_description, t.pinned_article_id AS topic_pinned
+            t.description AS topic_description, t.pinned_article_id AS topic_pinned, m.type AS media_type,
+            m.width AS media_width, m.height AS media_height, m.bytes AS media_bytes, m.alt AS media_alt,
+            m.caption AS media_caption, m.credit AS media_credit
         FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN topics t ON t.id = a.topic_id
+            LEFT JOIN media m ON m.hash = a.featured_media
         """
 
     /// Whole articles from rows of `articleColumns`, in the rows' order: their tags and bylines are read in one
@@ -345,10 +369,10 @@ public struct ArticleRepository: Sendable {
         var authors: [Int: [Author]] = [:]
         for row in try await db.raw(
             """
-            SELECT 0 AS part, x.article_id, x.position, g.id, g.slug, g.name, '' AS role, '' AS bio
+            SELECT 0 AS part, x.article_id, x.position, g.id, g.slug, g.name, '' AS role, '' AS bio, '' AS photo
             FROM article_tags x JOIN tags g ON g.id = x.tag_id WHERE x.article_id IN (\(binds: ids))
             UNION ALL
-            SELECT 1 AS part, x.article_id, x.position, u.id, u.slug, u.name, u.role, u.bio
+            SELECT 1 AS part, x.article_id, x.position, u.id, u.slug, u.name, u.role, u.bio, u.photo
             FROM article_authors x JOIN authors u ON u.id = x.author_id WHERE x.article_id IN (\(binds: ids))
             ORDER BY part, article_id, position
             """
@@ -378,8 +402,22 @@ public struct ArticleRepository: Sendable {
                 sources: sources.isEmpty ? [] : sources.components(separatedBy: "\n"),
                 media: MediaMarkers(video: try row.flag("has_video"), gallery: try row.flag("has_gallery")),
                 status: ArticleStatus(rawValue: try row.string("status")) ?? .draft,
-                publishedAt: try row.date("published_at"), updatedAt: try row.date("updated_at"), reads: try row.int("reads"))
+                publishedAt: try row.date("published_at"), updatedAt: try row.date("updated_at"), reads: try row.int("reads"),
+                featuredImage: try featuredImage(row))
         }
+    }
+
+    /// The featured picture of a row of `articleColumns`: the article's own caption and credit, else the library's.
+    static func featuredImage(_ row: any SQLRow) throws -> ArticleImage? {
+        guard let hash = try row.decode(column: "featured_media", as: String?.self), MediaAddress.isHash(hash),
+            let type = try row.decode(column: "media_type", as: String?.self), let format = ImageFormat(rawValue: type)
+        else { return nil }
+        let caption = try row.string("featured_caption")
+        let credit = try row.string("featured_credit")
+        return ArticleImage(
+            address: MediaAddress(hash: hash, format: format), width: try row.int("media_width"), height: try row.int("media_height"),
+            alt: try row.string("media_alt"), caption: caption.isEmpty ? try row.string("media_caption") : caption,
+            credit: credit.isEmpty ? try row.string("media_credit") : credit, bytes: try row.int("media_bytes"))
     }
 
     static let summaryColumns: SQLQueryString = """

@@ -38,6 +38,15 @@ public struct DatabaseOpenError: Error, CustomStringConvertible {
     public init(description: String) { self.description = description }
 }
 
+/// The database cannot be reached right now: the server is down or refuses connections, the network is gone, no
+/// connection came free within the lease timeout, or this process has closed the database. Nothing was done (or a
+/// transaction was rolled back, or its commit could not be confirmed); the same request may succeed in a moment,
+/// which is why the web side answers it with 503 and `Retry-After` rather than 500.
+public struct DatabaseUnavailableError: Error, CustomStringConvertible {
+    public var description: String
+    public init(description: String) { self.description = description }
+}
+
 /// The one door to storage. Reads may run in parallel; writes run in a transaction on one connection.
 ///
 /// On SQLite the file is in WAL mode with a single writer connection and a small pool of readers, which is
@@ -50,29 +59,47 @@ public final class Database: Sendable {
     public let changes: ChangeFeed
     let logger: Logger
     private let backend: Backend
+    /// Set by `close()`: later calls fail at once with `DatabaseUnavailableError`.
+    private let closed = ClosedFlag()
+    /// How long a PostgreSQL call waits for a pooled connection before it checks whether the server accepts
+    /// connections at all (and gives up as unavailable if not). The pool itself would keep a request waiting for a
+    /// minute while the server refuses connections.
+    let leaseTimeout: Duration
+    /// Whether the server accepts a connection now (PostgreSQL only).
+    private let probe: ServerProbe
 
-    /// How many write transactions have run through any `Database` of this process: what in-memory copies of
-    /// rarely changing data (the section list, "Новините днес") compare to know they may be stale. Writes by other
-    /// processes (another node, the `vestnik` command line) are not seen here; such copies also expire by age.
-    public static var writeCount: Int { writes.withLock { $0 } }
-    private static let writes = LockedCounter()
+    /// How many write transactions have run through this `Database`: what in-memory copies of rarely changing data
+    /// (the section list, "Новините днес") compare to know they may be stale, announced or not. Other processes'
+    /// writes are not counted here; such copies hear of them through `changes`, or expire by age.
+    public var writeCount: Int { writes.withLock { $0 } }
+    private let writes = LockedCounter()
 
     private enum Backend: Sendable {
         case sqlite(SQLiteConnections)
-        case postgres(PostgresClient, Task<Void, Never>)
+        /// The pool, its run task, and how to open a connection of our own outside it (the change listener's).
+        case postgres(PostgresClient, Task<Void, Never>, PostgresConnection.Configuration)
     }
 
-    private init(dialect: Dialect, backend: Backend, schema: String? = nil, logger: Logger) {
+    private init(dialect: Dialect, backend: Backend, schema: String? = nil, leaseTimeout: Duration = .seconds(5), logger: Logger) {
         self.dialect = dialect
         self.backend = backend
         self.changes = ChangeFeed(schema: schema)
+        self.leaseTimeout = leaseTimeout
         self.logger = logger
+        if case .postgres(_, _, let configuration) = backend {
+            self.probe = ServerProbe(configuration: configuration, logger: logger)
+        } else {
+            self.probe = ServerProbe(configuration: nil, logger: logger)
+        }
     }
 
     /// Opens the database; fails with a readable error if the file or server cannot be reached. `readers` is the
-    /// number of SQLite reader connections, `connections` the most PostgreSQL connections this process opens.
+    /// number of SQLite reader connections, `connections` the most PostgreSQL connections this process opens (the
+    /// change listener's own connection comes on top), `leaseTimeout` how long a PostgreSQL call waits for one of
+    /// them before it fails with `DatabaseUnavailableError`.
     public static func open(
-        _ location: DatabaseLocation, readers: Int = 4, connections: Int = 16, searchPath: String? = nil, logger: Logger
+        _ location: DatabaseLocation, readers: Int = 4, connections: Int = 16, searchPath: String? = nil,
+        leaseTimeout: Duration = .seconds(5), logger: Logger
     ) async throws -> Database {
         switch location {
         case .sqlite(let path):
@@ -84,7 +111,10 @@ public final class Database: Sendable {
             if !PostgresURL.usesTLS(url) { try await PostgresURL.probe(configuration, location: location, logger: logger) }
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
             let runner = Task { await client.run() }
-            let database = Database(dialect: .postgres, backend: .postgres(client, runner), schema: searchPath, logger: logger)
+            let direct = try PostgresURL.connectionConfiguration(url, searchPath: searchPath)
+            let database = Database(
+                dialect: .postgres, backend: .postgres(client, runner, direct), schema: searchPath, leaseTimeout: leaseTimeout,
+                logger: logger)
             do {
                 _ = try await database.read { db in try await db.raw("SELECT 1").all() }
             } catch {
@@ -97,32 +127,34 @@ public final class Database: Sendable {
 
     /// Runs `body` with a connection for reading.
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try closed.check()
         switch backend {
         case .sqlite(let connections):
             return try await connections.withReader { try await body($0.sql()) }
-        case .postgres(let client, _):
-            return try await client.withConnection { try await body($0.sql()) }
+        case .postgres(let client, _, _):
+            return try await reachable { try await leased(client) { try await body($0.sql()) } }
         }
     }
 
     /// Runs `body` inside one transaction; it commits when `body` returns and rolls back when it throws.
     public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try closed.check()
         // Counted before and after: a reader that copies data while the transaction runs sees a count that moves on.
-        Self.writes.increment()
-        defer { Self.writes.increment() }
+        writes.increment()
+        defer { writes.increment() }
         switch backend {
         case .sqlite(let connections):
             return try await connections.withWriter { connection in
                 try await Self.transaction(connection.sql(), begin: "BEGIN IMMEDIATE", body)
             }
-        case .postgres(let client, _):
+        case .postgres(let client, _, _):
             // Concurrent writers may deadlock on shared rows (term statistics, tags); PostgreSQL then aborts one of
             // them, and running that transaction again is the documented remedy.
             var attempt = 0
             while true {
                 do {
-                    return try await client.withConnection { connection in
-                        try await Self.transaction(connection.sql(), begin: "BEGIN", body)
+                    return try await reachable {
+                        try await leased(client) { connection in try await Self.transaction(connection.sql(), begin: "BEGIN", body) }
                     }
                 } catch let error as PSQLError where attempt < 5 && Self.isRetryable(error) {
                     attempt += 1
@@ -130,6 +162,76 @@ public final class Database: Sendable {
                 }
             }
         }
+    }
+
+    /// Runs `body` on a pooled connection, giving up after `leaseTimeout` if none comes (the server is down or
+    /// refuses connections: the pool retries quietly and would keep the request waiting for a minute).
+    private func leased<T: Sendable>(
+        _ client: PostgresClient, _ body: @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let timeout = leaseTimeout
+        let lease = LeaseState()
+        return try await withoutActuallyEscaping(body) { body in
+            try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask {
+                    try await client.withConnection { connection in
+                        lease.markLeased()
+                        return try await body(connection)
+                    }
+                }
+                group.addTask { [probe] in
+                    // A busy pool only makes a request wait; a server that refuses connections makes it fail. After
+                    // each `timeout` without a connection, one direct connection attempt (shared by every waiting
+                    // request) tells the two apart.
+                    while true {
+                        try await Task.sleep(for: timeout)
+                        if lease.isLeased { return nil }
+                        if let failure = await probe.failure() {
+                            throw DatabaseUnavailableError(
+                                description: "no PostgreSQL connection within \(timeout), and the server refuses a new one: \(failure)")
+                        }
+                    }
+                }
+                defer { group.cancelAll() }
+                while let result = try await group.next() {
+                    if let result { return result }
+                }
+                throw CancellationError()
+            }
+        }
+    }
+
+    /// Runs `body`, turning a failure to reach PostgreSQL into `DatabaseUnavailableError`; other errors pass as they are.
+    private func reachable<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PSQLError where Self.isConnectionFailure(error) {
+            throw DatabaseUnavailableError(description: "PostgreSQL is unreachable: \(String(reflecting: error))")
+        } catch let error where String(reflecting: type(of: error)).hasSuffix("ConnectionPoolError") {
+            // The pool's own errors (its circuit breaker after a minute of failed connections, a pool shut down);
+            // the type lives in a module postgres-nio does not export.
+            throw DatabaseUnavailableError(description: "PostgreSQL is unreachable: \(String(reflecting: error))")
+        }
+    }
+
+    /// Whether `error` says the connection, not the statement, failed: it could not be made or was lost, or the
+    /// server is shutting down, starting up or out of connections (SQLSTATE classes 08 and 57P, and 53300).
+    static func isConnectionFailure(_ error: PSQLError) -> Bool {
+        switch error.code {
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
+            return true
+        case .server:
+            let state = error.serverInfo?[.sqlState] ?? ""
+            return state.hasPrefix("08") || state.hasPrefix("57P") || state == "53300"
+        default:
+            return false
+        }
+    }
+
+    /// Runs `body` on the SQLite writer connection outside any transaction (SQLite only).
+    func withSQLiteWriter<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        guard case .sqlite(let connections) = backend else { preconditionFailure("withSQLiteWriter on PostgreSQL") }
+        return try await connections.withWriter(body)
     }
 
     /// Makes the calling write transaction wait for any other holding the same `key` (on any node). SQLite has one
@@ -173,13 +275,81 @@ public final class Database: Sendable {
     }
 
     public func close() async {
+        closed.set()
         switch backend {
         case .sqlite(let connections): await connections.close()
-        case .postgres(_, let runner):
+        case .postgres(_, let runner, _):
             runner.cancel()
             await runner.value
         }
     }
+
+    /// How to open a PostgreSQL connection outside the pool (nil on SQLite), for the change listener.
+    var directConfiguration: PostgresConnection.Configuration? {
+        guard case .postgres(_, _, let configuration) = backend else { return nil }
+        return configuration
+    }
+
+    /// Fails with `DatabaseUnavailableError` once the database is closed.
+    func checkOpen() throws { try closed.check() }
+}
+
+/// Whether `Database.close()` has been called.
+private final class ClosedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var isClosed = false
+
+    func set() { lock.withLock { isClosed = true } }
+
+    func check() throws {
+        if lock.withLock({ isClosed }) { throw DatabaseUnavailableError(description: "the database is closed") }
+    }
+}
+
+/// Tries one direct connection to the PostgreSQL server; callers within a second share the same attempt, so a
+/// thousand waiting requests cost one connection attempt.
+private final class ServerProbe: @unchecked Sendable {
+    private let configuration: PostgresConnection.Configuration?
+    private let logger: Logger
+    private let lock = NSLock()
+    private var latest: (started: ContinuousClock.Instant, attempt: Task<String?, Never>)?
+
+    init(configuration: PostgresConnection.Configuration?, logger: Logger) {
+        var configuration = configuration
+        configuration?.options.connectTimeout = .seconds(2)
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Nil when the server accepted a connection, else why not.
+    func failure() async -> String? {
+        guard let configuration else { return nil }
+        let logger = self.logger
+        let attempt: Task<String?, Never> = lock.withLock {
+            if let latest, ContinuousClock.now - latest.started < .seconds(1) { return latest.attempt }
+            let attempt = Task<String?, Never> {
+                do {
+                    let connection = try await PostgresConnection.connect(configuration: configuration, id: 2, logger: logger)
+                    try? await connection.close()
+                    return nil
+                } catch {
+                    return String(reflecting: error)
+                }
+            }
+            latest = (ContinuousClock.now, attempt)
+            return attempt
+        }
+        return await attempt.value
+    }
+}
+
+/// Whether a pooled PostgreSQL call got its connection (then the lease timeout no longer applies).
+private final class LeaseState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var leased = false
+
+    func markLeased() { lock.withLock { leased = true } }
+    var isLeased: Bool { lock.withLock { leased } }
 }
 
 /// Parses `postgres://user:pass@host:port/db?sslmode=require` into a client configuration.
@@ -197,6 +367,18 @@ enum PostgresURL {
         if let searchPath {
             configuration.options.additionalStartupParameters = [("search_path", searchPath)]
         }
+        return configuration
+    }
+
+    /// The same server, user and database for one connection of our own (outside the pool).
+    static func connectionConfiguration(_ url: String, searchPath: String?) throws -> PostgresConnection.Configuration {
+        let pooled = try configuration(url, searchPath: searchPath)
+        var configuration = PostgresConnection.Configuration(
+            host: pooled.host ?? "127.0.0.1", port: pooled.port ?? 5432, username: pooled.username, password: pooled.password,
+            database: pooled.database,
+            tls: usesTLS(url) ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable)
+        configuration.options.connectTimeout = .seconds(5)
+        if let searchPath { configuration.options.additionalStartupParameters = [("search_path", searchPath)] }
         return configuration
     }
 

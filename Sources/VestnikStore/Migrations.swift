@@ -2,6 +2,9 @@
 public enum Migrations {
     /// The migration that creates the search index; existing articles are indexed right after it.
     static let searchIndexVersion = 3
+    /// The migration that adds `tags.name_key`; existing tags get their key right after it (Swift lowercases Cyrillic,
+    /// SQLite's LOWER() does not).
+    static let tagKeysVersion = 6
 
     public static let all: [Migration] = [
         Migration(
@@ -158,5 +161,43 @@ public enum Migrations {
                 "CREATE INDEX articles_status_updated ON articles (status, updated_at, id)",
                 "CREATE INDEX articles_section_updated ON articles (section_id, updated_at, id)",
             ]),
+        Migration(
+            version: 5, name: "media library and featured images",
+            statements: [
+                // One row per distinct picture: the SHA-256 of its bytes is its key and its file's name, so the same
+                // bytes uploaded twice are stored once. `alt` is required by the form, never empty.
+                """
+                CREATE TABLE media (
+                    hash TEXT PRIMARY KEY, type TEXT NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,
+                    bytes {bigint} NOT NULL, alt TEXT NOT NULL, caption TEXT NOT NULL DEFAULT '',
+                    credit TEXT NOT NULL DEFAULT '', original_name TEXT NOT NULL DEFAULT '',
+                    uploaded_by {bigint} REFERENCES users(id) ON DELETE SET NULL, uploaded_at {bigint} NOT NULL,
+                    search_text TEXT NOT NULL DEFAULT '')
+                """,
+                // The library lists newest first, a page at a time.
+                "CREATE INDEX media_uploaded ON media (uploaded_at, hash)",
+                // Empty caption or credit: the library's own (see `FeaturedImage`).
+                "ALTER TABLE articles ADD COLUMN featured_media TEXT REFERENCES media(hash)",
+                "ALTER TABLE articles ADD COLUMN featured_caption TEXT NOT NULL DEFAULT ''",
+                "ALTER TABLE articles ADD COLUMN featured_credit TEXT NOT NULL DEFAULT ''",
+            ]),
+        Migration(
+            version: 6, name: "structure management: author photos, tag keys, old slugs",
+            statements: [
+                "ALTER TABLE authors ADD COLUMN photo TEXT NOT NULL DEFAULT ''",
+                // The tag's name lowercased by Swift (Unicode), for case-insensitive prefix lookups in the editor.
+                "ALTER TABLE tags ADD COLUMN name_key TEXT NOT NULL DEFAULT ''",
+                // An article names its topic and authors; they are found by name first (a rename may keep the slug).
+                "CREATE INDEX topics_name ON topics (name)",
+                "CREATE INDEX authors_name ON authors (name)",
+                // A slug a section, topic, tag or author had before it was renamed or merged: its page answers 301.
+                """
+                CREATE TABLE taxonomy_slug_history (
+                    kind TEXT NOT NULL, slug TEXT NOT NULL, target_id {bigint} NOT NULL, PRIMARY KEY (kind, slug))
+                """,
+            ],
+            // Prefix lookups compare code points (UTF-8 bytes), whatever the PostgreSQL database's collation is.
+            sqliteOnly: ["CREATE INDEX tags_name_key ON tags (name_key)"],
+            postgresOnly: [#"CREATE INDEX tags_name_key ON tags (name_key COLLATE "C")"#]),
     ]
 }

@@ -32,10 +32,13 @@ public struct Migrator: Sendable {
         self.migrations = migrations.sorted { $0.version < $1.version }
     }
 
-    /// Returns the versions it applied. Each migration runs in its own transaction.
+    /// Returns the versions it applied. Each migration runs in its own transaction, holding a lock on PostgreSQL so
+    /// that nodes started together on a new database apply each migration once.
     @discardableResult
     public func migrate(_ database: Database) async throws -> [Int] {
+        let dialect = database.dialect
         try await database.write { db in
+            try await Database.serialize(LockKeys.migrations, dialect: dialect, in: db)
             try await db.raw(
                 """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -47,7 +50,13 @@ public struct Migrator: Sendable {
         var done: [Int] = []
         for migration in migrations where !applied.contains(migration.version) {
             let statements = migration.statements(for: database.dialect).map { Self.expand($0, for: database.dialect) }
-            try await database.write { db in
+            let ran = try await database.write { db -> Bool in
+                try await Database.serialize(LockKeys.migrations, dialect: dialect, in: db)
+                // Another node may have applied it while this one waited for the lock.
+                let already = try await db.raw(
+                    "SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)"
+                ).first()
+                if already != nil { return false }
                 for statement in statements { try await db.raw(SQLQueryString(statement)).run() }
                 try await db.raw(
                     """
@@ -55,8 +64,9 @@ public struct Migrator: Sendable {
                     VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Int(Date().timeIntervalSince1970)))
                     """
                 ).run()
+                return true
             }
-            done.append(migration.version)
+            if ran { done.append(migration.version) }
         }
         // Articles written before the search index existed are indexed once, when its migration lands.
         if done.contains(Migrations.searchIndexVersion),
@@ -64,6 +74,7 @@ public struct Migrator: Sendable {
         {
             try await SearchIndexer.reindexAll(database, now: Date())
         }
+        if done.contains(Migrations.tagKeysVersion) { try await TaxonomyRepository.fillTagKeys(database) }
         return done
     }
 

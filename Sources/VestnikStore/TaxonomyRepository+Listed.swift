@@ -54,7 +54,7 @@ extension TaxonomyRepository {
         }
     }
 
-    private static func table(_ kind: TaxonomyKind) -> String {
+    static func table(_ kind: TaxonomyKind) -> String {
         switch kind {
         case .section: return "sections"
         case .topic: return "topics"

@@ -40,11 +40,11 @@ public struct TaxonomyRepository: Sendable {
 
     public func author(slug: String) async throws -> Author? {
         try await database.read { db in
-            try await db.raw("SELECT id, slug, name, role, bio FROM authors WHERE slug = \(bind: slug)").first().map(Self.author)
+            try await db.raw("SELECT id, slug, name, role, bio, photo FROM authors WHERE slug = \(bind: slug)").first().map(Self.author)
         }
     }
 
-    // MARK: Writing (find or create by the slug of the name)
+    // MARK: Writing (find by name, else by the slug of the name or a slug it had; else create)
     // Names and descriptions show in the navigation and on every card, so a change announces everything.
 
     /// Creates the section if its slug is new; updates the given details otherwise. Returns its id.
@@ -72,7 +72,7 @@ public struct TaxonomyRepository: Sendable {
     /// Section slugs share the URL space with fixed routes, so these are never used as a section slug as-is.
     /// (Feeds and sitemaps at the root, `/rss.xml` or `/sitemap.xml`, need no entry: a slug never has a dot.)
     static let reservedSlugs: Set<String> = [
-        "tema", "tag", "avtor", "static", "search", "tarsene", "api", "newsroom", "feeds", "sitemaps",
+        "tema", "tag", "avtor", "static", "search", "tarsene", "api", "newsroom", "feeds", "sitemaps", "media",
     ]
 
     static func sectionSlug(_ name: String) -> String {
@@ -82,59 +82,116 @@ public struct TaxonomyRepository: Sendable {
 
     static func ensureSection(name: String, description: String?, position: Int?, in db: any SQLDatabase) async throws -> Int {
         let slug = try nonEmptySlug(sectionSlug(name), for: name)
-        let nextPosition = try await db.raw("SELECT COALESCE(MAX(position), 0) + 1 AS next FROM sections").first()?.int("next") ?? 1
-        try await db.raw(
-            """
-            INSERT INTO sections (slug, name, description, position)
-            VALUES (\(bind: slug), \(bind: name), \(bind: description ?? ""), \(bind: position ?? nextPosition))
-            ON CONFLICT (slug) DO NOTHING
-            """
-        ).run()
+        let id: Int
+        if let found = try await existing(.section, name: name, slug: slug, db) {
+            id = found
+        } else {
+            let nextPosition = try await db.raw("SELECT COALESCE(MAX(position), 0) + 1 AS next FROM sections").first()?.int("next") ?? 1
+            try await db.raw(
+                """
+                INSERT INTO sections (slug, name, description, position)
+                VALUES (\(bind: slug), \(bind: name), \(bind: description ?? ""), \(bind: position ?? nextPosition))
+                ON CONFLICT (slug) DO NOTHING
+                """
+            ).run()
+            id = try await Self.id(in: "sections", slug: slug, db)
+        }
         if let description {
-            try await db.raw("UPDATE sections SET description = \(bind: description) WHERE slug = \(bind: slug)").run()
+            try await db.raw("UPDATE sections SET description = \(bind: description) WHERE id = \(bind: id)").run()
         }
         if let position {
-            try await db.raw("UPDATE sections SET position = \(bind: position) WHERE slug = \(bind: slug)").run()
+            try await db.raw("UPDATE sections SET position = \(bind: position) WHERE id = \(bind: id)").run()
         }
-        return try await id(in: "sections", slug: slug, db)
+        return id
     }
 
     static func ensureTopic(name: String, description: String?, in db: any SQLDatabase) async throws -> Int {
         let slug = try nonEmptySlug(Slug.make(name), for: name)
-        try await db.raw(
-            """
-            INSERT INTO topics (slug, name, description) VALUES (\(bind: slug), \(bind: name), \(bind: description ?? ""))
-            ON CONFLICT (slug) DO NOTHING
-            """
-        ).run()
-        if let description {
-            try await db.raw("UPDATE topics SET description = \(bind: description) WHERE slug = \(bind: slug)").run()
+        let id: Int
+        if let found = try await existing(.topic, name: name, slug: slug, db) {
+            id = found
+        } else {
+            try await db.raw(
+                """
+                INSERT INTO topics (slug, name, description) VALUES (\(bind: slug), \(bind: name), \(bind: description ?? ""))
+                ON CONFLICT (slug) DO NOTHING
+                """
+            ).run()
+            id = try await Self.id(in: "topics", slug: slug, db)
         }
-        return try await id(in: "topics", slug: slug, db)
+        if let description {
+            try await db.raw("UPDATE topics SET description = \(bind: description) WHERE id = \(bind: id)").run()
+        }
+        return id
     }
 
     static func ensureTag(name: String, in db: any SQLDatabase) async throws -> Int {
         let slug = try nonEmptySlug(Slug.make(name), for: name)
-        try await db.raw("INSERT INTO tags (slug, name) VALUES (\(bind: slug), \(bind: name)) ON CONFLICT (slug) DO NOTHING").run()
+        if let found = try await existing(.tag, name: name, slug: slug, db) { return found }
+        try await db.raw(
+            """
+            INSERT INTO tags (slug, name, name_key) VALUES (\(bind: slug), \(bind: name), \(bind: tagKey(name)))
+            ON CONFLICT (slug) DO NOTHING
+            """
+        ).run()
         return try await id(in: "tags", slug: slug, db)
     }
 
     static func ensureAuthor(name: String, role: String?, bio: String?, in db: any SQLDatabase) async throws -> Int {
         let slug = try nonEmptySlug(Slug.make(name), for: name)
-        try await db.raw(
-            """
-            INSERT INTO authors (slug, name, role, bio) VALUES (\(bind: slug), \(bind: name), \(bind: role ?? ""), \(bind: bio ?? ""))
-            ON CONFLICT (slug) DO NOTHING
-            """
-        ).run()
+        let id: Int
+        if let found = try await existing(.author, name: name, slug: slug, db) {
+            id = found
+        } else {
+            try await db.raw(
+                """
+                INSERT INTO authors (slug, name, role, bio) VALUES (\(bind: slug), \(bind: name), \(bind: role ?? ""), \(bind: bio ?? ""))
+                ON CONFLICT (slug) DO NOTHING
+                """
+            ).run()
+            id = try await Self.id(in: "authors", slug: slug, db)
+        }
         if let role, !role.isEmpty {
             // Only when it changes: an UPDATE that matches nothing takes no lock.
-            try await db.raw("UPDATE authors SET role = \(bind: role) WHERE slug = \(bind: slug) AND role <> \(bind: role)").run()
+            try await db.raw("UPDATE authors SET role = \(bind: role) WHERE id = \(bind: id) AND role <> \(bind: role)").run()
         }
         if let bio, !bio.isEmpty {
-            try await db.raw("UPDATE authors SET bio = \(bind: bio) WHERE slug = \(bind: slug)").run()
+            try await db.raw("UPDATE authors SET bio = \(bind: bio) WHERE id = \(bind: id)").run()
         }
-        return try await id(in: "authors", slug: slug, db)
+        return id
+    }
+
+    /// The entry an article or content file means by `name`: the one of that name (an editor may have renamed it
+    /// without changing its slug), else the one with the name's slug, else the one that had that slug before a
+    /// rename or merge. Nil when it is new.
+    static func existing(_ kind: TaxonomyKind, name: String, slug: String, _ db: any SQLDatabase) async throws -> Int? {
+        let table = TaxonomyRepository.table(kind)
+        let byName: SQLQueryString =
+            kind == .tag
+            ? "SELECT id FROM tags WHERE name_key = \(bind: tagKey(name)) ORDER BY id LIMIT 1"
+            : "SELECT id FROM \(ident: table) WHERE name = \(bind: name) ORDER BY id LIMIT 1"
+        if let row = try await db.raw(byName).first() { return try row.int("id") }
+        if let row = try await db.raw("SELECT id FROM \(ident: table) WHERE slug = \(bind: slug)").first() { return try row.int("id") }
+        return try await db.raw(
+            "SELECT target_id FROM taxonomy_slug_history WHERE kind = \(bind: kind.rawValue) AND slug = \(bind: slug)"
+        ).first()?.int("target_id")
+    }
+
+    /// A tag name as the editor's autocomplete compares it: Unicode lowercase (SQLite's LOWER() knows only ASCII).
+    static func tagKey(_ name: String) -> String { name.lowercased() }
+
+    /// Gives every tag stored before `name_key` existed its key (run once, after migration 6).
+    static func fillTagKeys(_ database: Database) async throws {
+        let tags = try await database.read { db in
+            try await db.raw("SELECT id, name FROM tags WHERE name_key = ''").all().map { (try $0.int("id"), try $0.string("name")) }
+        }
+        for batch in stride(from: 0, to: tags.count, by: 500).map({ tags[$0..<min($0 + 500, tags.count)] }) {
+            try await database.write { db in
+                for (id, name) in batch {
+                    try await db.raw("UPDATE tags SET name_key = \(bind: tagKey(name)) WHERE id = \(bind: id)").run()
+                }
+            }
+        }
     }
 
     private static func nonEmptySlug(_ slug: String, for name: String) throws -> String {
@@ -188,7 +245,7 @@ public struct TaxonomyRepository: Sendable {
     static func author(_ row: any SQLRow) throws -> Author {
         Author(
             id: try row.int("id"), slug: try row.string("slug"), name: try row.string("name"), role: try row.string("role"),
-            bio: try row.string("bio"))
+            bio: try row.string("bio"), photo: try row.string("photo"))
     }
 }
 

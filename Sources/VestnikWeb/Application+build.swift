@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import VestnikStore
 
 /// How to run the site; filled from the command line and environment by the executable.
@@ -16,6 +17,8 @@ public struct ServerSettings: Sendable {
     public var pageLifetime: TimeInterval
     /// What browsers and CDNs are told about keeping public pages.
     public var httpCache: HTTPCachePolicy
+    /// Shared caches to purge by key when content changes (Varnish with xkey).
+    public var purgeTargets: [PurgeTarget] = []
 
     public init(
         hostname: String = "127.0.0.1", port: Int = 8080, reads: ReadSettings = ReadSettings(),
@@ -64,9 +67,13 @@ public func buildRouter(
     let articles = site.articles
     let gate = ReadGate(settings: readSettings, now: site.now) { id, now in try await articles.summary(id: id, now: now) != nil }
     ReadBeaconController(gate: gate, counter: readCounter, trustedProxies: readSettings.trustedProxies).addRoutes(to: router)
-    ReadStatsController(site: site, mostRead: mostRead).addRoutes(to: router)
     SearchController(site: site).addRoutes(to: router)
-    NewsroomController(site: site).addRoutes(to: router.group("newsroom").add(middleware: NewsroomMiddleware(site: site)))
+    let newsroom = router.group("newsroom").add(middleware: NewsroomMiddleware(site: site))
+    NewsroomController(site: site).addRoutes(to: newsroom)
+    MediaController(site: site).addRoutes(to: newsroom)
+    MediaController(site: site).addPublicRoutes(to: router)
+    StructureController(site: site).addRoutes(to: newsroom)
+    ReadStatsController(site: site, mostRead: mostRead).addRoutes(to: newsroom, movedFrom: router)
     PublicController(site: site, mostRead: mostRead).addRoutes(to: router)
     FeedController(site: site).addRoutes(to: router)
     SitemapController(site: site).addRoutes(to: router)
@@ -74,7 +81,8 @@ public func buildRouter(
 }
 
 /// The composition root: the application serving `site` as configured, with the read counter running beside the
-/// server (it stops after the server, so a graceful stop writes every read the server answered).
+/// server (it stops after the server, so a graceful stop writes every read the server answered), the publication
+/// scheduler, and on PostgreSQL the `ChangeListener` that keeps this node's page cache exact when other nodes write.
 /// Pass `readCounter` or `pageCache` to hold on to them (tests); otherwise they are made from `settings`.
 public func buildApplication(
     site: Site, settings: ServerSettings, readCounter: ReadCounter? = nil, pageCache: PageCache? = nil, logger: Logger
@@ -82,11 +90,17 @@ public func buildApplication(
     let counter =
         readCounter
         ?? ReadCounter(repository: site.reads, flushInterval: settings.reads.flushInterval, now: site.now, logger: logger)
+    var services: [any Service] = [counter, PublicationScheduler(site: site, logger: logger)]
+    if site.database.dialect == .postgres { services.append(ChangeListener(database: site.database, logger: logger)) }
+    if site.database.dialect == .sqlite { services.append(ExternalWriteWatcher(database: site.database, logger: logger)) }
+    if !settings.purgeTargets.isEmpty {
+        services.append(CachePurger(targets: settings.purgeTargets, changes: site.database.changes, logger: logger))
+    }
     return Application(
         router: buildRouter(
             site: site, readCounter: counter, readSettings: settings.reads,
             pageCache: pageCache ?? settings.makePageCache(for: site), httpCache: settings.httpCache),
         configuration: .init(address: .hostname(settings.hostname, port: settings.port), serverName: "Vestnik"),
-        services: [counter, PublicationScheduler(site: site, logger: logger)],
+        services: services,
         logger: logger)
 }

@@ -18,5 +18,8 @@ struct FormQuery {
         }
     }
 
+    /// Fields already decoded (the text parts of a multipart form).
+    init(fields: [String: [String]]) { values = fields }
+
     func all(_ name: String) -> [String] { values[name] ?? [] }
 }

@@ -14,6 +14,10 @@ public struct Site: Sendable {
     public let editorial: EditorialRepository
     public let drafts: DraftKeeping
     public let reads: ReadRepository
+    /// The media library: its rows, its files, and its limits.
+    public let media: MediaRepository
+    public let mediaFiles: MediaFiles
+    public let mediaSettings: MediaSettings
     public let theme: Theme
     public let locale: SiteLocale
     public let siteName: String
@@ -36,7 +40,8 @@ public struct Site: Sendable {
     /// `publicURL` is used when the `site.url` setting is not set.
     public static func make(
         database: Database, theme: Theme, publicURL: String = "http://127.0.0.1:8080",
-        now: @escaping @Sendable () -> Date = { Date() }, passwordHasher: PasswordHasher = PasswordHasher()
+        now: @escaping @Sendable () -> Date = { Date() }, passwordHasher: PasswordHasher = PasswordHasher(),
+        media: MediaSettings = MediaSettings()
     ) async throws -> Site {
         let settings = SettingsRepository(database: database)
         let code = try await settings.value(SettingKeys.locale) ?? "bg"
@@ -65,6 +70,7 @@ public struct Site: Sendable {
             search: SearchRepository(database: database),
             accounts: Accounts(database: database, hasher: passwordHasher), editorial: EditorialRepository(database: database),
             drafts: DraftKeeping(database: database), reads: ReadRepository(database: database),
+            media: MediaRepository(database: database), mediaFiles: MediaFiles(folder: media.folder), mediaSettings: media,
             theme: theme, locale: locale,
             siteName: name, followURL: follow, publicURL: URLText.percentEncoded(address), moreBlocks: moreBlocks,
             feedContent: feedContent, limits: ReachLimits(), now: now,

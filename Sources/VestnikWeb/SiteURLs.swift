@@ -25,9 +25,6 @@ public enum SiteURLs {
     /// Where an article page reports a read (`POST`), and the image that does it without JavaScript.
     public static func readBeacon(_ articleID: Int) -> String { "/api/reads/\(articleID)" }
     public static func readPixel(_ articleID: Int) -> String { "/api/reads/\(articleID).gif" }
-    /// The read statistics: the dashboard, and one article's reads over time.
-    public static let readDashboard = "/statistika"
-    public static func readStats(_ articleID: Int) -> String { "/statistika/\(articleID)" }
 
     /// The search page: `/търсене`, percent-encoded as it travels (`/search` and `/tarsene` answer too).
     public static let search = "/%D1%82%D1%8A%D1%80%D1%81%D0%B5%D0%BD%D0%B5"

@@ -96,15 +96,31 @@ func mostReadTitles(_ html: String, window: Int) -> [String]? {
                 ReadIncrement(articleID: drones, hour: ReadIncrement.hour(containing: testNow.addingTimeInterval(-10 * 86400)), count: 90),
             ])
 
-            let dashboard = try await client.get("/statistika")
+            // Behind the newsroom's sign-in; the old public addresses lead there.
+            let anonymous = try await client.get("/newsroom/statistika")
+            #expect(anonymous.status == .seeOther && anonymous.headers[.location] == "/newsroom/login?next=/newsroom/statistika")
+            #expect(!anonymous.body.contains("Дронове"))
+            #expect(try await client.get("/newsroom/statistika/\(drones)").status == .seeOther)
+            let old = try await client.get("/statistika/\(drones)")
+            #expect(old.status == .movedPermanently && old.headers[.location] == "/newsroom/statistika/\(drones)")
+            #expect(try await client.get("/statistika").headers[.location] == "/newsroom/statistika")
+            try await createUser(site, "writer@vestnik.bg", role: .contributor)
+            let browser = NewsroomBrowser(client)
+            try await browser.get("/newsroom/login?next=/newsroom/statistika")
+            #expect(browser.lastBody.contains("name=\"next\" value=\"/newsroom/statistika\""))
+            let login = try await browser.post(
+                NewsroomURLs.login, [("email", "writer@vestnik.bg"), ("password", "много-тайна-парола"), ("next", "/newsroom/statistika")])
+            #expect(login.location == "/newsroom/statistika")
+
+            let dashboard = try await browser.get("/newsroom/statistika")
             #expect(dashboard.status == .ok)
             #expect(dashboard.headers[HTTPField.Name("X-Robots-Tag")!] == "noindex, nofollow")
             #expect(dashboard.body.contains("<h1>Статистика на прочитанията</h1>"))
-            #expect(dashboard.body.contains("<a href=\"/statistika/\(drones)\">Дронове над Киев</a>"))
+            #expect(dashboard.body.contains("<a href=\"/newsroom/statistika/\(drones)\">Дронове над Киев</a>"))
             #expect(dashboard.body.contains("<h2>Последните 30 дни</h2>"))
             #expect(dashboard.body.contains("<td class=\"number\">100</td>"))  // 4 + 6 + 90 in 30 days
 
-            let page = try await client.get("/statistika/\(drones)")
+            let page = try await browser.get("/newsroom/statistika/\(drones)")
             #expect(page.status == .ok)
             #expect(page.headers[.cacheControl] == "private, no-store")
             let html = page.body
@@ -123,9 +139,10 @@ func mostReadTitles(_ html: String, window: Int) -> [String]? {
             #expect(html.contains("aria-label=\"По дни, последните 30 дни: общо 100 прочитания, най-много 90 (15 ноември).\""))
 
             #expect(try await client.get("/statistika/abc").status == .badRequest)
-            #expect(try await client.get("/statistika/0").status == .badRequest)
-            #expect(try await client.get("/statistika/987654").status == .notFound)
-            let hidden = try await client.get("/statistika/\(draft)")
+            #expect(try await browser.get("/newsroom/statistika/abc").status == .badRequest)
+            #expect(try await browser.get("/newsroom/statistika/0").status == .badRequest)
+            #expect(try await browser.get("/newsroom/statistika/987654").status == .notFound)
+            let hidden = try await browser.get("/newsroom/statistika/\(draft)")
             #expect(hidden.status == .notFound)
             #expect(hidden.body.contains("Страницата не е намерена"))
             // The statistics pages take no section's place.

@@ -13,6 +13,8 @@ final class NewsroomBrowser: @unchecked Sendable {
     let client: any TestClientProtocol
     var cookies: [String: String] = [:]
     var csrf = ""
+    /// The body of the last page, to look into after a call whose result is not kept.
+    var lastBody = ""
 
     init(_ client: any TestClientProtocol) { self.client = client }
 
@@ -20,6 +22,7 @@ final class NewsroomBrowser: @unchecked Sendable {
         var status: HTTPResponse.Status
         var body: String
         var location: String?
+        var headers: HTTPFields = [:]
     }
 
     @discardableResult
@@ -35,20 +38,50 @@ final class NewsroomBrowser: @unchecked Sendable {
         return try await send(uri, method: .post, body: body)
     }
 
+    /// Posts a `multipart/form-data` form as a browser does (text fields, then the file), with the last seen CSRF
+    /// token unless `withoutCSRF`.
+    @discardableResult
+    func upload(
+        _ uri: String, _ fields: [(String, String)], file: (name: String, bytes: [UInt8])?, withoutCSRF: Bool = false,
+        accept: String? = nil
+    ) async throws -> Page {
+        let boundary = "----VestnikTestBoundary7MA4YWxkTrZu0gW"
+        var body: [UInt8] = []
+        for (name, value) in (withoutCSRF ? [] : [("csrf", csrf)]) + fields {
+            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
+        }
+        if let file {
+            body += Array(
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(file.name)\"\r\nContent-Type: image/jpeg\r\n\r\n".utf8)
+            body += file.bytes + Array("\r\n".utf8)
+        }
+        body += Array("--\(boundary)--\r\n".utf8)
+        var headers: HTTPFields = [.contentType: "multipart/form-data; boundary=\(boundary)"]
+        if let accept { headers[.accept] = accept }
+        return try await send(uri, method: .post, bytes: ByteBuffer(bytes: body), headers: headers)
+    }
+
     private func send(_ uri: String, method: HTTPRequest.Method, body: String?) async throws -> Page {
         var headers = HTTPFields()
-        if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
         if body != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
+        return try await send(uri, method: method, bytes: body.map { ByteBuffer(string: $0) }, headers: headers)
+    }
+
+    private func send(_ uri: String, method: HTTPRequest.Method, bytes: ByteBuffer?, headers: HTTPFields) async throws -> Page {
+        var headers = headers
+        if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
         let page = try await client.execute(
-            uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }
+            uri: uri, method: method, headers: headers, body: bytes
         ) { response in
             for line in response.headers[values: .setCookie] {
                 let pair = line.split(separator: ";")[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 let value = pair.count > 1 ? String(pair[1]) : ""
                 if line.contains("Max-Age=0") || value.isEmpty { self.cookies[String(pair[0])] = nil } else { self.cookies[String(pair[0])] = value }
             }
-            return Page(status: response.status, body: String(buffer: response.body), location: response.headers[.location])
+            return Page(
+                status: response.status, body: String(buffer: response.body), location: response.headers[.location], headers: response.headers)
         }
+        lastBody = page.body
         if let range = page.body.range(of: "name=\"csrf\" value=\"") {
             csrf = String(page.body[range.upperBound...].prefix { $0 != "\"" })
         }

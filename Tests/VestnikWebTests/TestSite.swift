@@ -27,15 +27,20 @@ func article(
 /// Runs `body` against the real router over a fresh database holding `articles`.
 func withSite(
     _ kind: TestDatabase, articles: [ArticleInput], settings: [String: String] = [:], limits: ReachLimits = ReachLimits(),
+    mediaMaxBytes: Int = MediaSettings.defaultMaxBytes,
     _ body: @escaping @Sendable (any TestClientProtocol, Site) async throws -> Void
 ) async throws {
+    // Each test's media library has a folder of its own.
+    let mediaFolder = FileManager.default.temporaryDirectory.appendingPathComponent("vestnik-media-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: mediaFolder) }
     try await kind.with { database in
         let repository = ArticleRepository(database: database)
         for input in articles { try await repository.save(input, now: testNow, refreshRelated: false) }
         try await RelatedArticles(database: database).refreshAll(now: testNow)
         for (key, value) in settings { try await SettingsRepository(database: database).set(key, to: value) }
         var site = try await Site.make(
-            database: database, theme: try await Theme.load(), now: { testNow }, passwordHasher: PasswordHasher(cost: 4))
+            database: database, theme: try await Theme.load(), now: { testNow }, passwordHasher: PasswordHasher(cost: 4),
+            media: MediaSettings(folder: mediaFolder, maxBytes: mediaMaxBytes))
         site.limits = limits
         let app = buildApplication(site: site, settings: ServerSettings(), logger: Logger(label: "test"))
         try await app.test(.router) { [site] client in try await body(client, site) }

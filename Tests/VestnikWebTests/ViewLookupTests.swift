@@ -17,6 +17,8 @@ import Testing
         cssURL: "/static/site.css", nav: [NavLink(name: "Свят", url: "/svyat", current: true)], t: ["a": "b"], year: "2026",
         meta: ArticleMeta(author: "A", authorURLs: ["u"], section: "S", published: "p", modified: "m", tags: ["t"]),
         feeds: [FeedLink(title: "RSS", type: "application/rss+xml", url: "/rss.xml")], image: picture, jsonLD: ["{}"])
+    static let featured = FeaturedFigureView(
+        src: "/media/a.jpg", alt: "a", width: 1200, height: 800, caption: "c", credit: "Снимка: БТА")
     static let mostRead = MostReadView(
         day: [MostReadItem(url: "/a", kicker: nil, title: "t", markers: [], reads: "1")], week: [])
 
@@ -29,21 +31,22 @@ import Testing
             relative: "", datetime: "", reads: "0")),
         ("Pager", Pager(previousURL: nil, nextURL: "/x?page=2", label: "1 от 2")),
         ("ListView", ListView(
-            layout: layout, heading: "h", kind: "section", subtitle: nil, description: "d", pinned: card, cards: [card],
-            days: [DayGroup(label: "25 ноември", cards: [card])], pager: nil, empty: false)),
+            layout: layout, heading: "h", kind: "section", subtitle: nil, photo: "https://x/p.jpg", description: "d",
+            pinned: card, cards: [card], days: [DayGroup(label: "25 ноември", cards: [card])], pager: nil, empty: false)),
         ("DayGroup", DayGroup(label: "l", cards: [card])),
         ("HomeView", HomeView(
             layout: layout, lead: card, latest: [card], sections: [SectionBlock(name: "n", url: "/n", cards: [card])],
             today: [], mostRead: mostRead)),
         ("SectionBlock", SectionBlock(name: "n", url: "/n", cards: [card])),
-        ("BylineView", BylineView(name: "n", role: nil, url: "/avtor/n")),
+        ("BylineView", BylineView(name: "n", role: nil, url: "/avtor/n", photo: "https://x/p.jpg")),
+        ("FeaturedFigureView", featured),
         ("TagLink", TagLink(name: "n", url: "/tag/n")),
         ("BodySegment html", BodySegment(html: "<p>x</p>", more: nil)),
         ("BodySegment more", BodySegment(html: nil, more: MoreBlock(links: [card]))),
         ("MoreBlock", MoreBlock(links: [card])),
         ("ArticleView", ArticleView(
             layout: layout, sectionName: "s", sectionURL: "/s", kicker: nil, title: "t", markers: [], dateLine: "d",
-            datetime: "dt", reads: "1", lead: "l", body: [BodySegment(html: "<p>x</p>", more: nil)], sources: "БТА",
+            datetime: "dt", reads: "1", lead: "l", featured: featured, body: [BodySegment(html: "<p>x</p>", more: nil)], sources: "БТА",
             topicLink: TagLink(name: "n", url: "/tema/n"), tags: [], authors: [BylineView(name: "n", role: "r", url: "/u")],
             today: [card], followURL: "https://news.google.com/", mostRead: nil,
             beacon: ReadBeaconView(scriptURL: "/s.js", beaconURL: "/api/reads/1", pixelURL: "/api/reads/1.gif"))),
@@ -53,6 +56,7 @@ import Testing
     ] }
 
     @Test func everyFieldAnswersAsMirrorWould() {
+        let forgotten = ViewFields.forgotten
         for (label, view) in Self.views {
             let children = Array(Mirror(reflecting: view).children)
             #expect(!children.isEmpty, "\(label)")
@@ -67,6 +71,8 @@ import Testing
             }
             #expect(view.child(named: "noSuchField") == nil, "\(label)")
         }
+        // Every field above came from its switch: none went through the Mirror fallback.
+        #expect(ViewFields.forgotten == forgotten, "a view's switch in Views+Mustache.swift lacks a field")
     }
 
     /// What swift-mustache's Mirror lookup returns for a field: the value, with one level of Optional taken off.

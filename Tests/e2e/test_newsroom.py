@@ -160,3 +160,30 @@ def test_text_typed_after_the_session_expired_is_kept_in_the_browser(browser, se
 
     WebDriverWait(browser, 10).until(kept)
     assert browser.find_element(By.NAME, "kicker").get_attribute("value").endswith("Локално")
+
+
+def test_tag_field_suggests_existing_tags(browser, server: Server, chief: str) -> None:
+    """Typing the start of a tag in any case offers the demo's tags that begin so; a click takes one, and a new name
+    can still be typed after it."""
+    wait = WebDriverWait(browser, 15)
+    browser.get(server.url("/newsroom/articles/new"))
+    if "/newsroom/login" in browser.current_url:
+        browser.find_element(By.NAME, "email").send_keys(chief)
+        browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+        browser.find_element(By.CSS_SELECTOR, "form.nr-form button[type=submit]").click()
+        wait.until(lambda driver: "/newsroom/login" not in driver.current_url)
+        browser.get(server.url("/newsroom/articles/new"))
+    field = browser.find_element(By.NAME, "tags")
+    field.clear()
+    field.send_keys("Нов етикет, ИЗКУ")
+    wait.until(lambda driver: len(driver.find_elements(By.CSS_SELECTOR, ".nr-suggest li")) == 2)
+    options = browser.find_elements(By.CSS_SELECTOR, ".nr-suggest li")
+    assert [option.text for option in options] == ["изкуствен интелект", "изкуство"]
+    options[1].click()
+    assert field.get_attribute("value") == "Нов етикет, изкуство, "
+    assert not browser.find_element(By.CSS_SELECTOR, ".nr-suggest ul").is_displayed()
+    # Keyboard: down, Enter.
+    field.send_keys("рус")
+    wait.until(lambda driver: [li.text for li in driver.find_elements(By.CSS_SELECTOR, ".nr-suggest li")] == ["Русия"])
+    field.send_keys(Keys.ARROW_DOWN, Keys.ENTER)
+    assert field.get_attribute("value") == "Нов етикет, изкуство, Русия, "

@@ -2,6 +2,11 @@
 /// request) into our stored body format: top-level `<p>`, `<h2>`, `<h3>`, `<blockquote>`, `<ul>`/`<ol>` and
 /// `<figure>` blocks, one per line, with only `<strong>`, `<em>`, `<a href>` and `<br>` inside them.
 ///
+/// A figure is one of two exact shapes: a picture from our own media library (`<img src="/media/<sha256>.<ext>">`
+/// with alt, width, height and an optional caption), or an embed marker (`<figure class="embed"
+/// data-embed="youtube" data-id="…">`, see `Embed`) whose id matches its provider's pattern. Pictures from anywhere
+/// else, and every other iframe, embed code or script, are dropped.
+///
 /// It never passes markup through: the input is parsed into a small tree, and the output is written fresh from
 /// an allowlist, every text escaped and every URL checked (http, https, mailto, relative). Anything else (scripts,
 /// styles, event handlers, iframes, forms, comments, unknown elements) is dropped, its text kept where it is prose.
@@ -226,6 +231,12 @@ struct BlockWriter {
                 if let figure = Self.figure(node, caption: nil) { output.append(figure) }
             case "figure":
                 flush()
+                if node.attributes["data-embed"] != nil || (node.attributes["class"] ?? "").split(separator: " ").contains("embed") {
+                    if let embed = Embed(kind: node.attributes["data-embed"] ?? "", id: node.attributes["data-id"] ?? "") {
+                        output.append(BodyBlock(kind: .figure, html: embed.marker))
+                    }
+                    continue
+                }
                 let image = Self.first("img", in: node)
                 let caption = Self.first("figcaption", in: node).map { Self.trim(Self.inline($0.children)) }
                 if let image, let figure = Self.figure(image, caption: caption) { output.append(figure) }
@@ -294,12 +305,17 @@ struct BlockWriter {
         }
     }
 
+    /// A picture of our own library, or nothing: its address must be exactly `/media/<sha256>.<ext>`.
     static func figure(_ image: HTMLNode, caption: String?) -> BodyBlock? {
-        guard let raw = image.attributes["src"], let src = SafeURL.sanitize(raw, allowMailto: false), !src.isEmpty else { return nil }
-        let lower = src.lowercased()
-        guard lower.hasPrefix("http:") || lower.hasPrefix("https:") || lower.hasPrefix("/") else { return nil }
+        guard let address = MediaAddress(path: image.attributes["src"] ?? "") else { return nil }
         let alt = image.attributes["alt"] ?? ""
-        var html = "<figure><img src=\"\(HTML.escape(src))\" alt=\"\(HTML.escape(collapse(alt)))\" loading=\"lazy\">"
+        var html = "<figure><img src=\"\(address.path)\" alt=\"\(HTML.escape(collapse(alt)))\""
+        for name in ["width", "height"] {
+            if let text = image.attributes[name], text.count <= 5, let value = Int(text), (1...ImageFile.maxSide).contains(value) {
+                html += " \(name)=\"\(value)\""
+            }
+        }
+        html += " loading=\"lazy\">"
         if let caption, !caption.isEmpty { html += "<figcaption>\(caption)</figcaption>" }
         return BodyBlock(kind: .figure, html: html + "</figure>")
     }

@@ -27,15 +27,17 @@ public final class ChangeFeed: Sendable {
     }
 
     /// Calls `handler` with every change from now on, on whatever task announced it: keep it short and non-blocking.
-    public func subscribe(_ handler: @escaping Handler) {
-        handlers.append(handler)
+    /// `localOnly` handlers hear only what this node announced (a CDN purge is sent once, by the node that changed it).
+    public func subscribe(localOnly: Bool = false, _ handler: @escaping Handler) {
+        handlers.append(handler, localOnly: localOnly)
     }
 
-    /// Hands `change` to this node's subscribers. A change from another node whose `node` is ours is an echo of
-    /// our own announcement and is skipped (it was delivered when it was made).
+    /// Hands `change` to this node's subscribers: announced here when `origin` is nil, else by node `origin`. A
+    /// change whose `origin` is our own `node` is an echo of our own announcement and is skipped (it was delivered
+    /// when it was made).
     public func deliver(_ change: ContentChange, fromNode origin: String? = nil) {
         guard !change.isEmpty, origin != node else { return }
-        for handler in handlers.all { handler(change) }
+        for (handler, localOnly) in handlers.all where !localOnly || origin == nil { handler(change) }
     }
 
     /// A notification's payload: `node keys…` (PostgreSQL allows 8,000 bytes; a longer list becomes "everything").
@@ -54,8 +56,8 @@ public final class ChangeFeed: Sendable {
 
 private final class LockedHandlers: @unchecked Sendable {
     private let lock = NSLock()
-    private var handlers: [ChangeFeed.Handler] = []
+    private var handlers: [(ChangeFeed.Handler, localOnly: Bool)] = []
 
-    func append(_ handler: @escaping ChangeFeed.Handler) { lock.withLock { handlers.append(handler) } }
-    var all: [ChangeFeed.Handler] { lock.withLock { handlers } }
+    func append(_ handler: @escaping ChangeFeed.Handler, localOnly: Bool) { lock.withLock { handlers.append((handler, localOnly)) } }
+    var all: [(ChangeFeed.Handler, localOnly: Bool)] { lock.withLock { handlers } }
 }

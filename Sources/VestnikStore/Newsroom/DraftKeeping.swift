@@ -6,7 +6,7 @@ import VestnikCore
 public struct AuditEntry: Sendable, Equatable {
     public var at: Date
     public var userName: String
-    /// `published`, `unpublished`, `review`, `draft`, `created`.
+    /// `published`, `unpublished`, `review`, `draft`, `created`; for the structure `section_created`, `tag_merged` …
     public var action: String
     public var articleID: Int?
     public var title: String
@@ -76,7 +76,8 @@ public struct DraftKeeping: Sendable {
         }
     }
 
-    public func audit(userID: Int, action: String, articleID: Int, title: String, now: Date) async throws {
+    /// Notes an action: on an article (`articleID`), or on the site's structure (nil; `title` names what changed).
+    public func audit(userID: Int, action: String, articleID: Int?, title: String, now: Date) async throws {
         try await database.write { db in
             try await db.raw(
                 """

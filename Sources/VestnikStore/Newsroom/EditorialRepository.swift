@@ -157,17 +157,28 @@ public struct EditorialRepository: Sendable {
 
     /// The article as the editor shows it.
     public func article(id: Int) async throws -> EditableArticle? {
-        let found = try await database.read { db -> (String, Int?, Int)? in
-            guard let row = try await db.raw("SELECT slug, created_by FROM articles WHERE id = \(bind: id)").first() else { return nil }
-            return (try row.string("slug"), try row.optionalInt("created_by"), try await Self.latestRevision(articleID: id, in: db))
+        let found = try await database.read { db -> (String, Int?, Int, FeaturedImage?)? in
+            guard
+                let row = try await db.raw(
+                    "SELECT slug, created_by, featured_media, featured_caption, featured_credit FROM articles WHERE id = \(bind: id)"
+                ).first()
+            else { return nil }
+            // The article's own caption and credit, as typed: empty still means "the library's".
+            let featured = try row.decode(column: "featured_media", as: String?.self).map {
+                FeaturedImage(media: $0, caption: try row.string("featured_caption"), credit: try row.string("featured_credit"))
+            }
+            return (
+                try row.string("slug"), try row.optionalInt("created_by"), try await Self.latestRevision(articleID: id, in: db), featured
+            )
         }
-        guard let (slug, owner, revision) = found, let article = try await ArticleRepository(database: database).article(slug: slug)
+        guard let (slug, owner, revision, featured) = found,
+            let article = try await ArticleRepository(database: database).article(slug: slug)
         else { return nil }
         let draft = ArticleInput(
             slug: article.slug, kicker: article.kicker, title: article.title, lead: article.lead, bodyHTML: article.bodyHTML,
             section: article.section.name, topic: article.topic?.name, tags: article.tags.map(\.name),
             authors: article.authors.map { .init(name: $0.name, role: $0.role.isEmpty ? nil : $0.role) }, sources: article.sources,
-            media: article.media, status: article.status, publishedAt: article.publishedAt)
+            media: article.media, status: article.status, publishedAt: article.publishedAt, featuredImage: featured)
         return EditableArticle(
             id: id, draft: draft, revision: revision, ownerID: owner, sectionSlug: article.section.slug,
             publishedAt: article.publishedAt)

@@ -72,22 +72,28 @@ enum SearchIndexer {
 
     /// Rebuilds every article's search entry and "Още:" list: for databases whose articles predate the index.
     static func reindexAll(_ database: Database, now: Date) async throws {
-        let articles = ArticleRepository(database: database)
-        let slugs = try await database.read { db in
-            try await db.raw("SELECT slug FROM articles ORDER BY id").all().map { try $0.string("slug") }
+        let ids = try await database.read { db in
+            try await db.raw("SELECT id FROM articles ORDER BY id").all().map { try $0.int("id") }
         }
+        try await reindex(ids, in: database)
+        try await RelatedArticles(database: database).refreshAll(now: now)
+    }
+
+    /// Rebuilds the search entries of `ids` (after a section, tag or author they name was renamed), a transaction
+    /// per article so that writers in the newsroom never wait long.
+    static func reindex(_ ids: [Int], in database: Database) async throws {
         let dialect = database.dialect
-        for slug in slugs {
-            guard let article = try await articles.article(slug: slug) else { continue }
-            let document = Document(
-                kicker: article.kicker, title: article.title, lead: article.lead, bodyHTML: article.bodyHTML,
-                tags: article.tags.map(\.name), authors: article.authors.map(\.name), section: article.section.name)
+        for id in ids {
             try await database.write { db in
                 try await Database.serialize(LockKeys.articleWrites, dialect: dialect, in: db)
+                let rows = try await db.raw("\(ArticleRepository.articleColumns) WHERE a.id = \(bind: id)").all()
+                guard let article = try await ArticleRepository.articles(from: rows, in: db).first else { return }
+                let document = Document(
+                    kicker: article.kicker, title: article.title, lead: article.lead, bodyHTML: article.bodyHTML,
+                    tags: article.tags.map(\.name), authors: article.authors.map(\.name), section: article.section.name)
                 try await index(articleID: article.id, document: document, dialect: dialect, in: db)
             }
         }
-        try await RelatedArticles(database: database).refreshAll(now: now)
     }
 
     /// Takes an article's terms out of the statistics (before re-indexing or deleting it).

@@ -1,5 +1,6 @@
 import CompressNIO
 import Foundation
+import HTTPTypes
 import Hummingbird
 import VestnikStore
 
@@ -19,11 +20,14 @@ public final class PageCache: @unchecked Sendable {
         public let contentType: String
         public let lastModified: String?
         public let surrogateKeys: String
+        /// The response headers of a hit, made once: for the page as is, and gzip-compressed.
+        let identityHeaders: HTTPFields
+        let gzipHeaders: HTTPFields
         let keys: [String]
         let storedAt: Date
 
         /// The memory the page holds: both encodings plus a rough allowance for the bookkeeping.
-        var cost: Int { identity.readableBytes + (gzip?.readableBytes ?? 0) + surrogateKeys.utf8.count * 3 + 256 }
+        var cost: Int { identity.readableBytes + (gzip?.readableBytes ?? 0) + surrogateKeys.utf8.count * 5 + 512 }
     }
 
     public struct Statistics: Sendable, Equatable {
@@ -167,20 +171,38 @@ public final class PageCache: @unchecked Sendable {
 }
 
 extension PageCache.Page {
-    /// A page from rendered bytes: its ETag from the bytes, a gzip copy when that is smaller.
-    init(bytes: ByteBuffer, contentType: String, lastModified: String?, etag: String?, surrogateKeys: String, at date: Date) {
+    /// A page from rendered bytes: its ETag from the bytes, a gzip copy when that is smaller. `compress: false`
+    /// skips the gzip copy (a page neither kept nor sent compressed: gzip was a quarter of a cold page's CPU).
+    init(
+        bytes: ByteBuffer, contentType: String, lastModified: String?, etag: String?, surrogateKeys: String,
+        cacheControl: String = HTTPCachePolicy().cacheControl, compress: Bool = true, at date: Date
+    ) {
         identity = bytes
         var source = bytes
-        let compressed = try? source.compress(with: .gzip())
+        let compressed = compress ? try? source.compress(with: .gzip()) : nil
         gzip = compressed.flatMap { $0.readableBytes < bytes.readableBytes ? $0 : nil }
-        self.etag = etag ?? "\"\(StaticAssets.fingerprint(bytes.readableBytesView))\""
+        let etag = etag ?? "\"\(StaticAssets.fingerprint(bytes.readableBytesView))\""
+        self.etag = etag
         self.contentType = contentType
         self.lastModified = lastModified
         self.surrogateKeys = surrogateKeys
         keys = surrogateKeys.split(separator: " ").map(String.init)
         storedAt = date
+        var headers: HTTPFields = [
+            .contentType: contentType, .eTag: etag, .cacheControl: cacheControl, .vary: "Accept-Encoding",
+            .surrogateKey: surrogateKeys, .xCache: "HIT",
+        ]
+        if let lastModified { headers[.lastModified] = lastModified }
+        identityHeaders = headers
+        headers[.eTag] = Self.gzipETag(etag)
+        headers[.contentEncoding] = "gzip"
+        gzipHeaders = headers
     }
 
     /// The ETag of the gzip encoding: a different representation needs a different strong validator.
-    var gzipETag: String { etag.hasSuffix("\"") ? String(etag.dropLast()) + "-gz\"" : etag + "-gz" }
+    var gzipETag: String { Self.gzipETag(etag) }
+
+    private static func gzipETag(_ etag: String) -> String {
+        etag.hasSuffix("\"") ? String(etag.dropLast()) + "-gz\"" : etag + "-gz"
+    }
 }

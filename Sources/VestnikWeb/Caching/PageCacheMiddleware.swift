@@ -12,7 +12,13 @@ import VestnikStore
 /// gzip-compressed to clients that accept it, and answered with 304 when the client's `If-None-Match` names it.
 struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
     let cache: PageCache
-    let policy: HTTPCachePolicy
+    /// The `Cache-Control` of every cacheable page (from the site's `HTTPCachePolicy`).
+    let cacheControl: String
+
+    init(cache: PageCache, policy: HTTPCachePolicy) {
+        self.cache = cache
+        cacheControl = policy.cacheControl
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .get || request.method == .head, let path = Self.cachePath(request.uri) else {
@@ -29,25 +35,28 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
         else { return response }
         let page = PageCache.Page(
             bytes: try await Self.collect(response.body), contentType: response.headers[.contentType] ?? "text/html; charset=utf-8",
-            lastModified: response.headers[.lastModified], etag: response.headers[.eTag], surrogateKeys: keys, at: cache.clock())
+            lastModified: response.headers[.lastModified], etag: response.headers[.eTag], surrogateKeys: keys,
+            cacheControl: cacheControl, compress: cache.isEnabled || gzip, at: cache.clock())
         if request.method == .get { cache.store(page, at: path, renderedAt: epoch) }
         return respond(page, to: request, gzip: gzip, hit: false)
     }
 
     private func respond(_ page: PageCache.Page, to request: Request, gzip: Bool, hit: Bool) -> Response {
         let compressed = gzip ? page.gzip : nil
-        let etag = compressed == nil ? page.etag : page.gzipETag
-        var headers: HTTPFields = [
-            .eTag: etag, .cacheControl: policy.cacheControl, .vary: "Accept-Encoding", .surrogateKey: page.surrogateKeys,
-            .xCache: hit ? "HIT" : "MISS",
-        ]
-        if let lastModified = page.lastModified { headers[.lastModified] = lastModified }
-        if Response.clientHasIt(request, etag: etag, lastModified: page.lastModified.flatMap(NewsDateFormatter.date(fromHTTPDate:))) {
+        var headers = compressed == nil ? page.identityHeaders : page.gzipHeaders
+        if !hit { headers[.xCache] = "MISS" }
+        // Either encoding's validator will do: a reader that cached the plain bytes and now accepts gzip (or the
+        // other way round) has the same page.
+        if !request.headers[values: .ifNoneMatch].isEmpty || request.headers[.ifModifiedSince] != nil,
+            [page.etag, page.gzipETag].contains(where: { etag in
+                Response.clientHasIt(request, etag: etag, lastModified: page.lastModified.flatMap(NewsDateFormatter.date(fromHTTPDate:)))
+            })
+        {
+            headers[.contentType] = nil
+            headers[.contentEncoding] = nil
             return Response(status: .notModified, headers: headers)
         }
-        headers[.contentType] = page.contentType
         let body = compressed ?? page.identity
-        if compressed != nil { headers[.contentEncoding] = "gzip" }
         if request.method == .head {
             headers[.contentLength] = String(body.readableBytes)
             return Response(status: .ok, headers: headers)

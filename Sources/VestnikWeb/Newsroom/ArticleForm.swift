@@ -16,6 +16,10 @@ struct ArticleForm: Sendable, Codable {
     var sources = ""
     var video = false
     var gallery = false
+    /// The featured picture: its library address (`/media/<hash>.<ext>`) or hash, as the picker or the writer put it.
+    var featured = ""
+    var featuredCaption = ""
+    var featuredCredit = ""
     /// When to publish, Sofia time, as a `datetime-local` field sends it: `2026-11-25T18:30`.
     var publishAt = ""
     /// The revision the form was opened at.
@@ -28,6 +32,31 @@ struct ArticleForm: Sendable, Codable {
     static let maxBody = 1_000_000
 
     init() {}
+
+    /// Autosaves are kept as this form's JSON: a field the form did not have when one was written (the featured
+    /// picture's, say) takes its default, so no autosave from an older version is lost.
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func text(_ key: CodingKeys) throws -> String { try c.decodeIfPresent(String.self, forKey: key) ?? "" }
+        kicker = try text(.kicker)
+        title = try text(.title)
+        slug = try text(.slug)
+        lead = try text(.lead)
+        body = try text(.body)
+        section = try text(.section)
+        topic = try text(.topic)
+        tags = try text(.tags)
+        authors = try text(.authors)
+        sources = try text(.sources)
+        video = try c.decodeIfPresent(Bool.self, forKey: .video) ?? false
+        gallery = try c.decodeIfPresent(Bool.self, forKey: .gallery) ?? false
+        featured = try text(.featured)
+        featuredCaption = try text(.featuredCaption)
+        featuredCredit = try text(.featuredCredit)
+        publishAt = try text(.publishAt)
+        revision = try c.decodeIfPresent(Int.self, forKey: .revision) ?? 0
+        action = try c.decodeIfPresent(String.self, forKey: .action) ?? "save"
+    }
 
     init(_ form: FormQuery) {
         func one(_ name: String) -> String { form.all(name).first ?? "" }
@@ -43,6 +72,9 @@ struct ArticleForm: Sendable, Codable {
         sources = one("sources")
         video = !one("video").isEmpty
         gallery = !one("gallery").isEmpty
+        featured = one("featured")
+        featuredCaption = one("featured_caption")
+        featuredCredit = one("featured_credit")
         publishAt = one("publish_at")
         revision = Int(one("revision")) ?? 0
         action = one("action").isEmpty ? "save" : one("action")
@@ -61,6 +93,11 @@ struct ArticleForm: Sendable, Codable {
         sources = draft.sources.joined(separator: ", ")
         video = draft.media.video
         gallery = draft.media.gallery
+        if let image = draft.featuredImage {
+            featured = image.media
+            featuredCaption = image.caption
+            featuredCredit = image.credit
+        }
         if draft.status == .scheduled {
             let t = SofiaTime.components(of: draft.publishedAt)
             publishAt = String(format: "%04d-%02d-%02dT%02d:%02d", t.year, t.month, t.day, t.hour, t.minute)
@@ -80,6 +117,12 @@ struct ArticleForm: Sendable, Codable {
         }
         if kicker.count > Self.maxShort || lead.count > Self.maxShort * 5 { return .failure(FormProblem(key: "nr_error_field_long")) }
         if body.utf8.count > Self.maxBody { return .failure(FormProblem(key: "nr_error_body_long")) }
+        if featuredCaption.count > Self.maxShort || featuredCredit.count > Self.maxShort { return .failure(FormProblem(key: "nr_error_field_long")) }
+        var featuredImage: FeaturedImage?
+        if !Self.line(featured).isEmpty {
+            guard let hash = Self.mediaHash(featured) else { return .failure(FormProblem(key: "nr_error_featured")) }
+            featuredImage = FeaturedImage(media: hash, caption: Self.line(featuredCaption), credit: Self.line(featuredCredit))
+        }
         let typedSlug = Self.line(slug)
         let slug = typedSlug.isEmpty ? Slug.make(title) : typedSlug
         if slug.isEmpty || Slug.make(slug) != slug || slug.count > 200 { return .failure(FormProblem(key: "nr_error_slug")) }
@@ -101,7 +144,19 @@ struct ArticleForm: Sendable, Codable {
             ArticleInput(
                 slug: slug, kicker: Self.line(kicker), title: title, lead: Self.line(lead), bodyHTML: BodySanitizer.sanitize(body),
                 section: section.name, topic: Self.line(topic).isEmpty ? nil : Self.line(topic), tags: Self.list(tags), authors: authors,
-                sources: Self.list(sources), media: MediaMarkers(video: video, gallery: gallery), status: status, publishedAt: publishedAt))
+                sources: Self.list(sources), media: MediaMarkers(video: video, gallery: gallery), status: status, publishedAt: publishedAt,
+                featuredImage: featuredImage))
+    }
+
+    /// The hash in a library address as typed or pasted: the bare hash, `/media/<hash>.<ext>`, or the same on the
+    /// site's absolute URL. Whether the library holds it is the controller's question.
+    static func mediaHash(_ text: String) -> String? {
+        let trimmed = line(text)
+        if MediaAddress.isHash(trimmed) { return trimmed }
+        guard let range = trimmed.range(of: MediaAddress.pathPrefix, options: .backwards),
+            let address = MediaAddress(path: String(trimmed[range.lowerBound...]))
+        else { return nil }
+        return address.hash
     }
 
     /// `YYYY-MM-DDTHH:MM` read as Sofia wall-clock time.

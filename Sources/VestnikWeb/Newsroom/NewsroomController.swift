@@ -68,34 +68,37 @@ struct NewsroomController: Sendable {
     }
 
     @Sendable func loginPage(_ request: Request, context: Context) async throws -> Response {
-        if context.newsroom.session != nil { return redirect(NewsroomURLs.home) }
-        let info = FormQuery(request.uri.query).all("done").first.map { _ in t["nr_password_changed"] }
-        return try formPage("nr-login", title: t["nr_login_title"], request: request, context: context, info: info)
+        let query = FormQuery(request.uri.query)
+        let next = NewsroomURLs.returnPath(query.all("next").first)
+        if context.newsroom.session != nil { return redirect(next ?? NewsroomURLs.home) }
+        let info = query.all("done").first.map { _ in t["nr_password_changed"] }
+        return try formPage("nr-login", title: t["nr_login_title"], request: request, context: context, info: info, next: next)
     }
 
     @Sendable func login(_ request: Request, context: Context) async throws -> Response {
         let form = context.newsroom.form ?? FormQuery(nil)
         let email = (form.all("email").first ?? "").trimmingCharacters(in: .whitespaces).lowercased()
         let password = form.all("password").first ?? ""
+        let next = NewsroomURLs.returnPath(form.all("next").first)
         let now = site.now()
         let throttle = LoginThrottle(accounts: site.accounts.repository)
         let keys = LoginThrottle.keys(email: email, address: context.remoteAddress?.ipAddress)
         if let wait = try await throttle.wait(keys: keys, now: now) {
             return try formPage(
                 "nr-login", title: t["nr_login_title"], request: request, context: context, email: email,
-                message: t.format("nr_login_throttled", ["seconds": String(Int(wait.rounded(.up)))]), status: .tooManyRequests)
+                message: t.format("nr_login_throttled", ["seconds": String(Int(wait.rounded(.up)))]), status: .tooManyRequests, next: next)
         }
         let found = try await site.accounts.repository.user(email: email)
         // An unknown address costs one bcrypt check too, so timing does not tell which addresses have accounts.
         let matches = try await site.accounts.hasher.verify(password, hash: found?.passwordHash ?? PasswordHasher.decoy)
         if let (user, _) = found, matches {
             try await site.accounts.repository.clearFailures(key: keys[0])
-            return try await startSession(for: user, request: request)
+            return try await startSession(for: user, request: request, location: next ?? NewsroomURLs.home)
         }
         try await site.accounts.repository.recordFailure(keys: keys, now: now)
         return try formPage(
             "nr-login", title: t["nr_login_title"], request: request, context: context, email: email, message: t["nr_login_failed"],
-            status: .unauthorized)
+            status: .unauthorized, next: next)
     }
 
     @Sendable func logout(_ request: Request, context: Context) async throws -> Response {
@@ -347,6 +350,9 @@ struct NewsroomController: Sendable {
             return try await editor(form, session: session, article: article, message: t[problem.key], status: .unprocessableContent)
         case .success(let value): draft = value
         }
+        if let chosen = draft.featuredImage, try await site.media.item(hash: chosen.media) == nil {
+            return try await editor(form, session: session, article: article, message: t["nr_error_featured"], status: .unprocessableContent)
+        }
         do {
             switch try await site.editorial.save(
                 draft, articleID: article?.id, baseRevision: form.revision, userID: session.user.id, now: site.now())
@@ -397,7 +403,7 @@ struct NewsroomController: Sendable {
             slug: input.slug, kicker: input.kicker, title: input.title, lead: input.lead, bodyHTML: input.bodyHTML, section: section,
             topic: input.topic.map { Topic(slug: Slug.make($0), name: $0) }, tags: input.tags.map { Tag(slug: Slug.make($0), name: $0) },
             authors: input.authors.map { Author(slug: Slug.make($0.name), name: $0.name, role: $0.role ?? "") }, sources: input.sources,
-            media: input.media, status: .draft, publishedAt: now)
+            media: input.media, status: .draft, publishedAt: now, featuredImage: try await articleImage(input.featuredImage))
         let mostRead = MostReadLists(reads: site.reads, maxAge: ReadSettings().mostReadMaxAge, now: site.now)
         var unused = PageKeys()
         var response = Response.html(
@@ -465,10 +471,12 @@ struct NewsroomController: Sendable {
             try await site.drafts.touch(articleID: article.id, userID: session.user.id, now: now)
         }
         let selected = form.section.isEmpty ? sections.first?.name ?? "" : form.section
+        var featured: MediaItem?
+        if let hash = ArticleForm.mediaHash(form.featured) { featured = try await site.media.item(hash: hash) }
         let page = NewsroomEditorPage(
             layout: layout(article == nil ? t["nr_new_article"] : form.title, session), csrf: session.csrf,
             heading: article == nil ? t["nr_new_article"] : t["nr_edit_article"],
-            formAction: article.map { NewsroomURLs.article($0.id) } ?? NewsroomURLs.newArticle, form: ArticleFormView(form),
+            formAction: article.map { NewsroomURLs.article($0.id) } ?? NewsroomURLs.newArticle, form: ArticleFormView(form, featuredImage: featured?.address, featuredAlt: featured?.alt ?? ""),
             sections: sections.map { NewsroomOption(value: $0.name, label: $0.name, selected: $0.name == selected || $0.slug == selected) },
             buttons: buttons, status: article.map { t["nr_status_" + $0.draft.status.rawValue] }, message: message, info: info,
             publicURL: article.flatMap { $0.draft.status == .published ? SiteURLs.article(section: $0.sectionSlug, slug: $0.draft.slug) : nil },
@@ -501,8 +509,24 @@ struct NewsroomController: Sendable {
             field("nr_field_tags", left.tags.joined(separator: ", "), right.tags.joined(separator: ", ")),
             field("nr_field_authors", names(left), names(right)),
             field("nr_field_sources", left.sources.joined(separator: ", "), right.sources.joined(separator: ", ")),
+            field("nr_field_featured", featuredText(left.featuredImage), featuredText(right.featuredImage)),
             field("nr_field_status", t["nr_status_" + left.status.rawValue], t["nr_status_" + right.status.rawValue]),
         ]
+    }
+
+    /// A featured picture in words, for comparisons: the hash, then the article's own caption and credit.
+    private func featuredText(_ image: FeaturedImage?) -> String {
+        guard let image else { return "" }
+        return [image.media, image.caption, image.credit].filter { !$0.isEmpty }.joined(separator: " · ")
+    }
+
+    /// A chosen featured picture as the public page shows it (the preview), when the library holds it.
+    private func articleImage(_ chosen: FeaturedImage?) async throws -> ArticleImage? {
+        guard let chosen, let item = try await site.media.item(hash: chosen.media) else { return nil }
+        return ArticleImage(
+            address: item.address, width: item.width, height: item.height, alt: item.alt,
+            caption: chosen.caption.isEmpty ? item.caption : chosen.caption, credit: chosen.credit.isEmpty ? item.credit : chosen.credit,
+            bytes: item.bytes)
     }
 
     /// One revision beside the one before it, with a link that loads it into the editor to restore it.
@@ -513,13 +537,15 @@ struct NewsroomController: Sendable {
             let (input, info) = try await site.editorial.revision(articleID: article.id, number: number)
         else { throw HTTPError(.notFound) }
         let previous = try await site.editorial.revision(articleID: article.id, number: number - 1)
+        let before = previous?.input ?? ArticleInput(slug: "", title: "", lead: "", bodyHTML: "", section: "", publishedAt: info.at)
+        let diff = RevisionDiff.fields(from: before, to: input, locale: t)
         let page = RevisionPage(
             layout: layout(t.format("nr_revision_title", ["number": text]), session),
             heading: t.format("nr_revision_title", ["number": text]),
             byline: "\(info.userName) · \(site.views.dates.dateLine(info.at))",
             leftLabel: previous == nil ? t["nr_revision_none"] : t.format("nr_revision_title", ["number": String(number - 1)]),
             rightLabel: t.format("nr_revision_title", ["number": text]),
-            fields: comparison(previous?.input ?? ArticleInput(slug: "", title: "", lead: "", bodyHTML: "", section: "", publishedAt: info.at), input),
+            diff: diff, unchanged: diff.isEmpty, fields: comparison(before, input),
             restoreURL: NewsroomURLs.article(article.id) + "?restore=\(number)", editURL: NewsroomURLs.article(article.id))
         return try render("nr-revision", page)
     }
@@ -534,16 +560,16 @@ struct NewsroomController: Sendable {
     }
 
     /// Where a request without a session goes: the setup page on a fresh install, else the login page.
-    private func signInFirst() async throws -> Response {
+    func signInFirst() async throws -> Response {
         redirect(try await site.accounts.repository.hasChief() ? NewsroomURLs.login : NewsroomURLs.setup)
     }
 
-    private func startSession(for user: NewsroomUser, request: Request) async throws -> Response {
+    private func startSession(for user: NewsroomUser, request: Request, location: String = NewsroomURLs.home) async throws -> Response {
         let token = SecureToken.make()
         try await site.accounts.repository.createSession(
             tokenHash: SHA256.hex(token), userID: user.id, csrf: SecureToken.make(), now: site.now(),
             lifetime: NewsroomCookies.sessionLifetime)
-        var response = redirect(NewsroomURLs.home)
+        var response = redirect(location)
         response.setCookie(cookie(NewsroomCookies.session, token, request: request, maxAge: Int(NewsroomCookies.sessionLifetime)))
         return response
     }
@@ -551,18 +577,19 @@ struct NewsroomController: Sendable {
     /// A page shown before sign-in, with the pre-session CSRF token in its form and cookie.
     private func formPage(
         _ template: String, title: String, request: Request, context: Context, email: String = "", name: String = "",
-        message: String? = nil, info: String? = nil, action: String = "", status: HTTPResponse.Status = .ok
+        message: String? = nil, info: String? = nil, action: String = "", status: HTTPResponse.Status = .ok, next: String? = nil
     ) throws -> Response {
         let existing = request.cookies[NewsroomCookies.preSession]?.value
         let token = existing.flatMap { SecureToken.isWellFormed($0) ? $0 : nil } ?? SecureToken.make()
         let page = NewsroomFormPage(
-            layout: layout(title, nil, csrf: token), csrf: token, email: email, name: name, message: message, info: info, action: action)
+            layout: layout(title, nil, csrf: token), csrf: token, email: email, name: name, message: message, info: info, action: action,
+            next: next)
         var response = try render(template, page, status: status)
         if existing != token { response.setCookie(cookie(NewsroomCookies.preSession, token, request: request, maxAge: nil)) }
         return response
     }
 
-    private func layout(_ title: String, _ session: NewsroomSession?, csrf: String? = nil) -> NewsroomLayout {
+    func layout(_ title: String, _ session: NewsroomSession?, csrf: String? = nil) -> NewsroomLayout {
         NewsroomLayout(
             lang: t.language, pageTitle: "\(title) | \(t["nr_title"]) | \(site.siteName)", cssURL: site.theme.assets.url("newsroom.css"),
             jsURL: site.theme.assets.url("newsroom.js"), t: t.strings, user: session?.user.name,
@@ -578,11 +605,11 @@ struct NewsroomController: Sendable {
         return Cookie(name: name, value: value, maxAge: maxAge, path: NewsroomURLs.home, secure: secure, httpOnly: true, sameSite: .lax)
     }
 
-    private func redirect(_ location: String) -> Response {
+    func redirect(_ location: String) -> Response {
         Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
     }
 
-    private func render(_ template: String, _ view: Any, status: HTTPResponse.Status = .ok) throws -> Response {
+    func render(_ template: String, _ view: Any, status: HTTPResponse.Status = .ok) throws -> Response {
         var response = Response.html(try site.theme.render(template, view), status: status)
         response.headers[.cacheControl] = "no-store"
         return response

@@ -10,6 +10,8 @@ struct NewsroomRequestState: Sendable {
     var tokenHash: String?
     /// The posted form of a POST request, read once here.
     var form: FormQuery?
+    /// The file of a multipart POST (the media upload), possibly cut at the size limit.
+    var upload: MultipartForm.File?
 }
 
 /// Cookie names and lifetimes of the newsroom.
@@ -39,12 +41,38 @@ struct NewsroomMiddleware: RouterMiddleware {
         }
         guard request.method == .post else { return try await next(request, context) }
         var request = request
-        let buffer = try await request.collectBody(upTo: Self.maxFormBytes)
-        let form = FormQuery(String(buffer: buffer))
+        let form: FormQuery
+        if let boundary = request.headers[.contentType].flatMap(MultipartForm.boundary(contentType:)) {
+            let (body, truncated) = try await Self.readUpload(&request, settings: site.mediaSettings)
+            guard let multipart = MultipartForm.parse(body, boundary: boundary, truncated: truncated) else { throw HTTPError(.badRequest) }
+            form = FormQuery(fields: multipart.fields)
+            context.newsroom.upload = multipart.files["file"]
+        } else {
+            form = FormQuery(String(buffer: try await request.collectBody(upTo: Self.maxFormBytes)))
+        }
         context.newsroom.form = form
         let sent = form.all("csrf").first ?? ""
         let expected = context.newsroom.session?.csrf ?? request.cookies[NewsroomCookies.preSession]?.value ?? ""
         guard !expected.isEmpty, SecureToken.equal(sent, expected) else { throw HTTPError(.forbidden) }
         return try await next(request, context)
+    }
+
+    /// Reads an upload's body, keeping at most `maxBodyBytes` of it. An oversize body is still read (and dropped)
+    /// to its end, up to `drainLimit`, so the browser gets our "too large" page instead of a reset connection, and
+    /// the text fields that came before the file are kept.
+    static func readUpload(_ request: inout Request, settings: MediaSettings) async throws -> (body: [UInt8], truncated: Bool) {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > settings.drainLimit {
+            throw HTTPError(.contentTooLarge)
+        }
+        var kept: [UInt8] = []
+        var total = 0
+        for try await chunk in request.body {
+            total += chunk.readableBytes
+            if kept.count < settings.maxBodyBytes {
+                kept += chunk.readableBytesView.prefix(settings.maxBodyBytes - kept.count)
+            }
+            if total > settings.drainLimit { throw HTTPError(.contentTooLarge) }
+        }
+        return (kept, total > kept.count)
     }
 }

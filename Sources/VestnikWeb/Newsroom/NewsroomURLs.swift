@@ -1,3 +1,5 @@
+import VestnikStore
+
 /// Every newsroom URL, in one place.
 public enum NewsroomURLs {
     public static let home = "/newsroom"
@@ -9,4 +11,22 @@ public enum NewsroomURLs {
     public static let newArticle = "/newsroom/articles/new"
     public static func article(_ id: Int) -> String { "/newsroom/articles/\(id)" }
     public static func reset(_ token: String) -> String { "/newsroom/reset/\(token)" }
+    /// The structure pages: `sections`, `topics`, `tags`, `authors`, and one entry of each.
+    public static func structure(_ kind: TaxonomyKind) -> String { "/newsroom/\(kind.rawValue)s" }
+    public static func structure(_ kind: TaxonomyKind, _ id: Int) -> String { "/newsroom/\(kind.rawValue)s/\(id)" }
+    /// Tag suggestions for the editor (`?q=` a prefix), as JSON.
+    public static let tagSuggestions = "/newsroom/api/tags"
+    /// The read statistics: the dashboard, and one article's reads over time.
+    public static let readDashboard = "/newsroom/statistika"
+    public static func readStats(_ articleID: Int) -> String { "/newsroom/statistika/\(articleID)" }
+
+    /// `text` if it is a newsroom path the login page may return to, else nil: never another site (`//host`,
+    /// `/\\host`) nor anything outside `/newsroom`.
+    public static func returnPath(_ text: String?) -> String? {
+        guard let text, text.count <= 300, text == home || text.hasPrefix(home + "/"),
+            text.unicodeScalars.allSatisfy({ $0.value > 32 && $0.value < 127 }), !text.contains("//"), !text.contains("\\"),
+            !text.contains("..")
+        else { return nil }
+        return text
+    }
 }

@@ -24,6 +24,8 @@ struct NewsroomFormPage {
     var message: String?
     var info: String?
     var action: String = ""
+    /// Where the login page goes after sign-in (a newsroom path), when a page sent the user to sign in.
+    var next: String? = nil
 }
 
 struct NewsroomOption {
@@ -123,8 +125,14 @@ struct ArticleFormView {
     var gallery: Bool
     var publishAt: String
     var revision: String
+    var featured: String
+    var featuredCaption: String
+    var featuredCredit: String
+    /// The chosen picture's thumbnail, when the library holds it.
+    var featuredSrc: String?
+    var featuredAlt: String
 
-    init(_ form: ArticleForm) {
+    init(_ form: ArticleForm, featuredImage: MediaAddress? = nil, featuredAlt: String = "") {
         kicker = form.kicker
         title = form.title
         slug = form.slug
@@ -138,6 +146,11 @@ struct ArticleFormView {
         gallery = form.gallery
         publishAt = form.publishAt
         revision = String(form.revision)
+        featured = form.featured
+        featuredCaption = form.featuredCaption
+        featuredCredit = form.featuredCredit
+        featuredSrc = featuredImage?.path
+        self.featuredAlt = featuredAlt
     }
 }
 
@@ -161,6 +174,9 @@ struct RevisionPage {
     var byline: String
     var leftLabel: String
     var rightLabel: String
+    /// Title, lead and body line by line since the revision before.
+    var diff: [DiffFieldView]
+    var unchanged: Bool
     var fields: [ConflictField]
     var restoreURL: String
     var editURL: String

@@ -6,21 +6,37 @@ import VestnikStore
 
 /// Read statistics: a dashboard of the most read articles and one article's reads over time, as server-drawn charts.
 ///
-/// Read-only and linked from nowhere public; it moves behind the newsroom's sign-in once the newsroom exists.
-/// Search engines are told to keep out (`X-Robots-Tag`).
-struct ReadStatsController<Context: RequestContext>: Sendable {
+/// For the newsroom only, at `/newsroom/statistika` behind its sign-in (the session cookie is scoped to
+/// `/newsroom`); the old public addresses `/statistika…` answer 301 there. Search engines are told to keep out
+/// (`X-Robots-Tag`).
+struct ReadStatsController: Sendable {
+    typealias Context = VestnikRequestContext
     let site: Site
     let mostRead: MostReadLists
     /// The hourly chart's span, and the daily chart's.
     let hours = 48
     let days = 30
 
-    func addRoutes(to router: Router<Context>) {
-        router.get("/statistika", use: dashboard)
-        router.get("/statistika/{article}", use: article)
+    func addRoutes(to newsroom: RouterGroup<Context>, movedFrom router: Router<Context>) {
+        newsroom.get("statistika", use: dashboard)
+        newsroom.get("statistika/{article}", use: article)
+        router.get("/statistika") { _, _ in Response.redirect(permanentlyTo: NewsroomURLs.readDashboard) }
+        router.get("/statistika/{article}") { (_: Request, context: Context) -> Response in
+            guard let id = ReadGate.articleID(context.parameters.get("article")) else { throw HTTPError(.badRequest, message: "not an article id") }
+            return Response.redirect(permanentlyTo: NewsroomURLs.readStats(id))
+        }
+    }
+
+    /// Nil when the request may see the statistics; else the login page, which comes back here after sign-in.
+    private func signIn(_ request: Request, _ context: Context) -> Response? {
+        guard context.newsroom.session == nil else { return nil }
+        return Response(
+            status: .seeOther,
+            headers: [.location: SiteURLs.withQuery(NewsroomURLs.login, [("next", request.uri.path)]), .cacheControl: "no-store"])
     }
 
     @Sendable func dashboard(_ request: Request, context: Context) async throws -> Response {
+        if let signIn = signIn(request, context) { return signIn }
         let now = site.now()
         let views = site.views
         let locale = site.locale
@@ -36,6 +52,7 @@ struct ReadStatsController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func article(_ request: Request, context: Context) async throws -> Response {
+        if let signIn = signIn(request, context) { return signIn }
         let now = site.now()
         guard let id = ReadGate.articleID(context.parameters.get("article")) else {
             throw HTTPError(.badRequest, message: "not an article id")
@@ -64,7 +81,7 @@ struct ReadStatsController<Context: RequestContext>: Sendable {
                 views.hourlyChart(ReadSeries.hours(buckets, count: hours, now: now), title: locale["stats_chart_hourly"]),
                 views.dailyChart(ReadSeries.days(buckets, count: days, now: now), title: locale["stats_chart_daily"]),
             ],
-            dashboardURL: SiteURLs.readDashboard)
+            dashboardURL: NewsroomURLs.readDashboard)
         return Self.private(.html(try site.theme.render("read_stats_article", view)))
     }
 

@@ -79,6 +79,7 @@ struct PublicController<Context: RequestContext>: Sendable {
         let views = site.views
         let sections = try await site.lists.sections(now: now)
         let related = try await site.articles.related(to: article, limit: moreBlocks.capacity, now: now)
+        let embeds = EmbedHTML(locale: site.locale)
         let today = try await today(now: now).filter { $0.id != article.id }
         keys.insert(CacheKey.article(article.id))
         keys.insert(CacheKey.articlePage(article.id))
@@ -88,7 +89,7 @@ struct PublicController<Context: RequestContext>: Sendable {
         let segments = moreBlocks.layout(ArticleBody.blocks(fromHTML: article.bodyHTML), links: related.map(views.card))
         let body = segments.map { segment -> BodySegment in
             switch segment {
-            case .block(let block): return BodySegment(html: block.html, more: nil)
+            case .block(let block): return BodySegment(html: embeds.render(block.html), more: nil)
             case .more(let links): return BodySegment(html: nil, more: MoreBlock(links: links))
             }
         }
@@ -114,7 +115,12 @@ struct PublicController<Context: RequestContext>: Sendable {
             sectionName: article.section.name, sectionURL: SiteURLs.section(article.section.slug),
             kicker: article.kicker.isEmpty ? nil : article.kicker, title: article.title, markers: views.markers(article.media),
             dateLine: views.dates.dateLine(article.publishedAt), datetime: views.dates.isoDateTime(article.publishedAt),
-            reads: String(article.reads), lead: article.lead, body: body,
+            reads: String(article.reads), lead: article.lead, featured: article.featuredImage.map { image in
+                FeaturedFigureView(
+                    src: image.address.path, alt: image.alt, width: image.width, height: image.height,
+                    caption: image.caption.isEmpty ? nil : image.caption,
+                    credit: image.credit.isEmpty ? nil : site.locale.format("photo_credit", ["credit": image.credit]))
+            }, body: body,
             sources: article.sources.isEmpty
                 ? nil : site.locale.format("article_sources", ["sources": article.sources.joined(separator: ", ")]),
             topicLink: article.topic.map {
@@ -122,7 +128,9 @@ struct PublicController<Context: RequestContext>: Sendable {
             },
             tags: article.tags.map { TagLink(name: $0.name, url: SiteURLs.tag($0.slug)) },
             authors: article.authors.map {
-                BylineView(name: $0.name, role: $0.role.isEmpty ? nil : $0.role, url: SiteURLs.author($0.slug))
+                BylineView(
+                    name: $0.name, role: $0.role.isEmpty ? nil : $0.role, url: SiteURLs.author($0.slug),
+                    photo: $0.photo.isEmpty ? nil : $0.photo)
             },
             today: today.map(views.card), followURL: site.followURL,
             mostRead: try await mostReadBlock(views, keys: &keys), beacon: countsReads ? views.readBeacon(articleID: article.id) : nil)
@@ -131,7 +139,9 @@ struct PublicController<Context: RequestContext>: Sendable {
 
     @Sendable func section(_ request: Request, context: Context) async throws -> Response {
         let slug = try context.parameters.slug("section")
-        guard let section = try await site.taxonomy.section(slug: slug) else { throw HTTPError(.notFound) }
+        guard let section = try await site.taxonomy.section(slug: slug) else {
+            return try await moved(.section, slug, request, to: SiteURLs.section)
+        }
         return try await list(
             request, subject: .section(section), kind: "section", description: section.description,
             currentSection: section.slug)
@@ -139,7 +149,7 @@ struct PublicController<Context: RequestContext>: Sendable {
 
     @Sendable func topic(_ request: Request, context: Context) async throws -> Response {
         let slug = try context.parameters.slug("slug")
-        guard let topic = try await site.taxonomy.topic(slug: slug) else { throw HTTPError(.notFound) }
+        guard let topic = try await site.taxonomy.topic(slug: slug) else { return try await moved(.topic, slug, request, to: SiteURLs.topic) }
         var pinned: ArticleSummary?
         if let id = topic.pinnedArticleID { pinned = try await site.articles.summary(id: id, now: site.now()) }
         return try await list(
@@ -149,16 +159,18 @@ struct PublicController<Context: RequestContext>: Sendable {
 
     @Sendable func tag(_ request: Request, context: Context) async throws -> Response {
         let slug = try context.parameters.slug("slug")
-        guard let tag = try await site.taxonomy.tag(slug: slug) else { throw HTTPError(.notFound) }
+        guard let tag = try await site.taxonomy.tag(slug: slug) else { return try await moved(.tag, slug, request, to: SiteURLs.tag) }
         return try await list(request, subject: .tag(tag), kind: "tag", subtitle: site.locale["tag_label"])
     }
 
     @Sendable func author(_ request: Request, context: Context) async throws -> Response {
         let slug = try context.parameters.slug("slug")
-        guard let author = try await site.taxonomy.author(slug: slug) else { throw HTTPError(.notFound) }
+        guard let author = try await site.taxonomy.author(slug: slug) else {
+            return try await moved(.author, slug, request, to: SiteURLs.author)
+        }
         return try await list(
             request, subject: .author(author), kind: "author", subtitle: author.role.isEmpty ? nil : author.role,
-            description: author.bio)
+            description: author.bio, photo: author.photo.isEmpty ? nil : author.photo)
     }
 
     @Sendable func asset(_ request: Request, context: Context) async throws -> Response {
@@ -176,9 +188,16 @@ struct PublicController<Context: RequestContext>: Sendable {
 
     // MARK: Shared steps
 
+    /// A slug the newsroom renamed away answers 301 to the page's new address (the page number kept); else 404.
+    private func moved(_ kind: TaxonomyKind, _ slug: String, _ request: Request, to path: (String) -> String) async throws -> Response {
+        guard let current = try await site.taxonomy.movedSlug(kind, from: slug) else { throw HTTPError(.notFound) }
+        let page = request.uri.queryParameters.get("page")
+        return .redirect(permanentlyTo: page.map { SiteURLs.withQuery(path(current), [("page", $0)]) } ?? path(current))
+    }
+
     private func list(
         _ request: Request, subject: ListSubject, kind: String, subtitle: String? = nil, description: String? = nil,
-        currentSection: String? = nil, timeline: Bool = false, pinned: ArticleSummary? = nil
+        currentSection: String? = nil, timeline: Bool = false, pinned: ArticleSummary? = nil, photo: String? = nil
     ) async throws -> Response {
         let now = site.now()
         let number = try pageNumber(request)
@@ -205,7 +224,7 @@ struct PublicController<Context: RequestContext>: Sendable {
                     data.itemList(page.items.map(SiteURLs.article), first: pageRequest.offset + 1),
                 ],
                 now: now),
-            heading: heading, kind: kind, subtitle: subtitle, description: description?.isEmpty == false ? description : nil,
+            heading: heading, kind: kind, subtitle: subtitle, photo: photo, description: description?.isEmpty == false ? description : nil,
             pinned: number == 1 ? pinned.map(views.card) : nil,
             cards: timeline ? [] : page.items.map(views.card), days: timeline ? views.days(page.items) : nil,
             pager: views.pager(page, base: base), empty: page.items.isEmpty)

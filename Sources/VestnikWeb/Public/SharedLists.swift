@@ -7,11 +7,12 @@ import VestnikStore
 /// queries; here they are read once and reused while nothing was written and for at most `maxAge` seconds.
 ///
 /// A copy is dropped at every change event (`Database.changes`: a save, a publication, a new section, a setting,
-/// and on PostgreSQL other nodes' changes once they are relayed) and after any write through this process
+/// and on PostgreSQL other nodes' changes, relayed by LISTEN) and after any write through this `Database`
 /// (`Database.writeCount`), so a page rendered after a change shows it, as before. What this process cannot hear
 /// of — a write by another node or by the command line before notifications are relayed, or an article whose
 /// publication time passes without a write — shows within `maxAge` (2 s).
 final class SharedLists: @unchecked Sendable {
+    private let database: Database
     private let articles: ArticleRepository
     private let taxonomy: TaxonomyRepository
     private let maxAge: TimeInterval
@@ -35,6 +36,7 @@ final class SharedLists: @unchecked Sendable {
     }
 
     init(database: Database, maxAge: TimeInterval = 2) {
+        self.database = database
         self.articles = ArticleRepository(database: database)
         self.taxonomy = TaxonomyRepository(database: database)
         self.maxAge = maxAge
@@ -52,7 +54,7 @@ final class SharedLists: @unchecked Sendable {
 
     /// The sections in home-page order.
     func sections(now: Date) async throws -> [Section] {
-        let (writes, epoch, cached) = lock.withLock { (Database.writeCount, self.epoch, sectionsCopy) }
+        let (writes, epoch, cached) = lock.withLock { (database.writeCount, self.epoch, sectionsCopy) }
         if let cached, isFresh(cached, writes: writes, epoch: epoch, now: now, day: nil) { return cached.value }
         let sections = try await taxonomy.sections()
         lock.withLock { sectionsCopy = Copy(value: sections, writes: writes, epoch: epoch, fetched: now, day: nil) }
@@ -62,7 +64,7 @@ final class SharedLists: @unchecked Sendable {
     /// What was published since midnight in Sofia, newest first.
     func today(now: Date) async throws -> [ArticleSummary] {
         let midnight = SofiaTime.startOfDay(containing: now)
-        let (writes, epoch, cached) = lock.withLock { (Database.writeCount, self.epoch, todayCopy) }
+        let (writes, epoch, cached) = lock.withLock { (database.writeCount, self.epoch, todayCopy) }
         if let cached, isFresh(cached, writes: writes, epoch: epoch, now: now, day: midnight) { return cached.value }
         let today = try await articles.published(
             from: midnight, to: now.addingTimeInterval(1), limit: Self.todayLength, now: now)

@@ -17,7 +17,15 @@ struct FeedController<Context: RequestContext>: Sendable {
                 // The parameter names are the list pages' own (`PublicController`): one trie node per position.
                 let parameter = kind == .section ? "section" : "slug"
                 router.get(RouterPath(SiteURLs.feed(of: SiteURLs.list(kind, "{\(parameter)}"), format))) { request, context in
-                    let subject = try await ListSubject.resolve(kind, slug: try context.parameters.slug(parameter), in: site)
+                    let slug = try context.parameters.slug(parameter)
+                    let subject: ListSubject
+                    do {
+                        subject = try await ListSubject.resolve(kind, slug: slug, in: site)
+                    } catch let error as HTTPError where error.status == .notFound {
+                        // A feed under a slug the newsroom renamed away moves with its page (readers follow a 301).
+                        guard let current = try await site.taxonomy.movedSlug(kind, from: slug) else { throw error }
+                        return Response.redirect(permanentlyTo: SiteURLs.feed(of: SiteURLs.list(kind, current), format))
+                    }
                     return try await feed(subject, format, request)
                 }
             }
@@ -48,7 +56,7 @@ extension ViewFactory {
             var body: String?
             if content == .full {
                 body = "<p>\(HTML.escape(article.lead))</p>\n"
-                    + ArticleBody.resolvingRootRelativeURLs(in: article.bodyHTML, against: publicURL)
+                    + ArticleBody.resolvingRootRelativeURLs(in: EmbedHTML(locale: locale).renderBody(article.bodyHTML), against: publicURL)
             }
             return FeedItem(
                 id: "tag:\(host),\(dates.rfc3339UTC(article.publishedAt).prefix(10)):article-\(article.id)",

@@ -122,7 +122,7 @@ extension ViewFactory {
             title: title,
             rows: entries.enumerated().map { index, entry in
                 ReadStatsRow(
-                    rank: String(index + 1), url: SiteURLs.article(entry.summary), statsURL: SiteURLs.readStats(entry.summary.id),
+                    rank: String(index + 1), url: SiteURLs.article(entry.summary), statsURL: NewsroomURLs.readStats(entry.summary.id),
                     title: entry.summary.kicker.isEmpty ? entry.summary.title : "\(entry.summary.kicker): \(entry.summary.title)",
                     section: entry.summary.sectionName, reads: readCount(entry.reads), total: readCount(entry.summary.reads))
             }, empty: entries.isEmpty)

@@ -62,9 +62,16 @@ struct ViewFactory: Sendable {
     /// 4:3 and 1:1, each at least 50,000 pixels (REFERENCE §5).
     static let shareImages = ["share-16x9.png", "share-4x3.png", "share-1x1.png"]
 
-    /// An article's pictures: the first image of its body (its address resolved against the article's, ASCII), or
-    /// the theme's share images.
+    /// An article's pictures: its featured picture (with its size), else the first image of its body (its address
+    /// resolved against the article's, ASCII), else the theme's share images.
     func pictures(for article: Article?) -> [Picture] {
+        if let image = article?.featuredImage {
+            return [
+                Picture(
+                    url: absolute(image.address.path), width: image.width, height: image.height, mediaType: image.address.format.mediaType,
+                    length: image.bytes)
+            ]
+        }
         if let article, let src = ArticleBody.firstImageURL(fromHTML: article.bodyHTML),
             let url = URL(string: URLText.percentEncoded(src), relativeTo: URL(string: absolute(SiteURLs.article(article)))),
             ["http", "https"].contains(url.scheme?.lowercased())

@@ -1,9 +1,11 @@
+import Foundation
 import Mustache
 
 // Templates look up a view model's fields by name. By default swift-mustache does it with `Mirror`, which builds a
 // boxed copy of every field of the struct for each `{{name}}` (and again for every level of the context stack it
-// climbs): on an article page that was most of the rendering time. `MustacheParent` answers the lookup with a
-// switch instead. Every stored field must be listed; `ViewLookupTests` checks each type against `Mirror`.
+// climbs): on an article page that was a third of the CPU. `MustacheParent` answers the lookup with a switch
+// instead. A field missing from a switch still renders, through `ViewFields.fallback` (Mirror, as before), and
+// `ViewLookupTests` fails until it is added.
 
 extension LayoutView: MustacheParent {
     func child(named name: String) -> Any? {
@@ -23,7 +25,7 @@ extension LayoutView: MustacheParent {
         case "feeds": self.feeds
         case "image": self.image
         case "jsonLD": self.jsonLD
-        default: nil
+        default: ViewFields.fallback(self, name)
         }
     }
 }
@@ -34,7 +36,7 @@ extension FeedLink: MustacheParent {
         case "title": self.title
         case "type": self.type
         case "url": self.url
-        default: nil
+        default: ViewFields.fallback(self, name)
         }
     }
 }
@@ -47,7 +49,7 @@ extension Picture: MustacheParent {
         case "height": self.height
         case "mediaType": self.mediaType
         case "length": self.length
-        default: nil
+        default: ViewFields.fallback(self, name)
         }
     }
 }
@@ -58,7 +60,7 @@ extension NavLink: MustacheParent {
         case "name": self.name
         case "url": self.url
         case "current": self.current
-        default: nil
+        default: ViewFields.fallback(self, name)
         }
     }
 }
@@ -72,7 +74,7 @@ extension ArticleMeta: MustacheParent {
         case "published": self.published
         case "modified": self.modified
         case "tags": self.tags
-        default: nil
+        default: ViewFields.fallback(self, name)
         }
     }
 }
@@ -92,7 +94,7 @@ extension ArticleCard: MustacheParent {
         case "relative": self.relative
         case "datetime": self.datetime
         case "reads": self.reads
-        default: nil
+        default: ViewFields.fallback(self, name)
         }
     }
 }
@@ -103,7 +105,7 @@ extension Pager: MustacheParent {
         case "previousURL": self.previousURL
         case "nextURL": self.nextURL
         case "label": self.label
-        default: nil
+        default: ViewFields.fallback(self, name)
         }
     }
 }
@@ -115,13 +117,14 @@ extension ListView: MustacheParent {
         case "heading": self.heading
         case "kind": self.kind
         case "subtitle": self.subtitle
+        case "photo": self.photo
         case "description": self.description
         case "pinned": self.pinned
         case "cards": self.cards
         case "days": self.days
         case "pager": self.pager
         case "empty": self.empty
-        default: nil
+        default: ViewFields.fallback(self, name)
         }
     }
 }
@@ -131,7 +134,7 @@ extension DayGroup: MustacheParent {
         switch name {
         case "label": self.label
         case "cards": self.cards
-        default: nil
+        default: ViewFields.fallback(self, name)
         }
     }
 }
@@ -145,7 +148,7 @@ extension HomeView: MustacheParent {
         case "sections": self.sections
         case "today": self.today
         case "mostRead": self.mostRead
-        default: nil
+        default: ViewFields.fallback(self, name)
         }
     }
 }
@@ -156,7 +159,7 @@ extension SectionBlock: MustacheParent {
         case "name": self.name
         case "url": self.url
         case "cards": self.cards
-        default: nil
+        default: ViewFields.fallback(self, name)
         }
     }
 }
@@ -167,7 +170,8 @@ extension BylineView: MustacheParent {
         case "name": self.name
         case "role": self.role
         case "url": self.url
-        default: nil
+        case "photo": self.photo
+        default: ViewFields.fallback(self, name)
         }
     }
 }
@@ -177,7 +181,7 @@ extension TagLink: MustacheParent {
         switch name {
         case "name": self.name
         case "url": self.url
-        default: nil
+        default: ViewFields.fallback(self, name)
         }
     }
 }
@@ -187,7 +191,7 @@ extension BodySegment: MustacheParent {
         switch name {
         case "html": self.html
         case "more": self.more
-        default: nil
+        default: ViewFields.fallback(self, name)
         }
     }
 }
@@ -196,7 +200,7 @@ extension MoreBlock: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
         case "links": self.links
-        default: nil
+        default: ViewFields.fallback(self, name)
         }
     }
 }
@@ -214,6 +218,7 @@ extension ArticleView: MustacheParent {
         case "datetime": self.datetime
         case "reads": self.reads
         case "lead": self.lead
+        case "featured": self.featured
         case "body": self.body
         case "sources": self.sources
         case "topicLink": self.topicLink
@@ -223,7 +228,22 @@ extension ArticleView: MustacheParent {
         case "followURL": self.followURL
         case "mostRead": self.mostRead
         case "beacon": self.beacon
-        default: nil
+        default: ViewFields.fallback(self, name)
+        }
+    }
+}
+
+extension FeaturedFigureView: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "src": self.src
+        case "alt": self.alt
+        case "width": self.width
+        case "height": self.height
+        case "caption": self.caption
+        case "credit": self.credit
+        case "hasCaption": self.hasCaption
+        default: ViewFields.fallback(self, name)
         }
     }
 }
@@ -235,7 +255,7 @@ extension ErrorView: MustacheParent {
         case "status": self.status
         case "heading": self.heading
         case "message": self.message
-        default: nil
+        default: ViewFields.fallback(self, name)
         }
     }
 }
@@ -245,7 +265,7 @@ extension MostReadView: MustacheParent {
         switch name {
         case "day": self.day
         case "week": self.week
-        default: nil
+        default: ViewFields.fallback(self, name)
         }
     }
 }
@@ -258,7 +278,7 @@ extension MostReadItem: MustacheParent {
         case "title": self.title
         case "markers": self.markers
         case "reads": self.reads
-        default: nil
+        default: ViewFields.fallback(self, name)
         }
     }
 }
@@ -269,7 +289,44 @@ extension ReadBeaconView: MustacheParent {
         case "scriptURL": self.scriptURL
         case "beaconURL": self.beaconURL
         case "pixelURL": self.pixelURL
-        default: nil
+        default: ViewFields.fallback(self, name)
         }
+    }
+}
+
+/// What a view's switch does not list: nothing for a name that is no field of the type (the template looks further
+/// down the context stack), the field through `Mirror` for a field the switch forgot.
+enum ViewFields {
+    /// Fields answered through `Mirror` because a switch lacks them; `ViewLookupTests` expects none.
+    static var forgotten: Int { state.withLock { $0.forgotten } }
+
+    static func fallback(_ value: Any, _ name: String) -> Any? {
+        let type = ObjectIdentifier(Swift.type(of: value))
+        var labels = state.withLock { $0.labels[type] }
+        if labels == nil {
+            let found = Set(Mirror(reflecting: value).children.compactMap(\.label))
+            state.withLock { $0.labels[type] = found }
+            labels = found
+        }
+        guard labels?.contains(name) == true,
+            let field = Mirror(reflecting: value).children.first(where: { $0.label == name })
+        else { return nil }
+        state.withLock { $0.forgotten += 1 }
+        let mirror = Mirror(reflecting: field.value)
+        guard mirror.displayStyle == .optional else { return field.value }
+        return mirror.children.first?.value
+    }
+
+    private struct State {
+        var labels: [ObjectIdentifier: Set<String>] = [:]
+        var forgotten = 0
+    }
+
+    private static let state = LockedState()
+
+    private final class LockedState: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = State()
+        func withLock<T>(_ body: (inout State) -> T) -> T { lock.withLock { body(&value) } }
     }
 }

@@ -85,6 +85,8 @@ struct ListView {
     var heading: String
     var kind: String
     var subtitle: String?
+    /// An author's portrait on the author's page.
+    var photo: String?
     var description: String?
     /// A topic's lead story, chosen by an editor.
     var pinned: ArticleCard?
@@ -119,6 +121,8 @@ struct BylineView {
     var name: String
     var role: String?
     var url: String
+    /// The author's portrait, if the newsroom set one (checked by `PhotoURL` when saved).
+    var photo: String? = nil
 }
 
 struct TagLink {
@@ -147,6 +151,8 @@ struct ArticleView {
     var datetime: String
     var reads: String
     var lead: String
+    /// The article's featured picture, above the body.
+    var featured: FeaturedFigureView?
     var body: [BodySegment]
     var sources: String?
     var topicLink: TagLink?
@@ -157,6 +163,29 @@ struct ArticleView {
     var mostRead: MostReadView?
     /// Nil on previews, which must not count as reads.
     var beacon: ReadBeaconView?
+}
+
+/// A featured picture as `<figure>`: width and height let the browser keep its place before it loads.
+struct FeaturedFigureView {
+    var src: String
+    var alt: String
+    var width: String
+    var height: String
+    var caption: String?
+    /// `Снимка: БТА`.
+    var credit: String?
+    /// Whether there is a `<figcaption>` to write (templates see stored properties only).
+    var hasCaption: Bool
+
+    init(src: String, alt: String, width: Int, height: Int, caption: String?, credit: String?) {
+        self.src = src
+        self.alt = alt
+        self.width = String(width)
+        self.height = String(height)
+        self.caption = caption
+        self.credit = credit
+        hasCaption = caption != nil || credit != nil
+    }
 }
 
 struct ErrorView {

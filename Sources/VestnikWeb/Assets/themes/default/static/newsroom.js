@@ -1,5 +1,21 @@
-// The newsroom's rich-text editor over contenteditable: bold, italic, link, H2/H3, quote, lists, and pastes
-// cleaned to the same allowlist the server enforces (the server sanitises again: never trust the browser).
+// The newsroom's rich-text editor over contenteditable: bold, italic, link, H2/H3, quote, lists, pictures from the
+// media library, YouTube / X / Facebook embeds, and pastes cleaned to the same allowlist the server enforces (the
+// server sanitises again: never trust the browser). Also: the featured-picture chooser and the upload size check.
+(function () {
+  "use strict";
+  // The upload form: say "too large" before sending megabytes the server will refuse anyway.
+  var upload = document.getElementById("nr-upload");
+  if (!upload) return;
+  upload.addEventListener("submit", function (event) {
+    var file = upload.querySelector('input[type="file"]').files[0];
+    var max = parseInt(upload.getAttribute("data-max-bytes"), 10);
+    if (file && max && file.size > max) {
+      event.preventDefault();
+      window.alert(upload.getAttribute("data-too-large"));
+    }
+  });
+})();
+
 (function () {
   "use strict";
   var form = document.getElementById("nr-article-form");
@@ -26,12 +42,165 @@
       case "quote": document.execCommand("formatBlock", false, "blockquote"); break;
       case "ul": document.execCommand("insertUnorderedList"); break;
       case "ol": document.execCommand("insertOrderedList"); break;
+      case "image": chooseImage(); break;
+      case "embed": embed(); break;
       case "link":
         var button = toolbar.querySelector('[data-cmd="link"]');
         var url = window.prompt(button.getAttribute("data-prompt") || "URL", "https://");
         if (url && /^(https?:|mailto:|\/)/i.test(url.trim())) document.execCommand("createLink", false, url.trim());
         break;
     }
+  }
+
+  // Pictures and embeds are blocks of their own: not typed into, only moved or deleted whole.
+  function freeze(root) {
+    root.querySelectorAll("figure").forEach(function (figure) { figure.setAttribute("contenteditable", "false"); });
+  }
+  freeze(editor);
+
+  // Where the caret was when a dialog took the focus away, so the picture lands there.
+  var savedRange = null;
+  function saveRange() {
+    var selection = window.getSelection();
+    savedRange = selection.rangeCount && editor.contains(selection.anchorNode) ? selection.getRangeAt(0).cloneRange() : null;
+  }
+  function insertBlock(html) {
+    editor.focus();
+    var selection = window.getSelection();
+    if (savedRange) { selection.removeAllRanges(); selection.addRange(savedRange); }
+    if (!savedRange || !editor.contains(selection.anchorNode)) {
+      var range = document.createRange();
+      range.selectNodeContents(editor);
+      range.collapse(false);
+      selection.removeAllRanges();
+      selection.addRange(range);
+    }
+    document.execCommand("insertHTML", false, html + "<p><br></p>");
+    freeze(editor);
+    editor.dispatchEvent(new Event("input"));
+  }
+  function escapeHTML(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  }
+  function figureHTML(item, caption) {
+    return '<figure><img src="' + escapeHTML(item.src) + '" alt="' + escapeHTML(item.alt) + '" width="' + item.width +
+      '" height="' + item.height + '">' + (caption ? "<figcaption>" + escapeHTML(caption) + "</figcaption>" : "") + "</figure>";
+  }
+
+  // The media library in a dialog: search, a grid of thumbnails, "more"; a click hands the picture to `onPick`.
+  var picker = document.getElementById("nr-picker");
+  var pickerGrid = document.getElementById("nr-picker-grid");
+  var pickerMore = document.getElementById("nr-picker-more");
+  var pickerQuery = document.getElementById("nr-picker-q");
+  var onPick = null;
+  var nextPage = null;
+  function loadPicker(url, append) {
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.json(); })
+      .then(function (page) {
+        if (!append) pickerGrid.textContent = "";
+        page.items.forEach(function (item) {
+          var li = document.createElement("li");
+          var button = document.createElement("button");
+          button.type = "button";
+          button.className = "nr-picker-item";
+          button.setAttribute("data-hash", item.hash);
+          var img = document.createElement("img");
+          img.src = item.src;
+          img.alt = item.alt;
+          img.loading = "lazy";
+          button.appendChild(img);
+          button.appendChild(document.createTextNode(item.alt));
+          button.addEventListener("click", function () { picker.close(); if (onPick) onPick(item); });
+          li.appendChild(button);
+          pickerGrid.appendChild(li);
+        });
+        nextPage = page.next;
+        pickerMore.hidden = !nextPage;
+      });
+  }
+  function openPicker(callback) {
+    if (!picker || !picker.showModal) return;
+    onPick = callback;
+    // Empty at once: a click must never land on a picture of the last opening that is about to be replaced.
+    pickerGrid.textContent = "";
+    loadPicker(picker.getAttribute("data-url") + "?q=" + encodeURIComponent(pickerQuery.value), false);
+    picker.showModal();
+  }
+  if (picker) {
+    var searchTimer = null;
+    pickerQuery.addEventListener("input", function () {
+      clearTimeout(searchTimer);
+      searchTimer = setTimeout(function () {
+        loadPicker(picker.getAttribute("data-url") + "?q=" + encodeURIComponent(pickerQuery.value), false);
+      }, 250);
+    });
+    pickerMore.addEventListener("click", function () { if (nextPage) loadPicker(nextPage, true); });
+  }
+
+  function chooseImage() {
+    saveRange();
+    openPicker(function (item) {
+      var caption = window.prompt(picker.getAttribute("data-caption-prompt"), item.caption || "");
+      if (caption === null) return;
+      insertBlock(figureHTML(item, caption.trim()));
+    });
+  }
+
+  // A post's address → the marker the server keeps (it checks the id again, strictly).
+  function embedMarker(url) {
+    var m;
+    try { m = new URL(url.trim()); } catch (e) { return null; }
+    if (!/^https?:$/.test(m.protocol)) return null;
+    var host = m.hostname.replace(/^(www|m|mobile)\./, "");
+    var path = m.pathname.split("/").filter(Boolean);
+    var kind = null, id = null;
+    if (host === "youtube.com" || host === "youtube-nocookie.com") {
+      kind = "youtube";
+      id = path[0] === "watch" ? m.searchParams.get("v") : (path.length === 2 && /^(shorts|embed|live)$/.test(path[0]) ? path[1] : null);
+    } else if (host === "youtu.be") {
+      kind = "youtube"; id = path.length === 1 ? path[0] : null;
+    } else if (host === "x.com" || host === "twitter.com") {
+      kind = "x"; id = path.length >= 3 && path[1] === "status" ? path[2] : null;
+    } else if (host === "facebook.com" && path.length === 3 && (path[0] === "share" || /^(posts|videos)$/.test(path[1]))) {
+      kind = "facebook"; id = path.join("/");
+    }
+    var patterns = { youtube: /^[A-Za-z0-9_-]{11}$/, x: /^[0-9]{1,20}$/,
+      facebook: /^(share\/[pvr]\/[A-Za-z0-9]{1,80}|[A-Za-z0-9.]{1,80}\/(posts|videos)\/[A-Za-z0-9]{1,80})$/ };
+    if (!kind || !id || !patterns[kind].test(id)) return null;
+    return '<figure class="embed" data-embed="' + kind + '" data-id="' + escapeHTML(id) + '"></figure>';
+  }
+  function embed() {
+    saveRange();
+    var button = toolbar.querySelector('[data-cmd="embed"]');
+    var url = window.prompt(button.getAttribute("data-prompt"), "https://");
+    if (!url || url === "https://") return;
+    var marker = embedMarker(url);
+    if (!marker) { window.alert(button.getAttribute("data-bad")); return; }
+    insertBlock(marker);
+  }
+
+  // The featured picture: chosen in the same dialog; its caption and credit fields show the library's as hints.
+  var featured = document.getElementById("nr-featured");
+  var featuredThumb = document.getElementById("nr-featured-thumb");
+  if (featured && picker) {
+    form.querySelector(".nr-featured-tools").hidden = false;
+    document.getElementById("nr-featured-choose").addEventListener("click", function () {
+      openPicker(function (item) {
+        featured.value = item.src;
+        featuredThumb.src = item.src;
+        featuredThumb.alt = item.alt;
+        featuredThumb.hidden = false;
+        document.getElementById("nr-featured-caption").placeholder = item.caption;
+        document.getElementById("nr-featured-credit").placeholder = item.credit;
+        form.dispatchEvent(new Event("input"));
+      });
+    });
+    document.getElementById("nr-featured-remove").addEventListener("click", function () {
+      featured.value = "";
+      featuredThumb.hidden = true;
+      form.dispatchEvent(new Event("input"));
+    });
   }
 
   toolbar.addEventListener("mousedown", function (event) {
@@ -60,6 +229,21 @@
     node.childNodes.forEach(function (child) {
       if (child.nodeType === 3) { target.appendChild(document.createTextNode(child.nodeValue)); return; }
       if (child.nodeType !== 1 || DROP[child.nodeName]) return;
+      if (child.nodeName === "FIGURE") {
+        // Only our own two shapes survive: a library picture and an embed marker.
+        var kind = child.getAttribute("data-embed"), id = child.getAttribute("data-id");
+        var image = child.querySelector("img");
+        var caption = child.querySelector("figcaption");
+        var holder = document.createElement("div");
+        if (kind && id) holder.innerHTML = embedMarker(kind === "youtube" ? "https://youtu.be/" + id :
+          kind === "x" ? "https://x.com/i/status/" + id : "https://www.facebook.com/" + id) || "";
+        else if (image && /^\/media\/[0-9a-f]{64}\.(jpg|png|webp|gif)$/.test(image.getAttribute("src") || ""))
+          holder.innerHTML = figureHTML({ src: image.getAttribute("src"), alt: image.getAttribute("alt") || "",
+            width: parseInt(image.getAttribute("width"), 10) || "", height: parseInt(image.getAttribute("height"), 10) || "" },
+            caption ? caption.textContent.trim() : "");
+        if (holder.firstChild) target.appendChild(holder.firstChild);
+        return;
+      }
       var style = (child.getAttribute("style") || "").replace(/\s/g, "").toLowerCase();
       var name = ALLOWED[child.nodeName];
       if (child.nodeName === "B" && /font-weight:(normal|400)/.test(style)) name = null;
@@ -191,4 +375,108 @@
   if (title && slug && !slug.value) {
     slug.addEventListener("input", function () { slug.dataset.touched = "1"; });
   }
+})();
+
+// Tag suggestions: while a tags field is typed in, the existing tags that start with the word being typed are
+// offered below it (GET /newsroom/api/tags?q=…); a click, Enter or Tab takes one. A name no tag has yet is simply
+// typed out and becomes a new tag when the article is saved. In the article's tag list (`data-tag-list`) only the
+// part after the last comma is completed.
+(function () {
+  "use strict";
+  document.querySelectorAll("input[data-tag-suggest]").forEach(function (input) {
+    var endpoint = input.getAttribute("data-tag-suggest");
+    var isList = input.hasAttribute("data-tag-list");
+    var wrap = document.createElement("span");
+    wrap.className = "nr-suggest";
+    input.parentNode.insertBefore(wrap, input);
+    wrap.appendChild(input);
+    var list = document.createElement("ul");
+    list.setAttribute("role", "listbox");
+    list.hidden = true;
+    wrap.appendChild(list);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    var timer = null;
+    var asked = "";
+    var active = -1;
+
+    function current() {
+      if (!isList) return input.value.trim();
+      var parts = input.value.split(",");
+      return parts[parts.length - 1].trim();
+    }
+
+    function close() {
+      list.hidden = true;
+      list.textContent = "";
+      active = -1;
+      input.setAttribute("aria-expanded", "false");
+    }
+
+    function choose(name) {
+      if (isList) {
+        var parts = input.value.split(",");
+        parts[parts.length - 1] = (parts.length > 1 ? " " : "") + name;
+        input.value = parts.join(",") + ", ";
+      } else {
+        input.value = name;
+      }
+      close();
+      input.focus();
+    }
+
+    function show(names) {
+      list.textContent = "";
+      active = -1;
+      names.forEach(function (name) {
+        var item = document.createElement("li");
+        item.setAttribute("role", "option");
+        item.textContent = name;  // text, never HTML
+        item.addEventListener("mousedown", function (event) { event.preventDefault(); choose(name); });
+        list.appendChild(item);
+      });
+      list.hidden = names.length === 0;
+      input.setAttribute("aria-expanded", names.length ? "true" : "false");
+    }
+
+    function highlight(index) {
+      var items = list.querySelectorAll("li");
+      if (!items.length) return;
+      active = (index + items.length) % items.length;
+      items.forEach(function (item, i) { item.setAttribute("aria-selected", i === active ? "true" : "false"); });
+    }
+
+    function ask() {
+      var prefix = current();
+      if (!prefix) { close(); return; }
+      if (prefix === asked) return;
+      asked = prefix;
+      fetch(endpoint + "?q=" + encodeURIComponent(prefix), { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : []; })
+        .then(function (tags) {
+          if (prefix !== current()) return;  // the user typed on meanwhile
+          var typed = prefix.toLowerCase();
+          show(tags.map(function (tag) { return tag.name; }).filter(function (name) { return name.toLowerCase() !== typed; }));
+        })
+        .catch(function () { close(); });
+    }
+
+    input.addEventListener("input", function () {
+      asked = "";
+      clearTimeout(timer);
+      timer = setTimeout(ask, 150);
+    });
+    input.addEventListener("keydown", function (event) {
+      if (list.hidden) return;
+      if (event.key === "ArrowDown") { event.preventDefault(); highlight(active + 1); }
+      else if (event.key === "ArrowUp") { event.preventDefault(); highlight(active - 1); }
+      else if (event.key === "Escape") { close(); }
+      else if ((event.key === "Enter" || event.key === "Tab") && active >= 0) {
+        event.preventDefault();
+        choose(list.querySelectorAll("li")[active].textContent);
+      }
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 100); });
+  });
 })();

@@ -1,0 +1,57 @@
+import Foundation
+import VestnikCore
+
+/// One picture of the media library: what its bytes are (address, size), and the words the newsroom gave it.
+public struct MediaItem: Sendable, Equatable {
+    public var address: MediaAddress
+    public var width: Int
+    public var height: Int
+    /// The file's size.
+    public var bytes: Int
+    /// What the picture shows, for readers who cannot see it; never empty.
+    public var alt: String
+    public var caption: String
+    /// Who made the picture (photographer, agency).
+    public var credit: String
+    /// The file's name on the uploader's computer, kept only to find it again.
+    public var originalName: String
+    public var uploadedBy: String?
+    public var uploadedAt: Date
+
+    public init(
+        address: MediaAddress, width: Int, height: Int, bytes: Int, alt: String, caption: String = "", credit: String = "",
+        originalName: String = "", uploadedBy: String? = nil, uploadedAt: Date
+    ) {
+        self.address = address
+        self.width = width
+        self.height = height
+        self.bytes = bytes
+        self.alt = alt
+        self.caption = caption
+        self.credit = credit
+        self.originalName = originalName
+        self.uploadedBy = uploadedBy
+        self.uploadedAt = uploadedAt
+    }
+}
+
+/// Where a page of the library starts: just after the picture uploaded at `uploadedAt` with `hash` (keyset
+/// pagination, newest first).
+public struct MediaCursor: Sendable, Equatable {
+    public var uploadedAt: Int
+    public var hash: String
+
+    public init(uploadedAt: Int, hash: String) {
+        self.uploadedAt = uploadedAt
+        self.hash = hash
+    }
+
+    /// `1795600800-<hash>`
+    public init?(_ text: String) {
+        let parts = text.split(separator: "-", maxSplits: 1)
+        guard parts.count == 2, parts[0].count <= 12, let at = Int(parts[0]), MediaAddress.isHash(String(parts[1])) else { return nil }
+        self.init(uploadedAt: at, hash: String(parts[1]))
+    }
+
+    public var text: String { "\(uploadedAt)-\(hash)" }
+}

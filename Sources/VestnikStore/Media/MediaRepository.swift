@@ -1,0 +1,126 @@
+import Foundation
+import SQLKit
+import VestnikCore
+
+/// The `media` table: one row per distinct picture, keyed by the SHA-256 of its bytes.
+public struct MediaRepository: Sendable {
+    let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    /// Adds the picture unless the same bytes are already in the library; returns the library's row and whether it
+    /// is new. A picture uploaded again keeps the words it was first given (edit them on its own page).
+    @discardableResult
+    public func add(_ item: MediaItem, uploadedBy userID: Int?) async throws -> (item: MediaItem, created: Bool) {
+        if item.alt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw InvalidInput("the alt text is empty") }
+        let inserted = try await database.write { db in
+            try await db.raw(
+                """
+                INSERT INTO media (hash, type, width, height, bytes, alt, caption, credit, original_name, uploaded_by,
+                    uploaded_at, search_text)
+                VALUES (\(bind: item.address.hash), \(bind: item.address.format.rawValue), \(bind: item.width),
+                    \(bind: item.height), \(bind: item.bytes), \(bind: item.alt), \(bind: item.caption), \(bind: item.credit),
+                    \(bind: item.originalName), \(bind: userID), \(bind: item.uploadedAt.unixSeconds), \(bind: Self.searchText(item)))
+                ON CONFLICT (hash) DO NOTHING RETURNING hash
+                """
+            ).first() != nil
+        }
+        guard let stored = try await self.item(hash: item.address.hash) else { throw InvalidInput("the picture was not saved") }
+        return (stored, inserted)
+    }
+
+    public func item(hash: String) async throws -> MediaItem? {
+        guard MediaAddress.isHash(hash) else { return nil }
+        return try await database.read { db in
+            try await db.raw("\(Self.columns) WHERE m.hash = \(bind: hash)").first().map(Self.item)
+        }
+    }
+
+    /// A page of the library, newest first; `text` keeps pictures whose alt text, caption, credit or file name
+    /// contain it (any case). Returns the cursor of the next page, if there is one.
+    public func list(matching text: String = "", after cursor: MediaCursor? = nil, limit: Int) async throws
+        -> (items: [MediaItem], next: MediaCursor?)
+    {
+        var condition: SQLQueryString = "1 = 1"
+        let needle = Self.fold(text)
+        if !needle.isEmpty { condition += " AND m.search_text LIKE \(bind: "%" + Self.escapeLike(needle) + "%") ESCAPE '!'" }
+        if let cursor {
+            condition +=
+                " AND (m.uploaded_at < \(bind: cursor.uploadedAt) OR (m.uploaded_at = \(bind: cursor.uploadedAt) AND m.hash < \(bind: cursor.hash)))"
+        }
+        let filter = condition
+        let rows = try await database.read { db in
+            try await db.raw(
+                "\(Self.columns) WHERE \(filter) ORDER BY m.uploaded_at DESC, m.hash DESC LIMIT \(literal: max(1, limit) + 1)"
+            ).all().map(Self.item)
+        }
+        let items = Array(rows.prefix(max(1, limit)))
+        let next = rows.count > items.count ? items.last.map { MediaCursor(uploadedAt: $0.uploadedAt.unixSeconds, hash: $0.address.hash) } : nil
+        return (items, next)
+    }
+
+    /// Changes a picture's words, and tells the caches which article pages now read differently; false when there
+    /// is no such picture.
+    @discardableResult
+    public func update(hash: String, alt: String, caption: String, credit: String) async throws -> Bool {
+        if alt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw InvalidInput("the alt text is empty") }
+        guard var item = try await item(hash: hash) else { return false }
+        item.alt = alt
+        item.caption = caption
+        item.credit = credit
+        let text = Self.searchText(item)
+        let change = try await database.write { db -> ContentChange in
+            try await db.raw(
+                """
+                UPDATE media SET alt = \(bind: alt), caption = \(bind: caption), credit = \(bind: credit), search_text = \(bind: text)
+                WHERE hash = \(bind: hash)
+                """
+            ).run()
+            // The pages of the published articles it leads show its alt text, and its caption and credit where the
+            // article has none of its own. (Pictures in bodies carry their own copy of the words.)
+            let ids = try await db.raw(
+                "SELECT id FROM articles WHERE featured_media = \(bind: hash) AND status = \(bind: ArticleStatus.published.rawValue)"
+            ).all().map { try $0.int("id") }
+            return ContentChange(keys: Set(ids.map(CacheKey.articlePage)))
+        }
+        await database.announce(change)
+        return true
+    }
+
+    // MARK: Pieces
+
+    static let columns: SQLQueryString = """
+        SELECT m.*, u.name AS uploader FROM media m LEFT JOIN users u ON u.id = m.uploaded_by
+        """
+
+    static func item(_ row: any SQLRow) throws -> MediaItem {
+        let hash = try row.string("hash")
+        guard MediaAddress.isHash(hash), let format = ImageFormat(rawValue: try row.string("type")) else {
+            throw InvalidInput("a media row is malformed: \(hash)")
+        }
+        return MediaItem(
+            address: MediaAddress(hash: hash, format: format), width: try row.int("width"), height: try row.int("height"),
+            bytes: try row.int("bytes"), alt: try row.string("alt"), caption: try row.string("caption"),
+            credit: try row.string("credit"), originalName: try row.string("original_name"),
+            uploadedBy: try row.decode(column: "uploader", as: String?.self), uploadedAt: try row.date("uploaded_at"))
+    }
+
+    /// What the search looks in, folded here rather than by SQL's LOWER, which knows only ASCII in SQLite.
+    static func searchText(_ item: MediaItem) -> String {
+        [item.alt, item.caption, item.credit, item.originalName].map(fold).joined(separator: "\n")
+    }
+
+    static func fold(_ text: String) -> String {
+        text.lowercased().trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// `%`, `_` and the escape character itself match only themselves.
+    static func escapeLike(_ text: String) -> String {
+        var out = ""
+        for c in text {
+            if c == "%" || c == "_" || c == "!" { out.append("!") }
+            out.append(c)
+        }
+        return out
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import VestnikCore
+import VestnikStore
+
+/// The media library: uploads and the library's pages in the newsroom (any role), and the pictures themselves at
+/// their public, content-addressed URLs (`/media/<sha256>.<ext>`), cached forever.
+struct MediaController: Sendable {
+    typealias Context = VestnikRequestContext
+    let site: Site
+    let pageSize = 40
+    private var newsroom: NewsroomController { NewsroomController(site: site) }
+    private var t: SiteLocale { site.locale }
+
+    /// The pictures, for everyone.
+    func addPublicRoutes(to router: Router<Context>) {
+        router.get("/media/{file}", use: file)
+    }
+
+    /// The newsroom's pages (behind `NewsroomMiddleware`, which checks the session's CSRF token on every POST).
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.get("media", use: library)
+        group.post("media", use: upload)
+        group.get("media.json", use: picker)
+        group.get("media/{hash}", use: editPage)
+        group.post("media/{hash}", use: edit)
+    }
+
+    // MARK: Public
+
+    @Sendable func file(_ request: Request, context: Context) async throws -> Response {
+        // Only `<64 hex>.<ext>` of a picture in the library; anything else (`..`, other names) is a 404.
+        guard let address = MediaAddress(fileName: context.parameters.get("file") ?? ""),
+            let item = try await site.media.item(hash: address.hash), item.address == address,
+            let data = site.mediaFiles.read(address)
+        else { throw HTTPError(.notFound) }
+        let etag = "\"\(address.hash)\""
+        var headers: HTTPFields = [
+            .contentType: address.format.mediaType, .eTag: etag, .cacheControl: "public, max-age=31536000, immutable",
+            HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+        ]
+        if Response.clientHasIt(request, etag: etag, lastModified: nil) {
+            headers[.contentType] = nil
+            return Response(status: .notModified, headers: headers)
+        }
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    // MARK: Newsroom
+
+    @Sendable func library(_ request: Request, context: Context) async throws -> Response {
+        guard let session = context.newsroom.session else { return try await newsroom.signInFirst() }
+        let query = FormQuery(request.uri.query)
+        let info = query.all("added").first.map { t[$0 == "old" ? "nr_media_known" : "nr_media_added"] }
+        return try await libraryPage(request, session: session, info: info)
+    }
+
+    @Sendable func upload(_ request: Request, context: Context) async throws -> Response {
+        guard let session = context.newsroom.session else { return try await newsroom.signInFirst() }
+        let form = context.newsroom.form ?? FormQuery(nil)
+        func one(_ name: String) -> String { (form.all(name).first ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
+        let words = MediaWordsView(alt: one("alt"), caption: one("caption"), credit: one("credit"))
+        let wantsJSON = request.headers[.accept]?.contains("application/json") == true
+        func refuse(_ key: String, _ status: HTTPResponse.Status) async throws -> Response {
+            let message = t.format(key, ["size": maxSize])
+            if wantsJSON { return try json(["error": message], status: status) }
+            return try await libraryPage(request, session: session, words: words, message: message, status: status)
+        }
+        guard let file = context.newsroom.upload, !file.bytes.isEmpty || !file.complete else {
+            return try await refuse("nr_media_error_nofile", .unprocessableContent)
+        }
+        guard file.complete, file.bytes.count <= site.mediaSettings.maxBytes else {
+            return try await refuse("nr_media_error_size", .contentTooLarge)
+        }
+        let info: ImageInfo
+        switch ImageFile.inspect(file.bytes) {
+        case .failure(.notAnImage): return try await refuse("nr_media_error_type", .unprocessableContent)
+        case .failure(.damaged): return try await refuse("nr_media_error_damaged", .unprocessableContent)
+        case .success(let found): info = found
+        }
+        if words.alt.isEmpty { return try await refuse("nr_media_error_alt", .unprocessableContent) }
+        if [words.alt, words.caption, words.credit].contains(where: { $0.count > 1_000 }) {
+            return try await refuse("nr_error_field_long", .unprocessableContent)
+        }
+        let address = MediaAddress(bytes: file.bytes, format: info.format)
+        try site.mediaFiles.store(file.bytes, at: address)
+        let (item, created) = try await site.media.add(
+            MediaItem(
+                address: address, width: info.width, height: info.height, bytes: file.bytes.count, alt: words.alt,
+                caption: words.caption, credit: words.credit, originalName: String(file.fileName.suffix(200)), uploadedAt: site.now()),
+            uploadedBy: session.user.id)
+        if wantsJSON { return try json(MediaPickerItem(item), status: created ? .created : .ok) }
+        return newsroom.redirect(MediaURLs.library + "?added=" + (created ? "new" : "old"))
+    }
+
+    @Sendable func picker(_ request: Request, context: Context) async throws -> Response {
+        guard context.newsroom.session != nil else { return Response(status: .unauthorized) }
+        let (items, next, text) = try await page(request, size: 24)
+        let nextURL = next.map { SiteURLs.withQuery(MediaURLs.picker, [("q", text), ("after", $0.text)]) }
+        return try json(MediaPickerPage(items: items.map(MediaPickerItem.init), next: nextURL))
+    }
+
+    @Sendable func editPage(_ request: Request, context: Context) async throws -> Response {
+        guard let session = context.newsroom.session else { return try await newsroom.signInFirst() }
+        let item = try await loadItem(context)
+        let info = FormQuery(request.uri.query).all("saved").first.map { _ in t["nr_saved"] }
+        return try editor(item, session: session, words: MediaWordsView(alt: item.alt, caption: item.caption, credit: item.credit), info: info)
+    }
+
+    @Sendable func edit(_ request: Request, context: Context) async throws -> Response {
+        guard let session = context.newsroom.session else { return try await newsroom.signInFirst() }
+        let item = try await loadItem(context)
+        let form = context.newsroom.form ?? FormQuery(nil)
+        func one(_ name: String) -> String { (form.all(name).first ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
+        let words = MediaWordsView(alt: one("alt"), caption: one("caption"), credit: one("credit"))
+        var problem: String?
+        if words.alt.isEmpty { problem = t["nr_media_error_alt"] }
+        if [words.alt, words.caption, words.credit].contains(where: { $0.count > 1_000 }) { problem = t["nr_error_field_long"] }
+        if let problem { return try editor(item, session: session, words: words, message: problem, status: .unprocessableContent) }
+        try await site.media.update(hash: item.address.hash, alt: words.alt, caption: words.caption, credit: words.credit)
+        return newsroom.redirect(MediaURLs.item(item.address.hash) + "?saved=1")
+    }
+
+    // MARK: Pieces
+
+    private func loadItem(_ context: Context) async throws -> MediaItem {
+        guard let hash = context.parameters.get("hash"), let item = try await site.media.item(hash: hash) else { throw HTTPError(.notFound) }
+        return item
+    }
+
+    /// A page of the library from the request's `q` and `after`.
+    private func page(_ request: Request, size: Int) async throws -> ([MediaItem], MediaCursor?, String) {
+        let query = FormQuery(request.uri.query)
+        let text = String((query.all("q").first ?? "").prefix(200))
+        var cursor: MediaCursor?
+        if let after = query.all("after").first, !after.isEmpty {
+            guard let parsed = MediaCursor(after) else { throw HTTPError(.badRequest) }
+            cursor = parsed
+        }
+        let (items, next) = try await site.media.list(matching: text, after: cursor, limit: size)
+        return (items, next, text)
+    }
+
+    private func libraryPage(
+        _ request: Request, session: NewsroomSession, words: MediaWordsView = MediaWordsView(), message: String? = nil,
+        info: String? = nil, status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let (items, next, text) = try await page(request, size: pageSize)
+        let after = FormQuery(request.uri.query).all("after").first ?? ""
+        let view = MediaLibraryPage(
+            layout: newsroom.layout(t["nr_media_title"], session), csrf: session.csrf, query: text, items: items.map(card),
+            empty: items.isEmpty, nextURL: next.map { SiteURLs.withQuery(MediaURLs.library, [("q", text), ("after", $0.text)]) },
+            firstURL: after.isEmpty ? nil : SiteURLs.withQuery(MediaURLs.library, [("q", text)]), words: words, message: message,
+            info: info, maxSize: maxSize, maxBytes: site.mediaSettings.maxBytes)
+        return try newsroom.render("nr-media", view, status: status)
+    }
+
+    private func editor(
+        _ item: MediaItem, session: NewsroomSession, words: MediaWordsView, message: String? = nil, info: String? = nil,
+        status: HTTPResponse.Status = .ok
+    ) throws -> Response {
+        let view = MediaEditPage(
+            layout: newsroom.layout(t["nr_media_edit_title"], session), csrf: session.csrf, item: card(item),
+            action: MediaURLs.item(item.address.hash), words: words, message: message, info: info,
+            address: SiteURLs.absolute(item.address.path, on: site.publicURL))
+        return try newsroom.render("nr-media-edit", view, status: status)
+    }
+
+    private func card(_ item: MediaItem) -> MediaCardView {
+        MediaCardView(
+            editURL: MediaURLs.item(item.address.hash), src: item.address.path, alt: item.alt,
+            caption: item.caption.isEmpty ? nil : item.caption, credit: item.credit.isEmpty ? nil : item.credit,
+            fileName: item.originalName.isEmpty ? nil : item.originalName,
+            size: "\(item.width)×\(item.height) · \(Self.byteSize(item.bytes))", uploaded: site.views.dates.dateLine(item.uploadedAt),
+            uploader: item.uploadedBy, hash: item.address.hash)
+    }
+
+    private var maxSize: String { Self.byteSize(site.mediaSettings.maxBytes) }
+
+    /// `840 KB`, `10 MB`.
+    static func byteSize(_ bytes: Int) -> String {
+        if bytes >= 1024 * 1024 {
+            let mb = Double(bytes) / 1_048_576
+            return mb == mb.rounded() ? "\(Int(mb)) MB" : String(format: "%.1f MB", mb)
+        }
+        return "\(max(1, (bytes + 1023) / 1024)) KB"
+    }
+
+    private func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try JSONEncoder().encode(value)
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,7 @@
+/// The media library's newsroom URLs.
+enum MediaURLs {
+    static let library = "/newsroom/media"
+    /// The editor's picker: a page of the library as JSON.
+    static let picker = "/newsroom/media.json"
+    static func item(_ hash: String) -> String { "/newsroom/media/\(hash)" }
+}
