@@ -17,8 +17,10 @@
 #     WP_DIR=/tmp/wpbench-perf   wordpress-bench.sh's work folder (its W). If it holds a finished setup, its MariaDB,
 #                      php-fpm and nginx are started again from it; otherwise wordpress-bench.sh is run once first
 #                      (W=$WP_DIR ROUNDS=1 DURATION=3s QUIET_WAIT=0; it installs packages unless SKIP_INSTALL=1)
+#     PHASE1=1         0 skips phase 1 (nginx, WordPress and the demo site)
 #     SCALE=1          0 skips phase 2
 #     SMALL=1000 BIG=1000000   article counts of phase 2
+#     SCALE_MODES="cold cached"  servers of phase 2: page cache off, and the default options
 #     SCALE_DIR=/tmp/vestnik-pages-scale   where the generated databases live; kept and reused across runs
 #                      (delete it to generate again; generating 1,000,000 takes several minutes)
 #     VESTNIK_BIN=...  measure this binary instead of building
@@ -35,7 +37,9 @@ CONNS=${CONNS:-64 1}
 WARMUP=${WARMUP:-3s}
 WORDPRESS=${WORDPRESS:-1}
 WP_DIR=${WP_DIR:-/tmp/wpbench-perf}
+PHASE1=${PHASE1:-1}
 SCALE=${SCALE:-1}
+SCALE_MODES=${SCALE_MODES:-cold cached}
 SMALL=${SMALL:-1000}
 BIG=${BIG:-1000000}
 SCALE_DIR=${SCALE_DIR:-/tmp/vestnik-pages-scale}
@@ -110,6 +114,7 @@ wp_start() {   # the servers of wordpress-bench.sh, started again from its files
   WP_BYTES=$(curl -sS --max-time 10 "$WP_URL" | wc -c)
   [ "$WP_BYTES" -gt 10000 ] || die "WordPress did not answer its article ($WP_URL)"
 }
+[ "$PHASE1" = 1 ] || WORDPRESS=0
 if [ "$WORDPRESS" = 1 ]; then
   if ! wp_ready; then
     log "no WordPress setup in $WP_DIR: running $WP_SCRIPT once (W=$WP_DIR ROUNDS=1 DURATION=3s QUIET_WAIT=0)"
@@ -142,6 +147,9 @@ start_vestnik() {   # $1 name  $2 database  $3 port  [serve options…]; sets PI
 }
 stop_vestnik() { local v="PID_$1"; stop_pid "${!v}" "vestnik-$1"; printf -v "PID_$1" '%s' ""; }
 
+TARGETS=""; ARTICLE_PATH=""; ASIZE=0; SAME=""; HWM_DEMO=""; LOAD_BEFORE=""; LOAD_AFTER=""; WP_URL=""; WP_BYTES=0
+printf 'target\tconns\tround\treq_s\tp50_ms\tp99_ms\trequests\tnon2xx\tsocket_errors\tcpu_ms_req\tother_cpu_pct\n' >"$T/runs.tsv"
+if [ "$PHASE1" = 1 ]; then
 CPORT=$(pick_port) || die "no free port"
 DPORT=$(pick_port "$CPORT") || die "no free port"
 NPORT=$(pick_port "$DPORT") || die "no free port"
@@ -158,8 +166,9 @@ fetch_html "$DURL$ARTICLE_PATH" "$T/static/article.html"
 chmod 644 "$T/static/article.html"
 fetch_html "$CURL$ARTICLE_PATH" "$T/article-cached.html"
 ASIZE=$(stat -c %s "$T/static/article.html")
-SAME=yes; cmp -s "$T/static/article.html" "$T/article-cached.html" || SAME=no
-echo "article $ARTICLE_PATH: $ASIZE bytes (cached server's copy identical: $SAME)" >&2
+# The two servers differ only in their port, which absolute links carry.
+SAME=yes; cmp -s "$T/static/article.html" <(sed "s/:$CPORT\//:$DPORT\//g" "$T/article-cached.html") || SAME=no
+echo "article $ARTICLE_PATH: $ASIZE bytes (cached server's copy identical but for the port: $SAME)" >&2
 
 start_nginx_static "$T/static" "$NPORT"
 NURL=http://$HOST:$NPORT
@@ -181,7 +190,6 @@ server_jiffies() {   # CPU of the processes serving a target (WordPress: nginx +
   esac
 }
 
-printf 'target\tconns\tround\treq_s\tp50_ms\tp99_ms\trequests\tnon2xx\tsocket_errors\tcpu_ms_req\tother_cpu_pct\n' >"$T/runs.tsv"
 measure() {   # $1 target  $2 conns  $3 round
   local target=$1 c=$2 r=$3 f m0 m1 j0 j1 w0 w1 t0 t1 rps p50 p99 reqs non2xx serr cpu
   f="$T/wrk/$target-c$c-r$r.txt"
@@ -222,6 +230,7 @@ HWM_DEMO=$(awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$PID_cold/status")
 stop_vestnik cached; stop_vestnik cold
 stop_pid "$NGINX_PID" nginx
 wp_stop
+fi
 
 # ------------------------------------------------------------------ phase 2
 SCALE_ROWS=""
@@ -246,29 +255,32 @@ EOF
       python3 "$ROOT/bench/generate.py" "$db" "$count" || die "generate.py failed"
       echo "$count articles generated in $((SECONDS - t0)) s on $(date -Is)" >"$db.done"
     fi
+    for mode in $SCALE_MODES; do
     SPORT=$(pick_port) || die "no free port"
-    log "phase 2: cold vestnik on $count articles ($(cat "$db.done"); $(du -m "$db" | cut -f1) MB)"
-    start_vestnik scale "$db" "$SPORT" --no-demo "${COLD_ARGS[@]}"
+    log "phase 2: $mode vestnik on $count articles ($(cat "$db.done"); $(du -m "$db" | cut -f1) MB)"
+    if [ "$mode" = cold ]; then start_vestnik scale "$db" "$SPORT" --no-demo "${COLD_ARGS[@]}"
+    else start_vestnik scale "$db" "$SPORT" --no-demo; fi
     SURL=http://$HOST:$SPORT
-    fetch_html "$SURL/rubrika-2/statia-1" "$T/scale-$count-article.html"
+    fetch_html "$SURL/rubrika-2/statia-1" "$T/scale-$mode-$count-article.html"
     export ARTICLES=$count
-    wrk_run 64 "$WARMUP" "$SURL/" "$T/wrk/scale-$count-warmup.txt" -s "$T/random.lua"
+    wrk_run 64 "$WARMUP" "$SURL/" "$T/wrk/scale-$mode-$count-warmup.txt" -s "$T/random.lua"
     j0=$(tree_jiffies "$PID_scale")
     wait_quiet
-    wrk_run 64 "$DURATION" "$SURL/" "$T/wrk/scale-$count.txt" -s "$T/random.lua"
+    wrk_run 64 "$DURATION" "$SURL/" "$T/wrk/scale-$mode-$count.txt" -s "$T/random.lua"
     j1=$(tree_jiffies "$PID_scale")
-    f=$T/wrk/scale-$count.txt
+    f=$T/wrk/scale-$mode-$count.txt
     reqs=$(awk '/requests in/ { print $1 }' "$f")
     non2xx=$(awk '/Non-2xx or 3xx responses/ { print $NF }' "$f"); non2xx=${non2xx:-0}
     hwm=$(awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$PID_scale/status")
     rss=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$PID_scale/status")
-    row=$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$count" "$(awk '/^Requests\/sec/ { print $2 }' "$f")" \
+    row=$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$mode" "$count" "$(awk '/^Requests\/sec/ { print $2 }' "$f")" \
       "$(to_ms "$(awk '$1 == "50%" { print $2 }' "$f")")" "$(to_ms "$(awk '$1 == "99%" { print $2 }' "$f")")" \
       "$(awk -v a="$j0" -v b="$j1" -v hz="$HZ" -v q="$reqs" 'BEGIN { printf "%.3f", q ? 1000 * (b - a) / hz / q : 0 }')" \
       "$non2xx" "$hwm" "$rss")
     echo "$row" >&2
     SCALE_ROWS+="$row"$'\n'
     stop_vestnik scale
+    done
   done
 fi
 
@@ -278,7 +290,7 @@ mkdir -p "$RESULTS"
 STAMP=$(date +%F-%H%M%S)
 OUT=$RESULTS/pages-$STAMP.md
 mkdir -p "$RESULTS/pages-$STAMP-wrk"
-cp "$T/wrk/"*.txt "$T/runs.tsv" "$RESULTS/pages-$STAMP-wrk/"
+cp "$T/wrk/"*.txt "$T/runs.tsv" "$RESULTS/pages-$STAMP-wrk/" 2>/dev/null || true
 printf '%s' "$SCALE_ROWS" >"$RESULTS/pages-$STAMP-wrk/scale.tsv"
 
 SUMMARY=$(awk -F'\t' -v conns="$CONNS" -v targets="$TARGETS" 'NR > 1 { k = $1 SUBSEP $2; n[k]++; rps[k, n[k]] = $4
@@ -314,21 +326,24 @@ SUMMARY=$(awk -F'\t' -v conns="$CONNS" -v targets="$TARGETS" 'NR > 1 { k = $1 SU
     echo "server, started twice."
   fi
   echo
-  echo "$SUMMARY"
-  echo
-  echo "- Vestnik article: \`$ARTICLE_PATH\`, $ASIZE bytes (the default-options server sent the same bytes: $SAME); cold server's peak RSS $HWM_DEMO MB"
+  [ "$PHASE1" = 1 ] && echo "$SUMMARY" && echo
+  [ "$PHASE1" = 1 ] && echo "- Vestnik article: \`$ARTICLE_PATH\`, $ASIZE bytes (the default-options server sent the same bytes but for its port in absolute links: $SAME); cold server's peak RSS $HWM_DEMO MB"
   [ "$WORDPRESS" = 1 ] && echo "- WordPress article: $WP_URL, $WP_BYTES bytes (from $WP_DIR, set up by $WP_SCRIPT)"
   if [ "$SCALE" = 1 ]; then
     echo
     echo "## Scale: cold article pages of generated sites"
     echo
-    echo "wrk -t2 -c64 -d$DURATION on a random article of the whole site per request (bench/generate.py; no search index),"
-    echo "cold server (${COLD_ARGS[*]:-no page cache in this binary}); peak RSS = VmHWM of the server at the end of the run."
+    echo "wrk -t2 -c64 -d$DURATION on a random article of the whole site per request (bench/generate.py; no search index):"
+    echo "\`cold\` is the server with ${COLD_ARGS[*]:-no page cache (this binary has none)}, \`cached\` the default options (random"
+    echo "articles of a big site mostly miss the cache, which then fills to its bound). Peak RSS = VmHWM of the server"
+    echo "after the run (start-up included)."
     echo
-    echo "| articles | req/s | p50 | p99 | CPU ms/request | non-2xx | peak RSS | RSS at the end |"
-    echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
-    printf '%s' "$SCALE_ROWS" | awk -F'\t' '{ printf "| %\047d | %.0f | %s ms | %s ms | %s | %s | %s MB | %s MB |\n", $1, $2, $3, $4, $5, $6, $7, $8 }'
-    printf '%s' "$SCALE_ROWS" | awk -F'\t' 'NR == 1 { a = $3 } NR == 2 { b = $3 } END { if (a > 0) printf "\np50 with %s articles ÷ p50 with the small site: %.2f\n", "the big site", b / a }'
+    echo "| server | articles | req/s | p50 | p99 | CPU ms/request | non-2xx | peak RSS | RSS at the end |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    printf '%s' "$SCALE_ROWS" | awk -F'\t' '{ printf "| %s | %\047d | %.0f | %s ms | %s ms | %s | %s | %s MB | %s MB |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9 }'
+    echo
+    printf '%s' "$SCALE_ROWS" | awk -F'\t' -v small="$SMALL" -v big="$BIG" '$2 == small { a[$1] = $4 } $2 == big { b[$1] = $4 }
+      END { for (m in a) if (a[m] > 0 && (m in b)) printf "- %s: p50 with %\047d articles ÷ p50 with %\047d: %.2f\n", m, big, small, b[m] / a[m] }'
   fi
   echo
   echo "## Machine"
