@@ -161,6 +161,7 @@ import VestnikTestSupport
             let login = try await client.get("/newsroom/login")
             #expect(login.headers[.xCache] == nil)
             #expect(login.headers[.surrogateKey] == nil)
+            #expect(login.headers[.cacheControl]?.contains("no-store") == true)
             let missing = try await client.get("/svyat/no-such-story")
             #expect(missing.status == .notFound)
             #expect(missing.headers[.surrogateKey] == nil)
