@@ -55,13 +55,11 @@ public struct VestnikRequestContext: RequestContext, RemoteAddressRequestContext
 }
 
 /// The router with every route and middleware: the one place the web side is wired together.
-/// `pageCache` (nil: none) answers public pages before anything else runs.
+/// (The page cache stands in front of it: see `buildApplication`.)
 public func buildRouter(
-    site: Site, readCounter: ReadCounter, readSettings: ReadSettings = ReadSettings(), pageCache: PageCache? = nil,
-    httpCache: HTTPCachePolicy = HTTPCachePolicy()
+    site: Site, readCounter: ReadCounter, readSettings: ReadSettings = ReadSettings()
 ) -> Router<VestnikRequestContext> {
     let router = Router(context: VestnikRequestContext.self, options: .autoGenerateHeadEndpoints)
-    router.add(middleware: PageCacheMiddleware(cache: pageCache ?? PageCache(capacity: 0), policy: httpCache))
     router.add(middleware: ErrorPageMiddleware(site: site))
     let mostRead = MostReadLists(reads: site.reads, maxAge: readSettings.mostReadMaxAge, now: site.now)
     let articles = site.articles
@@ -96,10 +94,12 @@ public func buildApplication(
     if !settings.purgeTargets.isEmpty {
         services.append(CachePurger(targets: settings.purgeTargets, changes: site.database.changes, logger: logger))
     }
+    let router = buildRouter(site: site, readCounter: counter, readSettings: settings.reads)
+    // The page cache answers before the router looks the route up: a hit costs a dictionary lookup, not a trie walk.
+    let cache = PageCacheMiddleware<VestnikRequestContext>(
+        cache: pageCache ?? settings.makePageCache(for: site), policy: settings.httpCache)
     return Application(
-        router: buildRouter(
-            site: site, readCounter: counter, readSettings: settings.reads,
-            pageCache: pageCache ?? settings.makePageCache(for: site), httpCache: settings.httpCache),
+        responder: PageCacheResponder(inner: router.buildResponder(), cache: cache),
         configuration: .init(address: .hostname(settings.hostname, port: settings.port), serverName: "Vestnik"),
         services: services,
         logger: logger)

@@ -117,3 +117,16 @@ private struct CollectingWriter: ResponseBodyWriter {
 
     consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
 }
+
+/// The page cache in front of a whole responder (the router), so that a hit skips route resolution as well.
+struct PageCacheResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context: RequestContext {
+    typealias Context = Inner.Context
+    let inner: Inner
+    let cache: PageCacheMiddleware<Inner.Context>
+
+    @Sendable func respond(to request: Request, context: Context) async throws -> Response {
+        try await cache.handle(request, context: context) { request, context in
+            try await inner.respond(to: request, context: context)
+        }
+    }
+}
