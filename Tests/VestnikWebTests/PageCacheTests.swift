@@ -156,6 +156,13 @@ import VestnikTestSupport
             let head = try await client.execute(uri: url, method: .head) { $0 }
             #expect(head.status == .ok)
             #expect(head.body.readableBytes == 0)
+            #expect(head.headers[.eTag] == etag)
+            // A HEAD first (a link checker) describes the page it will be, and keeps it.
+            let headFirst = try await client.execute(uri: "/svyat", method: .head) { $0 }
+            let section = try await client.get("/svyat")
+            #expect(headFirst.headers[.eTag] == section.headers[.eTag])
+            #expect(headFirst.headers[.contentLength] == String(section.body.utf8.count))
+            #expect(section.headers[.xCache] == "HIT")
 
             // What is not a public page is never kept, nor labelled for CDNs.
             let login = try await client.get("/newsroom/login")

@@ -29,7 +29,10 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
             return respond(page, to: request, gzip: gzip, hit: true)
         }
         let epoch = cache.epoch
-        let response = try await next(request, context)
+        // A HEAD is rendered as the GET it describes, so that its validators and length are the page's.
+        var head = request.head
+        head.method = .get
+        let response = try await next(request.method == .head ? Request(head: head, body: request.body) : request, context)
         guard response.status == .ok, let keys = response.headers[.surrogateKey], response.headers[.setCookie] == nil,
             response.headers[.contentEncoding] == nil
         else { return response }
@@ -37,7 +40,7 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
             bytes: try await Self.collect(response.body), contentType: response.headers[.contentType] ?? "text/html; charset=utf-8",
             lastModified: response.headers[.lastModified], etag: response.headers[.eTag], surrogateKeys: keys,
             cacheControl: cacheControl, compress: cache.isEnabled || gzip, at: cache.clock())
-        if request.method == .get { cache.store(page, at: path, renderedAt: epoch) }
+        cache.store(page, at: path, renderedAt: epoch)
         return respond(page, to: request, gzip: gzip, hit: false)
     }
 
