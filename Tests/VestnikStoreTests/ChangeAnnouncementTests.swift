@@ -7,13 +7,6 @@ import VestnikTestSupport
 
 /// What the store announces when public content changes: the keys a page cache and a CDN drop.
 @Suite struct ChangeAnnouncementTests {
-    final class Heard: @unchecked Sendable {
-        private let lock = NSLock()
-        private var changes: [ContentChange] = []
-        func append(_ change: ContentChange) { lock.withLock { changes.append(change) } }
-        func take() -> Set<String> { lock.withLock { defer { changes = [] }; return changes.reduce(into: Set<String>()) { $0.formUnion($1.keys) } } }
-    }
-
     static func input(_ title: String, section: String = "Свят", tags: [String] = [], status: ArticleStatus = .published) -> ArticleInput {
         ArticleInput(
             slug: Slug.make(title), kicker: "", title: title, lead: "Резюме", bodyHTML: "<p>Текст за \(title).</p>", section: section,
@@ -24,7 +17,7 @@ import VestnikTestSupport
     @Test(arguments: TestDatabase.all)
     func savesAnnounceTheArticleAndTheListsItMovedIn(_ kind: TestDatabase) async throws {
         try await kind.with { database in
-            let heard = Heard()
+            let heard = HeardChanges()
             database.changes.subscribe { heard.append($0) }
             let articles = ArticleRepository(database: database)
             let now = Date(timeIntervalSince1970: 1_795_600_800)

@@ -97,7 +97,7 @@ func mediaItem(_ seed: String, alt: String, caption: String = "", credit: String
             let publishedID = try await articles.save(published, now: testNow, refreshRelated: false).id
             try await articles.save(draft, now: testNow, refreshRelated: false)
             try await articles.save(input("Без снимка"), now: testNow, refreshRelated: false)
-            let heard = ChangeAnnouncementTests.Heard()
+            let heard = HeardChanges()
             database.changes.subscribe { heard.append($0) }
             try await media.update(hash: item.address.hash, alt: "Ново", caption: "", credit: "")
             #expect(heard.take() == [CacheKey.articlePage(publishedID)])

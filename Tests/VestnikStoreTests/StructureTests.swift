@@ -153,7 +153,7 @@ import VestnikTestSupport
             let articles = ArticleRepository(database: database)
             let taxonomy = TaxonomyRepository(database: database)
             try await articles.save(input("Статия", topic: "Избори", tags: ["Премиер", "Президент", "Русия"]), now: testNow)
-            let heard = ChangeAnnouncementTests.Heard()
+            let heard = HeardChanges()
             database.changes.subscribe { heard.append($0) }
             let world = try #require(try await taxonomy.section(slug: "svyat"))
             let topic = try #require(try await taxonomy.topic(slug: "izbori"))

@@ -11,28 +11,6 @@ import VestnikStore
 import VestnikTestSupport
 @testable import VestnikWeb
 
-/// What a node's subscribers heard, in order, with a way to wait for something.
-private final class Heard: @unchecked Sendable {
-    private let lock = NSLock()
-    private var changes: [ContentChange] = []
-
-    func append(_ change: ContentChange) { lock.withLock { changes.append(change) } }
-    var all: [ContentChange] { lock.withLock { changes } }
-
-    /// Waits until `condition` holds for what was heard, at most `seconds`; returns how long it took, or nil.
-    func wait(upTo seconds: Double, _ condition: ([ContentChange]) -> Bool) async throws -> Double? {
-        let start = ContinuousClock.now
-        while ContinuousClock.now - start < .milliseconds(Int(seconds * 1000)) {
-            if condition(all) {
-                let elapsed = ContinuousClock.now - start
-                return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return nil
-    }
-}
-
 /// Counts how often a listener got its LISTEN in place.
 private final class ListenCount: @unchecked Sendable {
     private let lock = NSLock()
@@ -80,7 +58,7 @@ struct ManyNodesTests {
         try await TestDatabase.postgres.with(migrate: false) { a in
             let b = try await otherNode(of: a)
             try await b.closing {
-                let heardA = Heard(), heardB = Heard()
+                let heardA = HeardChanges(), heardB = HeardChanges()
                 a.changes.subscribe { heardA.append($0) }
                 b.changes.subscribe { heardB.append($0) }
                 let countA = ListenCount(), countB = ListenCount()
@@ -109,7 +87,7 @@ struct ManyNodesTests {
         try await TestDatabase.postgres.with(migrate: false) { a in
             let b = try await otherNode(of: a)
             try await b.closing {
-                let heardB = Heard(), localB = Heard()
+                let heardB = HeardChanges(), localB = HeardChanges()
                 b.changes.subscribe { heardB.append($0) }
                 // What only this node announced (the CDN purger listens so): a reconnection is not such a change.
                 b.changes.subscribe(localOnly: true) { localB.append($0) }
