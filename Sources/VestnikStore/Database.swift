@@ -55,6 +55,10 @@ public final class Database: Sendable {
     public enum Dialect: Sendable { case sqlite, postgres }
 
     public let dialect: Dialect
+    /// Where this database is, and the PostgreSQL schema it uses (nil: the server's default search path): enough to
+    /// open it again, as another process of the same installation would.
+    public let location: DatabaseLocation
+    public let schema: String?
     /// Change events of this process (see `ChangeFeed`); `announce(_:)` feeds it.
     public let changes: ChangeFeed
     let logger: Logger
@@ -80,8 +84,13 @@ public final class Database: Sendable {
         case postgres(PostgresClient, Task<Void, Never>, PostgresConnection.Configuration)
     }
 
-    private init(dialect: Dialect, backend: Backend, schema: String? = nil, leaseTimeout: Duration = .seconds(5), logger: Logger) {
+    private init(
+        dialect: Dialect, location: DatabaseLocation, backend: Backend, schema: String? = nil, leaseTimeout: Duration = .seconds(5),
+        logger: Logger
+    ) {
         self.dialect = dialect
+        self.location = location
+        self.schema = schema
         self.backend = backend
         self.changes = ChangeFeed(schema: schema)
         self.leaseTimeout = leaseTimeout
@@ -104,7 +113,7 @@ public final class Database: Sendable {
         switch location {
         case .sqlite(let path):
             let connections = try await SQLiteConnections.open(path: path, readers: readers, logger: logger)
-            return Database(dialect: .sqlite, backend: .sqlite(connections), logger: logger)
+            return Database(dialect: .sqlite, location: location, backend: .sqlite(connections), logger: logger)
         case .postgres(let url):
             var configuration = try PostgresURL.configuration(url, searchPath: searchPath)
             configuration.options.maximumConnections = max(1, connections)
@@ -113,7 +122,7 @@ public final class Database: Sendable {
             let runner = Task { await client.run() }
             let direct = try PostgresURL.connectionConfiguration(url, searchPath: searchPath)
             let database = Database(
-                dialect: .postgres, backend: .postgres(client, runner, direct), schema: searchPath, leaseTimeout: leaseTimeout,
+                dialect: .postgres, location: location, backend: .postgres(client, runner, direct), schema: searchPath, leaseTimeout: leaseTimeout,
                 logger: logger)
             do {
                 _ = try await database.read { db in try await db.raw("SELECT 1").all() }
@@ -130,7 +139,7 @@ public final class Database: Sendable {
         try closed.check()
         switch backend {
         case .sqlite(let connections):
-            return try await connections.withReader { try await body($0.sql()) }
+            return try await connections.withReader { try await body(SQLiteReadDatabase(connection: $0, logger: logger, eventLoop: connections.eventLoop)) }
         case .postgres(let client, _, _):
             return try await reachable { try await leased(client) { try await body($0.sql()) } }
         }
@@ -405,15 +414,19 @@ enum PostgresURL {
 }
 
 /// SQLite connections to one file: one writer (SQLite allows only one at a time anyway) and a pool of readers,
-/// which WAL lets run beside the writer.
+/// which WAL lets run beside the writer. The writer is sqlite-nio's; the readers are our own (`SQLiteReadConnection`),
+/// which keep their statements prepared and run them without leaving the calling thread.
 final class SQLiteConnections: Sendable {
     private let writer: SQLiteConnection
     private let writerLock = AsyncGate(permits: 1)
-    private let readers: [SQLiteConnection]
+    private let readers: [SQLiteReadConnection]
     private let readerGate: AsyncGate
     private let readerSlots: ReaderSlots
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
+    /// The writer's event loop, for SQLKit's futures API on the readers.
+    var eventLoop: any EventLoop { writer.eventLoop }
+
+    private init(writer: SQLiteConnection, readers: [SQLiteReadConnection]) {
         self.writer = writer
         self.readers = readers
         self.readerGate = AsyncGate(permits: readers.count)
@@ -449,8 +462,13 @@ final class SQLiteConnections: Sendable {
             try? await writer.close()
             throw DatabaseOpenError(description: "cannot use SQLite database \(path): \(error)")
         }
-        var pool: [SQLiteConnection] = []
-        for _ in 0..<max(1, readers) { pool.append(try await connect()) }
+        var pool: [SQLiteReadConnection] = []
+        do {
+            for _ in 0..<max(1, readers) { pool.append(try SQLiteReadConnection.open(path: path)) }
+        } catch {
+            try? await writer.close()
+            throw error
+        }
         return SQLiteConnections(writer: writer, readers: pool)
     }
 
@@ -460,7 +478,7 @@ final class SQLiteConnections: Sendable {
         return try await body(writer)
     }
 
-    func withReader<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+    func withReader<T: Sendable>(_ body: (SQLiteReadConnection) async throws -> T) async throws -> T {
         await readerGate.acquire()
         let slot = readerSlots.take()
         defer {
@@ -471,7 +489,8 @@ final class SQLiteConnections: Sendable {
     }
 
     func close() async {
-        for connection in readers + [writer] { try? await connection.close() }
+        for reader in readers { reader.close() }
+        try? await writer.close()
     }
 }
 
@@ -504,6 +523,13 @@ final class AsyncGate: @unchecked Sendable {
     init(permits: Int) { self.permits = permits }
 
     func acquire() async {
+        // A free permit is taken without a continuation: the common case on a page read.
+        let taken: Bool = lock.withLock {
+            guard permits > 0, waiters.isEmpty else { return false }
+            permits -= 1
+            return true
+        }
+        if taken { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let resumeNow: Bool = lock.withLock {
                 if permits > 0 {

@@ -45,6 +45,12 @@ public enum TestDatabase: String, CustomStringConvertible, Sendable {
         }
     }
 
+    /// The same database opened again, as another process (the command line, another node) would: its writes are
+    /// neither counted nor announced by `database`. Close it when done.
+    public static func otherProcess(of database: Database) async throws -> Database {
+        try await Database.open(database.location, readers: 1, connections: 1, searchPath: database.schema, logger: Logger(label: "other"))
+    }
+
     private func run<T: Sendable>(_ database: Database, migrate: Bool, _ body: (Database) async throws -> T) async throws -> T {
         do {
             if migrate { try await Migrator().migrate(database) }

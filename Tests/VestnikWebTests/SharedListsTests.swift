@@ -18,9 +18,12 @@ import VestnikTestSupport
 
             // Written behind the repositories' back (no change event, as another node or the command line would):
             // the copies stay until they are 2 seconds old.
-            try await database.read { db in
-                try await db.raw("UPDATE articles SET title = 'Скрита промяна'").run()
-                try await db.raw("UPDATE sections SET name = 'Скрита рубрика'").run()
+            let other = try await TestDatabase.otherProcess(of: database)
+            try await other.closing {
+                try await other.write { db in
+                    try await db.raw("UPDATE articles SET title = 'Скрита промяна'").run()
+                    try await db.raw("UPDATE sections SET name = 'Скрита рубрика'").run()
+                }
             }
             #expect(try await lists.today(now: testNow.addingTimeInterval(1)).map(\.title) == ["Първа новина"])
             #expect(try await lists.sections(now: testNow.addingTimeInterval(1)).map(\.name) == ["Свят"])

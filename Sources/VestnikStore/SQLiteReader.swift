@@ -1,0 +1,273 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SQLKit
+import SQLiteKit
+import VaporCSQLite
+
+/// A SQLite connection for reading that keeps its statements prepared and runs them on the calling thread.
+///
+/// Why not sqlite-nio's connection, which the writer uses: it prepares every statement anew (the SQL parser was 8 %
+/// of an article page's CPU), hops to its thread pool and back for each query, and hands every row to the event
+/// loop as a task of its own. A page's reads are a few indexed lookups of microseconds each, less than those hops
+/// cost. Running them where the request already runs is safe because WAL readers never wait for the writer, and
+/// the work is CPU work the machine does either way; the busy timeout below only matters in the rare moments
+/// SQLite itself needs a lock (recovery after a crash).
+///
+/// Statements stay prepared per connection, keyed by their SQL text, up to `statementLimit`; SQLite prepares a
+/// kept statement again by itself when the schema changes. Reads only: the connection is `query_only`, so a write
+/// sent here by mistake fails instead of bypassing the one writer.
+final class SQLiteReadConnection: @unchecked Sendable {
+    /// More distinct statements than any page issues; a flood of one-off SQL (an `IN` list per length) starts over.
+    static let statementLimit = 128
+
+    private var handle: OpaquePointer?
+    private var statements: [String: PreparedStatement] = [:]
+    /// One query at a time: the pool hands a connection to one reader, but that reader may run child tasks.
+    private let lock = NSLock()
+
+    private init(handle: OpaquePointer) { self.handle = handle }
+
+    deinit { close() }
+
+    static func open(path: String) throws -> SQLiteReadConnection {
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI | SQLITE_OPEN_EXRESCODE
+        let status = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
+        guard status == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "out of memory"
+            if let handle { sqlite_nio_sqlite3_close(handle) }
+            throw DatabaseOpenError(description: "cannot open SQLite database \(path): \(message)")
+        }
+        let connection = SQLiteReadConnection(handle: handle)
+        for pragma in ["PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON", "PRAGMA query_only = ON"] {
+            try connection.query(pragma, []) { _ in }
+        }
+        return connection
+    }
+
+    /// Runs `sql` with `binds` and hands each row to `onRow`, on the calling thread.
+    func query(_ sql: String, _ binds: [SQLiteData], _ onRow: (SQLiteReadRow) throws -> Void) throws {
+        try lock.withLock {
+            guard let handle else { throw DatabaseUnavailableError(description: "the database is closed") }
+            let statement = try prepared(sql, on: handle)
+            // Every call binds every parameter of its SQL, so the old values need no clearing; and
+            // `sqlite3_clear_bindings` would make SQLite prepare the statement again whenever the planner looked at a
+            // bound value (a statement of the article page did, on every call).
+            defer { sqlite_nio_sqlite3_reset(statement.handle) }
+            try bind(binds, to: statement.handle, on: handle)
+            var columns = statement.columns
+            var first = true
+            while true {
+                let status = sqlite_nio_sqlite3_step(statement.handle)
+                if first {
+                    // A schema change makes SQLite prepare the statement again inside `step`, and its columns may
+                    // have changed with it.
+                    first = false
+                    let prepares = sqlite_nio_sqlite3_stmt_status(statement.handle, SQLITE_STMTSTATUS_REPREPARE, 0)
+                    if prepares != statement.prepares {
+                        columns = SQLiteReadRow.Columns(of: statement.handle)
+                        statements[sql] = PreparedStatement(handle: statement.handle, columns: columns, prepares: prepares)
+                    }
+                }
+                if status == SQLITE_DONE { return }
+                guard status == SQLITE_ROW else { throw error(status, on: handle) }
+                let count = columns.names.count
+                var values: [SQLiteData] = []
+                values.reserveCapacity(count)
+                for column in 0..<Int32(count) { values.append(Self.value(of: statement.handle, at: column)) }
+                try onRow(SQLiteReadRow(columns: columns, values: values))
+            }
+        }
+    }
+
+    func close() {
+        lock.withLock {
+            for statement in statements.values { sqlite_nio_sqlite3_finalize(statement.handle) }
+            statements = [:]
+            if let handle { sqlite_nio_sqlite3_close_v2(handle) }
+            handle = nil
+        }
+    }
+
+    private func prepared(_ sql: String, on handle: OpaquePointer) throws -> PreparedStatement {
+        if let statement = statements[sql] { return statement }
+        if statements.count >= Self.statementLimit {
+            for statement in statements.values { sqlite_nio_sqlite3_finalize(statement.handle) }
+            statements = [:]
+        }
+        var raw: OpaquePointer?
+        let status = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &raw, nil)
+        guard status == SQLITE_OK else { throw error(status, on: handle) }
+        guard let raw else {
+            // Only a comment or whitespace: nothing to run. Prepare something that returns no rows instead.
+            return try prepared("SELECT 1 WHERE 0", on: handle)
+        }
+        let statement = PreparedStatement(
+            handle: raw, columns: SQLiteReadRow.Columns(of: raw), prepares: sqlite_nio_sqlite3_stmt_status(raw, SQLITE_STMTSTATUS_REPREPARE, 0))
+        statements[sql] = statement
+        return statement
+    }
+
+    private func bind(_ binds: [SQLiteData], to statement: OpaquePointer, on handle: OpaquePointer) throws {
+        for (offset, value) in binds.enumerated() {
+            let index = Int32(offset + 1)
+            let status: Int32
+            switch value {
+            case .integer(let number): status = sqlite_nio_sqlite3_bind_int64(statement, index, Int64(number))
+            case .float(let number): status = sqlite_nio_sqlite3_bind_double(statement, index, number)
+            case .text(let text):
+                status = sqlite_nio_sqlite3_bind_text64(statement, index, text, UInt64(text.utf8.count), Self.transient, UInt8(SQLITE_UTF8))
+            case .blob(let buffer):
+                status = buffer.withUnsafeReadableBytes {
+                    sqlite_nio_sqlite3_bind_blob64(statement, index, $0.baseAddress, UInt64($0.count), Self.transient)
+                }
+            case .null: status = sqlite_nio_sqlite3_bind_null(statement, index)
+            }
+            guard status == SQLITE_OK else { throw error(status, on: handle) }
+        }
+    }
+
+    private static func value(of statement: OpaquePointer, at column: Int32) -> SQLiteData {
+        switch sqlite_nio_sqlite3_column_type(statement, column) {
+        case SQLITE_INTEGER: return .integer(Int(sqlite_nio_sqlite3_column_int64(statement, column)))
+        case SQLITE_FLOAT: return .float(sqlite_nio_sqlite3_column_double(statement, column))
+        case SQLITE_TEXT:
+            guard let text = sqlite_nio_sqlite3_column_text(statement, column) else { return .text("") }
+            let count = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
+            return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+        case SQLITE_BLOB:
+            let count = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
+            var buffer = ByteBufferAllocator().buffer(capacity: count)
+            if let bytes = sqlite_nio_sqlite3_column_blob(statement, column) {
+                buffer.writeBytes(UnsafeRawBufferPointer(start: bytes, count: count))
+            }
+            return .blob(buffer)
+        default: return .null
+        }
+    }
+
+    private func error(_ status: Int32, on handle: OpaquePointer) -> SQLiteReadError {
+        SQLiteReadError(code: status, message: String(cString: sqlite_nio_sqlite3_errmsg(handle)))
+    }
+
+    /// SQLite copies bound text and blobs before the call returns.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    private struct PreparedStatement {
+        let handle: OpaquePointer
+        let columns: SQLiteReadRow.Columns
+        /// How often SQLite had prepared it again when `columns` were read.
+        let prepares: Int32
+    }
+}
+
+/// A failed read: SQLite's result code and message (sqlite-nio's own error type cannot be made outside it).
+struct SQLiteReadError: Error, CustomStringConvertible {
+    let code: Int32
+    let message: String
+    var description: String { "SQLite error \(code): \(message)" }
+}
+
+/// A row of a `SQLiteReadConnection` query, decoded the way sqlite-kit decodes its rows (`SQLiteDataDecoder`), so
+/// repositories see the same values from either connection.
+struct SQLiteReadRow: SQLRow {
+    /// A statement's column names and where each is, looked up once per statement rather than once per row.
+    final class Columns: Sendable {
+        let names: [String]
+        let index: [String: Int]
+
+        convenience init(of statement: OpaquePointer) {
+            self.init(names: (0..<sqlite_nio_sqlite3_column_count(statement)).map {
+                String(cString: sqlite_nio_sqlite3_column_name(statement, $0))
+            })
+        }
+
+        init(names: [String]) {
+            self.names = names
+            self.index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    let columns: Columns
+    let values: [SQLiteData]
+
+    var allColumns: [String] { columns.names }
+
+    func contains(column: String) -> Bool { columns.index[column] != nil }
+
+    func decodeNil(column: String) throws -> Bool {
+        guard let offset = columns.index[column] else { return true }
+        return values[offset] == .null
+    }
+
+    func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
+        guard let offset = columns.index[column] else {
+            throw DecodingError.keyNotFound(
+                SQLiteReadColumnKey(stringValue: column),
+                .init(codingPath: [], debugDescription: "no column \(column) in the row (\(columns.names.joined(separator: ", ")))"))
+        }
+        return try SQLiteDataDecoder().decode(D.self, from: values[offset])
+    }
+}
+
+private struct SQLiteReadColumnKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+/// SQLKit's view of a `SQLiteReadConnection`: the same dialect and value encoding as sqlite-kit's, so every
+/// repository query runs unchanged on it.
+struct SQLiteReadDatabase: SQLDatabase {
+    let connection: SQLiteReadConnection
+    let logger: Logger
+    /// SQLKit's futures API wants one; nothing here runs on it.
+    let eventLoop: any EventLoop
+
+    var dialect: any SQLDialect { SQLiteDialect() }
+    var version: (any SQLDatabaseReportedVersion)? { SQLiteLibraryVersion.runtime }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        do {
+            try run(query, onRow)
+            return eventLoop.makeSucceededVoidFuture()
+        } catch {
+            return eventLoop.makeFailedFuture(error)
+        }
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        try run(query, onRow)
+    }
+
+    func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await closure(self)
+    }
+
+    private func run(_ query: any SQLExpression, _ onRow: (any SQLRow) -> Void) throws {
+        let (sql, rawBinds) = serialize(query)
+        logger.debug("Executing query", metadata: ["sql": .string(sql), "binds": .array(rawBinds.map { .string("\($0)") })])
+        let encoder = SQLiteDataEncoder()
+        let binds = try rawBinds.map { try encoder.encode($0) }
+        try connection.query(sql, binds) { onRow($0) }
+    }
+}
+
+/// The linked SQLite library's version, for SQLKit features that depend on it.
+private struct SQLiteLibraryVersion: SQLDatabaseReportedVersion {
+    let number: Int
+    var stringValue: String { "\(number / 1_000_000).\(number / 1_000 % 1_000).\(number % 1_000)" }
+
+    static let runtime = SQLiteLibraryVersion(number: Int(sqlite_nio_sqlite3_libversion_number()))
+
+    func isEqual(to otherVersion: any SQLDatabaseReportedVersion) -> Bool {
+        (otherVersion as? Self)?.number == number
+    }
+
+    func isOlder(than otherVersion: any SQLDatabaseReportedVersion) -> Bool {
+        (otherVersion as? Self).map { number < $0.number } ?? false
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import SQLKit
+import Testing
+import VestnikStore
+import VestnikTestSupport
+
+/// SQLite's reader connections keep statements prepared and run them on the calling thread; what they return must
+/// be what the statement says, whatever ran on the connection before.
+@Suite struct SQLiteReaderTests {
+    struct Row: Decodable, Equatable {
+        var id: Int
+        var name: String
+        var share: Double?
+        var note: String?
+    }
+
+    @Test func aKeptStatementAnswersEachCallWithItsOwnBinds() async throws {
+        try await TestDatabase.sqlite.with { database in
+            try await database.write { db in
+                try await db.raw("CREATE TABLE reader_check (id INTEGER PRIMARY KEY, name TEXT NOT NULL, share REAL, note TEXT)").run()
+                try await db.raw("INSERT INTO reader_check VALUES (1, 'Първа', 0.5, NULL), (2, 'Втора', NULL, 'бележка'), (3, '', 2, '')").run()
+            }
+            for _ in 0..<3 {
+                for id in [2, 1, 3, 4] {
+                    let rows = try await database.read { db in
+                        try await db.raw("SELECT id, name, share, note FROM reader_check WHERE id = \(bind: id)").all(decoding: Row.self)
+                    }
+                    let expected: [Row] = switch id {
+                    case 1: [Row(id: 1, name: "Първа", share: 0.5, note: nil)]
+                    case 2: [Row(id: 2, name: "Втора", share: nil, note: "бележка")]
+                    case 3: [Row(id: 3, name: "", share: 2, note: "")]
+                    default: []
+                    }
+                    #expect(rows == expected)
+                }
+            }
+            // A statement that stopped after its first row (`first()` reads one) leaves nothing behind for the next call.
+            let first = try await database.read { db in
+                try await db.raw("SELECT id, name, share, note FROM reader_check ORDER BY id").first(decoding: Row.self)
+            }
+            #expect(first?.id == 1)
+            let all = try await database.read { db in
+                try await db.raw("SELECT id, name, share, note FROM reader_check ORDER BY id").all(decoding: Row.self)
+            }
+            #expect(all.map(\.id) == [1, 2, 3])
+        }
+    }
+
+    @Test func moreDistinctStatementsThanAreKeptStillRun() async throws {
+        try await TestDatabase.sqlite.with { database in
+            let answers = try await database.read { db in
+                var answers: [Int] = []
+                for number in 0..<300 {
+                    let row = try await db.raw("SELECT \(unsafeRaw: String(number)) + \(bind: 1) AS n").first()
+                    answers.append(try row?.decode(column: "n", as: Int.self) ?? -1)
+                }
+                return answers
+            }
+            #expect(answers == Array(1...300))
+        }
+    }
+
+    @Test func aSchemaChangeIsSeenByAKeptStatement() async throws {
+        try await TestDatabase.sqlite.with { database in
+            try await database.write { db in try await db.raw("CREATE TABLE reader_schema (a INTEGER)").run() }
+            try await database.write { db in try await db.raw("INSERT INTO reader_schema VALUES (1)").run() }
+            let before = try await database.read { db in try await db.raw("SELECT * FROM reader_schema").all() }
+            #expect(before.first?.allColumns == ["a"])
+            try await database.write { db in try await db.raw("ALTER TABLE reader_schema ADD COLUMN b TEXT DEFAULT 'x'").run() }
+            let after = try await database.read { db in try await db.raw("SELECT * FROM reader_schema").all() }
+            #expect(after.first?.allColumns == ["a", "b"])
+            #expect(try after.first?.decode(column: "b", as: String.self) == "x")
+        }
+    }
+
+    @Test func aWriteSentToAReaderIsRefusedAndChangesNothing() async throws {
+        try await TestDatabase.sqlite.with { database in
+            try await database.write { db in
+                try await db.raw("CREATE TABLE reader_guard (a INTEGER)").run()
+                try await db.raw("INSERT INTO reader_guard VALUES (1)").run()
+            }
+            await #expect(throws: (any Error).self) {
+                try await database.read { db in try await db.raw("UPDATE reader_guard SET a = 2").run() }
+            }
+            let value = try await database.read { db in
+                try await db.raw("SELECT a FROM reader_guard").first()?.decode(column: "a", as: Int.self)
+            }
+            #expect(value == 1)
+            // A bad statement is an error, and the connection goes on working.
+            await #expect(throws: (any Error).self) {
+                try await database.read { db in try await db.raw("SELECT no_such_column FROM reader_guard").all() }
+            }
+            #expect(try await database.read { db in try await db.raw("SELECT a FROM reader_guard").all() }.count == 1)
+        }
+    }
+}
