@@ -2,6 +2,8 @@
 """bench/perf-report.py — self and inclusive time per function from `perf record -g` samples of the vestnik binary.
 
     python3 bench/perf-report.py perf.data BINARY [TOP]
+    FOCUS=REGEX python3 bench/perf-report.py …   also splits the time of the functions whose (mangled or demangled)
+                                                 name matches REGEX by the functions they call directly
 
 perf 6.1 (Debian 12) reads no symbols from Swift 6.3 release binaries ("build id … not found, continuing without
 symbols"), so this resolves the binary's frames itself: `nm -n` of the binary, its load address from the samples'
@@ -62,7 +64,22 @@ incl_count = collections.Counter()
 for s in samples:
     incl_count.update(set(s))
 
+# FOCUS: for each sample inside a matching function (its outermost matching frame), the function it called from there.
+focus = os.environ.get("FOCUS")
+callees = collections.Counter()
+if focus:
+    every = sorted(set(n for s in samples for n in s))
+    plain = dict(zip(every, subprocess.run(["swift", "demangle", "--simplified"], input="\n".join(every),
+                                           capture_output=True, text=True).stdout.splitlines()))
+    pattern = re.compile(focus)
+    for s in samples:
+        hits = [i for i, n in enumerate(s) if pattern.search(n) or pattern.search(plain.get(n, ""))]
+        if hits:
+            i = hits[-1]
+            callees[s[i - 1] if i > 0 else "(itself)"] += 1
+
 wanted = [n for n, _ in self_count.most_common(top)] + [n for n, _ in incl_count.most_common(top * 2)]
+wanted += [n for n, _ in callees.most_common(top)]
 demangled = dict(zip(wanted, subprocess.run(["swift", "demangle", "--simplified"], input="\n".join(wanted),
                                              capture_output=True, text=True).stdout.splitlines()))
 
@@ -79,3 +96,7 @@ for name, n in self_count.most_common(top):
 print("\n## inclusive (the function and what it called)")
 for name, n in incl_count.most_common(top * 2):
     print(f"{100 * n / total:6.2f}%  {show(name)}")
+if focus:
+    print(f"\n## inside {focus}, by the function called directly (share of all samples)")
+    for name, n in callees.most_common(top):
+        print(f"{100 * n / total:6.2f}%  {show(name)}")

@@ -65,13 +65,16 @@ public struct NewsDateFormatter: Sendable {
     /// The article date line in Sofia time, e.g. `05 септември 2023, 01:12 часа`.
     public func dateLine(_ date: Date) -> String {
         let local = SofiaTime.components(of: date)
-        return fillPlaceholders(vocabulary.dateLine, [
-            "day": twoDigits(local.day),
-            "month": vocabulary.monthName(local.month),
-            "year": String(local.year),
-            "time": "\(twoDigits(local.hour)):\(twoDigits(local.minute))",
-            "weekday": vocabulary.weekdayName(local.weekday),
-        ])
+        return Placeholders.fill(vocabulary.dateLine) { name in
+            switch name {
+            case "day": twoDigits(local.day)
+            case "month": vocabulary.monthName(local.month)
+            case "year": String(local.year)
+            case "time": "\(twoDigits(local.hour)):\(twoDigits(local.minute))"
+            case "weekday": vocabulary.weekdayName(local.weekday)
+            default: nil
+            }
+        }
     }
 
     /// Sofia time as `HH:MM`, e.g. `01:12`.
@@ -188,27 +191,8 @@ public struct RelativeTimeFormatter: Sendable {
 
     /// Bulgarian (and English) plural rule: exactly one takes the singular.
     private func count(_ n: Int, one: String, other: String) -> String {
-        fillPlaceholders(n == 1 ? one : other, ["n": String(n)])
+        Placeholders.fill(n == 1 ? one : other) { $0 == "n" ? String(n) : nil }
     }
-}
-
-/// Replaces each `{key}` in `pattern` by its value; unknown placeholders stay as written.
-private func fillPlaceholders(_ pattern: String, _ values: [String: String]) -> String {
-    var out = ""
-    var rest = Substring(pattern)
-    while let open = rest.firstIndex(of: "{") {
-        out += rest[..<open]
-        let afterOpen = rest.index(after: open)
-        if let close = rest[afterOpen...].firstIndex(of: "}"),
-           let value = values[String(rest[afterOpen..<close])] {
-            out += value
-            rest = rest[rest.index(after: close)...]
-        } else {
-            out += "{"
-            rest = rest[afterOpen...]
-        }
-    }
-    return out + rest
 }
 
 private func twoDigits(_ n: Int) -> String {

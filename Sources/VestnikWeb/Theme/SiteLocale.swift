@@ -30,25 +30,7 @@ public struct SiteLocale: Sendable, Decodable {
     /// Fills `{name}` placeholders, in one pass over the text (a value is never searched for placeholders itself);
     /// a placeholder without a value stays as written.
     public func format(_ key: String, _ values: [String: String]) -> String {
-        let text = self[key]
-        guard text.utf8.contains(UInt8(ascii: "{")) else { return text }
-        var out = ""
-        out.reserveCapacity(text.utf8.count + 32)
-        var rest = Substring(text)
-        while let open = rest.utf8.firstIndex(of: UInt8(ascii: "{")) {
-            out += rest[..<open]
-            let afterOpen = rest.utf8.index(after: open)
-            if let close = rest.utf8[afterOpen...].firstIndex(of: UInt8(ascii: "}")),
-                let value = values[String(rest[afterOpen..<close])]
-            {
-                out += value
-                rest = rest[rest.utf8.index(after: close)...]
-            } else {
-                out += "{"
-                rest = rest[afterOpen...]
-            }
-        }
-        return out + rest
+        Placeholders.fill(self[key], values)
     }
 }
 
