@@ -75,7 +75,7 @@ login old; login new
 
 # The page list comes from the old server and is asked of both.
 mkdir -p "$T/old" "$T/new"
-SEARCH=$(python3 -c 'import urllib.parse; print(urllib.parse.unquote("/%D1%82%D1%8A%D1%80%D1%81%D0%B5%D0%BD%D0%B5"))')
+SEARCH=/%D1%82%D1%8A%D1%80%D1%81%D0%B5%D0%BD%D0%B5   # SiteURLs.search, /търсене
 : >"$T/pages"
 add() { grep -qxF -- "$1" "$T/pages" || echo "$1" >>"$T/pages"; }
 add /; add /no-such-page; add /no/such-article; add /tag/no-such-tag
