@@ -1,23 +1,30 @@
-import Mustache
 import VestnikCore
 
-/// How templates escape `{{values}}`: the same five replacements as swift-mustache's own HTML content type
-/// (`& < > " '` → `&amp; &lt; &gt; &quot; &#39;`), done by `HTML.escape` on UTF-8 bytes.
-///
-/// swift-mustache escapes Character by Character with a dictionary lookup per Character, and copies every string
-/// even when there is nothing to escape; on an article page that was about a tenth of the render. `HTML.escape`
-/// returns a string without `& < > " '` as it is. Every theme template (built-in or an override) is registered with
-/// `pragma` as its first line, which selects this content type; the pragma line is standalone, so it adds no output.
-/// (The one difference: swift-mustache leaves a `<` alone when a combining mark follows it, since the two make one
-/// Character; this escapes it, which is what HTML needs anyway.)
-struct HTMLEscaping: MustacheContentType {
-    static let name = "VESTNIK_HTML"
-    static let pragma = "{{% CONTENT_TYPE: \(name) }}\n"
-
-    /// Makes the content type known to the template parser; idempotent.
-    static func register() {
-        MustacheContentTypes.register(HTMLEscaping(), named: name)
+/// How templates escape `{{values}}`: `HTML.escape`'s five replacements (`& < > " '` → `&amp; &lt; &gt; &quot; &#39;`),
+/// written straight into the page's byte buffer, so a value that needs no escaping is copied once and one that does
+/// costs no intermediate string. The five are ASCII, and UTF-8 never uses ASCII bytes inside a multi-byte
+/// character, so working on bytes gives exactly what `HTML.escape` gives on Unicode scalars (`TemplateEngineTests`
+/// compares the two).
+enum HTMLEscaping {
+    static func escape(_ text: String, into out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes in
+            var plainFrom = 0
+            for index in bytes.indices {
+                let replacement: StaticString
+                switch bytes[index] {
+                case UInt8(ascii: "&"): replacement = "&amp;"
+                case UInt8(ascii: "<"): replacement = "&lt;"
+                case UInt8(ascii: ">"): replacement = "&gt;"
+                case UInt8(ascii: "\""): replacement = "&quot;"
+                case UInt8(ascii: "'"): replacement = "&#39;"
+                default: continue
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plainFrom..<index]))
+                out.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
+                plainFrom = index + 1
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plainFrom...]))
+        }
     }
-
-    func escapeText(_ text: String) -> String { HTML.escape(text) }
 }

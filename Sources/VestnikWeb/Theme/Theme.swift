@@ -1,12 +1,12 @@
 import Foundation
-import Mustache
 
-/// The look of the site: Mustache templates, static assets and locale files.
+/// The look of the site: Mustache templates (parsed once, here, by Vestnik's own engine: Template.swift), static
+/// assets and locale files.
 ///
 /// The default theme ships inside the binary's resources, so the site runs from any working folder. A theme folder
 /// given at start-up overrides it file by file: `templates/*.mustache`, `static/*`, `locales/*.json`.
 public struct Theme: Sendable {
-    public let templates: MustacheLibrary
+    let templates: TemplateLibrary
     public let assets: StaticAssets
     public let localesFolder: URL
     private let overrideLocales: URL?
@@ -19,20 +19,15 @@ public struct Theme: Sendable {
     private static var assets: URL { Bundle.module.url(forResource: "Assets", withExtension: nil)! }
 
     public static func load(overrideFolder: URL? = nil) async throws -> Theme {
-        HTMLEscaping.register()
         if let overrideFolder, !FileManager.default.fileExists(atPath: overrideFolder.path) {
             throw ThemeError("the theme folder \(overrideFolder.path) does not exist")
         }
-        var library = MustacheLibrary()
+        var library = TemplateLibrary()
         let builtInTemplates = builtInFolder.appendingPathComponent("templates")
         for file in try FileManager.default.contentsOfDirectory(atPath: builtInTemplates.path).sorted()
         where file.hasSuffix(".mustache") {
             let text = try String(contentsOf: builtInTemplates.appendingPathComponent(file), encoding: .utf8)
-            do {
-                try library.register(HTMLEscaping.pragma + text, named: String(file.dropLast(".mustache".count)))
-            } catch {
-                throw ThemeError("cannot load the built-in template \(file): \(error)")
-            }
+            try library.add(text, named: String(file.dropLast(".mustache".count)), source: "\(file) (built in)")
         }
         var assets = try StaticAssets.load(from: builtInFolder.appendingPathComponent("static"))
         var locales: URL?
@@ -41,11 +36,9 @@ public struct Theme: Sendable {
             let files = (try? FileManager.default.contentsOfDirectory(atPath: templates.path)) ?? []
             for file in files.sorted() where file.hasSuffix(".mustache") {
                 let text = try String(contentsOf: templates.appendingPathComponent(file), encoding: .utf8)
-                do {
-                    try library.register(HTMLEscaping.pragma + text, named: String(file.dropLast(".mustache".count)))
-                } catch {
-                    throw ThemeError("the template \(templates.appendingPathComponent(file).path) has an error: \(error)")
-                }
+                try library.add(
+                    text, named: String(file.dropLast(".mustache".count)),
+                    source: templates.appendingPathComponent(file).path)
             }
             let staticFolder = overrideFolder.appendingPathComponent("static")
             if FileManager.default.fileExists(atPath: staticFolder.path) {
@@ -57,7 +50,7 @@ public struct Theme: Sendable {
         return Theme(templates: library, assets: assets, localesFolder: builtInLocales, overrideLocales: locales)
     }
 
-    private init(templates: MustacheLibrary, assets: StaticAssets, localesFolder: URL, overrideLocales: URL?) {
+    private init(templates: TemplateLibrary, assets: StaticAssets, localesFolder: URL, overrideLocales: URL?) {
         self.templates = templates
         self.assets = assets
         self.localesFolder = localesFolder
@@ -73,8 +66,20 @@ public struct Theme: Sendable {
     }
 
     /// Renders a page; a missing template is a programming error in the theme, reported as such.
+    ///
+    /// A view without a switch of its own (the newsroom's) is read through `Mirror`: see `ReflectedValue`.
     public func render(_ template: String, _ view: Any) throws -> String {
-        guard let html = templates.render(view, withTemplate: template) else {
+        let root = (view as? any TemplateFields)?.templateValue ?? .object(ReflectedFields(value: view))
+        return try render(template, root: root)
+    }
+
+    /// Renders a page of the public site, whose views answer their fields with a switch.
+    func render(_ template: String, _ view: some TemplateFields) throws -> String {
+        try render(template, root: view.templateValue)
+    }
+
+    private func render(_ template: String, root: TemplateValue) throws -> String {
+        guard let html = templates.render(template, root) else {
             throw ThemeError("the theme has no template named \(template)")
         }
         return html

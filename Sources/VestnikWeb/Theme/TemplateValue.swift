@@ -1,0 +1,124 @@
+import Foundation
+
+// What templates see of a view model. swift-mustache took `Any` and found out what it was with `as?` casts to
+// protocols on every lookup (a fifth of an article page's CPU); here a view answers a field by name with a
+// `TemplateValue`, whose case already says how a tag treats it, so rendering needs no cast at all.
+
+/// A value as a template sees it.
+///
+/// Truthiness follows swift-mustache 2.1.1, on which the pages were written: a section renders for any text (the
+/// empty string and "0" too), for `true`, for a non-empty list and for an object; it renders nothing for `.none`,
+/// `false` and an empty list. A field that is nil answers `.none`, and `.none` means "not here": the lookup climbs on
+/// to the next context, as swift-mustache did for a nil field.
+enum TemplateValue {
+    case none
+    case bool(Bool)
+    /// Strings, and numbers as `String(describing:)` writes them; escaped by `{{x}}`, as they are by `{{{x}}}`.
+    case text(String)
+    /// An array held as it is (an array fits the existential's inline buffer): items are converted one at a time
+    /// while a section walks them, never copied into boxes up front.
+    case list(any TemplateList)
+    case object(any TemplateFields)
+
+    var isNone: Bool {
+        if case .none = self { return true }
+        return false
+    }
+}
+
+/// A type whose values templates can show.
+protocol TemplateRepresentable {
+    var templateValue: TemplateValue { get }
+}
+
+/// A view model with named fields: `field` answers with a switch (see Views+TemplateFields.swift) and `.none` for a
+/// name that is not one of its fields.
+protocol TemplateFields: TemplateRepresentable {
+    func field(_ name: String) -> TemplateValue
+}
+
+extension TemplateFields {
+    var templateValue: TemplateValue { .object(self) }
+}
+
+/// What a section iterates.
+protocol TemplateList {
+    var count: Int { get }
+    func item(_ index: Int) -> TemplateValue
+}
+
+extension TemplateValue: TemplateRepresentable {
+    var templateValue: TemplateValue { self }
+}
+
+extension String: TemplateRepresentable {
+    var templateValue: TemplateValue { .text(self) }
+}
+
+extension Int: TemplateRepresentable {
+    var templateValue: TemplateValue { .text(String(self)) }
+}
+
+extension Bool: TemplateRepresentable {
+    var templateValue: TemplateValue { .bool(self) }
+}
+
+extension Optional: TemplateRepresentable where Wrapped: TemplateRepresentable {
+    var templateValue: TemplateValue { self?.templateValue ?? .none }
+}
+
+extension Array: TemplateRepresentable where Element: TemplateRepresentable {
+    var templateValue: TemplateValue { .list(self) }
+}
+
+extension Array: TemplateList where Element: TemplateRepresentable {
+    func item(_ index: Int) -> TemplateValue { self[index].templateValue }
+}
+
+/// The locale strings: `{{t.key}}`, `{{layout.t.key}}`.
+extension Dictionary: TemplateRepresentable, TemplateFields where Key == String, Value: TemplateRepresentable {
+    func field(_ name: String) -> TemplateValue { self[name]?.templateValue ?? .none }
+}
+
+/// Views that have no switch (the newsroom, media, structure and read-statistics pages) are read through `Mirror`,
+/// as swift-mustache read every view. Those pages are few and never cached, so the cost does not matter there; the
+/// public pages' views all have switches, and `ViewLookupTests` checks that they agree with this reading.
+enum ReflectedValue {
+    /// `value` as swift-mustache saw it: one level of Optional taken off, then by kind.
+    static func of(_ value: Any) -> TemplateValue {
+        let mirror = Mirror(reflecting: value)
+        if mirror.displayStyle == .optional {
+            guard let wrapped = mirror.children.first?.value else { return .none }
+            return of(wrapped)
+        }
+        if let known = value as? any TemplateRepresentable { return known.templateValue }
+        switch mirror.displayStyle {
+        case .collection, .set: return .list(ReflectedList(items: mirror.children.map(\.value)))
+        case .struct, .class: return .object(ReflectedFields(value: value))
+        case .dictionary:
+            if let dictionary = value as? [String: Any] { return .object(ReflectedDictionary(values: dictionary)) }
+            return .text(String(describing: value))
+        default: return .text(String(describing: value))
+        }
+    }
+}
+
+struct ReflectedFields: TemplateFields {
+    let value: Any
+
+    func field(_ name: String) -> TemplateValue {
+        guard let child = Mirror(reflecting: value).children.first(where: { $0.label == name }) else { return .none }
+        return ReflectedValue.of(child.value)
+    }
+}
+
+struct ReflectedList: TemplateList {
+    let items: [Any]
+    var count: Int { items.count }
+    func item(_ index: Int) -> TemplateValue { ReflectedValue.of(items[index]) }
+}
+
+struct ReflectedDictionary: TemplateFields {
+    let values: [String: Any]
+    func field(_ name: String) -> TemplateValue { values[name].map(ReflectedValue.of) ?? .none }
+}
