@@ -67,6 +67,7 @@ for s in samples:
 # FOCUS: for each sample inside a matching function (its outermost matching frame), the function it called from there.
 focus = os.environ.get("FOCUS")
 callees = collections.Counter()
+leaves = collections.Counter()
 if focus:
     every = sorted(set(n for s in samples for n in s))
     plain = dict(zip(every, subprocess.run(["swift", "demangle", "--simplified"], input="\n".join(every),
@@ -77,9 +78,10 @@ if focus:
         if hits:
             i = hits[-1]
             callees[s[i - 1] if i > 0 else "(itself)"] += 1
+            leaves[s[0]] += 1
 
 wanted = [n for n, _ in self_count.most_common(top)] + [n for n, _ in incl_count.most_common(top * 2)]
-wanted += [n for n, _ in callees.most_common(top)]
+wanted += [n for n, _ in callees.most_common(top)] + [n for n, _ in leaves.most_common(top)]
 demangled = dict(zip(wanted, subprocess.run(["swift", "demangle", "--simplified"], input="\n".join(wanted),
                                              capture_output=True, text=True).stdout.splitlines()))
 
@@ -99,4 +101,7 @@ for name, n in incl_count.most_common(top * 2):
 if focus:
     print(f"\n## inside {focus}, by the function called directly (share of all samples)")
     for name, n in callees.most_common(top):
+        print(f"{100 * n / total:6.2f}%  {show(name)}")
+    print(f"\n## inside {focus}, where the samples landed")
+    for name, n in leaves.most_common(top):
         print(f"{100 * n / total:6.2f}%  {show(name)}")

@@ -24,7 +24,7 @@ struct PageKeys {
 
 extension Response {
     /// A public page the page cache and CDNs may keep, dropped when anything `keys` names changes.
-    static func page(_ html: String, keys: PageKeys) -> Response {
+    static func page(_ html: ByteBuffer, keys: PageKeys) -> Response {
         var response = Response.html(html)
         response.headers[.surrogateKey] = keys.headerValue
         return response

@@ -75,7 +75,7 @@ struct PublicController<Context: RequestContext>: Sendable {
 
     /// The article page's HTML; the newsroom's preview renders unsaved articles with it too, without the read beacon.
     /// `keys` gathers what the page shows.
-    func page(for article: Article, now: Date, countsReads: Bool = true, keys: inout PageKeys) async throws -> String {
+    func page(for article: Article, now: Date, countsReads: Bool = true, keys: inout PageKeys) async throws -> ByteBuffer {
         let views = site.views
         let sections = try await site.lists.sections(now: now)
         let related = try await site.articles.related(to: article, limit: moreBlocks.capacity, now: now)

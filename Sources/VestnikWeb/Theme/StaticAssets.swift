@@ -65,13 +65,34 @@ public struct StaticAssets: Sendable {
         return (bigEndian(16), bigEndian(20))
     }
 
-    /// FNV-1a over the bytes: a cache-busting tag, not a security measure.
+    /// A 64-bit hash of the bytes, eight at a time: a cache-busting tag and an ETag, not a security measure. Every
+    /// page without a cache hit is hashed for its ETag, and FNV-1a's byte-at-a-time chain of multiplications took 5 %
+    /// of an article page's CPU.
     static func fingerprint(_ data: some Sequence<UInt8>) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in data {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
+        let hash = data.withContiguousStorageIfAvailable { hash64(UnsafeRawBufferPointer($0)) } ?? hash64(Array(data))
         return String(hash, radix: 16)
+    }
+
+    private static func hash64(_ bytes: [UInt8]) -> UInt64 {
+        bytes.withUnsafeBytes { hash64($0) }
+    }
+
+    private static func hash64(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(bytes.count)
+        var offset = 0
+        while offset + 8 <= bytes.count {
+            let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            hash = (hash ^ word) &* multiplier
+            hash ^= hash >> 29
+            offset += 8
+        }
+        while offset < bytes.count {
+            hash = (hash ^ UInt64(bytes[offset])) &* 0x100_0000_01b3
+            offset += 1
+        }
+        hash ^= hash >> 32
+        hash = hash &* multiplier
+        return hash ^ (hash >> 29)
     }
 }

@@ -9,12 +9,18 @@ struct TemplateLibrary: Sendable {
 
     func contains(_ name: String) -> Bool { templates[name] != nil }
 
-    /// The page, or nil when there is no template `name`. A partial the library lacks renders as nothing.
-    func render(_ name: String, _ root: TemplateValue) -> String? {
+    /// The page as UTF-8 bytes, or nil when there is no template `name`. A partial the library lacks renders as
+    /// nothing.
+    func renderBytes(_ name: String, _ root: TemplateValue) -> [UInt8]? {
         guard let template = templates[name] else { return nil }
         var renderer = TemplateRenderer(library: self, root: root)
         renderer.render(template.nodes, TemplateRenderer.Frame())
-        return String(decoding: renderer.out, as: UTF8.self)
+        return renderer.out
+    }
+
+    /// The page as a string.
+    func render(_ name: String, _ root: TemplateValue) -> String? {
+        renderBytes(name, root).map { String(decoding: $0, as: UTF8.self) }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// The look of the site: Mustache templates (parsed once, here, by Vestnik's own engine: Template.swift), static
 /// assets and locale files.
@@ -73,15 +74,17 @@ public struct Theme: Sendable {
         return try render(template, root: root)
     }
 
-    /// Renders a page of the public site, whose views answer their fields with a switch.
-    func render(_ template: String, _ view: some TemplateFields) throws -> String {
-        try render(template, root: view.templateValue)
+    /// Renders a page of the public site, whose views answer their fields with a switch, as the bytes to send:
+    /// turning the rendered bytes into a `String` and back would check and copy a whole page for nothing.
+    func render(_ template: String, _ view: some TemplateFields) throws -> ByteBuffer {
+        guard let bytes = templates.renderBytes(template, view.templateValue) else { throw Self.missing(template) }
+        return ByteBuffer(bytes: bytes)
     }
 
     private func render(_ template: String, root: TemplateValue) throws -> String {
-        guard let html = templates.render(template, root) else {
-            throw ThemeError("the theme has no template named \(template)")
-        }
-        return html
+        guard let bytes = templates.renderBytes(template, root) else { throw Self.missing(template) }
+        return String(decoding: bytes, as: UTF8.self)
     }
+
+    private static func missing(_ template: String) -> ThemeError { ThemeError("the theme has no template named \(template)") }
 }
