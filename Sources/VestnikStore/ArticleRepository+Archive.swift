@@ -39,7 +39,7 @@ extension ArticleRepository {
     /// Two index lookups per month that has articles (the first article on or after a moment; a count in a range),
     /// so empty stretches of the calendar cost nothing.
     public func archiveMonths(now: Date) async throws -> [(month: ArchiveMonth, count: Int)] {
-        try await database.read { db in
+        try await database.readAside { db in
             var months: [(month: ArchiveMonth, count: Int)] = []
             var from: Int?
             while true {
@@ -63,12 +63,12 @@ extension ArticleRepository {
 
     /// How many visible articles `month` has.
     public func archiveCount(_ month: ArchiveMonth, now: Date) async throws -> Int {
-        try await database.read { db in try await Self.archiveCount(month, now: now, in: db) }
+        try await database.readAside { db in try await Self.archiveCount(month, now: now, in: db) }
     }
 
     /// The key of the `offset`-th visible article of `month` (0 is the oldest), to start a later page after it.
     public func archiveKey(_ month: ArchiveMonth, offset: Int, now: Date) async throws -> ArchiveKey? {
-        try await database.read { db in
+        try await database.readAside { db in
             try await db.raw(
                 """
                 SELECT a.published_at, a.id FROM articles a WHERE \(Self.inMonth(month, now: now))
@@ -86,7 +86,7 @@ extension ArticleRepository {
             let seconds = key.publishedAt.unixSeconds
             condition += " AND a.published_at >= \(bind: seconds) AND (a.published_at > \(bind: seconds) OR a.id > \(bind: key.id))"
         }
-        return try await database.read { [condition] db in
+        return try await database.readAside { [condition] db in
             try await db.raw(
                 """
                 SELECT a.id, a.slug, a.published_at, a.updated_at, s.slug AS section_slug

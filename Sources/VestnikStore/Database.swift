@@ -135,11 +135,30 @@ public final class Database: Sendable {
     }
 
     /// Runs `body` with a connection for reading.
+    ///
+    /// On SQLite the statements run on the calling thread (see `SQLiteReadConnection`): right for the indexed lookups
+    /// of a page, which take microseconds. Reads whose cost a visitor decides (search) or that walk many rows
+    /// (sitemaps, the archive) use `readAside`.
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await read(aside: false, body)
+    }
+
+    /// Runs `body` like `read`, but on SQLite each statement runs on a thread of NIO's pool, so that a long one
+    /// does not hold up a thread of the few that answer every other request (cached pages included).
+    public func readAside<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await read(aside: true, body)
+    }
+
+    private func read<T: Sendable>(aside: Bool, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try closed.check()
         switch backend {
         case .sqlite(let connections):
-            return try await connections.withReader { try await body(SQLiteReadDatabase(connection: $0, logger: logger, eventLoop: connections.eventLoop)) }
+            return try await connections.withReader { connection in
+                try await body(
+                    SQLiteReadDatabase(
+                        connection: connection, logger: logger, eventLoop: connections.eventLoop,
+                        threadPool: aside ? NIOThreadPool.singleton : nil))
+            }
         case .postgres(let client, _, _):
             return try await reachable { try await leased(client) { try await body($0.sql()) } }
         }

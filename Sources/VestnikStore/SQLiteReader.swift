@@ -226,6 +226,8 @@ struct SQLiteReadDatabase: SQLDatabase {
     let logger: Logger
     /// SQLKit's futures API wants one; nothing here runs on it.
     let eventLoop: any EventLoop
+    /// Where statements run when they must not hold up the calling thread (`Database.readAside`); nil: right here.
+    var threadPool: NIOThreadPool? = nil
 
     var dialect: any SQLDialect { SQLiteDialect() }
     var version: (any SQLDatabaseReportedVersion)? { SQLiteLibraryVersion.runtime }
@@ -240,7 +242,8 @@ struct SQLiteReadDatabase: SQLDatabase {
     }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
-        try run(query, onRow)
+        guard let threadPool else { return try run(query, onRow) }
+        try await threadPool.runIfActive { try run(query, onRow) }
     }
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {

@@ -10,8 +10,8 @@ import VestnikTestSupport
     struct Row: Decodable, Equatable {
         var id: Int
         var name: String
-        var share: Double?
-        var note: String?
+        var share: Double? = nil
+        var note: String? = nil
     }
 
     @Test func aKeptStatementAnswersEachCallWithItsOwnBinds() async throws {
@@ -91,6 +91,22 @@ import VestnikTestSupport
                 try await database.read { db in try await db.raw("SELECT no_such_column FROM reader_guard").all() }
             }
             #expect(try await database.read { db in try await db.raw("SELECT a FROM reader_guard").all() }.count == 1)
+        }
+    }
+
+    @Test func readsAsideAnswerAsReadsDo() async throws {
+        try await TestDatabase.sqlite.with { database in
+            try await database.write { db in
+                try await db.raw("CREATE TABLE reader_aside (id INTEGER PRIMARY KEY, name TEXT NOT NULL)").run()
+                try await db.raw("INSERT INTO reader_aside VALUES (1, 'Едно'), (2, 'Две')").run()
+            }
+            let query: SQLQueryString = "SELECT id, name FROM reader_aside WHERE id >= \(bind: 1) ORDER BY id"
+            let inline = try await database.read { db in try await db.raw(query).all(decoding: Row.self) }
+            let aside = try await database.readAside { db in try await db.raw(query).all(decoding: Row.self) }
+            #expect(!inline.isEmpty && aside == inline)
+            await #expect(throws: (any Error).self) {
+                try await database.readAside { db in try await db.raw("SELECT nothing FROM reader_aside").all() }
+            }
         }
     }
 }

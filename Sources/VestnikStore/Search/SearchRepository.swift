@@ -124,7 +124,7 @@ public struct SearchRepository: Sendable {
                 LIMIT \(literal: page.size) OFFSET \(literal: page.offset)
                 """
         }
-        return try await database.read { db in
+        return try await database.readAside { db in
             let total = try await db.raw(count).first()?.int("n") ?? 0
             let hits = try await db.raw(rows).all().map { row in
                 SearchHit(
