@@ -160,7 +160,7 @@ public final class Database: Sendable {
                         threadPool: aside ? NIOThreadPool.singleton : nil))
             }
         case .postgres(let client, _, _):
-            return try await reachable { try await leased(client) { try await body($0.sql()) } }
+            return try await reachable { try await leased(client) { try await body(LiveConnection(connection: $0).sql()) } }
         }
     }
 
@@ -182,7 +182,9 @@ public final class Database: Sendable {
             while true {
                 do {
                     return try await reachable {
-                        try await leased(client) { connection in try await Self.transaction(connection.sql(), begin: "BEGIN", body) }
+                        try await leased(client) { connection in
+                            try await Self.transaction(LiveConnection(connection: connection).sql(), begin: "BEGIN", body)
+                        }
                     }
                 } catch let error as PSQLError where attempt < 5 && Self.isRetryable(error) {
                     attempt += 1

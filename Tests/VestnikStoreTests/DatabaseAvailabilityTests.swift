@@ -1,8 +1,9 @@
 import Foundation
 import Logging
+import PostgresKit
 import SQLKit
 import Testing
-import VestnikStore
+@testable import VestnikStore
 import VestnikTestSupport
 
 /// A database that cannot be reached fails with `DatabaseUnavailableError` (the web side's 503), quickly, rather
@@ -73,5 +74,58 @@ struct DatabaseAvailabilityTests {
                 }
             }
         }
+    }
+
+    /// A statement on a connection that has closed fails at once. postgres-nio alone drops a statement written after
+    /// its channel closed and never answers it; the pool can hand out such a connection in the moment after the
+    /// server ends it, and the caller then waited for ever (the suite's rare hang).
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["VESTNIK_TEST_POSTGRES_URL"].map { !$0.isEmpty } == true))
+    func aStatementOnAClosedConnectionFailsInsteadOfWaitingForever() async throws {
+        let url = ProcessInfo.processInfo.environment["VESTNIK_TEST_POSTGRES_URL"]!
+        let configuration = try PostgresURL.connectionConfiguration(url, searchPath: nil)
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: 9, logger: Logger(label: "test"))
+        try await connection.close()
+        let outcome = await within(.seconds(5)) {
+            try await LiveConnection(connection: connection).sql().raw("SELECT 1").run()
+        }
+        switch outcome {
+        case nil: Issue.record("a statement on a closed connection was still waiting after 5 s")
+        case .success: Issue.record("a statement on a closed connection succeeded")
+        case .failure(let error): #expect(error is DatabaseUnavailableError, "\(String(reflecting: error))")
+        }
+    }
+}
+
+/// Runs `body` in a task of its own and waits for it at most `limit`: nil if it has not finished by then (the task is
+/// left behind), so that a test of something that might wait for ever fails instead of hanging the suite.
+func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async -> Result<T, any Error>? {
+    let once = Once<Result<T, any Error>?>()
+    return await withCheckedContinuation { continuation in
+        once.set(continuation)
+        Task {
+            let result: Result<T, any Error>
+            do { result = .success(try await body()) } catch { result = .failure(error) }
+            once.resume(result)
+        }
+        Task {
+            try? await Task.sleep(for: limit)
+            once.resume(nil)
+        }
+    }
+}
+
+/// Resumes a continuation once, whichever comes first.
+private final class Once<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<T, Never>?
+
+    func set(_ continuation: CheckedContinuation<T, Never>) { lock.withLock { self.continuation = continuation } }
+
+    func resume(_ value: T) {
+        let continuation: CheckedContinuation<T, Never>? = lock.withLock {
+            defer { self.continuation = nil }
+            return self.continuation
+        }
+        continuation?.resume(returning: value)
     }
 }

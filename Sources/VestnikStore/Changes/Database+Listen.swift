@@ -36,7 +36,6 @@ extension Database {
             throw ChangeListenerError(description: "cannot connect to PostgreSQL to listen for changes: \(String(reflecting: error))")
         }
         let channel = changes.channel
-        let logger = self.logger
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 // The heartbeat: a dead connection fails its query, and closing it ends the notification stream.
@@ -44,7 +43,9 @@ extension Database {
                     while true {
                         try await Task.sleep(for: heartbeat)
                         do {
-                            _ = try await connection.query("SELECT 1", logger: logger).collect()
+                            // Through `LiveConnection`: on a connection that has already closed, postgres-nio
+                            // would never answer, and this task group could then never end.
+                            try await LiveConnection(connection: connection).sql().raw("SELECT 1").run()
                         } catch {
                             try? await connection.close()
                             throw error
