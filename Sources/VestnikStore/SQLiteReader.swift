@@ -41,7 +41,11 @@ final class SQLiteReadConnection: @unchecked Sendable {
             throw DatabaseOpenError(description: "cannot open SQLite database \(path): \(message)")
         }
         let connection = SQLiteReadConnection(handle: handle)
-        for pragma in ["PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON", "PRAGMA query_only = ON"] {
+        // 8 MB of pages per reader (SQLite's default is 2 MB): on a 5.5 GB site of a million articles a random
+        // article page then finds the upper levels of its B-trees here instead of asking the kernel for them, 28 %
+        // more pages per second (bench/pages.sh); the four readers add at most 24 MB to the process.
+        let pragmas = ["PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON", "PRAGMA query_only = ON", "PRAGMA cache_size = -8000"]
+        for pragma in pragmas {
             try connection.query(pragma, []) { _ in }
         }
         return connection
