@@ -82,6 +82,13 @@ public struct ReadRepository: Sendable {
         }
     }
 
+    /// The reads stored for an article (what every node has flushed), or nil for no such article.
+    public func stored(articleID: Int) async throws -> Int? {
+        try await database.read { db in
+            try await db.raw("SELECT reads FROM articles WHERE id = \(bind: articleID)").first()?.decode(column: "reads", as: Int.self)
+        }
+    }
+
     /// The visible articles read most since `since` (counted by whole hours: the hour holding `since` is in),
     /// most reads first.
     public func mostRead(since: Date, limit: Int, now: Date) async throws -> [MostReadArticle] {

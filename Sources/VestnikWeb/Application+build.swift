@@ -64,7 +64,10 @@ public func buildRouter(
     let mostRead = MostReadLists(reads: site.reads, maxAge: readSettings.mostReadMaxAge, now: site.now)
     let articles = site.articles
     let gate = ReadGate(settings: readSettings, now: site.now) { id, now in try await articles.summary(id: id, now: now) != nil }
-    ReadBeaconController(gate: gate, counter: readCounter, trustedProxies: readSettings.trustedProxies).addRoutes(to: router)
+    let reads = site.reads
+    let totals = ReadTotals(counter: readCounter, now: site.now) { id in try await reads.stored(articleID: id) }
+    ReadBeaconController(gate: gate, counter: readCounter, totals: totals, trustedProxies: readSettings.trustedProxies)
+        .addRoutes(to: router)
     SearchController(site: site).addRoutes(to: router)
     let newsroom = router.group("newsroom").add(middleware: NewsroomMiddleware(site: site))
     NewsroomController(site: site).addRoutes(to: newsroom)

@@ -315,6 +315,50 @@ func storedReads(_ site: Site, _ id: Int) async throws -> Int {
         }
     }
 
+    /// `reads.js` sends its beacon with `?total=1` and shows the answer's `Vestnik-Reads` in place of the count the
+    /// (possibly cached) page was rendered with: the stored count plus this node's reads not yet written.
+    @Test(arguments: TestDatabase.all)
+    func aBeaconAnswersWithTheReadsAsOfThisRead(_ kind: TestDatabase) async throws {
+        let settings = ReadSettings(
+            flushInterval: .seconds(3600), repeatWindow: 1800, rateLimit: .init(perSecond: 1, burst: 3), trustedProxies: 1)
+        let clock = TestClock()
+        try await withReadingSite(kind, articles: Self.content, reads: settings, clock: clock) { client, site, counter in
+            let id = try #require(try await site.articles.article(slug: "kim-chen-un-se-sreshta-s-putin")).id
+            func total(_ headers: [String: String] = [:], userAgent: String = browser, query: String = "?total=1") async throws
+                -> (HTTPResponse.Status, String?)
+            {
+                var fields: HTTPFields = [.userAgent: userAgent]
+                for (name, value) in headers { fields[HTTPField.Name(name)!] = value }
+                return try await client.execute(uri: "/api/reads/\(id)\(query)", method: .post, headers: fields) {
+                    ($0.status, $0.headers[HTTPField.Name("Vestnik-Reads")!])
+                }
+            }
+            let reader = ["X-Forwarded-For": "198.51.100.20"]
+            #expect(try await total(reader) == (.noContent, "6551"))  // counted, not yet written
+            #expect(try await total(reader) == (.noContent, "6551"))  // the same reader again: not counted
+            #expect(try await total(["X-Forwarded-For": "198.51.100.21"]) == (.noContent, "6552"))
+            #expect(await counter.flush())
+            #expect(try await storedReads(site, id) == 6552)
+            #expect(try await total(["X-Forwarded-For": "198.51.100.22"]) == (.noContent, "6553"))  // stored 6552 + 1
+            #expect(try await total(userAgent: "curl/8.5.0") == (.noContent, "6553"))  // answered, not counted
+            // Written behind this node's back (as another node's flush): seen once the remembered count is a
+            // second old.
+            try await site.database.write { db in try await db.raw("UPDATE articles SET reads = reads + 10 WHERE id = \(bind: id)").run() }
+            #expect(try await total(userAgent: "curl/8.5.0") == (.noContent, "6553"))
+            clock.advance(1.5)
+            #expect(try await total(userAgent: "curl/8.5.0") == (.noContent, "6563"))
+            // A plain beacon (sendBeacon, the bench tools) gets no number; a refused one neither.
+            #expect(try await total(["X-Forwarded-For": "198.51.100.23"], query: "") == (.noContent, nil))
+            let flood = ["X-Forwarded-For": "203.0.113.99"]
+            for _ in 0..<3 { _ = try await total(flood) }
+            #expect(try await total(flood) == (.tooManyRequests, nil))
+            let unknown = try await client.execute(uri: "/api/reads/999999?total=1", method: .post, headers: [.userAgent: browser]) {
+                ($0.status, $0.headers[HTTPField.Name("Vestnik-Reads")!])
+            }
+            #expect(unknown == (.notFound, nil))
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func answersAreImmediateAndNeverCached(_ kind: TestDatabase) async throws {
         try await withReadingSite(kind, articles: Self.content) { client, site, _ in

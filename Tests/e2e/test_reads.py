@@ -40,6 +40,11 @@ def first_article(server: Server) -> tuple[str, str]:
     return path, match.group(1)
 
 
+def shown_reads(driver) -> int:
+    """The read count the article page shows in the browser now (reads.js updates it from the beacon's answer)."""
+    return int(driver.find_element(By.CSS_SELECTOR, ".article .reads-count").text.strip())
+
+
 def stored_reads(server: Server, path: str) -> int:
     match = READS.search(server.get(path).body)
     assert match, f"{path} shows no read count"
@@ -160,6 +165,7 @@ def test_a_browser_counts_once_and_headless_chromium_not_at_all(driver, server: 
     assert "HeadlessChrome" in headless
     time.sleep(2 * FLUSH_WINDOW + SLACK)
     assert stored_reads(server, path) == before
+    assert shown_reads(driver) == before
 
     # The same browser as a reader would have it: one read, however often the page is reloaded.
     driver.execute_cdp_cmd("Network.setUserAgentOverride", {"userAgent": BROWSER_UA})
@@ -167,6 +173,10 @@ def test_a_browser_counts_once_and_headless_chromium_not_at_all(driver, server: 
     _wait_article(driver)
     assert driver.find_element(By.CSS_SELECTOR, "script[data-beacon]")
     deadline = time.monotonic() + 10
+    # The page shows the count as of this read, whatever count the (possibly cached) page was rendered with.
+    while shown_reads(driver) != before + 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert shown_reads(driver) == before + 1
     while stored_reads(server, path) == before and time.monotonic() < deadline:
         time.sleep(0.2)
     assert stored_reads(server, path) == before + 1

@@ -8,10 +8,13 @@ import NIOCore
 ///
 /// Pages cached by Vestnik or by a CDN still count, because the count never depends on rendering the page. Each
 /// answer is immediate and never cached: 204 (or the image) whether or not the read counted, 404 for an article a
-/// reader cannot see, 400 for an id that is not one, 429 for a flood from one address.
+/// reader cannot see, 400 for an id that is not one, 429 for a flood from one address. A beacon sent with
+/// `?total=1` (as `reads.js` sends it) also gets the article's reads as of this read in `Vestnik-Reads`, for the
+/// page to show instead of the count it was cached with.
 struct ReadBeaconController<Context: RemoteAddressRequestContext>: Sendable {
     let gate: ReadGate
     let counter: ReadCounter
+    let totals: ReadTotals
     let trustedProxies: Int
 
     func addRoutes(to router: Router<Context>) {
@@ -20,9 +23,16 @@ struct ReadBeaconController<Context: RemoteAddressRequestContext>: Sendable {
     }
 
     @Sendable func beacon(_ request: Request, context: Context) async throws -> Response {
-        try await count(request, context: context) {
+        var response = try await count(request, context: context) {
             Response(status: .noContent, headers: [.cacheControl: "no-store"])
         }
+        if response.status == .noContent, request.uri.queryParameters.get("total") != nil,
+            let articleID = ReadGate.articleID(context.parameters.get("article")),
+            let total = try await totals.total(articleID: articleID)
+        {
+            response.headers[readsTotal] = String(total)
+        }
+        return response
     }
 
     @Sendable func pixel(_ request: Request, context: Context) async throws -> Response {
@@ -68,6 +78,7 @@ struct ReadBeaconController<Context: RemoteAddressRequestContext>: Sendable {
 }
 
 private let forwardedFor = HTTPField.Name("X-Forwarded-For")!
+private let readsTotal = HTTPField.Name("Vestnik-Reads")!
 
 /// A transparent 1×1 GIF (43 bytes).
 private let transparentGIF = ByteBuffer(bytes: [

@@ -23,6 +23,12 @@ public final class ReadCounter: Service, @unchecked Sendable {
 
     private let lock = NSLock()
     private var pending: [Key: Int] = [:]
+    /// `pending` by article, and the same for the batch a flush is writing (still this node's to report until the
+    /// database has it): what a beacon's answer adds to the stored count.
+    private var pendingByArticle: [Int: Int] = [:]
+    private var writingByArticle: [Int: Int] = [:]
+    /// Bumped when a flush has reached the database, so that copies of stored counts know they are behind.
+    private var flushes = 0
     /// The latest flush; the next one starts when it has finished, so flushes never overlap.
     private var flushing: Task<Bool, Never>?
 
@@ -36,11 +42,20 @@ public final class ReadCounter: Service, @unchecked Sendable {
     /// Counts one read of `articleID`, now.
     public func record(articleID: Int) {
         let key = Key(articleID: articleID, hour: ReadIncrement.hour(containing: now()))
-        lock.withLock { pending[key, default: 0] += 1 }
+        lock.withLock {
+            pending[key, default: 0] += 1
+            pendingByArticle[articleID, default: 0] += 1
+        }
     }
 
     /// Reads counted and not yet written.
     public var unflushed: Int { lock.withLock { pending.values.reduce(0, +) } }
+
+    /// The reads of `articleID` this node has counted and the database does not hold yet (counted, or being
+    /// written), and how many flushes have reached the database so far.
+    public func unflushed(articleID: Int) -> (reads: Int, flushes: Int) {
+        lock.withLock { ((pendingByArticle[articleID] ?? 0) + (writingByArticle[articleID] ?? 0), flushes) }
+    }
 
     /// Writes everything counted before the call, after any flush already under way. Returns false (and keeps the
     /// counts for the next flush) when the database refused. The write runs in a task of its own, so cancelling the
@@ -61,15 +76,27 @@ public final class ReadCounter: Service, @unchecked Sendable {
 
     private func write() async -> Bool {
         let batch: [Key: Int] = lock.withLock {
-            defer { pending.removeAll(keepingCapacity: true) }
+            defer {
+                pending.removeAll(keepingCapacity: true)
+                pendingByArticle.removeAll(keepingCapacity: true)
+            }
+            writingByArticle = pendingByArticle
             return pending
         }
         guard !batch.isEmpty else { return true }
         do {
             try await repository.add(batch.map { ReadIncrement(articleID: $0.key.articleID, hour: $0.key.hour, count: $0.value) })
+            lock.withLock {
+                writingByArticle = [:]
+                flushes += 1
+            }
             return true
         } catch {
-            lock.withLock { pending.merge(batch, uniquingKeysWith: +) }
+            lock.withLock {
+                pending.merge(batch, uniquingKeysWith: +)
+                pendingByArticle.merge(writingByArticle, uniquingKeysWith: +)
+                writingByArticle = [:]
+            }
             logger.error("could not write read counts; keeping them for the next flush", metadata: ["error": "\(String(reflecting: error))"])
             return false
         }
