@@ -70,7 +70,7 @@ public struct NewsDateFormatter: Sendable {
             case "day": twoDigits(local.day)
             case "month": vocabulary.monthName(local.month)
             case "year": String(local.year)
-            case "time": "\(twoDigits(local.hour)):\(twoDigits(local.minute))"
+            case "time": clock(local.hour, local.minute)
             case "weekday": vocabulary.weekdayName(local.weekday)
             default: nil
             }
@@ -80,7 +80,7 @@ public struct NewsDateFormatter: Sendable {
     /// Sofia time as `HH:MM`, e.g. `01:12`.
     public func shortTime(_ date: Date) -> String {
         let local = SofiaTime.components(of: date)
-        return "\(twoDigits(local.hour)):\(twoDigits(local.minute))"
+        return clock(local.hour, local.minute)
     }
 
     /// The Sofia date as `DD.MM.YYYY`, e.g. `05.09.2023`.
@@ -93,15 +93,23 @@ public struct NewsDateFormatter: Sendable {
     /// (for `<time datetime>`, JSON-LD and Open Graph).
     public func isoDateTime(_ date: Date) -> String {
         let offset = SofiaTime.utcOffset(at: date)
-        let local = SofiaTime.components(of: date)
-        let sign = offset < 0 ? "-" : "+"
+        let local = CivilCalendar.dateTime(unixSeconds: SofiaTime.unixSeconds(date) + offset)
         let minutes = abs(offset) / 60
-        return iso(local) + "\(sign)\(twoDigits(minutes / 60)):\(twoDigits(minutes % 60))"
+        var text = ASCIIText(capacity: 25)
+        text.iso(local)
+        text.append(offset < 0 ? "-" : "+")
+        text.digits(minutes / 60, 2)
+        text.append(":")
+        text.digits(minutes % 60, 2)
+        return text.string
     }
 
     /// RFC 3339 in UTC, e.g. `2023-09-04T22:12:00Z` (Atom, JSON Feed, sitemaps).
     public func rfc3339UTC(_ date: Date) -> String {
-        iso(utcComponents(date)) + "Z"
+        var text = ASCIIText(capacity: 20)
+        text.iso(utcComponents(date))
+        text.append("Z")
+        return text.string
     }
 
     /// RFC 822 in UTC with English names, e.g. `Mon, 04 Sep 2023 22:12:00 +0000` (RSS).
@@ -145,11 +153,6 @@ public struct NewsDateFormatter: Sendable {
 
     private func utcComponents(_ date: Date) -> LocalDateTime {
         CivilCalendar.dateTime(unixSeconds: SofiaTime.unixSeconds(date))
-    }
-
-    private func iso(_ t: LocalDateTime) -> String {
-        "\(fourDigits(t.year))-\(twoDigits(t.month))-\(twoDigits(t.day))T"
-            + "\(twoDigits(t.hour)):\(twoDigits(t.minute)):\(twoDigits(t.second))"
     }
 
     private static let englishWeekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -196,7 +199,68 @@ public struct RelativeTimeFormatter: Sendable {
 }
 
 private func twoDigits(_ n: Int) -> String {
-    n >= 0 && n < 10 ? "0\(n)" : String(n)
+    n >= 0 && n < 100 ? twoDigitNumbers[n] : String(n)
+}
+
+/// "00" … "99", made once: a date line or a card's time asks for several on every render.
+private let twoDigitNumbers: [String] = (0..<100).map { $0 < 10 ? "0\($0)" : String($0) }
+
+/// `HH:MM`.
+private func clock(_ hour: Int, _ minute: Int) -> String {
+    var text = ASCIIText(capacity: 5)
+    text.digits(hour, 2)
+    text.append(":")
+    text.digits(minute, 2)
+    return text.string
+}
+
+/// ASCII text built byte by byte into one buffer: machine dates are written for every card of every page, and
+/// string interpolation made a string per part.
+private struct ASCIIText {
+    private var bytes: [UInt8]
+
+    init(capacity: Int) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    mutating func append(_ character: Unicode.Scalar) { bytes.append(UInt8(ascii: character)) }
+
+    /// `n` in decimal, zero-padded to `width` digits (a negative number gets its sign first).
+    mutating func digits(_ n: Int, _ width: Int) {
+        if n < 0 { bytes.append(UInt8(ascii: "-")) }
+        let magnitude = n.magnitude
+        var count = 1
+        var divisor: UInt = 1
+        while true {
+            let (next, overflow) = divisor.multipliedReportingOverflow(by: 10)
+            guard !overflow, next <= magnitude else { break }
+            divisor = next
+            count += 1
+        }
+        for _ in count..<max(width, count) { bytes.append(UInt8(ascii: "0")) }
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
+            divisor /= 10
+        } while divisor > 0
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS`.
+    mutating func iso(_ t: LocalDateTime) {
+        digits(t.year, 4)
+        append("-")
+        digits(t.month, 2)
+        append("-")
+        digits(t.day, 2)
+        append("T")
+        digits(t.hour, 2)
+        append(":")
+        digits(t.minute, 2)
+        append(":")
+        digits(t.second, 2)
+    }
 }
 
 private func fourDigits(_ n: Int) -> String {

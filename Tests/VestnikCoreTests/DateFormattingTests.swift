@@ -59,6 +59,9 @@ private extension DateVocabulary {
         #expect(formatter.rfc822(article) == "Mon, 04 Sep 2023 22:12:00 +0000")
         #expect(formatter.rfc822(utc("2024-02-29T09:03:07Z")) == "Thu, 29 Feb 2024 09:03:07 +0000")
         #expect(formatter.rfc3339UTC(Date(timeIntervalSince1970: 0.9)) == "1970-01-01T00:00:00Z")
+        // Padding of short years and single digits everywhere.
+        #expect(formatter.rfc3339UTC(Date(timeIntervalSince1970: -59_011_361_755)) == "0100-01-02T03:04:05Z")
+        #expect(formatter.rfc3339UTC(Date(timeIntervalSince1970: 1_774_745_949)) == "2026-03-29T00:59:09Z")
     }
 
     @Test func incompleteVocabularyDoesNotCrash() {
