@@ -21,13 +21,13 @@ struct LinkedDataWriter {
         case let number as Int:
             bytes.append(contentsOf: String(number).utf8)
         case let object as [String: Any]:
-            guard let keys = Self.sortedKeys(object.keys) else { return false }
+            guard let members = Self.ordered(object) else { return false }
             bytes.append(UInt8(ascii: "{"))
-            for (index, key) in keys.enumerated() {
+            for (index, member) in members.enumerated() {
                 if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                write(string: key)
+                write(string: member.key)
                 bytes.append(UInt8(ascii: ":"))
-                guard write(object[key]!) else { return false }
+                guard write(member.value) else { return false }
             }
             bytes.append(UInt8(ascii: "}"))
         case let array as [Any]:
@@ -81,48 +81,81 @@ struct LinkedDataWriter {
     private static let falseBytes = Array("false".utf8)
     private static let hex = Array("0123456789abcdef".utf8)
 
-    /// Keys in the order `JSONSerialization`'s `.sortedKeys` gives. On Linux that is a locale-aware comparison
-    /// (`_` before `-`, `ab` before `aB`, `item9` before `item10`), so rather than imitate it, the order of each
-    /// set of keys is asked of `JSONSerialization` once: it writes `{key: position}` for the set, and the
-    /// positions come back in its order. Key sets repeat from page to page.
-    private static func sortedKeys(_ keys: Dictionary<String, Any>.Keys) -> [String]? {
-        let unsorted = Array(keys)
-        let set = Set(unsorted)
-        if let known = orders.withLock({ $0[set] }) { return known }
-        var probe: [String: Int] = [:]
-        for (position, key) in unsorted.enumerated() { probe[key] = position }
-        // In `{"k":0,"l":1}` every `":` is followed by a position, unless a key holds `":` itself (then give up).
-        let json = Array(JSONText.encode(probe).utf8)
-        var positions: [Int] = []
-        var i = 0
-        while i + 1 < json.count {
-            if json[i] == UInt8(ascii: "\"") && json[i + 1] == UInt8(ascii: ":") {
-                var j = i + 2
-                var value = 0
-                while j < json.count, json[j] >= 0x30, json[j] <= 0x39 {
-                    value = value * 10 + Int(json[j] - 0x30)
-                    j += 1
-                }
-                positions.append(value)
-                i = j
-            } else {
-                i += 1
+    /// The members of `object` in the order `JSONSerialization`'s `.sortedKeys` gives. On Linux that is a
+    /// locale-aware comparison (`_` before `-`, `ab` before `aB`, `item9` before `item10`), so rather than imitate
+    /// it, every key ever seen gets its place in that order, asked of `JSONSerialization` (it writes `{key: n}` for
+    /// the keys, and the numbers come back in its order); a new key asks again for all of them. The comparison is a
+    /// total order, so sorting any set of keys by these places gives the order it gives that set. The keys of
+    /// linked data are a small fixed vocabulary: after the first pages, ordering a block's members is a dictionary
+    /// lookup per key.
+    private static func ordered(_ object: [String: Any]) -> [(key: String, value: Any)]? {
+        var members: [(rank: Int, key: String, value: Any)] = []
+        members.reserveCapacity(object.count)
+        var ranks = ranking.withLock { $0 }
+        for (key, value) in object {
+            guard let rank = ranks[key] else {
+                guard let updated = rank(adding: Array(object.keys)) else { return nil }
+                ranks = updated
+                return ordered(object, by: updated)
             }
+            members.append((rank, key, value))
         }
-        guard positions.count == unsorted.count, Set(positions).count == unsorted.count,
-            positions.allSatisfy({ $0 < unsorted.count })
-        else { return nil }
-        let sorted = positions.map { unsorted[$0] }
-        orders.withLock { if $0.count < 256 { $0[set] = sorted } }
-        return sorted
+        members.sort { $0.rank < $1.rank }
+        return members.map { ($0.key, $0.value) }
     }
 
-    private static let orders = LockedOrders()
+    private static func ordered(_ object: [String: Any], by ranks: [String: Int]) -> [(key: String, value: Any)]? {
+        var members: [(rank: Int, key: String, value: Any)] = []
+        for (key, value) in object {
+            guard let rank = ranks[key] else { return nil }
+            members.append((rank, key, value))
+        }
+        members.sort { $0.rank < $1.rank }
+        return members.map { ($0.key, $0.value) }
+    }
+
+    /// Every known key and `keys`, ranked in `JSONSerialization`'s order; nil if a key holds `":` (then the
+    /// positions cannot be read back) or the vocabulary passes 4,096 keys (then the caller takes the Foundation path).
+    private static func rank(adding keys: [String]) -> [String: Int]? {
+        ranking.withLock { ranks -> [String: Int]? in
+            let all = Array(Set(ranks.keys).union(keys))
+            guard all.count <= 4096 else { return nil }
+            var probe: [String: Int] = [:]
+            for (position, key) in all.enumerated() { probe[key] = position }
+            // In `{"k":0,"l":1}` every `":` is followed by a position, unless a key holds `":` itself (then give up).
+            let json = Array(JSONText.encode(probe).utf8)
+            var positions: [Int] = []
+            var i = 0
+            while i + 1 < json.count {
+                if json[i] == UInt8(ascii: "\"") && json[i + 1] == UInt8(ascii: ":") {
+                    var j = i + 2
+                    var value = 0
+                    while j < json.count, json[j] >= 0x30, json[j] <= 0x39 {
+                        value = value * 10 + Int(json[j] - 0x30)
+                        j += 1
+                    }
+                    positions.append(value)
+                    i = j
+                } else {
+                    i += 1
+                }
+            }
+            guard positions.count == all.count, Set(positions).count == all.count, positions.allSatisfy({ $0 < all.count })
+            else { return nil }
+            var updated: [String: Int] = [:]
+            for (rank, position) in positions.enumerated() { updated[all[position]] = rank }
+            ranks = updated
+            return updated
+        }
+    }
+
+    private static let ranking = LockedRanks()
 }
 
-private final class LockedOrders: @unchecked Sendable {
+/// Each known key's place in `JSONSerialization`'s order of keys.
+private final class LockedRanks: @unchecked Sendable {
     private let lock = NSLock()
-    private var value: [Set<String>: [String]] = [:]
+    private var value: [String: Int] = [:]
 
-    func withLock<T>(_ body: (inout [Set<String>: [String]]) -> T) -> T { lock.withLock { body(&value) } }
+    func withLock<T>(_ body: (inout [String: Int]) -> T) -> T { lock.withLock { body(&value) } }
 }
