@@ -212,7 +212,17 @@ struct SQLiteReadRow: SQLRow {
                 SQLiteReadColumnKey(stringValue: column),
                 .init(codingPath: [], debugDescription: "no column \(column) in the row (\(columns.names.joined(separator: ", ")))"))
         }
-        return try SQLiteDataDecoder().decode(D.self, from: values[offset])
+        let value = values[offset]
+        // The column types the repositories read by the hundred per page (`RowDecoding.swift`), converted as
+        // `SQLiteDataDecoder` converts them but without its conformance lookup and cast per value; anything else,
+        // and any value these cannot take, goes the decoder's way (with its errors).
+        if D.self == String.self, let text = String(sqliteData: value) { return text as! D }
+        if D.self == Int.self, let number = Int(sqliteData: value) { return number as! D }
+        if D.self == Int?.self {
+            if case .null = value { return Int?.none as! D }
+            if let number = Int(sqliteData: value) { return Int?.some(number) as! D }
+        }
+        return try SQLiteDataDecoder().decode(D.self, from: value)
     }
 }
 

@@ -109,4 +109,25 @@ import VestnikTestSupport
             }
         }
     }
+
+    /// The quick conversions of the common column types answer what sqlite-kit's decoder answers, errors included.
+    @Test func columnsDecodeAsSQLiteKitDecodesThem() async throws {
+        try await TestDatabase.sqlite.with { database in
+            let row = try #require(
+                try await database.read { db in
+                    try await db.raw("SELECT 42 AS n, 'текст' AS t, NULL AS z, 2.5 AS f, '17' AS s").first()
+                })
+            #expect(try row.decode(column: "n", as: Int.self) == 42)
+            #expect(try row.decode(column: "n", as: String.self) == "42")
+            #expect(try row.decode(column: "t", as: String.self) == "текст")
+            #expect(try row.decode(column: "f", as: String.self) == "2.5")
+            #expect(try row.decode(column: "z", as: Int?.self) == nil)
+            #expect(try row.decode(column: "n", as: Int?.self) == 42)
+            #expect(try row.decode(column: "f", as: Double.self) == 2.5)
+            #expect(throws: (any Error).self) { try row.decode(column: "s", as: Int.self) }
+            #expect(throws: (any Error).self) { try row.decode(column: "f", as: Int.self) }
+            #expect(throws: (any Error).self) { try row.decode(column: "z", as: String.self) }
+            #expect(throws: (any Error).self) { try row.decode(column: "t", as: Int?.self) }
+        }
+    }
 }

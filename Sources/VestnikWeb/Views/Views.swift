@@ -1,28 +1,53 @@
 import Foundation
 import VestnikCore
 
-// View models: plain structs with every string already formatted, so templates only place them.
+// View models: plain values with every string already formatted, so templates only place them.
 
 /// What every page's layout needs: language, navigation, titles, meta tags.
-struct LayoutView {
-    var lang: String
-    var ogLocale: String
-    var siteName: String
-    var pageTitle: String
-    var description: String
-    var canonical: String?
-    var cssURL: String
-    var searchURL: String = SiteURLs.search
-    var nav: [NavLink]
-    var t: [String: String]
-    var year: String
-    var meta: ArticleMeta?
+///
+/// A class, as `ArticleCard` is: templates reach the layout a dozen times per page (`{{layout.t.…}}`), and a struct
+/// of this size was copied into a new box, every field retained, at each of them; a reference is retained once.
+final class LayoutView: Sendable {
+    let lang: String
+    let ogLocale: String
+    let siteName: String
+    let pageTitle: String
+    let description: String
+    let canonical: String?
+    let cssURL: String
+    let searchURL: String
+    let nav: [NavLink]
+    let t: [String: String]
+    let year: String
+    let meta: ArticleMeta?
     /// `<link rel="alternate">` to the site's feeds and the page's own.
-    var feeds: [FeedLink]
+    let feeds: [FeedLink]
     /// The page's picture for Open Graph and Twitter cards.
-    var image: Picture
+    let image: Picture
     /// JSON-LD blocks, serialised and safe to place unescaped inside `<script>`.
-    var jsonLD: [String]
+    let jsonLD: [String]
+
+    init(
+        lang: String, ogLocale: String, siteName: String, pageTitle: String, description: String, canonical: String?,
+        cssURL: String, searchURL: String = SiteURLs.search, nav: [NavLink], t: [String: String], year: String,
+        meta: ArticleMeta?, feeds: [FeedLink], image: Picture, jsonLD: [String]
+    ) {
+        self.lang = lang
+        self.ogLocale = ogLocale
+        self.siteName = siteName
+        self.pageTitle = pageTitle
+        self.description = description
+        self.canonical = canonical
+        self.cssURL = cssURL
+        self.searchURL = searchURL
+        self.nav = nav
+        self.t = t
+        self.year = year
+        self.meta = meta
+        self.feeds = feeds
+        self.image = image
+        self.jsonLD = jsonLD
+    }
 }
 
 struct FeedLink {
@@ -58,20 +83,39 @@ struct ArticleMeta {
     var tags: [String]
 }
 
-/// One article in a list.
-struct ArticleCard {
-    var url: String
-    var kicker: String?
-    var title: String
-    var markers: [String]
-    var lead: String
-    var section: String
-    var sectionURL: String
-    var time: String
-    var dateLine: String
-    var relative: String
-    var datetime: String
-    var reads: String
+/// One article in a list. A class: every section over a list of cards put each one in a box of its own, all twelve
+/// strings retained, where a reference is retained once (see `LayoutView`).
+final class ArticleCard: Sendable {
+    let url: String
+    let kicker: String?
+    let title: String
+    let markers: [String]
+    let lead: String
+    let section: String
+    let sectionURL: String
+    let time: String
+    let dateLine: String
+    let relative: String
+    let datetime: String
+    let reads: String
+
+    init(
+        url: String, kicker: String?, title: String, markers: [String], lead: String, section: String, sectionURL: String,
+        time: String, dateLine: String, relative: String, datetime: String, reads: String
+    ) {
+        self.url = url
+        self.kicker = kicker
+        self.title = title
+        self.markers = markers
+        self.lead = lead
+        self.section = section
+        self.sectionURL = sectionURL
+        self.time = time
+        self.dateLine = dateLine
+        self.relative = relative
+        self.datetime = datetime
+        self.reads = reads
+    }
 }
 
 struct Pager {
