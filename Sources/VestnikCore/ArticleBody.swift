@@ -100,7 +100,12 @@ public enum ArticleBody {
     /// The address of the first image of the body (of its first `<figure>`), decoded, as written by the editor:
     /// the article's picture for feeds, Open Graph and JSON-LD until articles carry a featured image of their own.
     public static func firstImageURL(fromHTML html: String) -> String? {
-        for block in blocks(fromHTML: html) where block.kind == .figure {
+        firstImageURL(in: blocks(fromHTML: html))
+    }
+
+    /// The same, from the body's blocks when the caller has them already (the article page splits the body once).
+    public static func firstImageURL(in blocks: [BodyBlock]) -> String? {
+        for block in blocks where block.kind == .figure {
             guard let src = block.html.range(of: "<img src=\""),
                 let end = block.html[src.upperBound...].firstIndex(of: "\"")
             else { continue }

@@ -86,7 +86,8 @@ struct PublicController<Context: RequestContext>: Sendable {
         keys.insert(CacheKey.latest)  // "Новините днес"
         keys.insert(related)
         keys.insert(today)
-        let segments = moreBlocks.layout(ArticleBody.blocks(fromHTML: article.bodyHTML), links: related.map(views.card))
+        let blocks = ArticleBody.blocks(fromHTML: article.bodyHTML)
+        let segments = moreBlocks.layout(blocks, links: related.map(views.card))
         let body = segments.map { segment -> BodySegment in
             switch segment {
             case .block(let block): return BodySegment(html: embeds.render(block.html), more: nil)
@@ -99,7 +100,7 @@ struct PublicController<Context: RequestContext>: Sendable {
             published: views.dates.isoDateTime(article.publishedAt), modified: views.dates.isoDateTime(article.updatedAt),
             tags: article.tags.map(\.name))
         let url = SiteURLs.article(article)
-        let pictures = views.pictures(for: article)
+        let pictures = views.pictures(for: article, blocks: blocks)
         let data = views.structuredData
         let view = ArticleView(
             layout: views.layout(

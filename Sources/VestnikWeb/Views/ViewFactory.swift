@@ -63,8 +63,9 @@ struct ViewFactory: Sendable {
     static let shareImages = ["share-16x9.png", "share-4x3.png", "share-1x1.png"]
 
     /// An article's pictures: its featured picture (with its size), else the first image of its body (its address
-    /// resolved against the article's, ASCII), else the theme's share images.
-    func pictures(for article: Article?) -> [Picture] {
+    /// resolved against the article's, ASCII), else the theme's share images. `blocks`: the body already split, when
+    /// the caller has it.
+    func pictures(for article: Article?, blocks: [BodyBlock]? = nil) -> [Picture] {
         if let image = article?.featuredImage {
             return [
                 Picture(
@@ -72,7 +73,7 @@ struct ViewFactory: Sendable {
                     length: image.bytes)
             ]
         }
-        if let article, let src = ArticleBody.firstImageURL(fromHTML: article.bodyHTML),
+        if let article, let src = blocks.map(ArticleBody.firstImageURL(in:)) ?? ArticleBody.firstImageURL(fromHTML: article.bodyHTML),
             let url = URL(string: URLText.percentEncoded(src), relativeTo: URL(string: absolute(SiteURLs.article(article)))),
             ["http", "https"].contains(url.scheme?.lowercased())
         {
