@@ -56,25 +56,44 @@ public struct DateVocabulary: Sendable, Codable, Equatable {
 /// One place decides how every date on the site and in its feeds is written, so the
 /// page, the JSON-LD, the sitemaps and the feeds always agree.
 public struct NewsDateFormatter: Sendable {
-    public var vocabulary: DateVocabulary
+    public var vocabulary: DateVocabulary {
+        didSet { dateLineParts = DateLinePart.parse(vocabulary.dateLine) }
+    }
+    /// `vocabulary.dateLine` taken apart once: every card of every list page has a date line.
+    private var dateLineParts: [DateLinePart]
 
     public init(vocabulary: DateVocabulary) {
         self.vocabulary = vocabulary
+        dateLineParts = DateLinePart.parse(vocabulary.dateLine)
     }
 
     /// The article date line in Sofia time, e.g. `05 септември 2023, 01:12 часа`.
     public func dateLine(_ date: Date) -> String {
         let local = SofiaTime.components(of: date)
-        return Placeholders.fill(vocabulary.dateLine) { name in
-            switch name {
-            case "day": twoDigits(local.day)
-            case "month": vocabulary.monthName(local.month)
-            case "year": String(local.year)
-            case "time": clock(local.hour, local.minute)
-            case "weekday": vocabulary.weekdayName(local.weekday)
-            default: nil
+        var out = ""
+        out.reserveCapacity(48)
+        for part in dateLineParts {
+            switch part {
+            case .text(let text): out += text
+            case .day: out += twoDigits(local.day)
+            case .month: out += vocabulary.monthName(local.month)
+            case .year: out += String(local.year)
+            case .time: out += clock(local.hour, local.minute)
+            case .weekday: out += vocabulary.weekdayName(local.weekday)
+            case .pattern(let pattern):
+                out += Placeholders.fill(pattern) { name in
+                    switch name {
+                    case "day": twoDigits(local.day)
+                    case "month": vocabulary.monthName(local.month)
+                    case "year": String(local.year)
+                    case "time": clock(local.hour, local.minute)
+                    case "weekday": vocabulary.weekdayName(local.weekday)
+                    default: nil
+                    }
+                }
             }
         }
+        return out
     }
 
     /// Sofia time as `HH:MM`, e.g. `01:12`.
@@ -158,6 +177,40 @@ public struct NewsDateFormatter: Sendable {
     private static let englishWeekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
     private static let englishMonths = ["Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+}
+
+/// A piece of the date line pattern: text as written, or a placeholder it knows (`Placeholders.fill`'s rules: an
+/// unknown `{name}` stays as written).
+private enum DateLinePart: Sendable {
+    case text(String)
+    case day, month, year, time, weekday
+    /// The whole pattern, filled by `Placeholders.fill` on each call.
+    case pattern(String)
+
+    static func parse(_ pattern: String) -> [DateLinePart] {
+        // Each known placeholder becomes a marker, the text between them literal parts. A pattern that holds the
+        // marker itself (a NUL in a locale file) is filled on every call instead.
+        let marker = "\u{0}"
+        guard !pattern.unicodeScalars.contains("\u{0}") else { return [.pattern(pattern)] }
+        let marked = Placeholders.fill(pattern) { name in
+            ["day", "month", "year", "time", "weekday"].contains(name) ? marker + name + marker : nil
+        }
+        var parts: [DateLinePart] = []
+        for (index, piece) in marked.split(separator: Character(marker), omittingEmptySubsequences: false).enumerated() {
+            guard index % 2 == 1 else {
+                if !piece.isEmpty { parts.append(.text(String(piece))) }
+                continue
+            }
+            switch piece {
+            case "day": parts.append(.day)
+            case "month": parts.append(.month)
+            case "year": parts.append(.year)
+            case "time": parts.append(.time)
+            default: parts.append(.weekday)
+            }
+        }
+        return parts
+    }
 }
 
 /// Says how long ago something happened ("преди 5 минути", "вчера"), Sofia time.

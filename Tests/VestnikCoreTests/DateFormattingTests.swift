@@ -64,6 +64,14 @@ private extension DateVocabulary {
         #expect(formatter.rfc3339UTC(Date(timeIntervalSince1970: 1_774_745_949)) == "2026-03-29T00:59:09Z")
     }
 
+    @Test func aDateLinePatternIsTakenApartOnceAndStillFilledAsWritten() {
+        var formatter = NewsDateFormatter(vocabulary: .bulgarian)
+        formatter.vocabulary.dateLine = "{weekday}|{unknown}|{day}.{month}{year} {time}{"
+        #expect(formatter.dateLine(article) == "вторник|{unknown}|05.септември2023 01:12{")
+        formatter.vocabulary.dateLine = "a\u{0}{day}\u{0}b"
+        #expect(formatter.dateLine(article) == "a\u{0}05\u{0}b")
+    }
+
     @Test func incompleteVocabularyDoesNotCrash() {
         var vocabulary = DateVocabulary.bulgarian
         vocabulary.months = []
