@@ -255,3 +255,34 @@ def test_a_purge_target_that_is_down_is_retried_and_the_site_goes_on(tmp_path: P
         if recorder:
             recorder.shutdown()
         _stop(server.process)
+
+
+def test_with_every_node_down_varnish_serves_the_pages_it_keeps(tmp_path: Path) -> None:
+    """stale-if-error as deploy/varnish/vestnik.vcl does it: pages stay 1 day past their s-maxage (60 s), served
+    that old only while no node is healthy; a page Varnish never had gets a short 503 with Retry-After."""
+    server = start_server(tmp_path)
+    varnish = Varnish(int(server.base_url.rsplit(":", 1)[1]), _free_port())
+    try:
+        links = article_links(_get(varnish.url("/"))[2])
+        kept, never = ["/", links[0]], links[1]
+        pages = {}
+        for path in kept:
+            status, headers, html = _get(varnish.url(path))
+            assert status == 200, path
+            pages[path] = html
+        fetched = time.monotonic()
+        _stop(server.process)
+        # Past the pages' s-maxage (60 s) and Varnish's default grace (10 s), so that only the VCL's 1 day of grace
+        # can serve them, with the node down long enough for Varnish's probe to call it sick.
+        time.sleep(max(0.0, fetched + 75 - time.monotonic()))
+        for path in kept:
+            status, headers, html = _get(varnish.url(path))
+            assert status == 200, f"{path}: {status} with every node down"
+            assert html == pages[path], path
+            assert int(headers.get("age", "0")) >= 70, f"{path} is not the kept copy: {headers}"
+        status, headers, _ = _get(varnish.url(never))
+        assert status == 503, f"{never}: {status}"
+        assert headers.get("retry-after") == "5"
+    finally:
+        varnish.stop()
+        _stop(server.process)
