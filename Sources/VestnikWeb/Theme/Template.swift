@@ -299,10 +299,7 @@ struct TemplateParser {
 
     private mutating func readName(_ state: State, at tagAt: Int) throws -> String {
         _ = read(while: \.isWhitespace)
-        let name = read(while: { Self.nameCharacters.contains($0) })
-        _ = read(while: \.isWhitespace)
-        guard matches(state.end, at: position) else { throw error("a tag is not closed by \(String(state.end))", at: tagAt) }
-        position += state.end.count
+        let name = try readClosedName(state, at: tagAt, allowing: Self.nameCharacters)
         if name.contains("(") || name.contains(")") {
             throw error("{{\(name)}}: transforms and lambdas are not supported; give the view the value it needs", at: tagAt)
         }
@@ -310,13 +307,19 @@ struct TemplateParser {
     }
 
     private mutating func readPartialName(_ state: State, at tagAt: Int) throws -> String {
-        let name = read(while: { Self.partialNameCharacters.contains($0) })
-        _ = read(while: \.isWhitespace)
-        guard matches(state.end, at: position) else { throw error("a tag is not closed by \(String(state.end))", at: tagAt) }
-        position += state.end.count
+        let name = try readClosedName(state, at: tagAt, allowing: Self.partialNameCharacters)
         if name.hasPrefix("*") || name.contains("(") {
             throw error("{{>\(name)}}: dynamic partials and transforms are not supported", at: tagAt)
         }
+        return name
+    }
+
+    /// A name of `characters`, then the tag's closing delimiter (whitespace allowed before it).
+    private mutating func readClosedName(_ state: State, at tagAt: Int, allowing characters: Set<Character>) throws -> String {
+        let name = read(while: { characters.contains($0) })
+        _ = read(while: \.isWhitespace)
+        guard matches(state.end, at: position) else { throw error("a tag is not closed by \(String(state.end))", at: tagAt) }
+        position += state.end.count
         return name
     }
 
