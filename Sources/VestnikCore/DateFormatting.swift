@@ -57,14 +57,14 @@ public struct DateVocabulary: Sendable, Codable, Equatable {
 /// page, the JSON-LD, the sitemaps and the feeds always agree.
 public struct NewsDateFormatter: Sendable {
     public var vocabulary: DateVocabulary {
-        didSet { dateLineParts = DateLinePart.parse(vocabulary.dateLine) }
+        didSet { dateLineParts = DateLinePart.parts(of: vocabulary.dateLine) }
     }
     /// `vocabulary.dateLine` taken apart once: every card of every list page has a date line.
     private var dateLineParts: [DateLinePart]
 
     public init(vocabulary: DateVocabulary) {
         self.vocabulary = vocabulary
-        dateLineParts = DateLinePart.parse(vocabulary.dateLine)
+        dateLineParts = DateLinePart.parts(of: vocabulary.dateLine)
     }
 
     /// The article date line in Sofia time, e.g. `05 септември 2023, 01:12 часа`.
@@ -103,10 +103,7 @@ public struct NewsDateFormatter: Sendable {
     }
 
     /// The Sofia date as `DD.MM.YYYY`, e.g. `05.09.2023`.
-    public func shortDate(_ date: Date) -> String {
-        let local = SofiaTime.components(of: date)
-        return "\(twoDigits(local.day)).\(twoDigits(local.month)).\(fourDigits(local.year))"
-    }
+    public func shortDate(_ date: Date) -> String { sofiaShortDate(date) }
 
     /// ISO 8601 in Sofia time with its offset, e.g. `2023-09-05T01:12:00+03:00`
     /// (for `<time datetime>`, JSON-LD and Open Graph).
@@ -187,6 +184,16 @@ private enum DateLinePart: Sendable {
     /// The whole pattern, filled by `Placeholders.fill` on each call.
     case pattern(String)
 
+    /// The parts of `pattern`, taken apart once per pattern: formatters are made per request (`ViewFactory`).
+    static func parts(of pattern: String) -> [DateLinePart] {
+        if let known = known.withLock({ $0[pattern] }) { return known }
+        let parts = parse(pattern)
+        known.withLock { if $0.count < 64 { $0[pattern] = parts } }
+        return parts
+    }
+
+    private static let known = LockedParts()
+
     static func parse(_ pattern: String) -> [DateLinePart] {
         // Each known placeholder becomes a marker, the text between them literal parts. A pattern that holds the
         // marker itself (a NUL in a locale file) is filled on every call instead.
@@ -211,6 +218,19 @@ private enum DateLinePart: Sendable {
         }
         return parts
     }
+}
+
+private final class LockedParts: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: [String: [DateLinePart]] = [:]
+
+    func withLock<T>(_ body: (inout [String: [DateLinePart]]) -> T) -> T { lock.withLock { body(&value) } }
+}
+
+/// The Sofia date as `DD.MM.YYYY`.
+private func sofiaShortDate(_ date: Date) -> String {
+    let local = SofiaTime.components(of: date)
+    return "\(twoDigits(local.day)).\(twoDigits(local.month)).\(fourDigits(local.year))"
 }
 
 /// Says how long ago something happened ("преди 5 минути", "вчера"), Sofia time.
@@ -242,7 +262,7 @@ public struct RelativeTimeFormatter: Sendable {
             }
             if daysBack == 1 { return vocabulary.yesterday }
         }
-        return NewsDateFormatter(vocabulary: vocabulary).shortDate(date)
+        return sofiaShortDate(date)
     }
 
     /// Bulgarian (and English) plural rule: exactly one takes the singular.
