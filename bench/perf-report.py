@@ -4,6 +4,8 @@
     python3 bench/perf-report.py perf.data BINARY [TOP]
     FOCUS=REGEX python3 bench/perf-report.py …   also splits the time of the functions whose (mangled or demangled)
                                                  name matches REGEX by the functions they call directly
+    CALLERS=REGEX python3 bench/perf-report.py … also splits the samples that land in functions matching REGEX
+                                                 (say, swift_retain|swift_release) by the nearest caller that does not
 
 perf 6.1 (Debian 12) reads no symbols from Swift 6.3 release binaries ("build id … not found, continuing without
 symbols"), so this resolves the binary's frames itself: `nm -n` of the binary, its load address from the samples'
@@ -80,7 +82,20 @@ if focus:
             callees[s[i - 1] if i > 0 else "(itself)"] += 1
             leaves[s[0]] += 1
 
-wanted = [n for n, _ in self_count.most_common(top)] + [n for n, _ in incl_count.most_common(top * 2)]
+# CALLERS: for each sample that landed in a matching function, the nearest frame outside the matching ones.
+callers_pattern = os.environ.get("CALLERS")
+callers = collections.Counter()
+if callers_pattern:
+    every = sorted(set(n for s in samples for n in s))
+    plain = dict(zip(every, subprocess.run(["swift", "demangle", "--simplified"], input="\n".join(every),
+                                           capture_output=True, text=True).stdout.splitlines()))
+    pattern = re.compile(callers_pattern)
+    matches = lambda n: bool(pattern.search(n) or pattern.search(plain.get(n, "")))
+    for s in samples:
+        if matches(s[0]):
+            callers[next((n for n in s if not matches(n)), "(none)")] += 1
+
+wanted = [n for n, _ in callers.most_common(top)] + [n for n, _ in self_count.most_common(top)] + [n for n, _ in incl_count.most_common(top * 2)]
 wanted += [n for n, _ in callees.most_common(top)] + [n for n, _ in leaves.most_common(top)]
 demangled = dict(zip(wanted, subprocess.run(["swift", "demangle", "--simplified"], input="\n".join(wanted),
                                              capture_output=True, text=True).stdout.splitlines()))
@@ -104,4 +119,8 @@ if focus:
         print(f"{100 * n / total:6.2f}%  {show(name)}")
     print(f"\n## inside {focus}, where the samples landed")
     for name, n in leaves.most_common(top):
+        print(f"{100 * n / total:6.2f}%  {show(name)}")
+if callers_pattern:
+    print(f"\n## samples in {callers_pattern}, by the nearest caller outside it (share of all samples)")
+    for name, n in callers.most_common(top):
         print(f"{100 * n / total:6.2f}%  {show(name)}")
