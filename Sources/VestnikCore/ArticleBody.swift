@@ -30,38 +30,38 @@ public enum ArticleBody {
     /// `split(whereSeparator: \.isNewline)` gives, without its cost (it was a sixth of an article page's CPU).
     static func lines(of html: String) -> [Substring] {
         let utf8 = html.utf8
-        var lines: [Substring] = []
-        var lineStart = utf8.startIndex
-        var i = utf8.startIndex
-        while i < utf8.endIndex {
-            let byte = utf8[i]
+        // Byte offsets first, on the contiguous bytes; a native string turns an offset into an index in O(1).
+        let ranges: [Range<Int>] = utf8.withContiguousStorageIfAvailable(lineRanges) ?? Array(utf8).withUnsafeBufferPointer(lineRanges)
+        return ranges.map { range in
+            html[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(utf8.startIndex, offsetBy: range.upperBound)]
+        }
+    }
+
+    private static func lineRanges(_ bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        var lineStart = 0
+        var i = 0
+        let count = bytes.count
+        while i < count {
+            let byte = bytes[i]
             var length = 0
-            if byte >= 0x0A && byte <= 0x0D {
-                length = 1
-                if byte == 0x0D {
-                    let next = utf8.index(after: i)
-                    if next < utf8.endIndex, utf8[next] == 0x0A { length = 2 }
-                }
+            if byte <= 0x0D {
+                if byte >= 0x0A { length = byte == 0x0D && i + 1 < count && bytes[i + 1] == 0x0A ? 2 : 1 }
             } else if byte == 0xC2 {
-                let next = utf8.index(after: i)
-                if next < utf8.endIndex, utf8[next] == 0x85 { length = 2 }
+                if i + 1 < count, bytes[i + 1] == 0x85 { length = 2 }
             } else if byte == 0xE2 {
-                let second = utf8.index(after: i)
-                if second < utf8.endIndex, utf8[second] == 0x80 {
-                    let third = utf8.index(after: second)
-                    if third < utf8.endIndex, utf8[third] == 0xA8 || utf8[third] == 0xA9 { length = 3 }
-                }
+                if i + 2 < count, bytes[i + 1] == 0x80, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 { length = 3 }
             }
             if length > 0 {
-                if lineStart < i { lines.append(html[lineStart..<i]) }
-                i = utf8.index(i, offsetBy: length)
+                if lineStart < i { ranges.append(lineStart..<i) }
+                i += length
                 lineStart = i
             } else {
-                i = utf8.index(after: i)
+                i += 1
             }
         }
-        if lineStart < utf8.endIndex { lines.append(html[lineStart..<utf8.endIndex]) }
-        return lines
+        if lineStart < count { ranges.append(lineStart..<count) }
+        return ranges
     }
 
     /// The text of an HTML fragment: tags removed (block boundaries become spaces),

@@ -499,14 +499,18 @@ final class SQLiteConnections: Sendable {
         return try await body(writer)
     }
 
+    /// Runs `body` with a reader of its own, inside one read transaction: all its statements see the same snapshot.
     func withReader<T: Sendable>(_ body: (SQLiteReadConnection) async throws -> T) async throws -> T {
         await readerGate.acquire()
         let slot = readerSlots.take()
+        let reader = readers[slot]
         defer {
+            reader.endTransaction()
             readerSlots.give(slot)
             readerGate.release()
         }
-        return try await body(readers[slot])
+        try reader.beginTransaction()
+        return try await body(reader)
     }
 
     func close() async {

@@ -35,6 +35,9 @@ public struct Site: Sendable {
     public let now: @Sendable () -> Date
     /// The sections and "Новините днес", shared by every public page.
     let lists: SharedLists
+    /// Turns newsroom objects into view models; made once (its date formatters and linked-data publisher were
+    /// made again for every page).
+    let views: ViewFactory
 
     /// Reads the site settings (language, name) and loads the theme's matching locale.
     /// `publicURL` is used when the `site.url` setting is not set.
@@ -74,11 +77,8 @@ public struct Site: Sendable {
             theme: theme, locale: locale,
             siteName: name, followURL: follow, publicURL: URLText.percentEncoded(address), moreBlocks: moreBlocks,
             feedContent: feedContent, limits: ReachLimits(), now: now,
-            lists: SharedLists(database: database))
-    }
-
-    var views: ViewFactory {
-        ViewFactory(locale: locale, assets: theme.assets, siteName: siteName, publicURL: publicURL, now: now)
+            lists: SharedLists(database: database),
+            views: ViewFactory(locale: locale, assets: theme.assets, siteName: name, publicURL: URLText.percentEncoded(address), now: now))
     }
 }
 

@@ -94,6 +94,37 @@ import VestnikTestSupport
         }
     }
 
+    @Test func aReadSeesOneSnapshotAndTheNextReadSeesWhatWasWrittenMeanwhile() async throws {
+        try await TestDatabase.sqlite.with { database in
+            try await database.write { db in
+                try await db.raw("CREATE TABLE reader_snapshot (a INTEGER)").run()
+                try await db.raw("INSERT INTO reader_snapshot VALUES (1)").run()
+            }
+            let value: @Sendable (any SQLDatabase) async throws -> Int? = { db in
+                try await db.raw("SELECT a FROM reader_snapshot").first()?.decode(column: "a", as: Int.self)
+            }
+            let (before, during) = try await database.read { db in
+                let before = try await value(db)
+                try await database.write { db in try await db.raw("UPDATE reader_snapshot SET a = 2").run() }
+                return (before, try await value(db))
+            }
+            #expect(before == 1 && during == 1)
+            #expect(try await database.read(value) == 2)
+            // A read that failed half way ends its transaction too: the next one on any reader sees the next write.
+            for _ in 0..<8 {
+                await #expect(throws: (any Error).self) {
+                    try await database.read { db in
+                        _ = try await value(db)
+                        try await db.raw("SELECT no_such_column FROM reader_snapshot").run()
+                    }
+                }
+            }
+            try await database.write { db in try await db.raw("UPDATE reader_snapshot SET a = 3").run() }
+            for _ in 0..<8 { #expect(try await database.read(value) == 3) }
+            #expect(try await database.readAside(value) == 3)
+        }
+    }
+
     @Test func readsAsideAnswerAsReadsDo() async throws {
         try await TestDatabase.sqlite.with { database in
             try await database.write { db in

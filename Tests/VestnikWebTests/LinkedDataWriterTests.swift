@@ -2,8 +2,8 @@ import Foundation
 import Testing
 @testable import VestnikWeb
 
-/// `StructuredData.script` writes JSON-LD itself; it must give exactly the bytes of the Foundation path it replaced
-/// (JSONSerialization with sorted keys and unescaped slashes, then `<`, `>`, `&` escaped).
+/// `StructuredData.script` writes JSON-LD itself; it must give exactly the bytes of the Foundation path
+/// (JSONSerialization with sorted keys and unescaped slashes, then `<`, `>`, `&` escaped) for the same value.
 @Suite struct LinkedDataWriterTests {
     static let awkward = [
         "", "plain", "Кирилица и „кавички“", "quote \" and backslash \\ and slash / and //", "</script><!-- & -->",
@@ -11,19 +11,21 @@ import Testing
         "line separator \u{2028} paragraph \u{2029} NEL \u{85}", "https://vestnik.bg/svyat/a?b=1&c=2#d",
     ]
 
-    static var blocks: [StructuredData.Block] {
-        var blocks: [StructuredData.Block] = [
-            ["@context": "https://schema.org", "@type": "NewsArticle", "headline": awkward, "isAccessibleForFree": true,
-             "width": 1200, "height": -3, "mainEntityOfPage": ["@type": "WebPage", "@id": "https://x/a"],
-             "dateModified": "2026-11-25T10:00:00+02:00", "datePublished": "2026-11-25T09:00:00+02:00",
-             "inLanguage": "bg", "image": ["https://x/1.png", ["@type": "ImageObject", "url": "u", "width": 1, "height": 2]],
-             "author": [["@type": "Person", "name": "Мария", "jobTitle": "Редактор"]], "keywords": "a, b",
-             "articleSection": "Свят", "description": "", "publisher": ["@type": "Organization", "name": "В"],
-             "query-input": "required name=search_term_string", "urlTemplate": "https://x/?q={search_term_string}",
-             "potentialAction": ["@type": "SearchAction"], "itemListElement": [] as [StructuredData.Block], "url": "u",
-             "Zebra": 1, "apple": 2, "Apple": 3, "item10": 10, "item9": 9, "a_b": 0, "a-b": 0, "aB": 0, "ab": 0, "False": false],
+    /// Every key of the vocabulary in one object, given in reverse order, with values of every kind.
+    static var everyKey: LinkedData {
+        let values: [LinkedData] = [
+            .string(awkward[2]), .int(-3), .int(1200), .bool(true), .bool(false), .array([]),
+            .array(awkward.map(LinkedData.string)), [.type: "ImageObject", .url: "u", .width: 1, .height: 2],
         ]
-        for (index, text) in awkward.enumerated() { blocks.append(["name": text, "position": index, text: text]) }
+        return .object(
+            LinkedData.Key.allCases.reversed().enumerated().map { index, key in (key, values[index % values.count]) })
+    }
+
+    static var blocks: [LinkedData] {
+        var blocks = [everyKey, [:], [.itemListElement: [[.type: "ListItem", .position: 0]], .name: "x"]]
+        for (index, text) in awkward.enumerated() {
+            blocks.append([.name: .string(text), .position: .int(index), .description: .string(text), .url: [.string(text)]])
+        }
         return blocks
     }
 
@@ -33,8 +35,19 @@ import Testing
         }
     }
 
-    @Test func unknownValuesTakeTheFoundationPath() {
-        let block: StructuredData.Block = ["ratio": 1.5, "name": "x"]
-        #expect(StructuredData.script(block) == StructuredData.foundationScript(block))
+    @Test func aKeySetTwiceKeepsTheLastValue() {
+        var block: LinkedData = [.name: "first", .url: "u"]
+        block[.name] = "second"
+        #expect(StructuredData.script(block) == #"{"name":"second","url":"u"}"#)
+        let literal: LinkedData = .object([(.name, "first"), (.url, "u"), (.name, "second")])
+        #expect(StructuredData.script(literal) == StructuredData.foundationScript(literal))
+        #expect(StructuredData.script(literal) == #"{"name":"second","url":"u"}"#)
+    }
+
+    @Test func noValueCanCloseTheScriptElement() {
+        let text = StructuredData.script([.headline: "</script><script>alert(1)</script> & <!--"])
+        #expect(!text.contains("<") && !text.contains(">") && !text.contains("&"))
+        let parsed = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String]
+        #expect(parsed?["headline"] == "</script><script>alert(1)</script> & <!--")
     }
 }

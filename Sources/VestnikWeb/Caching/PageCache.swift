@@ -23,8 +23,9 @@ public final class PageCache: @unchecked Sendable {
         /// The response headers of a hit, made once: for the page as is, and gzip-compressed.
         let identityHeaders: HTTPFields
         let gzipHeaders: HTTPFields
-        let keys: [String]
         let storedAt: Date
+        /// The surrogate keys one by one (split only for a page that is kept: most cold pages never are).
+        var keys: [String] { surrogateKeys.split(separator: " ").map(String.init) }
 
         /// The memory the page holds: both encodings plus a rough allowance for the bookkeeping.
         var cost: Int { identity.readableBytes + (gzip?.readableBytes ?? 0) + surrogateKeys.utf8.count * 5 + 512 }
@@ -189,7 +190,6 @@ extension PageCache.Page {
         self.contentType = contentType
         self.lastModified = lastModified
         self.surrogateKeys = surrogateKeys
-        keys = surrogateKeys.split(separator: " ").map(String.init)
         storedAt = date
         var headers: HTTPFields = [
             .contentType: contentType, .eTag: etag, .cacheControl: cacheControl, .vary: "Accept-Encoding",

@@ -65,9 +65,9 @@ public struct StaticAssets: Sendable {
         return (bigEndian(16), bigEndian(20))
     }
 
-    /// A 64-bit hash of the bytes, eight at a time: a cache-busting tag and an ETag, not a security measure. Every
-    /// page without a cache hit is hashed for its ETag, and FNV-1a's byte-at-a-time chain of multiplications took 5 %
-    /// of an article page's CPU.
+    /// A 64-bit hash of the bytes, 32 at a time: a cache-busting tag and an ETag, not a security measure. Every
+    /// page without a cache hit is hashed for its ETag; FNV-1a's byte-at-a-time chain of multiplications took 5 % of
+    /// an article page's CPU, and one chain of eight-byte steps still 2 %, so four independent lanes run side by side.
     static func fingerprint(_ data: some Sequence<UInt8>) -> String {
         let hash = data.withContiguousStorageIfAvailable { hash64(UnsafeRawBufferPointer($0)) } ?? hash64(Array(data))
         return String(hash, radix: 16)
@@ -77,14 +77,28 @@ public struct StaticAssets: Sendable {
         bytes.withUnsafeBytes { hash64($0) }
     }
 
+    private static let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
+
+    private static func mix(_ hash: UInt64, _ word: UInt64) -> UInt64 {
+        let mixed = (hash ^ word) &* multiplier
+        return mixed ^ (mixed >> 29)
+    }
+
     private static func hash64(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(bytes.count)
+        func word(_ at: Int) -> UInt64 { UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
+        let seed: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(bytes.count)
+        var lanes = (seed, seed &+ 0x6A09_E667_F3BC_C908, seed &+ 0xBB67_AE85_84CA_A73B, seed &+ 0x3C6E_F372_FE94_F82B)
         var offset = 0
+        while offset + 32 <= bytes.count {
+            lanes.0 = mix(lanes.0, word(offset))
+            lanes.1 = mix(lanes.1, word(offset + 8))
+            lanes.2 = mix(lanes.2, word(offset + 16))
+            lanes.3 = mix(lanes.3, word(offset + 24))
+            offset += 32
+        }
+        var hash = mix(mix(mix(lanes.0, lanes.1), lanes.2), lanes.3)
         while offset + 8 <= bytes.count {
-            let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-            hash = (hash ^ word) &* multiplier
-            hash ^= hash >> 29
+            hash = mix(hash, word(offset))
             offset += 8
         }
         while offset < bytes.count {

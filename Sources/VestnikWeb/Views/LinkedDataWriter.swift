@@ -1,46 +1,103 @@
 import Foundation
 
-/// JSON for `<script type="application/ld+json">` from the dictionaries `StructuredData` builds, byte for byte what
-/// `JSONSerialization` (sorted keys, slashes unescaped) writes (`LinkedDataWriterTests` holds it to that), with `<`, `>` and `&` in strings as `\u003c`,
-/// `\u003e` and `\u0026` so that no value can close the script element.
+/// A JSON-LD value as `StructuredData` builds it: typed, so writing it needs no casts, and with keys from a fixed
+/// vocabulary (`Key`), so putting an object's members in order is a sort of small integers.
+enum LinkedData {
+    case string(String)
+    case int(Int)
+    case bool(Bool)
+    case array([LinkedData])
+    case object([(key: Key, value: LinkedData)])
+
+    /// Every key the site's linked data uses. A new one is a new case: `LinkedDataWriterTests` writes all of them.
+    enum Key: Int, CaseIterable {
+        case context, type, id, articleSection, author, dateModified, datePublished, description, headline, height,
+            image, inLanguage, isAccessibleForFree, item, itemListElement, jobTitle, keywords, logo, mainEntityOfPage,
+            name, position, potentialAction, publisher, queryInput, target, url, urlTemplate, width
+
+        var name: String {
+            switch self {
+            case .context: "@context"
+            case .type: "@type"
+            case .id: "@id"
+            case .queryInput: "query-input"
+            default: String(describing: self)
+            }
+        }
+    }
+
+    /// The value as Foundation's JSON objects, for the reference path and the tests.
+    var foundationValue: Any {
+        switch self {
+        case .string(let text): text
+        case .int(let number): number
+        case .bool(let flag): flag
+        case .array(let items): items.map(\.foundationValue)
+        case .object(let members):
+            Dictionary(members.map { ($0.key.name, $0.value.foundationValue) }, uniquingKeysWith: { _, last in last })
+        }
+    }
+}
+
+extension LinkedData: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
+{
+    init(stringLiteral value: String) { self = .string(value) }
+    init(integerLiteral value: Int) { self = .int(value) }
+    init(booleanLiteral value: Bool) { self = .bool(value) }
+    init(arrayLiteral elements: LinkedData...) { self = .array(elements) }
+    init(dictionaryLiteral elements: (Key, LinkedData)...) { self = .object(elements.map { (key: $0.0, value: $0.1) }) }
+
+    /// Sets `key` (replacing a value it had), for members added after the literal.
+    subscript(key: Key) -> LinkedData? {
+        get {
+            guard case .object(let members) = self else { return nil }
+            return members.last { $0.key == key }?.value
+        }
+        set {
+            guard case .object(var members) = self else { return }
+            members.removeAll { $0.key == key }
+            if let newValue { members.append((key, newValue)) }
+            self = .object(members)
+        }
+    }
+}
+
+/// JSON for `<script type="application/ld+json">`: byte for byte what `JSONSerialization` (sorted keys, slashes
+/// unescaped) writes of the same value (`LinkedDataWriterTests` holds it to that), with `<`, `>` and `&` in strings
+/// as `\u003c`, `\u003e` and `\u0026` so that no value can close the script element.
 struct LinkedDataWriter {
-    private var bytes: [UInt8] = []
+    private(set) var bytes: [UInt8] = []
 
     init() { bytes.reserveCapacity(1024) }
 
     var text: String { String(decoding: bytes, as: UTF8.self) }
 
-    /// Appends `value`; false if it holds something other than dictionaries with string keys, arrays, strings,
-    /// booleans and integers (the caller then takes the Foundation path).
-    mutating func write(_ value: Any) -> Bool {
+    mutating func write(_ value: LinkedData) {
         switch value {
-        case let string as String:
+        case .string(let string):
             write(string: string)
-        case let flag as Bool:
+        case .bool(let flag):
             bytes.append(contentsOf: flag ? Self.trueBytes : Self.falseBytes)
-        case let number as Int:
+        case .int(let number):
             bytes.append(contentsOf: String(number).utf8)
-        case let object as [String: Any]:
-            guard let members = Self.ordered(object) else { return false }
-            bytes.append(UInt8(ascii: "{"))
-            for (index, member) in members.enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                write(string: member.key)
-                bytes.append(UInt8(ascii: ":"))
-                guard write(member.value) else { return false }
-            }
-            bytes.append(UInt8(ascii: "}"))
-        case let array as [Any]:
+        case .array(let items):
             bytes.append(UInt8(ascii: "["))
-            for (index, element) in array.enumerated() {
+            for (index, item) in items.enumerated() {
                 if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                guard write(element) else { return false }
+                write(item)
             }
             bytes.append(UInt8(ascii: "]"))
-        default:
-            return false
+        case .object(let members):
+            bytes.append(UInt8(ascii: "{"))
+            for (index, member) in Self.ordered(members).enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                bytes.append(contentsOf: Self.quotedKeys[member.key.rawValue])
+                bytes.append(UInt8(ascii: ":"))
+                write(member.value)
+            }
+            bytes.append(UInt8(ascii: "}"))
         }
-        return true
     }
 
     private mutating func write(string: String) {
@@ -80,82 +137,55 @@ struct LinkedDataWriter {
     private static let trueBytes = Array("true".utf8)
     private static let falseBytes = Array("false".utf8)
     private static let hex = Array("0123456789abcdef".utf8)
+    /// Each key written as a JSON string (no key needs escaping).
+    private static let quotedKeys = LinkedData.Key.allCases.map { Array("\"\($0.name)\"".utf8) }
 
-    /// The members of `object` in the order `JSONSerialization`'s `.sortedKeys` gives. On Linux that is a
-    /// locale-aware comparison (`_` before `-`, `ab` before `aB`, `item9` before `item10`), so rather than imitate
-    /// it, every key ever seen gets its place in that order, asked of `JSONSerialization` (it writes `{key: n}` for
-    /// the keys, and the numbers come back in its order); a new key asks again for all of them. The comparison is a
-    /// total order, so sorting any set of keys by these places gives the order it gives that set. The keys of
-    /// linked data are a small fixed vocabulary: after the first pages, ordering a block's members is a dictionary
-    /// lookup per key.
-    private static func ordered(_ object: [String: Any]) -> [(key: String, value: Any)]? {
-        var members: [(rank: Int, key: String, value: Any)] = []
-        members.reserveCapacity(object.count)
-        var ranks = ranking.withLock { $0 }
-        for (key, value) in object {
-            guard let rank = ranks[key] else {
-                guard let updated = rank(adding: Array(object.keys)) else { return nil }
-                ranks = updated
-                return ordered(object, by: updated)
+    /// `members` in the order `JSONSerialization`'s `.sortedKeys` gives (a later member replaces an earlier one of
+    /// the same key, as in a dictionary).
+    private static func ordered(_ members: [(key: LinkedData.Key, value: LinkedData)]) -> [(key: LinkedData.Key, value: LinkedData)] {
+        var sorted = members
+        var seen: UInt64 = 0
+        var repeated = false
+        for member in members {
+            let bit: UInt64 = 1 << UInt64(member.key.rawValue)
+            if seen & bit != 0 { repeated = true }
+            seen |= bit
+        }
+        if repeated {
+            sorted = []
+            for member in members.reversed() where !sorted.contains(where: { $0.key == member.key }) { sorted.append(member) }
+        }
+        sorted.sort { ranks[$0.key.rawValue] < ranks[$1.key.rawValue] }
+        return sorted
+    }
+
+    /// Each key's place in `JSONSerialization`'s order. On Linux that order is a locale-aware comparison (`_` before
+    /// `-`, `ab` before `aB`), so rather than imitate it, the whole vocabulary is written once as `{key: n}` and the
+    /// numbers are read back in the order it gives.
+    private static let ranks: [Int] = {
+        let keys = LinkedData.Key.allCases
+        let probe = Dictionary(uniqueKeysWithValues: keys.map { ($0.name, $0.rawValue) })
+        let json = Array(JSONText.encode(probe).utf8)
+        var ranks = [Int](repeating: 0, count: keys.count)
+        var rank = 0
+        var i = 0
+        // In `{"k":0,"l":1}` each `":` is followed by a key's number (no key holds `":`).
+        while i + 1 < json.count {
+            guard json[i] == UInt8(ascii: "\""), json[i + 1] == UInt8(ascii: ":") else {
+                i += 1
+                continue
             }
-            members.append((rank, key, value))
-        }
-        members.sort { $0.rank < $1.rank }
-        return members.map { ($0.key, $0.value) }
-    }
-
-    private static func ordered(_ object: [String: Any], by ranks: [String: Int]) -> [(key: String, value: Any)]? {
-        var members: [(rank: Int, key: String, value: Any)] = []
-        for (key, value) in object {
-            guard let rank = ranks[key] else { return nil }
-            members.append((rank, key, value))
-        }
-        members.sort { $0.rank < $1.rank }
-        return members.map { ($0.key, $0.value) }
-    }
-
-    /// Every known key and `keys`, ranked in `JSONSerialization`'s order; nil if a key holds `":` (then the
-    /// positions cannot be read back) or the vocabulary passes 4,096 keys (then the caller takes the Foundation path).
-    private static func rank(adding keys: [String]) -> [String: Int]? {
-        ranking.withLock { ranks -> [String: Int]? in
-            let all = Array(Set(ranks.keys).union(keys))
-            guard all.count <= 4096 else { return nil }
-            var probe: [String: Int] = [:]
-            for (position, key) in all.enumerated() { probe[key] = position }
-            // In `{"k":0,"l":1}` every `":` is followed by a position, unless a key holds `":` itself (then give up).
-            let json = Array(JSONText.encode(probe).utf8)
-            var positions: [Int] = []
-            var i = 0
-            while i + 1 < json.count {
-                if json[i] == UInt8(ascii: "\"") && json[i + 1] == UInt8(ascii: ":") {
-                    var j = i + 2
-                    var value = 0
-                    while j < json.count, json[j] >= 0x30, json[j] <= 0x39 {
-                        value = value * 10 + Int(json[j] - 0x30)
-                        j += 1
-                    }
-                    positions.append(value)
-                    i = j
-                } else {
-                    i += 1
-                }
+            var j = i + 2
+            var number = 0
+            while j < json.count, json[j] >= 0x30, json[j] <= 0x39 {
+                number = number * 10 + Int(json[j] - 0x30)
+                j += 1
             }
-            guard positions.count == all.count, Set(positions).count == all.count, positions.allSatisfy({ $0 < all.count })
-            else { return nil }
-            var updated: [String: Int] = [:]
-            for (rank, position) in positions.enumerated() { updated[all[position]] = rank }
-            ranks = updated
-            return updated
+            ranks[number] = rank
+            rank += 1
+            i = j
         }
-    }
-
-    private static let ranking = LockedRanks()
-}
-
-/// Each known key's place in `JSONSerialization`'s order of keys.
-private final class LockedRanks: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: [String: Int] = [:]
-
-    func withLock<T>(_ body: (inout [String: Int]) -> T) -> T { lock.withLock { body(&value) } }
+        precondition(rank == keys.count, "JSONSerialization wrote \(rank) of \(keys.count) linked-data keys")
+        return ranks
+    }()
 }
