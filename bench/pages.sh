@@ -18,6 +18,9 @@
 #                      php-fpm and nginx are started again from it; otherwise wordpress-bench.sh is run once first
 #                      (W=$WP_DIR ROUNDS=1 DURATION=3s QUIET_WAIT=0; it installs packages unless SKIP_INSTALL=1)
 #     PHASE1=1         0 skips phase 1 (nginx, WordPress and the demo site)
+#     ARTICLE=bench/article/plovdiv-plan-gradski-transport-2030.md   phase 1's article, imported into the demo site:
+#                      40 paragraphs and three headings, the shape of WordPress's; ARTICLE=demo takes the demo's
+#                      first article instead (about a tenth of the text), as runs before 2026-11-25 evening did
 #     SCALE=1          0 skips phase 2
 #     SMALL=1000 BIG=1000000   article counts of phase 2
 #     SCALE_MODES="cold cached"  servers of phase 2: page cache off, and the default options
@@ -45,6 +48,7 @@ BIG=${BIG:-1000000}
 SCALE_DIR=${SCALE_DIR:-/tmp/vestnik-pages-scale}
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ARTICLE=${ARTICLE:-$ROOT/bench/article/plovdiv-plan-gradski-transport-2030.md}
 . "$ROOT/bench/lib.sh"
 WP_SCRIPT=/work/shared/peers/wordpress-bench.sh
 
@@ -158,10 +162,23 @@ start_vestnik cached "$T/demo.sqlite" "$CPORT"
 start_vestnik cold "$T/demo.sqlite" "$DPORT" "${COLD_ARGS[@]}"
 CURL=http://$HOST:$CPORT
 DURL=http://$HOST:$DPORT
-fetch_html "$DURL/" "$T/home.html"
-ARTICLE_PATH=$(grep -oE 'href="/[^"/?#]+/[^"/?#]+"' "$T/home.html" | sed -E 's/^href="(.*)"$/\1/' |
-  grep -vE '^/(static|tema|tag|avtor)/' | head -1 || true)
-[ -n "$ARTICLE_PATH" ] || die "no article link on the home page"
+if [ "$ARTICLE" = demo ]; then
+  fetch_html "$DURL/" "$T/home.html"
+  ARTICLE_PATH=$(grep -oE 'href="/[^"/?#]+/[^"/?#]+"' "$T/home.html" | sed -E 's/^href="(.*)"$/\1/' |
+    grep -vE '^/(static|tema|tag|avtor)/' | head -1 || true)
+  [ -n "$ARTICLE_PATH" ] || die "no article link on the home page"
+else
+  # The article WordPress is measured on has 40 paragraphs; the demo's are a tenth of that. Import one of the same
+  # shape into the running demo site (as the newsroom's command line would) and measure on it.
+  "$BIN" import --database "$T/demo.sqlite" --rebase-dates "$ARTICLE" >"$T/import.log" 2>&1 || die "import failed: $(cat "$T/import.log")"
+  SLUG=$(sed -n 's/^slug: *//p' "$ARTICLE" | head -1)
+  for _ in $(seq 50); do   # both servers notice the other process's write within a second or two
+    ARTICLE_PATH=$(curl -sS --max-time 5 "$DURL/" | grep -oE "href=\"/[^\"/?#]+/$SLUG\"" | head -1 | sed -E 's/^href="(.*)"$/\1/' || true)
+    [ -n "$ARTICLE_PATH" ] && curl -sS --max-time 5 "$CURL/" | grep -q "href=\"$ARTICLE_PATH\"" && break
+    ARTICLE_PATH=""; sleep 0.2
+  done
+  [ -n "$ARTICLE_PATH" ] || die "the imported article $SLUG did not show on both servers' home pages"
+fi
 fetch_html "$DURL$ARTICLE_PATH" "$T/static/article.html"
 chmod 644 "$T/static/article.html"
 fetch_html "$CURL$ARTICLE_PATH" "$T/article-cached.html"
@@ -321,7 +338,7 @@ SUMMARY=$(awk -F'\t' -v conns="$CONNS" -v targets="$TARGETS" 'NR > 1 { k = $1 SU
 {
   echo "# Vestnik page benchmark (bench/pages.sh), $(date '+%F %H:%M %Z')"
   echo
-  echo "Article page of the demo site: nginx serving its exact bytes, Vestnik with default options (\`cached\`) and with"
+  echo "Article page ($( [ "$ARTICLE" = demo ] && echo "the demo site's first article" || echo "$(basename "$ARTICLE"), imported into the demo site: 40 paragraphs, as WordPress's")): nginx serving its exact bytes, Vestnik with default options (\`cached\`) and with"
   echo "the page cache off (\`cold\`), and stock WordPress 6.1 on its own comparable article. wrk --latency, -t2 at 2+"
   echo "connections, -t1 at 1; $ROUNDS alternating rounds of $DURATION; the table shows the median round by req/s."
   echo "CPU ms/request: user+system time of the serving processes (WordPress: nginx, php-fpm and MariaDB) per request."

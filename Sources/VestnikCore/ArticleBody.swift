@@ -9,6 +9,10 @@ public enum ArticleBody {
     public static func blocks(fromHTML html: String) -> [BodyBlock] {
         var blocks: [BodyBlock] = []
         for line in lines(of: html) {
+            if let block = plainBlock(line) {
+                blocks.append(block)
+                continue
+            }
             // Characters only at the two ends: the whole line is never walked Character by Character.
             var start = line.startIndex
             while start < line.endIndex, line[start].isWhitespace { start = line.index(after: start) }
@@ -23,6 +27,29 @@ public enum ArticleBody {
             blocks.append(BodyBlock(kind: kind(ofLeadingTag: tagName(in: html.dropFirst())), html: html))
         }
         return blocks
+    }
+
+    /// The block of a line that starts with `<` and an ASCII tag name and ends in a printable ASCII byte (nearly
+    /// every stored line), read on its bytes; nil for any other line, which the Character path reads. ASCII bytes
+    /// other than CR LF are Characters of their own, so both paths give the same block.
+    private static func plainBlock(_ line: Substring) -> BodyBlock? {
+        let utf8 = line.utf8
+        guard let first = utf8.first, first == UInt8(ascii: "<"), let last = utf8.last, last > 0x20, last < 0x7F else {
+            return nil
+        }
+        var name: [UInt8] = []
+        var index = utf8.index(after: utf8.startIndex)
+        while index < utf8.endIndex, utf8[index] == UInt8(ascii: "/") { index = utf8.index(after: index) }
+        while index < utf8.endIndex {
+            let byte = utf8[index]
+            guard byte < 0x80 else { return nil }  // a combining mark would join the name's last letter
+            let lower = byte | 0x20
+            guard (lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z")) || (byte >= 0x30 && byte <= 0x39) else { break }
+            name.append(byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? lower : byte)
+            guard name.count <= 10 else { return BodyBlock(kind: .paragraph, html: String(line)) }
+            index = utf8.index(after: index)
+        }
+        return BodyBlock(kind: kind(ofLeadingTag: String(decoding: name, as: UTF8.self)), html: String(line))
     }
 
     /// `html` split at every newline (`Character.isNewline`: U+000A–U+000D, U+0085, U+2028, U+2029; CR LF counts
@@ -142,7 +169,7 @@ public enum ArticleBody {
         "img", "pre", "dl", "dt", "dd", "script", "style",
     ]
 
-    private static func kind(ofLeadingTag name: String) -> BodyBlock.Kind {
+    static func kind(ofLeadingTag name: String) -> BodyBlock.Kind {
         switch name {
         case "h1", "h2", "h3", "h4", "h5", "h6": .heading
         case "blockquote": .quote

@@ -22,6 +22,7 @@ public struct InlineMoreBlocks: Sendable {
     /// How many links the layout can use at most.
     public var capacity: Int { zip(afterParagraphs, blockSizes).reduce(0) { $0 + $1.1 } }
 
+    @inlinable  // specialised for the caller's link type: unspecialised, every array step went through witness tables
     public func layout<Link: Sendable>(_ blocks: [BodyBlock], links: [Link]) -> [Segment<Link>] {
         var remaining = links[...]
         var slots = Array(zip(afterParagraphs, blockSizes)).sorted { $0.0 < $1.0 }[...]

@@ -10,8 +10,14 @@ import Testing
             let trimmed = line.drop(while: \.isWhitespace)
             guard !trimmed.isEmpty else { return nil }
             let text = String(trimmed.reversed().drop(while: \.isWhitespace).reversed())
-            return ArticleBody.blocks(fromHTML: text).first.map { BodyBlock(kind: $0.kind, html: text) }
+            return BodyBlock(kind: kind(text), html: text)
         }
+    }
+
+    /// The block kind as the Character-based reading found it: from the lowercased ASCII letters and digits after
+    /// the first Character and any slashes.
+    static func kind(_ text: String) -> BodyBlock.Kind {
+        ArticleBody.kind(ofLeadingTag: text.dropFirst().drop { $0 == "/" }.prefix { $0.isASCII && ($0.isLetter || $0.isNumber) }.lowercased())
     }
 
     static let bodies = [
@@ -24,6 +30,10 @@ import Testing
         "<p>é\u{301} combining</p>\n<p>emoji 👩‍👩‍👧 family</p>\n<p>ends with a mark e\u{301}</p>",
         "no tag at all\n<unknown>x</unknown>\n<P>upper</P>\n< p>space</p>",
         "<p>Â and â, \u{C2}\u{A0} — bytes C2 and E2 that are not newlines: \u{2027}\u{202A}\u{2030}</p>",
+        "<H2>upper</H2>\n<BlockQuote>mixed</BlockQuote>\n</p>closing first\n<//h2>two slashes\n<h2 class=\"x\">attrs</h2>",
+        "<h2\u{301}>mark after the name\n<\u{301}h2>mark after the bracket\n</\u{301}h2>mark after the slash",
+        "<blockquote\u{301}>x\n<blockquotes>x\n<abcdefghijklm>x\n<h2>ends in a mark</h2>\u{301}\n<h10>x\n<h2",
+        "<figure>x</figure> \n<hr>\u{7F}\n<ul>\u{1}",
     ]
 
     @Test func linesAreCutWhereTheCharacterSplitCutThem() {
