@@ -3,7 +3,9 @@
 # `perf record -e cpu-clock` samples the server, and the report lists the top functions (self and with callees),
 # demangled by bench/perf-report.py, with the server's CPU time per request from /proc.
 #
-#   Usage:   bash bench/profile.sh [PAGE] [SECONDS]     PAGE: article (default), home, or a path such as /svyat
+#   Usage:   bash bench/profile.sh [PAGE] [SECONDS]     PAGE: article (default), home, or a path such as /svyat;
+#            `big`: bench/article/plovdiv-plan-gradski-transport-2030.md (the shape of WordPress's 40-paragraph
+#            article, as bench/pages.sh measures), imported into the demo site first
 #   Knobs:   VESTNIK_BIN=…   the binary (default .build-release/release/vestnik; build it first)
 #            SERVE_ARGS=…    more `vestnik serve` options (e.g. "--page-cache-mb 0")
 #            CONNS=4         wrk connections (-t1)
@@ -33,7 +35,12 @@ URL=http://$HOST:$PORT
 "$BIN" serve --database "$T/p.sqlite" --hostname "$HOST" --port "$PORT" "${EXTRA[@]}" </dev/null >"$T/vestnik.log" 2>&1 &
 PID=$!; track "$PID" vestnik
 wait_http "$URL/" 120 "$PID" vestnik "$T/vestnik.log"
+if [ "$PAGE" = big ]; then
+  "$BIN" import --database "$T/p.sqlite" --rebase-dates "$ROOT/bench/article/plovdiv-plan-gradski-transport-2030.md" >/dev/null
+  sleep 2   # the server notices the other process's write within a second or two
+fi
 case "$PAGE" in
+  big) P=$(curl -fsS "$URL/" | grep -oE 'href="/[^"/?#]+/plovdiv-plan-gradski-transport-2030"' | head -1 | sed -E 's/^href="(.*)"$/\1/') ;;
   article) P=$(curl -fsS "$URL/" | grep -oE 'href="/[^"/?#]+/[^"/?#]+"' | sed -E 's/^href="(.*)"$/\1/' |
                grep -vE '^/(static|tema|tag|avtor)/' | head -1) ;;
   home) P=/ ;;

@@ -36,8 +36,21 @@ import Testing
         "<figure>x</figure> \n<hr>\u{7F}\n<ul>\u{1}",
     ]
 
+    /// Long lines of every length mod 8, with every separator, so that newlines fall at every offset of the
+    /// eight-byte steps.
+    static var longBodies: [String] {
+        let separators = ["\n", "\r\n", "\r", "\u{0B}", "\u{0C}", "\u{85}", "\u{2028}", "\u{2029}"]
+        let words = ["Пловдив", "plan", "—", "„кавички“", "2030", "é\u{301}", "\u{A0}", "x"]
+        return (0..<3).map { round in
+            (0..<40).map { line in
+                let text = (0..<(line + round)).map { words[($0 * 3 + line) % words.count] }.joined(separator: " ")
+                return "<p>\(text)</p>" + separators[(line + round) % separators.count]
+            }.joined()
+        }
+    }
+
     @Test func linesAreCutWhereTheCharacterSplitCutThem() {
-        for body in Self.bodies {
+        for body in Self.bodies + Self.longBodies {
             let blocks = ArticleBody.blocks(fromHTML: body)
             #expect(blocks.map(\.html) == Self.reference(body).map(\.html), "\(body.debugDescription)")
             #expect(blocks.map(\.kind) == Self.reference(body).map(\.kind), "\(body.debugDescription)")

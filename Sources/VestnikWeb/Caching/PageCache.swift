@@ -197,9 +197,13 @@ extension PageCache.Page {
         ]
         if let lastModified { headers[.lastModified] = lastModified }
         identityHeaders = headers
-        headers[.eTag] = Self.gzipETag(etag)
-        headers[.contentEncoding] = "gzip"
-        gzipHeaders = headers
+        if gzip == nil {
+            gzipHeaders = headers  // never sent: there is no gzip copy to send them with
+        } else {
+            headers[.eTag] = Self.gzipETag(etag)
+            headers[.contentEncoding] = "gzip"
+            gzipHeaders = headers
+        }
     }
 
     /// The ETag of the gzip encoding: a different representation needs a different strong validator.
