@@ -30,6 +30,7 @@ import Testing
     }
 
     @Test func writesWhatFoundationWrites() {
+        #expect(LinkedData.Key.allCases.count <= 64, "the writer keeps a set of keys in one UInt64")
         for block in Self.blocks {
             #expect(StructuredData.script(block) == StructuredData.foundationScript(block))
         }

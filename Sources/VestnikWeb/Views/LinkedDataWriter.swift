@@ -10,7 +10,7 @@ enum LinkedData {
     case object([(key: Key, value: LinkedData)])
 
     /// Every key the site's linked data uses. A new one is a new case: `LinkedDataWriterTests` writes all of them.
-    enum Key: Int, CaseIterable {
+    enum Key: Int, CaseIterable {  // at most 64 cases: `LinkedDataWriter` keeps a set of them in one UInt64
         case context, type, id, articleSection, author, dateModified, datePublished, description, headline, height,
             image, inLanguage, isAccessibleForFree, item, itemListElement, jobTitle, keywords, logo, mainEntityOfPage,
             name, position, potentialAction, publisher, queryInput, target, url, urlTemplate, width
@@ -90,11 +90,11 @@ struct LinkedDataWriter {
             bytes.append(UInt8(ascii: "]"))
         case .object(let members):
             bytes.append(UInt8(ascii: "{"))
-            for (index, member) in Self.ordered(members).enumerated() {
+            for (index, position) in Self.order(of: members).enumerated() {
                 if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                bytes.append(contentsOf: Self.quotedKeys[member.key.rawValue])
+                bytes.append(contentsOf: Self.quotedKeys[members[position].key.rawValue])
                 bytes.append(UInt8(ascii: ":"))
-                write(member.value)
+                write(members[position].value)
             }
             bytes.append(UInt8(ascii: "}"))
         }
@@ -140,23 +140,20 @@ struct LinkedDataWriter {
     /// Each key written as a JSON string (no key needs escaping).
     private static let quotedKeys = LinkedData.Key.allCases.map { Array("\"\($0.name)\"".utf8) }
 
-    /// `members` in the order `JSONSerialization`'s `.sortedKeys` gives (a later member replaces an earlier one of
-    /// the same key, as in a dictionary).
-    private static func ordered(_ members: [(key: LinkedData.Key, value: LinkedData)]) -> [(key: LinkedData.Key, value: LinkedData)] {
-        var sorted = members
+    /// The positions of `members` in the order `JSONSerialization`'s `.sortedKeys` gives, a key set twice counted
+    /// once at its last position (as in a dictionary). Positions rather than members: sorting copies of the members
+    /// retained and released every value they hold.
+    private static func order(of members: [(key: LinkedData.Key, value: LinkedData)]) -> [Int] {
+        var positions: [Int] = []
+        positions.reserveCapacity(members.count)
         var seen: UInt64 = 0
-        var repeated = false
-        for member in members {
-            let bit: UInt64 = 1 << UInt64(member.key.rawValue)
-            if seen & bit != 0 { repeated = true }
+        for position in members.indices.reversed() {
+            let bit: UInt64 = 1 << UInt64(members[position].key.rawValue)
+            if seen & bit == 0 { positions.append(position) }
             seen |= bit
         }
-        if repeated {
-            sorted = []
-            for member in members.reversed() where !sorted.contains(where: { $0.key == member.key }) { sorted.append(member) }
-        }
-        sorted.sort { ranks[$0.key.rawValue] < ranks[$1.key.rawValue] }
-        return sorted
+        positions.sort { ranks[members[$0].key.rawValue] < ranks[members[$1].key.rawValue] }
+        return positions
     }
 
     /// Each key's place in `JSONSerialization`'s order. On Linux that order is a locale-aware comparison (`_` before
