@@ -18,6 +18,22 @@ func input(
 }
 
 @Suite struct ArticleRepositoryTests {
+    /// Tags and authors come back in the order the newsroom gave them, not in the order of their ids (the second
+    /// article names an older tag and author second).
+    @Test(arguments: TestDatabase.all)
+    func tagsAndAuthorsKeepTheirOrder(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let articles = ArticleRepository(database: database)
+            _ = try await articles.save(input("Първа", tags: ["Северна Корея"], authors: [.init(name: "Иван Иванов")]), now: testNow)
+            _ = try await articles.save(
+                input("Втора", tags: ["Русия", "Северна Корея"], authors: [.init(name: "Мария Петрова"), .init(name: "Иван Иванов")]),
+                now: testNow)
+            let second = try #require(try await articles.article(slug: "vtora"))
+            #expect(second.tags.map(\.name) == ["Русия", "Северна Корея"])
+            #expect(second.authors.map(\.name) == ["Мария Петрова", "Иван Иванов"])
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func savesAWholeArticleAndReadsItBack(_ kind: TestDatabase) async throws {
         try await kind.with { database in
