@@ -38,11 +38,11 @@ indirect enum TemplateNode: Sendable {
 /// context stack, then the rest inside it.
 struct TemplatePath: Sendable, Equatable {
     var climbs: Bool
-    var components: [String]
+    var components: [FieldKey]
 
     init(_ name: String) {
         climbs = name.first != "."
-        components = name.split(separator: ".").map(String.init)
+        components = name.split(separator: ".").map { FieldKey(String($0)) }
     }
 }
 

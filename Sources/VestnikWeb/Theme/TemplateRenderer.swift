@@ -134,33 +134,33 @@ struct TemplateRenderer {
     }
 
     private mutating func append(_ text: String) {
-        var text = text
-        text.withUTF8 { out.append(contentsOf: $0) }
+        text.withUTF8Bytes { out.append(contentsOf: $0) }
     }
 
-    /// The first name found by climbing the stack (or in the current item only), the rest inside it.
+    /// The first name found by climbing the stack (or in the current item only), the rest inside it; only objects
+    /// have fields, so other entries are passed over without a lookup.
     private func resolve(_ path: TemplatePath) -> TemplateValue {
-        guard let first = path.components.first else { return stack[stack.count - 1] }
+        let keys = path.components
+        guard !keys.isEmpty else { return stack[stack.count - 1] }
         var value = TemplateValue.none
         if path.climbs {
             var index = stack.count - 1
             while index >= 0 {
-                value = Self.field(first, of: stack[index])
-                if !value.isNone { break }
+                if case .object(let fields) = stack[index] {
+                    value = fields.field(keys[0])
+                    if !value.isNone { break }
+                }
                 index -= 1
             }
-        } else {
-            value = Self.field(first, of: stack[stack.count - 1])
+        } else if case .object(let fields) = stack[stack.count - 1] {
+            value = fields.field(keys[0])
         }
-        var rest = path.components.dropFirst()
-        while let name = rest.popFirst(), !value.isNone {
-            value = Self.field(name, of: value)
+        var next = 1
+        while next < keys.count {
+            guard case .object(let fields) = value else { return .none }
+            value = fields.field(keys[next])
+            next += 1
         }
         return value
-    }
-
-    private static func field(_ name: String, of value: TemplateValue) -> TemplateValue {
-        if case .object(let fields) = value { return fields.field(name) }
-        return .none
     }
 }
