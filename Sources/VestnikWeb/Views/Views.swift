@@ -112,14 +112,14 @@ final class ArticleCard: Sendable {
 final class CardFormat: Sendable {
     private let dates: NewsDateFormatter
     private let relativeTime: RelativeTimeFormatter
-    let videoMarker: String
-    let galleryMarker: String
+    /// The four marker lists, made once: index `video + 2 × gallery`.
+    private let markerLists: [[String]]
 
     init(dates: NewsDateFormatter, relative: RelativeTimeFormatter, locale: SiteLocale) {
         self.dates = dates
         relativeTime = relative
-        videoMarker = locale["marker_video"]
-        galleryMarker = locale["marker_gallery"]
+        let video = locale["marker_video"], gallery = locale["marker_gallery"]
+        markerLists = [[], [video], [gallery], [video, gallery]]
     }
 
     func time(_ date: Date) -> String { dates.shortTime(date) }
@@ -129,7 +129,7 @@ final class CardFormat: Sendable {
 
     /// `(ВИДЕО)`, `(СНИМКИ)`: what the article carries.
     func markers(_ media: MediaMarkers) -> [String] {
-        (media.video ? [videoMarker] : []) + (media.gallery ? [galleryMarker] : [])
+        markerLists[(media.video ? 1 : 0) + (media.gallery ? 2 : 0)]
     }
 }
 
