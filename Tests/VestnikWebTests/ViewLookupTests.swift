@@ -1,15 +1,23 @@
 import Foundation
 import Testing
+import VestnikCore
 @testable import VestnikWeb
 
 /// Templates find view-model fields through `TemplateFields.field(_:)` (see `Views+TemplateFields.swift`), not through
 /// `Mirror`. A field missing from a switch would silently render as empty, so every field of every view type must
 /// answer exactly what `Mirror` reads (`ReflectedValue`, which the newsroom's views still go through).
 @Suite struct ViewLookupTests {
+    static let locale = try! SiteLocale.load(code: "bg", from: Theme.builtInLocales)
+    /// 25 November 2026, 12:00 in Sofia; the card's article came out five minutes before.
+    static let now = Date(timeIntervalSince1970: 1_795_600_800)
+    static let cardFormat = CardFormat(
+        dates: NewsDateFormatter(vocabulary: locale.dates), relative: RelativeTimeFormatter(vocabulary: locale.dates, now: { now }),
+        locale: locale)
     static let card = ArticleCard(
-        url: "/a/b", kicker: "К", title: "Заглавие", markers: ["(ВИДЕО)"], lead: "Резюме", section: "Свят",
-        sectionURL: "/svyat", time: "10:00", dateLine: "25 ноември 2026", relative: "преди 5 минути",
-        datetime: "2026-11-25T10:00:00+02:00", reads: "5")
+        ArticleSummary(
+            id: 7, slug: "b", sectionSlug: "svyat", sectionName: "Свят", kicker: "К", title: "Заглавие", lead: "Резюме",
+            media: MediaMarkers(video: true, gallery: true), publishedAt: now - 300, reads: 5),
+        format: cardFormat)
     static let picture = Picture(url: "https://x/p.png", width: 1200, height: 675, mediaType: "image/png", length: 10)
     static let layout = LayoutView(
         lang: "bg", ogLocale: "bg_BG", siteName: "Вестник", pageTitle: "T", description: "D", canonical: "https://x/",
@@ -24,10 +32,7 @@ import Testing
     static var views: [(String, any TemplateFields)] { [
         ("LayoutView", layout), ("FeedLink", layout.feeds[0]), ("Picture", picture),
         ("Picture without size", Picture(url: "u", width: nil, height: nil, mediaType: "image/jpeg", length: 0)),
-        ("NavLink", layout.nav[0]), ("ArticleMeta", layout.meta!), ("ArticleCard", card),
-        ("ArticleCard without kicker", ArticleCard(
-            url: "/a", kicker: nil, title: "t", markers: [], lead: "", section: "", sectionURL: "", time: "", dateLine: "",
-            relative: "", datetime: "", reads: "0")),
+        ("NavLink", layout.nav[0]), ("ArticleMeta", layout.meta!),
         ("Pager", Pager(previousURL: nil, nextURL: "/x?page=2", label: "1 от 2")),
         ("ListView", ListView(
             layout: layout, heading: "h", kind: "section", subtitle: nil, photo: "https://x/p.jpg", description: "d",
@@ -71,6 +76,31 @@ import Testing
             }
             #expect(view.field("noSuchField").isNone, "\(label)")
         }
+    }
+
+    /// A card's fields are computed from its article when asked (`Mirror` sees only the article), so each is checked
+    /// against the string it must be.
+    @Test func everyCardFieldAnswersItsValue() {
+        let expected: [String: String] = [
+            "url": "text(/svyat/b)", "kicker": "text(К)", "title": "text(Заглавие)",
+            "markers": "list[text((ВИДЕО)), text((СНИМКИ))]", "lead": "text(Резюме)", "section": "text(Свят)",
+            "sectionURL": "text(/svyat)", "time": "text(11:55)", "dateLine": "text(25 ноември 2026, 11:55 часа)",
+            "relative": "text(преди 5 минути)", "datetime": "text(2026-11-25T11:55:00+02:00)", "reads": "text(5)",
+        ]
+        for (name, value) in expected {
+            #expect(Self.describe(Self.card.field(name)) == value, "ArticleCard.\(name)")
+        }
+        #expect(Self.card.field("noSuchField").isNone)
+        #expect(Self.card.field("summary").isNone, "the article itself is not a field")
+
+        let plain = ArticleCard(
+            ArticleSummary(
+                id: 8, slug: "c", sectionSlug: "s", sectionName: "", kicker: "", title: "t", lead: "", media: MediaMarkers(),
+                publishedAt: Self.now - 3 * 86_400, reads: 0),
+            format: Self.cardFormat)
+        #expect(plain.field("kicker").isNone)
+        #expect(Self.describe(plain.field("markers")) == "list[]")
+        #expect(Self.describe(plain.field("relative")) == "text(22.11.2026)")
     }
 
     /// A value's case and contents, objects by type (each view type is checked on its own above).

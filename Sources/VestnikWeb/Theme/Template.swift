@@ -10,14 +10,15 @@ import Foundation
 // lambdas and swift-mustache's transforms (`{{uppercase(x)}}`), and dynamic partials (`{{>*name}}`). Pragmas
 // (`{{% … }}`) are read and ignored.
 
-/// A template as a tree: text is UTF-8 bytes ready to copy, names are split into path components.
+/// A parsed template: the parser's tree (text as UTF-8 bytes ready to copy, names split into path components),
+/// flattened into the program that renders walk.
 struct Template: Sendable {
-    let nodes: [TemplateNode]
+    let program: TemplateProgram
 
     /// Parses `text`; `name` (the template's name, or its file for a theme override) is what errors report.
     init(_ text: String, name: String) throws {
         var parser = TemplateParser(text, name: name)
-        nodes = try parser.parse(TemplateParser.State())
+        program = TemplateProgram(try parser.parse(TemplateParser.State()))
     }
 }
 
@@ -38,11 +39,11 @@ indirect enum TemplateNode: Sendable {
 /// context stack, then the rest inside it.
 struct TemplatePath: Sendable, Equatable {
     var climbs: Bool
-    var components: [String]
+    var components: [FieldKey]
 
     init(_ name: String) {
         climbs = name.first != "."
-        components = name.split(separator: ".").map(String.init)
+        components = name.split(separator: ".").map { FieldKey(String($0)) }
     }
 }
 

@@ -31,10 +31,41 @@ protocol TemplateRepresentable {
     var templateValue: TemplateValue { get }
 }
 
-/// A view model with named fields: `field` answers with a switch (see Views+TemplateFields.swift) and `.none` for a
-/// name that is not one of its fields.
+/// A view model with named fields: `field` answers with a switch on the name's id (see Views+TemplateFields.swift)
+/// and `.none` for a name that is not one of its fields.
 protocol TemplateFields: TemplateRepresentable {
-    func field(_ name: String) -> TemplateValue
+    func field(_ key: FieldKey) -> TemplateValue
+}
+
+extension TemplateFields {
+    /// A lookup by name, interned on the spot (tests and code outside templates).
+    func field(_ name: String) -> TemplateValue { field(FieldKey(name)) }
+}
+
+/// A field name of a template tag, interned when the template is parsed, so that a view answers with a switch on a
+/// small integer (a jump table) rather than comparing strings, and a miss while climbing the stack costs little.
+/// `name` is kept for what has no switch: views read through `Mirror`, and the locale strings.
+struct FieldKey: Sendable, Equatable {
+    let id: FieldID
+    let name: String
+
+    init(_ name: String) {
+        self.name = name
+        id = FieldID(rawValue: name) ?? .other
+    }
+}
+
+/// Every name a public view answers to (Views+TemplateFields.swift); `.other` for any other name.
+enum FieldID: String, Sendable {
+    case alt, author, authorURLs, authors, beacon, beaconURL, body, canonical, caption, card, cards, credit, cssURL
+    case current, datetime, dateLine, day, days, description, empty, featured, feeds, firstPageURL, followURL, from
+    case hasCaption, heading, height, html, image, jsonLD, kicker, kind, label, lang, latest, layout, lead, length
+    case links, markers, message, meta, mediaType, modified, more, mostRead, name, nav, nextURL, ogLocale, pageTitle
+    case pager, photo, pinned, pixelURL, previousURL, published, query, reads, relative, results, role, scriptURL
+    case searchURL, section, sectionName, sections, sectionURL, selected, siteName, slug, snippet, sources, src
+    case status, subtitle, summary, t, tags, time, title, to, today, topicLink, type, url, week, width, year
+    /// Not a field of any public view; `FieldKey.name` says which.
+    case other = " other"
 }
 
 extension TemplateFields {
@@ -77,7 +108,7 @@ extension Array: TemplateList where Element: TemplateRepresentable {
 
 /// The locale strings: `{{t.key}}`, `{{layout.t.key}}`.
 extension Dictionary: TemplateRepresentable, TemplateFields where Key == String, Value: TemplateRepresentable {
-    func field(_ name: String) -> TemplateValue { self[name]?.templateValue ?? .none }
+    func field(_ key: FieldKey) -> TemplateValue { self[key.name]?.templateValue ?? .none }
 }
 
 /// Views that have no switch (the newsroom, media, structure and read-statistics pages) are read through `Mirror`,
@@ -106,8 +137,8 @@ enum ReflectedValue {
 struct ReflectedFields: TemplateFields {
     let value: Any
 
-    func field(_ name: String) -> TemplateValue {
-        guard let child = Mirror(reflecting: value).children.first(where: { $0.label == name }) else { return .none }
+    func field(_ key: FieldKey) -> TemplateValue {
+        guard let child = Mirror(reflecting: value).children.first(where: { $0.label == key.name }) else { return .none }
         return ReflectedValue.of(child.value)
     }
 }
@@ -120,5 +151,5 @@ struct ReflectedList: TemplateList {
 
 struct ReflectedDictionary: TemplateFields {
     let values: [String: Any]
-    func field(_ name: String) -> TemplateValue { values[name].map(ReflectedValue.of) ?? .none }
+    func field(_ key: FieldKey) -> TemplateValue { values[key.name].map(ReflectedValue.of) ?? .none }
 }

@@ -1,8 +1,9 @@
 import Foundation
 import VestnikCore
 
-/// Turns newsroom objects into view models in the site's language.
-struct ViewFactory: Sendable {
+/// Turns newsroom objects into view models in the site's language. A class: pages pass it around and make cards
+/// with `map(views.card)`, and a struct of formatters and locale strings was copied, every string retained, each time.
+final class ViewFactory: Sendable {
     let locale: SiteLocale
     let assets: StaticAssets
     let siteName: String
@@ -10,6 +11,7 @@ struct ViewFactory: Sendable {
     let dates: NewsDateFormatter
     let relative: RelativeTimeFormatter
     let structuredData: StructuredData
+    let cardFormat: CardFormat
 
     init(locale: SiteLocale, assets: StaticAssets, siteName: String, publicURL: String, now: @escaping @Sendable () -> Date) {
         self.locale = locale
@@ -18,6 +20,7 @@ struct ViewFactory: Sendable {
         self.publicURL = publicURL
         dates = NewsDateFormatter(vocabulary: locale.dates)
         relative = RelativeTimeFormatter(vocabulary: locale.dates, now: now)
+        cardFormat = CardFormat(dates: dates, relative: relative, locale: locale)
         structuredData = StructuredData(
             siteName: siteName, publicURL: publicURL, language: locale.language,
             logo: Self.picture(Self.logo, in: assets, publicURL: publicURL), homeName: locale["nav_home"], dates: dates)
@@ -97,18 +100,9 @@ struct ViewFactory: Sendable {
         return type.hasPrefix("image/") ? type : "image/jpeg"
     }
 
-    func markers(_ media: MediaMarkers) -> [String] {
-        (media.video ? [locale["marker_video"]] : []) + (media.gallery ? [locale["marker_gallery"]] : [])
-    }
+    func markers(_ media: MediaMarkers) -> [String] { cardFormat.markers(media) }
 
-    func card(_ summary: ArticleSummary) -> ArticleCard {
-        ArticleCard(
-            url: SiteURLs.article(summary), kicker: summary.kicker.isEmpty ? nil : summary.kicker, title: summary.title,
-            markers: markers(summary.media), lead: summary.lead, section: summary.sectionName,
-            sectionURL: SiteURLs.section(summary.sectionSlug), time: dates.shortTime(summary.publishedAt),
-            dateLine: dates.dateLine(summary.publishedAt), relative: relative.string(for: summary.publishedAt),
-            datetime: dates.isoDateTime(summary.publishedAt), reads: String(summary.reads))
-    }
+    func card(_ summary: ArticleSummary) -> ArticleCard { ArticleCard(summary, format: cardFormat) }
 
     func pager<T>(_ page: Page<T>, base: String) -> Pager? {
         pager(page, url: { SiteURLs.page(base, $0) })

@@ -83,38 +83,53 @@ struct ArticleMeta {
     var tags: [String]
 }
 
-/// One article in a list. A class: every section over a list of cards put each one in a box of its own, all twelve
-/// strings retained, where a reference is retained once (see `LayoutView`).
+/// One article in a list. Its fields are formatted when a template asks for them: a page shows about thirty cards,
+/// and each template uses a few of their dozen strings (today.mustache the clock time, card.mustache the dates,
+/// the "Още:" links neither). A class: sections over a list of cards then retain a reference, not a dozen strings.
 final class ArticleCard: Sendable {
-    let url: String
-    let kicker: String?
-    let title: String
-    let markers: [String]
-    let lead: String
-    let section: String
-    let sectionURL: String
-    let time: String
-    let dateLine: String
-    let relative: String
-    let datetime: String
-    let reads: String
+    let summary: ArticleSummary
+    let format: CardFormat
 
-    init(
-        url: String, kicker: String?, title: String, markers: [String], lead: String, section: String, sectionURL: String,
-        time: String, dateLine: String, relative: String, datetime: String, reads: String
-    ) {
-        self.url = url
-        self.kicker = kicker
-        self.title = title
-        self.markers = markers
-        self.lead = lead
-        self.section = section
-        self.sectionURL = sectionURL
-        self.time = time
-        self.dateLine = dateLine
-        self.relative = relative
-        self.datetime = datetime
-        self.reads = reads
+    init(_ summary: ArticleSummary, format: CardFormat) {
+        self.summary = summary
+        self.format = format
+    }
+
+    var url: String { SiteURLs.article(summary) }
+    var kicker: String? { summary.kicker.isEmpty ? nil : summary.kicker }
+    var markers: [String] { format.markers(summary.media) }
+    var sectionURL: String { SiteURLs.section(summary.sectionSlug) }
+    var time: String { format.time(summary.publishedAt) }
+    var dateLine: String { format.dateLine(summary.publishedAt) }
+    /// Relative to the formatter's `now` when the page is rendered, which follows its building at once.
+    var relative: String { format.relative(summary.publishedAt) }
+    var datetime: String { format.datetime(summary.publishedAt) }
+    var reads: String { String(summary.reads) }
+}
+
+/// What cards format their fields with: one per `ViewFactory`, shared by all its cards. Cards call its methods rather
+/// than `format.dates.…`: a formatter reached through two references was copied, all its strings retained, per call.
+final class CardFormat: Sendable {
+    private let dates: NewsDateFormatter
+    private let relativeTime: RelativeTimeFormatter
+    /// The four marker lists, made once: index `video + 2 × gallery`.
+    private let markerLists: [[String]]
+
+    init(dates: NewsDateFormatter, relative: RelativeTimeFormatter, locale: SiteLocale) {
+        self.dates = dates
+        relativeTime = relative
+        let video = locale["marker_video"], gallery = locale["marker_gallery"]
+        markerLists = [[], [video], [gallery], [video, gallery]]
+    }
+
+    func time(_ date: Date) -> String { dates.shortTime(date) }
+    func dateLine(_ date: Date) -> String { dates.dateLine(date) }
+    func relative(_ date: Date) -> String { relativeTime.string(for: date) }
+    func datetime(_ date: Date) -> String { dates.isoDateTime(date) }
+
+    /// `(ВИДЕО)`, `(СНИМКИ)`: what the article carries.
+    func markers(_ media: MediaMarkers) -> [String] {
+        markerLists[(media.video ? 1 : 0) + (media.gallery ? 2 : 0)]
     }
 }
 
