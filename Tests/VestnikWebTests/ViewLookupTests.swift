@@ -21,7 +21,7 @@ import VestnikCore
     static let picture = Picture(url: "https://x/p.png", width: 1200, height: 675, mediaType: "image/png", length: 10)
     static let layout = LayoutView(
         lang: "bg", ogLocale: "bg_BG", siteName: "Вестник", pageTitle: "T", description: "D", canonical: "https://x/",
-        cssURL: "/static/site.css", nav: [NavLink(name: "Свят", url: "/svyat", current: true)], t: ["a": "b"], year: "2026",
+        cssURL: "/static/site.css", nav: [NavLink(name: "Свят", url: "/svyat", current: true)], t: LocaleStrings(["a": "b"]), year: "2026",
         meta: ArticleMeta(author: "A", authorURLs: ["u"], section: "S", published: "p", modified: "m", tags: ["t"]),
         feeds: [FeedLink(title: "RSS", type: "application/rss+xml", url: "/rss.xml")], image: picture, jsonLD: ["{}"])
     static let featured = FeaturedFigureView(
@@ -76,6 +76,13 @@ import VestnikCore
             }
             #expect(view.field("noSuchField").isNone, "\(label)")
         }
+    }
+
+    /// The locale strings (`layout.t`) answer by key; a key the locale lacks is `.none`, so the lookup climbs on.
+    @Test func localeStringsAnswerByKey() {
+        #expect(Self.describe(Self.layout.t.field("a")) == "text(b)")
+        #expect(Self.layout.t.field("b").isNone)
+        #expect(Self.describe(Self.layout.field("t")) == "object(LocaleStrings)")
     }
 
     /// A card's fields are computed from its article when asked (`Mirror` sees only the article), so each is checked

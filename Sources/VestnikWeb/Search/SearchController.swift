@@ -170,28 +170,57 @@ struct SearchAPIError: Encodable {
     var error: String
 }
 
-struct SearchView {
-    var layout: LayoutView
-    var query: String
-    var from: String
-    var to: String
-    var sections: [SectionOption]
-    var author: String
-    var message: String?
-    var summary: String?
-    var results: [SearchResultView]
-    var pager: Pager?
-    var firstPageURL: String?
+final class SearchView: Sendable {
+    let layout: LayoutView
+    let query: String
+    let from: String
+    let to: String
+    let sections: [SectionOption]
+    let author: String
+    let message: String?
+    let summary: String?
+    let results: [SearchResultView]
+    let pager: Pager?
+    let firstPageURL: String?
+
+    init(
+        layout: LayoutView, query: String, from: String, to: String, sections: [SectionOption], author: String,
+        message: String? = nil, summary: String? = nil, results: [SearchResultView], pager: Pager? = nil,
+        firstPageURL: String? = nil
+    ) {
+        self.layout = layout
+        self.query = query
+        self.from = from
+        self.to = to
+        self.sections = sections
+        self.author = author
+        self.message = message
+        self.summary = summary
+        self.results = results
+        self.pager = pager
+        self.firstPageURL = firstPageURL
+    }
 }
 
-struct SectionOption {
-    var slug: String
-    var name: String
-    var selected: Bool
+final class SectionOption: Sendable {
+    let slug: String
+    let name: String
+    let selected: Bool
+
+    init(slug: String, name: String, selected: Bool) {
+        self.slug = slug
+        self.name = name
+        self.selected = selected
+    }
 }
 
-struct SearchResultView {
-    var card: ArticleCard
+final class SearchResultView: Sendable {
+    let card: ArticleCard
     /// Escaped text with `<mark>` around the matched words.
-    var snippet: String
+    let snippet: String
+
+    init(card: ArticleCard, snippet: String) {
+        self.card = card
+        self.snippet = snippet
+    }
 }

@@ -38,3 +38,14 @@ public struct ThemeError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
 }
+
+/// The locale strings as templates see them (`{{t.key}}`, `{{layout.t.key}}`): made once per site, with its
+/// `ViewFactory`, and shared by every page's layout. A class, as every `TemplateFields` is (see `TemplateValue`).
+final class LocaleStrings: TemplateFields, Sendable {
+    let strings: [String: String]
+
+    init(_ strings: [String: String]) { self.strings = strings }
+
+    /// A key the locale lacks answers `.none`, so the lookup climbs on (as it did for a dictionary).
+    func field(_ key: FieldKey) -> TemplateValue { strings[key.name]?.templateValue ?? .none }
+}

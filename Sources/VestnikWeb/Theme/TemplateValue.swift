@@ -33,7 +33,11 @@ protocol TemplateRepresentable {
 
 /// A view model with named fields: `field` answers with a switch on the name's id (see Views+TemplateFields.swift)
 /// and `.none` for a name that is not one of its fields.
-protocol TemplateFields: TemplateRepresentable {
+///
+/// Class-bound: an `.object` is then one reference, and copying a `TemplateValue` (each lookup returns one, each
+/// section pushes one) is a retain, where an existential that a struct could fill was copied through its value
+/// witnesses (`initializeWithCopy`, `destroy`) and boxed when the struct did not fit inline.
+protocol TemplateFields: AnyObject, TemplateRepresentable {
     func field(_ key: FieldKey) -> TemplateValue
 }
 
@@ -106,11 +110,6 @@ extension Array: TemplateList where Element: TemplateRepresentable {
     func item(_ index: Int) -> TemplateValue { self[index].templateValue }
 }
 
-/// The locale strings: `{{t.key}}`, `{{layout.t.key}}`.
-extension Dictionary: TemplateRepresentable, TemplateFields where Key == String, Value: TemplateRepresentable {
-    func field(_ key: FieldKey) -> TemplateValue { self[key.name]?.templateValue ?? .none }
-}
-
 /// Views that have no switch (the newsroom, media, structure and read-statistics pages) are read through `Mirror`,
 /// as swift-mustache read every view. Those pages are few and never cached, so the cost does not matter there; the
 /// public pages' views all have switches, and `ViewLookupTests` checks that they agree with this reading.
@@ -134,8 +133,10 @@ enum ReflectedValue {
     }
 }
 
-struct ReflectedFields: TemplateFields {
+final class ReflectedFields: TemplateFields {
     let value: Any
+
+    init(value: Any) { self.value = value }
 
     func field(_ key: FieldKey) -> TemplateValue {
         guard let child = Mirror(reflecting: value).children.first(where: { $0.label == key.name }) else { return .none }
@@ -149,7 +150,10 @@ struct ReflectedList: TemplateList {
     func item(_ index: Int) -> TemplateValue { ReflectedValue.of(items[index]) }
 }
 
-struct ReflectedDictionary: TemplateFields {
+final class ReflectedDictionary: TemplateFields {
     let values: [String: Any]
+
+    init(values: [String: Any]) { self.values = values }
+
     func field(_ key: FieldKey) -> TemplateValue { values[key.name].map(ReflectedValue.of) ?? .none }
 }

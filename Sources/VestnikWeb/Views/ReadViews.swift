@@ -5,24 +5,43 @@ import VestnikStore
 // View models of reads: the "Най-четени" block, the statistics pages and their charts.
 
 /// "Най-четени" on the home and article pages: the last 24 hours and the last 7 days.
-struct MostReadView {
-    var day: [MostReadItem]
-    var week: [MostReadItem]
+final class MostReadView: Sendable {
+    let day: [MostReadItem]
+    let week: [MostReadItem]
+
+    init(day: [MostReadItem], week: [MostReadItem]) {
+        self.day = day
+        self.week = week
+    }
 }
 
-struct MostReadItem {
-    var url: String
-    var kicker: String?
-    var title: String
-    var markers: [String]
-    var reads: String
+final class MostReadItem: Sendable {
+    let url: String
+    let kicker: String?
+    let title: String
+    let markers: [String]
+    let reads: String
+
+    init(url: String, kicker: String? = nil, title: String, markers: [String], reads: String) {
+        self.url = url
+        self.kicker = kicker
+        self.title = title
+        self.markers = markers
+        self.reads = reads
+    }
 }
 
 /// What the article page needs to report a read.
-struct ReadBeaconView {
-    var scriptURL: String
-    var beaconURL: String
-    var pixelURL: String
+final class ReadBeaconView: Sendable {
+    let scriptURL: String
+    let beaconURL: String
+    let pixelURL: String
+
+    init(scriptURL: String, beaconURL: String, pixelURL: String) {
+        self.scriptURL = scriptURL
+        self.beaconURL = beaconURL
+        self.pixelURL = pixelURL
+    }
 }
 
 /// The read-only dashboard of the most read articles.

@@ -12,6 +12,8 @@ final class ViewFactory: Sendable {
     let relative: RelativeTimeFormatter
     let structuredData: StructuredData
     let cardFormat: CardFormat
+    /// The locale's strings for `{{layout.t.…}}`, made once rather than per page.
+    let strings: LocaleStrings
 
     init(locale: SiteLocale, assets: StaticAssets, siteName: String, publicURL: String, now: @escaping @Sendable () -> Date) {
         self.locale = locale
@@ -21,6 +23,7 @@ final class ViewFactory: Sendable {
         dates = NewsDateFormatter(vocabulary: locale.dates)
         relative = RelativeTimeFormatter(vocabulary: locale.dates, now: now)
         cardFormat = CardFormat(dates: dates, relative: relative, locale: locale)
+        strings = LocaleStrings(locale.strings)
         structuredData = StructuredData(
             siteName: siteName, publicURL: publicURL, language: locale.language,
             logo: Self.picture(Self.logo, in: assets, publicURL: publicURL), homeName: locale["nav_home"], dates: dates)
@@ -37,7 +40,7 @@ final class ViewFactory: Sendable {
             lang: locale.language, ogLocale: locale.ogLocale, siteName: siteName, pageTitle: pageTitle(title),
             description: description ?? locale["site_description"], canonical: canonical.map(absolute), cssURL: assets.url("site.css"),
             nav: sections.map { NavLink(name: $0.name, url: SiteURLs.section($0.slug), current: $0.slug == currentSection) },
-            t: locale.strings, year: String(SofiaTime.components(of: now).year), meta: meta,
+            t: strings, year: String(SofiaTime.components(of: now).year), meta: meta,
             feeds: feedLinks(.site) + (subject.flatMap { $0.isWholeSite ? nil : feedLinks($0) } ?? []),
             image: image ?? pictures(for: nil)[0], jsonLD: jsonLD.map(StructuredData.script))
     }
@@ -119,18 +122,18 @@ final class ViewFactory: Sendable {
 
     /// Groups a timeline by Sofia day, keeping the order it was given in.
     func days(_ summaries: [ArticleSummary]) -> [DayGroup] {
-        var groups: [DayGroup] = []
+        var groups: [(label: String, cards: [ArticleCard])] = []
         var currentDay: Date?
         for summary in summaries {
             let day = SofiaTime.startOfDay(containing: summary.publishedAt)
             if day != currentDay {
                 let parts = SofiaTime.components(of: summary.publishedAt)
                 let label = "\(parts.day) \(locale.dates.months[parts.month - 1]) \(parts.year)"
-                groups.append(DayGroup(label: label, cards: []))
+                groups.append((label, []))
                 currentDay = day
             }
             groups[groups.count - 1].cards.append(card(summary))
         }
-        return groups
+        return groups.map { DayGroup(label: $0.label, cards: $0.cards) }
     }
 }

@@ -17,7 +17,7 @@ final class LayoutView: Sendable {
     let cssURL: String
     let searchURL: String
     let nav: [NavLink]
-    let t: [String: String]
+    let t: LocaleStrings
     let year: String
     let meta: ArticleMeta?
     /// `<link rel="alternate">` to the site's feeds and the page's own.
@@ -29,7 +29,7 @@ final class LayoutView: Sendable {
 
     init(
         lang: String, ogLocale: String, siteName: String, pageTitle: String, description: String, canonical: String?,
-        cssURL: String, searchURL: String = SiteURLs.search, nav: [NavLink], t: [String: String], year: String,
+        cssURL: String, searchURL: String = SiteURLs.search, nav: [NavLink], t: LocaleStrings, year: String,
         meta: ArticleMeta?, feeds: [FeedLink], image: Picture, jsonLD: [String]
     ) {
         self.lang = lang
@@ -50,37 +50,66 @@ final class LayoutView: Sendable {
     }
 }
 
-struct FeedLink {
-    var title: String
-    var type: String
-    var url: String
+final class FeedLink: Sendable {
+    let title: String
+    let type: String
+    let url: String
+
+    init(title: String, type: String, url: String) {
+        self.title = title
+        self.type = type
+        self.url = url
+    }
 }
 
 /// An image with an absolute URL, as machines take it.
-struct Picture {
-    var url: String
-    var width: Int?
-    var height: Int?
-    var mediaType: String
+final class Picture: Sendable {
+    let url: String
+    let width: Int?
+    let height: Int?
+    let mediaType: String
     /// In bytes; 0 when unknown.
-    var length: Int
+    let length: Int
+
+    init(url: String, width: Int? = nil, height: Int? = nil, mediaType: String, length: Int) {
+        self.url = url
+        self.width = width
+        self.height = height
+        self.mediaType = mediaType
+        self.length = length
+    }
 }
 
-struct NavLink {
-    var name: String
-    var url: String
-    var current: Bool
+final class NavLink: Sendable {
+    let name: String
+    let url: String
+    let current: Bool
+
+    init(name: String, url: String, current: Bool) {
+        self.name = name
+        self.url = url
+        self.current = current
+    }
 }
 
 /// Meta tags of an article page that machines read (Open Graph, author, dates).
-struct ArticleMeta {
-    var author: String
+final class ArticleMeta: Sendable {
+    let author: String
     /// The authors' pages, absolute (`article:author`).
-    var authorURLs: [String]
-    var section: String
-    var published: String
-    var modified: String
-    var tags: [String]
+    let authorURLs: [String]
+    let section: String
+    let published: String
+    let modified: String
+    let tags: [String]
+
+    init(author: String, authorURLs: [String], section: String, published: String, modified: String, tags: [String]) {
+        self.author = author
+        self.authorURLs = authorURLs
+        self.section = section
+        self.published = published
+        self.modified = modified
+        self.tags = tags
+    }
 }
 
 /// One article in a list. Its fields are formatted when a template asks for them: a page shows about thirty cards,
@@ -133,108 +162,205 @@ final class CardFormat: Sendable {
     }
 }
 
-struct Pager {
-    var previousURL: String?
-    var nextURL: String?
-    var label: String
+final class Pager: Sendable {
+    let previousURL: String?
+    let nextURL: String?
+    let label: String
+
+    init(previousURL: String? = nil, nextURL: String? = nil, label: String) {
+        self.previousURL = previousURL
+        self.nextURL = nextURL
+        self.label = label
+    }
 }
 
-struct ListView {
-    var layout: LayoutView
-    var heading: String
-    var kind: String
-    var subtitle: String?
+final class ListView: Sendable {
+    let layout: LayoutView
+    let heading: String
+    let kind: String
+    let subtitle: String?
     /// An author's portrait on the author's page.
-    var photo: String?
-    var description: String?
+    let photo: String?
+    let description: String?
     /// A topic's lead story, chosen by an editor.
-    var pinned: ArticleCard?
-    var cards: [ArticleCard]
-    var days: [DayGroup]?
-    var pager: Pager?
-    var empty: Bool
+    let pinned: ArticleCard?
+    let cards: [ArticleCard]
+    let days: [DayGroup]?
+    let pager: Pager?
+    let empty: Bool
+
+    init(
+        layout: LayoutView, heading: String, kind: String, subtitle: String? = nil, photo: String? = nil,
+        description: String? = nil, pinned: ArticleCard? = nil, cards: [ArticleCard], days: [DayGroup]? = nil,
+        pager: Pager? = nil, empty: Bool
+    ) {
+        self.layout = layout
+        self.heading = heading
+        self.kind = kind
+        self.subtitle = subtitle
+        self.photo = photo
+        self.description = description
+        self.pinned = pinned
+        self.cards = cards
+        self.days = days
+        self.pager = pager
+        self.empty = empty
+    }
 }
 
 /// A day of a topic's timeline.
-struct DayGroup {
-    var label: String
-    var cards: [ArticleCard]
+final class DayGroup: Sendable {
+    let label: String
+    let cards: [ArticleCard]
+
+    init(label: String, cards: [ArticleCard]) {
+        self.label = label
+        self.cards = cards
+    }
 }
 
-struct HomeView {
-    var layout: LayoutView
-    var lead: ArticleCard?
-    var latest: [ArticleCard]
-    var sections: [SectionBlock]
-    var today: [ArticleCard]
-    var mostRead: MostReadView?
+final class HomeView: Sendable {
+    let layout: LayoutView
+    let lead: ArticleCard?
+    let latest: [ArticleCard]
+    let sections: [SectionBlock]
+    let today: [ArticleCard]
+    let mostRead: MostReadView?
+
+    init(
+        layout: LayoutView, lead: ArticleCard? = nil, latest: [ArticleCard], sections: [SectionBlock],
+        today: [ArticleCard], mostRead: MostReadView? = nil
+    ) {
+        self.layout = layout
+        self.lead = lead
+        self.latest = latest
+        self.sections = sections
+        self.today = today
+        self.mostRead = mostRead
+    }
 }
 
-struct SectionBlock {
-    var name: String
-    var url: String
-    var cards: [ArticleCard]
+final class SectionBlock: Sendable {
+    let name: String
+    let url: String
+    let cards: [ArticleCard]
+
+    init(name: String, url: String, cards: [ArticleCard]) {
+        self.name = name
+        self.url = url
+        self.cards = cards
+    }
 }
 
-struct BylineView {
-    var name: String
-    var role: String?
-    var url: String
+final class BylineView: Sendable {
+    let name: String
+    let role: String?
+    let url: String
     /// The author's portrait, if the newsroom set one (checked by `PhotoURL` when saved).
-    var photo: String? = nil
+    let photo: String?
+
+    init(name: String, role: String? = nil, url: String, photo: String? = nil) {
+        self.name = name
+        self.role = role
+        self.url = url
+        self.photo = photo
+    }
 }
 
-struct TagLink {
-    var name: String
-    var url: String
+final class TagLink: Sendable {
+    let name: String
+    let url: String
+
+    init(name: String, url: String) {
+        self.name = name
+        self.url = url
+    }
 }
 
 /// A piece of the article body: a block of text, or an "Още:" block of links.
-struct BodySegment {
-    var html: String?
-    var more: MoreBlock?
+final class BodySegment: Sendable {
+    let html: String?
+    let more: MoreBlock?
+
+    init(html: String? = nil, more: MoreBlock? = nil) {
+        self.html = html
+        self.more = more
+    }
 }
 
-struct MoreBlock {
-    var links: [ArticleCard]
+final class MoreBlock: Sendable {
+    let links: [ArticleCard]
+
+    init(links: [ArticleCard]) {
+        self.links = links
+    }
 }
 
-struct ArticleView {
-    var layout: LayoutView
-    var sectionName: String
-    var sectionURL: String
-    var kicker: String?
-    var title: String
-    var markers: [String]
-    var dateLine: String
-    var datetime: String
-    var reads: String
-    var lead: String
+final class ArticleView: Sendable {
+    let layout: LayoutView
+    let sectionName: String
+    let sectionURL: String
+    let kicker: String?
+    let title: String
+    let markers: [String]
+    let dateLine: String
+    let datetime: String
+    let reads: String
+    let lead: String
     /// The article's featured picture, above the body.
-    var featured: FeaturedFigureView?
-    var body: [BodySegment]
-    var sources: String?
-    var topicLink: TagLink?
-    var tags: [TagLink]
-    var authors: [BylineView]
-    var today: [ArticleCard]
-    var followURL: String
-    var mostRead: MostReadView?
+    let featured: FeaturedFigureView?
+    let body: [BodySegment]
+    let sources: String?
+    let topicLink: TagLink?
+    let tags: [TagLink]
+    let authors: [BylineView]
+    let today: [ArticleCard]
+    let followURL: String
+    let mostRead: MostReadView?
     /// Nil on previews, which must not count as reads.
-    var beacon: ReadBeaconView?
+    let beacon: ReadBeaconView?
+
+    init(
+        layout: LayoutView, sectionName: String, sectionURL: String, kicker: String? = nil, title: String,
+        markers: [String], dateLine: String, datetime: String, reads: String, lead: String,
+        featured: FeaturedFigureView? = nil, body: [BodySegment], sources: String? = nil, topicLink: TagLink? = nil,
+        tags: [TagLink], authors: [BylineView], today: [ArticleCard], followURL: String, mostRead: MostReadView? = nil,
+        beacon: ReadBeaconView? = nil
+    ) {
+        self.layout = layout
+        self.sectionName = sectionName
+        self.sectionURL = sectionURL
+        self.kicker = kicker
+        self.title = title
+        self.markers = markers
+        self.dateLine = dateLine
+        self.datetime = datetime
+        self.reads = reads
+        self.lead = lead
+        self.featured = featured
+        self.body = body
+        self.sources = sources
+        self.topicLink = topicLink
+        self.tags = tags
+        self.authors = authors
+        self.today = today
+        self.followURL = followURL
+        self.mostRead = mostRead
+        self.beacon = beacon
+    }
 }
 
 /// A featured picture as `<figure>`: width and height let the browser keep its place before it loads.
-struct FeaturedFigureView {
-    var src: String
-    var alt: String
-    var width: String
-    var height: String
-    var caption: String?
+final class FeaturedFigureView: Sendable {
+    let src: String
+    let alt: String
+    let width: String
+    let height: String
+    let caption: String?
     /// `Снимка: БТА`.
-    var credit: String?
+    let credit: String?
     /// Whether there is a `<figcaption>` to write (templates see stored properties only).
-    var hasCaption: Bool
+    let hasCaption: Bool
 
     init(src: String, alt: String, width: Int, height: Int, caption: String?, credit: String?) {
         self.src = src
@@ -247,9 +373,16 @@ struct FeaturedFigureView {
     }
 }
 
-struct ErrorView {
-    var layout: LayoutView
-    var status: Int
-    var heading: String
-    var message: String
+final class ErrorView: Sendable {
+    let layout: LayoutView
+    let status: Int
+    let heading: String
+    let message: String
+
+    init(layout: LayoutView, status: Int, heading: String, message: String) {
+        self.layout = layout
+        self.status = status
+        self.heading = heading
+        self.message = message
+    }
 }
