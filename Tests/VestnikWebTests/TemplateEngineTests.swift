@@ -106,6 +106,14 @@ import VestnikCore
         let strings = LocaleStrings(["key": "стойност"])
         #expect(try Self.render("{{t.key}}|{{t.missing}}", ["t": strings.templateValue]) == "стойност|")
         #expect(try Self.render("{{#layout}}{{t.key}}{{/layout}}", ["layout": Self.object(["t": strings.templateValue])]) == "стойност")
+        // Keys are found by their interned symbol: a name interned before the strings were made, or after, that is
+        // not a key answers nothing; a key that is also a view field's name answers its string.
+        let before = FieldKey("interned before the strings")
+        let titled = LocaleStrings(["title": "заглавие", "x": "y"])
+        #expect(titled.field(before).isNone)
+        #expect(titled.field("interned after the strings").isNone)
+        #expect(try Self.render("{{t.title}}|{{t.x}}", ["t": titled.templateValue]) == "заглавие|y")
+        #expect(LocaleStrings([:]).field("title").isNone)
         // A dictionary read through `Mirror` (the newsroom's `t`) answers the same.
         let reflected = ReflectedValue.of(["key": "стойност"])
         #expect(try Self.render("{{t.key}}|{{t.missing}}", ["t": reflected]) == "стойност|")

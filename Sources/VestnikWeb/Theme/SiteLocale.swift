@@ -43,9 +43,22 @@ public struct ThemeError: Error, CustomStringConvertible {
 /// `ViewFactory`, and shared by every page's layout. A class, as every `TemplateFields` is (see `TemplateValue`).
 final class LocaleStrings: TemplateFields, Sendable {
     let strings: [String: String]
+    /// `strings` by their key's `FieldKey.symbol`, nil for a symbol that is not a key: a lookup is an index, where
+    /// the dictionary hashed the name each time (a dozen `{{layout.t.…}}` per page). A name interned after this was
+    /// made has a symbol past the end, and is not a key.
+    private let bySymbol: [String?]
 
-    init(_ strings: [String: String]) { self.strings = strings }
+    init(_ strings: [String: String]) {
+        self.strings = strings
+        let symbols = strings.map { (FieldNames.shared.symbol($0.key), $0.value) }
+        var bySymbol = [String?](repeating: nil, count: (symbols.map(\.0).max() ?? -1) + 1)
+        for (symbol, text) in symbols { bySymbol[symbol] = text }
+        self.bySymbol = bySymbol
+    }
 
     /// A key the locale lacks answers `.none`, so the lookup climbs on (as it did for a dictionary).
-    func field(_ key: FieldKey) -> TemplateValue { strings[key.name]?.templateValue ?? .none }
+    func field(_ key: FieldKey) -> TemplateValue {
+        guard key.symbol < bySymbol.count, let text = bySymbol[key.symbol] else { return .none }
+        return .text(text)
+    }
 }

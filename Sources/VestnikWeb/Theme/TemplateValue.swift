@@ -52,10 +52,32 @@ extension TemplateFields {
 struct FieldKey: Sendable, Equatable {
     let id: FieldID
     let name: String
+    /// The name's number in `FieldNames`: the locale strings answer by it, hashing no string per lookup.
+    let symbol: Int
 
     init(_ name: String) {
         self.name = name
         id = FieldID(rawValue: name) ?? .other
+        symbol = FieldNames.shared.symbol(name)
+    }
+}
+
+/// Every name interned so far, numbered from 0 in the order first seen: the same name always has the same number.
+/// Names come from templates as they are parsed and from the locale files as they are loaded, so the table stays
+/// small.
+final class FieldNames: @unchecked Sendable {
+    static let shared = FieldNames()
+
+    private let lock = NSLock()
+    private var symbols: [String: Int] = [:]
+
+    func symbol(_ name: String) -> Int {
+        lock.withLock {
+            if let symbol = symbols[name] { return symbol }
+            let symbol = symbols.count
+            symbols[name] = symbol
+            return symbol
+        }
     }
 }
 
