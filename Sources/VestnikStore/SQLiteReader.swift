@@ -92,6 +92,7 @@ final class SQLiteReadConnection: @unchecked Sendable {
     /// SQLite's shared lock once: alone, each statement began and ended a transaction of its own, which on a page of
     /// three statements was 7 % of the CPU (a lock on the WAL index through `fcntl` each time).
     func beginTransaction() throws {
+        endTransaction()  // one left open by a failed end would make every later BEGIN on this reader fail
         try query("BEGIN", []) { _ in }
     }
 
