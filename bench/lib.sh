@@ -210,6 +210,23 @@ wait_quiet() {   # wait up to QUIET_WAIT s until the machine is at most QUIET_MA
     sleep 1
   done
 }
+# The article phase 1 of pages.sh and `profile.sh big` measure: WordPress's article's shape (40 paragraphs).
+BENCH_ARTICLE=${BENCH_ARTICLE:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/article/plovdiv-plan-gradski-transport-2030.md}
+import_article() {   # $1 binary  $2 database  $3 article .md  $4.. base URLs of servers on that database: prints the path
+  local bin=$1 db=$2 md=$3 slug path url ok
+  shift 3
+  "$bin" import --database "$db" --rebase-dates "$md" >/dev/null 2>&1 || die "vestnik import $md failed"
+  slug=$(sed -n 's/^slug: *//p' "$md" | head -1)
+  for _ in $(seq 50); do   # servers notice another process's write within a second or two
+    path=$(curl -sS --max-time 5 "$1/" | grep -oE "href=\"/[^\"/?#]+/$slug\"" | head -1 | sed -E 's/^href="(.*)"$/\1/' || true)
+    ok=${path:+yes}
+    for url in "$@"; do curl -sS --max-time 5 "$url/" | grep -q "href=\"$path\"" || ok=""; done
+    [ -n "$path" ] && [ -n "$ok" ] && { echo "$path"; return 0; }
+    sleep 0.2
+  done
+  die "the imported article $slug did not show on the home page of $*"
+}
+
 tree_jiffies() {   # utime+stime+cutime+cstime of pid $1 and its direct children
   local p
   [ -n "$1" ] || { echo 0; return; }

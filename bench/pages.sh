@@ -48,8 +48,8 @@ BIG=${BIG:-1000000}
 SCALE_DIR=${SCALE_DIR:-/tmp/vestnik-pages-scale}
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-ARTICLE=${ARTICLE:-$ROOT/bench/article/plovdiv-plan-gradski-transport-2030.md}
 . "$ROOT/bench/lib.sh"
+ARTICLE=${ARTICLE:-$BENCH_ARTICLE}
 WP_SCRIPT=/work/shared/peers/wordpress-bench.sh
 
 [ "$(id -u)" = 0 ] || die "run as root (it may apt-get install wrk and nginx-light, and WordPress runs as www-data)"
@@ -170,14 +170,7 @@ if [ "$ARTICLE" = demo ]; then
 else
   # The article WordPress is measured on has 40 paragraphs; the demo's are a tenth of that. Import one of the same
   # shape into the running demo site (as the newsroom's command line would) and measure on it.
-  "$BIN" import --database "$T/demo.sqlite" --rebase-dates "$ARTICLE" >"$T/import.log" 2>&1 || die "import failed: $(cat "$T/import.log")"
-  SLUG=$(sed -n 's/^slug: *//p' "$ARTICLE" | head -1)
-  for _ in $(seq 50); do   # both servers notice the other process's write within a second or two
-    ARTICLE_PATH=$(curl -sS --max-time 5 "$DURL/" | grep -oE "href=\"/[^\"/?#]+/$SLUG\"" | head -1 | sed -E 's/^href="(.*)"$/\1/' || true)
-    [ -n "$ARTICLE_PATH" ] && curl -sS --max-time 5 "$CURL/" | grep -q "href=\"$ARTICLE_PATH\"" && break
-    ARTICLE_PATH=""; sleep 0.2
-  done
-  [ -n "$ARTICLE_PATH" ] || die "the imported article $SLUG did not show on both servers' home pages"
+  ARTICLE_PATH=$(import_article "$BIN" "$T/demo.sqlite" "$ARTICLE" "$DURL" "$CURL")
 fi
 fetch_html "$DURL$ARTICLE_PATH" "$T/static/article.html"
 chmod 644 "$T/static/article.html"

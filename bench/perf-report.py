@@ -70,10 +70,17 @@ for s in samples:
 focus = os.environ.get("FOCUS")
 callees = collections.Counter()
 leaves = collections.Counter()
-if focus:
+
+
+def demangled_names() -> dict:
+    """Every frame's name, demangled (FOCUS and CALLERS match either form)."""
     every = sorted(set(n for s in samples for n in s))
-    plain = dict(zip(every, subprocess.run(["swift", "demangle", "--simplified"], input="\n".join(every),
-                                           capture_output=True, text=True).stdout.splitlines()))
+    return dict(zip(every, subprocess.run(["swift", "demangle", "--simplified"], input="\n".join(every),
+                                          capture_output=True, text=True).stdout.splitlines()))
+
+
+if focus:
+    plain = demangled_names()
     pattern = re.compile(focus)
     for s in samples:
         hits = [i for i, n in enumerate(s) if pattern.search(n) or pattern.search(plain.get(n, ""))]
@@ -86,9 +93,7 @@ if focus:
 callers_pattern = os.environ.get("CALLERS")
 callers = collections.Counter()
 if callers_pattern:
-    every = sorted(set(n for s in samples for n in s))
-    plain = dict(zip(every, subprocess.run(["swift", "demangle", "--simplified"], input="\n".join(every),
-                                           capture_output=True, text=True).stdout.splitlines()))
+    plain = demangled_names()
     pattern = re.compile(callers_pattern)
     matches = lambda n: bool(pattern.search(n) or pattern.search(plain.get(n, "")))
     for s in samples:

@@ -35,12 +35,8 @@ URL=http://$HOST:$PORT
 "$BIN" serve --database "$T/p.sqlite" --hostname "$HOST" --port "$PORT" "${EXTRA[@]}" </dev/null >"$T/vestnik.log" 2>&1 &
 PID=$!; track "$PID" vestnik
 wait_http "$URL/" 120 "$PID" vestnik "$T/vestnik.log"
-if [ "$PAGE" = big ]; then
-  "$BIN" import --database "$T/p.sqlite" --rebase-dates "$ROOT/bench/article/plovdiv-plan-gradski-transport-2030.md" >/dev/null
-  sleep 2   # the server notices the other process's write within a second or two
-fi
 case "$PAGE" in
-  big) P=$(curl -fsS "$URL/" | grep -oE 'href="/[^"/?#]+/plovdiv-plan-gradski-transport-2030"' | head -1 | sed -E 's/^href="(.*)"$/\1/') ;;
+  big) P=$(import_article "$BIN" "$T/p.sqlite" "$BENCH_ARTICLE" "$URL") ;;
   article) P=$(curl -fsS "$URL/" | grep -oE 'href="/[^"/?#]+/[^"/?#]+"' | sed -E 's/^href="(.*)"$/\1/' |
                grep -vE '^/(static|tema|tag|avtor)/' | head -1) ;;
   home) P=/ ;;

@@ -37,19 +37,22 @@ public enum ArticleBody {
         guard let first = utf8.first, first == UInt8(ascii: "<"), let last = utf8.last, last > 0x20, last < 0x7F else {
             return nil
         }
-        var name: [UInt8] = []
         var index = utf8.index(after: utf8.startIndex)
         while index < utf8.endIndex, utf8[index] == UInt8(ascii: "/") { index = utf8.index(after: index) }
+        let nameStart = index
+        var length = 0
         while index < utf8.endIndex {
             let byte = utf8[index]
             guard byte < 0x80 else { return nil }  // a combining mark would join the name's last letter
             let lower = byte | 0x20
             guard (lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z")) || (byte >= 0x30 && byte <= 0x39) else { break }
-            name.append(byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? lower : byte)
-            guard name.count <= 10 else { return BodyBlock(kind: .paragraph, html: String(line)) }
+            length += 1
+            guard length <= 10 else { return BodyBlock(kind: .paragraph, html: String(line)) }  // longer than any kind's tag
             index = utf8.index(after: index)
         }
-        return BodyBlock(kind: kind(ofLeadingTag: String(decoding: name, as: UTF8.self)), html: String(line))
+        // At most ten ASCII bytes: a small string, lowercased without touching the heap.
+        let name = String(decoding: utf8[nameStart..<index], as: UTF8.self).lowercased()
+        return BodyBlock(kind: kind(ofLeadingTag: name), html: String(line))
     }
 
     /// `html` split at every newline (`Character.isNewline`: U+000A–U+000D, U+0085, U+2028, U+2029; CR LF counts

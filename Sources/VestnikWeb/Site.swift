@@ -63,6 +63,7 @@ public struct Site: Sendable {
         }
         var address = try await settings.value(SettingKeys.publicURL) ?? publicURL
         while address.hasSuffix("/") { address.removeLast() }
+        let siteURL = URLText.percentEncoded(address)
         let feedSetting = try await settings.value(SettingKeys.feedContent) ?? FeedContent.summary.rawValue
         guard let feedContent = FeedContent(rawValue: feedSetting) else {
             throw ThemeError("the site setting \(SettingKeys.feedContent) must be one of \(FeedContent.allNames), not \(feedSetting)")
@@ -75,10 +76,10 @@ public struct Site: Sendable {
             drafts: DraftKeeping(database: database), reads: ReadRepository(database: database),
             media: MediaRepository(database: database), mediaFiles: MediaFiles(folder: media.folder), mediaSettings: media,
             theme: theme, locale: locale,
-            siteName: name, followURL: follow, publicURL: URLText.percentEncoded(address), moreBlocks: moreBlocks,
+            siteName: name, followURL: follow, publicURL: siteURL, moreBlocks: moreBlocks,
             feedContent: feedContent, limits: ReachLimits(), now: now,
             lists: SharedLists(database: database),
-            views: ViewFactory(locale: locale, assets: theme.assets, siteName: name, publicURL: URLText.percentEncoded(address), now: now))
+            views: ViewFactory(locale: locale, assets: theme.assets, siteName: name, publicURL: siteURL, now: now))
     }
 }
 
