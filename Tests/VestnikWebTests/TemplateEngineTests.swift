@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Testing
 import VestnikCore
 @testable import VestnikWeb
@@ -27,7 +28,7 @@ import VestnikCore
         }
     }
 
-    static func list(_ items: TemplateValue...) -> TemplateValue { .list(items) }
+    static func list(_ items: TemplateValue...) -> TemplateValue { .list(TemplateList(items)) }
 
     static func object(_ fields: [String: TemplateValue]) -> TemplateValue { .object(Fields(fields)) }
 
@@ -43,10 +44,50 @@ import VestnikCore
     @Test func escapesAsHTMLEscapeDoes() throws {
         #expect(try Self.render("{{x}}", ["x": .text(#"& < > " ' é"#)]) == "&amp; &lt; &gt; &quot; &#39; é")
         for text in ["", "plain", "Заглавие <b>&</b>", "a\"b'c", "<\u{301}x", "🙂&🙂", "&&&&", "край>"] {
-            var out: [UInt8] = []
+            var out = PageBuffer(capacity: 1)
             HTMLEscaping.escape(text, into: &out)
-            #expect(String(decoding: out, as: UTF8.self) == HTML.escape(text), "\(text)")
+            #expect(String(buffer: out.finish()) == HTML.escape(text), "\(text)")
         }
+    }
+
+    /// A page is written straight into the buffer that is sent (`PageBuffer`): writes past its first size grow it
+    /// with what was written kept, and bytes taken back (an indentation with nothing after it) leave no trace.
+    @Test func pageBufferGrowsAndTakesBack() {
+        var out = PageBuffer(capacity: 3)
+        var expected: [UInt8] = []
+        for round in 0..<500 {
+            let piece = Array("piece \(round);".utf8)
+            out.write(piece)
+            expected += piece
+        }
+        out.write("&amp;")
+        expected += Array("&amp;".utf8)
+        #expect(out.count == expected.count)
+        #expect(out.byte(at: 0) == UInt8(ascii: "p") && out.byte(at: expected.count - 1) == UInt8(ascii: ";"))
+        out.write(Array("    ".utf8))
+        out.truncate(to: expected.count)
+        out.write([])
+        #expect(Array(buffer: out.finish()) == expected)
+    }
+
+    /// A page larger than the first guess of its size, rendered twice: the second starts from the first's size.
+    @Test func pagesLargerThanTheFirstGuess() throws {
+        let rows = (0..<3000).map { TemplateValue.text("<\($0)>") }
+        let expected = (0..<3000).map { "&lt;\($0)&gt;\n" }.joined()
+        var library = TemplateLibrary()
+        try library.add("{{#rows}}{{.}}\n{{/rows}}", named: "main")
+        for _ in 0..<2 {
+            let page = try #require(library.renderBytes("main", Self.object(["rows": .list(TemplateList(rows))])))
+            #expect(String(buffer: page) == expected)
+        }
+    }
+
+    /// A field name is two integers; the name itself is kept once, in `FieldNames`, for lookups that need it.
+    @Test func fieldKeysKeepTheirNames() {
+        let key = FieldKey("a name no template uses")
+        #expect(key.name == "a name no template uses" && key.id == .other)
+        #expect(FieldKey("title").name == "title" && FieldKey("title").id == .title)
+        #expect(key == FieldKey("a name no template uses") && key != FieldKey("title"))
     }
 
     @Test func unescapedForms() throws {
@@ -139,6 +180,29 @@ import VestnikCore
             "more": .text("+"), "cards": Self.list(Self.object(["title": .text("a")]), Self.object(["title": .text("b")])),
         ]
         #expect(try Self.render("{{#cards}}{{more}}{{title}}{{/cards}}", cards) == "+a+b")
+    }
+
+    /// Views' arrays are held as they are (`TemplateList`); an array of views, of strings, or of either behind an
+    /// optional (whose element type only the conformance sees) gives its items in order, each as its own case.
+    @Test func listsOfViewsAndStrings() throws {
+        let views = [Fields(["title": .text("a")]), Fields(["title": .text("b")])]
+        let texts = ["x", "<y>"]
+        let optionalViews: [Fields]? = views
+        let optionalTexts: [String]? = texts
+        let data: [String: TemplateValue] = [
+            "views": views.templateValue, "texts": texts.templateValue,
+            "optionalViews": optionalViews.templateValue, "optionalTexts": optionalTexts.templateValue,
+            "none": ([Fields]?.none).templateValue, "emptyViews": [Fields]().templateValue,
+            "numbers": [1, 2].templateValue, "more": .text("+"),
+        ]
+        let template = "{{#views}}{{more}}{{title}}{{/views}}|{{#texts}}{{.}},{{/texts}}|{{#optionalViews}}{{title}}{{/optionalViews}}"
+            + "|{{#optionalTexts}}{{{.}}}{{/optionalTexts}}|{{#none}}x{{/none}}{{^emptyViews}}empty{{title}}{{/emptyViews}}"
+            + "|{{#numbers}}{{.}}{{/numbers}}"
+        #expect(try Self.render(template, data) == "+a+b|x,&lt;y&gt;,|ab|x<y>|empty|12")
+        let list = try #require({ if case .list(let list) = views.templateValue { list } else { nil } }())
+        #expect(list.count == 2)
+        guard case .object(let second) = list.item(1) else { Issue.record("not an object"); return }
+        #expect(second === views[1])
     }
 
     @Test func invertedSections() throws {

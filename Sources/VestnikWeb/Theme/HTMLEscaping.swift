@@ -1,16 +1,16 @@
 import VestnikCore
 
 /// How templates escape `{{values}}`: `HTML.escape`'s five replacements (`& < > " '` → `&amp; &lt; &gt; &quot; &#39;`),
-/// written straight into the page's byte buffer, so a value that needs no escaping is copied once and one that does
+/// written straight into the page's buffer, so a value that needs no escaping is copied once and one that does
 /// costs no intermediate string. The five are ASCII, and UTF-8 never uses ASCII bytes inside a multi-byte
 /// character, so working on bytes gives exactly what `HTML.escape` gives on Unicode scalars (`TemplateEngineTests`
 /// compares the two).
 enum HTMLEscaping {
-    static func escape(_ text: String, into out: inout [UInt8]) {
+    static func escape(_ text: String, into out: inout PageBuffer) {
         text.withUTF8Bytes { escape($0, into: &out) }
     }
 
-    private static func escape(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+    private static func escape(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout PageBuffer) {
         var plainFrom = 0
         for index in bytes.indices {
             let replacement: StaticString
@@ -22,11 +22,11 @@ enum HTMLEscaping {
             case UInt8(ascii: "'"): replacement = "&#39;"
             default: continue
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plainFrom..<index]))
-            out.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
+            out.write(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[plainFrom..<index])))
+            out.write(replacement)
             plainFrom = index + 1
         }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plainFrom...]))
+        out.write(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[plainFrom...])))
     }
 }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A template's tree flattened for rendering: every node list is a run of `ops`, and an op holds only integers and
 /// ranges, so walking a page copies no reference. (Walking the tree retained and released each node and the arrays
 /// in its payload: a sixth of the render's CPU in `bench/profile.sh`.)
@@ -37,6 +39,19 @@ final class TemplateProgram: Sendable {
     let blocks: [Block]
     /// The template's own list.
     let root: Range<Int>
+    /// The size of the last page rendered from this template, the next page's first guess (`TemplateLibrary`).
+    let lastSize = LastSize()
+
+    /// A lock rather than `Atomic`, which needs macOS 15.
+    final class LastSize: @unchecked Sendable {
+        private let lock = NSLock()
+        private var bytes = 0
+
+        var value: Int {
+            get { lock.withLock { bytes } }
+            set { lock.withLock { bytes = newValue } }
+        }
+    }
 
     init(_ nodes: [TemplateNode]) {
         var builder = Builder()

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// Templates by name: the theme's, built-in ones overridden file by file.
 struct TemplateLibrary: Sendable {
     private(set) var templates: [String: Template] = [:]
@@ -9,28 +11,31 @@ struct TemplateLibrary: Sendable {
 
     func contains(_ name: String) -> Bool { templates[name] != nil }
 
-    /// The page as UTF-8 bytes, or nil when there is no template `name`. A partial the library lacks renders as
-    /// nothing.
-    func renderBytes(_ name: String, _ root: TemplateValue) -> [UInt8]? {
+    /// The page as UTF-8 bytes in the buffer that is sent, or nil when there is no template `name`. A partial the
+    /// library lacks renders as nothing.
+    ///
+    /// The buffer starts as large as the template's last page, so that a page is written with no reallocation (and
+    /// no copy of what was written before it).
+    func renderBytes(_ name: String, _ root: TemplateValue) -> ByteBuffer? {
         guard let template = templates[name] else { return nil }
-        var renderer = TemplateRenderer(library: self, root: root)
-        renderer.render(template.program, template.program.root, TemplateRenderer.Frame())
-        return renderer.out
+        let program = template.program
+        var renderer = TemplateRenderer(library: self, root: root, capacity: program.lastSize.value)
+        renderer.render(program, program.root, TemplateRenderer.Frame())
+        program.lastSize.value = renderer.out.count
+        return renderer.out.finish()
     }
 
     /// The page as a string.
     func render(_ name: String, _ root: TemplateValue) -> String? {
-        renderBytes(name, root).map { String(decoding: $0, as: UTF8.self) }
+        renderBytes(name, root).map { String(buffer: $0) }
     }
 }
 
 /// One render: every op writes into one byte buffer, and the context stack is one array pushed and popped (where
 /// swift-mustache built a string per section and copied the stack for each one).
 struct TemplateRenderer {
-    /// What changes only at partials and blocks, so it is passed down by value rather than pushed.
+    /// What changes only at partials with overrides, so it is passed down by value rather than pushed.
     struct Frame {
-        /// Written before each line that starts inside a standalone partial or block (swift-mustache's rule).
-        var indentation: [UInt8] = []
         /// The blocks that the children on the way here override; the outermost child wins.
         var overrides: [String: Body]?
     }
@@ -41,23 +46,51 @@ struct TemplateRenderer {
         let ops: Range<Int>
     }
 
+    /// A value on the context stack, which holds it; an object is kept a second time, unretained and with its type,
+    /// so that a lookup climbing the stack calls it without retaining and releasing every object it passes (as
+    /// binding `case .object(let fields)` to each entry did).
+    struct Context {
+        let value: TemplateValue
+        let object: Unmanaged<AnyObject>?
+        let type: (any TemplateFields.Type)?
+
+        init(_ value: consuming TemplateValue) {
+            if case .object(let fields) = value {
+                object = Unmanaged.passUnretained(fields)
+                type = Swift.type(of: fields)
+            } else {
+                object = nil
+                type = nil
+            }
+            self.value = value
+        }
+
+        /// `value` keeps the object alive for as long as this entry is on the stack.
+        static func field<Object: TemplateFields>(_ key: FieldKey, of object: Unmanaged<AnyObject>, as _: Object.Type) -> TemplateValue {
+            object._withUnsafeGuaranteedRef { unsafeDowncast($0, to: Object.self).field(key) }
+        }
+    }
+
     private let library: TemplateLibrary
-    private var stack: [TemplateValue]
-    private(set) var out: [UInt8] = []
+    private var stack: [Context]
+    private(set) var out: PageBuffer
+    /// Written before each line that starts inside a standalone partial or block (swift-mustache's rule): theirs
+    /// is appended while they render and taken off after, so that entering one allocates nothing.
+    private var indentation: [UInt8] = []
     /// Guards against a partial that includes itself without end.
     private var depth = 0
 
-    init(library: TemplateLibrary, root: TemplateValue) {
+    init(library: TemplateLibrary, root: TemplateValue, capacity: Int) {
         self.library = library
-        stack = [root]
+        stack = [Context(root)]
         stack.reserveCapacity(16)
-        out.reserveCapacity(32 * 1024)
+        out = PageBuffer(capacity: max(4096, capacity + capacity / 16))
     }
 
     /// Renders the list `ops` of `program`.
     mutating func render(_ program: TemplateProgram, _ ops: Range<Int>, _ frame: Frame) {
         var index = ops.lowerBound
-        if frame.indentation.isEmpty {
+        if indentation.isEmpty {
             while index < ops.upperBound { index = render(program, at: index, frame) }
             return
         }
@@ -66,15 +99,15 @@ struct TemplateRenderer {
         let start = out.count
         while index < ops.upperBound {
             let before = out.count
-            let atLineStart = before > start && out[before - 1] == 0x0A && !(before - 2 >= start && out[before - 2] == 0x0D)
+            let atLineStart = before > start && out.byte(at: before - 1) == 0x0A && !(before - 2 >= start && out.byte(at: before - 2) == 0x0D)
             guard atLineStart else {
                 index = render(program, at: index, frame)
                 continue
             }
-            out.append(contentsOf: frame.indentation)
+            out.write(indentation)
             let written = out.count
             index = render(program, at: index, frame)
-            if out.count == written { out.removeLast(frame.indentation.count) }
+            if out.count == written { out.truncate(to: before) }
         }
     }
 
@@ -82,7 +115,7 @@ struct TemplateRenderer {
     private mutating func render(_ program: TemplateProgram, at index: Int, _ frame: Frame) -> Int {
         switch program.ops[index] {
         case .text(let range):
-            program.bytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
+            program.bytes.withUnsafeBytes { out.write(UnsafeRawBufferPointer(rebasing: $0[range])) }
             return index + 1
 
         case .variable(let path, let climbs, let escaped):
@@ -90,7 +123,7 @@ struct TemplateRenderer {
             case .text(let text):
                 if escaped { HTMLEscaping.escape(text, into: &out) } else { append(text) }
             case .bool(let value):
-                append(value ? "true" : "false")
+                out.write(value ? "true" : "false")
             // swift-mustache printed a list or an object with String(describing:), which no template wants.
             case .none, .list, .object:
                 break
@@ -119,59 +152,61 @@ struct TemplateRenderer {
             return end
 
         case .partial(let partialIndex, let end):
-            let partial = program.partials[partialIndex]
-            guard let template = library.templates[partial.name], depth < 64 else { return end }
-            var inner = frame
-            if let indentation = partial.indentation { inner.indentation += indentation }
-            if let overrides = partial.overrides {
-                let bodies = overrides.mapValues { Body(program: program, ops: $0) }
-                inner.overrides = frame.overrides?.merging(bodies) { outer, _ in outer } ?? bodies
-            }
+            // The partial's fields are read one by one: a copy of the whole `Partial` retained and released them all.
+            guard depth < 64, let template = library.templates[program.partials[partialIndex].name] else { return end }
+            let indented = program.partials[partialIndex].indentation
+            if let indented { indentation += indented }
             depth += 1
-            render(template.program, template.program.root, inner)
+            if let overrides = program.partials[partialIndex].overrides {
+                let bodies = overrides.mapValues { Body(program: program, ops: $0) }
+                let inner = Frame(overrides: frame.overrides?.merging(bodies) { outer, _ in outer } ?? bodies)
+                render(template.program, template.program.root, inner)
+            } else {
+                render(template.program, template.program.root, frame)
+            }
             depth -= 1
+            if let indented { indentation.removeLast(indented.count) }
             return end
 
         case .block(let blockIndex, let end):
-            let block = program.blocks[blockIndex]
-            var inner = frame
-            inner.indentation += block.indentation
-            if let body = frame.overrides?[block.name] {
-                render(body.program, body.ops, inner)
+            let indented = program.blocks[blockIndex].indentation
+            indentation += indented
+            if let body = frame.overrides?[program.blocks[blockIndex].name] {
+                render(body.program, body.ops, frame)
             } else {
-                render(program, index + 1..<end, inner)
+                render(program, index + 1..<end, frame)
             }
+            indentation.removeLast(indented.count)
             return end
         }
     }
 
-    private mutating func renderPushing(_ value: TemplateValue, _ program: TemplateProgram, _ body: Range<Int>, _ frame: Frame) {
-        stack.append(value)
+    /// `value` is consumed: it moves onto the stack, with no copy to retain and no original to release.
+    private mutating func renderPushing(_ value: consuming TemplateValue, _ program: TemplateProgram, _ body: Range<Int>, _ frame: Frame) {
+        stack.append(Context(value))
         render(program, body, frame)
         stack.removeLast()
     }
 
     private mutating func append(_ text: String) {
-        text.withUTF8Bytes { out.append(contentsOf: $0) }
+        text.withUTF8Bytes { out.write(UnsafeRawBufferPointer($0)) }
     }
 
     /// The first name found by climbing the stack (or in the current item only), the rest inside it; only objects
     /// have fields, so other entries are passed over without a lookup.
     private func resolve(_ program: TemplateProgram, _ path: Range<Int>, climbs: Bool) -> TemplateValue {
-        guard !path.isEmpty else { return stack[stack.count - 1] }
+        guard !path.isEmpty else { return stack[stack.count - 1].value }
         let first = program.keys[path.lowerBound]
         var value = TemplateValue.none
         if climbs {
             var index = stack.count - 1
             while index >= 0 {
-                if case .object(let fields) = stack[index] {
-                    value = fields.field(first)
-                    if !value.isNone { break }
-                }
+                value = field(first, at: index)
+                if !value.isNone { break }
                 index -= 1
             }
-        } else if case .object(let fields) = stack[stack.count - 1] {
-            value = fields.field(first)
+        } else {
+            value = field(first, at: stack.count - 1)
         }
         var next = path.lowerBound + 1
         while next < path.upperBound {
@@ -180,5 +215,13 @@ struct TemplateRenderer {
             next += 1
         }
         return value
+    }
+
+    /// The field `key` of the stack's entry `index` when it is an object, else `.none`. Only the entry's unretained
+    /// object and its type are read: a copy of the entry (a method of `Context`) retained and released its value.
+    @inline(__always)
+    private func field(_ key: FieldKey, at index: Int) -> TemplateValue {
+        guard let object = stack[index].object, let type = stack[index].type else { return .none }
+        return Context.field(key, of: object, as: type)
     }
 }

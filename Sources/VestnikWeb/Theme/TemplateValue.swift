@@ -15,9 +15,9 @@ enum TemplateValue {
     case bool(Bool)
     /// Strings, and numbers as `String(describing:)` writes them; escaped by `{{x}}`, as they are by `{{{x}}}`.
     case text(String)
-    /// An array held as it is (an array fits the existential's inline buffer): items are converted one at a time
-    /// while a section walks them, never copied into boxes up front.
-    case list(any TemplateList)
+    /// An array held as it is: items are converted one at a time while a section walks them, never copied into boxes
+    /// up front.
+    case list(TemplateList)
     case object(any TemplateFields)
 
     var isNone: Bool {
@@ -48,18 +48,19 @@ extension TemplateFields {
 
 /// A field name of a template tag, interned when the template is parsed, so that a view answers with a switch on a
 /// small integer (a jump table) rather than comparing strings, and a miss while climbing the stack costs little.
-/// `name` is kept for what has no switch: views read through `Mirror`, and the locale strings.
+/// Two integers and no string, so that passing a key retains nothing; `name` is for what has no switch (views read
+/// through `Mirror`).
 struct FieldKey: Sendable, Equatable {
     let id: FieldID
-    let name: String
     /// The name's number in `FieldNames`: the locale strings answer by it, hashing no string per lookup.
     let symbol: Int
 
     init(_ name: String) {
-        self.name = name
         id = FieldID(rawValue: name) ?? .other
         symbol = FieldNames.shared.symbol(name)
     }
+
+    var name: String { FieldNames.shared.name(symbol) }
 }
 
 /// Every name interned so far, numbered from 0 in the order first seen: the same name always has the same number.
@@ -70,15 +71,19 @@ final class FieldNames: @unchecked Sendable {
 
     private let lock = NSLock()
     private var symbols: [String: Int] = [:]
+    private var names: [String] = []
 
     func symbol(_ name: String) -> Int {
         lock.withLock {
             if let symbol = symbols[name] { return symbol }
-            let symbol = symbols.count
+            let symbol = names.count
             symbols[name] = symbol
+            names.append(name)
             return symbol
         }
     }
+
+    func name(_ symbol: Int) -> String { lock.withLock { names[symbol] } }
 }
 
 /// Every name a public view answers to (Views+TemplateFields.swift); `.other` for any other name.
@@ -98,10 +103,59 @@ extension TemplateFields {
     var templateValue: TemplateValue { .object(self) }
 }
 
-/// What a section iterates.
-protocol TemplateList {
-    var count: Int { get }
-    func item(_ index: Int) -> TemplateValue
+/// What a section iterates: a view's array as it is, with no existential around it, so that copying a
+/// `TemplateValue` that holds a list is one retain (an `any` list was copied and destroyed through its type's value
+/// witnesses, a tenth of a cold article page's retains) and an item of a list of views is one retain too.
+struct TemplateList {
+    private enum Items {
+        /// An array of views, read as `[AnyObject]`, and the views' type, to give each item back as an object.
+        case objects([AnyObject], any TemplateFields.Type)
+        case texts([String])
+        case values([TemplateValue])
+    }
+
+    private let items: Items
+
+    /// An array of views: an `Array` of a class type is laid out as an `[AnyObject]` (one reference to a buffer of
+    /// references, which the buffer's own type releases), so it is held as one with no copy; only `item` reads it.
+    init<Item: TemplateFields>(_ items: [Item]) {
+        self.items = .objects(unsafeBitCast(items, to: [AnyObject].self), Item.self)
+    }
+
+    init(_ items: [String]) { self.items = .texts(items) }
+
+    init(_ items: [TemplateValue]) { self.items = .values(items) }
+
+    /// Any other array: its items converted now (views' arrays take the initialisers above).
+    init<Item: TemplateRepresentable>(converting items: [Item]) {
+        if let type = Item.self as? any TemplateFields.Type {
+            self.items = .objects(items.map { $0 as AnyObject }, type)
+        } else if let texts = items as? [String] {
+            self.items = .texts(texts)
+        } else {
+            self.items = .values(items.map(\.templateValue))
+        }
+    }
+
+    var count: Int {
+        switch items {
+        case .objects(let objects, _): objects.count
+        case .texts(let texts): texts.count
+        case .values(let values): values.count
+        }
+    }
+
+    func item(_ index: Int) -> TemplateValue {
+        switch items {
+        case .objects(let objects, let type): Self.object(objects[index], as: type)
+        case .texts(let texts): .text(texts[index])
+        case .values(let values): values[index]
+        }
+    }
+
+    private static func object<Item: TemplateFields>(_ object: AnyObject, as _: Item.Type) -> TemplateValue {
+        .object(unsafeDowncast(object, to: Item.self))
+    }
 }
 
 extension TemplateValue: TemplateRepresentable {
@@ -125,11 +179,17 @@ extension Optional: TemplateRepresentable where Wrapped: TemplateRepresentable {
 }
 
 extension Array: TemplateRepresentable where Element: TemplateRepresentable {
-    var templateValue: TemplateValue { .list(self) }
+    /// Reached only where the element type is not known (an optional array); the views' switches know it and take
+    /// the overloads below.
+    var templateValue: TemplateValue { .list(TemplateList(converting: self)) }
 }
 
-extension Array: TemplateList where Element: TemplateRepresentable {
-    func item(_ index: Int) -> TemplateValue { self[index].templateValue }
+extension Array where Element: TemplateFields {
+    var templateValue: TemplateValue { .list(TemplateList(self)) }
+}
+
+extension Array where Element == String {
+    var templateValue: TemplateValue { .list(TemplateList(self)) }
 }
 
 /// Views that have no switch (the newsroom, media, structure and read-statistics pages) are read through `Mirror`,
@@ -145,7 +205,7 @@ enum ReflectedValue {
         }
         if let known = value as? any TemplateRepresentable { return known.templateValue }
         switch mirror.displayStyle {
-        case .collection, .set: return .list(ReflectedList(items: mirror.children.map(\.value)))
+        case .collection, .set: return .list(TemplateList(mirror.children.map { of($0.value) }))
         case .struct, .class: return .object(ReflectedFields(value: value))
         case .dictionary:
             if let dictionary = value as? [String: Any] { return .object(ReflectedDictionary(values: dictionary)) }
@@ -161,15 +221,10 @@ final class ReflectedFields: TemplateFields {
     init(value: Any) { self.value = value }
 
     func field(_ key: FieldKey) -> TemplateValue {
-        guard let child = Mirror(reflecting: value).children.first(where: { $0.label == key.name }) else { return .none }
+        let name = key.name
+        guard let child = Mirror(reflecting: value).children.first(where: { $0.label == name }) else { return .none }
         return ReflectedValue.of(child.value)
     }
-}
-
-struct ReflectedList: TemplateList {
-    let items: [Any]
-    var count: Int { items.count }
-    func item(_ index: Int) -> TemplateValue { ReflectedValue.of(items[index]) }
 }
 
 final class ReflectedDictionary: TemplateFields {

@@ -74,16 +74,16 @@ public struct Theme: Sendable {
         return try render(template, root: root)
     }
 
-    /// Renders a page of the public site, whose views answer their fields with a switch, as the bytes to send:
-    /// turning the rendered bytes into a `String` and back would check and copy a whole page for nothing.
+    /// Renders a page of the public site, whose views answer their fields with a switch, into the buffer that is
+    /// sent: turning the rendered bytes into a `String` and back would check and copy a whole page for nothing.
     func render(_ template: String, _ view: some TemplateFields) throws -> ByteBuffer {
         guard let bytes = templates.renderBytes(template, view.templateValue) else { throw Self.missing(template) }
-        return ByteBuffer(bytes: bytes)
+        return bytes
     }
 
     private func render(_ template: String, root: TemplateValue) throws -> String {
         guard let bytes = templates.renderBytes(template, root) else { throw Self.missing(template) }
-        return String(decoding: bytes, as: UTF8.self)
+        return String(buffer: bytes)
     }
 
     private static func missing(_ template: String) -> ThemeError { ThemeError("the theme has no template named \(template)") }
