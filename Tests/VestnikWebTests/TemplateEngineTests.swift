@@ -48,6 +48,20 @@ import VestnikCore
             HTMLEscaping.escape(text, into: &out)
             #expect(String(buffer: out.finish()) == HTML.escape(text), "\(text)")
         }
+        // Text is scanned eight bytes at a time: each of the five at every place of a longer text, around Cyrillic
+        // letters (bytes 0xD0–0xD1, 0x80–0xBF) and ASCII neighbours of the five.
+        let fillers = ["абвгдежзийклмнопрстуф", "%(;=?!#$%(;=?!#$%(;=?!", "the quick brown fox jumps"]
+        for filler in fillers {
+            for special in ["&", "<", ">", "\"", "'", "<&>"] {
+                for place in 0...filler.count {
+                    var text = filler
+                    text.insert(contentsOf: special, at: text.index(text.startIndex, offsetBy: place))
+                    var out = PageBuffer(capacity: 1)
+                    HTMLEscaping.escape(text, into: &out)
+                    #expect(String(buffer: out.finish()) == HTML.escape(text), "\(text)")
+                }
+            }
+        }
     }
 
     /// A page is written straight into the buffer that is sent (`PageBuffer`): writes past its first size grow it
