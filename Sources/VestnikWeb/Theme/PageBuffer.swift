@@ -2,8 +2,8 @@ import NIOCore
 
 /// The page a render writes, straight into the storage of the `ByteBuffer` that is sent: the finished page is not
 /// copied into a buffer of its own, and each write is a bounds check and a copy through a pointer, where
-/// `ByteBuffer.writeBytes` checked uniqueness, capacity and exclusive access to its storage every time (for the
-/// many short writes of a page, more than the copy it saves).
+/// `ByteBuffer.writeBytes` checks uniqueness, capacity and exclusive access to its storage every time (for the many
+/// short writes of a page, about what the copy it saves cost, in `bench/profile.sh`).
 ///
 /// The pointer stays valid because `buffer` is this value's alone and nothing else reads, copies or changes it until
 /// `finish`; a `PageBuffer` lives in one `TemplateRenderer` and is never copied.

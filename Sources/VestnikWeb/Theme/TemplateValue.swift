@@ -104,8 +104,8 @@ extension TemplateFields {
 }
 
 /// What a section iterates: a view's array as it is, with no existential around it, so that copying a
-/// `TemplateValue` that holds a list is one retain (an `any` list was copied and destroyed through its type's value
-/// witnesses, a tenth of a cold article page's retains) and an item of a list of views is one retain too.
+/// `TemplateValue` that holds a list is one retain (with an `any` list, every copy and destroy of a `TemplateValue` went
+/// through value witnesses) and an item of a list of views is one retain too.
 struct TemplateList {
     private enum Items {
         /// An array of views, read as `[AnyObject]`, and the views' type, to give each item back as an object.
