@@ -213,6 +213,9 @@ import VestnikCore
             + "|{{#optionalTexts}}{{{.}}}{{/optionalTexts}}|{{#none}}x{{/none}}{{^emptyViews}}empty{{title}}{{/emptyViews}}"
             + "|{{#numbers}}{{.}}{{/numbers}}"
         #expect(try Self.render(template, data) == "+a+b|x,&lt;y&gt;,|ab|x<y>|empty|12")
+        // An item of a list of views is pushed unretained (the list holds it); `.` is still the item itself.
+        let current = "{{#views}}[{{.title}}|{{#.}}{{title}}{{more}}{{/.}}|{{^.}}never{{/.}}{{.}}]{{/views}}"
+        #expect(try Self.render(current, data) == "[a|a+|][b|b+|]")
         let list = try #require({ if case .list(let list) = views.templateValue { list } else { nil } }())
         #expect(list.count == 2)
         guard case .object(let second) = list.item(1) else { Issue.record("not an object"); return }

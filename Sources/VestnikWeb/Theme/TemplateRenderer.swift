@@ -48,9 +48,11 @@ struct TemplateRenderer {
 
     /// A value on the context stack, which holds it; an object is kept a second time, unretained and with its type,
     /// so that a lookup climbing the stack calls it without retaining and releasing every object it passes (as
-    /// binding `case .object(let fields)` to each entry did).
+    /// binding `case .object(let fields)` to each entry did). An item of a list of objects is held by the list, which
+    /// outlives it on the stack, so it is pushed with no value at all: no retain to push it, no release to pop it.
     struct Context {
-        let value: TemplateValue
+        /// `.none` for an item of a list of objects.
+        private let value: TemplateValue
         let object: Unmanaged<AnyObject>?
         let type: (any TemplateFields.Type)?
 
@@ -65,9 +67,25 @@ struct TemplateRenderer {
             self.value = value
         }
 
-        /// `value` keeps the object alive for as long as this entry is on the stack.
+        init(item: (object: Unmanaged<AnyObject>, type: any TemplateFields.Type)) {
+            value = .none
+            object = item.object
+            type = item.type
+        }
+
+        /// The value, as `{{.}}` sees it.
+        var current: TemplateValue {
+            if value.isNone, let object, let type { return Self.value(of: object, as: type) }
+            return value
+        }
+
+        /// `value`, or the list an item is in, keeps the object alive for as long as this entry is on the stack.
         static func field<Object: TemplateFields>(_ key: FieldKey, of object: Unmanaged<AnyObject>, as _: Object.Type) -> TemplateValue {
             object._withUnsafeGuaranteedRef { unsafeDowncast($0, to: Object.self).field(key) }
+        }
+
+        private static func value<Object: TemplateFields>(of object: Unmanaged<AnyObject>, as _: Object.Type) -> TemplateValue {
+            .object(unsafeDowncast(object.takeUnretainedValue(), to: Object.self))
         }
     }
 
@@ -137,7 +155,7 @@ struct TemplateRenderer {
                 switch value {
                 case .none, .bool(false): render(program, body, frame)
                 // swift-mustache pushes the empty list; a lookup in it finds nothing and climbs on, as here.
-                case .list(let list) where list.count == 0: renderPushing(value, program, body, frame)
+                case .list(let list) where list.count == 0: renderPushing(Context(value), program, body, frame)
                 default: break
                 }
                 return end
@@ -146,8 +164,12 @@ struct TemplateRenderer {
             case .none, .bool(false): break
             case .bool(true): render(program, body, frame)
             case .list(let list):
-                for item in 0..<list.count { renderPushing(list.item(item), program, body, frame) }
-            case .text, .object: renderPushing(value, program, body, frame)
+                // `value` holds the list, and so its items, until the loop ends.
+                for item in 0..<list.count {
+                    let context = list.unretainedObject(item).map { Context(item: $0) } ?? Context(list.item(item))
+                    renderPushing(context, program, body, frame)
+                }
+            case .text, .object: renderPushing(Context(value), program, body, frame)
             }
             return end
 
@@ -181,9 +203,9 @@ struct TemplateRenderer {
         }
     }
 
-    /// `value` is consumed: it moves onto the stack, with no copy to retain and no original to release.
-    private mutating func renderPushing(_ value: consuming TemplateValue, _ program: TemplateProgram, _ body: Range<Int>, _ frame: Frame) {
-        stack.append(Context(value))
+    /// `context` is consumed: it moves onto the stack, with no copy to retain and no original to release.
+    private mutating func renderPushing(_ context: consuming Context, _ program: TemplateProgram, _ body: Range<Int>, _ frame: Frame) {
+        stack.append(context)
         render(program, body, frame)
         stack.removeLast()
     }
@@ -195,7 +217,7 @@ struct TemplateRenderer {
     /// The first name found by climbing the stack (or in the current item only), the rest inside it; only objects
     /// have fields, so other entries are passed over without a lookup.
     private func resolve(_ program: TemplateProgram, _ path: Range<Int>, climbs: Bool) -> TemplateValue {
-        guard !path.isEmpty else { return stack[stack.count - 1].value }
+        guard !path.isEmpty else { return stack[stack.count - 1].current }
         let first = program.keys[path.lowerBound]
         var value = TemplateValue.none
         if climbs {

@@ -153,6 +153,12 @@ struct TemplateList {
         }
     }
 
+    /// The item `index` of a list of objects, not retained (the list holds it), with its type; nil in other lists.
+    func unretainedObject(_ index: Int) -> (object: Unmanaged<AnyObject>, type: any TemplateFields.Type)? {
+        guard case .objects(let objects, let type) = items else { return nil }
+        return (Unmanaged.passUnretained(objects[index]), type)
+    }
+
     private static func object<Item: TemplateFields>(_ object: AnyObject, as _: Item.Type) -> TemplateValue {
         .object(unsafeDowncast(object, to: Item.self))
     }
