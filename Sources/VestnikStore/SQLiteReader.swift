@@ -196,9 +196,16 @@ struct SQLiteReadError: Error, CustomStringConvertible {
 /// repositories see the same values from either connection.
 struct SQLiteReadRow: SQLRow {
     /// A statement's column names and where each is, looked up once per statement rather than once per row.
+    ///
+    /// The repositories name a column for every value they decode (an article row is some thirty), and a
+    /// `[String: Int]` hashed each name with SipHash, 1 % of an article page. Column names are short identifiers
+    /// that differ in their length or their first, middle or last byte, so those four make the slot of an
+    /// open-addressed table, and one string comparison confirms it.
     final class Columns: Sendable {
         let names: [String]
-        let index: [String: Int]
+        /// Position + 1 of the column in each slot, 0 for an empty slot; a power of two at least four times the
+        /// number of columns, so probes are short.
+        private let slots: [Int]
 
         convenience init(of statement: OpaquePointer) {
             self.init(names: (0..<sqlite_nio_sqlite3_column_count(statement)).map {
@@ -208,7 +215,37 @@ struct SQLiteReadRow: SQLRow {
 
         init(names: [String]) {
             self.names = names
-            self.index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            var size = 16
+            while size < names.count * 4 { size <<= 1 }
+            var slots = [Int](repeating: 0, count: size)
+            for (position, name) in names.enumerated() {
+                var slot = Self.hash(name) & (size - 1)
+                // A name twice (`SELECT a.id, b.id`) is found at its first position, as sqlite-kit's rows find it.
+                while slots[slot] != 0, names[slots[slot] - 1] != name { slot = (slot + 1) & (size - 1) }
+                if slots[slot] == 0 { slots[slot] = position + 1 }
+            }
+            self.slots = slots
+        }
+
+        /// Where the column `name` is, or nil when the row has none.
+        func position(of name: String) -> Int? {
+            let mask = slots.count - 1
+            var slot = Self.hash(name) & mask
+            while true {
+                let entry = slots[slot]
+                guard entry != 0 else { return nil }
+                if names[entry - 1] == name { return entry - 1 }
+                slot = (slot + 1) & mask
+            }
+        }
+
+        private static func hash(_ name: String) -> Int {
+            let utf8 = name.utf8
+            let count = utf8.count
+            guard count > 0 else { return 0 }
+            let middle = utf8[utf8.index(utf8.startIndex, offsetBy: count / 2)]
+            let mixed = count &* 0x9E37_79B9 ^ Int(utf8.first!) &* 0x85EB_CA6B ^ Int(middle) &* 0xC2B2_AE35 ^ Int(utf8.last!) &* 0x27D4_EB2F
+            return mixed ^ (mixed >> 15)
         }
     }
 
@@ -217,15 +254,15 @@ struct SQLiteReadRow: SQLRow {
 
     var allColumns: [String] { columns.names }
 
-    func contains(column: String) -> Bool { columns.index[column] != nil }
+    func contains(column: String) -> Bool { columns.position(of: column) != nil }
 
     func decodeNil(column: String) throws -> Bool {
-        guard let offset = columns.index[column] else { return true }
+        guard let offset = columns.position(of: column) else { return true }
         return values[offset] == .null
     }
 
     func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
-        guard let offset = columns.index[column] else {
+        guard let offset = columns.position(of: column) else {
             throw DecodingError.keyNotFound(
                 SQLiteReadColumnKey(stringValue: column),
                 .init(codingPath: [], debugDescription: "no column \(column) in the row (\(columns.names.joined(separator: ", ")))"))

@@ -46,6 +46,30 @@ import VestnikTestSupport
         }
     }
 
+    /// Columns are found by name through a table of their own (`SQLiteReadRow.Columns`): every name must find its own
+    /// column, names alike in length and first, middle and last byte included; a name given twice finds the first.
+    @Test func everyColumnIsFoundByItsName() async throws {
+        try await TestDatabase.sqlite.with { database in
+            var names = ["id", "slug", "title", "section_slug", "section_name", "section_description", "topic_slug", "заглавие", ""]
+            names += ["aXmYb", "aYmXb", "aZmZb", "a_m_b"]  // same length, first, middle and last byte
+            names += (0..<40).map { "column_\($0)" }
+            let select = names.enumerated().map { "\($0.offset) AS \"\($0.element)\"" }.joined(separator: ", ")
+            let row = try await database.read { db in
+                try await db.raw("SELECT \(unsafeRaw: select), 99 AS \"id\"").first()
+            }
+            let found = try #require(row)
+            for (position, name) in names.enumerated() {
+                #expect(try found.decode(column: name, as: Int.self) == position, "column \(name)")
+                #expect(found.contains(column: name))
+            }
+            for missing in ["Id", "ID ", "aXmXb", "column_40", "заглави", "section"] {
+                #expect(!found.contains(column: missing))
+                #expect(try found.decodeNil(column: missing))
+                #expect(throws: DecodingError.self) { try found.decode(column: missing, as: Int.self) }
+            }
+        }
+    }
+
     @Test func moreDistinctStatementsThanAreKeptStillRun() async throws {
         try await TestDatabase.sqlite.with { database in
             let answers = try await database.read { db in
