@@ -406,7 +406,7 @@ public struct ArticleRepository: Sendable {
             let sources = try row.string("sources")
             return Article(
                 id: id, slug: try row.string("slug"), kicker: try row.string("kicker"), title: try row.string("title"),
-                lead: try row.string("lead"), bodyHTML: try row.string("body_html"),
+                lead: try row.string("lead"), bodyUTF8: try row.utf8("body_html"),
                 section: Section(
                     id: try row.int("section_id"), slug: try row.string("section_slug"), name: try row.string("section_name"),
                     description: try row.string("section_description"), position: try row.int("section_position")),

@@ -80,7 +80,7 @@ final class SQLiteReadConnection: @unchecked Sendable {
                 if status == SQLITE_DONE { return }
                 guard status == SQLITE_ROW else { throw error(status, on: handle) }
                 let count = columns.names.count
-                var values: [SQLiteData] = []
+                var values: [SQLiteReadRow.Value] = []
                 values.reserveCapacity(count)
                 for column in 0..<Int32(count) { values.append(Self.value(of: statement.handle, at: column)) }
                 try onRow(SQLiteReadRow(columns: columns, values: values))
@@ -151,22 +151,27 @@ final class SQLiteReadConnection: @unchecked Sendable {
         }
     }
 
-    private static func value(of statement: OpaquePointer, at column: Int32) -> SQLiteData {
+    /// Text longer than this stays bytes until a string is asked of it (`SQLiteReadRow.Value.longText`); shorter text,
+    /// the dozens of small columns of a page, becomes a string at once, with no second allocation.
+    static let longText = 1024
+
+    private static func value(of statement: OpaquePointer, at column: Int32) -> SQLiteReadRow.Value {
         switch sqlite_nio_sqlite3_column_type(statement, column) {
-        case SQLITE_INTEGER: return .integer(Int(sqlite_nio_sqlite3_column_int64(statement, column)))
-        case SQLITE_FLOAT: return .float(sqlite_nio_sqlite3_column_double(statement, column))
+        case SQLITE_INTEGER: return .data(.integer(Int(sqlite_nio_sqlite3_column_int64(statement, column))))
+        case SQLITE_FLOAT: return .data(.float(sqlite_nio_sqlite3_column_double(statement, column)))
         case SQLITE_TEXT:
-            guard let text = sqlite_nio_sqlite3_column_text(statement, column) else { return .text("") }
-            let count = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
-            return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+            guard let text = sqlite_nio_sqlite3_column_text(statement, column) else { return .data(.text("")) }
+            let bytes = UnsafeBufferPointer(start: text, count: Int(sqlite_nio_sqlite3_column_bytes(statement, column)))
+            if bytes.count > longText { return .longText(Array(bytes)) }
+            return .data(.text(String(decoding: bytes, as: UTF8.self)))
         case SQLITE_BLOB:
             let count = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
             var buffer = ByteBufferAllocator().buffer(capacity: count)
             if let bytes = sqlite_nio_sqlite3_column_blob(statement, column) {
                 buffer.writeBytes(UnsafeRawBufferPointer(start: bytes, count: count))
             }
-            return .blob(buffer)
-        default: return .null
+            return .data(.blob(buffer))
+        default: return .data(.null)
         }
     }
 
@@ -249,8 +254,22 @@ struct SQLiteReadRow: SQLRow {
         }
     }
 
+    /// A column's value: as sqlite-kit has it, or a long text as SQLite's bytes (`SQLiteReadConnection.longText`),
+    /// which becomes a string only when one is asked of it; `utf8(column:)` takes the bytes as they are.
+    enum Value {
+        case data(SQLiteData)
+        case longText([UInt8])
+
+        var data: SQLiteData {
+            switch self {
+            case .data(let data): data
+            case .longText(let bytes): .text(String(decoding: bytes, as: UTF8.self))
+            }
+        }
+    }
+
     let columns: Columns
-    let values: [SQLiteData]
+    let values: [Value]
 
     var allColumns: [String] { columns.names }
 
@@ -258,16 +277,19 @@ struct SQLiteReadRow: SQLRow {
 
     func decodeNil(column: String) throws -> Bool {
         guard let offset = columns.position(of: column) else { return true }
-        return values[offset] == .null
+        if case .data(.null) = values[offset] { return true }
+        return false
+    }
+
+    /// A text column's UTF-8 bytes as SQLite holds them, without the check (and repair) of their UTF-8 that a string
+    /// makes; any other value as `String` decodes it. See `Article.bodyUTF8` for why the page may use them unchecked.
+    func utf8(column: String) throws -> [UInt8] {
+        if case .longText(let bytes) = values[try offset(of: column)] { return bytes }
+        return Array(try decode(column: column, as: String.self).utf8)
     }
 
     func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
-        guard let offset = columns.position(of: column) else {
-            throw DecodingError.keyNotFound(
-                SQLiteReadColumnKey(stringValue: column),
-                .init(codingPath: [], debugDescription: "no column \(column) in the row (\(columns.names.joined(separator: ", ")))"))
-        }
-        let value = values[offset]
+        let value = values[try offset(of: column)].data
         // The column types the repositories read by the hundred per page (`RowDecoding.swift`), converted as
         // `SQLiteDataDecoder` converts them but without its conformance lookup and cast per value; anything else,
         // and any value these cannot take, goes the decoder's way (with its errors).
@@ -279,6 +301,15 @@ struct SQLiteReadRow: SQLRow {
             if let number = Int(sqliteData: value) { return unsafeBitCast(Int?.some(number), to: D.self) }
         }
         return try SQLiteDataDecoder().decode(D.self, from: value)
+    }
+
+    private func offset(of column: String) throws -> Int {
+        guard let offset = columns.position(of: column) else {
+            throw DecodingError.keyNotFound(
+                SQLiteReadColumnKey(stringValue: column),
+                .init(codingPath: [], debugDescription: "no column \(column) in the row (\(columns.names.joined(separator: ", ")))"))
+        }
+        return offset
     }
 }
 

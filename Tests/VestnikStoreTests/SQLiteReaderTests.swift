@@ -1,7 +1,7 @@
 import Foundation
 import SQLKit
 import Testing
-import VestnikStore
+@testable import VestnikStore
 import VestnikTestSupport
 
 /// SQLite's reader connections keep statements prepared and run them on the calling thread; what they return must
@@ -183,6 +183,34 @@ import VestnikTestSupport
             #expect(throws: (any Error).self) { try row.decode(column: "f", as: Int.self) }
             #expect(throws: (any Error).self) { try row.decode(column: "z", as: String.self) }
             #expect(throws: (any Error).self) { try row.decode(column: "t", as: Int?.self) }
+        }
+    }
+
+    /// Text longer than `SQLiteReadConnection.longText` stays SQLite's bytes until decoded: as a string it is what it
+    /// was (repaired, if it is not UTF-8), and `utf8` hands the bytes over as stored.
+    @Test func longTextIsKeptAsItsBytes() async throws {
+        try await TestDatabase.sqlite.with { database in
+            let long = String(repeating: "Дълъг текст. ", count: 60)
+            let invalid = Array(long.utf8) + [0xFF, 0xC3]
+            let hex = invalid.map { String(format: "%02X", $0) }.joined()
+            let row = try #require(
+                try await database.read { db in
+                    try await db.raw(
+                        "SELECT \(bind: long) AS t, CAST(X'\(unsafeRaw: hex)' AS TEXT) AS bad, 'кратък' AS short, NULL AS z, 7 AS n"
+                    ).first()
+                })
+            #expect(row is SQLiteReadRow)
+            #expect(long.utf8.count > SQLiteReadConnection.longText)
+            #expect(try row.decode(column: "t", as: String.self) == long)
+            #expect(try row.utf8("t") == Array(long.utf8))
+            #expect(try row.decode(column: "bad", as: String.self) == long + "\u{FFFD}\u{FFFD}")
+            #expect(try row.utf8("bad") == invalid)
+            #expect(try row.utf8("short") == Array("кратък".utf8))
+            #expect(try row.utf8("n") == Array("7".utf8))
+            #expect(try row.decodeNil(column: "t") == false)
+            #expect(try row.decodeNil(column: "z"))
+            #expect(throws: (any Error).self) { try row.utf8("z") }
+            #expect(throws: (any Error).self) { try row.utf8("missing") }
         }
     }
 }

@@ -91,11 +91,11 @@ struct PublicController<Context: RequestContext>: Sendable {
         keys.insert(CacheKey.latest)  // "Новините днес"
         keys.insert(related)
         keys.insert(today)
-        let blocks = ArticleBody.blocks(fromHTML: article.bodyHTML)
+        let blocks = ArticleBody.blocks(fromUTF8: article.bodyUTF8)
         let segments = moreBlocks.layout(blocks, links: related.map(views.card))
         let body = segments.map { segment -> BodySegment in
             switch segment {
-            case .block(let block): return BodySegment(html: embeds.render(block.html), more: nil)
+            case .block(let block): return BodySegment(html: embeds.render(block), more: nil)
             case .more(let links): return BodySegment(html: nil, more: MoreBlock(links: links))
             }
         }

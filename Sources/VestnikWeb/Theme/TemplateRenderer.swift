@@ -89,6 +89,8 @@ struct TemplateRenderer {
             switch resolve(program, path, climbs: climbs) {
             case .text(let text):
                 if escaped { HTMLEscaping.escape(text, into: &out) } else { append(text) }
+            case .html(let bytes):
+                if escaped { HTMLEscaping.escape(bytes, into: &out) } else { out.append(contentsOf: bytes) }
             case .bool(let value):
                 append(value ? "true" : "false")
             // swift-mustache printed a list or an object with String(describing:), which no template wants.
@@ -114,7 +116,7 @@ struct TemplateRenderer {
             case .bool(true): render(program, body, frame)
             case .list(let list):
                 for item in 0..<list.count { renderPushing(list.item(item), program, body, frame) }
-            case .text, .object: renderPushing(value, program, body, frame)
+            case .text, .html, .object: renderPushing(value, program, body, frame)
             }
             return end
 

@@ -85,7 +85,7 @@ final class ViewFactory: Sendable {
     /// An article's pictures: its featured picture (with its size), else the first image of its body (its address
     /// resolved against the article's, ASCII), else the theme's share images. `blocks`: the body already split, when
     /// the caller has it.
-    func pictures(for article: Article?, blocks: [BodyBlock]? = nil) -> [Picture] {
+    func pictures(for article: Article?, blocks: [StoredBlock]? = nil) -> [Picture] {
         if let image = article?.featuredImage {
             return [
                 Picture(
@@ -93,7 +93,7 @@ final class ViewFactory: Sendable {
                     length: image.bytes)
             ]
         }
-        if let article, let src = blocks.map(ArticleBody.firstImageURL(in:)) ?? ArticleBody.firstImageURL(fromHTML: article.bodyHTML),
+        if let article, let src = ArticleBody.firstImageURL(in: blocks ?? ArticleBody.blocks(fromUTF8: article.bodyUTF8)),
             let url = URL(string: URLText.percentEncoded(src), relativeTo: URL(string: absolute(SiteURLs.article(article)))),
             ["http", "https"].contains(url.scheme?.lowercased())
         {
