@@ -7,64 +7,71 @@ public enum ArticleBody {
     /// Splits stored HTML at its line breaks into blocks, the kind taken from each
     /// line's leading tag (unknown or missing tags count as paragraphs).
     public static func blocks(fromHTML html: String) -> [BodyBlock] {
-        var blocks: [BodyBlock] = []
-        for line in lines(of: html) {
-            if let block = plainBlock(line) {
-                blocks.append(block)
-                continue
-            }
-            // Characters only at the two ends: the whole line is never walked Character by Character.
-            var start = line.startIndex
-            while start < line.endIndex, line[start].isWhitespace { start = line.index(after: start) }
-            var end = line.endIndex
-            while end > start {
-                let before = line.index(before: end)
-                guard line[before].isWhitespace else { break }
-                end = before
-            }
-            guard start < end else { continue }
-            let html = String(line[start..<end])
-            blocks.append(BodyBlock(kind: kind(ofLeadingTag: tagName(in: html.dropFirst())), html: html))
-        }
-        return blocks
+        blocks(fromUTF8: Array(html.utf8)).map { BodyBlock(kind: $0.kind, html: $0.text) }
     }
 
-    /// The block of a line that starts with `<` and an ASCII tag name and ends in a printable ASCII byte (nearly
-    /// every stored line), read on its bytes; nil for any other line, which the Character path reads. ASCII bytes
-    /// other than CR LF are Characters of their own, so both paths give the same block.
-    private static func plainBlock(_ line: Substring) -> BodyBlock? {
-        let utf8 = line.utf8
-        guard let first = utf8.first, first == UInt8(ascii: "<"), let last = utf8.last, last > 0x20, last < 0x7F else {
+    /// The same on the stored bytes (`Article.bodyUTF8`), each block's HTML a slice of them: no string is made of a
+    /// line that starts with `<` and an ASCII tag name and ends in a printable ASCII byte (nearly every stored line).
+    ///
+    /// Lines are cut at every newline (`Character.isNewline`: U+000A–U+000D, U+0085, U+2028, U+2029; CR LF counts
+    /// once), found on the bytes: newlines always stand between two Characters, so each piece is what
+    /// `split(whereSeparator: \.isNewline)` gives, without its cost (it was a sixth of an article page's CPU). Any other
+    /// line is trimmed of whitespace Characters at its two ends on a string of it. A line that is not valid UTF-8
+    /// (we never store one: see `Article.bodyUTF8`) takes its trimmed HTML from that string, repaired as reading
+    /// the body as a string repairs it, so that no slice starts or ends inside a character.
+    public static func blocks(fromUTF8 html: [UInt8]) -> [StoredBlock] {
+        html.withUnsafeBufferPointer { bytes in
+            var blocks: [StoredBlock] = []
+            for range in lineRanges(bytes) {
+                let line = UnsafeBufferPointer(rebasing: bytes[range])
+                if let kind = plainKind(line) {
+                    blocks.append(StoredBlock(kind: kind, html: html[range]))
+                    continue
+                }
+                let valid = String(validating: line, as: UTF8.self)
+                let text = valid ?? String(decoding: line, as: UTF8.self)
+                // Characters only at the two ends: the whole line is never walked Character by Character.
+                var start = text.startIndex
+                while start < text.endIndex, text[start].isWhitespace { start = text.index(after: start) }
+                var end = text.endIndex
+                while end > start {
+                    let before = text.index(before: end)
+                    guard text[before].isWhitespace else { break }
+                    end = before
+                }
+                guard start < end else { continue }
+                let kind = kind(ofLeadingTag: tagName(in: text[start..<end].dropFirst()))
+                guard valid != nil else {
+                    blocks.append(StoredBlock(kind: kind, html: Array(text.utf8[start..<end])[...]))
+                    continue
+                }
+                let offset = range.lowerBound + text.utf8.distance(from: text.startIndex, to: start)
+                blocks.append(StoredBlock(kind: kind, html: html[offset..<offset + text.utf8.distance(from: start, to: end)]))
+            }
+            return blocks
+        }
+    }
+
+    /// The kind of a line that starts with `<` and an ASCII tag name and ends in a printable ASCII byte, read on its
+    /// bytes; nil for any other line, which `blocks` reads by Characters. ASCII bytes other than CR LF are Characters
+    /// of their own, so both give the same kind.
+    private static func plainKind(_ line: UnsafeBufferPointer<UInt8>) -> BodyBlock.Kind? {
+        guard let first = line.first, first == UInt8(ascii: "<"), let last = line.last, last > 0x20, last < 0x7F else {
             return nil
         }
-        var index = utf8.index(after: utf8.startIndex)
-        while index < utf8.endIndex, utf8[index] == UInt8(ascii: "/") { index = utf8.index(after: index) }
+        var index = 1
+        while index < line.count, line[index] == UInt8(ascii: "/") { index += 1 }
         let nameStart = index
-        var length = 0
-        while index < utf8.endIndex {
-            let byte = utf8[index]
+        while index < line.count {
+            let byte = line[index]
             guard byte < 0x80 else { return nil }  // a combining mark would join the name's last letter
             let lower = byte | 0x20
             guard (lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z")) || (byte >= 0x30 && byte <= 0x39) else { break }
-            length += 1
-            guard length <= 10 else { return BodyBlock(kind: .paragraph, html: String(line)) }  // longer than any kind's tag
-            index = utf8.index(after: index)
+            guard index - nameStart < 10 else { return .paragraph }  // longer than any kind's tag
+            index += 1
         }
         // At most ten ASCII bytes: a small string, lowercased without touching the heap.
-        let name = String(decoding: utf8[nameStart..<index], as: UTF8.self).lowercased()
-        return BodyBlock(kind: kind(ofLeadingTag: name), html: String(line))
-    }
-
-    /// `html` split at every newline (`Character.isNewline`: U+000A–U+000D, U+0085, U+2028, U+2029; CR LF counts
-    /// once), found on the UTF-8 bytes. Newlines always stand between two Characters, so each piece is what
-    /// `split(whereSeparator: \.isNewline)` gives, without its cost (it was a sixth of an article page's CPU).
-    static func lines(of html: String) -> [Substring] {
-        let utf8 = html.utf8
-        // Byte offsets first, on the contiguous bytes; a native string turns an offset into an index in O(1).
-        let ranges: [Range<Int>] = utf8.withContiguousStorageIfAvailable(lineRanges) ?? Array(utf8).withUnsafeBufferPointer(lineRanges)
-        return ranges.map { range in
-            html[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(utf8.startIndex, offsetBy: range.upperBound)]
-        }
+        return kind(ofLeadingTag: String(decoding: UnsafeBufferPointer(rebasing: line[nameStart..<index]), as: UTF8.self).lowercased())
     }
 
     private static func lineRanges(_ bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
@@ -146,16 +153,15 @@ public enum ArticleBody {
     /// The address of the first image of the body (of its first `<figure>`), decoded, as written by the editor:
     /// the article's picture for feeds, Open Graph and JSON-LD until articles carry a featured image of their own.
     public static func firstImageURL(fromHTML html: String) -> String? {
-        firstImageURL(in: blocks(fromHTML: html))
+        firstImageURL(in: blocks(fromUTF8: Array(html.utf8)))
     }
 
-    /// The same, from the body's blocks when the caller has them already (the article page splits the body once).
-    public static func firstImageURL(in blocks: [BodyBlock]) -> String? {
+    /// The same, from the body's blocks (the article page splits the body once).
+    public static func firstImageURL(in blocks: [StoredBlock]) -> String? {
         for block in blocks where block.kind == .figure {
-            guard let src = block.html.range(of: "<img src=\""),
-                let end = block.html[src.upperBound...].firstIndex(of: "\"")
-            else { continue }
-            let url = HTML.unescape(String(block.html[src.upperBound..<end]))
+            let html = block.text
+            guard let src = html.range(of: "<img src=\""), let end = html[src.upperBound...].firstIndex(of: "\"") else { continue }
+            let url = HTML.unescape(String(html[src.upperBound..<end]))
             if !url.isEmpty { return url }
         }
         return nil
@@ -220,6 +226,29 @@ public enum ArticleBody {
         return nil
     }
 }
+
+/// A block of a stored body as `ArticleBody.blocks(fromUTF8:)` finds it: its HTML a slice of the body's bytes.
+public struct StoredBlock: Sendable, Equatable {
+    public var kind: BodyBlock.Kind
+    /// The block's HTML; never contains a line break.
+    public var html: ArraySlice<UInt8>
+
+    public init(kind: BodyBlock.Kind, html: ArraySlice<UInt8>) {
+        self.kind = kind
+        self.html = html
+    }
+
+    /// The HTML as a string (made on each call).
+    public var text: String { String(decoding: html, as: UTF8.self) }
+}
+
+/// A body block of either form, as `InlineMoreBlocks` lays them out.
+public protocol KindedBlock: Sendable {
+    var kind: BodyBlock.Kind { get }
+}
+
+extension BodyBlock: KindedBlock {}
+extension StoredBlock: KindedBlock {}
 
 extension Substring {
     /// The first range of `needle` (ASCII), ignoring case.

@@ -14,19 +14,19 @@ public struct InlineMoreBlocks: Sendable {
     }
 
     /// One piece of the laid-out body: either a body block or an "Още:" block of links.
-    public enum Segment<Link: Sendable>: Sendable {
-        case block(BodyBlock)
+    public enum Segment<Block: Sendable, Link: Sendable>: Sendable {
+        case block(Block)
         case more([Link])
     }
 
     /// How many links the layout can use at most.
     public var capacity: Int { zip(afterParagraphs, blockSizes).reduce(0) { $0 + $1.1 } }
 
-    @inlinable  // specialised for the caller's link type: unspecialised, every array step went through witness tables
-    public func layout<Link: Sendable>(_ blocks: [BodyBlock], links: [Link]) -> [Segment<Link>] {
+    @inlinable  // specialised for the caller's block and link types: unspecialised, every array step went through witness tables
+    public func layout<Block: KindedBlock, Link: Sendable>(_ blocks: [Block], links: [Link]) -> [Segment<Block, Link>] {
         var remaining = links[...]
         var slots = Array(zip(afterParagraphs, blockSizes)).sorted { $0.0 < $1.0 }[...]
-        var segments: [Segment<Link>] = []
+        var segments: [Segment<Block, Link>] = []
         var paragraphs = 0
         for (index, block) in blocks.enumerated() {
             segments.append(.block(block))

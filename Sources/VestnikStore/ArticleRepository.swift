@@ -250,6 +250,16 @@ public struct ArticleRepository: Sendable {
         }
     }
 
+    /// The article with this slug and its "Още:" articles (`related(to:limit:now:)`), read in one transaction: the
+    /// article page needs both, and each read of its own took and released SQLite's locks again.
+    public func article(slug: String, relatedLimit: Int, now: Date) async throws -> (article: Article, related: [ArticleSummary])? {
+        try await database.read { db in
+            let rows = try await db.raw("\(Self.articleColumns) WHERE a.slug = \(bind: slug)").all()
+            guard let article = try await Self.articles(from: rows, in: db).first else { return nil }
+            return (article, try await Self.related(to: article, limit: relatedLimit, now: now, in: db))
+        }
+    }
+
     /// The newest visible articles of a list, whole (body, tags, byline): what a feed carries.
     public func latest(_ filter: ArticleFilter, limit: Int, now: Date) async throws -> [Article] {
         let condition = Self.visible(now) + Self.condition(filter)
@@ -308,20 +318,22 @@ public struct ArticleRepository: Sendable {
     /// anything no longer visible. An article whose list was never computed gets the newest articles that share its
     /// topic, a tag or its section.
     public func related(to article: Article, limit: Int, now: Date) async throws -> [ArticleSummary] {
-        let stored = try await database.read { db in
-            try await db.raw(
-                """
-                \(Self.summaryColumns) JOIN article_related r ON r.related_id = a.id
-                WHERE r.article_id = \(bind: article.id) AND \(Self.visible(now))
-                ORDER BY r.position LIMIT \(literal: limit)
-                """
-            ).all().map(Self.summary)
-        }
-        if !stored.isEmpty { return stored }
-        return try await sharingSomething(with: article, limit: limit, now: now)
+        try await database.read { db in try await Self.related(to: article, limit: limit, now: now, in: db) }
     }
 
-    private func sharingSomething(with article: Article, limit: Int, now: Date) async throws -> [ArticleSummary] {
+    static func related(to article: Article, limit: Int, now: Date, in db: any SQLDatabase) async throws -> [ArticleSummary] {
+        let stored = try await db.raw(
+            """
+            \(Self.summaryColumns) JOIN article_related r ON r.related_id = a.id
+            WHERE r.article_id = \(bind: article.id) AND \(Self.visible(now))
+            ORDER BY r.position LIMIT \(literal: limit)
+            """
+        ).all().map(Self.summary)
+        if !stored.isEmpty { return stored }
+        return try await sharingSomething(with: article, limit: limit, now: now, in: db)
+    }
+
+    private static func sharingSomething(with article: Article, limit: Int, now: Date, in db: any SQLDatabase) async throws -> [ArticleSummary] {
         let tagIDs: [any Encodable & Sendable] = article.tags.map(\.id)
         var shared: SQLQueryString = "a.section_id = \(bind: article.section.id)"
         if let topic = article.topic { shared += " OR a.topic_id = \(bind: topic.id)" }
@@ -329,11 +341,9 @@ public struct ArticleRepository: Sendable {
             shared += " OR EXISTS (SELECT 1 FROM article_tags x WHERE x.article_id = a.id AND x.tag_id IN (\(binds: tagIDs)))"
         }
         let condition = Self.visible(now) + " AND a.id <> \(bind: article.id) AND (\(shared))"
-        return try await database.read { db in
-            try await db.raw(
-                "\(Self.summaryColumns) WHERE \(condition) ORDER BY a.published_at DESC, a.id DESC LIMIT \(literal: limit)"
-            ).all().map(Self.summary)
-        }
+        return try await db.raw(
+            "\(Self.summaryColumns) WHERE \(condition) ORDER BY a.published_at DESC, a.id DESC LIMIT \(literal: limit)"
+        ).all().map(Self.summary)
     }
 
     /// A visible article by id, as a list shows it.
@@ -396,7 +406,7 @@ public struct ArticleRepository: Sendable {
             let sources = try row.string("sources")
             return Article(
                 id: id, slug: try row.string("slug"), kicker: try row.string("kicker"), title: try row.string("title"),
-                lead: try row.string("lead"), bodyHTML: try row.string("body_html"),
+                lead: try row.string("lead"), bodyUTF8: try row.utf8("body_html"),
                 section: Section(
                     id: try row.int("section_id"), slug: try row.string("section_slug"), name: try row.string("section_name"),
                     description: try row.string("section_description"), position: try row.int("section_position")),

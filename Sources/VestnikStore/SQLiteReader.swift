@@ -80,7 +80,7 @@ final class SQLiteReadConnection: @unchecked Sendable {
                 if status == SQLITE_DONE { return }
                 guard status == SQLITE_ROW else { throw error(status, on: handle) }
                 let count = columns.names.count
-                var values: [SQLiteData] = []
+                var values: [SQLiteReadRow.Value] = []
                 values.reserveCapacity(count)
                 for column in 0..<Int32(count) { values.append(Self.value(of: statement.handle, at: column)) }
                 try onRow(SQLiteReadRow(columns: columns, values: values))
@@ -151,22 +151,27 @@ final class SQLiteReadConnection: @unchecked Sendable {
         }
     }
 
-    private static func value(of statement: OpaquePointer, at column: Int32) -> SQLiteData {
+    /// Text longer than this stays bytes until a string is asked of it (`SQLiteReadRow.Value.longText`); shorter text,
+    /// the dozens of small columns of a page, becomes a string at once, with no second allocation.
+    static let longText = 1024
+
+    private static func value(of statement: OpaquePointer, at column: Int32) -> SQLiteReadRow.Value {
         switch sqlite_nio_sqlite3_column_type(statement, column) {
-        case SQLITE_INTEGER: return .integer(Int(sqlite_nio_sqlite3_column_int64(statement, column)))
-        case SQLITE_FLOAT: return .float(sqlite_nio_sqlite3_column_double(statement, column))
+        case SQLITE_INTEGER: return .data(.integer(Int(sqlite_nio_sqlite3_column_int64(statement, column))))
+        case SQLITE_FLOAT: return .data(.float(sqlite_nio_sqlite3_column_double(statement, column)))
         case SQLITE_TEXT:
-            guard let text = sqlite_nio_sqlite3_column_text(statement, column) else { return .text("") }
-            let count = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
-            return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+            guard let text = sqlite_nio_sqlite3_column_text(statement, column) else { return .data(.text("")) }
+            let bytes = UnsafeBufferPointer(start: text, count: Int(sqlite_nio_sqlite3_column_bytes(statement, column)))
+            if bytes.count > longText { return .longText(Array(bytes)) }
+            return .data(.text(String(decoding: bytes, as: UTF8.self)))
         case SQLITE_BLOB:
             let count = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
             var buffer = ByteBufferAllocator().buffer(capacity: count)
             if let bytes = sqlite_nio_sqlite3_column_blob(statement, column) {
                 buffer.writeBytes(UnsafeRawBufferPointer(start: bytes, count: count))
             }
-            return .blob(buffer)
-        default: return .null
+            return .data(.blob(buffer))
+        default: return .data(.null)
         }
     }
 
@@ -196,9 +201,16 @@ struct SQLiteReadError: Error, CustomStringConvertible {
 /// repositories see the same values from either connection.
 struct SQLiteReadRow: SQLRow {
     /// A statement's column names and where each is, looked up once per statement rather than once per row.
+    ///
+    /// The repositories name a column for every value they decode (an article row is some thirty), and a
+    /// `[String: Int]` hashed each name with SipHash, 1 % of an article page. Column names are short identifiers
+    /// that differ in their length or their first, middle or last byte, so those four make the slot of an
+    /// open-addressed table, and one string comparison confirms it.
     final class Columns: Sendable {
         let names: [String]
-        let index: [String: Int]
+        /// Position + 1 of the column in each slot, 0 for an empty slot; a power of two at least four times the
+        /// number of columns, so probes are short.
+        private let slots: [Int]
 
         convenience init(of statement: OpaquePointer) {
             self.init(names: (0..<sqlite_nio_sqlite3_column_count(statement)).map {
@@ -208,29 +220,76 @@ struct SQLiteReadRow: SQLRow {
 
         init(names: [String]) {
             self.names = names
-            self.index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            var size = 16
+            while size < names.count * 4 { size <<= 1 }
+            var slots = [Int](repeating: 0, count: size)
+            for (position, name) in names.enumerated() {
+                var slot = Self.hash(name) & (size - 1)
+                // A name twice (`SELECT a.id, b.id`) is found at its first position, as sqlite-kit's rows find it.
+                while slots[slot] != 0, names[slots[slot] - 1] != name { slot = (slot + 1) & (size - 1) }
+                if slots[slot] == 0 { slots[slot] = position + 1 }
+            }
+            self.slots = slots
+        }
+
+        /// Where the column `name` is, or nil when the row has none.
+        func position(of name: String) -> Int? {
+            let mask = slots.count - 1
+            var slot = Self.hash(name) & mask
+            while true {
+                let entry = slots[slot]
+                guard entry != 0 else { return nil }
+                if names[entry - 1] == name { return entry - 1 }
+                slot = (slot + 1) & mask
+            }
+        }
+
+        private static func hash(_ name: String) -> Int {
+            let utf8 = name.utf8
+            let count = utf8.count
+            guard count > 0 else { return 0 }
+            let middle = utf8[utf8.index(utf8.startIndex, offsetBy: count / 2)]
+            let mixed = count &* 0x9E37_79B9 ^ Int(utf8.first!) &* 0x85EB_CA6B ^ Int(middle) &* 0xC2B2_AE35 ^ Int(utf8.last!) &* 0x27D4_EB2F
+            return mixed ^ (mixed >> 15)
+        }
+    }
+
+    /// A column's value: as sqlite-kit has it, or a long text as SQLite's bytes (`SQLiteReadConnection.longText`),
+    /// which becomes a string only when one is asked of it; `utf8(column:)` takes the bytes as they are.
+    enum Value {
+        case data(SQLiteData)
+        case longText([UInt8])
+
+        var data: SQLiteData {
+            switch self {
+            case .data(let data): data
+            case .longText(let bytes): .text(String(decoding: bytes, as: UTF8.self))
+            }
         }
     }
 
     let columns: Columns
-    let values: [SQLiteData]
+    let values: [Value]
 
     var allColumns: [String] { columns.names }
 
-    func contains(column: String) -> Bool { columns.index[column] != nil }
+    func contains(column: String) -> Bool { columns.position(of: column) != nil }
 
     func decodeNil(column: String) throws -> Bool {
-        guard let offset = columns.index[column] else { return true }
-        return values[offset] == .null
+        guard let offset = columns.position(of: column) else { return true }
+        if case .data(.null) = values[offset] { return true }
+        return false
+    }
+
+    /// A text column's UTF-8 bytes as SQLite holds them, without the check (and repair) of their UTF-8 that a string
+    /// makes; any other value as `String` decodes it. See `Article.bodyUTF8` for why the page may use them unchecked.
+    func utf8(column: String) throws -> [UInt8] {
+        if case .longText(let bytes) = values[try offset(of: column)] { return bytes }
+        return Array(try decode(column: column, as: String.self).utf8)
     }
 
     func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
-        guard let offset = columns.index[column] else {
-            throw DecodingError.keyNotFound(
-                SQLiteReadColumnKey(stringValue: column),
-                .init(codingPath: [], debugDescription: "no column \(column) in the row (\(columns.names.joined(separator: ", ")))"))
-        }
-        let value = values[offset]
+        let value = values[try offset(of: column)].data
         // The column types the repositories read by the hundred per page (`RowDecoding.swift`), converted as
         // `SQLiteDataDecoder` converts them but without its conformance lookup and cast per value; anything else,
         // and any value these cannot take, goes the decoder's way (with its errors).
@@ -242,6 +301,15 @@ struct SQLiteReadRow: SQLRow {
             if let number = Int(sqliteData: value) { return unsafeBitCast(Int?.some(number), to: D.self) }
         }
         return try SQLiteDataDecoder().decode(D.self, from: value)
+    }
+
+    private func offset(of column: String) throws -> Int {
+        guard let offset = columns.position(of: column) else {
+            throw DecodingError.keyNotFound(
+                SQLiteReadColumnKey(stringValue: column),
+                .init(codingPath: [], debugDescription: "no column \(column) in the row (\(columns.names.joined(separator: ", ")))"))
+        }
+        return offset
     }
 }
 

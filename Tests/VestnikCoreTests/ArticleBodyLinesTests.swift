@@ -1,8 +1,8 @@
 import Testing
 @testable import VestnikCore
 
-/// `ArticleBody.blocks(fromHTML:)` finds lines on the UTF-8 bytes; it must cut exactly where the Character-based
-/// split it replaced did.
+/// `ArticleBody.blocks(fromHTML:)` and `blocks(fromUTF8:)` find lines on the UTF-8 bytes; they must cut exactly where
+/// the Character-based split they replaced did.
 @Suite struct ArticleBodyLinesTests {
     /// The earlier implementation, kept here as the reference.
     static func reference(_ html: String) -> [BodyBlock] {
@@ -55,6 +55,42 @@ import Testing
             #expect(blocks.map(\.html) == Self.reference(body).map(\.html), "\(body.debugDescription)")
             #expect(blocks.map(\.kind) == Self.reference(body).map(\.kind), "\(body.debugDescription)")
         }
+    }
+
+    /// The article page reads the stored bytes (`blocks(fromUTF8:)`): the same blocks, each a slice of the body
+    /// itself, not a copy.
+    @Test func storedBytesGiveTheSameBlocksAsSlicesOfTheBody() {
+        for body in Self.bodies + Self.longBodies {
+            let bytes = Array(body.utf8)
+            let blocks = ArticleBody.blocks(fromUTF8: bytes)
+            #expect(blocks.map(\.text) == Self.reference(body).map(\.html), "\(body.debugDescription)")
+            #expect(blocks.map(\.kind) == Self.reference(body).map(\.kind), "\(body.debugDescription)")
+            bytes.withUnsafeBufferPointer { stored in
+                for block in blocks {
+                    block.html.withUnsafeBufferPointer { #expect($0.baseAddress == stored.baseAddress! + block.html.startIndex) }
+                }
+            }
+        }
+    }
+
+    /// We never store a body that is not valid UTF-8, but one edited by hand must not break the page: each block is
+    /// cut and kinded as reading the body as a (repaired) string does, and a line that is not plain takes its repaired
+    /// HTML.
+    @Test func invalidUTF8IsCutAsTheRepairedStringIs() {
+        let bodies: [[UInt8]] = [
+            [0x3C, 0x70, 0x3E, 0xFF, 0xD0, 0x3C, 0x2F, 0x70, 0x3E],  // <p>\xFF\xD0</p>: a plain line, kept as stored
+            [0x20, 0xE2, 0x80, 0x0A, 0xC2, 0x0A, 0x3C, 0x68, 0x32, 0x3E, 0xF0, 0x9F],  // " \xE2\x80\n\xC2\n<h2>\xF0\x9F"
+            [0xE2, 0xC2, 0x85, 0x3C, 0x70, 0xE2, 0x80, 0xA8, 0xF0, 0xE2, 0x80, 0xA9, 0x3C, 0x75, 0x6C, 0x3E, 0xC3],  // NEL, LS, PS after broken leads
+            [0x3C, 0xC3, 0x70, 0x3E, 0x0D, 0x0A, 0x3C, 0x68, 0x72, 0x3E, 0x20, 0xED, 0xA0, 0x80],  // a broken tag name; a surrogate
+            Array("<p>валиден</p>\n".utf8) + [0x80, 0x80] + Array("<figure><img src=\"/a.jpg\"></figure>\n\t".utf8) + [0xC0, 0xAF],
+        ]
+        for bytes in bodies {
+            let repaired = String(decoding: bytes, as: UTF8.self)
+            let blocks = ArticleBody.blocks(fromUTF8: bytes)
+            #expect(blocks.map(\.text) == Self.reference(repaired).map(\.html), "\(bytes)")
+            #expect(blocks.map(\.kind) == Self.reference(repaired).map(\.kind), "\(bytes)")
+        }
+        #expect(ArticleBody.blocks(fromUTF8: bodies[0]).map { Array($0.html) } == [bodies[0]])
     }
 
     @Test func kindsComeFromTheLeadingTag() {

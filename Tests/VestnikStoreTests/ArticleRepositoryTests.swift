@@ -59,6 +59,20 @@ func input(
         }
     }
 
+    /// A long body (SQLite's reader keeps it as bytes) comes back byte for byte, as bytes and as a string.
+    @Test(arguments: TestDatabase.all)
+    func aLongBodyComesBackByteForByte(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let articles = ArticleRepository(database: database)
+            var article = input("Дълга статия")
+            article.bodyHTML = (1...40).map { "<p>Абзац \($0): „кавички“ — e\u{301}.</p>" }.joined(separator: "\n")
+            _ = try await articles.save(article, now: testNow)
+            let stored = try #require(try await articles.article(slug: article.slug))
+            #expect(stored.bodyUTF8 == Array(article.bodyHTML.utf8))
+            #expect(stored.bodyHTML == article.bodyHTML)
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func savingTheSameSlugUpdatesAndNeverLowersReads(_ kind: TestDatabase) async throws {
         try await kind.with { database in

@@ -1,7 +1,7 @@
 import Foundation
 import SQLKit
 import Testing
-import VestnikStore
+@testable import VestnikStore
 import VestnikTestSupport
 
 /// SQLite's reader connections keep statements prepared and run them on the calling thread; what they return must
@@ -43,6 +43,30 @@ import VestnikTestSupport
                 try await db.raw("SELECT id, name, share, note FROM reader_check ORDER BY id").all(decoding: Row.self)
             }
             #expect(all.map(\.id) == [1, 2, 3])
+        }
+    }
+
+    /// Columns are found by name through a table of their own (`SQLiteReadRow.Columns`): every name must find its own
+    /// column, names alike in length and first, middle and last byte included; a name given twice finds the first.
+    @Test func everyColumnIsFoundByItsName() async throws {
+        try await TestDatabase.sqlite.with { database in
+            var names = ["id", "slug", "title", "section_slug", "section_name", "section_description", "topic_slug", "заглавие", ""]
+            names += ["aXmYb", "aYmXb", "aZmZb", "a_m_b"]  // same length, first, middle and last byte
+            names += (0..<40).map { "column_\($0)" }
+            let select = names.enumerated().map { "\($0.offset) AS \"\($0.element)\"" }.joined(separator: ", ")
+            let row = try await database.read { db in
+                try await db.raw("SELECT \(unsafeRaw: select), 99 AS \"id\"").first()
+            }
+            let found = try #require(row)
+            for (position, name) in names.enumerated() {
+                #expect(try found.decode(column: name, as: Int.self) == position, "column \(name)")
+                #expect(found.contains(column: name))
+            }
+            for missing in ["Id", "ID ", "aXmXb", "column_40", "заглави", "section"] {
+                #expect(!found.contains(column: missing))
+                #expect(try found.decodeNil(column: missing))
+                #expect(throws: DecodingError.self) { try found.decode(column: missing, as: Int.self) }
+            }
         }
     }
 
@@ -159,6 +183,34 @@ import VestnikTestSupport
             #expect(throws: (any Error).self) { try row.decode(column: "f", as: Int.self) }
             #expect(throws: (any Error).self) { try row.decode(column: "z", as: String.self) }
             #expect(throws: (any Error).self) { try row.decode(column: "t", as: Int?.self) }
+        }
+    }
+
+    /// Text longer than `SQLiteReadConnection.longText` stays SQLite's bytes until decoded: as a string it is what it
+    /// was (repaired, if it is not UTF-8), and `utf8` hands the bytes over as stored.
+    @Test func longTextIsKeptAsItsBytes() async throws {
+        try await TestDatabase.sqlite.with { database in
+            let long = String(repeating: "Дълъг текст. ", count: 60)
+            let invalid = Array(long.utf8) + [0xFF, 0xC3]
+            let hex = invalid.map { String(format: "%02X", $0) }.joined()
+            let row = try #require(
+                try await database.read { db in
+                    try await db.raw(
+                        "SELECT \(bind: long) AS t, CAST(X'\(unsafeRaw: hex)' AS TEXT) AS bad, 'кратък' AS short, NULL AS z, 7 AS n"
+                    ).first()
+                })
+            #expect(row is SQLiteReadRow)
+            #expect(long.utf8.count > SQLiteReadConnection.longText)
+            #expect(try row.decode(column: "t", as: String.self) == long)
+            #expect(try row.utf8("t") == Array(long.utf8))
+            #expect(try row.decode(column: "bad", as: String.self) == long + "\u{FFFD}\u{FFFD}")
+            #expect(try row.utf8("bad") == invalid)
+            #expect(try row.utf8("short") == Array("кратък".utf8))
+            #expect(try row.utf8("n") == Array("7".utf8))
+            #expect(try row.decodeNil(column: "t") == false)
+            #expect(try row.decodeNil(column: "z"))
+            #expect(throws: (any Error).self) { try row.utf8("z") }
+            #expect(throws: (any Error).self) { try row.utf8("missing") }
         }
     }
 }

@@ -76,6 +76,43 @@ import VestnikTestSupport
         }
     }
 
+    /// A long body (over a kilobyte: read as bytes and written into the page as stored) shows each block as its
+    /// string renders: embeds rendered, lines trimmed, the first figure's image the page's picture.
+    @Test(arguments: TestDatabase.all)
+    func aLongBodyShowsEachBlockAsItsStringRenders(_ kind: TestDatabase) async throws {
+        var long = article("Дълга статия", topic: "Войната в Украйна", tags: ["Русия"], paragraphs: 30)
+        long.bodyHTML += "\n<figure class=\"embed\" data-embed=\"youtube\" data-id=\"dQw4w9WgXcQ\"></figure>"
+            + "\n<figure><img src=\"/media/a.jpg\" alt=\"\"></figure>\r\n  <p>с отстъп</p> \n<p>край\u{A0}</p>\u{2028}<h2>Подзаглавие</h2>"
+        try await withSite(kind, articles: Self.content + [long]) { [long] client, site in
+            let html = try await client.get("/svyat/\(long.slug)").body
+            let embeds = EmbedHTML(locale: site.locale)
+            let blocks = ArticleBody.blocks(fromHTML: long.bodyHTML)
+            #expect(blocks.count == 35)
+            for block in blocks { #expect(html.contains(embeds.render(block.html) + "\n"), "\(block.html)") }
+            #expect(html.contains("<figure class=\"embed embed-youtube\"><iframe"))
+            #expect(!html.contains("data-embed"))
+            #expect(html.contains("<aside class=\"more\""))
+            #expect(html.contains("<meta property=\"og:image\" content=\"http://127.0.0.1:8080/media/a.jpg\">"))
+        }
+    }
+
+    /// We never store a body that is not UTF-8, but one edited by hand in the database must still be served: its
+    /// lines as stored, a line that is not plain repaired as reading it as a string repairs it.
+    @Test func aBodyThatIsNotUTF8IsServed() async throws {
+        let broken = article("Счупена", paragraphs: 60)
+        try await withSite(.sqlite, articles: [broken, article("Съседна")]) { client, site in
+            let bytes = Array(broken.bodyHTML.utf8) + Array("\n<p>".utf8) + [0xFF, 0xE2, 0x80] + Array("</p>\n <p>край</p>".utf8) + [0xC3]
+            let hex = bytes.map { String(format: "%02X", $0) }.joined()
+            try await site.database.write { db in
+                try await db.raw("UPDATE articles SET body_html = CAST(X'\(unsafeRaw: hex)' AS TEXT) WHERE slug = \(bind: broken.slug)").run()
+            }
+            let page = try await client.get("/svyat/\(broken.slug)")
+            #expect(page.status == .ok)
+            #expect(page.body.contains("<p>Абзац 60 от „Счупена“.</p>\n"))
+            #expect(page.body.contains("<p>\u{FFFD}\u{FFFD}</p>\n<p>край</p>\u{FFFD}\n"))
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func hostileTitlesAreEscapedEverywhere(_ kind: TestDatabase) async throws {
         var hostile = article("<script>alert(1)</script>", kicker: "<b>x</b>", tags: ["<img src=x onerror=alert(1)>"])

@@ -104,6 +104,15 @@ import VestnikCore
         #expect(key == FieldKey("a name no template uses") && key != FieldKey("title"))
     }
 
+    /// HTML bytes (an article body's blocks) render in every tag as the text they spell would.
+    @Test func htmlBytesRenderAsTheirText() throws {
+        let template = "[{{x}}|{{{x}}}|{{&x}}|{{#x}}<{{.}}{{{.}}}>{{/x}}|{{^x}}none{{/x}}|{{#x}}{{y}}{{/x}}]"
+        for text in ["", "0", "<p>Заглавие <b>&amp;</b> \"a\" 'b'</p>", "<\u{301}x", "🙂&🙂", "край>"] {
+            let bytes = Array("..\(text)..".utf8).dropFirst(2).dropLast(2)  // a slice that does not start at 0
+            #expect(try Self.render(template, ["x": .html(bytes), "y": .text("Y")]) == Self.render(template, ["x": .text(text), "y": .text("Y")]))
+        }
+    }
+
     @Test func unescapedForms() throws {
         let data: [String: TemplateValue] = ["x": .text("<b>&amp;</b>")]
         #expect(try Self.render("{{{x}}}|{{&x}}|{{ x }}|{{{ x }}}|{{& x }}", data)

@@ -45,12 +45,12 @@ import VestnikCore
         ("BylineView", BylineView(name: "n", role: nil, url: "/avtor/n", photo: "https://x/p.jpg")),
         ("FeaturedFigureView", featured),
         ("TagLink", TagLink(name: "n", url: "/tag/n")),
-        ("BodySegment html", BodySegment(html: "<p>x</p>", more: nil)),
+        ("BodySegment html", BodySegment(html: Array("<p>x</p>".utf8)[...], more: nil)),
         ("BodySegment more", BodySegment(html: nil, more: MoreBlock(links: [card]))),
         ("MoreBlock", MoreBlock(links: [card])),
         ("ArticleView", ArticleView(
             layout: layout, sectionName: "s", sectionURL: "/s", kicker: nil, title: "t", markers: [], dateLine: "d",
-            datetime: "dt", reads: "1", lead: "l", featured: featured, body: [BodySegment(html: "<p>x</p>", more: nil)], sources: "БТА",
+            datetime: "dt", reads: "1", lead: "l", featured: featured, body: [BodySegment(html: Array("<p>x</p>".utf8)[...], more: nil)], sources: "БТА",
             topicLink: TagLink(name: "n", url: "/tema/n"), tags: [], authors: [BylineView(name: "n", role: "r", url: "/u")],
             today: [card], followURL: "https://news.google.com/", mostRead: nil,
             beacon: ReadBeaconView(scriptURL: "/s.js", beaconURL: "/api/reads/1", pixelURL: "/api/reads/1.gif"))),
@@ -116,6 +116,7 @@ import VestnikCore
         case .none: "none"
         case .bool(let flag): "bool(\(flag))"
         case .text(let text): "text(\(text))"
+        case .html(let bytes): "html(\(String(decoding: bytes, as: UTF8.self)))"
         case .list(let list): "list[\((0..<list.count).map { describe(list.item($0)) }.joined(separator: ", "))]"
         case .object(let fields): "object(\(type(of: fields)))"
         }

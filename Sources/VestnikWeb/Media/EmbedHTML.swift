@@ -8,8 +8,19 @@ struct EmbedHTML: Sendable {
     let locale: SiteLocale
 
     /// The block's HTML for readers: an embed marker rendered, any other block as stored.
-    func render(_ block: String) -> String {
-        guard block.hasPrefix("<figure class=\"embed\""), let embed = Embed(marker: block) else { return block }
+    func render(_ block: String) -> String { embed(block) ?? block }
+
+    /// The same for a block of a stored body: only a block that starts as a marker does becomes a string.
+    func render(_ block: StoredBlock) -> ArraySlice<UInt8> {
+        guard block.html.starts(with: Self.markerStart), let html = embed(block.text) else { return block.html }
+        return Array(html.utf8)[...]
+    }
+
+    private static let markerStart = Array("<figure class=\"embed\"".utf8)
+
+    /// The HTML for readers of an embed marker; nil for any other block.
+    private func embed(_ block: String) -> String? {
+        guard block.hasPrefix("<figure class=\"embed\""), let embed = Embed(marker: block) else { return nil }
         let id = HTML.escape(embed.id)
         switch embed.provider {
         case .youtube:

@@ -59,7 +59,9 @@ struct PublicController<Context: RequestContext>: Sendable {
         let now = site.now()
         let sectionSlug = try context.parameters.slug("section")
         let slug = try context.parameters.slug("slug")
-        guard let article = try await site.articles.article(slug: slug), isVisible(article, now: now) else {
+        guard let (article, related) = try await site.articles.article(slug: slug, relatedLimit: moreBlocks.capacity, now: now),
+            isVisible(article, now: now)
+        else {
             if let current = try await site.articles.currentSlug(forOldSlug: slug),
                 let moved = try await site.articles.article(slug: current), isVisible(moved, now: now)
             {
@@ -70,15 +72,18 @@ struct PublicController<Context: RequestContext>: Sendable {
         if article.section.slug != sectionSlug { return .redirect(permanentlyTo: SiteURLs.article(article)) }
 
         var keys = PageKeys()
-        return .page(try await page(for: article, now: now, keys: &keys), keys: keys)
+        return .page(try await page(for: article, related: related, now: now, keys: &keys), keys: keys)
     }
 
     /// The article page's HTML; the newsroom's preview renders unsaved articles with it too, without the read beacon.
-    /// `keys` gathers what the page shows.
-    func page(for article: Article, now: Date, countsReads: Bool = true, keys: inout PageKeys) async throws -> ByteBuffer {
+    /// `keys` gathers what the page shows; `related`: its "Още:" articles, when read with it.
+    func page(
+        for article: Article, related given: [ArticleSummary]? = nil, now: Date, countsReads: Bool = true, keys: inout PageKeys
+    ) async throws -> ByteBuffer {
         let views = site.views
         let sections = try await site.lists.sections(now: now)
-        let related = try await site.articles.related(to: article, limit: moreBlocks.capacity, now: now)
+        let related: [ArticleSummary]
+        if let given { related = given } else { related = try await site.articles.related(to: article, limit: moreBlocks.capacity, now: now) }
         let embeds = EmbedHTML(locale: site.locale)
         let today = try await today(now: now).filter { $0.id != article.id }
         keys.insert(CacheKey.article(article.id))
@@ -86,11 +91,11 @@ struct PublicController<Context: RequestContext>: Sendable {
         keys.insert(CacheKey.latest)  // "Новините днес"
         keys.insert(related)
         keys.insert(today)
-        let blocks = ArticleBody.blocks(fromHTML: article.bodyHTML)
+        let blocks = ArticleBody.blocks(fromUTF8: article.bodyUTF8)
         let segments = moreBlocks.layout(blocks, links: related.map(views.card))
         let body = segments.map { segment -> BodySegment in
             switch segment {
-            case .block(let block): return BodySegment(html: embeds.render(block.html), more: nil)
+            case .block(let block): return BodySegment(html: embeds.render(block), more: nil)
             case .more(let links): return BodySegment(html: nil, more: MoreBlock(links: links))
             }
         }

@@ -10,6 +10,11 @@ enum HTMLEscaping {
         text.withUTF8Bytes { escape($0, into: &out) }
     }
 
+    /// The same on UTF-8 bytes (as is: bytes that are not valid UTF-8 stay as they are).
+    static func escape(_ bytes: ArraySlice<UInt8>, into out: inout PageBuffer) {
+        bytes.withUnsafeBufferPointer { escape($0, into: &out) }
+    }
+
     private static func escape(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout PageBuffer) {
         guard let start = UnsafeRawPointer(bytes.baseAddress) else { return }
         var plainFrom = 0

@@ -140,6 +140,8 @@ struct TemplateRenderer {
             switch resolve(program, path, climbs: climbs) {
             case .text(let text):
                 if escaped { HTMLEscaping.escape(text, into: &out) } else { append(text) }
+            case .html(let bytes):
+                if escaped { HTMLEscaping.escape(bytes, into: &out) } else { bytes.withUnsafeBytes { out.write($0) } }
             case .bool(let value):
                 out.write(value ? "true" : "false")
             // swift-mustache printed a list or an object with String(describing:), which no template wants.
@@ -169,7 +171,7 @@ struct TemplateRenderer {
                     let context = list.unretainedObject(item).map { Context(item: $0) } ?? Context(list.item(item))
                     renderPushing(context, program, body, frame)
                 }
-            case .text, .object: renderPushing(Context(value), program, body, frame)
+            case .text, .html, .object: renderPushing(Context(value), program, body, frame)
             }
             return end
 

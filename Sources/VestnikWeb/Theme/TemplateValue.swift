@@ -15,6 +15,9 @@ enum TemplateValue {
     case bool(Bool)
     /// Strings, and numbers as `String(describing:)` writes them; escaped by `{{x}}`, as they are by `{{{x}}}`.
     case text(String)
+    /// HTML as UTF-8 bytes, written as they are (an article body's block; see `Article.bodyUTF8`): `{{x}}` escapes
+    /// the bytes as it escapes the string they spell. Truthy, as any text.
+    case html(ArraySlice<UInt8>)
     /// An array held as it is: items are converted one at a time while a section walks them, never copied into boxes
     /// up front.
     case list(TemplateList)
@@ -170,6 +173,10 @@ extension TemplateValue: TemplateRepresentable {
 
 extension String: TemplateRepresentable {
     var templateValue: TemplateValue { .text(self) }
+}
+
+extension ArraySlice: TemplateRepresentable where Element == UInt8 {
+    var templateValue: TemplateValue { .html(self) }
 }
 
 extension Int: TemplateRepresentable {

@@ -2,12 +2,20 @@ import Foundation
 
 /// A JSON-LD value as `StructuredData` builds it: typed, so writing it needs no casts, and with keys from a fixed
 /// vocabulary (`Key`), so putting an object's members in order is a sort of small integers.
-enum LinkedData {
+enum LinkedData: Sendable {
     case string(String)
     case int(Int)
     case bool(Bool)
     case array([LinkedData])
-    case object([(key: Key, value: LinkedData)])
+    case object([Member])
+
+    /// A member of an object. A struct, not a `(key, value)` tuple: an array of tuples was destroyed through the
+    /// runtime's generic tuple witnesses, member by member, and letting go of a page's blocks cost more than
+    /// writing them.
+    struct Member: Sendable {
+        let key: Key
+        let value: LinkedData
+    }
 
     /// Every key the site's linked data uses. A new one is a new case: `LinkedDataWriterTests` writes all of them.
     enum Key: Int, CaseIterable {  // at most 64 cases: `LinkedDataWriter` keeps a set of them in one UInt64
@@ -46,7 +54,7 @@ extension LinkedData: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, E
     init(integerLiteral value: Int) { self = .int(value) }
     init(booleanLiteral value: Bool) { self = .bool(value) }
     init(arrayLiteral elements: LinkedData...) { self = .array(elements) }
-    init(dictionaryLiteral elements: (Key, LinkedData)...) { self = .object(elements.map { (key: $0.0, value: $0.1) }) }
+    init(dictionaryLiteral elements: (Key, LinkedData)...) { self = .object(elements.map { Member(key: $0.0, value: $0.1) }) }
 
     /// Sets `key` (replacing a value it had), for members added after the literal.
     subscript(key: Key) -> LinkedData? {
@@ -57,7 +65,7 @@ extension LinkedData: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, E
         set {
             guard case .object(var members) = self else { return }
             members.removeAll { $0.key == key }
-            if let newValue { members.append((key, newValue)) }
+            if let newValue { members.append(Member(key: key, value: newValue)) }
             self = .object(members)
         }
     }
@@ -90,11 +98,26 @@ struct LinkedDataWriter {
             bytes.append(UInt8(ascii: "]"))
         case .object(let members):
             bytes.append(UInt8(ascii: "{"))
-            for (index, position) in Self.order(of: members).enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                bytes.append(contentsOf: Self.quotedKeys[members[position].key.rawValue])
-                bytes.append(UInt8(ascii: ":"))
-                write(members[position].value)
+            // Members in `JSONSerialization`'s order with no sort and no array: each key's last position is kept
+            // under its rank, and the set of ranks present is walked from its lowest bit (a key set twice is
+            // written once, at its last value, as a dictionary would hold it).
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: LinkedData.Key.allCases.count) { positions in
+                var present: UInt64 = 0
+                for position in members.indices {
+                    let rank = Self.ranks[members[position].key.rawValue]
+                    positions[rank] = position
+                    present |= 1 << UInt64(rank)
+                }
+                var first = true
+                while present != 0 {
+                    let member = members[positions[present.trailingZeroBitCount]]
+                    present &= present - 1
+                    if !first { bytes.append(UInt8(ascii: ",")) }
+                    first = false
+                    bytes.append(contentsOf: Self.quotedKeys[member.key.rawValue])
+                    bytes.append(UInt8(ascii: ":"))
+                    write(member.value)
+                }
             }
             bytes.append(UInt8(ascii: "}"))
         }
@@ -139,22 +162,6 @@ struct LinkedDataWriter {
     private static let hex = Array("0123456789abcdef".utf8)
     /// Each key written as a JSON string (no key needs escaping).
     private static let quotedKeys = LinkedData.Key.allCases.map { Array("\"\($0.name)\"".utf8) }
-
-    /// The positions of `members` in the order `JSONSerialization`'s `.sortedKeys` gives, a key set twice counted
-    /// once at its last position (as in a dictionary). Positions rather than members: sorting copies of the members
-    /// retained and released every value they hold.
-    private static func order(of members: [(key: LinkedData.Key, value: LinkedData)]) -> [Int] {
-        var positions: [Int] = []
-        positions.reserveCapacity(members.count)
-        var seen: UInt64 = 0
-        for position in members.indices.reversed() {
-            let bit: UInt64 = 1 << UInt64(members[position].key.rawValue)
-            if seen & bit == 0 { positions.append(position) }
-            seen |= bit
-        }
-        positions.sort { ranks[members[$0].key.rawValue] < ranks[members[$1].key.rawValue] }
-        return positions
-    }
 
     /// Each key's place in `JSONSerialization`'s order. On Linux that order is a locale-aware comparison (`_` before
     /// `-`, `ab` before `aB`), so rather than imitate it, the whole vocabulary is written once as `{key: n}` and the

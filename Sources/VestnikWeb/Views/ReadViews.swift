@@ -133,7 +133,7 @@ extension ViewFactory {
 
     func readBeacon(articleID: Int) -> ReadBeaconView {
         ReadBeaconView(
-            scriptURL: assets.url("reads.js"), beaconURL: SiteURLs.readBeacon(articleID), pixelURL: SiteURLs.readPixel(articleID))
+            scriptURL: readsScriptURL, beaconURL: SiteURLs.readBeacon(articleID), pixelURL: SiteURLs.readPixel(articleID))
     }
 
     func readStatsWindow(title: String, _ entries: [MostReadArticle]) -> ReadStatsWindow {

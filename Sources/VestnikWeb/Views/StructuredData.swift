@@ -16,6 +16,21 @@ struct StructuredData {
     /// The first step of every breadcrumb trail ("Начало").
     let homeName: String
     let dates: NewsDateFormatter
+    /// The publisher block, the same on every page: made once, not per page (twice on an article without byline).
+    private let organization: Block
+
+    init(siteName: String, publicURL: String, language: String, logo: Picture, homeName: String, dates: NewsDateFormatter) {
+        self.siteName = siteName
+        self.publicURL = publicURL
+        self.language = language
+        self.logo = logo
+        self.homeName = homeName
+        self.dates = dates
+        organization = [
+            .type: "Organization", .name: .string(siteName), .url: .string(SiteURLs.absolute(SiteURLs.home, on: publicURL)),
+            .logo: Self.image(logo),
+        ]
+    }
 
     /// A block as the text of a `<script type="application/ld+json">`: the bytes `JSONText.encode` gives of the
     /// same value (sorted keys, unescaped slashes), with `<`, `>` and `&` written as `\u003c`, `\u003e`, `\u0026`.
@@ -111,11 +126,9 @@ struct StructuredData {
         ]
     }
 
-    private var organization: Block {
-        [.type: "Organization", .name: .string(siteName), .url: .string(absolute(SiteURLs.home)), .logo: image(logo)]
-    }
+    private func image(_ picture: Picture) -> Block { Self.image(picture) }
 
-    private func image(_ picture: Picture) -> Block {
+    private static func image(_ picture: Picture) -> Block {
         guard let width = picture.width, let height = picture.height else { return .string(picture.url) }
         return [.type: "ImageObject", .url: .string(picture.url), .width: .int(width), .height: .int(height)]
     }

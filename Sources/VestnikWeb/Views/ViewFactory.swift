@@ -14,6 +14,12 @@ final class ViewFactory: Sendable {
     let cardFormat: CardFormat
     /// The locale's strings for `{{layout.t.…}}`, made once rather than per page.
     let strings: LocaleStrings
+    /// `shareImages` as pictures: the same for every page that has none of its own.
+    let sharePictures: [Picture]
+    /// Addresses with the assets' fingerprints, and the whole site's feed links: the same on every page.
+    let cssURL: String
+    let readsScriptURL: String
+    let siteFeeds: [FeedLink]
 
     init(locale: SiteLocale, assets: StaticAssets, siteName: String, publicURL: String, now: @escaping @Sendable () -> Date) {
         self.locale = locale
@@ -24,6 +30,10 @@ final class ViewFactory: Sendable {
         relative = RelativeTimeFormatter(vocabulary: locale.dates, now: now)
         cardFormat = CardFormat(dates: dates, relative: relative, locale: locale)
         strings = LocaleStrings(locale.strings)
+        sharePictures = Self.shareImages.map { Self.picture($0, in: assets, publicURL: publicURL) }
+        cssURL = assets.url("site.css")
+        readsScriptURL = assets.url("reads.js")
+        siteFeeds = Self.feedLinks(.site, locale: locale, siteName: siteName)
         structuredData = StructuredData(
             siteName: siteName, publicURL: publicURL, language: locale.language,
             logo: Self.picture(Self.logo, in: assets, publicURL: publicURL), homeName: locale["nav_home"], dates: dates)
@@ -38,11 +48,11 @@ final class ViewFactory: Sendable {
     ) -> LayoutView {
         LayoutView(
             lang: locale.language, ogLocale: locale.ogLocale, siteName: siteName, pageTitle: pageTitle(title),
-            description: description ?? locale["site_description"], canonical: canonical.map(absolute), cssURL: assets.url("site.css"),
+            description: description ?? locale["site_description"], canonical: canonical.map(absolute), cssURL: cssURL,
             nav: sections.map { NavLink(name: $0.name, url: SiteURLs.section($0.slug), current: $0.slug == currentSection) },
             t: strings, year: String(SofiaTime.components(of: now).year), meta: meta,
-            feeds: feedLinks(.site) + (subject.flatMap { $0.isWholeSite ? nil : feedLinks($0) } ?? []),
-            image: image ?? pictures(for: nil)[0], jsonLD: jsonLD.map(StructuredData.script))
+            feeds: siteFeeds + (subject.flatMap { $0.isWholeSite ? nil : feedLinks($0) } ?? []),
+            image: image ?? sharePictures[0], jsonLD: jsonLD.map(StructuredData.script))
     }
 
     /// `title | site name`, or the site's name alone.
@@ -54,6 +64,10 @@ final class ViewFactory: Sendable {
 
     /// Autodiscovery links to the feeds of a list, one per format.
     func feedLinks(_ subject: ListSubject) -> [FeedLink] {
+        subject.isWholeSite ? siteFeeds : Self.feedLinks(subject, locale: locale, siteName: siteName)
+    }
+
+    private static func feedLinks(_ subject: ListSubject, locale: SiteLocale, siteName: String) -> [FeedLink] {
         FeedFormat.allCases.map { format in
             FeedLink(
                 title: locale.format("feed_link", ["name": subject.name ?? siteName, "format": format.displayName]),
@@ -71,7 +85,7 @@ final class ViewFactory: Sendable {
     /// An article's pictures: its featured picture (with its size), else the first image of its body (its address
     /// resolved against the article's, ASCII), else the theme's share images. `blocks`: the body already split, when
     /// the caller has it.
-    func pictures(for article: Article?, blocks: [BodyBlock]? = nil) -> [Picture] {
+    func pictures(for article: Article?, blocks: [StoredBlock]? = nil) -> [Picture] {
         if let image = article?.featuredImage {
             return [
                 Picture(
@@ -79,13 +93,13 @@ final class ViewFactory: Sendable {
                     length: image.bytes)
             ]
         }
-        if let article, let src = blocks.map(ArticleBody.firstImageURL(in:)) ?? ArticleBody.firstImageURL(fromHTML: article.bodyHTML),
+        if let article, let src = ArticleBody.firstImageURL(in: blocks ?? ArticleBody.blocks(fromUTF8: article.bodyUTF8)),
             let url = URL(string: URLText.percentEncoded(src), relativeTo: URL(string: absolute(SiteURLs.article(article)))),
             ["http", "https"].contains(url.scheme?.lowercased())
         {
             return [Picture(url: url.absoluteString, width: nil, height: nil, mediaType: Self.imageType(src), length: 0)]
         }
-        return Self.shareImages.map { Self.picture($0, in: assets, publicURL: publicURL) }
+        return sharePictures
     }
 
     static func picture(_ name: String, in assets: StaticAssets, publicURL: String) -> Picture {

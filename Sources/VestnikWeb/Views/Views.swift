@@ -279,10 +279,11 @@ final class TagLink: Sendable {
 
 /// A piece of the article body: a block of text, or an "Още:" block of links.
 final class BodySegment: Sendable {
-    let html: String?
+    /// The block's HTML as the body stores it (`ArticleBody.blocks(fromUTF8:)`), written into the page as it is.
+    let html: ArraySlice<UInt8>?
     let more: MoreBlock?
 
-    init(html: String? = nil, more: MoreBlock? = nil) {
+    init(html: ArraySlice<UInt8>? = nil, more: MoreBlock? = nil) {
         self.html = html
         self.more = more
     }
