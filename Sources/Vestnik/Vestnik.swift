@@ -2,8 +2,6 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
-import NIOCore
-import NIOPosix
 import VestnikCore
 import VestnikDemo
 import VestnikStore
@@ -51,25 +49,6 @@ func reportingFailures(_ body: () async throws -> Void) async throws {
     } catch {
         FileHandle.standardError.write(Data("vestnik: error: \(error)\n".utf8))
         throw ExitCode.failure
-    }
-}
-
-/// Makes Swift Concurrency run its jobs on NIO's event loops, unless `VESTNIK_EXECUTOR=swift`.
-///
-/// Hummingbird reads a request on an event loop and hands it to a task; with Swift's own pool that task ran on
-/// another thread, woken for each request, and its response went back through the event loop's thread: two thread
-/// switches per page, the kernel's scheduling and the wake-ups were about 15 % of the CPU of a page rendered from
-/// the database (bench/README.md). NIO then runs each job on the loop that resumed it, so a request is read,
-/// answered and written on one thread. Nothing blocks a loop for long: SQLite reads take microseconds, and what takes
-/// longer (password hashing, search, sitemaps, the writer) already runs on thread pools.
-func runTasksOnEventLoops(_ environment: [String: String], logger: Logger) throws {
-    switch environment["VESTNIK_EXECUTOR"] ?? "nio" {
-    case "nio": break
-    case "swift": return
-    case let other: throw ValidationError("VESTNIK_EXECUTOR must be nio or swift, not \(other)")
-    }
-    if !NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() {
-        logger.notice("Swift Concurrency keeps its own threads: this platform does not let NIO's event loops take its jobs")
     }
 }
 
@@ -168,7 +147,6 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let logger = makeLogger()
         let environment = ProcessInfo.processInfo.environment
-        try runTasksOnEventLoops(environment, logger: logger)
         let port = try self.port ?? environment["VESTNIK_PORT"].map { value in
             guard let port = Int(value), (1...65535).contains(port) else {
                 throw ValidationError("VESTNIK_PORT must be a port number, not \(value)")

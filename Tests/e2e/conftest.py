@@ -144,10 +144,8 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
-def _start(
-    binary: Path, workdir: Path, database: Path | None = None, extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None
-) -> Server:
-    """Start `vestnik serve` on a free port; `database` defaults to a fresh file of its own; `env` adds variables."""
+def _start(binary: Path, workdir: Path, database: Path | None = None, extra_args: tuple[str, ...] = ()) -> Server:
+    """Start `vestnik serve` on a free port; `database` defaults to a fresh file of its own."""
     port = _free_port()
     workdir = workdir / f"port-{port}"
     workdir.mkdir()
@@ -165,7 +163,6 @@ def _start(
         stdin=subprocess.DEVNULL,
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, **(env or {})},
     )
     log.close()
     server = Server(f"http://127.0.0.1:{port}", process, log_path)
@@ -187,15 +184,13 @@ def _start(
 BINARY = Path(os.environ.get("VESTNIK_BIN", REPO_ROOT / ".build" / "debug" / "vestnik"))
 
 
-def start_server(
-    workdir: Path, database: Path | None = None, extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None
-) -> Server:
+def start_server(workdir: Path, database: Path | None = None, extra_args: tuple[str, ...] = ()) -> Server:
     """A running `vestnik serve`; the caller stops it (`_stop(server.process)`)."""
     _wait_for_binary(BINARY)
     # The free port is chosen before the server binds it; retry if another
     # process grabbed it in between (the server then exits at once).
     for _attempt in range(3):
-        srv = _start(BINARY, workdir, database, extra_args, env)
+        srv = _start(BINARY, workdir, database, extra_args)
         if srv.process.poll() is None:
             return srv
     pytest.fail(f"server exited with code {srv.process.returncode}\n{srv.log_tail()}")

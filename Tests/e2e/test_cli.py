@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT, _stop, start_server
+from conftest import REPO_ROOT
 
 BINARY = Path(os.environ.get("VESTNIK_BIN", REPO_ROOT / ".build" / "debug" / "vestnik"))
 
@@ -64,27 +63,3 @@ def test_settings_choose_the_language(tmp_path: Path) -> None:
     assert shown.stdout.strip() == "en"
     refused = run("setting", "site.locale", "fr", "--database", database, cwd=tmp_path)
     assert refused.returncode != 0
-
-
-def test_an_unknown_executor_is_refused(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [str(BINARY), "serve", "--database", str(tmp_path / "x.sqlite"), "--port", "1"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120, env={**os.environ, "VESTNIK_EXECUTOR": "threads"},
-    )
-    assert result.returncode != 0
-    assert "VESTNIK_EXECUTOR must be nio or swift, not threads" in result.stderr
-
-
-def test_swift_s_own_executor_still_serves_the_site(tmp_path: Path) -> None:
-    """NIO's event loops run the server's tasks by default (every other test); `VESTNIK_EXECUTOR=swift` keeps
-    Swift's own threads, and the site works the same."""
-    server = start_server(tmp_path, env={"VESTNIK_EXECUTOR": "swift"})
-    try:
-        home = server.get("/")
-        assert home.status == 200
-        links = re.findall(r'href="(/[^"/?#]+/[^"/?#]+)"', home.body)
-        article = next(link for link in links if not link.startswith(("/static/", "/tema/", "/tag/", "/avtor/")))
-        page = server.get(article)
-        assert page.status == 200 and "<article" in page.body
-    finally:
-        _stop(server.process)
