@@ -52,7 +52,7 @@ final class ViewFactory: Sendable {
             nav: sections.map { NavLink(name: $0.name, url: SiteURLs.section($0.slug), current: $0.slug == currentSection) },
             t: strings, year: String(SofiaTime.components(of: now).year), meta: meta,
             feeds: siteFeeds + (subject.flatMap { $0.isWholeSite ? nil : feedLinks($0) } ?? []),
-            image: image ?? sharePictures[0], jsonLD: jsonLD.map(StructuredData.script))
+            image: image ?? sharePictures[0], jsonLD: StructuredData.scripts(jsonLD))
     }
 
     /// `title | site name`, or the site's name alone.
