@@ -111,7 +111,7 @@ public struct NewsDateFormatter: Sendable {
         let offset = SofiaTime.utcOffset(at: date)
         let local = CivilCalendar.dateTime(unixSeconds: SofiaTime.unixSeconds(date) + offset)
         let minutes = abs(offset) / 60
-        var text = ASCIIText(capacity: 25)
+        var text = ASCIIText()
         text.iso(local)
         text.append(offset < 0 ? "-" : "+")
         text.digits(minutes / 60, 2)
@@ -122,7 +122,7 @@ public struct NewsDateFormatter: Sendable {
 
     /// RFC 3339 in UTC, e.g. `2023-09-04T22:12:00Z` (Atom, JSON Feed, sitemaps).
     public func rfc3339UTC(_ date: Date) -> String {
-        var text = ASCIIText(capacity: 20)
+        var text = ASCIIText()
         text.iso(utcComponents(date))
         text.append("Z")
         return text.string
@@ -280,7 +280,7 @@ private let twoDigitNumbers: [String] = (0..<100).map { $0 < 10 ? "0\($0)" : Str
 
 /// `HH:MM`.
 private func clock(_ hour: Int, _ minute: Int) -> String {
-    var text = ASCIIText(capacity: 5)
+    var text = ASCIIText()
     text.digits(hour, 2)
     text.append(":")
     text.digits(minute, 2)
@@ -288,34 +288,38 @@ private func clock(_ hour: Int, _ minute: Int) -> String {
 }
 
 /// ASCII text built byte by byte into one buffer: machine dates are written for every card of every page, and
-/// string interpolation made a string per part.
+/// string interpolation made a string per part. The buffer is inline (64 bytes, more than any date here takes,
+/// whatever its year), so the string is the only allocation, and none for text of up to 15 bytes.
 private struct ASCIIText {
-    private var bytes: [UInt8]
+    private var bytes = SIMD64<UInt8>()
+    private var count = 0
 
-    init(capacity: Int) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+    var string: String {
+        withUnsafeBytes(of: bytes) { String(decoding: $0.prefix(count), as: UTF8.self) }
     }
 
-    var string: String { String(decoding: bytes, as: UTF8.self) }
+    mutating func append(_ character: Unicode.Scalar) { append(byte: UInt8(ascii: character)) }
 
-    mutating func append(_ character: Unicode.Scalar) { bytes.append(UInt8(ascii: character)) }
+    private mutating func append(byte: UInt8) {
+        bytes[count] = byte  // traps past 64 bytes, as an index out of range
+        count += 1
+    }
 
     /// `n` in decimal, zero-padded to `width` digits (a negative number gets its sign first).
     mutating func digits(_ n: Int, _ width: Int) {
-        if n < 0 { bytes.append(UInt8(ascii: "-")) }
+        if n < 0 { append(byte: UInt8(ascii: "-")) }
         let magnitude = n.magnitude
-        var count = 1
+        var digitCount = 1
         var divisor: UInt = 1
         while true {
             let (next, overflow) = divisor.multipliedReportingOverflow(by: 10)
             guard !overflow, next <= magnitude else { break }
             divisor = next
-            count += 1
+            digitCount += 1
         }
-        for _ in count..<max(width, count) { bytes.append(UInt8(ascii: "0")) }
+        for _ in digitCount..<max(width, digitCount) { append(byte: UInt8(ascii: "0")) }
         repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
+            append(byte: UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
             divisor /= 10
         } while divisor > 0
     }

@@ -19,7 +19,8 @@ public enum Placeholders {
                 rest = rest[afterOpen...]
             }
         }
-        return out + rest
+        out += rest  // in place: `out + rest` made a third string
+        return out
     }
 
     /// `fill` with the values of a dictionary.

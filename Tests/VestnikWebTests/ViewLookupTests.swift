@@ -23,7 +23,7 @@ import VestnikCore
         lang: "bg", ogLocale: "bg_BG", siteName: "Вестник", pageTitle: "T", description: "D", canonical: "https://x/",
         cssURL: "/static/site.css", nav: [NavLink(name: "Свят", url: "/svyat", current: true)], t: LocaleStrings(["a": "b"]), year: "2026",
         meta: ArticleMeta(author: "A", authorURLs: ["u"], section: "S", published: "p", modified: "m", tags: ["t"]),
-        feeds: [FeedLink(title: "RSS", type: "application/rss+xml", url: "/rss.xml")], image: picture, jsonLD: ["{}"])
+        feeds: [FeedLink(title: "RSS", type: "application/rss+xml", url: "/rss.xml")], image: picture, jsonLD: [ArraySlice("{}".utf8)])
     static let featured = FeaturedFigureView(
         src: "/media/a.jpg", alt: "a", width: 1200, height: 800, caption: "c", credit: "Снимка: БТА")
     static let mostRead = MostReadView(

@@ -99,10 +99,11 @@ struct PublicController<Context: RequestContext>: Sendable {
             case .more(let links): return BodySegment(html: nil, more: MoreBlock(links: links))
             }
         }
+        let published = views.dates.isoDateTime(article.publishedAt)  // for the meta tags and <time> both
         let meta = ArticleMeta(
             author: article.authors.map(\.name).joined(separator: ", "),
             authorURLs: article.authors.map { views.absolute(SiteURLs.author($0.slug)) }, section: article.section.name,
-            published: views.dates.isoDateTime(article.publishedAt), modified: views.dates.isoDateTime(article.updatedAt),
+            published: published, modified: views.dates.isoDateTime(article.updatedAt),
             tags: article.tags.map(\.name))
         let url = SiteURLs.article(article)
         let pictures = views.pictures(for: article, blocks: blocks)
@@ -120,7 +121,7 @@ struct PublicController<Context: RequestContext>: Sendable {
                 now: now),
             sectionName: article.section.name, sectionURL: SiteURLs.section(article.section.slug),
             kicker: article.kicker.isEmpty ? nil : article.kicker, title: article.title, markers: views.markers(article.media),
-            dateLine: views.dates.dateLine(article.publishedAt), datetime: views.dates.isoDateTime(article.publishedAt),
+            dateLine: views.dates.dateLine(article.publishedAt), datetime: published,
             reads: String(article.reads), lead: article.lead, featured: article.featuredImage.map { image in
                 FeaturedFigureView(
                     src: image.address.path, alt: image.alt, width: image.width, height: image.height,

@@ -77,7 +77,7 @@ extension LinkedData: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, E
 struct LinkedDataWriter {
     private(set) var bytes: [UInt8] = []
 
-    init() { bytes.reserveCapacity(1024) }
+    init(capacity: Int = 1024) { bytes.reserveCapacity(capacity) }
 
     var text: String { String(decoding: bytes, as: UTF8.self) }
 

@@ -44,6 +44,24 @@ struct StructuredData {
         return writer.text
     }
 
+    /// Each block's `script` text as UTF-8 bytes, all written into one buffer and handed out as slices of it.
+    static func scripts(_ blocks: [Block]) -> [ArraySlice<UInt8>] {
+        // An article's two blocks come to about 2 KB: one buffer that does not grow on the way.
+        var writer = LinkedDataWriter(capacity: 1024 * max(blocks.count, 1))
+        var ends: [Int] = []
+        ends.reserveCapacity(blocks.count)
+        for block in blocks {
+            writer.write(block)
+            ends.append(writer.bytes.count)
+        }
+        let bytes = writer.bytes
+        var start = 0
+        return ends.map { end in
+            defer { start = end }
+            return bytes[start..<end]
+        }
+    }
+
     /// The Foundation path, kept as the reference the writer is tested against.
     static func foundationScript(_ block: Block) -> String {
         var out = ""

@@ -52,7 +52,7 @@ final class ViewFactory: Sendable {
             nav: sections.map { NavLink(name: $0.name, url: SiteURLs.section($0.slug), current: $0.slug == currentSection) },
             t: strings, year: String(SofiaTime.components(of: now).year), meta: meta,
             feeds: siteFeeds + (subject.flatMap { $0.isWholeSite ? nil : feedLinks($0) } ?? []),
-            image: image ?? sharePictures[0], jsonLD: jsonLD.map(StructuredData.script))
+            image: image ?? sharePictures[0], jsonLD: StructuredData.scripts(jsonLD))
     }
 
     /// `title | site name`, or the site's name alone.
@@ -68,9 +68,12 @@ final class ViewFactory: Sendable {
     }
 
     private static func feedLinks(_ subject: ListSubject, locale: SiteLocale, siteName: String) -> [FeedLink] {
-        FeedFormat.allCases.map { format in
+        let pattern = locale["feed_link"]
+        let name = subject.name ?? siteName
+        // On every list and article page: the pattern's two names answered directly, no dictionary per link.
+        return FeedFormat.allCases.map { format in
             FeedLink(
-                title: locale.format("feed_link", ["name": subject.name ?? siteName, "format": format.displayName]),
+                title: Placeholders.fill(pattern) { $0 == "name" ? name : $0 == "format" ? format.displayName : nil },
                 type: format.mediaType, url: SiteURLs.feed(of: subject.path, format))
         }
     }

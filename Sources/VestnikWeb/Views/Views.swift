@@ -24,13 +24,14 @@ final class LayoutView: Sendable {
     let feeds: [FeedLink]
     /// The page's picture for Open Graph and Twitter cards.
     let image: Picture
-    /// JSON-LD blocks, serialised and safe to place unescaped inside `<script>`.
-    let jsonLD: [String]
+    /// JSON-LD blocks as UTF-8 bytes, serialised and safe to place unescaped inside `<script>` (slices of one
+    /// buffer: no string is made and validated of what goes straight back out as bytes).
+    let jsonLD: [ArraySlice<UInt8>]
 
     init(
         lang: String, ogLocale: String, siteName: String, pageTitle: String, description: String, canonical: String?,
         cssURL: String, searchURL: String = SiteURLs.search, nav: [NavLink], t: LocaleStrings, year: String,
-        meta: ArticleMeta?, feeds: [FeedLink], image: Picture, jsonLD: [String]
+        meta: ArticleMeta?, feeds: [FeedLink], image: Picture, jsonLD: [ArraySlice<UInt8>]
     ) {
         self.lang = lang
         self.ogLocale = ogLocale
