@@ -34,6 +34,13 @@ import VestnikTestSupport
         #expect(cache.page("/huge") == nil)
     }
 
+    /// The bound is on memory: a page costs the storage its bytes sit in, which NIO sizes to a power of two.
+    @Test func aPageCostsTheStorageItHolds() {
+        let page = Self.page(String(repeating: "z", count: 1_100), keys: "site a1")
+        #expect(page.identity.capacity >= 2_048)
+        #expect(page.cost >= page.identity.capacity + (page.gzip?.capacity ?? 0))
+    }
+
     @Test func aChangeDropsExactlyThePagesNamingItsKeys() {
         let cache = PageCache(capacity: 1 << 20, now: { testNow })
         cache.store(Self.page("home", keys: "site latest a1 a2"), at: "/", renderedAt: cache.epoch)

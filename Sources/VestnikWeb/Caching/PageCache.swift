@@ -27,8 +27,10 @@ public final class PageCache: @unchecked Sendable {
         /// The surrogate keys one by one (split only for a page that is kept: most cold pages never are).
         var keys: [String] { surrogateKeys.split(separator: " ").map(String.init) }
 
-        /// The memory the page holds: both encodings plus a rough allowance for the bookkeeping.
-        var cost: Int { identity.readableBytes + (gzip?.readableBytes ?? 0) + surrogateKeys.utf8.count * 5 + 512 }
+        /// The memory the page holds: both encodings' storage (NIO rounds it up to a power of two, so a page of
+        /// 17 KB holds 32 KB; counting the bytes alone let a full 64 MB cache hold up to twice that) plus a rough
+        /// allowance for the bookkeeping.
+        var cost: Int { identity.capacity + (gzip?.capacity ?? 0) + surrogateKeys.utf8.count * 5 + 512 }
     }
 
     public struct Statistics: Sendable, Equatable {
