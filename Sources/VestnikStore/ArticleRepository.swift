@@ -244,18 +244,19 @@ public struct ArticleRepository: Sendable {
 
     /// The article with this slug, whatever its status (the caller decides what a reader may see).
     public func article(slug: String) async throws -> Article? {
-        try await database.read { db in
-            let rows = try await db.raw("\(Self.articleColumns) WHERE a.slug = \(bind: slug)").all()
-            return try await Self.articles(from: rows, in: db).first
-        }
+        try await database.read { db in try await Self.article(slug: slug, in: db) }
+    }
+
+    private static func article(slug: String, in db: any SQLDatabase) async throws -> Article? {
+        let rows = try await db.raw("\(articleColumns) WHERE a.slug = \(bind: slug)").all()
+        return try await articles(from: rows, in: db).first
     }
 
     /// The article with this slug and its "Още:" articles (`related(to:limit:now:)`), read in one transaction: the
     /// article page needs both, and each read of its own took and released SQLite's locks again.
     public func article(slug: String, relatedLimit: Int, now: Date) async throws -> (article: Article, related: [ArticleSummary])? {
         try await database.read { db in
-            let rows = try await db.raw("\(Self.articleColumns) WHERE a.slug = \(bind: slug)").all()
-            guard let article = try await Self.articles(from: rows, in: db).first else { return nil }
+            guard let article = try await Self.article(slug: slug, in: db) else { return nil }
             return (article, try await Self.related(to: article, limit: relatedLimit, now: now, in: db))
         }
     }
