@@ -199,5 +199,21 @@ public enum Migrations {
             // Prefix lookups compare code points (UTF-8 bytes), whatever the PostgreSQL database's collation is.
             sqliteOnly: ["CREATE INDEX tags_name_key ON tags (name_key)"],
             postgresOnly: [#"CREATE INDEX tags_name_key ON tags (name_key COLLATE "C")"#]),
+        Migration(
+            version: 7, name: "imports from other systems: where each article came from, and its old addresses",
+            statements: [
+                // An item of an export (a WordPress site's post id) and the article it became: a re-run updates it.
+                """
+                CREATE TABLE import_items (
+                    source TEXT NOT NULL, item_id {bigint} NOT NULL,
+                    article_id {bigint} NOT NULL REFERENCES articles(id) ON DELETE CASCADE, PRIMARY KEY (source, item_id))
+                """,
+                // An address of the old site (path, and `?p=123`-style query, percent-decoded) that answers 301: to an
+                // article's current address, or to a fixed path (a category, tag or author archive, a feed).
+                """
+                CREATE TABLE legacy_redirects (
+                    path TEXT PRIMARY KEY, article_id {bigint} REFERENCES articles(id) ON DELETE CASCADE, target TEXT)
+                """,
+            ]),
     ]
 }

@@ -61,6 +61,7 @@ public func buildRouter(
 ) -> Router<VestnikRequestContext> {
     let router = Router(context: VestnikRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: ErrorPageMiddleware(site: site))
+    router.add(middleware: LegacyRedirectMiddleware(redirects: LegacyRedirects(database: site.database), now: site.now))
     let mostRead = MostReadLists(reads: site.reads, maxAge: readSettings.mostReadMaxAge, now: site.now)
     let articles = site.articles
     let gate = ReadGate(settings: readSettings, now: site.now) { id, now in try await articles.summary(id: id, now: now) != nil }

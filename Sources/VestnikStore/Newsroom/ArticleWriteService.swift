@@ -121,9 +121,13 @@ public struct ArticleWriteService: Sendable {
 
     /// Creates or updates the article with `input.slug` as Vestnik itself (an import): a new revision on top of the
     /// latest, an audit row, the same transaction. The "Още:" lists are refreshed only when `refreshRelated` (a bulk
-    /// import refreshes them once at the end).
+    /// import refreshes them once at the end). `alongside` runs in the same transaction with the article's id, so an
+    /// importer's own records (where the item came from, its old addresses) are stored with it or not at all.
     @discardableResult
-    public func importArticle(_ input: ArticleInput, now: Date, refreshRelated: Bool = true) async throws -> ArticleRepository.SaveResult {
+    public func importArticle(
+        _ input: ArticleInput, now: Date, refreshRelated: Bool = true,
+        alongside: (@Sendable (Int, any SQLDatabase) async throws -> Void)? = nil
+    ) async throws -> ArticleRepository.SaveResult {
         try ArticleRepository.validate(input)
         let dialect = database.dialect
         let (result, change) = try await database.write { db -> (ArticleRepository.SaveResult, ContentChange) in
@@ -142,6 +146,7 @@ public struct ArticleWriteService: Sendable {
                     articleID: result.id, number: latest + 1, userID: nil, snapshot: snapshot, now: now, in: db)
                 try await Self.audit(userID: nil, action: "imported", articleID: result.id, title: input.title, now: now, in: db)
             }
+            try await alongside?(result.id, db)
             return (result, change)
         }
         await database.announce(change)

@@ -1,0 +1,216 @@
+import Foundation
+import SQLKit
+import Testing
+import VestnikCore
+import VestnikTestSupport
+@testable import VestnikStore
+
+/// `vestnik import-wordpress`: the mapping, the old addresses, re-runs and hostile files.
+@Suite struct WordPressImportTests {
+    typealias Post = WordPressExport.Post
+
+    /// A site with every kind of item the importer meets.
+    static func posts() -> [Post] {
+        var classic = Post(id: 101, title: "Общината прие бюджета", slug: "%d0%b1%d1%8e%d0%b4%d0%b6%d0%b5%d1%82-2027")
+        classic.content = """
+            Първи абзац на класическия редактор.
+            Втори ред на същия абзац.
+
+            [caption id="attachment_7" align="aligncenter" width="800"]<img src="https://stariat-vestnik.bg/wp-content/uploads/2026/11/zala.jpg" alt="Залата" width="800" height="533" /> Залата на общинския съвет[/caption]
+
+            Трети абзац с [gallery ids="1,2,3"] галерия и [[escaped]] текст.
+            """
+        classic.excerpt = "Резюмето от WordPress."
+        classic.categories = [("%d0%b1%d1%8a%d0%bb%d0%b3%d0%b0%d1%80%d0%b8%d1%8f", "България"), ("ikonomika", "Икономика")]
+        classic.tags = [("%d0%b1%d1%8e%d0%b4%d0%b6%d0%b5%d1%82", "Бюджет")]
+        classic.meta = [("_kicker", "София"), ("_edit_last", "2")]
+        classic.comments = 3
+        classic.sticky = true
+        var blocks = Post(id: 102, title: "Блоков редактор", slug: "blokov-redaktor")
+        blocks.content = "<!-- wp:paragraph -->\n<p>Абзац от блоковия редактор.</p>\n<!-- /wp:paragraph -->\n\n<!-- wp:heading -->\n<h2>Заглавие</h2>\n<!-- /wp:heading -->"
+        var draft = Post(id: 103, title: "Чернова", slug: "")
+        draft.status = "draft"
+        draft.dateGMT = "0000-00-00 00:00:00"
+        draft.content = "Текст на черновата."
+        var pending = Post(id: 104, title: "Чака преглед", slug: "chaka-pregled")
+        pending.status = "pending"
+        pending.content = "Текст."
+        var future = Post(id: 105, title: "Утрешна новина", slug: "utreshna")
+        future.status = "future"
+        future.dateGMT = "2026-12-01 06:00:00"
+        future.content = "Текст."
+        var secret = Post(id: 106, title: "Лична", slug: "lichna")
+        secret.status = "private"
+        var trashed = Post(id: 107, title: "Изтрита", slug: "iztrita")
+        trashed.status = "trash"
+        var page = Post(id: 108, title: "За нас", slug: "za-nas")
+        page.type = "page"
+        var attachment = Post(id: 7, title: "zala", slug: "zala")
+        attachment.type = "attachment"
+        attachment.status = "inherit"
+        return [classic, blocks, draft, pending, future, secret, trashed, page, attachment]
+    }
+
+    static func run(_ database: Database, _ posts: [Post], dryRun: Bool = false) async throws -> WordPressImporter.Report {
+        var options = WordPressImporter.Options()
+        options.kickerMeta = "_kicker"
+        options.dryRun = dryRun
+        return try await WordPressImporter(database: database).run(
+            WXRReader(data: Data(WordPressExport.xml(posts).utf8)), options: options, now: testNow)
+    }
+
+    @Test("posts become articles: statuses, sections and tags, byline, lead, kicker, body, counts", arguments: TestDatabase.all)
+    func mapping(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let report = try await Self.run(database, Self.posts())
+            #expect(report.failures == [])
+            #expect(report.created == 5 && report.updated == 0)
+            #expect(report.items == ["post": 7, "page": 1, "attachment": 1])
+            #expect(report.skipped == ["status private": 1, "status trash": 1, "page": 1, "attachment": 1])
+            #expect(report.comments == 3 && report.sticky == 1)
+            #expect(report.shortcodes == ["gallery": 1])
+            let articles = ArticleRepository(database: database)
+            let budget = try #require(try await articles.article(slug: "byudzhet-2027"))
+            #expect(budget.title == "Общината прие бюджета" && budget.kicker == "София" && budget.lead == "Резюмето от WordPress.")
+            #expect(budget.status == .published && budget.publishedAt == Date(timeIntervalSince1970: 1_795_163_400))
+            #expect(budget.section.name == "България" && budget.tags.map(\.name) == ["Бюджет", "Икономика"])
+            #expect(budget.authors.map(\.name) == ["Мария Петрова"])
+            #expect(budget.bodyHTML.hasPrefix("<p>Първи абзац на класическия редактор.<br>Втори ред на същия абзац.</p>"))
+            #expect(budget.bodyHTML.contains("галерия и [escaped] текст") && !budget.bodyHTML.contains("gallery"))
+            let blocks = try #require(try await articles.article(slug: "blokov-redaktor"))
+            #expect(blocks.lead == "Абзац от блоковия редактор." && blocks.bodyHTML == "<h2>Заглавие</h2>" && !blocks.bodyHTML.contains("wp:"))
+            #expect(try await articles.article(slug: "chernova")?.status == .draft)
+            #expect(try await articles.article(slug: "chaka-pregled")?.status == .review)
+            let future = try #require(try await articles.article(slug: "utreshna"))
+            #expect(future.status == .scheduled && future.publishedAt == Date(timeIntervalSince1970: 1_796_104_800))
+            #expect(try await articles.article(slug: "lichna") == nil)
+            #expect(try await articles.article(slug: "za-nas") == nil)
+            // Imported articles open in the newsroom like any other: a revision, an audit row.
+            let id = try #require(budget.id)
+            #expect(try await EditorialRepository(database: database).article(id: id)?.revision == 1)
+        }
+    }
+
+    @Test("the old site's addresses lead to the new pages; a draft's do not", arguments: TestDatabase.all)
+    func redirects(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            _ = try await Self.run(database, Self.posts())
+            let redirects = LegacyRedirects(database: database)
+            func target(_ path: String, _ query: String? = nil) async throws -> LegacyRedirects.Target? {
+                try await redirects.target(try #require(LegacyRedirects.key(path: path, query: query)), now: testNow)
+            }
+            let budget = LegacyRedirects.Target.article(sectionSlug: Slug.make("България"), slug: "byudzhet-2027")
+            #expect(try await target("/2026/11/%d0%b1%d1%8e%d0%b4%d0%b6%d0%b5%d1%82-2027/") == budget)
+            #expect(try await target("/2026/11/%D0%B1%D1%8E%D0%B4%D0%B6%D0%B5%D1%82-2027") == budget)
+            #expect(try await target("/2026/11/бюджет-2027/") == budget)
+            #expect(try await target("/", "p=101") == budget)
+            #expect(try await target("/", "p=103") == nil)
+            #expect(try await target("/category/%d0%b1%d1%8a%d0%bb%d0%b3%d0%b0%d1%80%d0%b8%d1%8f/") == .section(Slug.make("България")))
+            #expect(try await target("/category/ikonomika") == .tag("ikonomika"))
+            #expect(try await target("/tag/%d0%b1%d1%8e%d0%b4%d0%b6%d0%b5%d1%82/") == .tag(Slug.make("Бюджет")))
+            #expect(try await target("/author/mpetrova/") == .author(Slug.make("Мария Петрова")))
+            #expect(try await target("/feed/") == .feed)
+            #expect(try await target("/nyama-takava") == nil)
+        }
+    }
+
+    @Test("running it again, or after a run that stopped half-way, updates and never duplicates", arguments: TestDatabase.all)
+    func rerun(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let posts = Self.posts()
+            // A run that stopped after the first two posts: each post is its own transaction.
+            _ = try await Self.run(database, Array(posts.prefix(2)))
+            let again = try await Self.run(database, posts)
+            #expect(again.created == 3 && again.updated == 2 && again.failures == [])
+            let third = try await Self.run(database, posts)
+            #expect(third.created == 0 && third.updated == 5)
+            let count = try await database.read { db in try await db.raw("SELECT COUNT(*) AS n FROM articles").first()?.int("n") }
+            #expect(count == 5)
+            let id = try #require(try await ArticleRepository(database: database).article(slug: "byudzhet-2027")?.id)
+            #expect(try await EditorialRepository(database: database).revisions(articleID: id).count == 1)
+            // A post whose slug another article holds gets a new one, and a warning.
+            try await ArticleRepository(database: database).save(input("Чужда"), now: testNow)
+            var clash = Post(id: 200, title: "Със същия адрес", slug: "chuzhda")
+            clash.content = "Текст."
+            let report = try await Self.run(database, [clash])
+            #expect(report.created == 1 && report.warnings.count == 1)
+            #expect(try await ArticleRepository(database: database).article(slug: "chuzhda-2")?.title == "Със същия адрес")
+        }
+    }
+
+    @Test("a dry run reads and reports everything and writes nothing", arguments: TestDatabase.all)
+    func dryRun(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let report = try await Self.run(database, Self.posts(), dryRun: true)
+            #expect(report.posts.values.reduce(0, +) == 5 && report.created == 0 && report.failures == [])
+            let count = try await database.read { db in try await db.raw("SELECT COUNT(*) AS n FROM articles").first()?.int("n") }
+            #expect(count == 0)
+        }
+    }
+
+    @Test("hostile and broken files: a clear message with the position, no entity resolved, nothing half written")
+    func hostileFiles() async throws {
+        try await TestDatabase.sqlite.with { database in
+            func failure(_ xml: String) async throws -> WXRReader.Failure? {
+                do {
+                    _ = try await WordPressImporter(database: database).run(WXRReader(data: Data(xml.utf8)), now: testNow)
+                    return nil
+                } catch let failure as WXRReader.Failure {
+                    return failure
+                }
+            }
+            let notWXR = try #require(try await failure("<?xml version=\"1.0\"?><html><body>не е износ</body></html>"))
+            #expect(notWXR.reason.contains("not a WordPress export"))
+            let broken = try #require(try await failure("<?xml version=\"1.0\"?>\n<rss><channel>\n<item><title>x</title></channel></rss>"))
+            #expect(broken.line == 3 && broken.reason.contains("well-formed"))
+            let lol = "<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">"
+            let bomb = WordPressExport.xml(Self.posts(), doctype: "<!DOCTYPE rss [\(lol)]>\n").replacingOccurrences(of: "Текст.", with: "&lol2;")
+            #expect(try await failure(bomb)?.reason.contains("entity") == true)
+            let xxe = WordPressExport.xml(Self.posts(), doctype: "<!DOCTYPE rss [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>\n")
+                .replacingOccurrences(of: "Текст.", with: "&xxe;")
+            #expect(try await failure(xxe)?.reason.contains("entity") == true)
+            let count = try await database.read { db in try await db.raw("SELECT COUNT(*) AS n FROM articles").first()?.int("n") }
+            #expect(count == 0)
+
+            // An item without a title fails alone, with its id and line; the others are imported.
+            var untitled = Post(id: 300, title: "  ", slug: "bez-zaglavie")
+            untitled.content = "Текст."
+            var fine = Post(id: 301, title: "Наред", slug: "nared")
+            fine.content = "Текст."
+            let report = try await WordPressImporter(database: database).run(
+                WXRReader(data: Data(WordPressExport.xml([untitled, fine]).utf8)), now: testNow)
+            #expect(report.created == 1 && report.failures.count == 1)
+            #expect(report.failures.first?.itemID == 300 && report.failures.first?.message.contains("title") == true)
+        }
+    }
+
+    @Test("a body over the cap is reported, not imported, and not held whole in memory")
+    func oversizeBody() async throws {
+        try await TestDatabase.sqlite.with { database in
+            var huge = Post(id: 400, title: "Огромна", slug: "ogromna")
+            huge.content = String(repeating: "дълъг текст ", count: WXRReader.maxFieldBytes / 20)
+            var fine = Post(id: 401, title: "Малка", slug: "malka")
+            fine.content = "Текст."
+            let report = try await WordPressImporter(database: database).run(
+                WXRReader(data: Data(WordPressExport.xml([huge, fine]).utf8)), now: testNow)
+            #expect(report.created == 1 && report.failures.map(\.itemID) == [400])
+        }
+    }
+
+    @Test("WordPress bodies: paragraphs, captions, shortcodes; linear on hostile input")
+    func bodies() {
+        #expect(WordPressBody.convert("Едно.\n\nДве\nредa.").html == "<p>Едно.</p>\n<p>Две<br>редa.</p>")
+        var ignored: [String: Int] = [:]
+        let caption = WordPressBody.shortcodes(
+            "[caption id=\"a\" width=\"300\"]<a href=\"/x\"><img src=\"/i.jpg\" alt=\"\"></a> Надпис[/caption]", unknown: &ignored)
+        #expect(caption.contains("<figure><img src=\"/i.jpg\" alt=\"\"><figcaption>Надпис</figcaption></figure>"))
+        var unknown: [String: Int] = [:]
+        #expect(WordPressBody.shortcodes("a [embed]https://x[/embed] b [audio src=\"x\" /] [[literal]] [не]", unknown: &unknown) == "a https://x b  [literal] [не]")
+        #expect(unknown == ["embed": 1, "audio": 1])
+        // Many unclosed openings, and a caption never closed: each `[` is looked at once.
+        let hostile = String(repeating: "[caption x=\"", count: 50_000) + String(repeating: "[a", count: 50_000)
+        #expect(WordPressBody.shortcodes(hostile, unknown: &unknown).count == hostile.count)
+        #expect(WordPressBody.shortcodes("[caption]<img src=\"/a.jpg\"> без край", unknown: &unknown) == "<img src=\"/a.jpg\"> без край")
+        #expect(WordPressBody.dropComments("a<!-- wp:x -->b<!-- незатворен") == "ab")
+    }
+}
