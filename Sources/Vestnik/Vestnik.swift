@@ -12,7 +12,7 @@ struct Vestnik: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vestnik",
         abstract: "A news publishing engine: the public site, the newsroom and the API in one binary.",
-        subcommands: [Serve.self, Migrate.self, Import.self, ImportWordPress.self, Setting.self, User.self],
+        subcommands: [Serve.self, Migrate.self, Import.self, ImportWordPress.self, BackupCommand.self, RestoreCommand.self, Setting.self, User.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -95,14 +95,7 @@ struct Serve: AsyncParsableCommand {
 
     /// Where the media library lives and how large a picture may be, from the options, else the environment.
     func mediaSettings(_ environment: [String: String], database: DatabaseLocation) throws -> MediaSettings {
-        let folder: URL
-        if let path = mediaDir ?? environment["VESTNIK_MEDIA_DIR"], !path.isEmpty {
-            folder = URL(fileURLWithPath: path)
-        } else if case .sqlite(let path) = database {
-            folder = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("media")
-        } else {
-            folder = URL(fileURLWithPath: "media")
-        }
+        let folder = mediaFolder(mediaDir, environment, database: database)
         let megabytes = try number(mediaMaxMb, "VESTNIK_MEDIA_MAX_MB", 10, environment)
         guard (1...1024).contains(megabytes) else { throw ValidationError("the media size limit must be 1 to 1024 MB, not \(megabytes)") }
         return MediaSettings(folder: folder, maxBytes: megabytes * 1024 * 1024)

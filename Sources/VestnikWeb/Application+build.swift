@@ -69,6 +69,7 @@ public func buildRouter(
     let totals = ReadTotals(counter: readCounter, now: site.now) { id in try await reads.stored(articleID: id) }
     ReadBeaconController(gate: gate, counter: readCounter, totals: totals, trustedProxies: readSettings.trustedProxies)
         .addRoutes(to: router)
+    HealthController(database: site.database, mediaFolder: site.mediaFiles.folder).addRoutes(to: router)
     SearchController(site: site).addRoutes(to: router)
     let newsroom = router.group("newsroom").add(middleware: NewsroomMiddleware(site: site))
     let pages = NewsroomPages(site: site)

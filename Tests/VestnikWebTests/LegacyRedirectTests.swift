@@ -37,3 +37,20 @@ import VestnikTestSupport
         }
     }
 }
+
+/// `/healthz` and `/readyz` for load balancers.
+@Suite struct HealthTests {
+    @Test("alive always; ready while the database answers with every migration and the media folder takes files")
+    func health() async throws {
+        try await withSite(.sqlite, articles: newsroomSeed) { client, site in
+            let alive = try await client.get("/healthz")
+            #expect(alive.status == .ok && alive.headers[.cacheControl] == "no-store")
+            let ready = try await client.get("/readyz")
+            #expect(ready.status == .ok && ready.body.contains("\"ready\""))
+            // A migration this binary knows is missing: not ready, and it says why.
+            try await site.database.write { db in try await db.raw("DELETE FROM schema_migrations WHERE version = 7").run() }
+            let behind = try await client.get("/readyz")
+            #expect(behind.status == .serviceUnavailable && behind.body.contains("migrations not applied: 7"))
+        }
+    }
+}
