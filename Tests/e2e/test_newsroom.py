@@ -187,3 +187,44 @@ def test_tag_field_suggests_existing_tags(browser, server: Server, chief: str) -
     wait.until(lambda driver: [li.text for li in driver.find_elements(By.CSS_SELECTOR, ".nr-suggest li")] == ["Русия"])
     field.send_keys(Keys.ARROW_DOWN, Keys.ENTER)
     assert field.get_attribute("value") == "Нов етикет, изкуство, Русия, "
+
+
+def test_wire_copy_pastes_one_paragraph_per_line_and_pictures_are_named(browser, server: Server, chief: str) -> None:
+    """Agency copy comes one paragraph per line: each line stays a paragraph, blank lines make none; a pasted picture
+    is not dropped silently."""
+    wait = WebDriverWait(browser, 15)
+    browser.get(server.url("/newsroom/login"))
+    if browser.find_elements(By.NAME, "password"):
+        browser.find_element(By.NAME, "email").send_keys(chief)
+        browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+        browser.find_element(By.CSS_SELECTOR, "form.nr-form button[type=submit]").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".nr-user")))
+    browser.get(server.url("/newsroom/articles/new"))
+    editor = wait.until(EC.visibility_of_element_located((By.ID, "nr-editor")))
+    editor.click()
+    browser.execute_script(
+        """
+        const editor = document.getElementById('nr-editor');
+        const data = new DataTransfer();
+        data.setData('text/plain', 'София, 6 декември /БТА/. Първи абзац на агенцията.\\nВтори абзац.\\r\\n\\n\\n   \\nТрети абзац.\\n');
+        editor.focus();
+        editor.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+        """
+    )
+    paragraphs = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#nr-editor p')).map(p => p.textContent)")
+    assert [p for p in paragraphs if p.strip()] == [
+        "София, 6 декември /БТА/. Първи абзац на агенцията.", "Втори абзац.", "Трети абзац."]
+    assert all(p.strip() for p in paragraphs[-3:])
+    assert not browser.find_elements(By.ID, "nr-paste-notice")
+    browser.execute_script(
+        """
+        const editor = document.getElementById('nr-editor');
+        const data = new DataTransfer();
+        data.setData('text/html', '<p>Текст</p><p><img src="https://example.com/snimka.jpg" alt="снимка"></p>');
+        editor.focus();
+        editor.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+        """
+    )
+    notice = wait.until(EC.visibility_of_element_located((By.ID, "nr-paste-notice")))
+    assert "Медия" in notice.text

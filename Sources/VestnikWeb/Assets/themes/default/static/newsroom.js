@@ -270,19 +270,37 @@
     event.preventDefault();
     var html = data.getData("text/html");
     var fragment = document.createElement("div");
+    var pictures = Array.prototype.filter.call(data.files || [], function (file) { return /^image\//.test(file.type); }).length;
     if (html) {
       var parsed = new DOMParser().parseFromString(html, "text/html");
+      pictures += parsed.body.querySelectorAll("img").length;
       clean(parsed.body, fragment);
+      pictures -= fragment.querySelectorAll("img").length;
     } else {
-      data.getData("text/plain").split(/\n\s*\n/).forEach(function (paragraph) {
-        if (!paragraph.trim()) return;
+      // Wire copy (БТА and the agencies) comes one paragraph per line: every line is a paragraph, blank lines none.
+      data.getData("text/plain").split(/\r?\n/).forEach(function (line) {
+        if (!line.trim()) return;
         var p = document.createElement("p");
-        p.textContent = paragraph.replace(/\s+/g, " ").trim();
+        p.textContent = line.replace(/\s+/g, " ").trim();
         fragment.appendChild(p);
       });
     }
-    document.execCommand("insertHTML", false, fragment.innerHTML);
+    if (fragment.innerHTML) document.execCommand("insertHTML", false, fragment.innerHTML);
+    // Nothing is dropped without a word: pictures come through the media library.
+    if (pictures > 0) pasteNotice(form.getAttribute("data-paste-pictures"));
   });
+
+  function pasteNotice(text) {
+    var notice = document.getElementById("nr-paste-notice");
+    if (!notice) {
+      notice = document.createElement("p");
+      notice.id = "nr-paste-notice";
+      notice.className = "nr-info";
+      notice.setAttribute("role", "status");
+      editor.parentNode.insertBefore(notice, editor);
+    }
+    notice.textContent = text;
+  }
 
   // Autosave: every few seconds while something changed, and when the page is left, the form as typed goes to the
   // server as an unsaved draft of this user; opening the article again brings it back.
