@@ -13,7 +13,7 @@ mkdir -p "$WORK/corpus"
 MEDIA=Sources/VestnikCore/Media
 swiftc -sanitize=fuzzer,address -parse-as-library -O -g \
     "$MEDIA/ImageFile.swift" "$MEDIA/ExifBlock.swift" "$MEDIA/ImageScrubber.swift" fuzz/ScrubFuzz.swift \
-    -o "$WORK/scrub-fuzz"
+    -o "$WORK/scrub-fuzz" >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }  # (ld.gold warns about ASan's local symbols)
 python3 fuzz/seeds.py "$WORK/corpus"
 cd "$WORK"
 exec ./scrub-fuzz -max_total_time="$SECONDS_TO_RUN" -max_len=4096 -timeout=5 -rss_limit_mb=1024 -print_final_stats=1 "$@" corpus
