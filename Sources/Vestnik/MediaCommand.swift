@@ -14,9 +14,10 @@ struct Media: AsyncParsableCommand {
             abstract: "Take location (GPS), camera and owner metadata out of the library's stored pictures.",
             discussion: """
                 A rewritten picture gets a new address; the articles, revisions and author portraits that named the \
-                old one name the new one, the old address answers 301, the old file is deleted and the page caches \
-                are told. Pictures that are already clean are left alone, so a second run changes nothing. Run it \
-                while the site is up; other nodes follow through the change announcements.
+                old one name the new one, the old address answers 301, the old file is deleted and the change is \
+                announced (on PostgreSQL every node drops its cached pages at once; on SQLite a running server keeps \
+                them up to its page lifetime, and their old addresses redirect meanwhile). Pictures that are already \
+                clean are left alone, so a second run changes nothing. It may run while the site is up.
                 """)
 
         @OptionGroup var options: DatabaseOptions

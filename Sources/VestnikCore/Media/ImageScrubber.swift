@@ -64,7 +64,7 @@ public enum ImageScrubber {
         return .success(scrubbed)
     }
 
-    /// A stand-in that collects what a walk found.
+    /// What a walk over one file has found so far.
     private struct Findings {
         var removed: Set<MetadataKind> = []
         var orientation = 1
