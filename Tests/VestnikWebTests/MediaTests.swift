@@ -332,6 +332,10 @@ struct MediaTests {
             #expect(refused.status == .forbidden)
             #expect(try await site.media.item(hash: hash)?.alt == "Площадът")
             #expect(try await site.drafts.auditLog(limit: 10).isEmpty)
+            // The rule holds in the write itself, whoever calls it.
+            await #expect(throws: ArticleWriteError.notAllowed) {
+                try await site.media.update(hash: hash, alt: "Подменено", caption: "", credit: "", by: ArticleWriter(userID: 9_999, role: .author))
+            }
 
             let own = try await owner.post(MediaURLs.item(hash), [("alt", "Площадът вечер"), ("caption", "Надпис"), ("credit", "БТА")])
             #expect(own.status == .seeOther)

@@ -43,8 +43,8 @@ public struct MediaItem: Sendable, Equatable {
 
     /// Its words (alt text, caption, credit) are changed by the one who uploaded it, or by an editor or the chief:
     /// articles that give none of their own show the library's, so a contributor must not rewrite others'.
-    public func wordsMayBeChanged(by user: NewsroomUser) -> Bool {
-        user.role.editsAnyone || (uploaderID != nil && uploaderID == user.id)
+    public func wordsMayBeChanged(by writer: ArticleWriter) -> Bool {
+        writer.role.editsAnyone || (uploaderID != nil && uploaderID == writer.userID)
     }
 }
 

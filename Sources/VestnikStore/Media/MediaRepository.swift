@@ -60,16 +60,23 @@ public struct MediaRepository: Sendable {
         return (items, next)
     }
 
-    /// Changes a picture's words, and tells the caches which article pages now read differently; false when there
-    /// is no such picture.
+    /// Changes a picture's words if `writer` may (`MediaItem.wordsMayBeChanged`; else `ArticleWriteError.notAllowed`),
+    /// writes the audit row (`media_edited`, when anything changed) in the same transaction, and tells the caches
+    /// which article pages now read differently; false when there is no such picture.
     @discardableResult
-    public func update(hash: String, alt: String, caption: String, credit: String) async throws -> Bool {
+    public func update(
+        hash: String, alt: String, caption: String, credit: String, by writer: ArticleWriter = .system, now: Date = Date()
+    ) async throws -> Bool {
         if alt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw InvalidInput("the alt text is empty") }
-        guard var item = try await item(hash: hash) else { return false }
+        guard let before = try await item(hash: hash) else { return false }
+        guard before.wordsMayBeChanged(by: writer) else { throw ArticleWriteError.notAllowed }
+        var item = before
         item.alt = alt
         item.caption = caption
         item.credit = credit
+        if item == before { return true }
         let text = Self.searchText(item)
+        let title = Self.auditTitle(before, item)
         let change = try await database.write { db -> ContentChange in
             try await db.raw(
                 """
@@ -77,6 +84,8 @@ public struct MediaRepository: Sendable {
                 WHERE hash = \(bind: hash)
                 """
             ).run()
+            try await ArticleWriteService.audit(
+                userID: writer.userID, action: "media_edited", articleID: nil, title: title, now: now, in: db)
             // The pages of the published articles it leads show its alt text, and its caption and credit where the
             // article has none of its own. (Pictures in bodies carry their own copy of the words.)
             let ids = try await db.raw(
@@ -86,6 +95,12 @@ public struct MediaRepository: Sendable {
         }
         await database.announce(change)
         return true
+    }
+
+    /// `Old alt → new alt` (or the alt text when only the caption or credit changed), and the file it is about.
+    static func auditTitle(_ before: MediaItem, _ after: MediaItem) -> String {
+        let alt = before.alt == after.alt ? after.alt : "\(before.alt) → \(after.alt)"
+        return "\(alt) (\(after.address.fileName.prefix(12))…)"
     }
 
     // MARK: Rewritten files

@@ -124,7 +124,8 @@ struct MediaController: Sendable {
     @Sendable func edit(_ request: Request, context: Context) async throws -> Response {
         guard let session = context.newsroom.session else { return try await newsroom.signInFirst() }
         let item = try await loadItem(context)
-        guard item.wordsMayBeChanged(by: session.user) else { throw HTTPError(.forbidden) }
+        let writer = ArticleWriter(userID: session.user.id, role: session.user.role)
+        guard item.wordsMayBeChanged(by: writer) else { throw HTTPError(.forbidden) }
         let form = context.newsroom.form ?? FormQuery(nil)
         func one(_ name: String) -> String { (form.all(name).first ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
         let words = MediaWordsView(alt: one("alt"), caption: one("caption"), credit: one("credit"))
@@ -132,21 +133,16 @@ struct MediaController: Sendable {
         if words.alt.isEmpty { problem = t["nr_media_error_alt"] }
         if [words.alt, words.caption, words.credit].contains(where: { $0.count > 1_000 }) { problem = t["nr_error_field_long"] }
         if let problem { return try editor(item, session: session, words: words, message: problem, status: .unprocessableContent) }
-        try await site.media.update(hash: item.address.hash, alt: words.alt, caption: words.caption, credit: words.credit)
-        if (item.alt, item.caption, item.credit) != (words.alt, words.caption, words.credit) {
-            try await site.drafts.audit(
-                userID: session.user.id, action: "media_edited", articleID: nil, title: Self.auditTitle(item, words), now: site.now())
+        do {
+            try await site.media.update(
+                hash: item.address.hash, alt: words.alt, caption: words.caption, credit: words.credit, by: writer, now: site.now())
+        } catch ArticleWriteError.notAllowed {
+            throw HTTPError(.forbidden)  // its uploader changed between the check above and the write: never mind who
         }
         return newsroom.redirect(MediaURLs.item(item.address.hash) + "?saved=1")
     }
 
     // MARK: Pieces
-
-    /// `Old alt → new alt` (or the alt text when only the caption or credit changed), and the file it is about.
-    static func auditTitle(_ item: MediaItem, _ words: MediaWordsView) -> String {
-        let alt = item.alt == words.alt ? words.alt : "\(item.alt) → \(words.alt)"
-        return "\(alt) (\(item.address.fileName.prefix(12))…)"
-    }
 
     private func loadItem(_ context: Context) async throws -> MediaItem {
         guard let hash = context.parameters.get("hash"), let item = try await site.media.item(hash: hash) else { throw HTTPError(.notFound) }
@@ -184,7 +180,7 @@ struct MediaController: Sendable {
         _ item: MediaItem, session: NewsroomSession, words: MediaWordsView, message: String? = nil, info: String? = nil,
         status: HTTPResponse.Status = .ok
     ) throws -> Response {
-        let mayEdit = item.wordsMayBeChanged(by: session.user)
+        let mayEdit = item.wordsMayBeChanged(by: ArticleWriter(userID: session.user.id, role: session.user.role))
         let view = MediaEditPage(
             layout: newsroom.layout(t["nr_media_edit_title"], session), csrf: session.csrf, item: card(item),
             action: MediaURLs.item(item.address.hash), words: words, mayEdit: mayEdit,
