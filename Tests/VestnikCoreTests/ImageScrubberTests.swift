@@ -63,6 +63,13 @@ struct ImageScrubberTests {
         #expect(webp.bytes.count == 12 + (8 + 10) + (8 + 12), "RIFF, VP8X, VP8 ")
         let turned = try ImageScrubber.scrub(PhoneMetadata.webp(width: 800, height: 600, orientation: 8), format: .webp).get()
         #expect(turned.bytes[20] == 0x08 && turned.orientation == 8 && turned.bytes.firstRange(of: ExifBlock.orientationOnly(8)) != nil)
+        // A simple WebP (no VP8X) cannot announce an EXIF chunk: it is dropped, and the size is not turned.
+        let simple = SampleImages.webp(chunk: "VP8 ", payload: [0x10, 0x02, 0x00, 0x9D, 0x01, 0x2A] + SampleImages.le16(8) + SampleImages.le16(4) + [0, 0])
+        let camera = PhoneMetadata.tiff(orientation: 6, littleEndian: true)
+        let chunk = Array("EXIF".utf8) + SampleImages.le32(camera.count) + camera + (camera.count % 2 == 1 ? [0] : [])
+        let withExif = Array(simple.prefix(4)) + SampleImages.le32(simple.count - 8 + chunk.count) + Array(simple.dropFirst(8)) + chunk
+        let plain = try ImageScrubber.scrub(withExif, format: .webp).get()
+        #expect(plain.bytes == simple && plain.orientation == 1 && plain.displayed(width: 8, height: 4) == (8, 4))
 
         let gif = try ImageScrubber.scrub(PhoneMetadata.gif(width: 40, height: 30), format: .gif).get()
         #expect(gif.removed == [.comment, .xmp, .location, .application, .trailer])

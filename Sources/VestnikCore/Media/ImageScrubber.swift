@@ -280,10 +280,14 @@ public enum ImageScrubber {
             let data = b[(i + 8)..<(i + 8 + size)]
             switch fourCC {
             case "EXIF":
-                if found.exif(data), flagsAt != nil {
-                    out += Array("EXIF".utf8) + littleEndian32(ExifBlock.orientationOnly(2).count)
-                        + ExifBlock.orientationOnly(found.orientation)
-                    keptExif = true
+                if found.exif(data) {
+                    if flagsAt != nil {
+                        out += Array("EXIF".utf8) + littleEndian32(ExifBlock.orientationOnly(2).count)
+                            + ExifBlock.orientationOnly(found.orientation)
+                        keptExif = true
+                    } else {
+                        found.orientation = 1  // a simple WebP has no flag to announce it: nothing is kept, nothing turns
+                    }
                 }
             case "XMP ":
                 found.xmp(data)
