@@ -137,7 +137,7 @@ struct MediaController: Sendable {
             try await site.media.update(
                 hash: item.address.hash, alt: words.alt, caption: words.caption, credit: words.credit, by: writer, now: site.now())
         } catch ArticleWriteError.notAllowed {
-            throw HTTPError(.forbidden)  // its uploader changed between the check above and the write: never mind who
+            throw HTTPError(.forbidden)  // the write checks the rule again, against the row as it is then
         }
         return newsroom.redirect(MediaURLs.item(item.address.hash) + "?saved=1")
     }
