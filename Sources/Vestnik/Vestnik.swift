@@ -12,7 +12,7 @@ struct Vestnik: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vestnik",
         abstract: "A news publishing engine: the public site, the newsroom and the API in one binary.",
-        subcommands: [Serve.self, Migrate.self, Import.self, ImportWordPress.self, BackupCommand.self, RestoreCommand.self, Setting.self, User.self],
+        subcommands: [Serve.self, Migrate.self, Import.self, ImportWordPress.self, BackupCommand.self, RestoreCommand.self, Setting.self, User.self, Media.self],
         defaultSubcommand: Serve.self)
 }
 

@@ -215,5 +215,17 @@ public enum Migrations {
                     path TEXT PRIMARY KEY, article_id {bigint} REFERENCES articles(id) ON DELETE CASCADE, target TEXT)
                 """,
             ]),
+        Migration(
+            version: 8, name: "pictures without location data",
+            statements: [
+                // What the upload scrubber took out of the file (`MetadataKind`s, space-separated), for the
+                // newsroom's notice; empty for a clean file and for pictures stored before the scrubber.
+                "ALTER TABLE media ADD COLUMN removed_metadata TEXT NOT NULL DEFAULT ''",
+                // `vestnik media scrub` gives a file new bytes and so a new address: the old one answers 301.
+                """
+                CREATE TABLE media_moves (
+                    old_hash TEXT PRIMARY KEY, type TEXT NOT NULL, new_hash TEXT NOT NULL, moved_at {bigint} NOT NULL)
+                """,
+            ]),
     ]
 }

@@ -250,4 +250,159 @@ struct MediaTests {
             }
         }
     }
+
+    // MARK: Privacy (issue 21) and who may change a picture's words (issue 27, findings 11 and 17)
+
+    @Test("phone pictures in four formats: no served byte holds GPS, XMP, owner, serial or thumbnail; the newsroom says so", arguments: TestDatabase.all)
+    func scrubbedOnUpload(_ kind: TestDatabase) async throws {
+        try await withSite(kind, articles: newsroomSeed) { client, site in
+            let browser = try await mediaBrowser(client, site, role: .author)
+            let files: [(String, [UInt8], String)] = [
+                ("phone.jpg", PhoneMetadata.jpeg(width: 4032, height: 3024), ""), ("screen.png", PhoneMetadata.png(width: 1200, height: 900), "БТА"),
+                ("agency.webp", PhoneMetadata.webp(width: 800, height: 600), ""), ("loop.gif", PhoneMetadata.gif(width: 40, height: 30), ""),
+            ]
+            for (name, bytes, credit) in files {
+                #expect(!PhoneMetadata.leaks(bytes).isEmpty)
+                let page = try await browser.upload(MediaURLs.library, [("alt", "Снимка \(name)"), ("credit", credit)], file: (name, bytes))
+                #expect(page.status == .seeOther, "\(name)")
+            }
+            let items = try await site.media.list(limit: 10).items
+            #expect(items.count == 4)
+            for item in items {
+                let (status, served) = try await client.execute(uri: item.address.path, method: .get) { response in
+                    (response.status, Array(response.body.readableBytesView))
+                }
+                #expect(status == .ok && !served.isEmpty)
+                #expect(PhoneMetadata.leaks(served) == [], "\(item.originalName)")
+                #expect(FileManager.default.contents(atPath: site.mediaSettings.folder.appendingPathComponent(item.address.fileName).path) == Data(served))
+                #expect(item.address == MediaAddress(bytes: served, format: item.address.format), "the address is the clean file's")
+                #expect(item.bytes == served.count && item.removedMetadata.contains(.location))
+                let edit = try await browser.get(MediaURLs.item(item.address.hash))
+                #expect(edit.body.contains(HTML.escape(site.locale["nr_media_location_removed"])))
+                #expect(edit.body.contains(HTML.escape(site.locale["nr_media_metadata_removed"])))
+            }
+            // Nothing is stored under the address of the bytes as they were sent.
+            for (_, bytes, _) in files {
+                #expect(try await site.media.item(hash: MediaAddress(bytes: bytes, format: try ImageFile.inspect(bytes).get().format).hash) == nil)
+            }
+            let jpeg = try #require(items.first { $0.originalName == "phone.jpg" })
+            // Orientation 6: the library records the size as shown (turned a quarter), and the file keeps only that tag.
+            #expect((jpeg.width, jpeg.height) == (3024, 4032))
+            #expect(jpeg.credit == PhoneMetadata.artist, "an empty credit takes the EXIF Artist")
+            #expect(try #require(items.first { $0.originalName == "screen.png" }).credit == "БТА", "a credit typed in wins")
+            let library = try await browser.get(MediaURLs.library)
+            #expect(library.body.contains("3024×4032") && library.body.contains(HTML.escape(site.locale["nr_media_location_removed"])))
+            // A clean picture gets no notice.
+            try await browser.upload(MediaURLs.library, [("alt", "Чиста")], file: ("clean.png", samplePNG(seed: 9)))
+            let clean = try await browser.get(MediaURLs.item(MediaAddress(bytes: samplePNG(seed: 9), format: .png).hash))
+            #expect(clean.status == .ok && !clean.body.contains(HTML.escape(site.locale["nr_media_location_removed"])))
+            #expect(!clean.body.contains(HTML.escape(site.locale["nr_media_metadata_removed"])))
+        }
+    }
+
+    @Test("a decompression bomb (30,000×30,000 PNG) and a picture cut short in its body are refused with a message", arguments: TestDatabase.all)
+    func bombsAndCutFiles(_ kind: TestDatabase) async throws {
+        try await withSite(kind, articles: newsroomSeed) { client, site in
+            let browser = try await mediaBrowser(client, site)
+            let bomb = try await browser.upload(MediaURLs.library, [("alt", "Бомба")], file: ("bomb.png", SampleImages.png(width: 30_000, height: 30_000)))
+            let message = site.locale.format("nr_media_error_pixels", ["megapixels": "50", "side": "12000"])
+            #expect(bomb.status == .unprocessableContent && bomb.body.contains(HTML.escape(message)))
+            #expect(!message.contains("{"))
+            let wide = try await browser.upload(MediaURLs.library, [("alt", "Лента")], file: ("wide.gif", SampleImages.gif(width: 12_001, height: 2)))
+            #expect(wide.status == .unprocessableContent)
+            // The header is whole, the end is missing: the scrubber refuses it rather than store half a file.
+            let phone = PhoneMetadata.jpeg(width: 400, height: 300)
+            let cut = try await browser.upload(MediaURLs.library, [("alt", "Срязана")], file: ("cut.jpg", Array(phone.prefix(phone.count - 40))))
+            #expect(cut.status == .unprocessableContent && cut.body.contains(HTML.escape(site.locale["nr_media_error_damaged"])))
+            #expect(try await site.media.list(limit: 10).items.isEmpty)
+        }
+    }
+
+    @Test("a picture's words: its uploader or an editor changes them, nobody else; every change is audited", arguments: TestDatabase.all)
+    func wordsByUploaderOrEditor(_ kind: TestDatabase) async throws {
+        try await withSite(kind, articles: newsroomSeed) { client, site in
+            let owner = try await mediaBrowser(client, site, role: .contributor)
+            try await owner.upload(MediaURLs.library, [("alt", "Площадът"), ("caption", "Надпис"), ("credit", "БТА")], file: ("a.png", samplePNG(seed: 3)))
+            let hash = MediaAddress(bytes: samplePNG(seed: 3), format: .png).hash
+            let other = try await mediaBrowser(client, site, role: .author)
+            let seen = try await other.get(MediaURLs.item(hash))
+            #expect(seen.status == .ok && seen.body.contains(HTML.escape(site.locale["nr_media_edit_forbidden"])))
+            #expect(!seen.body.contains("name=\"alt\"") && seen.body.contains("Площадът"))
+            let refused = try await other.post(MediaURLs.item(hash), [("alt", "Подменено"), ("caption", ""), ("credit", "Аз")])
+            #expect(refused.status == .forbidden)
+            #expect(try await site.media.item(hash: hash)?.alt == "Площадът")
+            #expect(try await site.drafts.auditLog(limit: 10).isEmpty)
+            // The rule holds in the write itself, whoever calls it.
+            await #expect(throws: ArticleWriteError.notAllowed) {
+                try await site.media.update(hash: hash, alt: "Подменено", caption: "", credit: "", by: ArticleWriter(userID: 9_999, role: .author))
+            }
+
+            let own = try await owner.post(MediaURLs.item(hash), [("alt", "Площадът вечер"), ("caption", "Надпис"), ("credit", "БТА")])
+            #expect(own.status == .seeOther)
+            let editor = try await mediaBrowser(client, site, role: .editor)
+            #expect(try await editor.get(MediaURLs.item(hash)).body.contains("name=\"alt\""))
+            let edited = try await editor.post(MediaURLs.item(hash), [("alt", "Площадът вечер"), ("caption", ""), ("credit", "Фото: Иван")])
+            #expect(edited.status == .seeOther)
+            // Saving the same words again writes no line.
+            try await editor.get(MediaURLs.item(hash))
+            try await editor.post(MediaURLs.item(hash), [("alt", "Площадът вечер"), ("caption", ""), ("credit", "Фото: Иван")])
+            let log = try await site.drafts.auditLog(limit: 10)
+            #expect(log.map(\.action) == ["media_edited", "media_edited"])
+            #expect(log.map(\.userName) == ["Петя Фотограф", "Петя Фотограф"] && log.allSatisfy { $0.articleID == nil })
+            #expect(log[1].title.hasPrefix("Площадът → Площадът вечер (\(hash.prefix(12))"))
+            #expect(log[0].title.hasPrefix("Площадът вечер ("))
+            #expect(try await editor.get("/newsroom/audit").body.contains(HTML.escape(site.locale["nr_audit_media_edited"])))
+        }
+    }
+
+    @Test("`media scrub` rewrites an old library: rows, featured pictures and bodies move, old URLs answer 301, pages drop; twice is once", arguments: TestDatabase.all)
+    func scrubExistingLibrary(_ kind: TestDatabase) async throws {
+        try await withSite(kind, articles: newsroomSeed) { client, site in
+            // Stored the way uploads were before the scrubber: byte for byte, the size as the header says.
+            let raw = PhoneMetadata.jpeg(width: 4032, height: 3024)
+            let old = MediaAddress(bytes: raw, format: .jpeg)
+            try site.mediaFiles.store(raw, at: old)
+            try await site.media.add(
+                MediaItem(address: old, width: 4032, height: 3024, bytes: raw.count, alt: "Стара снимка", credit: "БТА", uploadedAt: testNow),
+                uploadedBy: nil)
+            let browser = try await mediaBrowser(client, site, role: .chief)
+            let cleanPNG = samplePNG(seed: 4)
+            try await browser.upload(MediaURLs.library, [("alt", "Чиста")], file: ("clean.png", cleanPNG))
+            try await browser.get(NewsroomURLs.newArticle)
+            let body = "<p>Първи абзац.</p><figure><img src=\"\(old.path)\" alt=\"Стара снимка\" width=\"4032\" height=\"3024\"></figure><p>Втори.</p>"
+            let saved = try await browser.post(
+                NewsroomURLs.newArticle, articleFields(title: "Стара история", body: body, action: "publish") + [("featured", old.path)])
+            #expect(saved.status == .seeOther)
+            let id = try #require(articleID(saved.location))
+            let before = try await client.get("/svyat/stara-istoria")
+            #expect(before.status == .ok && before.body.contains(old.path))
+
+            let scrub = MediaLibraryScrub(database: site.database, files: site.mediaFiles)
+            let dry = try await scrub.run(dryRun: true, now: testNow)
+            #expect(dry.changed.count == 1 && dry.clean == 1 && dry.changed[0].old == old && dry.changed[0].articles == [id])
+            #expect(try await client.get(old.path).status == .ok, "a dry run changes nothing")
+
+            let report = try await scrub.run(dryRun: false, now: testNow)
+            let new = try #require(report.changed.first?.new)
+            #expect(report.changed.count == 1 && report.clean == 1 && report.missing.isEmpty && report.damaged.isEmpty)
+            #expect(report.changed[0].removed.isSuperset(of: [.location, .exif, .thumbnail, .xmp, .iptc, .trailer]))
+            let moved = try await client.get(old.path)
+            #expect(moved.status == .movedPermanently && moved.headers[.location] == new.path)
+            let (status, served) = try await client.execute(uri: new.path, method: .get) { ($0.status, Array($0.body.readableBytesView)) }
+            #expect(status == .ok && PhoneMetadata.leaks(served) == [] && MediaAddress(bytes: served, format: .jpeg) == new)
+            #expect(!FileManager.default.fileExists(atPath: site.mediaSettings.folder.appendingPathComponent(old.fileName).path))
+            let row = try #require(try await site.media.item(hash: new.hash))
+            #expect(row.alt == "Стара снимка" && row.credit == "БТА" && (row.width, row.height) == (3024, 4032))
+            #expect(row.removedMetadata.contains(.location))
+            #expect(try await site.media.item(hash: old.hash) == nil)
+            // The cached page was dropped: it names the new address only.
+            let after = try await client.get("/svyat/stara-istoria")
+            #expect(after.body.contains(new.path) && !after.body.contains(old.hash))
+            #expect(try await browser.get(NewsroomURLs.article(id)).body.contains("value=\"\(new.hash)\""))
+
+            let again = try await scrub.run(dryRun: false, now: testNow)
+            #expect(again.changed.isEmpty && again.clean == 2)
+            #expect(try await client.get(old.path).headers[.location] == new.path)
+        }
+    }
 }

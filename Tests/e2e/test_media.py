@@ -5,10 +5,15 @@ from its content address."""
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 import os
+import re
+import sqlite3
 import shutil
 import struct
 import subprocess
+import urllib.error
 import urllib.request
 import zlib
 from pathlib import Path
@@ -18,7 +23,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import REPO_ROOT, Server, _stop, start_server
+from conftest import REPO_ROOT, Server, _stop, signed_in, start_server
 from test_browser import driver as browser  # noqa: F401  (the same headless Chromium fixture)
 
 BINARY = Path(os.environ.get("VESTNIK_BIN", REPO_ROOT / ".build" / "debug" / "vestnik"))
@@ -42,6 +47,7 @@ def media_server(tmp_path_factory) -> Server:
     workdir = tmp_path_factory.mktemp("vestnik-media")
     database = workdir / "media.sqlite"
     server = start_server(workdir, database)
+    server.database = database  # for the scrub test, which writes an old-style picture into it
     try:
         result = subprocess.run(
             [str(BINARY), "user", "create", "--database", str(database), "--email", EMAIL, "--name", "Фото Редактор",
@@ -131,3 +137,117 @@ def test_upload_insert_feature_publish_and_see(browser, media_server: Server, tm
     browser.get(link)
     wait.until(lambda driver: driver.execute_script(
         "const img = document.querySelector('figure.featured img'); return img.complete && img.naturalWidth;") == 48)
+
+
+# Pictures lose where they were taken (issue 21): a phone's JPEG, decoded and checked with Pillow.
+
+def phone_jpeg(width: int = 64, height: int = 32, orientation: int = 6) -> bytes:
+    """A JPEG as a phone writes it: stored landscape with EXIF orientation 6 (shown portrait), GPS coordinates,
+    make, owner and serial number, an XMP packet with the position and a comment."""
+    from PIL import Image
+    image = Image.new("RGB", (width, height))
+    image.paste((200, 30, 40), (0, 0, width // 2, height))
+    image.paste((20, 90, 200), (width // 2, 0, width, height))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x010F] = "PhoneMaker"
+    exif[0x013B] = "Ivan Petrov"
+    exif.get_ifd(0x8769)[0xA431] = "SN-4417-0042"
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2], gps[3], gps[4] = "N", (42.0, 41.0, 54.3), "E", (23.0, 19.0, 21.7)
+    xmp = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+           b'<rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="42,41.905N"/></rdf:RDF></x:xmpmeta>')
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90, exif=exif, xmp=xmp, comment=b"taken from the balcony")
+    return out.getvalue()
+
+
+def upload(opener, server: Server, name: str, data: bytes, alt: str) -> tuple[int, dict]:
+    """The editor's upload (multipart, JSON answer) with the session's CSRF token from the library page."""
+    page = opener.open(server.url("/newsroom/media"), timeout=10).read().decode("utf-8")
+    token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    boundary = "----vestnik-e2e-" + hashlib.sha256(data).hexdigest()[:16]
+    body = b""
+    for field, value in (("csrf", token), ("alt", alt)):
+        body += f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"\r\n\r\n{value}\r\n'.encode()
+    body += (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+             'Content-Type: image/jpeg\r\n\r\n').encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    request = urllib.request.Request(server.url("/newsroom/media"), data=body, headers={
+        "Content-Type": f"multipart/form-data; boundary={boundary}", "Accept": "application/json"})
+    with opener.open(request, timeout=30) as response:
+        return response.status, json.loads(response.read())
+
+
+def test_phone_jpeg_served_without_location_and_upright(media_server: Server) -> None:
+    from PIL import Image, ImageOps
+    server = media_server
+    original = phone_jpeg()
+    sent = Image.open(io.BytesIO(original))
+    assert 0x8825 in sent.getexif() and b"GPSLatitude" in original, "the sample must carry a position"
+    opener = signed_in(server, EMAIL, PASSWORD)
+    status, item = upload(opener, server, "IMG_0042.jpg", original, "Снимка от телефон")
+    assert status == 201, item
+    assert item["hash"] != hashlib.sha256(original).hexdigest(), "the address must be the clean file's"
+    assert (item["width"], item["height"]) == (32, 64), "the library records the size as shown"
+    assert item["credit"] == "Ivan Petrov", "an empty credit takes the EXIF Artist"
+    with urllib.request.urlopen(server.url(item["src"]), timeout=10) as response:
+        served = response.read()
+    assert hashlib.sha256(served).hexdigest() == item["hash"]
+    image = Image.open(io.BytesIO(served))
+    exif = image.getexif()
+    assert 0x8825 not in exif, "GPS is still there"
+    assert dict(exif) == {0x0112: 6}, f"only the orientation may stay: {dict(exif)}"
+    assert not exif.get_ifd(0x8769) and not exif.get_ifd(0x8825)
+    for secret in (b"GPSLatitude", b"Ivan Petrov", b"SN-4417-0042", b"PhoneMaker", b"balcony", b"http://ns.adobe.com/xap"):
+        assert secret not in served, secret
+    assert "xmp" not in image.info and "comment" not in image.info
+    upright = ImageOps.exif_transpose(image)
+    assert upright.size == (32, 64)
+    # The pixels are the camera's, not re-encoded.
+    assert image.tobytes() == sent.tobytes()
+    # The newsroom says so on the picture's page.
+    page = opener.open(server.url(f"/newsroom/media/{item['hash']}"), timeout=10).read().decode("utf-8")
+    assert "Местоположението (GPS) е премахнато." in page
+
+
+def test_media_scrub_command_rewrites_an_old_library(media_server: Server) -> None:
+    """A picture stored before uploads were scrubbed (written here straight into the database and the folder):
+    `vestnik media scrub` rewrites it, the old address answers 301 to the clean file, and a second run changes
+    nothing."""
+    server = media_server
+    database = server.database
+    folder = Path(database).parent / "media"
+    raw = phone_jpeg(48, 24)
+    digest = hashlib.sha256(raw).hexdigest()
+    folder.mkdir(exist_ok=True)
+    (folder / f"{digest}.jpg").write_bytes(raw)
+    with sqlite3.connect(database) as db:
+        db.execute("INSERT INTO media (hash, type, width, height, bytes, alt, uploaded_at) VALUES (?, 'jpeg', 48, 24, ?, 'Стара', 1)",
+                   (digest, len(raw)))
+    assert urllib.request.urlopen(server.url(f"/media/{digest}.jpg"), timeout=10).read() == raw
+
+    def scrub(*flags: str) -> str:
+        result = subprocess.run([str(BINARY), "media", "scrub", "--database", str(database), *flags],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    dry = scrub("--dry-run")
+    assert f"would rewrite {digest}.jpg" in dry and (folder / f"{digest}.jpg").exists()
+    done = scrub()
+    new = re.search(rf"rewrote {digest}\.jpg → ([0-9a-f]{{64}})\.jpg: removed ([a-z ]+),", done)
+    assert new, done
+    assert "location" in new.group(2).split()
+    assert not (folder / f"{digest}.jpg").exists()
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+    try:
+        urllib.request.build_opener(NoRedirect).open(server.url(f"/media/{digest}.jpg"), timeout=10)
+        raise AssertionError("the old address must redirect")
+    except urllib.error.HTTPError as moved:
+        assert moved.code == 301 and moved.headers["Location"] == f"/media/{new.group(1)}.jpg"
+    served = urllib.request.urlopen(server.url(f"/media/{digest}.jpg"), timeout=10).read()
+    assert hashlib.sha256(served).hexdigest() == new.group(1) and b"GPSLatitude" not in served
+    assert re.search(r"^0 rewritten, \d+ already clean", scrub(), re.M)

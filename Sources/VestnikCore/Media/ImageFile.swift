@@ -39,6 +39,9 @@ public enum ImageProblem: Error, Sendable, Equatable {
     case notAnImage
     /// It starts like one, but its header is cut short or does not hold together.
     case damaged
+    /// More pixels than `ImageFile.maxPixels` or a side longer than `ImageFile.maxPixelSide`: decoded, it would
+    /// take gigabytes in every browser that shows the library (a decompression bomb).
+    case tooManyPixels
 }
 
 /// Reads the type and size of a picture from its own bytes: the magic number first, then the header that holds the
@@ -47,6 +50,10 @@ public enum ImageProblem: Error, Sendable, Equatable {
 public enum ImageFile {
     /// Larger sides than this are refused as damaged: no newspaper picture is 30,000 pixels wide.
     public static let maxSide = 30_000
+    /// What the library takes: a 50-megapixel camera's frame, no side over 12,000 pixels. Decoded at 4 bytes a pixel
+    /// that is at most 200 MB; a 30,000×30,000 PNG of a few kilobytes would be 3.6 GB.
+    public static let maxPixels = 50_000_000
+    public static let maxPixelSide = 12_000
 
     public static func inspect(_ bytes: [UInt8]) -> Result<ImageInfo, ImageProblem> {
         let reader = ByteReader(bytes)
@@ -65,6 +72,7 @@ public enum ImageFile {
         guard let (format, width, height) = found, (1...maxSide).contains(width), (1...maxSide).contains(height) else {
             return .failure(.damaged)
         }
+        if width > maxPixelSide || height > maxPixelSide || width * height > maxPixels { return .failure(.tooManyPixels) }
         return .success(ImageInfo(format: format, width: width, height: height))
     }
 

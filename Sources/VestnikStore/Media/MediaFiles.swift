@@ -30,6 +30,15 @@ public struct MediaFiles: Sendable {
         FileManager.default.contents(atPath: url(of: address).path)
     }
 
+    /// Deletes the file (a picture rewritten by `vestnik media scrub`: its old bytes held what it was scrubbed of).
+    public func remove(_ address: MediaAddress) throws {
+        do {
+            try FileManager.default.removeItem(at: url(of: address))
+        } catch CocoaError.fileNoSuchFile {
+            return
+        }
+    }
+
     /// Only a validated address ever becomes a path, so nothing can point outside the folder.
     func url(of address: MediaAddress) -> URL { folder.appendingPathComponent(address.fileName) }
 }

@@ -15,12 +15,17 @@ public struct MediaItem: Sendable, Equatable {
     public var credit: String
     /// The file's name on the uploader's computer, kept only to find it again.
     public var originalName: String
+    /// The uploader's name, and their account (nil once the account is gone).
     public var uploadedBy: String?
+    public var uploaderID: Int?
     public var uploadedAt: Date
+    /// What the scrubber took out of the file when it came in (or when `vestnik media scrub` rewrote it).
+    public var removedMetadata: Set<MetadataKind>
 
     public init(
         address: MediaAddress, width: Int, height: Int, bytes: Int, alt: String, caption: String = "", credit: String = "",
-        originalName: String = "", uploadedBy: String? = nil, uploadedAt: Date
+        originalName: String = "", uploadedBy: String? = nil, uploaderID: Int? = nil, uploadedAt: Date,
+        removedMetadata: Set<MetadataKind> = []
     ) {
         self.address = address
         self.width = width
@@ -31,7 +36,15 @@ public struct MediaItem: Sendable, Equatable {
         self.credit = credit
         self.originalName = originalName
         self.uploadedBy = uploadedBy
+        self.uploaderID = uploaderID
         self.uploadedAt = uploadedAt
+        self.removedMetadata = removedMetadata
+    }
+
+    /// Its words (alt text, caption, credit) are changed by the one who uploaded it, or by an editor or the chief:
+    /// articles that give none of their own show the library's, so a contributor must not rewrite others'.
+    public func wordsMayBeChanged(by writer: ArticleWriter) -> Bool {
+        writer.role.editsAnyone || (uploaderID != nil && uploaderID == writer.userID)
     }
 }
 

@@ -17,10 +17,11 @@ public struct MediaRepository: Sendable {
             try await db.raw(
                 """
                 INSERT INTO media (hash, type, width, height, bytes, alt, caption, credit, original_name, uploaded_by,
-                    uploaded_at, search_text)
+                    uploaded_at, search_text, removed_metadata)
                 VALUES (\(bind: item.address.hash), \(bind: item.address.format.rawValue), \(bind: item.width),
                     \(bind: item.height), \(bind: item.bytes), \(bind: item.alt), \(bind: item.caption), \(bind: item.credit),
-                    \(bind: item.originalName), \(bind: userID), \(bind: item.uploadedAt.unixSeconds), \(bind: Self.searchText(item)))
+                    \(bind: item.originalName), \(bind: userID), \(bind: item.uploadedAt.unixSeconds), \(bind: Self.searchText(item)),
+                    \(bind: Self.text(item.removedMetadata)))
                 ON CONFLICT (hash) DO NOTHING RETURNING hash
                 """
             ).first() != nil
@@ -59,16 +60,23 @@ public struct MediaRepository: Sendable {
         return (items, next)
     }
 
-    /// Changes a picture's words, and tells the caches which article pages now read differently; false when there
-    /// is no such picture.
+    /// Changes a picture's words if `writer` may (`MediaItem.wordsMayBeChanged`; else `ArticleWriteError.notAllowed`),
+    /// writes the audit row (`media_edited`, when anything changed) in the same transaction, and tells the caches
+    /// which article pages now read differently; false when there is no such picture.
     @discardableResult
-    public func update(hash: String, alt: String, caption: String, credit: String) async throws -> Bool {
+    public func update(
+        hash: String, alt: String, caption: String, credit: String, by writer: ArticleWriter = .system, now: Date = Date()
+    ) async throws -> Bool {
         if alt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw InvalidInput("the alt text is empty") }
-        guard var item = try await item(hash: hash) else { return false }
+        guard let before = try await item(hash: hash) else { return false }
+        guard before.wordsMayBeChanged(by: writer) else { throw ArticleWriteError.notAllowed }
+        var item = before
         item.alt = alt
         item.caption = caption
         item.credit = credit
+        if item == before { return true }
         let text = Self.searchText(item)
+        let title = Self.auditTitle(before, item)
         let change = try await database.write { db -> ContentChange in
             try await db.raw(
                 """
@@ -76,6 +84,8 @@ public struct MediaRepository: Sendable {
                 WHERE hash = \(bind: hash)
                 """
             ).run()
+            try await ArticleWriteService.audit(
+                userID: writer.userID, action: "media_edited", articleID: nil, title: title, now: now, in: db)
             // The pages of the published articles it leads show its alt text, and its caption and credit where the
             // article has none of its own. (Pictures in bodies carry their own copy of the words.)
             let ids = try await db.raw(
@@ -85,6 +95,89 @@ public struct MediaRepository: Sendable {
         }
         await database.announce(change)
         return true
+    }
+
+    /// `Old alt → new alt` (or the alt text when only the caption or credit changed), and the file it is about.
+    static func auditTitle(_ before: MediaItem, _ after: MediaItem) -> String {
+        let alt = before.alt == after.alt ? after.alt : "\(before.alt) → \(after.alt)"
+        return "\(alt) (\(after.address.fileName.prefix(12))…)"
+    }
+
+    // MARK: Rewritten files
+
+    /// Where a picture's old address leads now that `vestnik media scrub` gave it new bytes; nil if it never moved.
+    public func moved(_ address: MediaAddress) async throws -> MediaAddress? {
+        try await database.read { db in
+            try await db.raw(
+                "SELECT new_hash FROM media_moves WHERE old_hash = \(bind: address.hash) AND type = \(bind: address.format.rawValue)"
+            ).first().map { MediaAddress(hash: try $0.string("new_hash"), format: address.format) }
+        }
+    }
+
+    /// The address of every picture in the library.
+    public func allAddresses() async throws -> [MediaAddress] {
+        try await database.read { db in
+            try await db.raw("SELECT hash, type FROM media ORDER BY uploaded_at, hash").all().compactMap { row in
+                let hash = try row.string("hash")
+                guard MediaAddress.isHash(hash), let format = ImageFormat(rawValue: try row.string("type")) else { return nil }
+                return MediaAddress(hash: hash, format: format)
+            }
+        }
+    }
+
+    /// The articles whose featured picture, body or saved revisions name `hash`.
+    public func articles(naming hash: String) async throws -> [Int] {
+        try await database.read { db in
+            try await db.raw(
+                """
+                SELECT id FROM articles WHERE featured_media = \(bind: hash) OR body_html LIKE \(bind: "%" + hash + "%")
+                UNION SELECT article_id AS id FROM article_revisions WHERE snapshot LIKE \(bind: "%" + hash + "%")
+                ORDER BY id
+                """
+            ).all().map { try $0.int("id") }
+        }
+    }
+
+    /// Moves a picture to the address of its rewritten bytes in one transaction: the row (words, uploader, date)
+    /// is now keyed by the new hash, everything that named the old hash names the new one (featured pictures,
+    /// bodies, revisions, autosaves, author portraits), and the old address is kept as a redirect (earlier moves
+    /// to the old address lead straight to the new one). A hash is 64 hex digits, so replacing it in text is exact.
+    public func move(
+        _ old: MediaAddress, to new: MediaAddress, width: Int, height: Int, bytes: Int, removed: Set<MetadataKind>, now: Date
+    ) async throws {
+        precondition(old.format == new.format && old != new)
+        try await database.write { db in
+            try await db.raw(
+                """
+                INSERT INTO media (hash, type, width, height, bytes, alt, caption, credit, original_name, uploaded_by,
+                    uploaded_at, search_text, removed_metadata)
+                SELECT \(bind: new.hash), type, \(bind: width), \(bind: height), \(bind: bytes), alt, caption, credit,
+                    original_name, uploaded_by, uploaded_at, search_text, \(bind: Self.text(removed))
+                FROM media WHERE hash = \(bind: old.hash)
+                ON CONFLICT (hash) DO NOTHING
+                """
+            ).run()
+            try await db.raw("UPDATE articles SET featured_media = \(bind: new.hash) WHERE featured_media = \(bind: old.hash)").run()
+            for (table, column) in [
+                ("articles", "body_html"), ("article_revisions", "snapshot"), ("article_autosaves", "fields"), ("authors", "photo"),
+            ] {
+                try await db.raw(
+                    """
+                    UPDATE \(unsafeRaw: table) SET \(unsafeRaw: column) = REPLACE(\(unsafeRaw: column), \(bind: old.hash), \(bind: new.hash))
+                    WHERE \(unsafeRaw: column) LIKE \(bind: "%" + old.hash + "%")
+                    """
+                ).run()
+            }
+            try await db.raw("UPDATE media_moves SET new_hash = \(bind: new.hash) WHERE new_hash = \(bind: old.hash)").run()
+            try await db.raw(
+                """
+                INSERT INTO media_moves (old_hash, type, new_hash, moved_at)
+                VALUES (\(bind: old.hash), \(bind: old.format.rawValue), \(bind: new.hash), \(bind: now.unixSeconds))
+                ON CONFLICT (old_hash) DO UPDATE SET new_hash = EXCLUDED.new_hash
+                """
+            ).run()
+            try await db.raw("DELETE FROM media WHERE hash = \(bind: old.hash)").run()
+        }
     }
 
     // MARK: Pieces
@@ -102,7 +195,16 @@ public struct MediaRepository: Sendable {
             address: MediaAddress(hash: hash, format: format), width: try row.int("width"), height: try row.int("height"),
             bytes: try row.int("bytes"), alt: try row.string("alt"), caption: try row.string("caption"),
             credit: try row.string("credit"), originalName: try row.string("original_name"),
-            uploadedBy: try row.decode(column: "uploader", as: String?.self), uploadedAt: try row.date("uploaded_at"))
+            uploadedBy: try row.decode(column: "uploader", as: String?.self), uploaderID: try row.optionalInt("uploaded_by"),
+            uploadedAt: try row.date("uploaded_at"), removedMetadata: metadata(try row.string("removed_metadata")))
+    }
+
+    /// `exif location xmp`: sorted, so the same set is always stored alike.
+    static func text(_ kinds: Set<MetadataKind>) -> String { kinds.sorted().map(\.rawValue).joined(separator: " ") }
+
+    /// Unknown words (from a later version) are skipped.
+    static func metadata(_ text: String) -> Set<MetadataKind> {
+        Set(text.split(separator: " ").compactMap { MetadataKind(rawValue: String($0)) })
     }
 
     /// What the search looks in, folded here rather than by SQL's LOWER, which knows only ASCII in SQLite.

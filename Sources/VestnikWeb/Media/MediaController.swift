@@ -4,8 +4,10 @@ import Hummingbird
 import VestnikCore
 import VestnikStore
 
-/// The media library: uploads and the library's pages in the newsroom (any role), and the pictures themselves at
-/// their public, content-addressed URLs (`/media/<sha256>.<ext>`), cached forever.
+/// The media library: uploads and the library's pages in the newsroom (any role; a picture's words are changed by
+/// its uploader or an editor, and audited), and the pictures themselves at their public, content-addressed URLs
+/// (`/media/<sha256>.<ext>`), cached forever. Every upload is scrubbed of location, camera and owner metadata
+/// (`ImageScrubber`) before it is hashed and stored, so what readers fetch is the clean file.
 struct MediaController: Sendable {
     typealias Context = VestnikRequestContext
     let site: Site
@@ -31,10 +33,13 @@ struct MediaController: Sendable {
 
     @Sendable func file(_ request: Request, context: Context) async throws -> Response {
         // Only `<64 hex>.<ext>` of a picture in the library; anything else (`..`, other names) is a 404.
-        guard let address = MediaAddress(fileName: context.parameters.get("file") ?? ""),
-            let item = try await site.media.item(hash: address.hash), item.address == address,
-            let data = site.mediaFiles.read(address)
-        else { throw HTTPError(.notFound) }
+        guard let address = MediaAddress(fileName: context.parameters.get("file") ?? "") else { throw HTTPError(.notFound) }
+        guard let item = try await site.media.item(hash: address.hash) else {
+            // A file rewritten by `vestnik media scrub`: its old address leads to the new one, for good.
+            guard let moved = try await site.media.moved(address) else { throw HTTPError(.notFound) }
+            return Response(status: .movedPermanently, headers: [.location: moved.path, .cacheControl: "public, max-age=31536000"])
+        }
+        guard item.address == address, let data = site.mediaFiles.read(address) else { throw HTTPError(.notFound) }
         let etag = "\"\(address.hash)\""
         var headers: HTTPFields = [
             .contentType: address.format.mediaType, .eTag: etag, .cacheControl: "public, max-age=31536000, immutable",
@@ -63,7 +68,8 @@ struct MediaController: Sendable {
         let words = MediaWordsView(alt: one("alt"), caption: one("caption"), credit: one("credit"))
         let wantsJSON = request.headers[.accept]?.contains("application/json") == true
         func refuse(_ key: String, _ status: HTTPResponse.Status) async throws -> Response {
-            let message = t.format(key, ["size": maxSize])
+            let message = t.format(
+                key, ["size": maxSize, "megapixels": String(ImageFile.maxPixels / 1_000_000), "side": String(ImageFile.maxPixelSide)])
             if wantsJSON { return try json(["error": message], status: status) }
             return try await libraryPage(request, session: session, words: words, message: message, status: status)
         }
@@ -77,18 +83,25 @@ struct MediaController: Sendable {
         switch ImageFile.inspect(file.bytes) {
         case .failure(.notAnImage): return try await refuse("nr_media_error_type", .unprocessableContent)
         case .failure(.damaged): return try await refuse("nr_media_error_damaged", .unprocessableContent)
+        case .failure(.tooManyPixels): return try await refuse("nr_media_error_pixels", .unprocessableContent)
         case .success(let found): info = found
+        }
+        // Scrubbed before anything else sees it: the content address is the clean file's.
+        guard case .success(let clean) = ImageScrubber.scrub(file.bytes, format: info.format) else {
+            return try await refuse("nr_media_error_damaged", .unprocessableContent)
         }
         if words.alt.isEmpty { return try await refuse("nr_media_error_alt", .unprocessableContent) }
         if [words.alt, words.caption, words.credit].contains(where: { $0.count > 1_000 }) {
             return try await refuse("nr_error_field_long", .unprocessableContent)
         }
-        let address = MediaAddress(bytes: file.bytes, format: info.format)
-        try site.mediaFiles.store(file.bytes, at: address)
+        let address = MediaAddress(bytes: clean.bytes, format: info.format)
+        try site.mediaFiles.store(clean.bytes, at: address)
+        let shown = clean.displayed(width: info.width, height: info.height)
         let (item, created) = try await site.media.add(
             MediaItem(
-                address: address, width: info.width, height: info.height, bytes: file.bytes.count, alt: words.alt,
-                caption: words.caption, credit: words.credit, originalName: String(file.fileName.suffix(200)), uploadedAt: site.now()),
+                address: address, width: shown.width, height: shown.height, bytes: clean.bytes.count, alt: words.alt,
+                caption: words.caption, credit: words.credit.isEmpty ? clean.credit ?? "" : words.credit,
+                originalName: String(file.fileName.suffix(200)), uploadedAt: site.now(), removedMetadata: clean.removed),
             uploadedBy: session.user.id)
         if wantsJSON { return try json(MediaPickerItem(item), status: created ? .created : .ok) }
         return newsroom.redirect(MediaURLs.library + "?added=" + (created ? "new" : "old"))
@@ -111,6 +124,8 @@ struct MediaController: Sendable {
     @Sendable func edit(_ request: Request, context: Context) async throws -> Response {
         guard let session = context.newsroom.session else { return try await newsroom.signInFirst() }
         let item = try await loadItem(context)
+        let writer = ArticleWriter(userID: session.user.id, role: session.user.role)
+        guard item.wordsMayBeChanged(by: writer) else { throw HTTPError(.forbidden) }
         let form = context.newsroom.form ?? FormQuery(nil)
         func one(_ name: String) -> String { (form.all(name).first ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
         let words = MediaWordsView(alt: one("alt"), caption: one("caption"), credit: one("credit"))
@@ -118,7 +133,12 @@ struct MediaController: Sendable {
         if words.alt.isEmpty { problem = t["nr_media_error_alt"] }
         if [words.alt, words.caption, words.credit].contains(where: { $0.count > 1_000 }) { problem = t["nr_error_field_long"] }
         if let problem { return try editor(item, session: session, words: words, message: problem, status: .unprocessableContent) }
-        try await site.media.update(hash: item.address.hash, alt: words.alt, caption: words.caption, credit: words.credit)
+        do {
+            try await site.media.update(
+                hash: item.address.hash, alt: words.alt, caption: words.caption, credit: words.credit, by: writer, now: site.now())
+        } catch ArticleWriteError.notAllowed {
+            throw HTTPError(.forbidden)  // the write checks the rule again, against the row as it is then
+        }
         return newsroom.redirect(MediaURLs.item(item.address.hash) + "?saved=1")
     }
 
@@ -160,9 +180,11 @@ struct MediaController: Sendable {
         _ item: MediaItem, session: NewsroomSession, words: MediaWordsView, message: String? = nil, info: String? = nil,
         status: HTTPResponse.Status = .ok
     ) throws -> Response {
+        let mayEdit = item.wordsMayBeChanged(by: ArticleWriter(userID: session.user.id, role: session.user.role))
         let view = MediaEditPage(
             layout: newsroom.layout(t["nr_media_edit_title"], session), csrf: session.csrf, item: card(item),
-            action: MediaURLs.item(item.address.hash), words: words, message: message, info: info,
+            action: MediaURLs.item(item.address.hash), words: words, mayEdit: mayEdit,
+            readOnly: mayEdit ? nil : t["nr_media_edit_forbidden"], message: message, info: info,
             address: SiteURLs.absolute(item.address.path, on: site.publicURL))
         return try newsroom.render("nr-media-edit", view, status: status)
     }
@@ -173,7 +195,9 @@ struct MediaController: Sendable {
             caption: item.caption.isEmpty ? nil : item.caption, credit: item.credit.isEmpty ? nil : item.credit,
             fileName: item.originalName.isEmpty ? nil : item.originalName,
             size: "\(item.width)×\(item.height) · \(Self.byteSize(item.bytes))", uploaded: site.views.dates.dateLine(item.uploadedAt),
-            uploader: item.uploadedBy, hash: item.address.hash)
+            uploader: item.uploadedBy, hash: item.address.hash,
+            locationRemoved: item.removedMetadata.contains(.location) ? t["nr_media_location_removed"] : nil,
+            metadataRemoved: item.removedMetadata.subtracting([.location]).isEmpty ? nil : t["nr_media_metadata_removed"])
     }
 
     private var maxSize: String { Self.byteSize(site.mediaSettings.maxBytes) }

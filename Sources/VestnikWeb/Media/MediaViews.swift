@@ -16,6 +16,9 @@ struct MediaCardView {
     var uploaded: String
     var uploader: String?
     var hash: String
+    /// The notices that the scrubber took location, or other metadata, out of the file.
+    var locationRemoved: String?
+    var metadataRemoved: String?
 }
 
 /// The words of the upload form, as typed, so a refused upload loses nothing.
@@ -47,6 +50,9 @@ struct MediaEditPage {
     var item: MediaCardView
     var action: String
     var words: MediaWordsView
+    /// Only the uploader or an editor changes the words; the others see them, and `readOnly` says why.
+    var mayEdit: Bool
+    var readOnly: String?
     var message: String?
     var info: String?
     var address: String
