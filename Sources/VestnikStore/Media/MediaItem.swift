@@ -48,23 +48,3 @@ public struct MediaItem: Sendable, Equatable {
     }
 }
 
-/// Where a page of the library starts: just after the picture uploaded at `uploadedAt` with `hash` (keyset
-/// pagination, newest first).
-public struct MediaCursor: Sendable, Equatable {
-    public var uploadedAt: Int
-    public var hash: String
-
-    public init(uploadedAt: Int, hash: String) {
-        self.uploadedAt = uploadedAt
-        self.hash = hash
-    }
-
-    /// `1795600800-<hash>`
-    public init?(_ text: String) {
-        let parts = text.split(separator: "-", maxSplits: 1)
-        guard parts.count == 2, parts[0].count <= 12, let at = Int(parts[0]), MediaAddress.isHash(String(parts[1])) else { return nil }
-        self.init(uploadedAt: at, hash: String(parts[1]))
-    }
-
-    public var text: String { "\(uploadedAt)-\(hash)" }
-}

@@ -47,7 +47,7 @@ public struct MediaRepository: Sendable {
         if !needle.isEmpty { condition += " AND m.search_text LIKE \(bind: "%" + Self.escapeLike(needle) + "%") ESCAPE '!'" }
         if let cursor {
             condition +=
-                " AND (m.uploaded_at < \(bind: cursor.uploadedAt) OR (m.uploaded_at = \(bind: cursor.uploadedAt) AND m.hash < \(bind: cursor.hash)))"
+                " AND (m.uploaded_at < \(bind: cursor.time) OR (m.uploaded_at = \(bind: cursor.time) AND m.hash < \(bind: cursor.key)))"
         }
         let filter = condition
         let rows = try await database.read { db in
@@ -56,7 +56,7 @@ public struct MediaRepository: Sendable {
             ).all().map(Self.item)
         }
         let items = Array(rows.prefix(max(1, limit)))
-        let next = rows.count > items.count ? items.last.map { MediaCursor(uploadedAt: $0.uploadedAt.unixSeconds, hash: $0.address.hash) } : nil
+        let next = rows.count > items.count ? items.last.map { MediaCursor(time: $0.uploadedAt.unixSeconds, key: $0.address.hash) } : nil
         return (items, next)
     }
 

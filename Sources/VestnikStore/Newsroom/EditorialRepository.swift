@@ -36,27 +36,6 @@ public struct NewsroomListFilter: Sendable, Equatable {
     }
 }
 
-/// Where a page of the newsroom list starts: just after the article last changed at `updatedAt` with `id`.
-/// Keyset pagination costs the same on the 5,000th page as on the first.
-public struct NewsroomCursor: Sendable, Equatable {
-    public var updatedAt: Int
-    public var id: Int
-
-    public init(updatedAt: Int, id: Int) {
-        self.updatedAt = updatedAt
-        self.id = id
-    }
-
-    /// `1795600800-42`
-    public init?(_ text: String) {
-        let parts = text.split(separator: "-")
-        guard parts.count == 2, parts.allSatisfy({ $0.count <= 12 }), let t = Int(parts[0]), let i = Int(parts[1]) else { return nil }
-        self.init(updatedAt: t, id: i)
-    }
-
-    public var text: String { "\(updatedAt)-\(id)" }
-}
-
 /// An article opened in the editor: what the form shows and the revision it is based on.
 public struct EditableArticle: Sendable, Equatable {
     public var id: Int
@@ -194,7 +173,7 @@ public struct EditorialRepository: Sendable {
         }
         if let cursor {
             condition += """
-                 AND (a.updated_at < \(bind: cursor.updatedAt) OR (a.updated_at = \(bind: cursor.updatedAt) AND a.id < \(bind: cursor.id)))
+                 AND (a.updated_at < \(bind: cursor.time) OR (a.updated_at = \(bind: cursor.time) AND a.id < \(bind: cursor.key)))
                 """
         }
         let query = condition
@@ -216,7 +195,7 @@ public struct EditorialRepository: Sendable {
             }
         }
         guard rows.count > limit, let last = rows.prefix(limit).last else { return (rows, nil) }
-        return (Array(rows.prefix(limit)), NewsroomCursor(updatedAt: last.updatedAt.unixSeconds, id: last.id))
+        return (Array(rows.prefix(limit)), NewsroomCursor(time: last.updatedAt.unixSeconds, key: last.id))
     }
 
     static func latestRevision(articleID: Int, in db: any SQLDatabase) async throws -> Int {
