@@ -1,19 +1,38 @@
 #!/usr/bin/env bash
-# Fuzzes the picture scrubber: builds fuzz/ScrubFuzz.swift with the scrubber's sources (they need nothing but the
-# Swift standard library) under libFuzzer and AddressSanitizer, writes a seed corpus of small pictures in the four
-# formats carrying EXIF (GPS, thumbnail, orientation), XMP, IPTC, comments and text, and runs for SECONDS.
-#   fuzz/run.sh [SECONDS=60] [extra libFuzzer flags…]
-# Findings (crash-*, timeout-*, oom-*) land in fuzz/.work/; rerun one with: fuzz/.work/scrub-fuzz fuzz/.work/crash-…
+# Fuzzes a parser of outside input under libFuzzer and AddressSanitizer, for SECONDS:
+#   fuzz/run.sh [TARGET=scrub] [SECONDS=60] [extra libFuzzer flags…]
+# Targets (each built from sources that need nothing but Foundation):
+#   scrub      the picture scrubber (fuzz/ScrubFuzz.swift with Sources/VestnikCore/Media/{ImageFile,ExifBlock,
+#              ImageScrubber}.swift); seeds: small pictures in the four formats carrying EXIF (GPS, thumbnail,
+#              orientation), XMP, IPTC, comments and text (fuzz/seeds.py)
+#   wordpress  the WordPress importer's text passes (fuzz/WordPressFuzz.swift with
+#              Sources/VestnikStore/Import/WordPress/WordPressText.swift); seeds: bodies with shortcodes and comments
+# Findings (crash-*, timeout-*, oom-*) land in fuzz/.work/TARGET/; rerun one with: fuzz/.work/TARGET/fuzz crash-…
 set -euo pipefail
 cd "$(dirname "$0")/.."
+TARGET=scrub
+case "${1:-}" in scrub|wordpress) TARGET=$1; shift ;; esac
 SECONDS_TO_RUN=${1:-60}
 shift || true
-WORK=fuzz/.work
+WORK=fuzz/.work/$TARGET
 mkdir -p "$WORK/corpus"
-MEDIA=Sources/VestnikCore/Media
-swiftc -sanitize=fuzzer,address -parse-as-library -O -g \
-    "$MEDIA/ImageFile.swift" "$MEDIA/ExifBlock.swift" "$MEDIA/ImageScrubber.swift" fuzz/ScrubFuzz.swift \
-    -o "$WORK/scrub-fuzz" >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }  # (ld.gold warns about ASan's local symbols)
-python3 fuzz/seeds.py "$WORK/corpus"
+case "$TARGET" in
+  scrub)
+    MEDIA=Sources/VestnikCore/Media
+    SOURCES=("$MEDIA/ImageFile.swift" "$MEDIA/ExifBlock.swift" "$MEDIA/ImageScrubber.swift" fuzz/ScrubFuzz.swift)
+    MAX_LEN=4096 ;;
+  wordpress)
+    SOURCES=(Sources/VestnikStore/Import/WordPress/WordPressText.swift fuzz/WordPressFuzz.swift)
+    MAX_LEN=16384 ;;
+esac
+swiftc -sanitize=fuzzer,address -parse-as-library -O -g "${SOURCES[@]}" \
+    -o "$WORK/fuzz" >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }  # (ld.gold warns about ASan's local symbols)
+if [ "$TARGET" = scrub ]; then
+  python3 fuzz/seeds.py "$WORK/corpus"
+else
+  printf '%b' 'Абзац.\n\n[caption id="a" width="300"]<a href="/x"><img src="/i.jpg" alt=""></a> Надпис[/caption]' > "$WORK/corpus/caption"
+  printf '%b' '<!-- wp:paragraph --><p>Текст</p><!-- /wp:paragraph -->\n[gallery ids="1,2"] [[escaped]] [/embed] [audio src="x" /]' > "$WORK/corpus/blocks"
+  printf '%b' 'Ред едно\nред две\n\n\nТрети [caption]<img src="/a.jpg"> без край' > "$WORK/corpus/unclosed"
+fi
 cd "$WORK"
-exec ./scrub-fuzz -max_total_time="$SECONDS_TO_RUN" -max_len=4096 -timeout=5 -rss_limit_mb=1024 -print_final_stats=1 "$@" corpus
+exec ./fuzz -max_total_time="$SECONDS_TO_RUN" -max_len="$MAX_LEN" -timeout=5 -rss_limit_mb=1024 -print_final_stats=1 "$@" corpus

@@ -201,16 +201,16 @@ import VestnikTestSupport
     func bodies() {
         #expect(WordPressBody.convert("Едно.\n\nДве\nредa.").html == "<p>Едно.</p>\n<p>Две<br>редa.</p>")
         var ignored: [String: Int] = [:]
-        let caption = WordPressBody.shortcodes(
+        let caption = WordPressText.shortcodes(
             "[caption id=\"a\" width=\"300\"]<a href=\"/x\"><img src=\"/i.jpg\" alt=\"\"></a> Надпис[/caption]", unknown: &ignored)
         #expect(caption.contains("<figure><img src=\"/i.jpg\" alt=\"\"><figcaption>Надпис</figcaption></figure>"))
         var unknown: [String: Int] = [:]
-        #expect(WordPressBody.shortcodes("a [embed]https://x[/embed] b [audio src=\"x\" /] [[literal]] [не]", unknown: &unknown) == "a https://x b  [literal] [не]")
+        #expect(WordPressText.shortcodes("a [embed]https://x[/embed] b [audio src=\"x\" /] [[literal]] [не]", unknown: &unknown) == "a https://x b  [literal] [не]")
         #expect(unknown == ["embed": 1, "audio": 1])
         // Many unclosed openings, and a caption never closed: each `[` is looked at once.
         let hostile = String(repeating: "[caption x=\"", count: 50_000) + String(repeating: "[a", count: 50_000)
-        #expect(WordPressBody.shortcodes(hostile, unknown: &unknown).count == hostile.count)
-        #expect(WordPressBody.shortcodes("[caption]<img src=\"/a.jpg\"> без край", unknown: &unknown) == "<img src=\"/a.jpg\"> без край")
-        #expect(WordPressBody.dropComments("a<!-- wp:x -->b<!-- незатворен") == "ab")
+        #expect(WordPressText.shortcodes(hostile, unknown: &unknown).count == hostile.count)
+        #expect(WordPressText.shortcodes("[caption]<img src=\"/a.jpg\"> без край", unknown: &unknown) == "<img src=\"/a.jpg\"> без край")
+        #expect(WordPressText.dropComments("a<!-- wp:x -->b<!-- незатворен") == "ab")
     }
 }

@@ -112,7 +112,7 @@ public struct WordPressImporter: Sendable {
         let body = WordPressBody.convert(item.content)
         for (name, count) in body.unknownShortcodes { report.shortcodes[name, default: 0] += count }
         var blocks = BodySanitizer.blocks(body.html)
-        var lead = ArticleBody.plainText(BodySanitizer.sanitize(WordPressBody.autop(item.excerpt)))
+        var lead = ArticleBody.plainText(BodySanitizer.sanitize(WordPressText.autop(item.excerpt)))
         if lead.isEmpty, let first = blocks.first, first.kind == .paragraph {
             lead = ArticleBody.plainText(first.html)
             blocks.removeFirst()

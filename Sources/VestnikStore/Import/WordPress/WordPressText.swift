@@ -1,0 +1,153 @@
+import Foundation
+
+/// The text passes of a WordPress body that need nothing but Foundation (so `fuzz/run.sh wordpress` builds them
+/// alone): comments out, WordPress's paragraphs, shortcodes. Each is one pass over the text: a hostile body costs
+/// time in proportion to its length.
+enum WordPressText {
+    /// Block-level elements: a chunk that starts with one is kept as it is, any other chunk becomes a paragraph.
+    static let blockTags: Set<String> = [
+        "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li", "figure", "table", "pre", "hr",
+        "img", "iframe", "section", "article", "aside", "dl", "address", "form", "video", "audio",
+    ]
+
+    /// Removes `<!-- … -->` comments (the block editor's `<!-- wp:paragraph -->` markers among them).
+    static func dropComments(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        var rest = Substring(text)
+        while let start = rest.range(of: "<!--") {
+            out += rest[..<start.lowerBound]
+            guard let end = rest[start.upperBound...].range(of: "-->") else { return out }
+            rest = rest[end.upperBound...]
+        }
+        out += rest
+        return out
+    }
+
+    /// WordPress's paragraphs: chunks separated by blank lines; a chunk that starts with a block element stays as it
+    /// is, any other is wrapped in `<p>` with its single line breaks as `<br>`.
+    static func autop(_ text: String) -> String {
+        let normalized = text.replacingOccurrences(of: "\r\n", with: "\n")
+        var out: [String] = []
+        var chunk: [Substring] = []
+        func flush() {
+            let joined = chunk.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+            chunk.removeAll(keepingCapacity: true)
+            guard !joined.isEmpty else { return }
+            if startsWithBlock(joined) {
+                out.append(joined)
+            } else {
+                out.append("<p>" + joined.replacingOccurrences(of: "\n", with: "<br>") + "</p>")
+            }
+        }
+        for line in normalized.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.allSatisfy(\.isWhitespace) { flush() } else { chunk.append(line) }
+        }
+        flush()
+        return out.joined(separator: "\n")
+    }
+
+    private static func startsWithBlock(_ text: String) -> Bool {
+        guard text.hasPrefix("<") else { return false }
+        let name = text.dropFirst().prefix { $0.isLetter || $0.isNumber }.lowercased()
+        return blockTags.contains(name)
+    }
+
+    /// One pass over `[name …]`, `[/name]` and `[name … /]`. `[caption …]…[/caption]` becomes
+    /// `<figure>picture<figcaption>text</figcaption></figure>` (its text is what follows the picture); every other
+    /// shortcode tag is dropped and counted. `[[name]]` is WordPress's escape for a literal `[name]`.
+    static func shortcodes(_ text: String, unknown: inout [String: Int]) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        var captionStart: String.Index?
+        var index = text.startIndex
+        var plainFrom = index
+        while let open = text[index...].firstIndex(of: "[") {
+            guard let tag = ShortcodeTag.parse(text, at: open) else {
+                index = text.index(after: open)
+                continue
+            }
+            let piece = text[plainFrom..<open]
+            if captionStart == nil { out += piece }
+            if tag.escaped {
+                out += text[text.index(after: open)..<text.index(before: tag.end)]
+            } else if tag.name == "caption" {
+                if tag.closing {
+                    if let start = captionStart { out += figure(String(text[start..<open])) }
+                    captionStart = nil
+                } else if captionStart == nil {
+                    captionStart = tag.end
+                }
+            } else if captionStart == nil {
+                if !tag.closing { unknown[tag.name, default: 0] += 1 }
+            }
+            index = tag.end
+            plainFrom = index
+        }
+        if let start = captionStart {
+            // An unclosed caption: its content as it is.
+            out += text[start...]
+        } else {
+            out += text[plainFrom...]
+        }
+        return out
+    }
+
+    /// The inside of a `[caption]`: the picture (an `<img>`, maybe inside a link), then the caption's text.
+    private static func figure(_ inside: String) -> String {
+        guard let imageStart = inside.range(of: "<img", options: .caseInsensitive),
+            let imageEnd = inside[imageStart.upperBound...].firstIndex(of: ">")
+        else { return inside }
+        var pictureEnd = inside.index(after: imageEnd)
+        if let linkClose = inside[pictureEnd...].range(of: "</a>", options: .caseInsensitive),
+            inside[pictureEnd..<linkClose.lowerBound].allSatisfy(\.isWhitespace)
+        {
+            pictureEnd = linkClose.upperBound
+        }
+        let picture = inside[imageStart.lowerBound..<imageEnd] + ">"
+        let caption = inside[pictureEnd...].trimmingCharacters(in: .whitespacesAndNewlines)
+        return "\n\n<figure>\(picture)" + (caption.isEmpty ? "" : "<figcaption>\(caption)</figcaption>") + "</figure>\n\n"
+    }
+}
+
+/// One shortcode tag at a `[`: its name, whether it closes (`[/name]`), and where it ends. A name is lowercase
+/// letters, digits, `_` and `-`; a tag is at most 2,000 characters and never spans a `[` (so scanning stays linear).
+struct ShortcodeTag {
+    var name: String
+    var closing: Bool
+    var escaped: Bool
+    var end: String.Index
+
+    static func parse(_ text: String, at open: String.Index) -> ShortcodeTag? {
+        var index = text.index(after: open)
+        var escaped = false
+        if index < text.endIndex, text[index] == "[" {
+            escaped = true
+            index = text.index(after: index)
+        }
+        var closing = false
+        if index < text.endIndex, text[index] == "/" {
+            closing = true
+            index = text.index(after: index)
+        }
+        let nameStart = index
+        while index < text.endIndex, text[index].isASCII, text[index].isLetter || text[index].isNumber || text[index] == "_" || text[index] == "-" {
+            index = text.index(after: index)
+        }
+        guard index > nameStart, index < text.endIndex, [" ", "]", "/"].contains(text[index]) || text[index].isNewline else { return nil }
+        let name = text[nameStart..<index].lowercased()
+        var scanned = 0
+        while index < text.endIndex, text[index] != "]" {
+            if text[index] == "[" || scanned > 2_000 { return nil }
+            index = text.index(after: index)
+            scanned += 1
+        }
+        guard index < text.endIndex else { return nil }
+        index = text.index(after: index)
+        if escaped {
+            guard index < text.endIndex, text[index] == "]" else { return nil }
+            index = text.index(after: index)
+        }
+        return ShortcodeTag(name: name, closing: closing, escaped: escaped, end: index)
+    }
+}

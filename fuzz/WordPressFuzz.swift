@@ -1,0 +1,29 @@
+// libFuzzer target for the text passes of the WordPress importer (Sources/VestnikStore/Import/WordPress/
+// WordPressText.swift): block comments, WordPress's paragraphs and shortcodes, over any text a WordPress export may
+// carry. Built by `fuzz/run.sh wordpress` with -sanitize=fuzzer,address; a crash, a hang or a broken property is a
+// finding.
+import Foundation
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
+    let withoutComments = WordPressText.dropComments(text)
+    check(withoutComments.utf8.count <= text.utf8.count, "dropComments grew the text")
+    var unknown: [String: Int] = [:]
+    let done = WordPressText.shortcodes(withoutComments, unknown: &unknown)
+    // A caption adds `<figure>`, `<figcaption>` and blank lines around what it had: a bounded amount per caption.
+    let captions = withoutComments.components(separatedBy: "[/caption]").count
+    check(done.utf8.count <= withoutComments.utf8.count + 64 * captions, "shortcodes grew the text too much")
+    check(unknown.values.reduce(0, +) <= withoutComments.utf8.count, "more shortcodes than characters")
+    let paragraphs = WordPressText.autop(done)
+    // Blank lines never make a paragraph (text with markup of its own may spell "<p></p>" itself).
+    if !done.contains("<") { check(!paragraphs.contains("<p></p>"), "an empty paragraph") }
+    return 0
+}
+
+func check(_ condition: Bool, _ message: @autoclosure () -> String) {
+    if !condition {
+        FileHandle.standardError.write(Data("property broken: \(message())\n".utf8))
+        abort()
+    }
+}
