@@ -72,6 +72,13 @@ public struct AccountRepository: Sendable {
         try await database.read { db in try await db.raw("SELECT * FROM users ORDER BY name, id").all().map(Self.user) }
     }
 
+    /// Changes the name the newsroom shows for the user (the same rule as a new account's).
+    public func rename(userID: Int, to name: String) async throws {
+        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, name.count <= 200 else { throw InvalidInput("the name is empty or too long") }
+        try await database.write { db in try await db.raw("UPDATE users SET name = \(bind: name) WHERE id = \(bind: userID)").run() }
+    }
+
     /// Whether a chief editor exists; until one does, the first-run setup page is open.
     public func hasChief() async throws -> Bool {
         try await database.read { db in

@@ -56,3 +56,10 @@ struct RoleChangeForm: Decodable {
 struct UserDeleteForm: Decodable {
     var successor: Int
 }
+
+/// A user's own profile; `role` and `bio` (their byline's) are posted only when they have a byline.
+struct ProfileForm: Decodable {
+    var name: String
+    var role: String?
+    var bio: String?
+}

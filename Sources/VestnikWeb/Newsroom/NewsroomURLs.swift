@@ -7,6 +7,8 @@ public enum NewsroomURLs {
     public static let login = "/newsroom/login"
     public static let logout = "/newsroom/logout"
     public static let password = "/newsroom/password"
+    /// The signed-in user's own name and byline.
+    public static let profile = "/newsroom/profile"
     /// Ends every session of the signed-in user.
     public static let signOutEverywhere = "/newsroom/logout/everywhere"
     /// The chief editor's staff page, and one account's changes (`role`, `suspend`, `reactivate`, `delete`).
