@@ -62,6 +62,8 @@ enum LockKeys {
     static let users = 7_304
     /// Nodes starting together on a new database take turns applying migrations.
     static let migrations = 7_305
+    /// Login attempts are checked and recorded one at a time, so parallel guesses cannot all pass the throttle.
+    static let loginAttempts = 7_306
 }
 
 /// Which articles a list shows.

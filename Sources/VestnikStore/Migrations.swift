@@ -227,5 +227,21 @@ public enum Migrations {
                     old_hash TEXT PRIMARY KEY, type TEXT NOT NULL, new_hash TEXT NOT NULL, moved_at {bigint} NOT NULL)
                 """,
             ]),
+        Migration(
+            version: 9, name: "staff: suspended accounts and known sign-in devices",
+            statements: [
+                // Set while an account is suspended: it cannot sign in and its sessions are refused (see
+                // `AccountRepository.session`); its articles and bylines stay.
+                "ALTER TABLE users ADD COLUMN suspended_at {bigint}",
+                // Browsers that signed in to an account before (a cookie's SHA-256 digest): the per-account login
+                // slowdown, which strangers can trigger, never applies to them (`LoginThrottle`).
+                """
+                CREATE TABLE login_devices (
+                    token_hash TEXT NOT NULL, user_id {bigint} NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    last_seen {bigint} NOT NULL, PRIMARY KEY (token_hash, user_id))
+                """,
+                "CREATE INDEX login_devices_user ON login_devices (user_id, last_seen)",
+                "CREATE INDEX password_resets_user ON password_resets (user_id)",
+            ]),
     ]
 }

@@ -74,8 +74,9 @@ public func buildRouter(
     let newsroom = router.group("newsroom").add(middleware: NewsroomMiddleware(site: site))
     let pages = NewsroomPages(site: site)
     SetupController(pages: pages, accounts: site.accounts, settings: site.settings).addRoutes(to: newsroom)
-    SessionController(pages: pages, accounts: site.accounts).addRoutes(to: newsroom)
-    UsersController(pages: pages, accounts: site.accounts).addRoutes(to: newsroom)
+    SessionController(pages: pages, accounts: site.accounts, trustedProxies: readSettings.trustedProxies).addRoutes(to: newsroom)
+    UsersController(pages: pages, accounts: site.accounts, staff: StaffService(database: site.database)).addRoutes(to: newsroom)
+    ProfileController(pages: pages, accounts: site.accounts, taxonomy: site.taxonomy, drafts: site.drafts).addRoutes(to: newsroom)
     ArticleListController(pages: pages, editorial: site.editorial, taxonomy: site.taxonomy, search: site.search).addRoutes(to: newsroom)
     EditorController(
         pages: pages, editorial: site.editorial, writes: site.writes, drafts: site.drafts, taxonomy: site.taxonomy, media: site.media

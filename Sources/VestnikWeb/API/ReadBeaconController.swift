@@ -63,21 +63,11 @@ struct ReadBeaconController<Context: RemoteAddressRequestContext>: Sendable {
         }
     }
 
-    /// The reader's address: the connection's, or the entry of `X-Forwarded-For` that the nearest trusted proxy
-    /// wrote (entries further left are whatever the client claimed).
+    /// The reader's address (`ClientAddress`).
     private func address(_ request: Request, context: Context) -> String {
-        let connection = context.remoteAddress?.ipAddress ?? ""
-        guard trustedProxies > 0 else { return connection }
-        let entries = request.headers[values: forwardedFor]
-            .flatMap { $0.split(separator: ",") }
-            .map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty }
-        guard !entries.isEmpty else { return connection }
-        return entries.count >= trustedProxies ? entries[entries.count - trustedProxies] : entries[0]
+        ClientAddress.of(request, connection: context.remoteAddress?.ipAddress, trustedProxies: trustedProxies)
     }
 }
-
-private let forwardedFor = HTTPField.Name("X-Forwarded-For")!
 private let readsTotal = HTTPField.Name("Vestnik-Reads")!
 
 /// A transparent 1×1 GIF (43 bytes).

@@ -45,3 +45,21 @@ struct NewUserForm: Decodable {
     var password: String
     var password2: String
 }
+
+/// The chief editor's change of an account's role.
+struct RoleChangeForm: Decodable {
+    var role: Role
+}
+
+/// The chief editor's deletion of an account: whose the account's drafts, articles in review and scheduled
+/// articles become.
+struct UserDeleteForm: Decodable {
+    var successor: Int
+}
+
+/// A user's own profile; `role` and `bio` (their byline's) are posted only when they have a byline.
+struct ProfileForm: Decodable {
+    var name: String
+    var role: String?
+    var bio: String?
+}

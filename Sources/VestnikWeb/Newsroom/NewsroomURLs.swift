@@ -7,6 +7,13 @@ public enum NewsroomURLs {
     public static let login = "/newsroom/login"
     public static let logout = "/newsroom/logout"
     public static let password = "/newsroom/password"
+    /// The signed-in user's own name and byline.
+    public static let profile = "/newsroom/profile"
+    /// Ends every session of the signed-in user.
+    public static let signOutEverywhere = "/newsroom/logout/everywhere"
+    /// The chief editor's staff page, and one account's changes (`role`, `suspend`, `reactivate`, `delete`).
+    public static let users = "/newsroom/users"
+    public static func user(_ id: Int, _ change: String) -> String { "/newsroom/users/\(id)/\(change)" }
     public static let review = "/newsroom/review"
     public static let newArticle = "/newsroom/articles/new"
     public static func article(_ id: Int) -> String { "/newsroom/articles/\(id)" }

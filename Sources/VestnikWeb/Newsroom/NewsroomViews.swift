@@ -185,9 +185,20 @@ struct RevisionPage {
 }
 
 struct UserRowView {
+    var id: Int
     var name: String
     var email: String
     var role: String
+    var suspended: Bool
+    /// The chief's own row offers no changes: nobody suspends, demotes or deletes themself.
+    var isSelf: Bool
+    var roles: [NewsroomOption]
+    /// Who may take over the account's unfinished work when it is deleted.
+    var successors: [NewsroomOption]
+    var roleURL: String
+    var suspendURL: String
+    var reactivateURL: String
+    var deleteURL: String
 }
 
 struct UsersPage {

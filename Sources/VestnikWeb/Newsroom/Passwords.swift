@@ -94,6 +94,16 @@ public struct Accounts: Sendable {
         return SecureToken.equal(SHA256.hex(token), digest)
     }
 
+    /// A one-time reset link on the site's configured public address: the `site.url` setting, else `publicURL` (the
+    /// server's own `--public-url`). With neither it refuses rather than guess an address the reader cannot open.
+    public func resetLink(email: String, now: Date, settings: SettingsRepository, publicURL: String?) async throws -> String {
+        guard var base = try await settings.value(SettingKeys.publicURL) ?? publicURL, !base.isEmpty else {
+            throw InvalidInput("the site has no public address: set it with `vestnik setting site.url https://…` or pass --public-url")
+        }
+        while base.hasSuffix("/") { base.removeLast() }
+        return base + (try await resetPath(email: email, now: now))
+    }
+
     /// A one-time reset path (`/newsroom/reset/<token>`), valid for an hour; only its digest is stored.
     public func resetPath(email: String, now: Date) async throws -> String {
         guard let (user, _) = try await repository.user(email: email) else { throw InvalidInput("no user with the e-mail \(email)") }

@@ -8,11 +8,15 @@ struct SessionController: Sendable {
     typealias Context = VestnikRequestContext
     let pages: NewsroomPages
     let accounts: Accounts
+    /// How many proxies in front append to `X-Forwarded-For` (`ReadSettings.trustedProxies`): the login throttle
+    /// counts per real client, not per proxy.
+    let trustedProxies: Int
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.get("login", use: loginPage)
         group.post("login", use: login)
         group.post("logout", use: logout)
+        group.post("logout/everywhere", use: signOutEverywhere)
         group.get("password", use: passwordPage)
         group.post("password", use: changePassword)
         group.get("reset/{token}", use: resetPage)
@@ -34,28 +38,53 @@ struct SessionController: Sendable {
         let email = form.normalizedEmail
         let next = NewsroomURLs.returnPath(form.next)
         let now = pages.now()
-        let throttle = LoginThrottle(accounts: accounts.repository)
-        let keys = LoginThrottle.keys(email: email, address: context.remoteAddress?.ipAddress)
-        if let wait = try await throttle.wait(keys: keys, now: now) {
+        let found = try await accounts.repository.user(email: email)
+        let client = ClientAddress.of(request, connection: context.remoteAddress?.ipAddress, trustedProxies: trustedProxies)
+        let device = request.cookies[LoginThrottle.deviceCookie].map(\.value).flatMap { SecureToken.isWellFormed($0) ? $0 : nil }
+        var knownDevice: String?
+        if let found, let device, try await accounts.repository.isKnownDevice(tokenHash: SHA256.hex(device), userID: found.user.id) {
+            knownDevice = SHA256.hex(device)
+        }
+        let keys = LoginThrottle.keys(email: email, client: client, knownDevice: knownDevice)
+        let attempt: LoginAttempt
+        switch try await LoginThrottle(accounts: accounts.repository).reserve(keys, now: now) {
+        case .wait(let wait):
             return try pages.formPage(
                 "nr-login", title: t["nr_login_title"], request: request, email: email,
                 message: t.format("nr_login_throttled", ["seconds": String(Int(wait.rounded(.up)))]), status: .tooManyRequests, next: next)
+        case .reserved(let reserved):
+            attempt = reserved
         }
-        let found = try await accounts.repository.user(email: email)
         // An unknown address costs one bcrypt check too, so timing does not tell which addresses have accounts.
         let matches = try await accounts.hasher.verify(form.password, hash: found?.passwordHash ?? PasswordHasher.decoy)
-        if let (user, _) = found, matches {
-            try await accounts.repository.clearFailures(key: keys[0])
-            return try await pages.startSession(for: user, request: request, location: next ?? NewsroomURLs.home)
+        guard let (user, _) = found, matches else {
+            // The reserved attempt stays: it is the recorded failure.
+            return try pages.formPage(
+                "nr-login", title: t["nr_login_title"], request: request, email: email, message: t["nr_login_failed"],
+                status: .unauthorized, next: next)
         }
-        try await accounts.repository.recordFailure(keys: keys, now: now)
-        return try pages.formPage(
-            "nr-login", title: t["nr_login_title"], request: request, email: email, message: t["nr_login_failed"],
-            status: .unauthorized, next: next)
+        try await accounts.repository.release(attempt, clearing: keys.own)
+        // This browser is known to the account from now on (`LoginThrottle`).
+        let deviceToken = device ?? SecureToken.make()
+        try await accounts.repository.rememberDevice(tokenHash: SHA256.hex(deviceToken), userID: user.id, now: now)
+        var response = try await pages.startSession(for: user, request: request, location: next ?? NewsroomURLs.home)
+        if device == nil {
+            response.setCookie(pages.cookie(LoginThrottle.deviceCookie, deviceToken, request: request, maxAge: Int(LoginThrottle.deviceLifetime)))
+        }
+        return response
     }
 
     @Sendable func logout(_ request: Request, context: Context) async throws -> Response {
         if let hash = context.newsroom.tokenHash { try await accounts.repository.deleteSession(tokenHash: hash) }
+        var response = pages.redirect(NewsroomURLs.login)
+        response.setCookie(pages.cookie(NewsroomCookies.session, "", request: request, maxAge: 0))
+        return response
+    }
+
+    /// Ends every session of the signed-in user, this one included: for a lost phone or a shared computer.
+    @Sendable func signOutEverywhere(_ request: Request, context: Context) async throws -> Response {
+        guard let session = context.newsroom.session else { return pages.redirect(NewsroomURLs.login) }
+        try await accounts.repository.endSessions(userID: session.user.id)
         var response = pages.redirect(NewsroomURLs.login)
         response.setCookie(pages.cookie(NewsroomCookies.session, "", request: request, maxAge: 0))
         return response

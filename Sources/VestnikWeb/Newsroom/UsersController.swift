@@ -4,15 +4,22 @@ import Hummingbird
 import VestnikCore
 import VestnikStore
 
-/// The newsroom's accounts, for the chief editor: the list and a new account.
+/// The newsroom's staff, for the chief editor: the list, a new account, and per account a new role, suspension,
+/// reactivation and deletion with the unfinished work handed over. The rules are `StaffService`'s, shared with the
+/// `vestnik user` command; this page only translates forms into its calls and its refusals into messages.
 struct UsersController: Sendable {
     typealias Context = VestnikRequestContext
     let pages: NewsroomPages
     let accounts: Accounts
+    let staff: StaffService
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.get("users", use: users)
         group.post("users", use: createUser)
+        group.post("users/{id}/role", use: changeRole)
+        group.post("users/{id}/suspend", use: suspend)
+        group.post("users/{id}/reactivate", use: reactivate)
+        group.post("users/{id}/delete", use: delete)
     }
 
     private var t: SiteLocale { pages.t }
@@ -41,14 +48,69 @@ struct UsersController: Sendable {
             session: session, message: problem, name: form.name, email: form.email, role: form.role, status: .unprocessableContent)
     }
 
+    @Sendable func changeRole(_ request: Request, context: Context) async throws -> Response {
+        try await change(request, context: context, done: "nr_staff_role_changed") { id, form, actor, now in
+            try await staff.setRole(userID: id, to: try form.decode(RoleChangeForm.self).role, by: actor, now: now)
+        }
+    }
+
+    @Sendable func suspend(_ request: Request, context: Context) async throws -> Response {
+        try await change(request, context: context, done: "nr_staff_suspended") { id, _, actor, now in
+            try await staff.suspend(userID: id, by: actor, now: now)
+        }
+    }
+
+    @Sendable func reactivate(_ request: Request, context: Context) async throws -> Response {
+        try await change(request, context: context, done: "nr_staff_reactivated") { id, _, actor, now in
+            try await staff.reactivate(userID: id, by: actor, now: now)
+        }
+    }
+
+    @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
+        try await change(request, context: context, done: "nr_staff_deleted") { id, form, actor, now in
+            try await staff.delete(userID: id, handingWorkTo: try form.decode(UserDeleteForm.self).successor, by: actor, now: now)
+        }
+    }
+
+    /// One change to account `{id}` by the signed-in chief: the list again with what was done (`done`, a locale
+    /// string with the account's `{name}`) or why not.
+    private func change(
+        _ request: Request, context: Context, done: String,
+        _ body: (_ id: Int, _ form: FormQuery, _ actor: ArticleWriter, _ now: Date) async throws -> Void
+    ) async throws -> Response {
+        guard let session = context.newsroom.session else { return try await pages.signInFirst() }
+        guard session.user.role == .chief else { throw HTTPError(.forbidden) }
+        guard let id = context.parameters.get("id", as: Int.self),
+            let target = try await staff.members().first(where: { $0.user.id == id })
+        else { throw HTTPError(.notFound) }
+        do {
+            try await body(id, context.newsroom.form ?? FormQuery(nil), ArticleWriter(userID: session.user.id, role: session.user.role), pages.now())
+            return try await usersPage(session: session, info: t.format(done, ["name": target.user.name]))
+        } catch StaffError.notAllowed {
+            throw HTTPError(.forbidden)
+        } catch let error as StaffError {
+            return try await usersPage(session: session, message: t[error.messageKey], status: .unprocessableContent)
+        }
+    }
+
     private func usersPage(
         session: NewsroomSession, info: String? = nil, message: String? = nil, name: String = "", email: String = "",
         role: Role = .contributor, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
+        let members = try await staff.members()
         let page = UsersPage(
             layout: pages.layout(t["nr_users_title"], session), csrf: session.csrf,
-            users: try await accounts.repository.users().map {
-                UserRowView(name: $0.name, email: $0.email, role: t["nr_role_" + $0.role.rawValue])
+            users: members.map { member in
+                let user = member.user
+                return UserRowView(
+                    id: user.id, name: user.name, email: user.email, role: t["nr_role_" + user.role.rawValue],
+                    suspended: member.suspended, isSelf: user.id == session.user.id,
+                    roles: Role.allCases.map { NewsroomOption(value: $0.rawValue, label: t["nr_role_" + $0.rawValue], selected: $0 == user.role) },
+                    successors: members.filter { !$0.suspended && $0.user.id != user.id }.map {
+                        NewsroomOption(value: String($0.user.id), label: $0.user.name, selected: $0.user.id == session.user.id)
+                    },
+                    roleURL: NewsroomURLs.user(user.id, "role"), suspendURL: NewsroomURLs.user(user.id, "suspend"),
+                    reactivateURL: NewsroomURLs.user(user.id, "reactivate"), deleteURL: NewsroomURLs.user(user.id, "delete"))
             },
             roles: Role.allCases.map { NewsroomOption(value: $0.rawValue, label: t["nr_role_" + $0.rawValue], selected: $0 == role) },
             name: name, email: email, message: message, info: info)
