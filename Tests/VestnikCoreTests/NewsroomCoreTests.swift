@@ -121,6 +121,23 @@ struct BodySanitizerTests {
         #expect(blocks == ["<p>a b</p>", "<h2>c d</h2>"])
     }
 
+    /// Inside a quote every block is a paragraph of its text: written once as the inner blocks are, never by
+    /// parsing their output again (47 nested quotes around a 1 MB body once parsed it 47 times; bench/hostile-text.sh).
+    @Test("blocks inside a quote become paragraphs of their text")
+    func quotesFlattenTheirBlocks() {
+        let html = """
+            <blockquote><h2>Заглавие <b>силно</b></h2><ul><li>едно</li><li><a href="https://bta.bg">две</a></li></ul>\
+            <img src="/media/\(String(repeating: "a", count: 64)).jpg"><figure><img src="/media/\(String(repeating: "b", count: 64)).png">\
+            <figcaption>Надпис</figcaption></figure><blockquote><p>вътре</p><p>още</p></blockquote><p>накрая</p></blockquote>
+            """
+        #expect(
+            BodySanitizer.sanitize(html)
+                == "<blockquote><p>Заглавие <strong>силно</strong></p><p>едно<a href=\"https://bta.bg\" rel=\"noopener\">две</a></p>"
+                + "<p>Надпис</p><p>вътреоще</p><p>накрая</p></blockquote>")
+        let deep = String(repeating: "<blockquote>", count: 60) + "<h3>дълбоко</h3>" + String(repeating: "</blockquote>", count: 60)
+        #expect(BodySanitizer.sanitize(deep) == "<blockquote><p>дълбоко</p></blockquote>")
+    }
+
     @Test("Google Docs and Word pastes keep bold and italic, lose the rest")
     func wordAndDocs() {
         let docs = """

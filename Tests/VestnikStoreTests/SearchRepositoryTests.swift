@@ -89,6 +89,96 @@ import VestnikTestSupport
     }
 }
 
+
+/// What outside text can make a search cost: drafts, huge bodies, and whose articles the newsroom's search lists.
+@Suite struct SearchBoundsTests {
+    /// Drafts are filtered out before the candidates are counted out and ranked: 1,001 newer drafts holding the
+    /// word once filled the public search's pool of newest matches and hid the published article.
+    @Test(arguments: TestDatabase.all)
+    func draftsDoNotCrowdOutPublishedMatches(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let articles = ArticleRepository(database: database)
+            try await articles.save(input("Газ от миналото", hoursAgo: 100), now: testNow, refreshRelated: false)
+            let drafts = (0...SearchRepository.newestMatches).map { index in
+                var draft = input("Чернова \(index)", status: .draft)
+                draft.bodyHTML = "<p>Газ.</p>"
+                return draft
+            }
+            try await articles.saveAll(drafts, now: testNow)
+            let search = SearchRepository(database: database)
+            let found = try await search.search(try SearchQuery.parse("газ"), page: PageRequest(), now: testNow)
+            #expect(found.items.map(\.article.title) == ["Газ от миналото"])
+            #expect(found.total == 1)
+            // The newsroom's search sees the drafts, but ranks no more than its candidates.
+            let newsroom = try await search.search(
+                try SearchQuery.parse("газ"), filters: SearchFilters(includeUnpublished: true), page: PageRequest(number: 1, size: 200),
+                now: testNow)
+            #expect(newsroom.items.count == 200)
+            #expect(newsroom.total == SearchRepository.countLimit + 1)
+        }
+    }
+
+    /// A body is indexed up to `SearchAnalyzer.maxDocumentWords` words: what comes after is not findable, and a
+    /// body of one word repeated costs every search for that word no more than a long article.
+    @Test(arguments: TestDatabase.all)
+    func aBodyIsIndexedUpToItsLimit(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            var long = input("Дълъг текст")
+            long.bodyHTML = "<p>" + String(repeating: "kq ", count: SearchAnalyzer.maxDocumentWords) + "</p>\n<p>Уникалнадума.</p>"
+            try await ArticleRepository(database: database).save(long, now: testNow)
+            let search = SearchRepository(database: database)
+            #expect(try await search.search(try SearchQuery.parse("kq"), page: PageRequest(), now: testNow).total == 1)
+            #expect(try await search.search(try SearchQuery.parse("уникалнадума"), page: PageRequest(), now: testNow).total == 0)
+        }
+    }
+
+    /// A result's text is cut from the first `snippetBodyCharacters` of its body, never inside a tag.
+    @Test(arguments: TestDatabase.all)
+    func aResultsTextComesFromTheStartOfItsBody(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            var huge = input("Огромен газ")
+            // The cut falls just after the `<p` that opens the second paragraph.
+            let first = "<p>газ " + String(repeating: "я", count: SearchRepository.snippetBodyCharacters - 14) + "</p>"
+            huge.bodyHTML = first + "\n<p>" + String(repeating: "край ", count: 100_000) + "</p>"
+            try await ArticleRepository(database: database).save(huge, now: testNow)
+            let found = try await SearchRepository(database: database).search(
+                try SearchQuery.parse("газ"), page: PageRequest(), now: testNow)
+            let text = try #require(found.items.first?.text)
+            // Booleans, not the text: a failure must not print 700,000 characters.
+            let (length, endsInTheFirstParagraph, reachesTheSecond, holdsATag) =
+                (text.count, text.hasSuffix("я"), text.contains("край"), text.contains("<"))
+            #expect(length < SearchRepository.snippetBodyCharacters + 100)
+            #expect(endsInTheFirstParagraph && !reachesTheSecond && !holdsATag)
+        }
+    }
+
+    /// The newsroom's search can be kept to the articles one user created (what a contributor may see).
+    @Test(arguments: TestDatabase.all)
+    func theNewsroomSearchCanBeKeptToItsOwner(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let accounts = AccountRepository(database: database)
+            let writer = try await accounts.createUser(email: "pisatel@example.bg", name: "Писател", role: .contributor, passwordHash: "x", now: testNow)
+            let editor = try await accounts.createUser(email: "redaktor@example.bg", name: "Редактор", role: .editor, passwordHash: "x", now: testNow)
+            let editorial = EditorialRepository(database: database)
+            for (title, user, status) in [
+                ("Газ в моята чернова", writer.id, ArticleStatus.draft), ("Газ в чужда чернова", editor.id, .draft),
+                ("Газ под ембарго", editor.id, .scheduled), ("Газ, публикуван", editor.id, .published),
+            ] {
+                var draft = input(title, status: status)
+                if status == .scheduled { draft.publishedAt = testNow.addingTimeInterval(86_400) }
+                _ = try await editorial.save(draft, articleID: nil, baseRevision: 0, userID: user, now: testNow)
+            }
+            let search = SearchRepository(database: database)
+            func titles(_ filters: SearchFilters) async throws -> Set<String> {
+                Set(try await search.search(try SearchQuery.parse("газ"), filters: filters, page: PageRequest(), now: testNow).items.map(\.article.title))
+            }
+            #expect(try await titles(SearchFilters(includeUnpublished: true, ownerID: writer.id)) == ["Газ в моята чернова"])
+            #expect(try await titles(SearchFilters(includeUnpublished: true)).count == 4)
+            #expect(try await titles(SearchFilters()) == ["Газ, публикуван"])
+        }
+    }
+}
+
 @Suite struct RelatedArticlesTests {
     @Test(arguments: TestDatabase.all)
     func choosesBySubjectNeverItselfOrDraftsAndRefreshesOlderLists(_ kind: TestDatabase) async throws {

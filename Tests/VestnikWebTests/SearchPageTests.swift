@@ -78,6 +78,14 @@ import VestnikTestSupport
             }
             let operators = try await client.get("/search?q=%22%22%20-%20AND%20OR%20NOT%20*%20%5E")
             #expect(operators.status == .ok)
+            // More than 16 different words is refused with a reason; one word said 80 times is that one word.
+            let many = try await client.get("/search?q=" + (1...17).map { "word\($0)" }.joined(separator: "+"))
+            #expect(many.status == .ok)
+            #expect(many.body.contains("Заявката има твърде много думи: до 16 различни."))
+            let repeated = try await client.get("/search?q=" + Array(repeating: "sofia", count: 80).joined(separator: "+"))
+            #expect(repeated.body.contains("Намерени статии: 1"))
+            let api = try await client.get("/api/search?q=" + (1...17).map { "word\($0)" }.joined(separator: "+"))
+            #expect(api.status == .badRequest)
         }
     }
 

@@ -8,6 +8,8 @@ import VestnikStore
 // analyser sees real Bulgarian), then measures search latency in-process, as the search page would call it.
 //
 //   vestnik-bench search --database PATH|postgres://… --articles 100000 --queries 2000 --output FILE
+//
+// `vestnik-bench hostile` is the hostile-text benchmark (Hostile.swift, bench/hostile-text.sh).
 
 struct Options {
     var database = "/tmp/vestnik-search-bench.sqlite"
@@ -56,8 +58,13 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "hostile" {
+    try await runHostile(Array(arguments.dropFirst()))
+    exit(0)
+}
 guard arguments.first == "search" else {
     print("usage: vestnik-bench search --database PATH|postgres://… --articles N --queries N --output FILE")
+    print("       vestnik-bench hostile [--database PATH|postgres://…] [--output FILE] [--runs N]")
     exit(2)
 }
 let options = Options(Array(arguments.dropFirst()))

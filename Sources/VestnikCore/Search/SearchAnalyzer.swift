@@ -7,24 +7,44 @@ import Foundation
 /// types `putin` finds `Путин`, because a Latin query word is first read back into Cyrillic, stemmed, and spelled
 /// in Latin again.
 public enum SearchAnalyzer {
-    /// The words of `text` in order, lowercased, with stopwords removed.
-    public static func words(_ text: String) -> [String] {
+    /// A longer run of letters is cut to this many (the longest Bulgarian words have about 30): the stemmer and the
+    /// Latin reading never see a "word" of a million letters.
+    public static let maxWordLength = 64
+    /// The words of a document analysed for the index: its first 20,000 (a long read is 3,000–8,000). Past it a
+    /// body is not indexed, so a body of one word repeated costs the index, and every search that reads it, no
+    /// more than a long article.
+    public static let maxDocumentWords = 20_000
+
+    /// The words of `text` in order, lowercased, with stopwords removed; at most `limit` of them (counted before
+    /// stopwords are dropped), the rest of the text is not read.
+    public static func words(_ text: String, limit: Int = .max) -> [String] {
         var words: [String] = []
         var current = ""
-        for character in text.lowercased() {
+        var length = 0
+        var count = 0
+        func finish() {
+            let word = current.lowercased()
+            if !BulgarianStopwords.contains(word) { words.append(word) }
+            current = ""
+            length = 0
+            count += 1
+        }
+        for character in text {
             if character.isLetter || character.isNumber {
-                current.append(character)
-            } else if !current.isEmpty {
-                words.append(current)
-                current = ""
+                if length < maxWordLength { current.append(character) }
+                length += 1
+            } else if length > 0 {
+                finish()
+                if count >= limit { return words }
             }
         }
-        if !current.isEmpty { words.append(current) }
-        return words.filter { !BulgarianStopwords.contains($0) }
+        if length > 0 { finish() }
+        return words
     }
 
     /// The search term of one lowercase word.
     public static func term(_ word: String) -> String {
+        let word = word.utf8.count > maxWordLength ? String(word.prefix(maxWordLength)) : word
         let isCyrillic = word.unicodeScalars.contains { (0x0400...0x04FF).contains($0.value) }
         // The law spells the country "Bulgaria", not "Balgaria": read it as the Cyrillic word it stands for.
         let latin = !isCyrillic && word.hasPrefix("bulgar") ? "balgar" + word.dropFirst(6) : word
@@ -35,9 +55,16 @@ public enum SearchAnalyzer {
         return Slug.transliterate(stem).filter { $0.isASCII && ($0.isLetter || $0.isNumber) }
     }
 
-    /// The terms of `text` in order (positions kept, so phrases can be matched).
-    public static func terms(_ text: String) -> [String] {
-        words(text).map(term).filter { !$0.isEmpty }
+    /// The terms of `text` in order (positions kept, so phrases can be matched), from at most its first `limit`
+    /// words. Each distinct word is analysed once.
+    public static func terms(_ text: String, limit: Int = .max) -> [String] {
+        var termOf: [String: String] = [:]
+        return words(text, limit: limit).compactMap { word in
+            if let known = termOf[word] { return known.isEmpty ? nil : known }
+            let term = self.term(word)
+            termOf[word] = term
+            return term.isEmpty ? nil : term
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 /// What a reader typed in the search box, read into terms: words must all match, "quoted words" must match as a
 /// phrase, and -word (or -"a phrase") must not match. Every term is already analysed (`SearchAnalyzer.term`).
 public struct SearchQuery: Sendable, Equatable {
-    public enum Clause: Sendable, Equatable {
+    public enum Clause: Sendable, Hashable {
         case term(String)
         case phrase([String])
     }
@@ -15,9 +15,14 @@ public struct SearchQuery: Sendable, Equatable {
         case tooLong(limit: Int)
         /// Only exclusions or stopwords: nothing to look for.
         case nothingToFind
+        /// More distinct words than `maximumTerms`.
+        case tooManyTerms(limit: Int)
     }
 
     public static let maximumLength = 500
+    /// Distinct terms a query may hold, phrases' words included. Every term is one more posting list the index
+    /// walks and ranks for each match; a reader's query is a few words, a headline pasted whole about 15.
+    public static let maximumTerms = 16
 
     /// Every term a result may be highlighted for.
     public var highlightTerms: Set<String> {
@@ -35,6 +40,9 @@ public struct SearchQuery: Sendable, Equatable {
         guard trimmed.count <= maximumLength else { throw .tooLong(limit: maximumLength) }
         var required: [Clause] = []
         var excluded: [Clause] = []
+        var seenRequired = Set<Clause>()
+        var seenExcluded = Set<Clause>()
+        var distinctTerms = Set<String>()
         var rest = Substring(trimmed)
         while let start = rest.firstIndex(where: { !$0.isWhitespace }) {
             rest = rest[start...]
@@ -60,7 +68,16 @@ public struct SearchQuery: Sendable, Equatable {
             let terms = SearchAnalyzer.terms(String(chunk))
             guard !terms.isEmpty else { continue }
             let clauses: [Clause] = isPhrase && terms.count > 1 ? [.phrase(terms)] : terms.map(Clause.term)
-            if negative { excluded += clauses } else { required += clauses }
+            // A clause said twice asks nothing more: `kq kq kq …` is the query `kq`.
+            for clause in clauses {
+                if negative {
+                    if seenExcluded.insert(clause).inserted { excluded.append(clause) }
+                } else {
+                    if seenRequired.insert(clause).inserted { required.append(clause) }
+                }
+            }
+            distinctTerms.formUnion(terms)
+            guard distinctTerms.count <= maximumTerms else { throw .tooManyTerms(limit: maximumTerms) }
         }
         guard !required.isEmpty else { throw .nothingToFind }
         return SearchQuery(required: required, excluded: excluded)

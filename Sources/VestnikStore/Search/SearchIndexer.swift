@@ -12,11 +12,14 @@ enum SearchIndexer {
         var body: [String]
         var meta: [String]
 
+        /// Each field is analysed from its first `SearchAnalyzer.maxDocumentWords` words only: a huge body (one word
+        /// 300,000 times) costs the index, and every search whose words it holds, no more than a long article.
         init(kicker: String, title: String, lead: String, bodyHTML: String, tags: [String], authors: [String], section: String) {
-            self.title = SearchAnalyzer.terms(kicker + " " + title)
-            self.lead = SearchAnalyzer.terms(lead)
-            self.body = SearchAnalyzer.terms(ArticleBody.plainText(bodyHTML))
-            self.meta = SearchAnalyzer.terms((tags + authors + [section]).joined(separator: " . "))
+            let limit = SearchAnalyzer.maxDocumentWords
+            self.title = SearchAnalyzer.terms(kicker + " " + title, limit: limit)
+            self.lead = SearchAnalyzer.terms(lead, limit: limit)
+            self.body = SearchAnalyzer.terms(ArticleBody.plainText(bodyHTML), limit: limit)
+            self.meta = SearchAnalyzer.terms((tags + authors + [section]).joined(separator: " . "), limit: limit)
         }
 
         /// Term frequencies over every field, title terms counting double: the vector "Още:" similarity uses.

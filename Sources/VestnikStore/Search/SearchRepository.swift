@@ -11,13 +11,20 @@ public struct SearchFilters: Sendable, Equatable {
     public var until: Date?
     /// The newsroom searches drafts and unpublished articles too; readers only ever see what is published.
     public var includeUnpublished = false
+    /// Only the articles this newsroom user created (`articles.created_by`): what a contributor may see of the
+    /// newsroom's articles. nil: no such restriction (an editor's search).
+    public var ownerID: Int?
 
-    public init(sectionID: Int? = nil, authorID: Int? = nil, from: Date? = nil, until: Date? = nil, includeUnpublished: Bool = false) {
+    public init(
+        sectionID: Int? = nil, authorID: Int? = nil, from: Date? = nil, until: Date? = nil, includeUnpublished: Bool = false,
+        ownerID: Int? = nil
+    ) {
         self.includeUnpublished = includeUnpublished
         self.sectionID = sectionID
         self.authorID = authorID
         self.from = from
         self.until = until
+        self.ownerID = ownerID
     }
 }
 
@@ -49,11 +56,19 @@ public struct SearchRepository: Sendable {
     /// newest id first and stops), so a common word costs no more than a rare one. News search wants the recent
     /// stories first anyway; an archive imported out of order would rank by import order here.
     static let newestMatches = 1_000
+    /// The most candidate rows one search ranks, however far a reader pages: three times the rows a count goes to.
+    public static let maxRanked = 3 * countLimit
+    /// How much of a body (in characters of its stored HTML) a result's snippet is cut from: about 7,000 words,
+    /// the whole of nearly every article, so a 1 MB body costs a result page no more than a long article (turning
+    /// stored HTML into text costs about 0.25 s a megabyte, for each of the ten results).
+    public static let snippetBodyCharacters = 50_000
 
     public func search(_ query: SearchQuery, filters: SearchFilters = SearchFilters(), page: PageRequest, now: Date) async throws
         -> Page<SearchHit>
     {
         let dialect = database.dialect
+        // Visibility and every filter are applied while the candidates are chosen, before any ranking: the public
+        // search never ranks (or walks the positions of) a draft, and a newsroom search only what its user may see.
         var condition = filters.includeUnpublished ? "1 = 1" : ArticleRepository.visible(now)
         if let section = filters.sectionID { condition += " AND a.section_id = \(bind: section)" }
         if let author = filters.authorID {
@@ -61,13 +76,16 @@ public struct SearchRepository: Sendable {
         }
         if let from = filters.from { condition += " AND a.published_at >= \(bind: from.unixSeconds)" }
         if let until = filters.until { condition += " AND a.published_at < \(bind: until.unixSeconds)" }
+        if let owner = filters.ownerID { condition += " AND a.created_by = \(bind: owner)" }
         let recency: SQLQueryString =
             "CAST(1.0 + 0.5 * \(literal: Self.recencyHalfLife) / (\(literal: Self.recencyHalfLife) + (\(bind: now.unixSeconds) - a.published_at)) AS DOUBLE PRECISION)"
         let columns: SQLQueryString = """
-            a.id, a.slug, a.kicker, a.title, a.lead, a.body_html, a.has_video, a.has_gallery, a.published_at, a.reads,
-            s.slug AS section_slug, s.name AS section_name
+            a.id, a.slug, a.kicker, a.title, a.lead, substr(a.body_html, 1, \(literal: Self.snippetBodyCharacters)) AS body_html,
+            a.has_video, a.has_gallery, a.published_at, a.reads, s.slug AS section_slug, s.name AS section_name
             """
-        let match: SQLQueryString
+        // Only a word's newest matches are ranked (walked newest id first, so a common word does not make the
+        // database read and rank tens of thousands of rows), and never more than `maxRanked`.
+        let candidates = min(Self.maxRanked, max(Self.newestMatches, (page.offset + page.size) * Self.poolPerResult))
         let count: SQLQueryString
         let rows: SQLQueryString
         let countLimit = Self.countLimit + 1
@@ -77,50 +95,45 @@ public struct SearchRepository: Sendable {
             let fts = Self.fts5(query)
             let relevance: SQLQueryString =
                 "-bm25(article_search, \(literal: w.title), \(literal: w.lead), \(literal: w.body), \(literal: w.meta))"
-            match = "article_search MATCH \(bind: fts) AND \(condition)"
             // CROSS JOIN keeps the full-text index as the outer loop: SQLite must not scan articles and probe the
             // index once per row.
             count = """
                 SELECT COUNT(*) AS n FROM (SELECT 1 FROM article_search CROSS JOIN articles a ON a.id = article_search.rowid
-                WHERE \(match) LIMIT \(literal: countLimit)) AS matches
+                WHERE article_search MATCH \(bind: fts) AND \(condition) LIMIT \(literal: countLimit)) AS matches
                 """
-            // The pool of the best text matches comes out of FTS5 alone; only those rows are joined and re-ranked.
+            // bm25 is computed for the rows that pass the condition only.
+            let newest: SQLQueryString = """
+                SELECT article_search.rowid AS id, \(relevance) AS relevance
+                FROM article_search CROSS JOIN articles a ON a.id = article_search.rowid
+                WHERE article_search MATCH \(bind: fts) AND \(condition)
+                ORDER BY article_search.rowid DESC LIMIT \(literal: candidates)
+                """
+            // Without filters, the best text matches among them are re-ranked with the recency boost.
             let pool: SQLQueryString =
                 filters == SearchFilters()
-                ? """
-                    SELECT id, relevance FROM (
-                        SELECT rowid AS id, \(relevance) AS relevance FROM article_search WHERE article_search MATCH \(bind: fts)
-                        ORDER BY rowid DESC LIMIT \(literal: max(Self.newestMatches, (page.offset + page.size) * Self.poolPerResult)))
-                    ORDER BY relevance DESC LIMIT \(literal: max(200, (page.offset + page.size) * Self.poolPerResult))
-                    """
-                : "SELECT rowid AS id, \(relevance) AS relevance FROM article_search WHERE article_search MATCH \(bind: fts)"
+                ? "SELECT id, relevance FROM (\(newest)) ORDER BY relevance DESC LIMIT \(literal: max(200, (page.offset + page.size) * Self.poolPerResult))"
+                : newest
             rows = """
                 SELECT \(columns), m.relevance * \(recency) AS score
                 FROM (\(pool)) AS m CROSS JOIN articles a ON a.id = m.id JOIN sections s ON s.id = a.section_id
-                WHERE \(condition) ORDER BY score DESC, a.published_at DESC
+                ORDER BY score DESC, a.published_at DESC
                 LIMIT \(literal: page.size) OFFSET \(literal: page.offset)
                 """
         case .postgres:
-            match = "x.document @@ to_tsquery('simple', \(bind: Self.tsquery(query))) AND \(condition)"
+            let tsquery = Self.tsquery(query)
             count = """
                 SELECT COUNT(*) AS n FROM (SELECT 1 FROM article_search x JOIN articles a ON a.id = x.article_id
-                WHERE \(match) LIMIT \(literal: countLimit)) AS matches
+                WHERE x.document @@ to_tsquery('simple', \(bind: tsquery)) AND \(condition) LIMIT \(literal: countLimit)) AS matches
                 """
-            // As on SQLite: without filters, rank only a word's newest matches (walked newest id first), so a common
-            // word does not make PostgreSQL read and rank tens of thousands of tsvectors.
-            let tsquery = Self.tsquery(query)
-            let limit = max(Self.newestMatches, (page.offset + page.size) * Self.poolPerResult)
-            let pool: SQLQueryString =
-                filters == SearchFilters()
-                ? """
-                    SELECT article_id, document FROM article_search WHERE document @@ to_tsquery('simple', \(bind: tsquery))
-                    ORDER BY article_id DESC LIMIT \(literal: limit)
-                    """
-                : "SELECT article_id, document FROM article_search WHERE document @@ to_tsquery('simple', \(bind: tsquery))"
+            let newest: SQLQueryString = """
+                SELECT x.article_id, x.document FROM article_search x JOIN articles a ON a.id = x.article_id
+                WHERE x.document @@ to_tsquery('simple', \(bind: tsquery)) AND \(condition)
+                ORDER BY x.article_id DESC LIMIT \(literal: candidates)
+                """
             rows = """
                 SELECT \(columns), CAST(ts_rank('{0.1, 0.25, 0.4, 1.0}', x.document, to_tsquery('simple', \(bind: tsquery)), 1) AS DOUBLE PRECISION) * \(recency) AS score
-                FROM (\(pool)) AS x JOIN articles a ON a.id = x.article_id JOIN sections s ON s.id = a.section_id
-                WHERE \(condition) ORDER BY score DESC, a.published_at DESC
+                FROM (\(newest)) AS x JOIN articles a ON a.id = x.article_id JOIN sections s ON s.id = a.section_id
+                ORDER BY score DESC, a.published_at DESC
                 LIMIT \(literal: page.size) OFFSET \(literal: page.offset)
                 """
         }
@@ -129,11 +142,18 @@ public struct SearchRepository: Sendable {
             let hits = try await db.raw(rows).all().map { row in
                 SearchHit(
                     article: try ArticleRepository.summary(row),
-                    text: try row.string("lead") + " " + ArticleBody.plainText(try row.string("body_html")),
+                    text: try row.string("lead") + " " + ArticleBody.plainText(Self.wholeTags(try row.string("body_html"))),
                     score: try row.decode(column: "score", as: Double.self))
             }
             return Page(items: hits, number: page.number, size: page.size, total: total)
         }
+    }
+
+    /// A body's HTML cut at `snippetBodyCharacters` without the tag the cut fell inside (its text would otherwise
+    /// read as words).
+    static func wholeTags(_ html: String) -> String {
+        guard let open = html.lastIndex(of: "<"), !html[open...].contains(">") else { return html }
+        return String(html[..<open])
     }
 
     /// An FTS5 query: every term quoted (terms are plain [a-z0-9], so quoting cannot be escaped out of).

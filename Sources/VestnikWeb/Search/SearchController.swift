@@ -92,6 +92,7 @@ struct SearchController<Context: RequestContext>: Sendable {
         case .failure(.empty): message = nil
         case .failure(.tooLong(let limit)): message = site.locale.format("search_too_long", ["limit": String(limit)])
         case .failure(.nothingToFind): message = site.locale["search_nothing_to_find"]
+        case .failure(.tooManyTerms(let limit)): message = site.locale.format("search_too_many_terms", ["limit": String(limit)])
         case .success(let query):
             let found = try await site.search.search(
                 query, filters: search.filters, page: PageRequest(number: search.page, size: pageSize), now: now)
