@@ -159,14 +159,15 @@ import VestnikTestSupport
             let accounts = AccountRepository(database: database)
             let writer = try await accounts.createUser(email: "pisatel@example.bg", name: "Писател", role: .contributor, passwordHash: "x", now: testNow)
             let editor = try await accounts.createUser(email: "redaktor@example.bg", name: "Редактор", role: .editor, passwordHash: "x", now: testNow)
-            let editorial = EditorialRepository(database: database)
+            let writes = ArticleWriteService(database: database)
             for (title, user, status) in [
-                ("Газ в моята чернова", writer.id, ArticleStatus.draft), ("Газ в чужда чернова", editor.id, .draft),
-                ("Газ под ембарго", editor.id, .scheduled), ("Газ, публикуван", editor.id, .published),
-            ] {
+                (("Газ в моята чернова", writer), ArticleStatus.draft), (("Газ в чужда чернова", editor), .draft),
+                (("Газ под ембарго", editor), .scheduled), (("Газ, публикуван", editor), .published),
+            ].map({ ($0.0.0, $0.0.1, $0.1) }) {
                 var draft = input(title, status: status)
                 if status == .scheduled { draft.publishedAt = testNow.addingTimeInterval(86_400) }
-                _ = try await editorial.save(draft, articleID: nil, baseRevision: 0, userID: user, now: testNow)
+                _ = try await writes.save(
+                    draft, articleID: nil, baseRevision: 0, by: ArticleWriter(userID: user.id, role: user.role), now: testNow)
             }
             let search = SearchRepository(database: database)
             func titles(_ filters: SearchFilters) async throws -> Set<String> {

@@ -52,11 +52,26 @@ struct ArticleListController: Sendable {
             guard let author = try await taxonomy.author(slug: Slug.make(authorSlug)) else { throw HTTPError(.badRequest) }
             filter.authorID = author.id
         }
-        if !text.isEmpty, let parsed = try? SearchQuery.parse(text) {
-            // The best 200 matches, then listed like the rest (newest change first).
-            let found = try await search.search(
-                parsed, filters: SearchFilters(includeUnpublished: true), page: PageRequest(number: 1, size: 200), now: pages.now())
-            filter.ids = found.items.map(\.article.id)
+        var message: String?
+        if !text.isEmpty {
+            switch Result(catching: { try SearchQuery.parse(text) }) {
+            case .success(let parsed):
+                // The best 200 matches, then listed like the rest (newest change first); below editor, among one's own.
+                let owner = session.user.role.editsAnyone ? nil : session.user.id
+                let found = try await search.search(
+                    parsed, filters: SearchFilters(includeUnpublished: true, ownerID: owner), page: PageRequest(number: 1, size: 200),
+                    now: pages.now())
+                filter.ids = found.items.map(\.article.id)
+            case .failure(SearchQuery.Problem.tooManyTerms(let limit)):
+                message = t.format("search_too_many_terms", ["limit": String(limit)])
+                filter.ids = []
+            case .failure(SearchQuery.Problem.tooLong(let limit)):
+                message = t.format("search_too_long", ["limit": String(limit)])
+                filter.ids = []
+            case .failure:
+                // Only stopwords or exclusions: nothing to look for, so the list stands unfiltered by text.
+                break
+            }
         }
         var cursor: NewsroomCursor?
         if !afterText.isEmpty {
@@ -74,7 +89,7 @@ struct ArticleListController: Sendable {
             statuses: [NewsroomOption(value: "", label: t["nr_status_any"], selected: statusText.isEmpty)]
                 + ArticleStatus.allCases.map { NewsroomOption(value: $0.rawValue, label: t["nr_status_" + $0.rawValue], selected: $0.rawValue == statusText) },
             sections: sections.map { NewsroomOption(value: $0.slug, label: $0.name, selected: $0.slug == sectionSlug) },
-            author: authorSlug, query: text, rows: rows.map(row), empty: rows.isEmpty,
+            author: authorSlug, query: text, message: message, rows: rows.map(row), empty: rows.isEmpty,
             nextURL: next.map { SiteURLs.withQuery(path, base + [("after", $0.text)]) },
             firstURL: cursor == nil ? nil : SiteURLs.withQuery(path, base))
         return try pages.render("nr-list", page)

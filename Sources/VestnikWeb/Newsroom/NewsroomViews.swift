@@ -55,6 +55,8 @@ struct NewsroomListPage {
     var sections: [NewsroomOption]
     var author: String
     var query: String
+    /// What is wrong with the text searched for, if anything.
+    var message: String?
     var rows: [NewsroomRowView]
     var empty: Bool
     var nextURL: String?
