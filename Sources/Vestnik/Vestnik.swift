@@ -176,6 +176,11 @@ struct Serve: AsyncParsableCommand {
                 let site = try await Site.make(
                     database: database, theme: theme,
                     publicURL: publicURL ?? environment["VESTNIK_PUBLIC_URL"] ?? "http://\(hostname):\(port)", media: media)
+                if let token = try await site.accounts.issueSetupToken(settings: site.settings) {
+                    // Printed, not only logged: whoever starts the server creates the first account.
+                    print("No chief editor yet: open \(site.publicURL)/newsroom/setup?token=\(token) to create one (valid until one exists).")
+                    fflush(nil)
+                }
                 let app = buildApplication(site: site, settings: server, logger: logger)
                 logger.info("Vestnik serves \(options.location) at http://\(hostname):\(port)")
                 try await app.runService()

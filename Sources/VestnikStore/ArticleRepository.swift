@@ -94,22 +94,32 @@ public struct ArticleRepository: Sendable {
 
     /// Creates the article, or updates the one with the same slug, in one transaction with its search entry; then
     /// refreshes the "Още:" lists it belongs in (a bulk import passes `refreshRelated: false` and refreshes once).
+    /// Newsroom and import writes go through `ArticleWriteService`, which adds revisions, roles and the audit log.
     @discardableResult
     public func save(_ input: ArticleInput, now: Date = Date(), refreshRelated: Bool = true) async throws -> SaveResult {
         try Self.validate(input)
         let dialect = database.dialect
         let (result, change) = try await database.write { db -> (SaveResult, ContentChange) in
             try await Database.serialize(LockKeys.articleWrites, dialect: dialect, in: db)
-            let existing = try await db.raw("SELECT id FROM articles WHERE slug = \(bind: input.slug)").first()
-            var before: ArticlePlacement?
-            if let existing { before = try await ArticlePlacement.of(articleID: try existing.int("id"), in: db) }
-            let result = try await Self.write(input, now: now, dialect: dialect, in: db)
-            let after = try await ArticlePlacement.of(articleID: result.id, in: db)
-            return (result, ArticlePlacement.change(articleID: result.id, before: before, after: after))
+            return try await Self.save(input, now: now, dialect: dialect, in: db)
         }
         await database.announce(change)
         if refreshRelated { try await RelatedArticles(database: database).refresh(after: result.id, now: now) }
         return result
+    }
+
+    /// One save inside the caller's transaction (which holds the article-writes lock): the article, its search entry,
+    /// and the change to announce once the transaction has committed.
+    static func save(_ input: ArticleInput, now: Date, dialect: Database.Dialect, in db: any SQLDatabase) async throws
+        -> (SaveResult, ContentChange)
+    {
+        try validate(input)
+        let existing = try await db.raw("SELECT id FROM articles WHERE slug = \(bind: input.slug)").first()
+        var before: ArticlePlacement?
+        if let existing { before = try await ArticlePlacement.of(articleID: try existing.int("id"), in: db) }
+        let result = try await write(input, now: now, dialect: dialect, in: db)
+        let after = try await ArticlePlacement.of(articleID: result.id, in: db)
+        return (result, ArticlePlacement.change(articleID: result.id, before: before, after: after))
     }
 
     /// Saves many articles in one transaction (bulk loads and benchmarks); the "Още:" lists are not refreshed.
@@ -209,27 +219,39 @@ public struct ArticleRepository: Sendable {
 
     /// Gives an article a new slug; the old one keeps answering with a redirect.
     public func changeSlug(articleID: Int, to newSlug: String) async throws {
+        let change = try await database.write { db in try await Self.changeSlug(articleID: articleID, to: newSlug, in: db) }
+        await database.announce(change)
+    }
+
+    /// A new slug inside the caller's transaction. A slug another article has, or had (its old address redirects to
+    /// it), is refused: taking it would break that article's links.
+    static func changeSlug(articleID: Int, to newSlug: String, in db: any SQLDatabase) async throws -> ContentChange {
         guard Slug.make(newSlug) == newSlug, !newSlug.isEmpty else { throw InvalidInput("not a valid slug: \(newSlug)") }
-        try await database.write { db in
-            guard let row = try await db.raw("SELECT slug FROM articles WHERE id = \(bind: articleID)").first() else {
-                throw InvalidInput("no article \(articleID)")
-            }
-            let old = try row.string("slug")
-            guard old != newSlug else { return }
-            if try await db.raw("SELECT id FROM articles WHERE slug = \(bind: newSlug)").first() != nil {
-                throw InvalidInput("the slug \(newSlug) is taken")
-            }
-            try await db.raw("DELETE FROM article_slug_history WHERE slug = \(bind: newSlug)").run()
-            try await db.raw("UPDATE articles SET slug = \(bind: newSlug) WHERE id = \(bind: articleID)").run()
-            try await db.raw(
-                """
-                INSERT INTO article_slug_history (slug, article_id) VALUES (\(bind: old), \(bind: articleID))
-                ON CONFLICT (slug) DO UPDATE SET article_id = \(bind: articleID)
-                """
-            ).run()
+        guard let row = try await db.raw("SELECT slug FROM articles WHERE id = \(bind: articleID)").first() else {
+            throw InvalidInput("no article \(articleID)")
         }
+        let old = try row.string("slug")
+        guard old != newSlug else { return ContentChange(keys: []) }
+        if try await slugOwner(newSlug, in: db).map({ $0 != articleID }) ?? false {
+            throw InvalidInput("the slug \(newSlug) is taken")
+        }
+        // Its own old address, taken back: that redirect is no longer needed.
+        try await db.raw("DELETE FROM article_slug_history WHERE slug = \(bind: newSlug)").run()
+        try await db.raw("UPDATE articles SET slug = \(bind: newSlug) WHERE id = \(bind: articleID)").run()
+        try await db.raw(
+            """
+            INSERT INTO article_slug_history (slug, article_id) VALUES (\(bind: old), \(bind: articleID))
+            ON CONFLICT (slug) DO UPDATE SET article_id = \(bind: articleID)
+            """
+        ).run()
         // Its page moved, and every link to it changed.
-        await database.announce(ContentChange(keys: [CacheKey.article(articleID), CacheKey.articlePage(articleID)]))
+        return ContentChange(keys: [CacheKey.article(articleID), CacheKey.articlePage(articleID)])
+    }
+
+    /// The article that answers at `slug`: the one that has it, else the one it redirects to.
+    static func slugOwner(_ slug: String, in db: any SQLDatabase) async throws -> Int? {
+        if let row = try await db.raw("SELECT id FROM articles WHERE slug = \(bind: slug)").first() { return try row.int("id") }
+        return try await db.raw("SELECT article_id FROM article_slug_history WHERE slug = \(bind: slug)").first()?.int("article_id")
     }
 
     static func validate(_ input: ArticleInput) throws {

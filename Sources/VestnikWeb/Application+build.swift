@@ -73,7 +73,17 @@ public func buildRouter(
         .addRoutes(to: router)
     SearchController(site: site).addRoutes(to: router)
     let newsroom = router.group("newsroom").add(middleware: NewsroomMiddleware(site: site))
-    NewsroomController(site: site).addRoutes(to: newsroom)
+    let pages = NewsroomPages(site: site)
+    SetupController(pages: pages, accounts: site.accounts, settings: site.settings).addRoutes(to: newsroom)
+    SessionController(pages: pages, accounts: site.accounts).addRoutes(to: newsroom)
+    UsersController(pages: pages, accounts: site.accounts).addRoutes(to: newsroom)
+    ArticleListController(pages: pages, editorial: site.editorial, taxonomy: site.taxonomy, search: site.search).addRoutes(to: newsroom)
+    EditorController(
+        pages: pages, editorial: site.editorial, writes: site.writes, drafts: site.drafts, taxonomy: site.taxonomy, media: site.media
+    ).addRoutes(to: newsroom)
+    RevisionsController(pages: pages, editorial: site.editorial).addRoutes(to: newsroom)
+    PreviewController(site: site, pages: pages).addRoutes(to: newsroom)
+    AuditController(pages: pages, drafts: site.drafts).addRoutes(to: newsroom)
     MediaController(site: site).addRoutes(to: newsroom)
     MediaController(site: site).addPublicRoutes(to: router)
     StructureController(site: site).addRoutes(to: newsroom)

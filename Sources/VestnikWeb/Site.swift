@@ -12,6 +12,8 @@ public struct Site: Sendable {
     public let search: SearchRepository
     public let accounts: Accounts
     public let editorial: EditorialRepository
+    /// The one way articles are written (newsroom, scheduler, importers).
+    public let writes: ArticleWriteService
     public let drafts: DraftKeeping
     public let reads: ReadRepository
     /// The media library: its rows, its files, and its limits.
@@ -80,6 +82,7 @@ public struct Site: Sendable {
             taxonomy: TaxonomyRepository(database: database), settings: settings,
             search: SearchRepository(database: database),
             accounts: Accounts(database: database, hasher: passwordHasher), editorial: EditorialRepository(database: database),
+            writes: ArticleWriteService(database: database),
             drafts: DraftKeeping(database: database), reads: ReadRepository(database: database),
             media: MediaRepository(database: database), mediaFiles: MediaFiles(folder: media.folder), mediaSettings: media,
             theme: theme, locale: locale,

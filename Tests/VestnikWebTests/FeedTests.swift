@@ -110,7 +110,7 @@ import VestnikTestSupport
 
     @Test(arguments: TestDatabase.all)
     func feedsOfWhatDoesNotExistAreNotFound(_ kind: TestDatabase) async throws {
-        try await withSite(kind, articles: Self.content) { client, _ in
+        try await withSite(kind, articles: Self.content) { client, site in
             for path in [
                 "/nyama/rss.xml", "/tema/nyama/atom.xml", "/tag/nyama/feed.json", "/avtor/nyama/rss.xml",
                 "/tag/Русия/rss.xml", "/tag/%D0%A0/rss.xml", "/svyat/rss.json", "/svyat/feed.xml", "/tag/rusia/rss.xml/x",
@@ -120,12 +120,16 @@ import VestnikTestSupport
                 #expect(response.status == .notFound, "\(path)")
                 #expect(response.body.contains("<html lang=\"bg\">"), "\(path)")
             }
-            // A tag with nothing published yet still has a feed: valid, empty, and without a Last-Modified.
-            let empty = try await client.get("/tag/skrit/rss.xml")
+            // A tag only a draft carries is not public yet (nothing a draft holds is): no page, no feed.
+            #expect(try await client.get("/tag/skrit/rss.xml").status == .notFound)
+            #expect(try await client.get("/tag/skrit").status == .notFound)
+            // A section with nothing published yet still has a feed: valid, empty, and without a Last-Modified.
+            try await site.taxonomy.saveSection(name: "Празна", description: nil, position: nil)
+            let empty = try await client.get("/prazna/rss.xml")
             #expect(empty.status == .ok)
             #expect(xmlTexts(empty.body, "item") == [])
             #expect(empty.headers[.lastModified] == nil)
-            #expect(try await xmlTexts(client.get("/tag/skrit/atom.xml").body, "entry") == [])
+            #expect(try await xmlTexts(client.get("/prazna/atom.xml").body, "entry") == [])
         }
     }
 

@@ -65,7 +65,7 @@ public struct ContentImporter: Sendable {
         }
         for (path, input) in parsed {
             do {
-                switch try await articles.save(input, now: now, refreshRelated: false) {
+                switch try await ArticleWriteService(database: articles.database).importArticle(input, now: now, refreshRelated: false) {
                 case .created: report.created.append(path)
                 case .updated: report.updated.append(path)
                 }

@@ -44,11 +44,11 @@ public struct DraftKeeping: Sendable {
     }
 
     public func clearAutosave(userID: Int, articleID: Int?) async throws {
-        try await database.write { db in
-            try await db.raw(
-                "DELETE FROM article_autosaves WHERE user_id = \(bind: userID) AND article_key = \(bind: articleID ?? 0)"
-            ).run()
-        }
+        try await database.write { db in try await Self.clearAutosave(userID: userID, articleID: articleID, in: db) }
+    }
+
+    static func clearAutosave(userID: Int, articleID: Int?, in db: any SQLDatabase) async throws {
+        try await db.raw("DELETE FROM article_autosaves WHERE user_id = \(bind: userID) AND article_key = \(bind: articleID ?? 0)").run()
     }
 
     /// Notes that `userID` has article `articleID` open now.
@@ -79,12 +79,7 @@ public struct DraftKeeping: Sendable {
     /// Notes an action: on an article (`articleID`), or on the site's structure (nil; `title` names what changed).
     public func audit(userID: Int, action: String, articleID: Int?, title: String, now: Date) async throws {
         try await database.write { db in
-            try await db.raw(
-                """
-                INSERT INTO audit_log (at, user_id, action, article_id, title)
-                VALUES (\(bind: now.unixSeconds), \(bind: userID), \(bind: action), \(bind: articleID), \(bind: title))
-                """
-            ).run()
+            try await ArticleWriteService.audit(userID: userID, action: action, articleID: articleID, title: title, now: now, in: db)
         }
     }
 

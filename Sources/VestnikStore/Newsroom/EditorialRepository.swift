@@ -23,12 +23,16 @@ public struct NewsroomListFilter: Sendable, Equatable {
     public var authorID: Int?
     /// Only these articles (the matches of a text search).
     public var ids: [Int]?
+    /// For a user who may not open others' articles: only what they started, and what is published anyway. Others'
+    /// drafts and embargoed stories are not theirs to see, not even by title.
+    public var visibleTo: Int?
 
-    public init(status: ArticleStatus? = nil, sectionID: Int? = nil, authorID: Int? = nil, ids: [Int]? = nil) {
+    public init(status: ArticleStatus? = nil, sectionID: Int? = nil, authorID: Int? = nil, ids: [Int]? = nil, visibleTo: Int? = nil) {
         self.status = status
         self.sectionID = sectionID
         self.authorID = authorID
         self.ids = ids
+        self.visibleTo = visibleTo
     }
 }
 
@@ -79,80 +83,29 @@ public struct RevisionInfo: Sendable, Equatable {
     public var status: ArticleStatus
 }
 
-/// The newsroom's side of articles: saves as numbered revisions (with conflict detection), the editor's view of
-/// an article, and the article list. Every save goes through `ArticleRepository.save`, which keeps the search index
-/// and the "Още:" lists in step.
+/// The newsroom's reads of articles: the editor's view of an article, its numbered revisions, and the article list.
+/// Saves go through `ArticleWriteService`.
 public struct EditorialRepository: Sendable {
     let database: Database
 
     public init(database: Database) { self.database = database }
 
-    public enum SaveOutcome: Sendable, Equatable {
-        case saved(id: Int, revision: Int)
-        case conflict(EditorialConflict)
-    }
-
-    /// Saves `draft` as a new revision of article `articleID` (or a new article), if `baseRevision` is still the
-    /// latest. Two saves based on the same revision race for the next revision number; a unique key lets only one
-    /// win, so nothing is ever overwritten silently.
-    public func save(_ draft: ArticleInput, articleID: Int?, baseRevision: Int, userID: Int, now: Date) async throws -> SaveOutcome {
-        let articles = ArticleRepository(database: database)
-        guard let articleID else {
-            var input = draft
-            if draft.status != .scheduled { input.publishedAt = now }
-            try ArticleRepository.validate(input)
-            let taken = try await articles.article(slug: draft.slug) != nil
-            let formerly = try await articles.currentSlug(forOldSlug: draft.slug) != nil
-            if taken || formerly {
-                throw InvalidInput("the slug „\(draft.slug)“ is taken")
-            }
-            let id = try await articles.save(input, now: now).id
-            let snapshot = String(decoding: try JSONEncoder().encode(input), as: UTF8.self)
-            try await database.write { db in
-                try await db.raw("UPDATE articles SET created_by = \(bind: userID) WHERE id = \(bind: id)").run()
-                try await Self.insertRevision(articleID: id, number: 1, userID: userID, snapshot: snapshot, now: now, in: db)
-            }
-            return .saved(id: id, revision: 1)
-        }
-        guard let current = try await article(id: articleID) else { throw InvalidInput("no article \(articleID)") }
-        let wasPublished = current.draft.status == .published
-        var input = draft
-        // The publication time is set when an article is first published and kept after that.
-        if draft.status == .scheduled {
-            input.publishedAt = draft.publishedAt
-        } else {
-            input.publishedAt = draft.status == .published && !wasPublished ? now : current.publishedAt
-        }
-        try ArticleRepository.validate(input)
-        if draft.slug != current.draft.slug, try await articles.article(slug: draft.slug) != nil {
-            throw InvalidInput("the slug „\(draft.slug)“ is taken")
-        }
-        let snapshot = String(decoding: try JSONEncoder().encode(input), as: UTF8.self)
-        let claimed: Int? = try await database.write { db in
-            let latest = try await Self.latestRevision(articleID: articleID, in: db)
-            guard latest == baseRevision else { return nil }
-            try await Self.insertRevision(articleID: articleID, number: latest + 1, userID: userID, snapshot: snapshot, now: now, in: db)
-            return latest + 1
-        }
-        guard let claimed else {
-            let latest = try await database.read { db in
-                try await db.raw(
+    /// The latest revision of an article, as a save that was based on an older one meets it.
+    public func latest(articleID: Int) async throws -> EditorialConflict? {
+        try await database.read { db in
+            guard
+                let row = try await db.raw(
                     """
                     SELECT r.number, r.created_at, r.snapshot, u.name FROM article_revisions r LEFT JOIN users u ON u.id = r.user_id
                     WHERE r.article_id = \(bind: articleID) ORDER BY r.number DESC LIMIT 1
                     """
                 ).first()
-            }
-            guard let latest else { throw InvalidInput("no revision of article \(articleID)") }
-            let latestDraft = try JSONDecoder().decode(ArticleInput.self, from: Data(try latest.string("snapshot").utf8))
-            return .conflict(
-                EditorialConflict(
-                    current: latestDraft, revision: try latest.int("number"),
-                    byName: try latest.decode(column: "name", as: String?.self) ?? "", at: try latest.date("created_at")))
+            else { return nil }
+            return EditorialConflict(
+                current: try JSONDecoder().decode(ArticleInput.self, from: Data(try row.string("snapshot").utf8)),
+                revision: try row.int("number"), byName: try row.decode(column: "name", as: String?.self) ?? "",
+                at: try row.date("created_at"))
         }
-        if draft.slug != current.draft.slug { try await articles.changeSlug(articleID: articleID, to: draft.slug) }
-        _ = try await articles.save(input, now: now)
-        return .saved(id: articleID, revision: claimed)
     }
 
     /// The article as the editor shows it.
@@ -231,6 +184,9 @@ public struct EditorialRepository: Sendable {
         if let author = filter.authorID {
             condition += " AND EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = a.id AND x.author_id = \(bind: author))"
         }
+        if let user = filter.visibleTo {
+            condition += " AND (a.created_by = \(bind: user) OR a.status = \(bind: ArticleStatus.published.rawValue))"
+        }
         if let ids = filter.ids {
             if ids.isEmpty { return ([], nil) }
             let values: [any Encodable & Sendable] = ids
@@ -268,7 +224,7 @@ public struct EditorialRepository: Sendable {
             .optionalInt("n") ?? 0
     }
 
-    static func insertRevision(articleID: Int, number: Int, userID: Int, snapshot: String, now: Date, in db: any SQLDatabase) async throws {
+    static func insertRevision(articleID: Int, number: Int, userID: Int?, snapshot: String, now: Date, in db: any SQLDatabase) async throws {
         try await db.raw(
             """
             INSERT INTO article_revisions (article_id, number, user_id, created_at, snapshot)

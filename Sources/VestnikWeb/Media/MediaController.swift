@@ -10,7 +10,7 @@ struct MediaController: Sendable {
     typealias Context = VestnikRequestContext
     let site: Site
     let pageSize = 40
-    private var newsroom: NewsroomController { NewsroomController(site: site) }
+    private var newsroom: NewsroomPages { NewsroomPages(site: site) }
     private var t: SiteLocale { site.locale }
 
     /// The pictures, for everyone.

@@ -148,6 +148,23 @@ struct ArticleForm: Sendable, Codable {
                 featuredImage: featuredImage))
     }
 
+    /// The status the pressed button asks for, from an article now in `current`; nil for an unknown button.
+    func target(current: ArticleStatus) -> ArticleStatus? {
+        if action == "save" { return current }
+        return ArticleStatus.allCases.first { Self.action(for: $0) == action }
+    }
+
+    /// The button (the form's `action`) that moves an article to `status`.
+    static func action(for status: ArticleStatus) -> String {
+        switch status {
+        case .review: return "review"
+        case .scheduled: return "schedule"
+        case .published: return "publish"
+        case .unpublished: return "unpublish"
+        case .draft: return "draft"
+        }
+    }
+
     /// The hash in a library address as typed or pasted: the bare hash, `/media/<hash>.<ext>`, or the same on the
     /// site's absolute URL. Whether the library holds it is the controller's question.
     static func mediaHash(_ text: String) -> String? {

@@ -26,6 +26,8 @@ struct NewsroomFormPage {
     var action: String = ""
     /// Where the login page goes after sign-in (a newsroom path), when a page sent the user to sign in.
     var next: String? = nil
+    /// The first-run setup token, carried from the printed link into the form.
+    var token: String? = nil
 }
 
 struct NewsroomOption {

@@ -75,6 +75,25 @@ public struct Accounts: Sendable {
             email: email, name: name, role: role, passwordHash: try await hasher.hash(password), now: now, onlyIfNoChief: onlyIfNoChief)
     }
 
+    /// The settings key of the first-run setup token's digest.
+    static let setupTokenKey = "newsroom.setup_token"
+
+    /// While the site has no chief editor: a new one-time token for the setup page, whose digest replaces any earlier
+    /// one. The server prints the link at start, so only someone who can read its output creates the first account,
+    /// not the first stranger to find a fresh install. Nil once a chief exists.
+    public func issueSetupToken(settings: SettingsRepository) async throws -> String? {
+        guard try await !repository.hasChief() else { return nil }
+        let token = SecureToken.make()
+        try await settings.set(Self.setupTokenKey, to: SHA256.hex(token))
+        return token
+    }
+
+    /// Whether `token` is the setup token last issued.
+    func isSetupToken(_ token: String, settings: SettingsRepository) async throws -> Bool {
+        guard SecureToken.isWellFormed(token), let digest = try await settings.value(Self.setupTokenKey) else { return false }
+        return SecureToken.equal(SHA256.hex(token), digest)
+    }
+
     /// A one-time reset path (`/newsroom/reset/<token>`), valid for an hour; only its digest is stored.
     public func resetPath(email: String, now: Date) async throws -> String {
         guard let (user, _) = try await repository.user(email: email) else { throw InvalidInput("no user with the e-mail \(email)") }

@@ -4,15 +4,15 @@ import ServiceLifecycle
 import VestnikStore
 
 /// The in-process scheduler: beside the HTTP server, it publishes scheduled articles when their time comes (and
-/// anything overdue at start-up), never waiting for a visitor. Safe on many nodes (see `ScheduledPublisher`).
+/// anything overdue at start-up), never waiting for a visitor. Safe on many nodes (see `ArticleWriteService.publishDue`).
 public struct PublicationScheduler: Service {
-    let publisher: ScheduledPublisher
+    let publisher: ArticleWriteService
     let now: @Sendable () -> Date
     let interval: Duration
     let logger: Logger
 
     public init(site: Site, interval: Duration = .seconds(15), logger: Logger) {
-        publisher = ScheduledPublisher(database: site.database)
+        publisher = ArticleWriteService(database: site.database)
         now = site.now
         self.interval = interval
         self.logger = logger

@@ -13,13 +13,13 @@ import VestnikStore
 struct StructureController: Sendable {
     typealias Context = VestnikRequestContext
     let site: Site
-    let pages: NewsroomController
+    let pages: NewsroomPages
     /// Tags listed on the tags page at once (the filter finds the others).
     let tagPageSize = 200
 
     init(site: Site) {
         self.site = site
-        self.pages = NewsroomController(site: site)
+        self.pages = NewsroomPages(site: site)
     }
 
     func addRoutes(to group: RouterGroup<Context>) {

@@ -25,6 +25,19 @@ enum ListSubject: Sendable {
         return subject
     }
 
+    /// Whether the page exists before any visible article is in it. A draft may name new tags, topics and authors
+    /// (they are stored with it), but nothing a draft holds is public until it is published: such an entry has no
+    /// page until an article with it is. Sections, and topics and authors an editor gave a description, a pinned
+    /// story, a biography or a portrait on the structure pages, are public from the start.
+    var isPublicWhenEmpty: Bool {
+        switch self {
+        case .site, .section: return true
+        case .topic(let topic): return !topic.description.isEmpty || topic.pinnedArticleID != nil
+        case .tag: return false
+        case .author(let author): return !author.bio.isEmpty || !author.photo.isEmpty
+        }
+    }
+
     var isWholeSite: Bool {
         if case .site = self { return true }
         return false

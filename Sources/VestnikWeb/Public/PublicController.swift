@@ -210,7 +210,7 @@ struct PublicController<Context: RequestContext>: Sendable {
         let number = try pageNumber(request)
         let pageRequest = PageRequest(number: number, size: pageSize)
         let page = try await site.articles.list(subject.filter, page: pageRequest, now: now)
-        if number > page.pageCount { throw HTTPError(.notFound) }
+        if number > page.pageCount || (page.total == 0 && !subject.isPublicWhenEmpty) { throw HTTPError(.notFound) }
         let views = site.views
         let sections = try await site.lists.sections(now: now)
         let base = subject.path

@@ -35,6 +35,7 @@ struct FeedController<Context: RequestContext>: Sendable {
     private func feed(_ subject: ListSubject, _ format: FeedFormat, _ request: Request) async throws -> Response {
         let now = site.now()
         let articles = try await site.articles.latest(subject.filter, limit: site.limits.feedItems, now: now)
+        if articles.isEmpty && !subject.isPublicWhenEmpty { throw HTTPError(.notFound) }
         let views = site.views
         let feed = views.feed(subject, articles: articles, content: site.feedContent, now: now)
         let text = FeedWriter(dates: views.dates).render(feed, as: format)

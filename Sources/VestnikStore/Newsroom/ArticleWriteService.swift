@@ -1,0 +1,224 @@
+import Foundation
+import SQLKit
+import VestnikCore
+
+/// Who is writing: a newsroom user with their role, or Vestnik itself (the scheduler, an importer).
+public struct ArticleWriter: Sendable, Equatable {
+    /// Nil for Vestnik itself; audit rows then name no user.
+    public var userID: Int?
+    public var role: Role
+
+    public init(userID: Int, role: Role) {
+        self.userID = userID
+        self.role = role
+    }
+
+    private init(system: Void) {
+        userID = nil
+        role = .chief
+    }
+
+    /// The scheduler and the importers: they act on the operator's behalf, with every right.
+    public static let system = ArticleWriter(system: ())
+}
+
+/// Why a write was refused before anything was stored.
+public enum ArticleWriteError: Error, Equatable, CustomStringConvertible {
+    /// The writer's role does not allow this article or this change of status (Core's `Workflow`).
+    case notAllowed
+    /// The featured picture is not in the media library.
+    case missingPicture
+
+    public var description: String {
+        switch self {
+        case .notAllowed: return "this role may not make this change to this article"
+        case .missingPicture: return "the featured picture is not in the media library"
+        }
+    }
+}
+
+/// The one way an article is written: the newsroom's forms, the scheduler and the importers call it (and the admin
+/// API and live coverage will), so every write gets the same role rules, validation, optimistic concurrency,
+/// revision, audit row and change announcement. The article, its revision, its audit rows and the writer's cleared
+/// autosave are one transaction: either all of them are stored or none is. It lives beside the repositories because
+/// it needs their transaction; the web layer only translates forms and JSON into its calls.
+public struct ArticleWriteService: Sendable {
+    let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    public enum Outcome: Sendable, Equatable {
+        case saved(id: Int, revision: Int)
+        /// The save was based on a revision that is no longer the latest: nothing was stored.
+        case conflict(EditorialConflict)
+    }
+
+    /// Saves `draft` (its `status` is the status asked for: the same as now for a plain save, another for a workflow
+    /// step) as a new revision of article `articleID`, or as a new article when nil, if `baseRevision` is still the
+    /// latest. Throws `ArticleWriteError` when the writer may not do this, `InvalidInput` when the draft is invalid.
+    public func save(_ draft: ArticleInput, articleID: Int?, baseRevision: Int, by writer: ArticleWriter, now: Date) async throws
+        -> Outcome
+    {
+        let current = try await articleID.asyncMap { id in
+            guard let found = try await EditorialRepository(database: database).article(id: id) else { throw InvalidInput("no article \(id)") }
+            return found
+        }
+        let own = current.map { $0.ownerID != nil && $0.ownerID == writer.userID } ?? true
+        if current != nil, !(own || writer.role.editsAnyone) { throw ArticleWriteError.notAllowed }
+        let from = current?.draft.status ?? .draft
+        guard Workflow.allows(from: from, to: draft.status, role: writer.role, own: own) else { throw ArticleWriteError.notAllowed }
+        if let chosen = draft.featuredImage, try await MediaRepository(database: database).item(hash: chosen.media) == nil {
+            throw ArticleWriteError.missingPicture
+        }
+        var input = draft
+        // The publication time is set when an article is first published and kept after that.
+        if draft.status != .scheduled {
+            let wasPublished = from == .published
+            input.publishedAt = current.map { draft.status == .published && !wasPublished ? now : $0.publishedAt } ?? now
+        }
+        try ArticleRepository.validate(input)
+        let actions = (current == nil ? ["created"] : []) + (draft.status != from ? [draft.status.rawValue] : [])
+        let dialect = database.dialect
+        let validated = input
+        let stored: (id: Int, revision: Int, change: ContentChange)? = try await database.write { db in
+            var input = validated
+            try await Database.serialize(LockKeys.articleWrites, dialect: dialect, in: db)
+            let latest = try await articleID.asyncMap { try await EditorialRepository.latestRevision(articleID: $0, in: db) } ?? 0
+            guard latest == (articleID == nil ? 0 : baseRevision) else { return nil }
+            var change = ContentChange(keys: [])
+            if let articleID {
+                change.formUnion(try await ArticleRepository.changeSlug(articleID: articleID, to: input.slug, in: db))
+            } else if try await ArticleRepository.slugOwner(input.slug, in: db) != nil {
+                throw InvalidInput("the slug „\(input.slug)“ is taken")
+            }
+            if !writer.role.editsAnyone { input.authors = try await Self.keepingRoleTitles(input.authors, in: db) }
+            let (result, saved) = try await ArticleRepository.save(input, now: now, dialect: dialect, in: db)
+            change.formUnion(saved)
+            if articleID == nil, let userID = writer.userID {
+                try await db.raw("UPDATE articles SET created_by = \(bind: userID) WHERE id = \(bind: result.id)").run()
+            }
+            let snapshot = String(decoding: try JSONEncoder().encode(input), as: UTF8.self)
+            try await EditorialRepository.insertRevision(
+                articleID: result.id, number: latest + 1, userID: writer.userID, snapshot: snapshot, now: now, in: db)
+            for action in actions {
+                try await Self.audit(userID: writer.userID, action: action, articleID: result.id, title: input.title, now: now, in: db)
+            }
+            if let userID = writer.userID {
+                try await DraftKeeping.clearAutosave(userID: userID, articleID: articleID, in: db)
+            }
+            return (result.id, latest + 1, change)
+        }
+        guard let stored else {
+            guard let articleID, let conflict = try await EditorialRepository(database: database).latest(articleID: articleID) else {
+                throw InvalidInput("no revision of article \(articleID ?? 0)")
+            }
+            return .conflict(conflict)
+        }
+        await database.announce(stored.change)
+        try await RelatedArticles(database: database).refresh(after: stored.id, now: now)
+        return .saved(id: stored.id, revision: stored.revision)
+    }
+
+    /// Creates or updates the article with `input.slug` as Vestnik itself (an import): a new revision on top of the
+    /// latest, an audit row, the same transaction. The "Още:" lists are refreshed only when `refreshRelated` (a bulk
+    /// import refreshes them once at the end).
+    @discardableResult
+    public func importArticle(_ input: ArticleInput, now: Date, refreshRelated: Bool = true) async throws -> ArticleRepository.SaveResult {
+        try ArticleRepository.validate(input)
+        let dialect = database.dialect
+        let (result, change) = try await database.write { db -> (ArticleRepository.SaveResult, ContentChange) in
+            try await Database.serialize(LockKeys.articleWrites, dialect: dialect, in: db)
+            let (result, change) = try await ArticleRepository.save(input, now: now, dialect: dialect, in: db)
+            let latest = try await EditorialRepository.latestRevision(articleID: result.id, in: db)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            let snapshot = String(decoding: try encoder.encode(input), as: UTF8.self)
+            // Importing the same file again stores nothing new: no revision, no audit row.
+            let unchanged = try await db.raw(
+                "SELECT 1 AS same FROM article_revisions WHERE article_id = \(bind: result.id) AND number = \(bind: latest) AND snapshot = \(bind: snapshot)"
+            ).first() != nil
+            if !unchanged {
+                try await EditorialRepository.insertRevision(
+                    articleID: result.id, number: latest + 1, userID: nil, snapshot: snapshot, now: now, in: db)
+                try await Self.audit(userID: nil, action: "imported", articleID: result.id, title: input.title, now: now, in: db)
+            }
+            return (result, change)
+        }
+        await database.announce(change)
+        if refreshRelated { try await RelatedArticles(database: database).refresh(after: result.id, now: now) }
+        return result
+    }
+
+    /// Publishes scheduled articles whose time has come (overdue ones too, e.g. after a restart); returns the ids this
+    /// call published. Every node may run it: each article is claimed by a conditional update (`status = 'scheduled'`
+    /// → `'published'`) that only one transaction wins, so exactly one node publishes it and writes its audit row.
+    @discardableResult
+    public func publishDue(now: Date, limit: Int = 100) async throws -> [Int] {
+        let due = try await database.read { db in
+            try await db.raw(
+                """
+                SELECT id FROM articles WHERE status = \(bind: ArticleStatus.scheduled.rawValue)
+                    AND published_at <= \(bind: now.unixSeconds) ORDER BY published_at, id LIMIT \(literal: limit)
+                """
+            ).all().map { try $0.int("id") }
+        }
+        var published: [Int] = []
+        for id in due {
+            let claimed = try await database.write { db -> ContentChange? in
+                let before = try await ArticlePlacement.of(articleID: id, in: db)
+                guard
+                    let row = try await db.raw(
+                        """
+                        UPDATE articles SET status = \(bind: ArticleStatus.published.rawValue), updated_at = \(bind: now.unixSeconds)
+                        WHERE id = \(bind: id) AND status = \(bind: ArticleStatus.scheduled.rawValue) RETURNING title
+                        """
+                    ).first()
+                else { return nil }
+                try await Self.audit(
+                    userID: nil, action: ArticleStatus.published.rawValue, articleID: id, title: try row.string("title"), now: now, in: db)
+                let after = try await ArticlePlacement.of(articleID: id, in: db)
+                return ArticlePlacement.change(articleID: id, before: before, after: after)
+            }
+            guard let claimed else { continue }
+            await database.announce(claimed)
+            try await RelatedArticles(database: database).refresh(after: id, now: now)
+            published.append(id)
+        }
+        return published
+    }
+
+    /// One audit row, inside the caller's transaction: on an article (`articleID`), or on the site's structure (nil;
+    /// `title` names what changed). A nil user is Vestnik itself.
+    static func audit(userID: Int?, action: String, articleID: Int?, title: String, now: Date, in db: any SQLDatabase) async throws {
+        try await db.raw(
+            """
+            INSERT INTO audit_log (at, user_id, action, article_id, title)
+            VALUES (\(bind: now.unixSeconds), \(bind: userID), \(bind: action), \(bind: articleID), \(bind: title))
+            """
+        ).run()
+    }
+
+    /// A byline's role title is public on every article of that author and on their page: below editor, naming an
+    /// author who exists keeps their title (editors change it on the author's page); a new author may bring one.
+    static func keepingRoleTitles(_ bylines: [ArticleInput.Byline], in db: any SQLDatabase) async throws -> [ArticleInput.Byline] {
+        var kept: [ArticleInput.Byline] = []
+        for byline in bylines {
+            var byline = byline
+            if byline.role != nil, let slug = Optional(Slug.make(byline.name)), !slug.isEmpty,
+                try await TaxonomyRepository.existing(.author, name: byline.name, slug: slug, db) != nil
+            {
+                byline.role = nil
+            }
+            kept.append(byline)
+        }
+        return kept
+    }
+}
+
+extension Optional {
+    /// `map` for an async transform.
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Hummingbird
+import VestnikCore
+import VestnikStore
+
+/// Signing in and out, and passwords: a signed-in user's own change, and the one-time reset link.
+struct SessionController: Sendable {
+    typealias Context = VestnikRequestContext
+    let pages: NewsroomPages
+    let accounts: Accounts
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.get("login", use: loginPage)
+        group.post("login", use: login)
+        group.post("logout", use: logout)
+        group.get("password", use: passwordPage)
+        group.post("password", use: changePassword)
+        group.get("reset/{token}", use: resetPage)
+        group.post("reset/{token}", use: reset)
+    }
+
+    private var t: SiteLocale { pages.t }
+
+    @Sendable func loginPage(_ request: Request, context: Context) async throws -> Response {
+        let query = FormQuery(request.uri.query)
+        let next = NewsroomURLs.returnPath(query.all("next").first)
+        if context.newsroom.session != nil { return pages.redirect(next ?? NewsroomURLs.home) }
+        let info = query.all("done").first.map { _ in t["nr_password_changed"] }
+        return try pages.formPage("nr-login", title: t["nr_login_title"], request: request, info: info, next: next)
+    }
+
+    @Sendable func login(_ request: Request, context: Context) async throws -> Response {
+        let form = try (context.newsroom.form ?? FormQuery(nil)).decode(LoginForm.self)
+        let email = form.normalizedEmail
+        let next = NewsroomURLs.returnPath(form.next)
+        let now = pages.now()
+        let throttle = LoginThrottle(accounts: accounts.repository)
+        let keys = LoginThrottle.keys(email: email, address: context.remoteAddress?.ipAddress)
+        if let wait = try await throttle.wait(keys: keys, now: now) {
+            return try pages.formPage(
+                "nr-login", title: t["nr_login_title"], request: request, email: email,
+                message: t.format("nr_login_throttled", ["seconds": String(Int(wait.rounded(.up)))]), status: .tooManyRequests, next: next)
+        }
+        let found = try await accounts.repository.user(email: email)
+        // An unknown address costs one bcrypt check too, so timing does not tell which addresses have accounts.
+        let matches = try await accounts.hasher.verify(form.password, hash: found?.passwordHash ?? PasswordHasher.decoy)
+        if let (user, _) = found, matches {
+            try await accounts.repository.clearFailures(key: keys[0])
+            return try await pages.startSession(for: user, request: request, location: next ?? NewsroomURLs.home)
+        }
+        try await accounts.repository.recordFailure(keys: keys, now: now)
+        return try pages.formPage(
+            "nr-login", title: t["nr_login_title"], request: request, email: email, message: t["nr_login_failed"],
+            status: .unauthorized, next: next)
+    }
+
+    @Sendable func logout(_ request: Request, context: Context) async throws -> Response {
+        if let hash = context.newsroom.tokenHash { try await accounts.repository.deleteSession(tokenHash: hash) }
+        var response = pages.redirect(NewsroomURLs.login)
+        response.setCookie(pages.cookie(NewsroomCookies.session, "", request: request, maxAge: 0))
+        return response
+    }
+
+    @Sendable func passwordPage(_ request: Request, context: Context) async throws -> Response {
+        guard let session = context.newsroom.session else { return pages.redirect(NewsroomURLs.login) }
+        return try pages.render("nr-password", NewsroomFormPage(layout: pages.layout(t["nr_password_title"], session), csrf: session.csrf))
+    }
+
+    @Sendable func changePassword(_ request: Request, context: Context) async throws -> Response {
+        guard let session = context.newsroom.session else { return pages.redirect(NewsroomURLs.login) }
+        let form = try (context.newsroom.form ?? FormQuery(nil)).decode(PasswordChangeForm.self)
+        var problem: String?
+        if let (_, hash) = try await accounts.repository.user(id: session.user.id), try await accounts.hasher.verify(form.current, hash: hash) {
+            if let newProblem = pages.newPasswordProblem(form.password, repeated: form.password2) {
+                problem = newProblem
+            } else {
+                try await accounts.repository.setPassword(
+                    userID: session.user.id, passwordHash: try await accounts.hasher.hash(form.password),
+                    keepingSession: context.newsroom.tokenHash)
+                return try pages.render(
+                    "nr-password",
+                    NewsroomFormPage(layout: pages.layout(t["nr_password_title"], session), csrf: session.csrf, info: t["nr_password_changed"]))
+            }
+        } else {
+            problem = t["nr_password_wrong"]
+        }
+        return try pages.render(
+            "nr-password", NewsroomFormPage(layout: pages.layout(t["nr_password_title"], session), csrf: session.csrf, message: problem),
+            status: .unprocessableContent)
+    }
+
+    @Sendable func resetPage(_ request: Request, context: Context) async throws -> Response {
+        let token = context.parameters.get("token") ?? ""
+        guard SecureToken.isWellFormed(token), try await accounts.repository.resetUser(tokenHash: SHA256.hex(token), now: pages.now()) != nil
+        else {
+            return try pages.formPage("nr-reset", title: t["nr_reset_title"], request: request, message: t["nr_reset_invalid"], status: .notFound)
+        }
+        return try pages.formPage("nr-reset", title: t["nr_reset_title"], request: request, action: NewsroomURLs.reset(token))
+    }
+
+    @Sendable func reset(_ request: Request, context: Context) async throws -> Response {
+        let token = context.parameters.get("token") ?? ""
+        let form = try (context.newsroom.form ?? FormQuery(nil)).decode(PasswordResetForm.self)
+        var problem = pages.newPasswordProblem(form.password, repeated: form.password2)
+        if problem == nil {
+            if SecureToken.isWellFormed(token),
+                try await accounts.repository.consumeReset(
+                    tokenHash: SHA256.hex(token), passwordHash: try await accounts.hasher.hash(form.password), now: pages.now())
+            {
+                return pages.redirect(NewsroomURLs.login + "?done=1")
+            }
+            problem = t["nr_reset_invalid"]
+        }
+        return try pages.formPage(
+            "nr-reset", title: t["nr_reset_title"], request: request, message: problem, action: NewsroomURLs.reset(token),
+            status: .unprocessableContent)
+    }
+}
