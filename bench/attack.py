@@ -4,7 +4,7 @@ Only 127.0.0.1 (and, for the read bound from many addresses, 127.0.0.x) is ever 
 deadline; every socket is closed at the end.
 
     python3 bench/attack.py setup   BASE AUTHOR_EMAIL CONTRIBUTOR_EMAIL PASSWORD STATE.json
-    python3 bench/attack.py attack  BASE STATE.json /SECTION/SLUG SECONDS RESULT.json
+    python3 bench/attack.py attack  BASE STATE.json /SECTION/SLUG SECONDS RESULT.json [1,2,3,4,5]
     python3 bench/attack.py reads   BASE ID1,ID2,ID3 RESULT.json     (three published articles)
 """
 
@@ -186,7 +186,7 @@ def _stalled_upload(base: str, deadline: float, counter: Counter, held: list) ->
             return
 
 
-def attack(base: str, state_path: str, page: str, seconds: float, result_path: str) -> None:
+def attack(base: str, state_path: str, page: str, seconds: float, result_path: str, which: set[int]) -> None:
     state = json.load(open(state_path))
     state["page"] = page
     deadline = time.monotonic() + seconds
@@ -200,21 +200,22 @@ def attack(base: str, state_path: str, page: str, seconds: float, result_path: s
         thread.start()
 
     # 1. Searches for the hostile word (page and API).
-    for n in range(SEARCH_LOOPS):
+    for n in range(SEARCH_LOOPS if 1 in which else 0):
         path = ("/search?q=" if n % 2 == 0 else "/api/search?q=") + HOSTILE_WORD
         spawn(_loop, deadline, counter, "search hostile word",
               lambda left, path=path: _request(base, "GET", path, timeout=max(1, left + 5)))
     # 2. The repeated-term query.
     query = "/search?q=" + urllib.parse.quote(" ".join([DRAFT_WORD] * QUERY_TERMS))
-    spawn(_loop, deadline, counter, "search repeated terms",
-          lambda left: _request(base, "GET", query, timeout=max(1, left + 5)))
+    if 2 in which:
+        spawn(_loop, deadline, counter, "search repeated terms",
+              lambda left: _request(base, "GET", query, timeout=max(1, left + 5)))
     # 3. Stalled 10 MB uploads, anonymous.
-    for _ in range(STALLED_UPLOADS):
+    for _ in range(STALLED_UPLOADS if 3 in which else 0):
         spawn(_stalled_upload, base, deadline, counter, held)
     # 4. Looping previews by the signed-in contributor.
     preview = urllib.parse.urlencode([tuple(pair) for pair in state["preview_fields"]]).encode()
     headers = {"Cookie": state["contributor_cookie"], "Content-Type": "application/x-www-form-urlencoded"}
-    for _ in range(PREVIEW_LOOPS):
+    for _ in range(PREVIEW_LOOPS if 4 in which else 0):
         spawn(_loop, deadline, counter, "preview 1 MB",
               lambda left: _request(base, "POST", "/newsroom/preview", preview, headers, timeout=max(1, left + 5)))
     # 5. Slash variants of an article's path: each used to render and take a place of its own in the page cache.
@@ -228,7 +229,8 @@ def attack(base: str, state_path: str, page: str, seconds: float, result_path: s
         path = "/" * (1 + n % 40) + section + "/" * (1 + n // 40 % 40) + slug + "/" * (n // 1600 % 10)
         return _request(base, "GET", path, headers={"User-Agent": UA}, timeout=10)
 
-    spawn(_loop, deadline, counter, "slash variant", slash_variant)
+    if 5 in which:
+        spawn(_loop, deadline, counter, "slash variant", slash_variant)
 
     for thread in threads:
         thread.join(timeout=max(0, deadline - time.monotonic()) + 30)
@@ -325,7 +327,8 @@ if __name__ == "__main__":
     if command == "setup":
         setup(*sys.argv[2:7])
     elif command == "attack":
-        attack(sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5]), sys.argv[6])
+        attack(sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5]), sys.argv[6],
+               {int(n) for n in (sys.argv[7] if len(sys.argv) > 7 else "1,2,3,4,5").split(",")})
     elif command == "reads":
         reads(sys.argv[2], [int(n) for n in sys.argv[3].split(",")], sys.argv[4])
     else:

@@ -7,6 +7,7 @@
 #     DURATION=20s    length of each wrk run (baseline, and during the attacks)
 #     CONNS=8         wrk connections against the cached page
 #     READS=1         0 skips the read-inflation part (70 s)
+#     ATTACKS=1,2,3,4,5  which of the attacks below run (e.g. 3,5 to see those alone)
 #     VESTNIK_BIN=... use this vestnik binary instead of building one
 #     KEEP_TMP=1      keep the temporary folder (database, logs)
 #
@@ -27,6 +28,7 @@ set -euo pipefail
 DURATION=${DURATION:-20s}
 CONNS=${CONNS:-8}
 READS=${READS:-1}
+ATTACKS=${ATTACKS:-1,2,3,4,5}
 KEEP_TMP=${KEEP_TMP:-0}
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -96,7 +98,7 @@ curl -fs -o /dev/null "$BASE$PAGE"
 ATTACK_SECS=$(( $(secs "$DURATION") + 10 ))
 log "attacks for $ATTACK_SECS s, wrk during them"
 RSS_BEFORE=$(rss_mb)
-python3 "$ROOT/bench/attack.py" attack "$BASE" "$T/state.json" "$PAGE" "$ATTACK_SECS" "$RAW/attacks.json" >"$RAW/attack-out.txt" 2>&1 &
+python3 "$ROOT/bench/attack.py" attack "$BASE" "$T/state.json" "$PAGE" "$ATTACK_SECS" "$RAW/attacks.json" "$ATTACKS" >"$RAW/attack-out.txt" 2>&1 &
 ATTACK_PID=$!
 track "$ATTACK_PID" attack.py
 RSS_MAX=$RSS_BEFORE
@@ -132,7 +134,7 @@ OUT=$RESULTS/attack-$STAMP.md
   echo "# bench/attack.sh, $STAMP"
   echo
   echo "Binary: $BUILT. Machine: $(nproc) CPUs, shared (load average $(cut -d' ' -f1-3 /proc/loadavg) at the end)."
-  echo "Cached page $PAGE, wrk -c$CONNS -d$DURATION."
+  echo "Cached page $PAGE, wrk -c$CONNS -d$DURATION; attacks $ATTACKS (numbered as issue 27's findings)."
   echo
   echo "| | p50 ms | p99 ms | requests | non-2xx |"
   echo "|---|---:|---:|---:|---:|"
