@@ -110,6 +110,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A shared cache to purge by key when content changes, e.g. http://127.0.0.1:6081/ (Varnish with deploy/varnish/vestnik.vcl); repeat for several (default: $VESTNIK_PURGE_URLS, comma-separated).")
     var purgeUrl: [String] = []
 
+    @Option(help: "Seconds a connection may send nothing (between requests, in a request's head or body) before it is closed (default: $VESTNIK_IDLE_TIMEOUT, else 30).")
+    var idleTimeout: Double?
+
     /// A number from the option, else the environment variable, else `fallback`; never negative.
     private func number<T: LosslessStringConvertible & Comparable & Numeric>(
         _ option: T?, _ variable: String, _ fallback: T, _ environment: [String: String]
@@ -152,6 +155,8 @@ struct Serve: AsyncParsableCommand {
         var server = ServerSettings(hostname: hostname, port: port, reads: reads)
         server.pageCacheBytes = try number(pageCacheMb, "VESTNIK_PAGE_CACHE_MB", 64, environment) << 20
         server.pageLifetime = TimeInterval(try number(pageLifetime, "VESTNIK_PAGE_LIFETIME", 60, environment))
+        server.idleTimeout = try number(idleTimeout, "VESTNIK_IDLE_TIMEOUT", 30.0, environment)
+        guard server.idleTimeout > 0 else { throw ValidationError("the idle timeout must be more than 0 seconds") }
         let purgeURLs = purgeUrl.isEmpty ? (environment["VESTNIK_PURGE_URLS"] ?? "").split(separator: ",").map(String.init) : purgeUrl
         server.purgeTargets = try purgeURLs.map { url in
             do { return try PurgeTarget(url: url.trimmingCharacters(in: .whitespaces)) } catch { throw ValidationError("\(error)") }
@@ -244,6 +249,7 @@ struct Setting: AsyncParsableCommand {
             if key == SettingKeys.feedContent, let value, FeedContent(rawValue: value) == nil {
                 throw ValidationError("\(key) must be one of \(FeedContent.allNames)")
             }
+            if let value, let problem = SettingRules.problem(key: key, value: value) { throw ValidationError(problem) }
             let database = try await options.openMigrated(logger: logger)
             let settings = SettingsRepository(database: database)
             try await database.closing {

@@ -13,7 +13,9 @@ public struct SettingsRepository: Sendable {
         }
     }
 
+    /// Stores `value`; `InvalidInput` when `SettingRules` refuses it.
     public func set(_ key: String, to value: String) async throws {
+        if let problem = SettingRules.problem(key: key, value: value) { throw InvalidInput(problem) }
         try await database.write { db in
             try await db.raw(
                 """
@@ -23,5 +25,34 @@ public struct SettingsRepository: Sendable {
             ).run()
         }
         await database.announce(.everything)
+    }
+}
+
+/// What a site setting may hold where a wrong value would be a hazard on every page: the one check that writing a
+/// setting (`SettingsRepository.set`, the `vestnik setting` command) and reading it at start-up (`Site.make`) use.
+public enum SettingRules {
+    /// Settings whose value pages link to or build links on: `site.follow_url`, `site.url`.
+    public static let webAddressKeys: Set<String> = ["site.follow_url", "site.url"]
+    public static let maxAddressLength = 2_000
+
+    /// Nil when `value` may be stored under `key`, else what is wrong with it, in a sentence.
+    public static func problem(key: String, value: String) -> String? {
+        if webAddressKeys.contains(key), !isWebAddress(value) {
+            return "\(key) must be an http:// or https:// address, not „\(value.prefix(100))“"
+        }
+        return nil
+    }
+
+    /// An absolute http or https address with a host: never `javascript:`, `data:` or a relative path, and nothing
+    /// that could end an HTML attribute or a header (quotes, angle brackets, spaces, control characters).
+    public static func isWebAddress(_ text: String) -> Bool {
+        guard text.utf8.count <= maxAddressLength,
+            text.unicodeScalars.allSatisfy({ $0.value > 32 && $0.value != 127 && !(0x80...0x9F).contains($0.value) }),
+            !text.contains(where: { "\"'<>\\`".contains($0) })
+        else { return false }
+        let lowered = text.lowercased()
+        guard let scheme = ["https://", "http://"].first(where: { lowered.hasPrefix($0) }) else { return false }
+        let host = text.dropFirst(scheme.count).prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        return !host.isEmpty && !host.contains("@") && !host.hasPrefix(".") && !host.hasPrefix(":")
     }
 }

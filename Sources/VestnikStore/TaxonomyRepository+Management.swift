@@ -6,6 +6,7 @@ import VestnikCore
 public enum StructureProblem: String, Error, Sendable, CaseIterable {
     case emptyName = "empty_name"
     case longName = "long_name"
+    case controlCharacters = "control_characters"
     case emptySlug = "empty_slug"
     case longSlug = "long_slug"
     case reservedSlug = "reserved_slug"
@@ -371,6 +372,7 @@ extension TaxonomyRepository {
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw StructureProblem.emptyName }
         guard name.count <= StructureLimits.name else { throw StructureProblem.longName }
+        guard !hasControlCharacters(name) else { throw StructureProblem.controlCharacters }
         return name
     }
 

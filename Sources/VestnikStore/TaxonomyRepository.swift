@@ -81,6 +81,7 @@ public struct TaxonomyRepository: Sendable {
     }
 
     static func ensureSection(name: String, description: String?, position: Int?, in db: any SQLDatabase) async throws -> Int {
+        try checkPrintable(name)
         let slug = try nonEmptySlug(sectionSlug(name), for: name)
         let id: Int
         if let found = try await existing(.section, name: name, slug: slug, db) {
@@ -106,6 +107,7 @@ public struct TaxonomyRepository: Sendable {
     }
 
     static func ensureTopic(name: String, description: String?, in db: any SQLDatabase) async throws -> Int {
+        try checkPrintable(name)
         let slug = try nonEmptySlug(Slug.make(name), for: name)
         let id: Int
         if let found = try await existing(.topic, name: name, slug: slug, db) {
@@ -126,6 +128,7 @@ public struct TaxonomyRepository: Sendable {
     }
 
     static func ensureTag(name: String, in db: any SQLDatabase) async throws -> Int {
+        try checkPrintable(name)
         let slug = try nonEmptySlug(Slug.make(name), for: name)
         if let found = try await existing(.tag, name: name, slug: slug, db) { return found }
         try await db.raw(
@@ -138,6 +141,7 @@ public struct TaxonomyRepository: Sendable {
     }
 
     static func ensureAuthor(name: String, role: String?, bio: String?, in db: any SQLDatabase) async throws -> Int {
+        try checkPrintable(name)
         let slug = try nonEmptySlug(Slug.make(name), for: name)
         let id: Int
         if let found = try await existing(.author, name: name, slug: slug, db) {
@@ -192,6 +196,20 @@ public struct TaxonomyRepository: Sendable {
                 }
             }
         }
+    }
+
+    /// Refuses a name with a character no page may print (see `hasControlCharacters`): names show in every page's
+    /// navigation, in titles and in feeds.
+    static func checkPrintable(_ name: String) throws {
+        guard !hasControlCharacters(name) else {
+            throw InvalidInput("„\(name.unicodeScalars.map { $0.properties.generalCategory == .control ? "�" : String($0) }.joined())“ holds a control character (NUL, a tab, a line break…)")
+        }
+    }
+
+    /// Whether `name` holds a control character (C0 such as NUL, tab and line breaks, DEL, C1) or a line or
+    /// paragraph separator: none belongs in a one-line name.
+    public static func hasControlCharacters(_ name: String) -> Bool {
+        name.unicodeScalars.contains { $0.properties.generalCategory == .control || $0.value == 0x2028 || $0.value == 0x2029 }
     }
 
     private static func nonEmptySlug(_ slug: String, for name: String) throws -> String {

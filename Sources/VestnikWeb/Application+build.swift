@@ -19,6 +19,9 @@ public struct ServerSettings: Sendable {
     public var httpCache: HTTPCachePolicy
     /// Shared caches to purge by key when content changes (Varnish with xkey).
     public var purgeTargets: [PurgeTarget] = []
+    /// Seconds a connection may send nothing before it is closed: between requests, while the request head is
+    /// coming (so it is the header timeout too) and in the middle of a body. A request being answered is not idle.
+    public var idleTimeout: TimeInterval = 30
 
     public init(
         hostname: String = "127.0.0.1", port: Int = 8080, reads: ReadSettings = ReadSettings(),
@@ -116,6 +119,7 @@ public func buildApplication(
         cache: pageCache ?? settings.makePageCache(for: site), policy: settings.httpCache)
     return Application(
         responder: PageCacheResponder(inner: router.buildResponder(), cache: cache),
+        server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(settings.idleTimeout * 1000)))),
         configuration: .init(address: .hostname(settings.hostname, port: settings.port), serverName: "Vestnik"),
         services: services,
         logger: logger)

@@ -55,6 +55,9 @@ public struct Site: Sendable {
         let locale = try theme.locale(code)
         let name = try await settings.value(SettingKeys.siteName) ?? locale["site_name"]
         let follow = try await settings.value(SettingKeys.followURL) ?? "https://news.google.com/"
+        if let problem = SettingRules.problem(key: SettingKeys.followURL, value: follow) {
+            throw ThemeError("the site setting \(problem); change it with `vestnik setting \(SettingKeys.followURL) https://…`")
+        }
         var moreBlocks = InlineMoreBlocks()
         if let after = try await settings.value(SettingKeys.moreAfterParagraphs) {
             let positions = after.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 > 0 }
@@ -63,7 +66,11 @@ public struct Site: Sendable {
             }
             moreBlocks = InlineMoreBlocks(afterParagraphs: positions, blockSizes: positions.indices.map { $0 % 2 == 0 ? 2 : 1 })
         }
-        var address = try await settings.value(SettingKeys.publicURL) ?? publicURL
+        let storedAddress = try await settings.value(SettingKeys.publicURL)
+        var address = storedAddress ?? publicURL
+        if let storedAddress, let problem = SettingRules.problem(key: SettingKeys.publicURL, value: storedAddress) {
+            throw ThemeError("the site setting \(problem); change it with `vestnik setting \(SettingKeys.publicURL) https://…`")
+        }
         while address.hasSuffix("/") { address.removeLast() }
         let siteURL = URLText.percentEncoded(address)
         let feedSetting = try await settings.value(SettingKeys.feedContent) ?? FeedContent.summary.rawValue

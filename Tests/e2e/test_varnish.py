@@ -24,6 +24,7 @@ import pytest
 from conftest import BINARY, REPO_ROOT, _free_port, _stop, article_links, start_server
 
 VCL = REPO_ROOT / "deploy" / "varnish" / "vestnik.vcl"
+NGINX_CONF = REPO_ROOT / "deploy" / "nginx" / "vestnik.conf"
 EMAIL = "varnish-chief@vestnik.bg"
 PASSWORD = "лакова-парола-42"
 
@@ -47,10 +48,12 @@ def _get(url: str, headers: dict | None = None) -> tuple[int, dict, str]:
 
 
 class Varnish:
-    """varnishd in the foreground on a free port, in front of one Vestnik node."""
+    """varnishd in the foreground on a free port, in front of one Vestnik node; with `purge_port`, also on the
+    listen address named `purge` where the VCL takes purges."""
 
-    def __init__(self, backend_port: int, port: int) -> None:
+    def __init__(self, backend_port: int, port: int, purge_port: int | None = None) -> None:
         self.port = port
+        self.purge_port = purge_port
         # The child process runs as Varnish's own user: its folder must be readable by it.
         self.folder = Path(tempfile.mkdtemp(prefix="vestnik-varnish-"))
         self.folder.chmod(0o755)
@@ -59,7 +62,8 @@ class Varnish:
         vcl.chmod(0o644)
         self.log = open(self.folder / "varnishd.log", "wb")
         self.process = subprocess.Popen(
-            [_varnishd(), "-F", "-n", str(self.folder / "state"), "-a", f"127.0.0.1:{port}", "-f", str(vcl),
+            [_varnishd(), "-F", "-n", str(self.folder / "state"), "-a", f"127.0.0.1:{port}",
+             *(["-a", f"purge=127.0.0.1:{purge_port}"] if purge_port else []), "-f", str(vcl),
              "-s", "malloc,64m", "-p", "default_ttl=60"],
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
@@ -158,9 +162,9 @@ def _article_id(html: str) -> int:
 
 
 def test_an_edit_purges_exactly_its_pages_from_varnish(tmp_path: Path) -> None:
-    varnish_port = _free_port()
-    server = start_server(tmp_path, extra_args=("--purge-url", f"http://127.0.0.1:{varnish_port}/"))
-    varnish = Varnish(int(server.base_url.rsplit(":", 1)[1]), varnish_port)
+    purge_port = _free_port()
+    server = start_server(tmp_path, extra_args=("--purge-url", f"http://127.0.0.1:{purge_port}/"))
+    varnish = Varnish(int(server.base_url.rsplit(":", 1)[1]), _free_port(), purge_port)
     try:
         _create_chief(server.log_path.parent / "e2e.sqlite")
         # The server notices that write by another process within a second and drops everything; let it pass.
@@ -202,13 +206,102 @@ def test_an_edit_purges_exactly_its_pages_from_varnish(tmp_path: Path) -> None:
             assert "(обновено)" in _get(varnish.url(path))[2], path
         for path in untouched:
             assert _get(varnish.url(path))[1].get("x-cache-varnish") == "HIT", path
-        # Only Vestnik's own address may purge, and a purge must name keys.
+        # Purges are taken on the purge address only, and must name keys; readers' address refuses them.
         assert _get(varnish.url("/"), {"X-Forwarded-For": "10.0.0.1"})[0] == 200
-        request = urllib.request.Request(varnish.url("/"), method="PURGE")
-        with pytest.raises(urllib.error.HTTPError) as refused:
-            urllib.request.urlopen(request, timeout=5)
-        assert refused.value.code == 400
+        assert _send("PURGE", varnish.url("/"), {"xkey-purge": "site"})[0] == 403
+        assert _send("PURGE", f"http://127.0.0.1:{purge_port}/")[0] == 400
     finally:
+        varnish.stop()
+        _stop(server.process)
+
+
+def _send(method: str, url: str, headers: dict | None = None) -> tuple[int, dict, str]:
+    request = urllib.request.Request(url, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read().decode("utf-8", "replace")
+
+
+class Nginx:
+    """nginx in the foreground with deploy/nginx/vestnik.conf, made local: plain HTTP on a free port instead of
+    TLS on 443, its upstreams pointed at this test's Varnish and node."""
+
+    def __init__(self, port: int, varnish_port: int, node_port: int) -> None:
+        nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+        if nginx is None:
+            if os.environ.get("CI"):
+                pytest.fail("nginx is not installed (apt-get install nginx)")
+            pytest.skip("nginx is not installed (apt-get install nginx)")
+        self.port = port
+        self.folder = Path(tempfile.mkdtemp(prefix="vestnik-nginx-"))
+        self.folder.chmod(0o777)
+        site = NGINX_CONF.read_text()
+        # The sample's second server (port 80 → https) has no place here.
+        site = site[: site.rindex("server {")]
+        site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{port};")
+        site = re.sub(r"\n\s*ssl_certificate(_key)?\s[^\n]*", "", site)
+        site = site.replace("127.0.0.1:6081", f"127.0.0.1:{varnish_port}").replace("127.0.0.1:8081", f"127.0.0.1:{node_port}")
+        site = re.sub(r"\n\s*server 127\.0\.0\.1:8082[^\n]*", "", site)
+        temp = "".join(f"{kind}_temp_path {self.folder}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        (self.folder / "nginx.conf").write_text(
+            f"daemon off;\nworker_processes 1;\npid {self.folder}/nginx.pid;\nerror_log {self.folder}/error.log;\n"
+            f"events {{}}\nhttp {{\naccess_log off;\n{temp}{site}\n}}\n")
+        self.log = open(self.folder / "nginx.out", "wb")
+        self.process = subprocess.Popen(
+            [nginx, "-p", str(self.folder), "-c", str(self.folder / "nginx.conf")],
+            stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail("nginx stopped: " + (self.folder / "nginx.out").read_text(errors="replace")
+                            + (self.folder / "error.log").read_text(errors="replace"))
+            try:
+                if _get(self.url("/"))[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        pytest.fail("nginx did not answer within 15 s")
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def stop(self) -> None:
+        _stop(self.process)
+        self.log.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def test_nobody_outside_can_purge_through_nginx(tmp_path: Path) -> None:
+    """Issue 27, finding 16: behind the sample nginx every request reaches Varnish from 127.0.0.1, the address its
+    purge ACL trusts. A PURGE (or BAN) from the internet must not get through nginx, nor be taken on the address
+    nginx talks to; the nodes' own purges still work."""
+    purge_port = _free_port()
+    server = start_server(tmp_path, extra_args=("--purge-url", f"http://127.0.0.1:{purge_port}/"))
+    node_port = int(server.base_url.rsplit(":", 1)[1])
+    varnish = Varnish(node_port, _free_port(), purge_port)
+    nginx = Nginx(_free_port(), varnish.port, node_port)
+    try:
+        time.sleep(1.5)  # the demo's load is a write the node notices and purges for; let it pass
+        _get(nginx.url("/"))
+        status, headers, _ = _get(nginx.url("/"))
+        assert status == 200 and headers.get("x-cache-varnish") == "HIT"
+        for method in ("PURGE", "BAN"):
+            status, _, body = _send(method, nginx.url("/"), {"xkey-purge": "site"})
+            assert status == 405, f"{method} through nginx: {status} {body[:200]}"
+        # Straight at Varnish's readers' address (as nginx would pass it on) it is refused as well.
+        status, _, body = _send("PURGE", varnish.url("/"), {"xkey-purge": "site"})
+        assert status == 403, f"PURGE at Varnish's readers' address: {status} {body[:200]}"
+        # Nothing was dropped: the home page is still served from Varnish's cache.
+        assert _get(nginx.url("/"))[1].get("x-cache-varnish") == "HIT"
+        # The purge address works for the nodes.
+        status, _, body = _send("PURGE", f"http://127.0.0.1:{purge_port}/", {"xkey-purge": "site"})
+        assert status == 200 and "Purged" in body, body[:200]
+        assert _get(nginx.url("/"))[1].get("x-cache-varnish") == "MISS"
+    finally:
+        nginx.stop()
         varnish.stop()
         _stop(server.process)
 

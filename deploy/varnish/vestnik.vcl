@@ -1,7 +1,13 @@
 # Varnish in front of Vestnik nodes: keeps public pages for their s-maxage and drops them by key the moment
-# Vestnik sends `PURGE` with an `xkey-purge: a12 s3 …` header (start the nodes with --purge-url http://HOST:PORT/).
-# Needs the xkey module (Debian: varnish-modules). Pages name their keys in the Surrogate-Key header; xkey reads
-# them from `xkey`, copied below. Adjust the backends and the purgers ACL to your addresses.
+# Vestnik sends `PURGE` with an `xkey-purge: a12 s3 …` header. Needs the xkey module (Debian: varnish-modules).
+# Pages name their keys in the Surrogate-Key header; xkey reads them from `xkey`, copied below. Adjust the backends
+# and the purgers ACL to your addresses.
+#
+# Purges are taken on a listen address of their own, named `purge`, that only the nodes talk to; readers (and nginx,
+# which forwards them) come in on the other one:
+#     varnishd -a 127.0.0.1:6081 -a purge=127.0.0.1:6091 -f vestnik.vcl …
+# and start the nodes with --purge-url http://127.0.0.1:6091/. The address alone would not do: behind nginx on the
+# same machine every reader comes from 127.0.0.1, so an ACL of 127.0.0.1 would let anyone on the internet purge.
 vcl 4.1;
 
 import directors;
@@ -32,7 +38,7 @@ sub vcl_recv {
     set req.backend_hint = nodes.backend();
 
     if (req.method == "PURGE") {
-        if (client.ip !~ purgers) {
+        if (local.socket != "purge" || client.ip !~ purgers) {
             return (synth(403, "Not allowed to purge"));
         }
         if (!req.http.xkey-purge) {
@@ -42,6 +48,10 @@ sub vcl_recv {
         return (synth(200, "Purged " + req.http.n-gone + " objects"));
     }
 
+    # Readers need no other method (and BAN, or anything Varnish would pass on, is no reader's business).
+    if (req.method != "GET" && req.method != "HEAD" && req.method != "POST") {
+        return (synth(405, "Method not allowed"));
+    }
     # The newsroom, the API and searches are never shared.
     if (req.url ~ "^/newsroom" || req.url ~ "^/api/" || req.url ~ "^/(search|tarsene|%D1%82%D1%8A%D1%80%D1%81%D0%B5%D0%BD%D0%B5)") {
         return (pass);

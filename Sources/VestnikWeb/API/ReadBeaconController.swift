@@ -7,8 +7,9 @@ import NIOCore
 /// `GET /api/reads/{id}.gif` from a 1×1 image for readers without JavaScript.
 ///
 /// Pages cached by Vestnik or by a CDN still count, because the count never depends on rendering the page. Each
-/// answer is immediate and never cached: 204 (or the image) whether or not the read counted, 404 for an article a
-/// reader cannot see, 400 for an id that is not one, 429 for a flood from one address. A beacon sent with
+/// answer is immediate and never cached: 204 (or the image) whether or not the read counted (a repeat, a bot, a read
+/// past the address's or network's cap for the article), 404 for an article a reader cannot see, 400 for an id that
+/// is not one, 429 for a flood from one address. A beacon sent with
 /// `?total=1` (as `reads.js` sends it) also gets the article's reads as of this read in `Vestnik-Reads`, for the
 /// page to show instead of the count it was cached with.
 struct ReadBeaconController<Context: RemoteAddressRequestContext>: Sendable {
@@ -58,7 +59,7 @@ struct ReadBeaconController<Context: RemoteAddressRequestContext>: Sendable {
         case .counted:
             counter.record(articleID: articleID)
             return answer()
-        case .notCounted, .repeated:
+        case .notCounted, .repeated, .overCap:
             return answer()
         }
     }

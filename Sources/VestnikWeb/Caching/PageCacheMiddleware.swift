@@ -10,6 +10,11 @@ import VestnikStore
 /// A route opts in by answering 200 with a `Surrogate-Key` header (`Response.page`). Such a page is kept under its
 /// path plus `?page=` (the only parameter public pages read; `utm_…` and the like must not split the cache), served
 /// gzip-compressed to clients that accept it, and answered with 304 when the client's `If-None-Match` names it.
+///
+/// Every page has one path: a GET or HEAD of the same path spelled with doubled or trailing slashes (`//a/x`,
+/// `/a//x`, `/a/x/`) is sent there with a 301, and one with `.` or `..` segments is a 404, before the cache or a
+/// route sees it. Otherwise each spelling would render anew and take its own place in the cache, and a flood of
+/// spellings would push every real page out.
 struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
     let cache: PageCache
     /// The `Cache-Control` of every cacheable page (from the site's `HTTPCachePolicy`).
@@ -21,9 +26,19 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method == .get || request.method == .head, let path = Self.cachePath(request.uri) else {
-            return try await next(request, context)
+        guard request.method == .get || request.method == .head else { return try await next(request, context) }
+        switch Self.pathForm(request.uri.path) {
+        case .canonical: break
+        case .moved(let canonical):
+            let query = request.uri.query.map { "?" + $0 } ?? ""
+            return Response(status: .movedPermanently, headers: [.location: canonical + query])
+        case .notFound:
+            // Answered here, in front of the router and its error pages: no reader ever follows such a link.
+            return Response(
+                status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: "Not Found\n")))
         }
+        guard let path = Self.cachePath(request.uri) else { return try await next(request, context) }
         let gzip = Self.acceptsGzip(request.headers[values: .acceptEncoding])
         if cache.isEnabled, let page = cache.page(path) {
             return respond(page, to: request, gzip: gzip, hit: true)
@@ -65,6 +80,30 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
             return Response(status: .ok, headers: headers)
         }
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
+    }
+
+    enum PathForm: Equatable {
+        case canonical
+        /// The same path without its doubled and trailing slashes.
+        case moved(String)
+        /// A path with `.` or `..` segments names no page.
+        case notFound
+    }
+
+    /// Whether `path` is the one spelling of a page's path: `/`, or segments joined by single slashes, none of them
+    /// empty, `.` or `..`. One pass over the path.
+    static func pathForm(_ path: String) -> PathForm {
+        let bytes = path.utf8
+        guard bytes.first == UInt8(ascii: "/") else { return .notFound }
+        var canonical = true
+        var segments: [Substring] = []
+        for segment in path.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
+            if segment == "." || segment == ".." { return .notFound }
+            if segment.isEmpty { canonical = false } else { segments.append(segment) }
+        }
+        // "/" itself splits into one empty segment, and is the home page's path.
+        if path == "/" { return .canonical }
+        return canonical ? .canonical : .moved("/" + segments.joined(separator: "/"))
     }
 
     /// The cache's name for a request: the path, plus `?page=n` for a later page. Nil when the request cannot be a

@@ -16,6 +16,8 @@ struct MultipartForm: Sendable, Equatable {
 
     var fields: [String: [String]] = [:]
     var files: [String: File] = [:]
+    /// The names of the text fields that came before the first file part (a CSRF token must be among them).
+    var fieldsBeforeFiles: Set<String> = []
 
     static let maxParts = 32
     static let maxHeaderBytes = 8 * 1024
@@ -59,6 +61,7 @@ struct MultipartForm: Sendable, Equatable {
                 form.files[name] = File(fileName: fileName, bytes: content, complete: end != nil)
             } else if end != nil {
                 form.fields[name, default: []].append(String(decoding: content, as: UTF8.self))
+                if form.files.isEmpty { form.fieldsBeforeFiles.insert(name) }
             }
             guard let end else { return truncated ? form : nil }
             i = end + separator.count

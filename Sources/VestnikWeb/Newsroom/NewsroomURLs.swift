@@ -28,12 +28,16 @@ public enum NewsroomURLs {
     public static func readStats(_ articleID: Int) -> String { "/newsroom/statistika/\(articleID)" }
 
     /// `text` if it is a newsroom path the login page may return to, else nil: never another site (`//host`,
-    /// `/\\host`) nor anything outside `/newsroom`.
+    /// `/\\host`) nor anything outside `/newsroom`. The path part may hold no `%` at all: a browser reads `%2e%2e`
+    /// as `..` (and `%2f` could hide a slash), so `/newsroom/%2e%2e/x` would leave the newsroom. Newsroom paths
+    /// are plain ASCII; only the query may carry escapes.
     public static func returnPath(_ text: String?) -> String? {
         guard let text, text.count <= 300, text == home || text.hasPrefix(home + "/"),
             text.unicodeScalars.allSatisfy({ $0.value > 32 && $0.value < 127 }), !text.contains("//"), !text.contains("\\"),
             !text.contains("..")
         else { return nil }
+        let path = text.prefix { $0 != "?" && $0 != "#" }
+        guard !path.contains("%"), !path.split(separator: "/").contains(".") else { return nil }
         return text
     }
 }

@@ -4,8 +4,8 @@ import Hummingbird
 /// Decides whether a beacon is a read worth counting: the one place the rules of an honest number live.
 ///
 /// In order: a flood from one address is turned away; an article a reader cannot see is unknown; crawlers,
-/// prefetches and programs that are not browsers are answered but not counted; and the same reader reading the same
-/// article again within the window counts once.
+/// prefetches and programs that are not browsers are answered but not counted; the same reader reading the same
+/// article again within the window counts once; and one address or network adds no more than its cap to an article.
 struct ReadGate: Sendable {
     enum Outcome: Equatable {
         case counted
@@ -13,16 +13,24 @@ struct ReadGate: Sendable {
         case unknownArticle
         case notCounted(ReaderFilter.Verdict)
         case repeated
+        case overCap
     }
 
     let limiter: AddressRateLimiter?
     let articles: ReadableArticles
     let repeats: RepeatReads?
+    let cap: ReadCap?
 
     init(settings: ReadSettings, now: @escaping @Sendable () -> Date, isVisible: @escaping @Sendable (Int, Date) async throws -> Bool) {
         limiter = settings.rateLimit.map { AddressRateLimiter($0, capacity: settings.trackedAddresses, now: now) }
         articles = ReadableArticles(now: now, lookup: isVisible)
         repeats = settings.repeatWindow.map { RepeatReads(window: $0, capacity: settings.rememberedReads, now: now) }
+        if let window = settings.repeatWindow, let limits = settings.cap {
+            cap = ReadCap(
+                perAddress: limits.perAddress, perNetwork: limits.perNetwork, window: window, capacity: settings.rememberedReads, now: now)
+        } else {
+            cap = nil
+        }
     }
 
     /// `counts` is false for requests that must never count whatever they carry (`HEAD`).
@@ -34,6 +42,7 @@ struct ReadGate: Sendable {
         if let repeats, !repeats.isFirstRead(address: address, userAgent: headers[.userAgent] ?? "", articleID: articleID) {
             return .repeated
         }
+        if let cap, !cap.admit(address: address, articleID: articleID) { return .overCap }
         return .counted
     }
 

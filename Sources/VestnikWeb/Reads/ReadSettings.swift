@@ -22,6 +22,19 @@ public struct ReadSettings: Sendable {
     public var rememberedReads: Int
     /// `nil` lets any address send any number of beacons (benchmarks).
     public var rateLimit: RateLimit?
+    /// How many reads one address, and one network (an IPv4 /24, an IPv6 /64), may add to one article per
+    /// `repeatWindow`, up to that many at once (see `ReadCap`); `nil`, or no `repeatWindow`, caps nothing.
+    public struct Cap: Sendable, Equatable {
+        public var perAddress: Int
+        public var perNetwork: Int
+
+        public init(perAddress: Int, perNetwork: Int) {
+            self.perAddress = perAddress
+            self.perNetwork = perNetwork
+        }
+    }
+
+    public var cap: Cap?
     /// How many addresses the rate limit tracks at most.
     public var trackedAddresses: Int
     /// How many proxies in front of Vestnik append to `X-Forwarded-For`: 0 takes the reader's address from the
@@ -33,8 +46,9 @@ public struct ReadSettings: Sendable {
     public init(
         flushInterval: Duration = .seconds(1), repeatWindow: TimeInterval? = 30 * 60, rememberedReads: Int = 500_000,
         rateLimit: RateLimit? = RateLimit(perSecond: 10, burst: 100), trackedAddresses: Int = 100_000,
-        trustedProxies: Int = 0, mostReadMaxAge: TimeInterval = 60
+        trustedProxies: Int = 0, mostReadMaxAge: TimeInterval = 60, cap: Cap? = Cap(perAddress: 30, perNetwork: 100)
     ) {
+        self.cap = cap
         self.flushInterval = flushInterval
         self.repeatWindow = repeatWindow
         self.rememberedReads = rememberedReads

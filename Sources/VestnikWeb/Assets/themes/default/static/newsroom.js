@@ -498,3 +498,19 @@
     input.addEventListener("blur", function () { setTimeout(close, 100); });
   });
 })();
+
+// Signing out forgets the drafts this browser kept (the editor's copies in localStorage, `vestnik-draft:<form>`),
+// so that the next person at this computer does not find them.
+(function () {
+  "use strict";
+  var logout = document.querySelector("form.nr-logout");
+  if (!logout) return;
+  logout.addEventListener("submit", function () {
+    try {
+      for (var i = localStorage.length - 1; i >= 0; i--) {
+        var key = localStorage.key(i);
+        if (key && key.indexOf("vestnik-draft:") === 0) localStorage.removeItem(key);
+      }
+    } catch (e) { /* storage disabled */ }
+  });
+})();
