@@ -64,7 +64,7 @@ public func buildRouter(
 ) -> Router<VestnikRequestContext> {
     let router = Router(context: VestnikRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: ErrorPageMiddleware(site: site))
-    router.add(middleware: LegacyRedirectMiddleware(redirects: LegacyRedirects(database: site.database), now: site.now))
+    router.add(middleware: LegacyRedirectMiddleware(resolver: LegacyRedirectResolver(site: site)))
     let mostRead = MostReadLists(reads: site.reads, maxAge: readSettings.mostReadMaxAge, now: site.now)
     let articles = site.articles
     let gate = ReadGate(settings: readSettings, now: site.now) { id, now in try await articles.summary(id: id, now: now) != nil }
@@ -116,7 +116,7 @@ public func buildApplication(
     let router = buildRouter(site: site, readCounter: counter, readSettings: settings.reads)
     // The page cache answers before the router looks the route up: a hit costs a dictionary lookup, not a trie walk.
     let cache = PageCacheMiddleware<VestnikRequestContext>(
-        cache: pageCache ?? settings.makePageCache(for: site), policy: settings.httpCache)
+        cache: pageCache ?? settings.makePageCache(for: site), policy: settings.httpCache, oldAddresses: LegacyRedirectResolver(site: site))
     return Application(
         responder: PageCacheResponder(inner: router.buildResponder(), cache: cache),
         server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(settings.idleTimeout * 1000)))),

@@ -20,9 +20,14 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The `Cache-Control` of every cacheable page (from the site's `HTTPCachePolicy`).
     let cacheControl: String
 
-    init(cache: PageCache, policy: HTTPCachePolicy) {
+    /// An imported site's old addresses: WordPress writes its links with a trailing slash, and such a link goes to
+    /// its new page in one hop instead of two.
+    let oldAddresses: LegacyRedirectResolver?
+
+    init(cache: PageCache, policy: HTTPCachePolicy, oldAddresses: LegacyRedirectResolver? = nil) {
         self.cache = cache
         cacheControl = policy.cacheControl
+        self.oldAddresses = oldAddresses
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -30,6 +35,9 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
         switch Self.pathForm(request.uri.path) {
         case .canonical: break
         case .moved(let canonical):
+            if let oldAddresses, let location = try await oldAddresses.location(path: canonical, query: request.uri.query) {
+                return Response(status: .movedPermanently, headers: [.location: location])
+            }
             let query = request.uri.query.map { "?" + $0 } ?? ""
             return Response(status: .movedPermanently, headers: [.location: canonical + query])
         case .notFound:
@@ -112,6 +120,8 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
         let path = uri.path
         guard path.hasPrefix("/"), !path.hasPrefix("/newsroom"), !path.hasPrefix("/api/") else { return nil }
         guard uri.query != nil else { return path }
+        // `/?p=123` is an imported site's old post, not the home page (`LegacyRedirectMiddleware`).
+        if LegacyRedirectResolver.namesOldPost(path: path, query: uri.query) { return nil }
         let pages = uri.queryParameters.getAll("page")
         switch pages.count {
         case 0: return path
