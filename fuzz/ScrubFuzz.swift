@@ -12,7 +12,8 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         // What comes out is never larger than what went in but for the orientation block it may add.
         check(once.bytes.count <= input.count + 64, "grew: \(input.count) → \(once.bytes.count)")
         check((1...8).contains(once.orientation), "orientation \(once.orientation)")
-        check(once.removed.isEmpty == (once.bytes == input), "removed \(once.removed) but bytes \(once.bytes == input ? "same" : "changed")")
+        check(
+            once.removed.isEmpty == (once.bytes == input), "removed \(once.removed) but bytes \(once.bytes == input ? "same" : "changed")")
         check(once.credit.map { $0.count <= 200 } ?? true, "credit too long")
         // Idempotent: a scrubbed file is clean.
         guard case .success(let twice) = ImageScrubber.scrub(once.bytes, format: format) else {

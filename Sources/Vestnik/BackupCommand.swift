@@ -16,7 +16,8 @@ func mediaFolder(_ option: String?, _ environment: [String: String], database: D
 struct BackupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backup",
-        abstract: "Copy the database (SQLite: VACUUM INTO; PostgreSQL: pg_dump) and the media library into a new folder, while the site serves.")
+        abstract:
+            "Copy the database (SQLite: VACUUM INTO; PostgreSQL: pg_dump) and the media library into a new folder, while the site serves.")
 
     @OptionGroup var options: DatabaseOptions
 

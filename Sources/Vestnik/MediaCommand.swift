@@ -22,7 +22,10 @@ struct Media: AsyncParsableCommand {
 
         @OptionGroup var options: DatabaseOptions
 
-        @Option(help: "The folder of the media library's files (default: $VESTNIK_MEDIA_DIR, else media/ next to a SQLite database, else ./media).")
+        @Option(
+            help:
+                "The folder of the media library's files (default: $VESTNIK_MEDIA_DIR, else media/ next to a SQLite database, else ./media)."
+        )
         var mediaDir: String?
 
         @Flag(help: "Only say what would change.")

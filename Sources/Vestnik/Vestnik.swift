@@ -12,7 +12,10 @@ struct Vestnik: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vestnik",
         abstract: "A news publishing engine: the public site, the newsroom and the API in one binary.",
-        subcommands: [Serve.self, Migrate.self, Import.self, ImportWordPress.self, BackupCommand.self, RestoreCommand.self, Setting.self, User.self, Media.self],
+        subcommands: [
+            Serve.self, Migrate.self, Import.self, ImportWordPress.self, BackupCommand.self, RestoreCommand.self, Setting.self, User.self,
+            Media.self,
+        ],
         defaultSubcommand: Serve.self)
 }
 
@@ -72,22 +75,35 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A theme folder whose templates/, static/ and locales/ override the built-in theme.")
     var theme: String?
 
-    @Option(help: "The site's public address for canonical links, e.g. https://vestnik.bg (default: the site.url setting, else http://HOSTNAME:PORT).")
+    @Option(
+        help:
+            "The site's public address for canonical links, e.g. https://vestnik.bg (default: the site.url setting, else http://HOSTNAME:PORT)."
+    )
     var publicURL: String?
 
     @Flag(help: "Do not load the demo site into an empty database.")
     var noDemo = false
 
-    @Option(help: "Minutes within which a reader reading the same article again counts once; 0 counts every beacon (default: $VESTNIK_READ_DEDUP_MINUTES, else 30).")
+    @Option(
+        help:
+            "Minutes within which a reader reading the same article again counts once; 0 counts every beacon (default: $VESTNIK_READ_DEDUP_MINUTES, else 30)."
+    )
     var readDedupMinutes: Int?
 
-    @Option(help: "Read beacons per second one address may send, in bursts of ten times that; 0 switches the limit off (default: $VESTNIK_READ_RATE_LIMIT, else 10).")
+    @Option(
+        help:
+            "Read beacons per second one address may send, in bursts of ten times that; 0 switches the limit off (default: $VESTNIK_READ_RATE_LIMIT, else 10)."
+    )
     var readRateLimit: Double?
 
-    @Option(help: "How many proxies in front of Vestnik append to X-Forwarded-For; 0 takes the reader's address from the connection (default: $VESTNIK_TRUSTED_PROXIES, else 0).")
+    @Option(
+        help:
+            "How many proxies in front of Vestnik append to X-Forwarded-For; 0 takes the reader's address from the connection (default: $VESTNIK_TRUSTED_PROXIES, else 0)."
+    )
     var trustedProxies: Int?
 
-    @Option(help: "The folder of the media library's files (default: $VESTNIK_MEDIA_DIR, else media/ next to a SQLite database, else ./media).")
+    @Option(
+        help: "The folder of the media library's files (default: $VESTNIK_MEDIA_DIR, else media/ next to a SQLite database, else ./media).")
     var mediaDir: String?
 
     @Option(help: "The largest picture an upload may be, in megabytes (default: $VESTNIK_MEDIA_MAX_MB, else 10).")
@@ -104,13 +120,22 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Megabytes of memory for rendered pages; 0 switches the page cache off (default: $VESTNIK_PAGE_CACHE_MB, else 64).")
     var pageCacheMb: Int?
 
-    @Option(help: "Seconds a cached page lives at most, for relative times and read counts; edits drop pages at once (default: $VESTNIK_PAGE_LIFETIME, else 60).")
+    @Option(
+        help:
+            "Seconds a cached page lives at most, for relative times and read counts; edits drop pages at once (default: $VESTNIK_PAGE_LIFETIME, else 60)."
+    )
     var pageLifetime: Int?
 
-    @Option(help: "A shared cache to purge by key when content changes, e.g. http://127.0.0.1:6081/ (Varnish with deploy/varnish/vestnik.vcl); repeat for several (default: $VESTNIK_PURGE_URLS, comma-separated).")
+    @Option(
+        help:
+            "A shared cache to purge by key when content changes, e.g. http://127.0.0.1:6081/ (Varnish with deploy/varnish/vestnik.vcl); repeat for several (default: $VESTNIK_PURGE_URLS, comma-separated)."
+    )
     var purgeUrl: [String] = []
 
-    @Option(help: "Seconds a connection may send nothing (between requests, in a request's head or body) before it is closed (default: $VESTNIK_IDLE_TIMEOUT, else 30).")
+    @Option(
+        help:
+            "Seconds a connection may send nothing (between requests, in a request's head or body) before it is closed (default: $VESTNIK_IDLE_TIMEOUT, else 30)."
+    )
     var idleTimeout: Double?
 
     /// A number from the option, else the environment variable, else `fallback`; never negative.
@@ -143,12 +168,13 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let logger = makeLogger()
         let environment = ProcessInfo.processInfo.environment
-        let port = try self.port ?? environment["VESTNIK_PORT"].map { value in
-            guard let port = Int(value), (1...65535).contains(port) else {
-                throw ValidationError("VESTNIK_PORT must be a port number, not \(value)")
-            }
-            return port
-        } ?? 8080
+        let port =
+            try self.port ?? environment["VESTNIK_PORT"].map { value in
+                guard let port = Int(value), (1...65535).contains(port) else {
+                    throw ValidationError("VESTNIK_PORT must be a port number, not \(value)")
+                }
+                return port
+            } ?? 8080
         let hostname = self.hostname ?? environment["VESTNIK_HOSTNAME"] ?? "127.0.0.1"
         let reads = try readSettings(environment)
         let media = try mediaSettings(environment, database: options.location)
@@ -171,7 +197,8 @@ struct Serve: AsyncParsableCommand {
                     publicURL: publicURL ?? environment["VESTNIK_PUBLIC_URL"] ?? "http://\(hostname):\(port)", media: media)
                 if let token = try await site.accounts.issueSetupToken(settings: site.settings) {
                     // Printed, not only logged: whoever starts the server creates the first account.
-                    print("No chief editor yet: open \(site.publicURL)/newsroom/setup?token=\(token) to create one (valid until one exists).")
+                    print(
+                        "No chief editor yet: open \(site.publicURL)/newsroom/setup?token=\(token) to create one (valid until one exists).")
                     fflush(nil)
                 }
                 let app = buildApplication(site: site, settings: server, logger: logger)

@@ -82,7 +82,9 @@ public enum ArticleBody {
         while i < count {
             // Eight bytes at a time past words that hold no byte a newline starts with (below 0x0E, 0xC2 or 0xE2):
             // a long body is nearly all such words, and a byte-by-byte walk was 4 % of its page's CPU.
-            while i + 8 <= count, !mayStartNewline(UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self))) {
+            while i + 8 <= count,
+                !mayStartNewline(UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self)))
+            {
                 i += 8
             }
             guard i < count else { break }
@@ -127,7 +129,7 @@ public enum ArticleBody {
             stripped += rest[..<open]
             let afterOpen = rest.index(after: open)
             guard let next = rest[afterOpen...].first, next.isASCII, next.isLetter || next == "/" || next == "!" || next == "?",
-                  let close = tagEnd(rest[afterOpen...])
+                let close = tagEnd(rest[afterOpen...])
             else {
                 stripped += "<"
                 rest = rest[afterOpen...]

@@ -26,9 +26,11 @@ public struct DateVocabulary: Sendable, Codable, Equatable {
     /// The previous local day, e.g. `"вчера"`.
     public var yesterday: String
 
-    public init(months: [String], weekdays: [String], dateLine: String, justNow: String,
-                minuteOne: String, minuteOther: String, hourOne: String, hourOther: String,
-                yesterday: String) {
+    public init(
+        months: [String], weekdays: [String], dateLine: String, justNow: String,
+        minuteOne: String, minuteOther: String, hourOne: String, hourOther: String,
+        yesterday: String
+    ) {
         self.months = months
         self.weekdays = weekdays
         self.dateLine = dateLine
@@ -172,8 +174,10 @@ public struct NewsDateFormatter: Sendable {
     }
 
     private static let englishWeekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-    private static let englishMonths = ["Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    private static let englishMonths = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
 }
 
 /// A piece of the date line pattern: text as written, or a placeholder it knows (`Placeholders.fill`'s rules: an

@@ -36,7 +36,8 @@ public enum HTML {
             out += rest[..<amp]
             let afterAmp = rest.index(after: amp)
             if let semicolon = rest[afterAmp...].prefix(32).firstIndex(of: ";"),
-               let decoded = decodeEntity(rest[afterAmp..<semicolon]) {
+                let decoded = decodeEntity(rest[afterAmp..<semicolon])
+            {
                 out += decoded
                 rest = rest[rest.index(after: semicolon)...]
             } else {

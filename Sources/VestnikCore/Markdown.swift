@@ -157,7 +157,7 @@ private struct BlockParser {
             case .blank:
                 // A blank line ends the list unless another item of the same kind follows.
                 guard let next = lines[index...].firstIndex(where: { !$0.isBlankLine }),
-                      case let .item(nextOrdered, _, _, _) = classify(lines[next]), nextOrdered == ordered
+                    case let .item(nextOrdered, _, _, _) = classify(lines[next]), nextOrdered == ordered
                 else { break loop }
                 index = next
                 continue loop
@@ -191,8 +191,9 @@ private struct BlockParser {
                 }
             }
             if "-*_".contains(first),
-               rest.allSatisfy({ $0 == first || $0 == " " || $0 == "\t" }),
-               rest.filter({ $0 == first }).count >= 3 {
+                rest.allSatisfy({ $0 == first || $0 == " " || $0 == "\t" }),
+                rest.filter({ $0 == first }).count >= 3
+            {
                 return .rule
             }
             if first == ">", depth < Self.maxQuoteDepth {

@@ -323,7 +323,8 @@ private struct Renderer {
     private static func isEmail(_ s: String) -> Bool {
         let parts = s.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
-              !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else { return false }
+            !parts[1].hasPrefix("."), !parts[1].hasSuffix(".")
+        else { return false }
         return parts[0].allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ".!#$%&'*+/=?^_`{|}~-".contains($0)) }
             && parts[1].allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }
     }
@@ -387,7 +388,8 @@ private struct Renderer {
             while o >= 0, stack[o] > bottom {
                 let opener = delimiter(stack[o])
                 if opener.char == closer.char, opener.canOpen {
-                    let oddMatch = (opener.canClose || closer.canOpen)
+                    let oddMatch =
+                        (opener.canClose || closer.canOpen)
                         && (opener.originalCount + closer.originalCount) % 3 == 0
                         && !(opener.originalCount % 3 == 0 && closer.originalCount % 3 == 0)
                     if !oddMatch {
@@ -406,8 +408,12 @@ private struct Renderer {
             let closerIndex = stack[c]
             let use = closer.count >= 2 && delimiter(openerIndex).count >= 2 ? 2 : 1
             let tag = use == 2 ? "strong" : "em"
-            update(openerIndex) { $0.count -= use; $0.openTags = "<\(tag)>" + $0.openTags }
-            update(closerIndex) { $0.count -= use; $0.closeTags += "</\(tag)>" }
+            update(openerIndex) {
+                $0.count -= use; $0.openTags = "<\(tag)>" + $0.openTags
+            }
+            update(closerIndex) {
+                $0.count -= use; $0.closeTags += "</\(tag)>"
+            }
             // Runs between a matched pair stay literal.
             stack.removeSubrange((o + 1)..<c)
             c = o + 1

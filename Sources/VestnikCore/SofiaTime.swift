@@ -68,10 +68,11 @@ public enum SofiaTime {
     /// March). For the hour repeated in October the earlier (summer time) instant wins.
     public static func date(from local: LocalDateTime) -> Date? {
         guard (1...12).contains(local.month),
-              (1...CivilCalendar.daysInMonth(year: local.year, month: local.month)).contains(local.day),
-              (0...23).contains(local.hour), (0...59).contains(local.minute), (0...59).contains(local.second)
+            (1...CivilCalendar.daysInMonth(year: local.year, month: local.month)).contains(local.day),
+            (0...23).contains(local.hour), (0...59).contains(local.minute), (0...59).contains(local.second)
         else { return nil }
-        let localSeconds = CivilCalendar.days(year: local.year, month: local.month, day: local.day) * 86_400
+        let localSeconds =
+            CivilCalendar.days(year: local.year, month: local.month, day: local.day) * 86_400
             + local.hour * 3600 + local.minute * 60 + local.second
         for offset in [summerOffset, standardOffset] {
             let candidate = Date(timeIntervalSince1970: TimeInterval(localSeconds - offset))
@@ -153,7 +154,8 @@ enum CivilCalendar {
     static func dateTime(unixSeconds t: Int) -> LocalDateTime {
         let (year, month, day) = civil(fromDays: floorDiv(t, 86_400))
         let secondOfDay = floorMod(t, 86_400)
-        return LocalDateTime(year: year, month: month, day: day,
-                             hour: secondOfDay / 3600, minute: secondOfDay % 3600 / 60, second: secondOfDay % 60)
+        return LocalDateTime(
+            year: year, month: month, day: day,
+            hour: secondOfDay / 3600, minute: secondOfDay % 3600 / 60, second: secondOfDay % 60)
     }
 }

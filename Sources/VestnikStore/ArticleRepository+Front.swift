@@ -10,7 +10,9 @@ extension ArticleRepository {
     /// One statement of `UNION ALL`ed branches, each an index range scan of `articles_status_published` or
     /// `articles_section_published` that stops after its few rows, so it costs the same over 1,000 or 1,000,000
     /// articles (a page of `list(_:page:now:)` also counts the whole list, which the home page does not need).
-    public func front(latest: Int, sections: [Int], perSection: Int, now: Date) async throws
+    public func front(
+        latest: Int, sections: [Int], perSection: Int, now: Date
+    ) async throws
         -> (latest: [ArticleSummary], sections: [Int: [ArticleSummary]])
     {
         var branches: [SQLQueryString] = [Self.frontBranch(group: 0, filter: .all, limit: latest, now: now)]

@@ -112,7 +112,9 @@ public struct ArticleRepository: Sendable {
 
     /// One save inside the caller's transaction (which holds the article-writes lock): the article, its search entry,
     /// and the change to announce once the transaction has committed.
-    static func save(_ input: ArticleInput, now: Date, dialect: Database.Dialect, in db: any SQLDatabase) async throws
+    static func save(
+        _ input: ArticleInput, now: Date, dialect: Database.Dialect, in db: any SQLDatabase
+    ) async throws
         -> (SaveResult, ContentChange)
     {
         try validate(input)
@@ -136,7 +138,9 @@ public struct ArticleRepository: Sendable {
     }
 
     /// The statements of one save, inside the caller's transaction.
-    private static func write(_ input: ArticleInput, now: Date, dialect: Database.Dialect, in db: any SQLDatabase) async throws
+    private static func write(
+        _ input: ArticleInput, now: Date, dialect: Database.Dialect, in db: any SQLDatabase
+    ) async throws
         -> SaveResult
     {
         let sectionID = try await TaxonomyRepository.ensureSection(name: input.section, description: nil, position: nil, in: db)
@@ -358,7 +362,9 @@ public struct ArticleRepository: Sendable {
         return try await sharingSomething(with: article, limit: limit, now: now, in: db)
     }
 
-    private static func sharingSomething(with article: Article, limit: Int, now: Date, in db: any SQLDatabase) async throws -> [ArticleSummary] {
+    private static func sharingSomething(
+        with article: Article, limit: Int, now: Date, in db: any SQLDatabase
+    ) async throws -> [ArticleSummary] {
         let tagIDs: [any Encodable & Sendable] = article.tags.map(\.id)
         var shared: SQLQueryString = "a.section_id = \(bind: article.section.id)"
         if let topic = article.topic { shared += " OR a.topic_id = \(bind: topic.id)" }

@@ -122,7 +122,8 @@ public final class Database: Sendable {
             let runner = Task { await client.run() }
             let direct = try PostgresURL.connectionConfiguration(url, searchPath: searchPath)
             let database = Database(
-                dialect: .postgres, location: location, backend: .postgres(client, runner, direct), schema: searchPath, leaseTimeout: leaseTimeout,
+                dialect: .postgres, location: location, backend: .postgres(client, runner, direct), schema: searchPath,
+                leaseTimeout: leaseTimeout,
                 logger: logger)
             do {
                 _ = try await database.read { db in try await db.raw("SELECT 1").all() }

@@ -127,7 +127,8 @@ final class SQLiteReadConnection: @unchecked Sendable {
             return try prepared("SELECT 1 WHERE 0", on: handle)
         }
         let statement = PreparedStatement(
-            handle: raw, columns: SQLiteReadRow.Columns(of: raw), prepares: sqlite_nio_sqlite3_stmt_status(raw, SQLITE_STMTSTATUS_REPREPARE, 0))
+            handle: raw, columns: SQLiteReadRow.Columns(of: raw),
+            prepares: sqlite_nio_sqlite3_stmt_status(raw, SQLITE_STMTSTATUS_REPREPARE, 0))
         statements[sql] = statement
         return statement
     }
@@ -213,9 +214,10 @@ struct SQLiteReadRow: SQLRow {
         private let slots: [Int]
 
         convenience init(of statement: OpaquePointer) {
-            self.init(names: (0..<sqlite_nio_sqlite3_column_count(statement)).map {
-                String(cString: sqlite_nio_sqlite3_column_name(statement, $0))
-            })
+            self.init(
+                names: (0..<sqlite_nio_sqlite3_column_count(statement)).map {
+                    String(cString: sqlite_nio_sqlite3_column_name(statement, $0))
+                })
         }
 
         init(names: [String]) {

@@ -175,7 +175,9 @@ extension TaxonomyRepository {
     }
 
     /// Creates or changes a topic; `pinnedArticleID` must be a published article (nil: none pinned).
-    public func editTopic(id: Int?, name: String, slug: String, description: String, pinnedArticleID: Int?) async throws
+    public func editTopic(
+        id: Int?, name: String, slug: String, description: String, pinnedArticleID: Int?
+    ) async throws
         -> StructureEdit
     {
         let name = try Self.checkedName(name)
@@ -197,7 +199,9 @@ extension TaxonomyRepository {
     }
 
     /// Creates or changes an author: `role` is the public byline title, `photo` an address `PhotoURL` accepts.
-    public func editAuthor(id: Int?, name: String, slug: String, role: String, bio: String, photo: String) async throws
+    public func editAuthor(
+        id: Int?, name: String, slug: String, role: String, bio: String, photo: String
+    ) async throws
         -> StructureEdit
     {
         let name = try Self.checkedName(name)

@@ -50,7 +50,9 @@ public struct TaxonomyRepository: Sendable {
     /// Creates the section if its slug is new; updates the given details otherwise. Returns its id.
     @discardableResult
     public func saveSection(name: String, description: String? = nil, position: Int? = nil) async throws -> Int {
-        let id = try await database.write { db in try await Self.ensureSection(name: name, description: description, position: position, in: db) }
+        let id = try await database.write { db in
+            try await Self.ensureSection(name: name, description: description, position: position, in: db)
+        }
         await database.announce(.everything)
         return id
     }
@@ -202,7 +204,9 @@ public struct TaxonomyRepository: Sendable {
     /// navigation, in titles and in feeds.
     static func checkPrintable(_ name: String) throws {
         guard !hasControlCharacters(name) else {
-            throw InvalidInput("„\(name.unicodeScalars.map { $0.properties.generalCategory == .control ? "�" : String($0) }.joined())“ holds a control character (NUL, a tab, a line break…)")
+            throw InvalidInput(
+                "„\(name.unicodeScalars.map { $0.properties.generalCategory == .control ? "�" : String($0) }.joined())“ holds a control character (NUL, a tab, a line break…)"
+            )
         }
     }
 

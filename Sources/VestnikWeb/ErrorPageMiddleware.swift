@@ -26,9 +26,12 @@ struct ErrorPageMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as DatabaseUnavailableError {
             context.logger.error(
                 "request failed: the database is unavailable",
-                metadata: ["path": .string(request.uri.path), "method": .string(request.method.rawValue), "error": .string(error.description)])
+                metadata: [
+                    "path": .string(request.uri.path), "method": .string(request.method.rawValue), "error": .string(error.description),
+                ])
             let form = request.method == .post && request.uri.path.hasPrefix("/newsroom")
-            var response = try await page(status: .serviceUnavailable, request: request, extra: form ? "error_503_form" : nil, database: false)
+            var response = try await page(
+                status: .serviceUnavailable, request: request, extra: form ? "error_503_form" : nil, database: false)
             response.headers[.retryAfter] = String(Self.retryAfter)
             response.headers[.cacheControl] = "no-store"
             return response

@@ -50,7 +50,9 @@ public struct Site: Sendable {
     ) async throws -> Site {
         let settings = SettingsRepository(database: database)
         let code = try await settings.value(SettingKeys.locale) ?? "bg"
-        guard SiteLocale.available.contains(code) || FileManager.default.fileExists(atPath: theme.localesFolder.appendingPathComponent("\(code).json").path)
+        guard
+            SiteLocale.available.contains(code)
+                || FileManager.default.fileExists(atPath: theme.localesFolder.appendingPathComponent("\(code).json").path)
         else { throw ThemeError("the site setting \(SettingKeys.locale) = \(code) names no locale file") }
         let locale = try theme.locale(code)
         let name = try await settings.value(SettingKeys.siteName) ?? locale["site_name"]

@@ -17,7 +17,8 @@ import Testing
     /// The block kind as the Character-based reading found it: from the lowercased ASCII letters and digits after
     /// the first Character and any slashes.
     static func kind(_ text: String) -> BodyBlock.Kind {
-        ArticleBody.kind(ofLeadingTag: text.dropFirst().drop { $0 == "/" }.prefix { $0.isASCII && ($0.isLetter || $0.isNumber) }.lowercased())
+        ArticleBody.kind(
+            ofLeadingTag: text.dropFirst().drop { $0 == "/" }.prefix { $0.isASCII && ($0.isLetter || $0.isNumber) }.lowercased())
     }
 
     static let bodies = [
@@ -80,7 +81,8 @@ import Testing
         let bodies: [[UInt8]] = [
             [0x3C, 0x70, 0x3E, 0xFF, 0xD0, 0x3C, 0x2F, 0x70, 0x3E],  // <p>\xFF\xD0</p>: a plain line, kept as stored
             [0x20, 0xE2, 0x80, 0x0A, 0xC2, 0x0A, 0x3C, 0x68, 0x32, 0x3E, 0xF0, 0x9F],  // " \xE2\x80\n\xC2\n<h2>\xF0\x9F"
-            [0xE2, 0xC2, 0x85, 0x3C, 0x70, 0xE2, 0x80, 0xA8, 0xF0, 0xE2, 0x80, 0xA9, 0x3C, 0x75, 0x6C, 0x3E, 0xC3],  // NEL, LS, PS after broken leads
+            // NEL, LS, PS after broken leads
+            [0xE2, 0xC2, 0x85, 0x3C, 0x70, 0xE2, 0x80, 0xA8, 0xF0, 0xE2, 0x80, 0xA9, 0x3C, 0x75, 0x6C, 0x3E, 0xC3],
             [0x3C, 0xC3, 0x70, 0x3E, 0x0D, 0x0A, 0x3C, 0x68, 0x72, 0x3E, 0x20, 0xED, 0xA0, 0x80],  // a broken tag name; a surrogate
             Array("<p>валиден</p>\n".utf8) + [0x80, 0x80] + Array("<figure><img src=\"/a.jpg\"></figure>\n\t".utf8) + [0xC0, 0xAF],
         ]
@@ -94,7 +96,8 @@ import Testing
     }
 
     @Test func kindsComeFromTheLeadingTag() {
-        let blocks = ArticleBody.blocks(fromHTML: "<h2>a</h2>\n<blockquote>b</blockquote>\n<ol><li>c</li></ol>\n<figure>d</figure>\n<hr>\n<p>e</p>")
+        let blocks = ArticleBody.blocks(
+            fromHTML: "<h2>a</h2>\n<blockquote>b</blockquote>\n<ol><li>c</li></ol>\n<figure>d</figure>\n<hr>\n<p>e</p>")
         #expect(blocks.map(\.kind) == [.heading, .quote, .list, .figure, .rule, .paragraph])
     }
 }

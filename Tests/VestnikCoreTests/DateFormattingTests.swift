@@ -11,8 +11,10 @@ private func utc(_ iso: String) -> Date {
 private extension DateVocabulary {
     /// The Bulgarian vocabulary, as a site's locale file would provide it.
     static let bulgarian = DateVocabulary(
-        months: ["януари", "февруари", "март", "април", "май", "юни",
-                 "юли", "август", "септември", "октомври", "ноември", "декември"],
+        months: [
+            "януари", "февруари", "март", "април", "май", "юни",
+            "юли", "август", "септември", "октомври", "ноември", "декември",
+        ],
         weekdays: ["понеделник", "вторник", "сряда", "четвъртък", "петък", "събота", "неделя"],
         dateLine: "{day} {month} {year}, {time} часа",
         justNow: "току-що",
@@ -82,10 +84,10 @@ private extension DateVocabulary {
 
     @Test func vocabularyDecodesFromJSON() throws {
         let json = """
-        {"months":["a","b","c","d","e","f","g","h","i","j","k","l"],"weekdays":["1","2","3","4","5","6","7"],
-         "dateLine":"{day}.{month}","justNow":"now","minuteOne":"{n} min","minuteOther":"{n} mins",
-         "hourOne":"{n} hour","hourOther":"{n} hours","yesterday":"yesterday"}
-        """
+            {"months":["a","b","c","d","e","f","g","h","i","j","k","l"],"weekdays":["1","2","3","4","5","6","7"],
+             "dateLine":"{day}.{month}","justNow":"now","minuteOne":"{n} min","minuteOther":"{n} mins",
+             "hourOne":"{n} hour","hourOther":"{n} hours","yesterday":"yesterday"}
+            """
         let vocabulary = try JSONDecoder().decode(DateVocabulary.self, from: Data(json.utf8))
         #expect(NewsDateFormatter(vocabulary: vocabulary).dateLine(article) == "05.i")
         let encoded = try JSONEncoder().encode(DateVocabulary.bulgarian)

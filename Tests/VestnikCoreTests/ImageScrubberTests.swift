@@ -55,7 +55,9 @@ struct ImageScrubberTests {
         let exif = ExifBlock.orientationOnly(6)
         let at = try #require(png.bytes.firstRange(of: Array("eXIf".utf8))).upperBound
         #expect(Array(png.bytes[at..<(at + exif.count)]) == exif)
-        #expect(Array(png.bytes[(at + exif.count)..<(at + exif.count + 4)]) == SampleImages.be32(Int(CRC32.checksum(Array("eXIf".utf8) + exif))))
+        #expect(
+            Array(png.bytes[(at + exif.count)..<(at + exif.count + 4)]) == SampleImages.be32(Int(CRC32.checksum(Array("eXIf".utf8) + exif)))
+        )
 
         let webp = try ImageScrubber.scrub(PhoneMetadata.webp(width: 800, height: 600), format: .webp).get()
         #expect(webp.bytes[20] == 0x00, "the EXIF and XMP flags are cleared")
@@ -64,7 +66,8 @@ struct ImageScrubberTests {
         let turned = try ImageScrubber.scrub(PhoneMetadata.webp(width: 800, height: 600, orientation: 8), format: .webp).get()
         #expect(turned.bytes[20] == 0x08 && turned.orientation == 8 && turned.bytes.firstRange(of: ExifBlock.orientationOnly(8)) != nil)
         // A simple WebP (no VP8X) cannot announce an EXIF chunk: it is dropped, and the size is not turned.
-        let simple = SampleImages.webp(chunk: "VP8 ", payload: [0x10, 0x02, 0x00, 0x9D, 0x01, 0x2A] + SampleImages.le16(8) + SampleImages.le16(4) + [0, 0])
+        let simple = SampleImages.webp(
+            chunk: "VP8 ", payload: [0x10, 0x02, 0x00, 0x9D, 0x01, 0x2A] + SampleImages.le16(8) + SampleImages.le16(4) + [0, 0])
         let camera = PhoneMetadata.tiff(orientation: 6, littleEndian: true)
         let chunk = Array("EXIF".utf8) + SampleImages.le32(camera.count) + camera + (camera.count % 2 == 1 ? [0] : [])
         let withExif = Array(simple.prefix(4)) + SampleImages.le32(simple.count - 8 + chunk.count) + Array(simple.dropFirst(8)) + chunk
@@ -117,8 +120,10 @@ struct ImageScrubberTests {
             #expect(ImageScrubber.scrub(bad, format: .jpeg) == .failure(.damaged))
         }
         let png = SampleImages.png(width: 10, height: 10)
-        #expect(ImageScrubber.scrub([UInt8](png.prefix(8)) + [0xFF, 0xFF, 0xFF, 0xF0] + png.dropFirst(12), format: .png) == .failure(.damaged))
-        #expect(ImageScrubber.scrub([UInt8](png.prefix(12)) + Array("I\u{0}DR".utf8) + png.dropFirst(16), format: .png) == .failure(.damaged))
+        #expect(
+            ImageScrubber.scrub([UInt8](png.prefix(8)) + [0xFF, 0xFF, 0xFF, 0xF0] + png.dropFirst(12), format: .png) == .failure(.damaged))
+        #expect(
+            ImageScrubber.scrub([UInt8](png.prefix(12)) + Array("I\u{0}DR".utf8) + png.dropFirst(16), format: .png) == .failure(.damaged))
         // IHDR must come first.
         #expect(ImageScrubber.scrub([UInt8](png.prefix(8)) + png.suffix(12) + png.dropFirst(8), format: .png) == .failure(.damaged))
         var webp = SampleImages.webpLossy(width: 10, height: 10)
@@ -155,8 +160,12 @@ struct ImageScrubberTests {
         #expect(ImageFile.inspect(SampleImages.png(width: 12_001, height: 10)) == .failure(.tooManyPixels))
         #expect(ImageFile.inspect(SampleImages.gif(width: 10, height: 12_001)) == .failure(.tooManyPixels))
         #expect(ImageFile.inspect(SampleImages.webpExtended(width: 8_000, height: 7_000)) == .failure(.tooManyPixels))
-        #expect(ImageFile.inspect(SampleImages.jpeg(width: 8_000, height: 6_000)) == .success(ImageInfo(format: .jpeg, width: 8_000, height: 6_000)))
-        #expect(ImageFile.inspect(SampleImages.png(width: 12_000, height: 4_000)) == .success(ImageInfo(format: .png, width: 12_000, height: 4_000)))
+        #expect(
+            ImageFile.inspect(SampleImages.jpeg(width: 8_000, height: 6_000))
+                == .success(ImageInfo(format: .jpeg, width: 8_000, height: 6_000)))
+        #expect(
+            ImageFile.inspect(SampleImages.png(width: 12_000, height: 4_000))
+                == .success(ImageInfo(format: .png, width: 12_000, height: 4_000)))
     }
 
     @Test("CRC-32 as PNG computes it")

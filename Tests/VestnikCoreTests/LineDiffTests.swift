@@ -53,11 +53,13 @@ struct PhotoURLTests {
         #expect(PhotoURL.isAcceptable(text))
     }
 
-    @Test("refused", arguments: [
-        "javascript:alert(1)", "http://example.bg/a.jpg", "data:image/png;base64,AAAA", "/media/../etc/passwd.jpg",
-        "/newsroom/logout", "/media/x.svg", "https://exa mple.bg/a.jpg", "https://example.bg/\"onerror=x", "https://",
-        "https://user@evil.bg/a.jpg", "//evil.bg/a.jpg", "/media/a.b.jpg",
-    ])
+    @Test(
+        "refused",
+        arguments: [
+            "javascript:alert(1)", "http://example.bg/a.jpg", "data:image/png;base64,AAAA", "/media/../etc/passwd.jpg",
+            "/newsroom/logout", "/media/x.svg", "https://exa mple.bg/a.jpg", "https://example.bg/\"onerror=x", "https://",
+            "https://user@evil.bg/a.jpg", "//evil.bg/a.jpg", "/media/a.b.jpg",
+        ])
     func refused(_ text: String) {
         #expect(!PhotoURL.isAcceptable(text))
     }

@@ -12,7 +12,9 @@ import Testing
 
     @Test func percentEncodingKeepsASCIIURLsAndEncodesTheRest() {
         #expect(URLText.percentEncoded("https://vestnik.bg/svyat/a-b?page=2#x") == "https://vestnik.bg/svyat/a-b?page=2#x")
-        #expect(URLText.percentEncoded("https://пример.bg/вести") == "https://%D0%BF%D1%80%D0%B8%D0%BC%D0%B5%D1%80.bg/%D0%B2%D0%B5%D1%81%D1%82%D0%B8")
+        #expect(
+            URLText.percentEncoded("https://пример.bg/вести")
+                == "https://%D0%BF%D1%80%D0%B8%D0%BC%D0%B5%D1%80.bg/%D0%B2%D0%B5%D1%81%D1%82%D0%B8")
         #expect(URLText.percentEncoded("/a b\"<>\\^`{|}") == "/a%20b%22%3C%3E%5C%5E%60%7B%7C%7D")
         let once = URLText.percentEncoded("/снимка 1.jpg")
         #expect(once == "/%D1%81%D0%BD%D0%B8%D0%BC%D0%BA%D0%B0%201.jpg")
@@ -20,17 +22,20 @@ import Testing
     }
 
     @Test func httpDatesGoBothWays() throws {
-        let formatter = NewsDateFormatter(vocabulary: DateVocabulary(
-            months: [], weekdays: [], dateLine: "", justNow: "", minuteOne: "", minuteOther: "", hourOne: "",
-            hourOther: "", yesterday: ""))
+        let formatter = NewsDateFormatter(
+            vocabulary: DateVocabulary(
+                months: [], weekdays: [], dateLine: "", justNow: "", minuteOne: "", minuteOther: "", hourOne: "",
+                hourOther: "", yesterday: ""))
         let date = Date(timeIntervalSince1970: 1_693_865_520)  // 2023-09-04 22:12:00 UTC
         #expect(formatter.httpDate(date) == "Mon, 04 Sep 2023 22:12:00 GMT")
         #expect(formatter.rfc822(date) == "Mon, 04 Sep 2023 22:12:00 +0000")
         #expect(NewsDateFormatter.date(fromHTTPDate: "Mon, 04 Sep 2023 22:12:00 GMT") == date)
         #expect(NewsDateFormatter.date(fromHTTPDate: "Sun, 06 Nov 1994 08:49:37 GMT") == Date(timeIntervalSince1970: 784_111_777))
-        for bad in ["", "yesterday", "Mon, 04 Sep 2023 22:12:00 +0000", "Mon, 31 Feb 2023 22:12:00 GMT",
-                    "Monday, 04-Sep-23 22:12:00 GMT", "Mon Sep  4 22:12:00 2023", "Mon, 04 Sep 2023 24:00:00 GMT",
-                    "Xyz, 04 Sep 2023 22:12:00 GMT", "Mon, 4 Sep 2023 22:12:00 GMT"] {
+        for bad in [
+            "", "yesterday", "Mon, 04 Sep 2023 22:12:00 +0000", "Mon, 31 Feb 2023 22:12:00 GMT",
+            "Monday, 04-Sep-23 22:12:00 GMT", "Mon Sep  4 22:12:00 2023", "Mon, 04 Sep 2023 24:00:00 GMT",
+            "Xyz, 04 Sep 2023 22:12:00 GMT", "Mon, 4 Sep 2023 22:12:00 GMT",
+        ] {
             #expect(NewsDateFormatter.date(fromHTTPDate: bad) == nil, "\(bad)")
         }
     }
@@ -51,10 +56,11 @@ import Testing
             <p><a href="/svyat/drugo">a</a> <a href="//cdn.example/x">b</a> <a href="https://e.bg/">c</a> „=\\"/“ text</p>
             <figure><img src="/static/x.png" alt="/y"></figure>
             """
-        #expect(ArticleBody.resolvingRootRelativeURLs(in: body, against: "https://vestnik.bg") == """
-            <p><a href="https://vestnik.bg/svyat/drugo">a</a> <a href="//cdn.example/x">b</a> <a href="https://e.bg/">c</a> „=\\"/“ text</p>
-            <figure><img src="https://vestnik.bg/static/x.png" alt="/y"></figure>
-            """)
+        #expect(
+            ArticleBody.resolvingRootRelativeURLs(in: body, against: "https://vestnik.bg") == """
+                <p><a href="https://vestnik.bg/svyat/drugo">a</a> <a href="//cdn.example/x">b</a> <a href="https://e.bg/">c</a> „=\\"/“ text</p>
+                <figure><img src="https://vestnik.bg/static/x.png" alt="/y"></figure>
+                """)
         #expect(ArticleBody.resolvingRootRelativeURLs(in: "<p>Нищо.</p>", against: "https://vestnik.bg") == "<p>Нищо.</p>")
     }
 

@@ -4,15 +4,16 @@ import Testing
 @Suite struct MarkdownBlockTests {
     @Test func paragraphsAndSoftBreaks() {
         let source = """
-        Първи ред
-        втори ред.
+            Първи ред
+            втори ред.
 
-        Втори абзац.
-        """
-        #expect(Markdown.blocks(source) == [
-            BodyBlock(kind: .paragraph, html: "<p>Първи ред втори ред.</p>"),
-            BodyBlock(kind: .paragraph, html: "<p>Втори абзац.</p>"),
-        ])
+            Втори абзац.
+            """
+        #expect(
+            Markdown.blocks(source) == [
+                BodyBlock(kind: .paragraph, html: "<p>Първи ред втори ред.</p>"),
+                BodyBlock(kind: .paragraph, html: "<p>Втори абзац.</p>"),
+            ])
         #expect(Markdown.html(source) == "<p>Първи ред втори ред.</p>\n<p>Втори абзац.</p>")
     }
 
@@ -43,13 +44,16 @@ import Testing
     @Test func blockquotes() {
         #expect(Markdown.html("> „Цитат“, каза той.") == "<blockquote><p>„Цитат“, каза той.</p></blockquote>")
         let source = """
-        > Първи абзац
-        > продължава.
-        >
-        > Втори абзац.
-        """
-        #expect(Markdown.blocks(source) == [BodyBlock(
-            kind: .quote, html: "<blockquote><p>Първи абзац продължава.</p><p>Втори абзац.</p></blockquote>")])
+            > Първи абзац
+            > продължава.
+            >
+            > Втори абзац.
+            """
+        #expect(
+            Markdown.blocks(source) == [
+                BodyBlock(
+                    kind: .quote, html: "<blockquote><p>Първи абзац продължава.</p><p>Втори абзац.</p></blockquote>")
+            ])
     }
 
     @Test func blockquoteLazyContinuationAndEnd() {
@@ -66,13 +70,16 @@ import Testing
 
     @Test func unorderedLists() {
         let source = """
-        - първо
-        * второ
-          продължение
-        + **трето**
-        """
-        #expect(Markdown.blocks(source) == [BodyBlock(
-            kind: .list, html: "<ul><li>първо</li><li>второ продължение</li><li><strong>трето</strong></li></ul>")])
+            - първо
+            * второ
+              продължение
+            + **трето**
+            """
+        #expect(
+            Markdown.blocks(source) == [
+                BodyBlock(
+                    kind: .list, html: "<ul><li>първо</li><li>второ продължение</li><li><strong>трето</strong></li></ul>")
+            ])
     }
 
     @Test func orderedLists() {
@@ -103,13 +110,21 @@ import Testing
     }
 
     @Test func figures() {
-        #expect(Markdown.blocks(#"![Ким Чен-ун и Путин](/media/kim.jpg "Снимка: БТА")"#) == [BodyBlock(
-            kind: .figure,
-            html: #"<figure><img src="/media/kim.jpg" alt="Ким Чен-ун и Путин" loading="lazy"><figcaption>Снимка: БТА</figcaption></figure>"#)])
-        #expect(Markdown.html("![](https://cdn.example.com/a.jpg)")
-            == #"<figure><img src="https://cdn.example.com/a.jpg" alt="" loading="lazy"></figure>"#)
-        #expect(Markdown.html("![*Пожар*](a.jpg 'Снимка: [БТА](https://bta.bg)')")
-            == #"<figure><img src="a.jpg" alt="Пожар" loading="lazy"><figcaption>Снимка: <a href="https://bta.bg" rel="noopener">БТА</a></figcaption></figure>"#)
+        #expect(
+            Markdown.blocks(#"![Ким Чен-ун и Путин](/media/kim.jpg "Снимка: БТА")"#) == [
+                BodyBlock(
+                    kind: .figure,
+                    html:
+                        #"<figure><img src="/media/kim.jpg" alt="Ким Чен-ун и Путин" loading="lazy"><figcaption>Снимка: БТА</figcaption></figure>"#
+                )
+            ])
+        #expect(
+            Markdown.html("![](https://cdn.example.com/a.jpg)")
+                == #"<figure><img src="https://cdn.example.com/a.jpg" alt="" loading="lazy"></figure>"#)
+        #expect(
+            Markdown.html("![*Пожар*](a.jpg 'Снимка: [БТА](https://bta.bg)')")
+                == #"<figure><img src="a.jpg" alt="Пожар" loading="lazy"><figcaption>Снимка: <a href="https://bta.bg" rel="noopener">БТА</a></figcaption></figure>"#
+        )
     }
 
     @Test func figureOnItsOwnLineSplitsAParagraph() {
@@ -122,24 +137,24 @@ import Testing
 
     @Test func everyBlockIsOneLine() {
         let source = """
-        # Заглавие
-        Абзац
-        на
-        три реда.
+            # Заглавие
+            Абзац
+            на
+            три реда.
 
-        > цитат
-        > на два реда
-        >
-        > втори
+            > цитат
+            > на два реда
+            >
+            > втори
 
-        - точка
-          продължение
-        1. едно
-        ![снимка](/a.jpg "надпис
-        на два реда")
-        `код
-        на два реда`
-        """
+            - точка
+              продължение
+            1. едно
+            ![снимка](/a.jpg "надпис
+            на два реда")
+            `код
+            на два реда`
+            """
         let blocks = Markdown.blocks(source)
         #expect(blocks.allSatisfy { !$0.html.contains("\n") })
         #expect(ArticleBody.blocks(fromHTML: Markdown.html(source)) == blocks)
@@ -195,8 +210,9 @@ import Testing
         #expect(inline("[пишете](mailto:desk@example.bg)") == #"<a href="mailto:desk@example.bg">пишете</a>"#)
         #expect(inline(#"[а](/x "Заглавие")"#) == #"<a href="/x" title="Заглавие">а</a>"#)
         #expect(inline("[**удебелена**](/x)") == #"<a href="/x"><strong>удебелена</strong></a>"#)
-        #expect(inline("[Уики](https://bg.wikipedia.org/wiki/Foo_(bar))")
-            == #"<a href="https://bg.wikipedia.org/wiki/Foo_(bar)" rel="noopener">Уики</a>"#)
+        #expect(
+            inline("[Уики](https://bg.wikipedia.org/wiki/Foo_(bar))")
+                == #"<a href="https://bg.wikipedia.org/wiki/Foo_(bar)" rel="noopener">Уики</a>"#)
         #expect(inline("[а](<в с интервал>)") == #"<a href="в%20с%20интервал">а</a>"#)
         #expect(inline("[a](/x?a=1&b=2)") == #"<a href="/x?a=1&amp;b=2">a</a>"#)
         #expect(inline("*виж [тук](/x)*") == #"<em>виж <a href="/x">тук</a></em>"#)
@@ -211,8 +227,9 @@ import Testing
     }
 
     @Test func autolinks() {
-        #expect(inline("<https://example.com/a?b=1&c=2>")
-            == #"<a href="https://example.com/a?b=1&amp;c=2" rel="noopener">https://example.com/a?b=1&amp;c=2</a>"#)
+        #expect(
+            inline("<https://example.com/a?b=1&c=2>")
+                == #"<a href="https://example.com/a?b=1&amp;c=2" rel="noopener">https://example.com/a?b=1&amp;c=2</a>"#)
         #expect(inline("<desk@example.bg>") == #"<a href="mailto:desk@example.bg">desk@example.bg</a>"#)
         #expect(inline("<не е връзка>") == "&lt;не е връзка&gt;")
         #expect(inline("a < b > c") == "a &lt; b &gt; c")
@@ -231,8 +248,9 @@ import Testing
 
     @Test func rawHTMLIsShownAsText() {
         #expect(Markdown.html("<script>alert(1)</script>") == "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>")
-        #expect(Markdown.html("<div onclick=\"x()\">\n<b>не</b>\n</div>")
-            == "<p>&lt;div onclick=&quot;x()&quot;&gt; &lt;b&gt;не&lt;/b&gt; &lt;/div&gt;</p>")
+        #expect(
+            Markdown.html("<div onclick=\"x()\">\n<b>не</b>\n</div>")
+                == "<p>&lt;div onclick=&quot;x()&quot;&gt; &lt;b&gt;не&lt;/b&gt; &lt;/div&gt;</p>")
         #expect(Markdown.html("<img src=x onerror=alert(1)>") == "<p>&lt;img src=x onerror=alert(1)&gt;</p>")
         #expect(Markdown.html("<!-- коментар -->") == "<p>&lt;!-- коментар --&gt;</p>")
         #expect(Markdown.html("## <script>x</script>") == "<h2>&lt;script&gt;x&lt;/script&gt;</h2>")
@@ -281,15 +299,19 @@ import Testing
     }
 
     @Test func quotesCannotBreakOutOfAttributes() {
-        #expect(inline(#"[x](https://a.bg/"onmouseover="alert(1))"#)
-            == #"<a href="https://a.bg/%22onmouseover=%22alert(1)" rel="noopener">x</a>"#)
+        #expect(
+            inline(#"[x](https://a.bg/"onmouseover="alert(1))"#)
+                == #"<a href="https://a.bg/%22onmouseover=%22alert(1)" rel="noopener">x</a>"#)
         #expect(inline(#"[x](/a'onmouseover='alert(1))"#) == #"<a href="/a&#39;onmouseover=&#39;alert(1)">x</a>"#)
         #expect(inline(#"[x](/a "t" onmouseover="y")"#) == #"[x](/a &quot;t&quot; onmouseover=&quot;y&quot;)"#)
         #expect(inline(#"[x](/a "say \"hi\" <b>")"#) == #"<a href="/a" title="say &quot;hi&quot; &lt;b&gt;">x</a>"#)
-        #expect(Markdown.html(#"![" onerror="alert(1)](/a.jpg "\" onload=\"x")"#)
-            == #"<figure><img src="/a.jpg" alt="&quot; onerror=&quot;alert(1)" loading="lazy"><figcaption>&quot; onload=&quot;x</figcaption></figure>"#)
-        #expect(Markdown.html(#"![a](/a.jpg"onerror="alert(1))"#)
-            == #"<figure><img src="/a.jpg%22onerror=%22alert(1)" alt="a" loading="lazy"></figure>"#)
+        #expect(
+            Markdown.html(#"![" onerror="alert(1)](/a.jpg "\" onload=\"x")"#)
+                == #"<figure><img src="/a.jpg" alt="&quot; onerror=&quot;alert(1)" loading="lazy"><figcaption>&quot; onload=&quot;x</figcaption></figure>"#
+        )
+        #expect(
+            Markdown.html(#"![a](/a.jpg"onerror="alert(1))"#)
+                == #"<figure><img src="/a.jpg%22onerror=%22alert(1)" alt="a" loading="lazy"></figure>"#)
     }
 
     @Test func unclosedAndMismatchedMarkup() {
@@ -319,19 +341,20 @@ import Testing
 @Suite struct ArticleBodyTests {
     @Test func blocksFromStoredHTML() {
         let stored = """
-        <p>Лийд.</p>
-        <h2>Заглавие</h2>
-        <h3>Подзаглавие</h3>
-        <blockquote><p>Цитат</p></blockquote>
-        <ul><li>а</li></ul>
-        <ol start="2"><li>б</li></ol>
-        <figure><img src="/a.jpg" alt="" loading="lazy"></figure>
-        <hr>
+            <p>Лийд.</p>
+            <h2>Заглавие</h2>
+            <h3>Подзаглавие</h3>
+            <blockquote><p>Цитат</p></blockquote>
+            <ul><li>а</li></ul>
+            <ol start="2"><li>б</li></ol>
+            <figure><img src="/a.jpg" alt="" loading="lazy"></figure>
+            <hr>
 
-        просто текст
-        """
-        #expect(ArticleBody.blocks(fromHTML: stored).map(\.kind)
-            == [.paragraph, .heading, .heading, .quote, .list, .list, .figure, .rule, .paragraph])
+            просто текст
+            """
+        #expect(
+            ArticleBody.blocks(fromHTML: stored).map(\.kind)
+                == [.paragraph, .heading, .heading, .quote, .list, .list, .figure, .rule, .paragraph])
         #expect(ArticleBody.blocks(fromHTML: stored).first == BodyBlock(kind: .paragraph, html: "<p>Лийд.</p>"))
         #expect(ArticleBody.blocks(fromHTML: "").isEmpty)
     }
@@ -344,8 +367,9 @@ import Testing
     }
 
     @Test func plainText() {
-        #expect(ArticleBody.plainText("<p>Ким Чен-ун &amp; <strong>Путин</strong></p><p>Втори&nbsp;абзац</p>")
-            == "Ким Чен-ун & Путин Втори абзац")
+        #expect(
+            ArticleBody.plainText("<p>Ким Чен-ун &amp; <strong>Путин</strong></p><p>Втори&nbsp;абзац</p>")
+                == "Ким Чен-ун & Путин Втори абзац")
         #expect(ArticleBody.plainText("<ul><li>а</li><li>б</li></ul>") == "а б")
         #expect(ArticleBody.plainText("по<em>лу</em>дума") == "полудума")
         #expect(ArticleBody.plainText("<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>") == "<script>alert(1)</script>")

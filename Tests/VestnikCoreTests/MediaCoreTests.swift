@@ -6,13 +6,24 @@ import VestnikTestSupport
 struct MediaCoreTests {
     @Test("each format's type and size come from its own header")
     func formats() {
-        #expect(ImageFile.inspect(SampleImages.png(width: 1200, height: 675)) == .success(ImageInfo(format: .png, width: 1200, height: 675)))
-        #expect(ImageFile.inspect(SampleImages.jpeg(width: 1920, height: 1080)) == .success(ImageInfo(format: .jpeg, width: 1920, height: 1080)))
-        #expect(ImageFile.inspect(SampleImages.jpeg(width: 640, height: 480, sof: 0xC0)) == .success(ImageInfo(format: .jpeg, width: 640, height: 480)))
+        #expect(
+            ImageFile.inspect(SampleImages.png(width: 1200, height: 675)) == .success(ImageInfo(format: .png, width: 1200, height: 675)))
+        #expect(
+            ImageFile.inspect(SampleImages.jpeg(width: 1920, height: 1080)) == .success(ImageInfo(format: .jpeg, width: 1920, height: 1080))
+        )
+        #expect(
+            ImageFile.inspect(SampleImages.jpeg(width: 640, height: 480, sof: 0xC0))
+                == .success(ImageInfo(format: .jpeg, width: 640, height: 480)))
         #expect(ImageFile.inspect(SampleImages.gif(width: 320, height: 240)) == .success(ImageInfo(format: .gif, width: 320, height: 240)))
-        #expect(ImageFile.inspect(SampleImages.webpLossy(width: 800, height: 600)) == .success(ImageInfo(format: .webp, width: 800, height: 600)))
-        #expect(ImageFile.inspect(SampleImages.webpLossless(width: 1000, height: 3)) == .success(ImageInfo(format: .webp, width: 1000, height: 3)))
-        #expect(ImageFile.inspect(SampleImages.webpExtended(width: 4000, height: 2250)) == .success(ImageInfo(format: .webp, width: 4000, height: 2250)))
+        #expect(
+            ImageFile.inspect(SampleImages.webpLossy(width: 800, height: 600))
+                == .success(ImageInfo(format: .webp, width: 800, height: 600)))
+        #expect(
+            ImageFile.inspect(SampleImages.webpLossless(width: 1000, height: 3))
+                == .success(ImageInfo(format: .webp, width: 1000, height: 3)))
+        #expect(
+            ImageFile.inspect(SampleImages.webpExtended(width: 4000, height: 2250))
+                == .success(ImageInfo(format: .webp, width: 4000, height: 2250)))
     }
 
     @Test("a JPEG's DHT segment is not mistaken for a frame header")
@@ -102,31 +113,37 @@ struct SanitizerMediaTests {
 
     @Test("a library picture keeps its shape, alt, size and caption")
     func libraryPicture() {
-        let html = "<figure contenteditable=\"false\"><img src=\"\(Self.src)\" alt=\"Площад „Независимост“\" width=\"1200\" height=\"675\" onerror=\"alert(1)\"><figcaption>Снимка: <b>БТА</b></figcaption></figure>"
-        #expect(BodySanitizer.sanitize(html)
-            == "<figure><img src=\"\(Self.src)\" alt=\"Площад „Независимост“\" width=\"1200\" height=\"675\" loading=\"lazy\"><figcaption>Снимка: <strong>БТА</strong></figcaption></figure>")
+        let html =
+            "<figure contenteditable=\"false\"><img src=\"\(Self.src)\" alt=\"Площад „Независимост“\" width=\"1200\" height=\"675\" onerror=\"alert(1)\"><figcaption>Снимка: <b>БТА</b></figcaption></figure>"
+        #expect(
+            BodySanitizer.sanitize(html)
+                == "<figure><img src=\"\(Self.src)\" alt=\"Площад „Независимост“\" width=\"1200\" height=\"675\" loading=\"lazy\"><figcaption>Снимка: <strong>БТА</strong></figcaption></figure>"
+        )
         // A picture inside a paragraph becomes a block of its own, between paragraphs.
-        #expect(BodySanitizer.sanitize("<p>Преди</p><img src=\"\(Self.src)\" alt=\"x\"><p>След</p>")
-            == "<p>Преди</p>\n<figure><img src=\"\(Self.src)\" alt=\"x\" loading=\"lazy\"></figure>\n<p>След</p>")
+        #expect(
+            BodySanitizer.sanitize("<p>Преди</p><img src=\"\(Self.src)\" alt=\"x\"><p>След</p>")
+                == "<p>Преди</p>\n<figure><img src=\"\(Self.src)\" alt=\"x\" loading=\"lazy\"></figure>\n<p>След</p>")
     }
 
-    @Test("hostile pictures are dropped or defused", arguments: [
-        "<img src=\"javascript:alert(1)\">",
-        "<img src=\"https://evil.example/x.png\" alt=\"x\">",
-        "<img src=\"//evil.example/media/\(String(repeating: "ab", count: 32)).png\">",
-        "<img src=\"/media/../vestnik.sqlite\">",
-        "<img src=\"/media/\(String(repeating: "ab", count: 32)).svg\">",
-        "<img src=\"data:image/png;base64,iVBORw0KGgo=\">",
-        "<img srcset=\"https://evil.example/a.png 1x\" src=\"x\">",
-        "<figure><iframe src=\"https://evil.example/\"></iframe></figure>",
-        "<iframe srcdoc=\"<script>alert(1)</script>\"></iframe>",
-        "<iframe src=\"https://www.youtube.com/embed/dQw4w9WgXcQ\"></iframe>",
-        "<figure class=\"embed\" data-embed=\"youtube\" data-id='dQw4w9WgXcQ\" onload=\"alert(1)'></figure>",
-        "<figure class=\"embed\" data-embed=\"youtube\" data-id=\"dQw4w9WgXc&quot;\"></figure>",
-        "<figure class=\"embed\" data-embed=\"script\" data-id=\"1\"></figure>",
-        "<figure data-embed=\"x\" data-id=\"javascript:alert(1)\"></figure>",
-        "<object data=\"https://evil.example/x.swf\"></object><embed src=\"https://evil.example/x.swf\">",
-    ])
+    @Test(
+        "hostile pictures are dropped or defused",
+        arguments: [
+            "<img src=\"javascript:alert(1)\">",
+            "<img src=\"https://evil.example/x.png\" alt=\"x\">",
+            "<img src=\"//evil.example/media/\(String(repeating: "ab", count: 32)).png\">",
+            "<img src=\"/media/../vestnik.sqlite\">",
+            "<img src=\"/media/\(String(repeating: "ab", count: 32)).svg\">",
+            "<img src=\"data:image/png;base64,iVBORw0KGgo=\">",
+            "<img srcset=\"https://evil.example/a.png 1x\" src=\"x\">",
+            "<figure><iframe src=\"https://evil.example/\"></iframe></figure>",
+            "<iframe srcdoc=\"<script>alert(1)</script>\"></iframe>",
+            "<iframe src=\"https://www.youtube.com/embed/dQw4w9WgXcQ\"></iframe>",
+            "<figure class=\"embed\" data-embed=\"youtube\" data-id='dQw4w9WgXcQ\" onload=\"alert(1)'></figure>",
+            "<figure class=\"embed\" data-embed=\"youtube\" data-id=\"dQw4w9WgXc&quot;\"></figure>",
+            "<figure class=\"embed\" data-embed=\"script\" data-id=\"1\"></figure>",
+            "<figure data-embed=\"x\" data-id=\"javascript:alert(1)\"></figure>",
+            "<object data=\"https://evil.example/x.swf\"></object><embed src=\"https://evil.example/x.swf\">",
+        ])
     func hostile(_ html: String) {
         let out = BodySanitizer.sanitize(html)
         #expect(out == "", "\(out)")
@@ -135,7 +152,8 @@ struct SanitizerMediaTests {
     @Test("a hostile attribute never survives next to a good picture")
     func attributes() {
         let out = BodySanitizer.sanitize(
-            "<img src=\"\(Self.src)\" alt=\"a&quot; onerror=&quot;alert(1)\" width=\"100 onload=x\" height=\"-5\" style=\"x\" srcdoc=\"y\" onerror=\"alert(2)\">")
+            "<img src=\"\(Self.src)\" alt=\"a&quot; onerror=&quot;alert(1)\" width=\"100 onload=x\" height=\"-5\" style=\"x\" srcdoc=\"y\" onerror=\"alert(2)\">"
+        )
         #expect(out == "<figure><img src=\"\(Self.src)\" alt=\"a&quot; onerror=&quot;alert(1)\" loading=\"lazy\"></figure>")
     }
 
@@ -143,15 +161,19 @@ struct SanitizerMediaTests {
     func embeds() {
         for (kind, id) in [("youtube", "dQw4w9WgXcQ"), ("x", "1790000000000000001"), ("facebook", "share/p/1AbC")] {
             let marker = "<figure class=\"embed\" data-embed=\"\(kind)\" data-id=\"\(id)\"></figure>"
-            #expect(BodySanitizer.sanitize("<p>а</p><figure class=\"embed\" data-embed=\"\(kind)\" data-id=\"\(id)\" contenteditable=\"false\" onclick=\"x\">junk</figure><p>б</p>")
-                == "<p>а</p>\n\(marker)\n<p>б</p>")
+            #expect(
+                BodySanitizer.sanitize(
+                    "<p>а</p><figure class=\"embed\" data-embed=\"\(kind)\" data-id=\"\(id)\" contenteditable=\"false\" onclick=\"x\">junk</figure><p>б</p>"
+                )
+                    == "<p>а</p>\n\(marker)\n<p>б</p>")
         }
     }
 
     @Test("figures are blocks of their own, so «Още:» lands between paragraphs")
     func blocks() {
         let body = BodySanitizer.sanitize(
-            "<p>Едно</p><figure class=\"embed\" data-embed=\"youtube\" data-id=\"dQw4w9WgXcQ\"></figure><p>Две</p><img src=\"\(Self.src)\" alt=\"x\"><p>Три</p>")
+            "<p>Едно</p><figure class=\"embed\" data-embed=\"youtube\" data-id=\"dQw4w9WgXcQ\"></figure><p>Две</p><img src=\"\(Self.src)\" alt=\"x\"><p>Три</p>"
+        )
         let blocks = ArticleBody.blocks(fromHTML: body)
         #expect(blocks.map(\.kind) == [.paragraph, .figure, .paragraph, .figure, .paragraph])
         let laidOut = InlineMoreBlocks(afterParagraphs: [1, 2], blockSizes: [1, 1]).layout(blocks, links: ["a", "b"])

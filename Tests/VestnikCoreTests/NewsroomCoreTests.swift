@@ -3,20 +3,26 @@ import Testing
 
 @Suite("SHA-256")
 struct SHA256Tests {
-    @Test("FIPS 180-4 and NIST test vectors", arguments: [
-        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
-        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
-        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
-        ("The quick brown fox jumps over the lazy dog", "d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592"),
-    ])
+    @Test(
+        "FIPS 180-4 and NIST test vectors",
+        arguments: [
+            ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+            ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+            (
+                "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+                "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+            ),
+            ("The quick brown fox jumps over the lazy dog", "d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592"),
+        ])
     func vectors(input: String, expected: String) {
         #expect(SHA256.hex(input) == expected)
     }
 
     @Test("a million a's (many blocks)")
     func long() {
-        #expect(Hex.encode(SHA256.digest([UInt8](repeating: 0x61, count: 1_000_000)))
-            == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        #expect(
+            Hex.encode(SHA256.digest([UInt8](repeating: 0x61, count: 1_000_000)))
+                == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
     @Test("lengths around the padding boundary differ")
@@ -50,63 +56,74 @@ struct WorkflowTests {
 
 @Suite("Body sanitizer")
 struct BodySanitizerTests {
-    @Test("editor output becomes our block format", arguments: [
-        ("<p>Едно <b>две</b> <i>три</i></p><p>четири</p>", "<p>Едно <strong>две</strong> <em>три</em></p>\n<p>четири</p>"),
-        ("<h1>A</h1><h2>B</h2><h4>C</h4>", "<h2>A</h2>\n<h2>B</h2>\n<h3>C</h3>"),
-        ("<blockquote>Цитат</blockquote>", "<blockquote><p>Цитат</p></blockquote>"),
-        ("<ul><li>a</li><li>b<ul><li>c</li></ul></li></ul>", "<ul><li>a</li><li>b</li><li>c</li></ul>"),
-        ("<ol><li>one</li></ol>", "<ol><li>one</li></ol>"),
-        ("loose text<div>in a div</div>", "<p>loose text</p>\n<p>in a div</p>"),
-        ("<p>line\nbreak   and\tspaces</p>", "<p>line break and spaces</p>"),
-        ("<p>a<br>b</p>", "<p>a<br>b</p>"),
-        ("<p><a href=\"https://bta.bg/x?a=1&amp;b=2\">БТА</a></p>", "<p><a href=\"https://bta.bg/x?a=1&amp;b=2\" rel=\"noopener\">БТА</a></p>"),
-        ("<p><a href=\"/svyat/x\">вътрешна</a></p>", "<p><a href=\"/svyat/x\">вътрешна</a></p>"),
-        ("<p></p><p> &nbsp; </p><p>x</p>", "<p>x</p>"),
-        ("<p>5 &lt; 6 &amp; „кавички“</p>", "<p>5 &lt; 6 &amp; „кавички“</p>"),
-    ])
+    @Test(
+        "editor output becomes our block format",
+        arguments: [
+            ("<p>Едно <b>две</b> <i>три</i></p><p>четири</p>", "<p>Едно <strong>две</strong> <em>три</em></p>\n<p>четири</p>"),
+            ("<h1>A</h1><h2>B</h2><h4>C</h4>", "<h2>A</h2>\n<h2>B</h2>\n<h3>C</h3>"),
+            ("<blockquote>Цитат</blockquote>", "<blockquote><p>Цитат</p></blockquote>"),
+            ("<ul><li>a</li><li>b<ul><li>c</li></ul></li></ul>", "<ul><li>a</li><li>b</li><li>c</li></ul>"),
+            ("<ol><li>one</li></ol>", "<ol><li>one</li></ol>"),
+            ("loose text<div>in a div</div>", "<p>loose text</p>\n<p>in a div</p>"),
+            ("<p>line\nbreak   and\tspaces</p>", "<p>line break and spaces</p>"),
+            ("<p>a<br>b</p>", "<p>a<br>b</p>"),
+            (
+                "<p><a href=\"https://bta.bg/x?a=1&amp;b=2\">БТА</a></p>",
+                "<p><a href=\"https://bta.bg/x?a=1&amp;b=2\" rel=\"noopener\">БТА</a></p>"
+            ),
+            ("<p><a href=\"/svyat/x\">вътрешна</a></p>", "<p><a href=\"/svyat/x\">вътрешна</a></p>"),
+            ("<p></p><p> &nbsp; </p><p>x</p>", "<p>x</p>"),
+            ("<p>5 &lt; 6 &amp; „кавички“</p>", "<p>5 &lt; 6 &amp; „кавички“</p>"),
+        ])
     func format(input: String, expected: String) {
         #expect(BodySanitizer.sanitize(input) == expected)
     }
 
-    @Test("hostile input never leaves markup behind", arguments: [
-        "<script>alert(1)</script><p>ok</p>",
-        "<p onclick=\"alert(1)\">ok</p>",
-        "<img src=x onerror=alert(1)><p>ok</p>",
-        "<p><a href=\"javascript:alert(1)\">ok</a></p>",
-        "<p><a href=\"java\tscript:alert(1)\">ok</a></p>",
-        "<p><a href=\"&#106;avascript:alert(1)\">ok</a></p>",
-        "<p><a href=\"JAVASCRIPT:alert(1)\">ok</a></p>",
-        "<p><a href=\"data:text/html,<script>alert(1)</script>\">ok</a></p>",
-        "<svg><script>alert(1)</script></svg><p>ok</p>",
-        "<iframe src=\"https://evil\"></iframe><p>ok</p>",
-        "<style>p{}</style><p>ok</p>",
-        "<p>ok</p><!-- <script>alert(1)</script> -->",
-        "<p>ok<scr<script>ipt>alert(1)</script></p>",
-        "<p style=\"background:url(javascript:alert(1))\">ok</p>",
-        "<p>ok</p><form action=\"/x\"><input name=a><button>go</button></form>",
-        "<math><mi xlink:href=\"javascript:alert(1)\">x</mi></math><p>ok</p>",
-        "<p>ok</p><object data=\"x.swf\"></object><embed src=\"x\">",
-        "<textarea><p onclick=alert(1)>x</p></textarea><p>ok</p>",
-        "<p>ok</p><a href=\"vbscript:msgbox\">x</a>",
-        "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript><p>ok</p>",
-        "<p>ok</p></p></div></blockquote><<<>>>",
-        "<p>ok<meta http-equiv=\"refresh\" content=\"0;url=https://evil\"></p>",
-        "<base href=\"https://evil/\"><p>ok</p>",
-    ])
+    @Test(
+        "hostile input never leaves markup behind",
+        arguments: [
+            "<script>alert(1)</script><p>ok</p>",
+            "<p onclick=\"alert(1)\">ok</p>",
+            "<img src=x onerror=alert(1)><p>ok</p>",
+            "<p><a href=\"javascript:alert(1)\">ok</a></p>",
+            "<p><a href=\"java\tscript:alert(1)\">ok</a></p>",
+            "<p><a href=\"&#106;avascript:alert(1)\">ok</a></p>",
+            "<p><a href=\"JAVASCRIPT:alert(1)\">ok</a></p>",
+            "<p><a href=\"data:text/html,<script>alert(1)</script>\">ok</a></p>",
+            "<svg><script>alert(1)</script></svg><p>ok</p>",
+            "<iframe src=\"https://evil\"></iframe><p>ok</p>",
+            "<style>p{}</style><p>ok</p>",
+            "<p>ok</p><!-- <script>alert(1)</script> -->",
+            "<p>ok<scr<script>ipt>alert(1)</script></p>",
+            "<p style=\"background:url(javascript:alert(1))\">ok</p>",
+            "<p>ok</p><form action=\"/x\"><input name=a><button>go</button></form>",
+            "<math><mi xlink:href=\"javascript:alert(1)\">x</mi></math><p>ok</p>",
+            "<p>ok</p><object data=\"x.swf\"></object><embed src=\"x\">",
+            "<textarea><p onclick=alert(1)>x</p></textarea><p>ok</p>",
+            "<p>ok</p><a href=\"vbscript:msgbox\">x</a>",
+            "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript><p>ok</p>",
+            "<p>ok</p></p></div></blockquote><<<>>>",
+            "<p>ok<meta http-equiv=\"refresh\" content=\"0;url=https://evil\"></p>",
+            "<base href=\"https://evil/\"><p>ok</p>",
+        ])
     func hostile(input: String) {
         let output = BodySanitizer.sanitize(input).lowercased()
         #expect(output.contains("ok"))
-        for forbidden in ["<script", "onerror", "onclick", "javascript:", "vbscript:", "data:", "<iframe", "<svg", "<style", "<form",
-            "<input", "<object", "<embed", "<meta", "<base", "style=", "<!--", "<math", "<textarea", "<noscript"]
-        {
+        for forbidden in [
+            "<script", "onerror", "onclick", "javascript:", "vbscript:", "data:", "<iframe", "<svg", "<style", "<form",
+            "<input", "<object", "<embed", "<meta", "<base", "style=", "<!--", "<math", "<textarea", "<noscript",
+        ] {
             #expect(!output.contains(forbidden), "\(forbidden) in \(output)")
         }
         // Only our tags remain.
         var rest = Substring(output)
         while let open = rest.firstIndex(of: "<") {
             let name = rest[rest.index(after: open)...].prefix { $0 != " " && $0 != ">" }
-            #expect(["p", "/p", "strong", "/strong", "em", "/em", "a", "/a", "br", "h2", "/h2", "h3", "/h3", "blockquote",
-                "/blockquote", "ul", "/ul", "ol", "/ol", "li", "/li", "figure", "/figure", "img", "figcaption", "/figcaption"].contains(String(name)),
+            #expect(
+                [
+                    "p", "/p", "strong", "/strong", "em", "/em", "a", "/a", "br", "h2", "/h2", "h3", "/h3", "blockquote",
+                    "/blockquote", "ul", "/ul", "ol", "/ol", "li", "/li", "figure", "/figure", "img", "figcaption", "/figcaption",
+                ].contains(String(name)),
                 "unexpected tag \(name) in \(output)")
             rest = rest[rest.index(after: open)...]
         }

@@ -169,7 +169,8 @@ import Testing
             }
             let first = max(0, best - 8)
             let shown = (first..<min(words.count * 2 - 1, first + maxWords * 2)).filter { $0 % 2 == 0 }.map { words[$0 / 2] }
-            let expected = (first > 0 ? "… " : "")
+            let expected =
+                (first > 0 ? "… " : "")
                 + shown.map { $0 == "газа" ? "<mark>газа</mark>" : $0 }.joined(separator: " ")
                 + (first + maxWords * 2 < words.count * 2 - 1 ? " …" : "")
             #expect(html == expected, "\(words) \(maxWords)")

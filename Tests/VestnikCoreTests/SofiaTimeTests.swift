@@ -50,19 +50,24 @@ private func utc(_ iso: String) -> Date {
 
     @Test func midnightBoundaries() {
         // Winter: local midnight is 22:00 UTC the day before.
-        #expect(SofiaTime.components(of: utc("2024-01-14T21:59:59Z"))
-            == LocalDateTime(year: 2024, month: 1, day: 14, hour: 23, minute: 59, second: 59))
-        #expect(SofiaTime.components(of: utc("2024-01-14T22:00:00Z"))
-            == LocalDateTime(year: 2024, month: 1, day: 15))
+        #expect(
+            SofiaTime.components(of: utc("2024-01-14T21:59:59Z"))
+                == LocalDateTime(year: 2024, month: 1, day: 14, hour: 23, minute: 59, second: 59))
+        #expect(
+            SofiaTime.components(of: utc("2024-01-14T22:00:00Z"))
+                == LocalDateTime(year: 2024, month: 1, day: 15))
         // Summer: local midnight is 21:00 UTC the day before.
         #expect(SofiaTime.components(of: utc("2024-07-14T20:59:59Z")).day == 14)
-        #expect(SofiaTime.components(of: utc("2024-07-14T21:00:00Z"))
-            == LocalDateTime(year: 2024, month: 7, day: 15))
+        #expect(
+            SofiaTime.components(of: utc("2024-07-14T21:00:00Z"))
+                == LocalDateTime(year: 2024, month: 7, day: 15))
         // New Year and a leap day.
-        #expect(SofiaTime.components(of: utc("2023-12-31T22:00:00Z"))
-            == LocalDateTime(year: 2024, month: 1, day: 1))
-        #expect(SofiaTime.components(of: utc("2024-02-28T22:30:00Z"))
-            == LocalDateTime(year: 2024, month: 2, day: 29, hour: 0, minute: 30))
+        #expect(
+            SofiaTime.components(of: utc("2023-12-31T22:00:00Z"))
+                == LocalDateTime(year: 2024, month: 1, day: 1))
+        #expect(
+            SofiaTime.components(of: utc("2024-02-28T22:30:00Z"))
+                == LocalDateTime(year: 2024, month: 2, day: 29, hour: 0, minute: 30))
     }
 
     @Test func startOfDay() {
@@ -87,17 +92,20 @@ private func utc(_ iso: String) -> Date {
     }
 
     @Test func dateFromLocal() {
-        #expect(SofiaTime.date(from: LocalDateTime(year: 2023, month: 9, day: 5, hour: 1, minute: 12))
-            == utc("2023-09-04T22:12:00Z"))
+        #expect(
+            SofiaTime.date(from: LocalDateTime(year: 2023, month: 9, day: 5, hour: 1, minute: 12))
+                == utc("2023-09-04T22:12:00Z"))
         #expect(SofiaTime.date(from: LocalDateTime(year: 2024, month: 1, day: 1)) == utc("2023-12-31T22:00:00Z"))
         // Skipped hour in March.
         #expect(SofiaTime.date(from: LocalDateTime(year: 2024, month: 3, day: 31, hour: 3, minute: 30)) == nil)
-        #expect(SofiaTime.date(from: LocalDateTime(year: 2024, month: 3, day: 31, hour: 2, minute: 59))
-            == utc("2024-03-31T00:59:00Z"))
+        #expect(
+            SofiaTime.date(from: LocalDateTime(year: 2024, month: 3, day: 31, hour: 2, minute: 59))
+                == utc("2024-03-31T00:59:00Z"))
         #expect(SofiaTime.date(from: LocalDateTime(year: 2024, month: 3, day: 31, hour: 4)) == utc("2024-03-31T01:00:00Z"))
         // Repeated hour in October: the earlier instant.
-        #expect(SofiaTime.date(from: LocalDateTime(year: 2024, month: 10, day: 27, hour: 3, minute: 30))
-            == utc("2024-10-27T00:30:00Z"))
+        #expect(
+            SofiaTime.date(from: LocalDateTime(year: 2024, month: 10, day: 27, hour: 3, minute: 30))
+                == utc("2024-10-27T00:30:00Z"))
         #expect(SofiaTime.date(from: LocalDateTime(year: 2024, month: 10, day: 27, hour: 4)) == utc("2024-10-27T02:00:00Z"))
         // Invalid components.
         #expect(SofiaTime.date(from: LocalDateTime(year: 2023, month: 2, day: 29)) == nil)

@@ -87,7 +87,8 @@ import VestnikTestSupport
             // The key of the n-th article starts a later page right after it.
             let third = try #require(try await articles.archiveKey(november, offset: 2, now: testNow))
             #expect(third.id == all[2].id)
-            #expect(try await articles.archive(november, after: third, limit: 100, now: testNow).map(\.slug) == ["treta", "vtora", "parva"])
+            #expect(
+                try await articles.archive(november, after: third, limit: 100, now: testNow).map(\.slug) == ["treta", "vtora", "parva"])
             #expect(try await articles.archiveKey(november, offset: 6, now: testNow) == nil)
         }
     }

@@ -119,7 +119,8 @@ func input(
             try await articles.save(
                 input("Газ за зимата", section: "Икономика", topic: "Зимата", tags: ["енергетика"], authors: [.init(name: "Петър Колев")]),
                 now: testNow)
-            try await articles.save(input("Сняг в Родопите", section: "България", topic: "Зимата", tags: ["енергетика", "времето"]), now: testNow)
+            try await articles.save(
+                input("Сняг в Родопите", section: "България", topic: "Зимата", tags: ["енергетика", "времето"]), now: testNow)
             let sport = try #require(try await taxonomy.section(slug: "sport"))
             #expect(try await articles.list(.section(sport.id), page: PageRequest(), now: testNow).items.map(\.title) == ["Мач в Пловдив"])
             let winter = try #require(try await taxonomy.topic(slug: "zimata"))

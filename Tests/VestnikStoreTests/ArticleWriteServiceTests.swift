@@ -22,7 +22,9 @@ import VestnikTestSupport
         try await kind.with { database in
             let writes = ArticleWriteService(database: database)
             let editor = try await Self.user(database, "editor@vestnik.bg", .editor)
-            guard case .saved(let id, let revision) = try await writes.save(input("Първа", status: .draft), articleID: nil, baseRevision: 0, by: editor, now: testNow)
+            guard
+                case .saved(let id, let revision) = try await writes.save(
+                    input("Първа", status: .draft), articleID: nil, baseRevision: 0, by: editor, now: testNow)
             else { Issue.record("not saved"); return }
             #expect(try await Self.auditActions(database) == ["created"])
             // The audit table goes away, so the publish's audit row cannot be written.
@@ -49,17 +51,24 @@ import VestnikTestSupport
             await #expect(throws: ArticleWriteError.notAllowed) {
                 try await writes.save(input("Сама", status: .published), articleID: nil, baseRevision: 0, by: contributor, now: testNow)
             }
-            guard case .saved(let id, let revision) = try await writes.save(input("Чернова", status: .draft), articleID: nil, baseRevision: 0, by: contributor, now: testNow)
+            guard
+                case .saved(let id, let revision) = try await writes.save(
+                    input("Чернова", status: .draft), articleID: nil, baseRevision: 0, by: contributor, now: testNow)
             else { Issue.record("not saved"); return }
             await #expect(throws: ArticleWriteError.notAllowed) {
                 try await writes.save(input("Чернова", status: .draft), articleID: id, baseRevision: revision, by: other, now: testNow)
             }
-            let outcome = try await writes.save(input("Чернова", status: .review), articleID: id, baseRevision: revision, by: contributor, now: testNow)
+            let outcome = try await writes.save(
+                input("Чернова", status: .review), articleID: id, baseRevision: revision, by: contributor, now: testNow)
             #expect(outcome == .saved(id: id, revision: revision + 1))
-            #expect(try await writes.save(input("Чернова"), articleID: id, baseRevision: revision + 1, by: editor, now: testNow) == .saved(id: id, revision: revision + 2))
+            #expect(
+                try await writes.save(input("Чернова"), articleID: id, baseRevision: revision + 1, by: editor, now: testNow)
+                    == .saved(id: id, revision: revision + 2))
             #expect(try await Self.auditActions(database) == ["created", "review", "published"])
             // A save based on an old revision stores nothing and says who saved since.
-            guard case .conflict(let conflict) = try await writes.save(input("Чернова"), articleID: id, baseRevision: revision, by: editor, now: testNow)
+            guard
+                case .conflict(let conflict) = try await writes.save(
+                    input("Чернова"), articleID: id, baseRevision: revision, by: editor, now: testNow)
             else { Issue.record("no conflict"); return }
             #expect(conflict.revision == revision + 2)
         }
@@ -73,13 +82,16 @@ import VestnikTestSupport
             try await articles.save(input("Публикувана", authors: [.init(name: "Калин Георгиев", role: "Главен редактор")]), now: testNow)
             let contributor = try await Self.user(database, "c@vestnik.bg", .contributor)
             _ = try await writes.save(
-                input("Чернова", status: .draft, authors: [.init(name: "Калин Георгиев", role: "Стажант"), .init(name: "Нов Автор", role: "Репортер")]),
+                input(
+                    "Чернова", status: .draft,
+                    authors: [.init(name: "Калин Георгиев", role: "Стажант"), .init(name: "Нов Автор", role: "Репортер")]),
                 articleID: nil, baseRevision: 0, by: contributor, now: testNow)
             #expect(try await articles.article(slug: "publikuvana")?.authors.first?.role == "Главен редактор")
             #expect(try await articles.article(slug: "chernova")?.authors.map(\.role) == ["Главен редактор", "Репортер"])
             let editor = try await Self.user(database, "e@vestnik.bg", .editor)
             _ = try await writes.save(
-                input("Друга", authors: [.init(name: "Калин Георгиев", role: "Отговорен редактор")]), articleID: nil, baseRevision: 0, by: editor,
+                input("Друга", authors: [.init(name: "Калин Георгиев", role: "Отговорен редактор")]), articleID: nil, baseRevision: 0,
+                by: editor,
                 now: testNow)
             #expect(try await articles.article(slug: "publikuvana")?.authors.first?.role == "Отговорен редактор")
         }
@@ -91,12 +103,16 @@ import VestnikTestSupport
             let writes = ArticleWriteService(database: database)
             let editor = try await Self.user(database, "e@vestnik.bg", .editor)
             let contributor = try await Self.user(database, "c@vestnik.bg", .contributor)
-            guard case .saved(let id, let revision) = try await writes.save(input("Старо заглавие"), articleID: nil, baseRevision: 0, by: editor, now: testNow)
+            guard
+                case .saved(let id, let revision) = try await writes.save(
+                    input("Старо заглавие"), articleID: nil, baseRevision: 0, by: editor, now: testNow)
             else { Issue.record("not saved"); return }
             var renamed = input("Старо заглавие")
             renamed.slug = "novo-zaglavie"
             _ = try await writes.save(renamed, articleID: id, baseRevision: revision, by: editor, now: testNow)
-            guard case .saved(let draftID, let draftRevision) = try await writes.save(input("Чернова", status: .draft), articleID: nil, baseRevision: 0, by: contributor, now: testNow)
+            guard
+                case .saved(let draftID, let draftRevision) = try await writes.save(
+                    input("Чернова", status: .draft), articleID: nil, baseRevision: 0, by: contributor, now: testNow)
             else { Issue.record("not saved"); return }
             var takeover = input("Чернова", status: .draft)
             takeover.slug = "staro-zaglavie"
@@ -110,7 +126,9 @@ import VestnikTestSupport
             // Its own old address it may take back.
             var back = input("Старо заглавие")
             back.slug = "staro-zaglavie"
-            #expect(try await writes.save(back, articleID: id, baseRevision: revision + 1, by: editor, now: testNow) == .saved(id: id, revision: revision + 2))
+            #expect(
+                try await writes.save(back, articleID: id, baseRevision: revision + 1, by: editor, now: testNow)
+                    == .saved(id: id, revision: revision + 2))
         }
     }
 

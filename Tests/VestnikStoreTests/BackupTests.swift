@@ -14,10 +14,13 @@ import VestnikTestSupport
             let articles = try await db.raw("SELECT id, slug, title, body_html, status, reads FROM articles ORDER BY id").all().map {
                 "a \(try $0.int("id")) \(try $0.string("slug")) \(try $0.string("title")) \(try $0.string("status")) \(try $0.int("reads")) \(try $0.string("body_html").count)"
             }
-            let revisions = try await db.raw("SELECT article_id, number, snapshot FROM article_revisions ORDER BY article_id, number").all().map {
-                "r \(try $0.int("article_id")) \(try $0.int("number")) \(try $0.string("snapshot").count)"
+            let revisions = try await db.raw("SELECT article_id, number, snapshot FROM article_revisions ORDER BY article_id, number").all()
+                .map {
+                    "r \(try $0.int("article_id")) \(try $0.int("number")) \(try $0.string("snapshot").count)"
+                }
+            let media = try await db.raw("SELECT hash, alt FROM media ORDER BY hash").all().map {
+                "m \(try $0.string("hash")) \(try $0.string("alt"))"
             }
-            let media = try await db.raw("SELECT hash, alt FROM media ORDER BY hash").all().map { "m \(try $0.string("hash")) \(try $0.string("alt"))" }
             return articles + revisions + media
         }
     }
@@ -46,7 +49,9 @@ import VestnikTestSupport
             #expect(report.mediaFiles == 1 && report.missingMedia.isEmpty)
             let copy = try await Database.open(.sqlite(path: report.databaseFile), logger: Logger(label: "test"))
             let rows = try await Self.snapshot(copy)
-            let check = try await copy.read { db in try await db.raw("PRAGMA integrity_check").first()?.decode(column: "integrity_check", as: String.self) }
+            let check = try await copy.read { db in
+                try await db.raw("PRAGMA integrity_check").first()?.decode(column: "integrity_check", as: String.self)
+            }
             await copy.close()
             #expect(check == "ok")
             // A snapshot: every article it has comes with its revision, and it holds a prefix of the writes.
@@ -60,7 +65,9 @@ import VestnikTestSupport
             let restoredPath = folder.appendingPathComponent("restored.sqlite").path
             let restoredMedia = folder.appendingPathComponent("restored-media")
             #expect(try Backup.restore(from: after, into: .sqlite(path: restoredPath), mediaFolder: restoredMedia) == 1)
-            #expect(throws: Backup.Failure.self) { try Backup.restore(from: after, into: .sqlite(path: restoredPath), mediaFolder: restoredMedia) }
+            #expect(throws: Backup.Failure.self) {
+                try Backup.restore(from: after, into: .sqlite(path: restoredPath), mediaFolder: restoredMedia)
+            }
             let restored = try await Database.open(.sqlite(path: restoredPath), logger: Logger(label: "test"))
             let restoredRows = try await Self.snapshot(restored)
             await restored.close()
@@ -70,13 +77,15 @@ import VestnikTestSupport
         }
     }
 
-    @Test("on PostgreSQL, pg_dump writes the database in one snapshot, beside the media", .enabled(if: TestDatabase.all.contains(.postgres)))
+    @Test(
+        "on PostgreSQL, pg_dump writes the database in one snapshot, beside the media", .enabled(if: TestDatabase.all.contains(.postgres)))
     func postgresDump() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vestnik-pgbackup-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         try await TestDatabase.postgres.with { database in
             _ = try await ArticleWriteService(database: database).importArticle(input("Запазена статия"), now: testNow)
-            let report = try await Backup(database: database, mediaFolder: folder.appendingPathComponent("none")).write(to: folder.appendingPathComponent("b"))
+            let report = try await Backup(database: database, mediaFolder: folder.appendingPathComponent("none")).write(
+                to: folder.appendingPathComponent("b"))
             let dump = try #require(FileManager.default.contents(atPath: report.databaseFile))
             // pg_dump's custom format starts with PGDMP and carries the rows (compressed or not, the table is named).
             #expect(dump.prefix(5) == Data("PGDMP".utf8) && dump.count > 1_000)

@@ -44,7 +44,8 @@ let goodFile = """
                 let report = try await ContentImporter(database: database).importContent(at: folder.appendingPathComponent("one.md"))
                 #expect(report.succeeded)
                 #expect(report.created.count == 1)
-                let article = try #require(try await ArticleRepository(database: database).article(slug: "snegat-zatvori-prohodi-v-rodopite"))
+                let article = try #require(
+                    try await ArticleRepository(database: database).article(slug: "snegat-zatvori-prohodi-v-rodopite"))
                 #expect(article.kicker == "Смолян")
                 #expect(article.section.name == "България")
                 #expect(article.topic?.name == "Зимата в България")
@@ -86,7 +87,8 @@ let goodFile = """
             try await withContentFolder(files) { folder in
                 let report = try await ContentImporter(database: database).importContent(at: folder)
                 #expect(report.created.map { URL(fileURLWithPath: $0).lastPathComponent } == ["good.md"])
-                let failed = Dictionary(uniqueKeysWithValues: report.failures.map { (URL(fileURLWithPath: $0.path).lastPathComponent, $0.reason) })
+                let failed = Dictionary(
+                    uniqueKeysWithValues: report.failures.map { (URL(fileURLWithPath: $0.path).lastPathComponent, $0.reason) })
                 #expect(Set(failed.keys) == Set(files.keys).subtracting(["good.md"]))
                 #expect(failed["no-title.md"]?.contains("title") == true)
                 #expect(failed["bad-status.md"]?.hasPrefix("line 4: status") == true)
@@ -121,7 +123,8 @@ let goodFile = """
             #expect(visible.items.first?.publishedAt == rebase)
             #expect(visible.items.contains { $0.media.video } && visible.items.contains { $0.media.gallery })
             #expect(try await taxonomy.sections().count >= 5)
-            let today = try await articles.published(from: SofiaTime.startOfDay(containing: rebase), to: rebase.addingTimeInterval(1), limit: 50, now: rebase)
+            let today = try await articles.published(
+                from: SofiaTime.startOfDay(containing: rebase), to: rebase.addingTimeInterval(1), limit: 50, now: rebase)
             #expect(!today.isEmpty)
         }
     }

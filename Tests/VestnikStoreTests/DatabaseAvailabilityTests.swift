@@ -35,7 +35,8 @@ struct DatabaseAvailabilityTests {
             let limited = try await Database.open(
                 .postgres(url: components.string!), connections: 1, leaseTimeout: .seconds(1), logger: logger)
             do {
-                #expect(try await limited.read { db in try await db.raw("SELECT 1 AS one").first()?.decode(column: "one", as: Int.self) } == 1)
+                #expect(
+                    try await limited.read { db in try await db.raw("SELECT 1 AS one").first()?.decode(column: "one", as: Int.self) } == 1)
                 try await admin.write { db in
                     try await db.raw("ALTER ROLE \(ident: role) CONNECTION LIMIT 0").run()
                     try await db.raw("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = \(bind: role)").run()
@@ -69,7 +70,7 @@ struct DatabaseAvailabilityTests {
                 do {
                     try await admin.write { db in try await db.raw("DROP ROLE IF EXISTS \(ident: role)").run() }
                     break
-                } catch where attempt < 19 {
+                } catch  where attempt < 19 {
                     try await Task.sleep(for: .milliseconds(100))
                 }
             }

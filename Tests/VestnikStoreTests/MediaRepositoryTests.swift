@@ -4,7 +4,8 @@ import VestnikCore
 import VestnikTestSupport
 @testable import VestnikStore
 
-func mediaItem(_ seed: String, alt: String, caption: String = "", credit: String = "", name: String = "", minutesAgo: Int = 0) -> MediaItem {
+func mediaItem(_ seed: String, alt: String, caption: String = "", credit: String = "", name: String = "", minutesAgo: Int = 0) -> MediaItem
+{
     MediaItem(
         address: MediaAddress(bytes: Array(seed.utf8), format: .jpeg), width: 1200, height: 800, bytes: seed.utf8.count, alt: alt,
         caption: caption, credit: credit, originalName: name, uploadedAt: testNow.addingTimeInterval(TimeInterval(-60 * minutesAgo)))
@@ -29,9 +30,11 @@ func mediaItem(_ seed: String, alt: String, caption: String = "", credit: String
         try await kind.with { database in
             let media = MediaRepository(database: database)
             for i in 0..<5 {
-                try await media.add(mediaItem("n\(i)", alt: "Снимка \(i)", caption: i == 3 ? "Народното СЪБРАНИЕ" : "", minutesAgo: i), uploadedBy: nil)
+                try await media.add(
+                    mediaItem("n\(i)", alt: "Снимка \(i)", caption: i == 3 ? "Народното СЪБРАНИЕ" : "", minutesAgo: i), uploadedBy: nil)
             }
-            try await media.add(mediaItem("x", alt: "Протест", credit: "Reuters", name: "IMG_100%_final.JPG", minutesAgo: 10), uploadedBy: nil)
+            try await media.add(
+                mediaItem("x", alt: "Протест", credit: "Reuters", name: "IMG_100%_final.JPG", minutesAgo: 10), uploadedBy: nil)
             let first = try await media.list(limit: 4)
             #expect(first.items.map(\.alt) == ["Снимка 0", "Снимка 1", "Снимка 2", "Снимка 3"])
             #expect(first.next != nil)
@@ -65,15 +68,18 @@ func mediaItem(_ seed: String, alt: String, caption: String = "", credit: String
     func featuredImage(_ kind: TestDatabase) async throws {
         try await kind.with { database in
             let media = MediaRepository(database: database)
-            let item = try await media.add(mediaItem("водеща", alt: "Парламентът", caption: "Сградата", credit: "БТА"), uploadedBy: nil).item
+            let item = try await media.add(mediaItem("водеща", alt: "Парламентът", caption: "Сградата", credit: "БТА"), uploadedBy: nil)
+                .item
             let articles = ArticleRepository(database: database)
             var article = input("Статия със снимка")
             article.featuredImage = FeaturedImage(media: item.address.hash, caption: "Днес сутринта")
             try await articles.save(article, now: testNow)
             let stored = try #require(try await articles.article(slug: article.slug)?.featuredImage)
-            #expect(stored == ArticleImage(
-                address: item.address, width: 1200, height: 800, alt: "Парламентът", caption: "Днес сутринта", credit: "БТА",
-                bytes: item.bytes))
+            #expect(
+                stored
+                    == ArticleImage(
+                        address: item.address, width: 1200, height: 800, alt: "Парламентът", caption: "Днес сутринта", credit: "БТА",
+                        bytes: item.bytes))
             // The editor gets the article's own words back, empty credit included.
             let editorial = EditorialRepository(database: database)
             let id = try #require(try await articles.article(slug: article.slug)?.id)

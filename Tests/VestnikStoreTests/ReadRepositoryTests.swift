@@ -26,7 +26,9 @@ import VestnikTestSupport
                 ReadIncrement(articleID: a, hour: Self.hour(1), count: 3), ReadIncrement(articleID: a, hour: Self.hour(), count: 4),
                 ReadIncrement(articleID: b, hour: Self.hour(), count: 1), ReadIncrement(articleID: a, hour: Self.hour(), count: 2),
             ])
-            try await reads.add([ReadIncrement(articleID: a, hour: Self.hour(), count: 5), ReadIncrement(articleID: b, hour: Self.hour(), count: 0)])
+            try await reads.add([
+                ReadIncrement(articleID: a, hour: Self.hour(), count: 5), ReadIncrement(articleID: b, hour: Self.hour(), count: 0),
+            ])
             #expect(try await articles.summary(id: a, now: testNow)?.reads == 10 + 3 + 4 + 2 + 5)
             #expect(try await articles.summary(id: b, now: testNow)?.reads == 10 + 1)
             let hourly = try await reads.hourly(articleID: a, from: Self.hour(5), through: testNow)

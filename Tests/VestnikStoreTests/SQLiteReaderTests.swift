@@ -18,19 +18,21 @@ import VestnikTestSupport
         try await TestDatabase.sqlite.with { database in
             try await database.write { db in
                 try await db.raw("CREATE TABLE reader_check (id INTEGER PRIMARY KEY, name TEXT NOT NULL, share REAL, note TEXT)").run()
-                try await db.raw("INSERT INTO reader_check VALUES (1, 'Първа', 0.5, NULL), (2, 'Втора', NULL, 'бележка'), (3, '', 2, '')").run()
+                try await db.raw("INSERT INTO reader_check VALUES (1, 'Първа', 0.5, NULL), (2, 'Втора', NULL, 'бележка'), (3, '', 2, '')")
+                    .run()
             }
             for _ in 0..<3 {
                 for id in [2, 1, 3, 4] {
                     let rows = try await database.read { db in
                         try await db.raw("SELECT id, name, share, note FROM reader_check WHERE id = \(bind: id)").all(decoding: Row.self)
                     }
-                    let expected: [Row] = switch id {
-                    case 1: [Row(id: 1, name: "Първа", share: 0.5, note: nil)]
-                    case 2: [Row(id: 2, name: "Втора", share: nil, note: "бележка")]
-                    case 3: [Row(id: 3, name: "", share: 2, note: "")]
-                    default: []
-                    }
+                    let expected: [Row] =
+                        switch id {
+                        case 1: [Row(id: 1, name: "Първа", share: 0.5, note: nil)]
+                        case 2: [Row(id: 2, name: "Втора", share: nil, note: "бележка")]
+                        case 3: [Row(id: 3, name: "", share: 2, note: "")]
+                        default: []
+                        }
                     #expect(rows == expected)
                 }
             }

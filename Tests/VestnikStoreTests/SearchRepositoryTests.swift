@@ -79,7 +79,9 @@ import VestnikTestSupport
     func pagesAndCounts(_ kind: TestDatabase) async throws {
         try await kind.with { database in
             let articles = ArticleRepository(database: database)
-            for index in 1...12 { try await articles.save(input("Новина за газа \(index)", hoursAgo: Double(index)), now: testNow, refreshRelated: false) }
+            for index in 1...12 {
+                try await articles.save(input("Новина за газа \(index)", hoursAgo: Double(index)), now: testNow, refreshRelated: false)
+            }
             let search = SearchRepository(database: database)
             let second = try await search.search(try SearchQuery.parse("газа"), page: PageRequest(number: 2, size: 5), now: testNow)
             #expect(second.total == 12)
@@ -88,7 +90,6 @@ import VestnikTestSupport
         }
     }
 }
-
 
 /// What outside text can make a search cost: drafts, huge bodies, and whose articles the newsroom's search lists.
 @Suite struct SearchBoundsTests {
@@ -157,8 +158,10 @@ import VestnikTestSupport
     func theNewsroomSearchCanBeKeptToItsOwner(_ kind: TestDatabase) async throws {
         try await kind.with { database in
             let accounts = AccountRepository(database: database)
-            let writer = try await accounts.createUser(email: "pisatel@example.bg", name: "Писател", role: .contributor, passwordHash: "x", now: testNow)
-            let editor = try await accounts.createUser(email: "redaktor@example.bg", name: "Редактор", role: .editor, passwordHash: "x", now: testNow)
+            let writer = try await accounts.createUser(
+                email: "pisatel@example.bg", name: "Писател", role: .contributor, passwordHash: "x", now: testNow)
+            let editor = try await accounts.createUser(
+                email: "redaktor@example.bg", name: "Редактор", role: .editor, passwordHash: "x", now: testNow)
             let writes = ArticleWriteService(database: database)
             for (title, user, status) in [
                 (("Газ в моята чернова", writer), ArticleStatus.draft), (("Газ в чужда чернова", editor), .draft),
@@ -171,7 +174,9 @@ import VestnikTestSupport
             }
             let search = SearchRepository(database: database)
             func titles(_ filters: SearchFilters) async throws -> Set<String> {
-                Set(try await search.search(try SearchQuery.parse("газ"), filters: filters, page: PageRequest(), now: testNow).items.map(\.article.title))
+                Set(
+                    try await search.search(try SearchQuery.parse("газ"), filters: filters, page: PageRequest(), now: testNow).items.map(
+                        \.article.title))
             }
             #expect(try await titles(SearchFilters(includeUnpublished: true, ownerID: writer.id)) == ["Газ в моята чернова"])
             #expect(try await titles(SearchFilters(includeUnpublished: true)).count == 4)
@@ -195,7 +200,8 @@ import VestnikTestSupport
             draft.bodyHTML = war.bodyHTML
             try await articles.save(draft, now: testNow)
             // A newer story on the same subject, in another section, published after the first.
-            var energy = input("Удари по енергийни обекти в Украйна", section: "Икономика", topic: "Войната в Украйна", tags: ["Украйна"], hoursAgo: 1)
+            var energy = input(
+                "Удари по енергийни обекти в Украйна", section: "Икономика", topic: "Войната в Украйна", tags: ["Украйна"], hoursAgo: 1)
             energy.bodyHTML = "<p>Нова атака с дронове над Киев остави квартали без ток.</p>"
             try await articles.save(energy, now: testNow)
 
@@ -217,8 +223,10 @@ import VestnikTestSupport
         func facts(_ id: Int, topic: Int?, at: Int) -> RelatedArticles.Facts {
             .init(id: id, sectionID: 1, topicID: topic, publishedAt: at, reads: 0, tags: [])
         }
-        let scored = [(facts(1, topic: 7, at: 1000), 9.0), (facts(2, topic: 7, at: 1200), 8.0), (facts(3, topic: 7, at: 1300), 7.0),
-                      (facts(4, topic: 8, at: 1300), 6.0), (facts(5, topic: 7, at: 9000), 5.0)]
+        let scored = [
+            (facts(1, topic: 7, at: 1000), 9.0), (facts(2, topic: 7, at: 1200), 8.0), (facts(3, topic: 7, at: 1300), 7.0),
+            (facts(4, topic: 8, at: 1300), 6.0), (facts(5, topic: 7, at: 9000), 5.0),
+        ]
         #expect(RelatedArticles.diversify(scored).map(\.0.id) == [1, 2, 4, 5])
     }
 }

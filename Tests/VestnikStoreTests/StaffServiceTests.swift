@@ -13,7 +13,9 @@ import VestnikTestSupport
     }
 
     static func owner(_ database: Database, _ id: Int) async throws -> Int? {
-        try await database.read { db in try await db.raw("SELECT created_by FROM articles WHERE id = \(bind: id)").first()?.optionalInt("created_by") }
+        try await database.read { db in
+            try await db.raw("SELECT created_by FROM articles WHERE id = \(bind: id)").first()?.optionalInt("created_by")
+        }
     }
 
     @Test("deleting hands drafts, reviews and scheduled articles over; published ones and the audit stay", arguments: TestDatabase.all)
@@ -26,13 +28,16 @@ import VestnikTestSupport
             let writes = ArticleWriteService(database: database)
             var ids: [ArticleStatus: Int] = [:]
             for status in [ArticleStatus.draft, .review, .published] {
-                guard case .saved(let id, _) = try await writes.save(
-                    input("Статия \(status.rawValue)", status: status), articleID: nil, baseRevision: 0, by: writer, now: testNow)
+                guard
+                    case .saved(let id, _) = try await writes.save(
+                        input("Статия \(status.rawValue)", status: status), articleID: nil, baseRevision: 0, by: writer, now: testNow)
                 else { Issue.record("not saved"); return }
                 ids[status] = id
             }
             let scheduled = try #require(ids[.review])
-            try await database.write { db in try await db.raw("UPDATE articles SET status = 'scheduled' WHERE id = \(bind: scheduled)").run() }
+            try await database.write { db in
+                try await db.raw("UPDATE articles SET status = 'scheduled' WHERE id = \(bind: scheduled)").run()
+            }
             let staff = StaffService(database: database)
             let actor = ArticleWriter(userID: chief.id, role: .chief)
 
@@ -74,14 +79,17 @@ import VestnikTestSupport
             await #expect(throws: StaffError.notAllowed) {
                 try await staff.suspend(userID: chief.id, by: ArticleWriter(userID: editor.id, role: .chief), now: testNow)
             }
-            await #expect(throws: StaffError.ownAccount) { try await staff.setRole(userID: chief.id, to: .editor, by: asChief, now: testNow) }
+            await #expect(throws: StaffError.ownAccount) {
+                try await staff.setRole(userID: chief.id, to: .editor, by: asChief, now: testNow)
+            }
             await #expect(throws: StaffError.lastChief) { try await staff.suspend(userID: chief.id, by: .system, now: testNow) }
             await #expect(throws: StaffError.lastChief) {
                 try await staff.delete(userID: chief.id, handingWorkTo: editor.id, by: .system, now: testNow)
             }
             await #expect(throws: StaffError.noSuchUser) { try await staff.suspend(userID: 999, by: asChief, now: testNow) }
             try await staff.setRole(userID: editor.id, to: .chief, by: .system, now: testNow)
-            #expect(try await DraftKeeping(database: database).auditLog(limit: 1).first?.title == "editor@x.bg <editor@x.bg>: editor → chief")
+            #expect(
+                try await DraftKeeping(database: database).auditLog(limit: 1).first?.title == "editor@x.bg <editor@x.bg>: editor → chief")
 
             // Two chiefs demoting each other at once: one wins, one active chief remains.
             let asOther = ArticleWriter(userID: editor.id, role: .chief)
@@ -111,7 +119,8 @@ import VestnikTestSupport
             let user = try await Self.user(database, "u@x.bg", .author)
             try await accounts.createSession(tokenHash: "t", userID: user.id, csrf: "c", now: testNow, lifetime: 3600)
             #expect(try await accounts.session(tokenHash: "t", now: testNow) != nil)
-            try await StaffService(database: database).suspend(userID: user.id, by: ArticleWriter(userID: chief.id, role: .chief), now: testNow)
+            try await StaffService(database: database).suspend(
+                userID: user.id, by: ArticleWriter(userID: chief.id, role: .chief), now: testNow)
             #expect(try await accounts.session(tokenHash: "t", now: testNow) == nil)
             // A row a racing login wrote after the suspension's delete opens nothing either.
             try await database.write { db in
@@ -143,15 +152,20 @@ import VestnikTestSupport
                 return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
             }
             #expect(reserved == 3)
-            #expect(try await accounts.reserveLoginAttempt(
-                keys: ["pair:a"], since: testNow.addingTimeInterval(-900), now: testNow, delay: { _, n in n >= 3 ? 5 : nil }) == .wait(5))
+            #expect(
+                try await accounts.reserveLoginAttempt(
+                    keys: ["pair:a"], since: testNow.addingTimeInterval(-900), now: testNow, delay: { _, n in n >= 3 ? 5 : nil })
+                    == .wait(5))
             // Past the window, old attempts are forgotten.
             let later = testNow.addingTimeInterval(901)
-            guard case .reserved(let attempt) = try await accounts.reserveLoginAttempt(
-                keys: ["pair:a"], since: later.addingTimeInterval(-900), now: later, delay: { _, n in n >= 3 ? 5 : nil })
+            guard
+                case .reserved(let attempt) = try await accounts.reserveLoginAttempt(
+                    keys: ["pair:a"], since: later.addingTimeInterval(-900), now: later, delay: { _, n in n >= 3 ? 5 : nil })
             else { Issue.record("not reserved after the window"); return }
             try await accounts.release(attempt, clearing: "pair:a")
-            let count = try await database.read { db in try await db.raw("SELECT COUNT(*) AS n FROM login_failures WHERE key = 'pair:a'").first()?.int("n") }
+            let count = try await database.read { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM login_failures WHERE key = 'pair:a'").first()?.int("n")
+            }
             #expect(count == 0)
         }
     }

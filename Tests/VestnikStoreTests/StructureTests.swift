@@ -61,25 +61,53 @@ import VestnikTestSupport
                 do { try await body() } catch let problem as StructureProblem { return problem } catch { return nil }
                 return nil
             }
-            #expect(await problem { _ = try await taxonomy.editSection(id: nil, name: "  ", slug: "", description: "", position: 1) } == .emptyName)
             #expect(
-                await problem { _ = try await taxonomy.editSection(id: nil, name: String(repeating: "я", count: 121), slug: "", description: "", position: 1) }
+                await problem { _ = try await taxonomy.editSection(id: nil, name: "  ", slug: "", description: "", position: 1) }
+                    == .emptyName)
+            #expect(
+                await problem {
+                    _ = try await taxonomy.editSection(
+                        id: nil, name: String(repeating: "я", count: 121), slug: "", description: "", position: 1)
+                }
                     == .longName)
-            #expect(await problem { _ = try await taxonomy.editSection(id: sport.id, name: "Спорт", slug: "svyat", description: "", position: 1) } == .duplicateSlug)
-            #expect(await problem { _ = try await taxonomy.editSection(id: sport.id, name: "Свят", slug: "sport", description: "", position: 1) } == .duplicateName)
-            #expect(await problem { _ = try await taxonomy.editSection(id: sport.id, name: "Спорт", slug: "newsroom", description: "", position: 1) } == .reservedSlug)
-            #expect(await problem { _ = try await taxonomy.editSection(id: sport.id, name: "Спорт", slug: "—", description: "", position: 1) } == .emptySlug)
-            #expect(await problem { _ = try await taxonomy.editSection(id: sport.id, name: "Спорт", slug: "", description: "", position: -1) } == .badPosition)
             #expect(
-                await problem { _ = try await taxonomy.editSection(id: sport.id, name: "Спорт", slug: "", description: String(repeating: "a", count: 2_001), position: 1) }
+                await problem {
+                    _ = try await taxonomy.editSection(id: sport.id, name: "Спорт", slug: "svyat", description: "", position: 1)
+                } == .duplicateSlug)
+            #expect(
+                await problem {
+                    _ = try await taxonomy.editSection(id: sport.id, name: "Свят", slug: "sport", description: "", position: 1)
+                } == .duplicateName)
+            #expect(
+                await problem {
+                    _ = try await taxonomy.editSection(id: sport.id, name: "Спорт", slug: "newsroom", description: "", position: 1)
+                } == .reservedSlug)
+            #expect(
+                await problem { _ = try await taxonomy.editSection(id: sport.id, name: "Спорт", slug: "—", description: "", position: 1) }
+                    == .emptySlug)
+            #expect(
+                await problem { _ = try await taxonomy.editSection(id: sport.id, name: "Спорт", slug: "", description: "", position: -1) }
+                    == .badPosition)
+            #expect(
+                await problem {
+                    _ = try await taxonomy.editSection(
+                        id: sport.id, name: "Спорт", slug: "", description: String(repeating: "a", count: 2_001), position: 1)
+                }
                     == .longText)
             #expect(
-                await problem { _ = try await taxonomy.editAuthor(id: nil, name: "Иван", slug: "", role: "", bio: "", photo: "javascript:alert(1)") }
+                await problem {
+                    _ = try await taxonomy.editAuthor(id: nil, name: "Иван", slug: "", role: "", bio: "", photo: "javascript:alert(1)")
+                }
                     == .badPhoto)
-            #expect(await problem { _ = try await taxonomy.editSection(id: 987, name: "Друго", slug: "", description: "", position: 1) } == .notFound)
+            #expect(
+                await problem { _ = try await taxonomy.editSection(id: 987, name: "Друго", slug: "", description: "", position: 1) }
+                    == .notFound)
             let topic = try await taxonomy.editTopic(id: nil, name: "Избори", slug: "izbori-2026", description: "", pinnedArticleID: nil)
             #expect(try await taxonomy.topic(slug: "izbori-2026")?.id == topic.id)
-            #expect(await problem { _ = try await taxonomy.editTopic(id: topic.id, name: "Избори", slug: "", description: "", pinnedArticleID: 4242) } == .badPin)
+            #expect(
+                await problem {
+                    _ = try await taxonomy.editTopic(id: topic.id, name: "Избори", slug: "", description: "", pinnedArticleID: 4242)
+                } == .badPin)
         }
     }
 
@@ -97,7 +125,8 @@ import VestnikTestSupport
             await #expect(throws: StructureProblem.badPin) {
                 _ = try await taxonomy.editTopic(id: topic.id, name: "Избори", slug: "", description: "", pinnedArticleID: draft.id)
             }
-            _ = try await taxonomy.editTopic(id: topic.id, name: "Избори", slug: "", description: "Кой печели", pinnedArticleID: candidates[0].id)
+            _ = try await taxonomy.editTopic(
+                id: topic.id, name: "Избори", slug: "", description: "Кой печели", pinnedArticleID: candidates[0].id)
             #expect(try await taxonomy.topic(id: topic.id)?.pinnedArticleID == candidates[0].id)
         }
     }
@@ -171,7 +200,9 @@ import VestnikTestSupport
                 #expect(heard.take() == [CacheKey.site])
             }
             await #expect(throws: StructureProblem.self) { _ = try await taxonomy.renameTag(id: 999, name: "") }
-            await #expect(throws: StructureProblem.self) { _ = try await taxonomy.deleteTag(id: try #require(try await taxonomy.tag(slug: "rusia")).id) }
+            await #expect(throws: StructureProblem.self) {
+                _ = try await taxonomy.deleteTag(id: try #require(try await taxonomy.tag(slug: "rusia")).id)
+            }
             #expect(heard.take().isEmpty)
             try await articles.save(input("Статия", topic: "Избори", tags: ["Президент"]), now: testNow)
             _ = heard.take()

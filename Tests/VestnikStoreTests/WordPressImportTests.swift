@@ -27,7 +27,8 @@ import VestnikTestSupport
         classic.comments = 3
         classic.sticky = true
         var blocks = Post(id: 102, title: "Блоков редактор", slug: "blokov-redaktor")
-        blocks.content = "<!-- wp:paragraph -->\n<p>Абзац от блоковия редактор.</p>\n<!-- /wp:paragraph -->\n\n<!-- wp:heading -->\n<h2>Заглавие</h2>\n<!-- /wp:heading -->"
+        blocks.content =
+            "<!-- wp:paragraph -->\n<p>Абзац от блоковия редактор.</p>\n<!-- /wp:paragraph -->\n\n<!-- wp:heading -->\n<h2>Заглавие</h2>\n<!-- /wp:heading -->"
         var draft = Post(id: 103, title: "Чернова", slug: "")
         draft.status = "draft"
         draft.dateGMT = "0000-00-00 00:00:00"
@@ -78,7 +79,8 @@ import VestnikTestSupport
             #expect(budget.bodyHTML.hasPrefix("<p>Първи абзац на класическия редактор.<br>Втори ред на същия абзац.</p>"))
             #expect(budget.bodyHTML.contains("галерия и [escaped] текст") && !budget.bodyHTML.contains("gallery"))
             let blocks = try #require(try await articles.article(slug: "blokov-redaktor"))
-            #expect(blocks.lead == "Абзац от блоковия редактор." && blocks.bodyHTML == "<h2>Заглавие</h2>" && !blocks.bodyHTML.contains("wp:"))
+            #expect(
+                blocks.lead == "Абзац от блоковия редактор." && blocks.bodyHTML == "<h2>Заглавие</h2>" && !blocks.bodyHTML.contains("wp:"))
             #expect(try await articles.article(slug: "chernova")?.status == .draft)
             #expect(try await articles.article(slug: "chaka-pregled")?.status == .review)
             let future = try #require(try await articles.article(slug: "utreshna"))
@@ -164,7 +166,8 @@ import VestnikTestSupport
             let broken = try #require(try await failure("<?xml version=\"1.0\"?>\n<rss><channel>\n<item><title>x</title></channel></rss>"))
             #expect(broken.line == 3 && broken.reason.contains("well-formed"))
             let lol = "<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">"
-            let bomb = WordPressExport.xml(Self.posts(), doctype: "<!DOCTYPE rss [\(lol)]>\n").replacingOccurrences(of: "Текст.", with: "&lol2;")
+            let bomb = WordPressExport.xml(Self.posts(), doctype: "<!DOCTYPE rss [\(lol)]>\n").replacingOccurrences(
+                of: "Текст.", with: "&lol2;")
             #expect(try await failure(bomb)?.reason.contains("entity") == true)
             let xxe = WordPressExport.xml(Self.posts(), doctype: "<!DOCTYPE rss [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>\n")
                 .replacingOccurrences(of: "Текст.", with: "&xxe;")
@@ -205,7 +208,9 @@ import VestnikTestSupport
             "[caption id=\"a\" width=\"300\"]<a href=\"/x\"><img src=\"/i.jpg\" alt=\"\"></a> Надпис[/caption]", unknown: &ignored)
         #expect(caption.contains("<figure><img src=\"/i.jpg\" alt=\"\"><figcaption>Надпис</figcaption></figure>"))
         var unknown: [String: Int] = [:]
-        #expect(WordPressText.shortcodes("a [embed]https://x[/embed] b [audio src=\"x\" /] [[literal]] [не]", unknown: &unknown) == "a https://x b  [literal] [не]")
+        #expect(
+            WordPressText.shortcodes("a [embed]https://x[/embed] b [audio src=\"x\" /] [[literal]] [не]", unknown: &unknown)
+                == "a https://x b  [literal] [не]")
         #expect(unknown == ["embed": 1, "audio": 1])
         // Many unclosed openings, and a caption never closed: each `[` is looked at once.
         let hostile = String(repeating: "[caption x=\"", count: 50_000) + String(repeating: "[a", count: 50_000)

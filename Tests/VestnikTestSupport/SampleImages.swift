@@ -56,7 +56,8 @@ public enum PhoneMetadata {
     static let latitude: [(Int, Int)] = [(42, 1), (41, 1), (543, 10)]
     static let longitude: [(Int, Int)] = [(23, 1), (19, 1), (217, 10)]
     public static let xmp = Array(
-        #"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="42,41.905N" exif:GPSLongitude="23,19.362E" xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" photoshop:City="XMP-CITY-SOFIA"/></rdf:RDF></x:xmpmeta>"#.utf8)
+        #"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="42,41.905N" exif:GPSLongitude="23,19.362E" xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" photoshop:City="XMP-CITY-SOFIA"/></rdf:RDF></x:xmpmeta>"#
+            .utf8)
 
     public static var secrets: [[UInt8]] {
         [
@@ -69,7 +70,8 @@ public enum PhoneMetadata {
     /// Whether `bytes` hold any of the secrets.
     public static func leaks(_ bytes: [UInt8]) -> [String] {
         secrets.filter { secret in
-            bytes.count >= secret.count && (0...(bytes.count - secret.count)).contains { bytes[$0..<$0 + secret.count].elementsEqual(secret) }
+            bytes.count >= secret.count
+                && (0...(bytes.count - secret.count)).contains { bytes[$0..<$0 + secret.count].elementsEqual(secret) }
         }.map { String(decoding: $0, as: UTF8.self) }
     }
 
@@ -155,7 +157,10 @@ public enum PhoneMetadata {
         [0xFF, 0xD8] + segment(0xE0, Array("JFIF".utf8) + [0, 1, 1, 0] + SampleImages.be16(1) + SampleImages.be16(1) + [0, 0])
             + segment(0xE1, Array("Exif".utf8) + [0, 0] + tiff(orientation: orientation, littleEndian: littleEndian))
             + segment(0xE1, Array("http://ns.adobe.com/xap/1.0/".utf8) + [0] + xmp)
-            + segment(0xED, Array("Photoshop 3.0".utf8) + [0] + Array("8BIM".utf8) + [0x04, 0x04, 0, 0, 0, 0, 0, 24, 0x1C, 0x02, 0x5A, 0, 20] + Array(place.utf8))
+            + segment(
+                0xED,
+                Array("Photoshop 3.0".utf8) + [0] + Array("8BIM".utf8) + [0x04, 0x04, 0, 0, 0, 0, 0, 24, 0x1C, 0x02, 0x5A, 0, 20]
+                    + Array(place.utf8))
             + segment(0xE2, Array("ICC_PROFILE".utf8) + [0, 1, 1] + Array("ICC-PROFILE-KEPT".utf8))
             + segment(0xFE, Array(comment.utf8))
             + segment(0xDB, [0] + [UInt8](repeating: 1, count: 64))
@@ -169,8 +174,10 @@ public enum PhoneMetadata {
     }
 
     public static func png(width: Int, height: Int) -> [UInt8] {
-        [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + pngChunk("IHDR", SampleImages.be32(width) + SampleImages.be32(height) + [8, 2, 0, 0, 0])
-            + pngChunk("sRGB", [0]) + pngChunk("eXIf", tiff(littleEndian: true)) + pngChunk("tEXt", Array("Author".utf8) + [0] + Array(artist.utf8))
+        [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+            + pngChunk("IHDR", SampleImages.be32(width) + SampleImages.be32(height) + [8, 2, 0, 0, 0])
+            + pngChunk("sRGB", [0]) + pngChunk("eXIf", tiff(littleEndian: true))
+            + pngChunk("tEXt", Array("Author".utf8) + [0] + Array(artist.utf8))
             + pngChunk("iTXt", Array("XML:com.adobe.xmp".utf8) + [0, 0, 0, 0, 0] + xmp)
             + pngChunk("zTXt", Array("Comment".utf8) + [0, 0] + Array(comment.utf8)) + pngChunk("tIME", [0x07, 0xEA, 12, 6, 8, 0, 0])
             + pngChunk("IDAT", [0x78, 0x9C, 0x63, 0, 0, 0, 1, 0, 1]) + pngChunk("IEND", [])
@@ -184,7 +191,8 @@ public enum PhoneMetadata {
     public static func webp(width: Int, height: Int, orientation: Int = 1) -> [UInt8] {
         let vp8x: [UInt8] = [0x0C, 0, 0, 0] + SampleImages.le24(width - 1) + SampleImages.le24(height - 1)
         let vp8: [UInt8] = [0x10, 0x02, 0x00, 0x9D, 0x01, 0x2A] + SampleImages.le16(width) + SampleImages.le16(height) + [0, 0]
-        let body = Array("WEBP".utf8) + riffChunk("VP8X", vp8x) + riffChunk("VP8 ", vp8)
+        let body =
+            Array("WEBP".utf8) + riffChunk("VP8X", vp8x) + riffChunk("VP8 ", vp8)
             + riffChunk("EXIF", tiff(orientation: orientation, littleEndian: true)) + riffChunk("XMP ", xmp)
         return Array("RIFF".utf8) + SampleImages.le32(body.count) + body + Array("TRAILING-SECOND-IMAGE".utf8)
     }

@@ -34,7 +34,10 @@ import VestnikTestSupport
             #expect(rss.status == .ok)
             #expect(rss.headers[.contentType] == "application/rss+xml; charset=utf-8")
             let titles = try #require(xmlTexts(rss.body, "title"))
-            #expect(titles == ["Вестник", "Вестник", "САЩ: Ким Чен-ун се среща с Путин", "Дронове над Киев", "Санкции срещу Русия", "Футболен мач"])
+            #expect(
+                titles == [
+                    "Вестник", "Вестник", "САЩ: Ким Чен-ун се среща с Путин", "Дронове над Киев", "Санкции срещу Русия", "Футболен мач",
+                ])
             #expect(xmlTexts(rss.body, "link")?[2] == "http://127.0.0.1:8080/svyat/kim-chen-un-se-sreshta-s-putin")
             #expect(xmlTexts(rss.body, "pubDate")?.first == "Wed, 25 Nov 2026 09:00:00 +0000")
             #expect(xmlTexts(rss.body, "language") == ["bg"])
@@ -62,7 +65,10 @@ import VestnikTestSupport
             #expect(xmlTexts(atom.body, "published")?.first == "2026-11-25T09:00:00Z")
             #expect(xmlTexts(atom.body, "title")?.dropFirst().first == "САЩ: Ким Чен-ун се среща с Путин")
             #expect(xmlTexts(atom.body, "entry")?.count == 4)
-            #expect(xmlElements(atom.body, named: "link")?.contains { $0.attributes["rel"] == "self" && $0.attributes["href"] == "http://127.0.0.1:8080/atom.xml" } == true)
+            #expect(
+                xmlElements(atom.body, named: "link")?.contains {
+                    $0.attributes["rel"] == "self" && $0.attributes["href"] == "http://127.0.0.1:8080/atom.xml"
+                } == true)
 
             let json = try await client.get("/feed.json")
             #expect(json.status == .ok)
@@ -104,7 +110,9 @@ import VestnikTestSupport
             let section = try await client.get("/svyat/rss.xml").body
             #expect(xmlTexts(section, "title")?.first == "Свят | Вестник")
             #expect(xmlTexts(section, "description")?.first == "Най-новото от „Свят“.")
-            #expect(try await client.get("/tema/voynata-v-ukrayna/rss.xml").body.contains("<link>http://127.0.0.1:8080/tema/voynata-v-ukrayna</link>"))
+            #expect(
+                try await client.get("/tema/voynata-v-ukrayna/rss.xml").body.contains(
+                    "<link>http://127.0.0.1:8080/tema/voynata-v-ukrayna</link>"))
         }
     }
 
@@ -138,7 +146,9 @@ import VestnikTestSupport
         try await withSite(kind, articles: Self.content, settings: [SettingKeys.feedContent: "full"]) { client, _ in
             let rss = try await client.get("/rss.xml").body
             let content = try #require(xmlTexts(rss, "content:encoded")?.first)
-            #expect(content.hasPrefix("<p>Резюме: Ким Чен-ун се среща с Путин</p>\n<p>Виж <a href=\"http://127.0.0.1:8080/svyat/dronove-nad-kiev\">"))
+            #expect(
+                content.hasPrefix(
+                    "<p>Резюме: Ким Чен-ун се среща с Путин</p>\n<p>Виж <a href=\"http://127.0.0.1:8080/svyat/dronove-nad-kiev\">"))
             #expect(content.contains("<a href=\"https://example.org/a?b=1&amp;c=2\">"))
             #expect(content.contains("<img src=\"http://127.0.0.1:8080/media/срещата.jpg\""))
             let atom = try await client.get("/atom.xml").body

@@ -18,7 +18,9 @@ import Testing
             .array(awkward.map(LinkedData.string)), [.type: "ImageObject", .url: "u", .width: 1, .height: 2],
         ]
         return .object(
-            LinkedData.Key.allCases.reversed().enumerated().map { index, key in LinkedData.Member(key: key, value: values[index % values.count]) })
+            LinkedData.Key.allCases.reversed().enumerated().map { index, key in
+                LinkedData.Member(key: key, value: values[index % values.count])
+            })
     }
 
     static var blocks: [LinkedData] {
@@ -40,7 +42,9 @@ import Testing
         var block: LinkedData = [.name: "first", .url: "u"]
         block[.name] = "second"
         #expect(StructuredData.script(block) == #"{"name":"second","url":"u"}"#)
-        let literal: LinkedData = .object([.init(key: .name, value: "first"), .init(key: .url, value: "u"), .init(key: .name, value: "second")])
+        let literal: LinkedData = .object([
+            .init(key: .name, value: "first"), .init(key: .url, value: "u"), .init(key: .name, value: "second"),
+        ])
         #expect(StructuredData.script(literal) == StructuredData.foundationScript(literal))
         #expect(StructuredData.script(literal) == #"{"name":"second","url":"u"}"#)
     }

@@ -25,7 +25,9 @@ private var postgresURL: String? {
 
 /// A second `Database` on the schema of `database`: another node of the same installation.
 private func otherNode(of database: Database) async throws -> Database {
-    let schema = try await database.read { db in try await db.raw("SELECT current_schema() AS s").first()!.decode(column: "s", as: String.self) }
+    let schema = try await database.read { db in
+        try await db.raw("SELECT current_schema() AS s").first()!.decode(column: "s", as: String.self)
+    }
     return try await Database.open(.postgres(url: postgresURL!), connections: 2, searchPath: schema, logger: Logger(label: "node-b"))
 }
 
@@ -123,7 +125,8 @@ struct ManyNodesTests {
             let id = try await repository.save(original, now: testNow, refreshRelated: false).id
             let b = try await otherNode(of: a)
             try await b.closing {
-                let siteB = try await Site.make(database: b, theme: try await Theme.load(), now: { testNow }, passwordHasher: PasswordHasher(cost: 4))
+                let siteB = try await Site.make(
+                    database: b, theme: try await Theme.load(), now: { testNow }, passwordHasher: PasswordHasher(cost: 4))
                 let app = buildApplication(site: siteB, settings: ServerSettings(), logger: logger)
                 try await app.test(.router) { client in
                     // Node B's listener is in place once its connection has sent LISTEN.

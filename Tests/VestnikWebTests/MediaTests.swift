@@ -39,8 +39,11 @@ struct MediaTests {
             let library = try await browser.get(uploaded.location!)
             #expect(library.body.contains(site.locale["nr_media_added"]))
             #expect(library.body.contains("<img src=\"\(address.path)\" alt=\"Площадът пред парламента\""))
-            #expect(library.body.contains("Протестът &lt;в&gt; 18 ч.") && library.body.contains("1200×675") && library.body.contains("площад.png"))
-            #expect(FileManager.default.contents(atPath: site.mediaSettings.folder.appendingPathComponent(address.fileName).path) == Data(png))
+            #expect(
+                library.body.contains("Протестът &lt;в&gt; 18 ч.") && library.body.contains("1200×675")
+                    && library.body.contains("площад.png"))
+            #expect(
+                FileManager.default.contents(atPath: site.mediaSettings.folder.appendingPathComponent(address.fileName).path) == Data(png))
 
             // The editor's picker lists it as JSON.
             let picker = try await browser.get(MediaURLs.picker + "?q=%D0%BF%D0%BB%D0%BE%D1%89%D0%B0%D0%B4")
@@ -61,8 +64,10 @@ struct MediaTests {
 
             let page = try await client.get("/svyat/protest-pred-parlamenta")
             #expect(page.status == .ok)
-            #expect(page.body.contains(
-                "<figure class=\"featured\"><img src=\"\(address.path)\" alt=\"Площадът пред парламента\" width=\"1200\" height=\"675\"><figcaption>Хиляди на площада <span class=\"credit\">Снимка: БТА</span></figcaption></figure>"))
+            #expect(
+                page.body.contains(
+                    "<figure class=\"featured\"><img src=\"\(address.path)\" alt=\"Площадът пред парламента\" width=\"1200\" height=\"675\"><figcaption>Хиляди на площада <span class=\"credit\">Снимка: БТА</span></figcaption></figure>"
+                ))
             let absolute = "http://127.0.0.1:8080" + address.path
             #expect(page.body.contains("<meta property=\"og:image\" content=\"\(absolute)\">"))
             #expect(page.body.contains("<meta property=\"og:image:width\" content=\"1200\">"))
@@ -96,14 +101,21 @@ struct MediaTests {
             let cut = try await browser.upload(MediaURLs.library, words, file: ("cut.png", Array(samplePNG().prefix(20))))
             #expect(cut.status == .unprocessableContent && cut.body.contains(HTML.escape(site.locale["nr_media_error_damaged"])))
             expectKept(cut)
-            let big = try await browser.upload(MediaURLs.library, words, file: ("big.png", samplePNG() + [UInt8](repeating: 7, count: 5_000)))
-            #expect(big.status == .contentTooLarge && big.body.contains(HTML.escape(site.locale.format("nr_media_error_size", ["size": "4 KB"]))))
+            let big = try await browser.upload(
+                MediaURLs.library, words, file: ("big.png", samplePNG() + [UInt8](repeating: 7, count: 5_000)))
+            #expect(
+                big.status == .contentTooLarge
+                    && big.body.contains(HTML.escape(site.locale.format("nr_media_error_size", ["size": "4 KB"]))))
             expectKept(big)
             // Far past the limit: the body is cut while it is read, and the words before the file still come back.
-            let huge = try await browser.upload(MediaURLs.library, words, file: ("huge.png", samplePNG() + [UInt8](repeating: 7, count: 150_000)))
-            #expect(huge.status == .contentTooLarge && huge.body.contains(HTML.escape(site.locale.format("nr_media_error_size", ["size": "4 KB"]))))
+            let huge = try await browser.upload(
+                MediaURLs.library, words, file: ("huge.png", samplePNG() + [UInt8](repeating: 7, count: 150_000)))
+            #expect(
+                huge.status == .contentTooLarge
+                    && huge.body.contains(HTML.escape(site.locale.format("nr_media_error_size", ["size": "4 KB"]))))
             expectKept(huge)
-            let noAlt = try await browser.upload(MediaURLs.library, [("alt", "  "), ("caption", "Надпис"), ("credit", "Агенция")], file: ("a.png", samplePNG()))
+            let noAlt = try await browser.upload(
+                MediaURLs.library, [("alt", "  "), ("caption", "Надпис"), ("credit", "Агенция")], file: ("a.png", samplePNG()))
             #expect(noAlt.status == .unprocessableContent && noAlt.body.contains(HTML.escape(site.locale["nr_media_error_alt"])))
             #expect(noAlt.body.contains("value=\"Надпис\"") && noAlt.body.contains("value=\"Агенция\""))
             let noFile = try await browser.upload(MediaURLs.library, words, file: nil)
@@ -131,7 +143,8 @@ struct MediaTests {
             #expect(again.location == MediaURLs.library + "?added=old")
             #expect(try await browser.get(again.location!).body.contains(site.locale["nr_media_known"]))
             #expect(try await site.media.list(limit: 10).items.map(\.alt) == ["Първа"])
-            try await browser.upload(MediaURLs.library, [("alt", "Втора"), ("credit", "Reuters")], file: ("c.gif", SampleImages.gif(width: 40, height: 30)))
+            try await browser.upload(
+                MediaURLs.library, [("alt", "Втора"), ("credit", "Reuters")], file: ("c.gif", SampleImages.gif(width: 40, height: 30)))
             let found = try await browser.get(MediaURLs.library + "?q=reuters")
             #expect(found.body.contains("alt=\"Втора\"") && !found.body.contains("alt=\"Първа\""))
             #expect(try await browser.get(MediaURLs.library + "?after=nonsense").status == .badRequest)
@@ -143,7 +156,8 @@ struct MediaTests {
     func csrf(_ kind: TestDatabase) async throws {
         try await withSite(kind, articles: newsroomSeed) { client, site in
             let browser = try await mediaBrowser(client, site)
-            let refused = try await browser.upload(MediaURLs.library, [("alt", "Без токен")], file: ("a.png", samplePNG()), withoutCSRF: true)
+            let refused = try await browser.upload(
+                MediaURLs.library, [("alt", "Без токен")], file: ("a.png", samplePNG()), withoutCSRF: true)
             #expect(refused.status == .forbidden)
             let forged = try await browser.upload(
                 MediaURLs.library, [("csrf", "0000"), ("alt", "Чужд токен")], file: ("a.png", samplePNG()), withoutCSRF: true)
@@ -203,12 +217,15 @@ struct MediaTests {
                 <iframe src="https://evil.example/"></iframe><img src="https://evil.example/x.png"><p>Пети абзац.</p>
                 """
             try await browser.get(NewsroomURLs.newArticle)
-            let saved = try await browser.post(NewsroomURLs.newArticle, articleFields(title: "Статия с вграждания", body: body, action: "publish"))
+            let saved = try await browser.post(
+                NewsroomURLs.newArticle, articleFields(title: "Статия с вграждания", body: body, action: "publish"))
             #expect(saved.status == .seeOther)
             let page = try await client.get("/svyat/statia-s-vgrazhdania")
             #expect(page.status == .ok)
-            #expect(page.body.contains(
-                "<figure><img src=\"\(src)\" alt=\"Снимка в текста\" width=\"800\" height=\"600\" loading=\"lazy\"><figcaption>Надпис</figcaption></figure>"))
+            #expect(
+                page.body.contains(
+                    "<figure><img src=\"\(src)\" alt=\"Снимка в текста\" width=\"800\" height=\"600\" loading=\"lazy\"><figcaption>Надпис</figcaption></figure>"
+                ))
             #expect(page.body.contains("<iframe src=\"https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ\""))
             #expect(page.body.contains("<a href=\"https://x.com/i/status/1790000000000000001\" rel=\"noopener\">"))
             #expect(page.body.contains("<a href=\"https://www.facebook.com/share/p/1AbC\" rel=\"noopener\">"))
@@ -227,7 +244,8 @@ struct MediaTests {
 
     @Test("an autosave written before the featured picture fields still comes back")
     func oldAutosave() throws {
-        let old = #"{"kicker":"София","title":"Недовършено","slug":"","lead":"","body":"<p>текст</p>","section":"Свят","topic":"","tags":"","authors":"","sources":"","video":false,"gallery":true,"publishAt":"","revision":3,"action":"save"}"#
+        let old =
+            #"{"kicker":"София","title":"Недовършено","slug":"","lead":"","body":"<p>текст</p>","section":"Свят","topic":"","tags":"","authors":"","sources":"","video":false,"gallery":true,"publishAt":"","revision":3,"action":"save"}"#
         let form = try JSONDecoder().decode(ArticleForm.self, from: Data(old.utf8))
         #expect(form.title == "Недовършено" && form.body == "<p>текст</p>" && form.gallery && form.revision == 3 && form.featured.isEmpty)
         var current = form
@@ -244,7 +262,8 @@ struct MediaTests {
             try await browser.get(NewsroomURLs.newArticle)
             for featured in ["/media/\(String(repeating: "1", count: 64)).png", "https://evil.example/x.png"] {
                 let page = try await browser.post(
-                    NewsroomURLs.newArticle, articleFields(title: "Статия с чужда снимка") + [("featured", featured), ("featured_caption", "Пазя")])
+                    NewsroomURLs.newArticle,
+                    articleFields(title: "Статия с чужда снимка") + [("featured", featured), ("featured_caption", "Пазя")])
                 #expect(page.status == .unprocessableContent && page.body.contains(HTML.escape(site.locale["nr_error_featured"])))
                 #expect(page.body.contains("value=\"Статия с чужда снимка\"") && page.body.contains("value=\"Пазя\""))
             }
@@ -253,17 +272,22 @@ struct MediaTests {
 
     // MARK: Privacy (issue 21) and who may change a picture's words (issue 27, findings 11 and 17)
 
-    @Test("phone pictures in four formats: no served byte holds GPS, XMP, owner, serial or thumbnail; the newsroom says so", arguments: TestDatabase.all)
+    @Test(
+        "phone pictures in four formats: no served byte holds GPS, XMP, owner, serial or thumbnail; the newsroom says so",
+        arguments: TestDatabase.all)
     func scrubbedOnUpload(_ kind: TestDatabase) async throws {
         try await withSite(kind, articles: newsroomSeed) { client, site in
             let browser = try await mediaBrowser(client, site, role: .author)
             let files: [(String, [UInt8], String)] = [
-                ("phone.jpg", PhoneMetadata.jpeg(width: 4032, height: 3024), ""), ("screen.png", PhoneMetadata.png(width: 1200, height: 900), "БТА"),
-                ("agency.webp", PhoneMetadata.webp(width: 800, height: 600), ""), ("loop.gif", PhoneMetadata.gif(width: 40, height: 30), ""),
+                ("phone.jpg", PhoneMetadata.jpeg(width: 4032, height: 3024), ""),
+                ("screen.png", PhoneMetadata.png(width: 1200, height: 900), "БТА"),
+                ("agency.webp", PhoneMetadata.webp(width: 800, height: 600), ""),
+                ("loop.gif", PhoneMetadata.gif(width: 40, height: 30), ""),
             ]
             for (name, bytes, credit) in files {
                 #expect(!PhoneMetadata.leaks(bytes).isEmpty)
-                let page = try await browser.upload(MediaURLs.library, [("alt", "Снимка \(name)"), ("credit", credit)], file: (name, bytes))
+                let page = try await browser.upload(
+                    MediaURLs.library, [("alt", "Снимка \(name)"), ("credit", credit)], file: (name, bytes))
                 #expect(page.status == .seeOther, "\(name)")
             }
             let items = try await site.media.list(limit: 10).items
@@ -274,7 +298,9 @@ struct MediaTests {
                 }
                 #expect(status == .ok && !served.isEmpty)
                 #expect(PhoneMetadata.leaks(served) == [], "\(item.originalName)")
-                #expect(FileManager.default.contents(atPath: site.mediaSettings.folder.appendingPathComponent(item.address.fileName).path) == Data(served))
+                #expect(
+                    FileManager.default.contents(atPath: site.mediaSettings.folder.appendingPathComponent(item.address.fileName).path)
+                        == Data(served))
                 #expect(item.address == MediaAddress(bytes: served, format: item.address.format), "the address is the clean file's")
                 #expect(item.bytes == served.count && item.removedMetadata.contains(.location))
                 let edit = try await browser.get(MediaURLs.item(item.address.hash))
@@ -283,7 +309,9 @@ struct MediaTests {
             }
             // Nothing is stored under the address of the bytes as they were sent.
             for (_, bytes, _) in files {
-                #expect(try await site.media.item(hash: MediaAddress(bytes: bytes, format: try ImageFile.inspect(bytes).get().format).hash) == nil)
+                #expect(
+                    try await site.media.item(hash: MediaAddress(bytes: bytes, format: try ImageFile.inspect(bytes).get().format).hash)
+                        == nil)
             }
             let jpeg = try #require(items.first { $0.originalName == "phone.jpg" })
             // Orientation 6: the library records the size as shown (turned a quarter), and the file keeps only that tag.
@@ -300,19 +328,24 @@ struct MediaTests {
         }
     }
 
-    @Test("a decompression bomb (30,000×30,000 PNG) and a picture cut short in its body are refused with a message", arguments: TestDatabase.all)
+    @Test(
+        "a decompression bomb (30,000×30,000 PNG) and a picture cut short in its body are refused with a message",
+        arguments: TestDatabase.all)
     func bombsAndCutFiles(_ kind: TestDatabase) async throws {
         try await withSite(kind, articles: newsroomSeed) { client, site in
             let browser = try await mediaBrowser(client, site)
-            let bomb = try await browser.upload(MediaURLs.library, [("alt", "Бомба")], file: ("bomb.png", SampleImages.png(width: 30_000, height: 30_000)))
+            let bomb = try await browser.upload(
+                MediaURLs.library, [("alt", "Бомба")], file: ("bomb.png", SampleImages.png(width: 30_000, height: 30_000)))
             let message = site.locale.format("nr_media_error_pixels", ["megapixels": "50", "side": "12000"])
             #expect(bomb.status == .unprocessableContent && bomb.body.contains(HTML.escape(message)))
             #expect(!message.contains("{"))
-            let wide = try await browser.upload(MediaURLs.library, [("alt", "Лента")], file: ("wide.gif", SampleImages.gif(width: 12_001, height: 2)))
+            let wide = try await browser.upload(
+                MediaURLs.library, [("alt", "Лента")], file: ("wide.gif", SampleImages.gif(width: 12_001, height: 2)))
             #expect(wide.status == .unprocessableContent)
             // The header is whole, the end is missing: the scrubber refuses it rather than store half a file.
             let phone = PhoneMetadata.jpeg(width: 400, height: 300)
-            let cut = try await browser.upload(MediaURLs.library, [("alt", "Срязана")], file: ("cut.jpg", Array(phone.prefix(phone.count - 40))))
+            let cut = try await browser.upload(
+                MediaURLs.library, [("alt", "Срязана")], file: ("cut.jpg", Array(phone.prefix(phone.count - 40))))
             #expect(cut.status == .unprocessableContent && cut.body.contains(HTML.escape(site.locale["nr_media_error_damaged"])))
             #expect(try await site.media.list(limit: 10).items.isEmpty)
         }
@@ -322,7 +355,8 @@ struct MediaTests {
     func wordsByUploaderOrEditor(_ kind: TestDatabase) async throws {
         try await withSite(kind, articles: newsroomSeed) { client, site in
             let owner = try await mediaBrowser(client, site, role: .contributor)
-            try await owner.upload(MediaURLs.library, [("alt", "Площадът"), ("caption", "Надпис"), ("credit", "БТА")], file: ("a.png", samplePNG(seed: 3)))
+            try await owner.upload(
+                MediaURLs.library, [("alt", "Площадът"), ("caption", "Надпис"), ("credit", "БТА")], file: ("a.png", samplePNG(seed: 3)))
             let hash = MediaAddress(bytes: samplePNG(seed: 3), format: .png).hash
             let other = try await mediaBrowser(client, site, role: .author)
             let seen = try await other.get(MediaURLs.item(hash))
@@ -334,14 +368,16 @@ struct MediaTests {
             #expect(try await site.drafts.auditLog(limit: 10).isEmpty)
             // The rule holds in the write itself, whoever calls it.
             await #expect(throws: ArticleWriteError.notAllowed) {
-                try await site.media.update(hash: hash, alt: "Подменено", caption: "", credit: "", by: ArticleWriter(userID: 9_999, role: .author))
+                try await site.media.update(
+                    hash: hash, alt: "Подменено", caption: "", credit: "", by: ArticleWriter(userID: 9_999, role: .author))
             }
 
             let own = try await owner.post(MediaURLs.item(hash), [("alt", "Площадът вечер"), ("caption", "Надпис"), ("credit", "БТА")])
             #expect(own.status == .seeOther)
             let editor = try await mediaBrowser(client, site, role: .editor)
             #expect(try await editor.get(MediaURLs.item(hash)).body.contains("name=\"alt\""))
-            let edited = try await editor.post(MediaURLs.item(hash), [("alt", "Площадът вечер"), ("caption", ""), ("credit", "Фото: Иван")])
+            let edited = try await editor.post(
+                MediaURLs.item(hash), [("alt", "Площадът вечер"), ("caption", ""), ("credit", "Фото: Иван")])
             #expect(edited.status == .seeOther)
             // Saving the same words again writes no line.
             try await editor.get(MediaURLs.item(hash))
@@ -355,7 +391,9 @@ struct MediaTests {
         }
     }
 
-    @Test("`media scrub` rewrites an old library: rows, featured pictures and bodies move, old URLs answer 301, pages drop; twice is once", arguments: TestDatabase.all)
+    @Test(
+        "`media scrub` rewrites an old library: rows, featured pictures and bodies move, old URLs answer 301, pages drop; twice is once",
+        arguments: TestDatabase.all)
     func scrubExistingLibrary(_ kind: TestDatabase) async throws {
         try await withSite(kind, articles: newsroomSeed) { client, site in
             // Stored the way uploads were before the scrubber: byte for byte, the size as the header says.
@@ -363,13 +401,15 @@ struct MediaTests {
             let old = MediaAddress(bytes: raw, format: .jpeg)
             try site.mediaFiles.store(raw, at: old)
             try await site.media.add(
-                MediaItem(address: old, width: 4032, height: 3024, bytes: raw.count, alt: "Стара снимка", credit: "БТА", uploadedAt: testNow),
+                MediaItem(
+                    address: old, width: 4032, height: 3024, bytes: raw.count, alt: "Стара снимка", credit: "БТА", uploadedAt: testNow),
                 uploadedBy: nil)
             let browser = try await mediaBrowser(client, site, role: .chief)
             let cleanPNG = samplePNG(seed: 4)
             try await browser.upload(MediaURLs.library, [("alt", "Чиста")], file: ("clean.png", cleanPNG))
             try await browser.get(NewsroomURLs.newArticle)
-            let body = "<p>Първи абзац.</p><figure><img src=\"\(old.path)\" alt=\"Стара снимка\" width=\"4032\" height=\"3024\"></figure><p>Втори.</p>"
+            let body =
+                "<p>Първи абзац.</p><figure><img src=\"\(old.path)\" alt=\"Стара снимка\" width=\"4032\" height=\"3024\"></figure><p>Втори.</p>"
             let saved = try await browser.post(
                 NewsroomURLs.newArticle, articleFields(title: "Стара история", body: body, action: "publish") + [("featured", old.path)])
             #expect(saved.status == .seeOther)

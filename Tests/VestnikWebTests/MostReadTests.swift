@@ -46,7 +46,8 @@ func mostReadTitles(_ html: String, window: Int) -> [String]? {
             #expect(await counter.flush())
             // Older reads of the football story: in the week, not in the day. A draft's reads never show.
             try await site.reads.add([
-                ReadIncrement(articleID: football, hour: ReadIncrement.hour(containing: testNow.addingTimeInterval(-100 * 3600)), count: 50),
+                ReadIncrement(
+                    articleID: football, hour: ReadIncrement.hour(containing: testNow.addingTimeInterval(-100 * 3600)), count: 50),
                 ReadIncrement(articleID: draft, hour: ReadIncrement.hour(containing: testNow), count: 500),
             ])
 

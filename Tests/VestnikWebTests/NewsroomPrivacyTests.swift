@@ -33,7 +33,9 @@ struct NewsroomPrivacyTests {
             let editor = NewsroomBrowser(client)
             try await editor.logIn("editor@vestnik.bg")
             try await editor.get(NewsroomURLs.article(id))
-            let published = try await editor.post(NewsroomURLs.article(id), fields.map { $0.0 == "action" ? ("action", "publish") : $0.0 == "revision" ? ("revision", "1") : $0 })
+            let published = try await editor.post(
+                NewsroomURLs.article(id),
+                fields.map { $0.0 == "action" ? ("action", "publish") : $0.0 == "revision" ? ("revision", "1") : $0 })
             #expect(published.status == .seeOther)
             for path in paths { #expect(try await client.get(path).status == .ok, "\(path)") }
         }

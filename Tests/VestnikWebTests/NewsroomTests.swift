@@ -52,7 +52,8 @@ final class NewsroomBrowser: @unchecked Sendable {
         }
         if let file {
             body += Array(
-                "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(file.name)\"\r\nContent-Type: image/jpeg\r\n\r\n".utf8)
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(file.name)\"\r\nContent-Type: image/jpeg\r\n\r\n"
+                    .utf8)
             body += file.bytes + Array("\r\n".utf8)
         }
         body += Array("--\(boundary)--\r\n".utf8)
@@ -76,10 +77,15 @@ final class NewsroomBrowser: @unchecked Sendable {
             for line in response.headers[values: .setCookie] {
                 let pair = line.split(separator: ";")[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 let value = pair.count > 1 ? String(pair[1]) : ""
-                if line.contains("Max-Age=0") || value.isEmpty { self.cookies[String(pair[0])] = nil } else { self.cookies[String(pair[0])] = value }
+                if line.contains("Max-Age=0") || value.isEmpty {
+                    self.cookies[String(pair[0])] = nil
+                } else {
+                    self.cookies[String(pair[0])] = value
+                }
             }
             return Page(
-                status: response.status, body: String(buffer: response.body), location: response.headers[.location], headers: response.headers)
+                status: response.status, body: String(buffer: response.body), location: response.headers[.location],
+                headers: response.headers)
         }
         lastBody = page.body
         if let range = page.body.range(of: "name=\"csrf\" value=\"") {
@@ -89,7 +95,8 @@ final class NewsroomBrowser: @unchecked Sendable {
     }
 
     static func encode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))
+        var allowed = CharacterSet.alphanumerics.intersection(
+            CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))
         allowed.insert(charactersIn: "-._~")
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
@@ -138,8 +145,10 @@ struct NewsroomTests {
             let token = try #require(try await site.accounts.issueSetupToken(settings: site.settings))
             let stranger = try await browser.post(
                 NewsroomURLs.setup,
-                [("token", String(repeating: "0", count: 64)), ("name", "Натрапник"), ("email", "x@evil.example"),
-                 ("password", "много-тайна-парола"), ("password2", "много-тайна-парола")])
+                [
+                    ("token", String(repeating: "0", count: 64)), ("name", "Натрапник"), ("email", "x@evil.example"),
+                    ("password", "много-тайна-парола"), ("password2", "много-тайна-парола"),
+                ])
             #expect(stranger.status == .forbidden)
             #expect(try await site.accounts.repository.hasChief() == false)
             let page = try await browser.get(NewsroomURLs.setup + "?token=" + token)
@@ -150,8 +159,10 @@ struct NewsroomTests {
             #expect(short.status == .unprocessableContent && short.body.contains("chief@vestnik.bg") && short.body.contains("10"))
             let done = try await browser.post(
                 NewsroomURLs.setup,
-                [("token", token), ("name", "Мария"), ("email", "chief@vestnik.bg"), ("password", "много-тайна-парола"),
-                 ("password2", "много-тайна-парола")])
+                [
+                    ("token", token), ("name", "Мария"), ("email", "chief@vestnik.bg"), ("password", "много-тайна-парола"),
+                    ("password2", "много-тайна-парола"),
+                ])
             #expect(done.status == .seeOther && done.location == NewsroomURLs.home)
             #expect(try await browser.get(NewsroomURLs.home).body.contains("Мария"))
             #expect(try await NewsroomBrowser(client).get(NewsroomURLs.setup).location == NewsroomURLs.login)
@@ -178,9 +189,11 @@ struct NewsroomTests {
             var form = try await writer.get(NewsroomURLs.article(id))
             #expect(form.body.contains("Първи <strong>абзац</strong>"))
             #expect(!form.body.contains("value=\"publish\""))
-            let publish = try await writer.post(NewsroomURLs.article(id), articleFields(title: "Нова статия от редакцията", revision: 1, action: "publish"))
+            let publish = try await writer.post(
+                NewsroomURLs.article(id), articleFields(title: "Нова статия от редакцията", revision: 1, action: "publish"))
             #expect(publish.status == .forbidden)
-            let review = try await writer.post(NewsroomURLs.article(id), articleFields(title: "Нова статия от редакцията", revision: 1, action: "review"))
+            let review = try await writer.post(
+                NewsroomURLs.article(id), articleFields(title: "Нова статия от редакцията", revision: 1, action: "review"))
             #expect(review.status == .seeOther)
 
             // The editor finds it in the review queue and publishes it.
@@ -200,7 +213,9 @@ struct NewsroomTests {
             #expect(page.status == .ok && page.body.contains("Първи <strong>абзац</strong>"))
             // Revisions record who saved.
             let history = try await editor.get(NewsroomURLs.article(id))
-            #expect(history.body.contains("#3</a> · Елена Редактор") && history.body.contains("#1</a> · Петя Сътрудник"), "\(history.body.components(separatedBy: "<li>").filter { $0.contains("#") })")
+            #expect(
+                history.body.contains("#3</a> · Елена Редактор") && history.body.contains("#1</a> · Петя Сътрудник"),
+                "\(history.body.components(separatedBy: "<li>").filter { $0.contains("#") })")
             // The contributor cannot edit it any more.
             let again = try await writer.post(NewsroomURLs.article(id), articleFields(title: "Промяна", revision: 3))
             #expect(again.status == .forbidden)
@@ -261,7 +276,8 @@ struct NewsroomTests {
             try await boris.get(NewsroomURLs.article(id))
             #expect(try await anna.get(NewsroomURLs.article(id)).body.contains("отворена и от: Борис"))
             #expect(try await boris.post(NewsroomURLs.article(id) + "/presence", []).status == .noContent)
-            #expect(try await boris.post(NewsroomURLs.article(id), articleFields(title: "Версията на Борис", revision: 1)).status == .seeOther)
+            #expect(
+                try await boris.post(NewsroomURLs.article(id), articleFields(title: "Версията на Борис", revision: 1)).status == .seeOther)
             let stale = try await anna.post(NewsroomURLs.article(id), articleFields(title: "Версията на Анна", revision: 1))
             #expect(stale.status == .conflict)
             #expect(stale.body.contains("Версията на Борис") && stale.body.contains("Версията на Анна") && stale.body.contains("Борис"))
@@ -269,7 +285,8 @@ struct NewsroomTests {
             let stored = try #require(try await site.editorial.article(id: id))
             #expect(stored.draft.title == "Версията на Борис" && stored.revision == 2)
             // Saving again from the conflict page is a deliberate choice, and works.
-            #expect(try await anna.post(NewsroomURLs.article(id), articleFields(title: "Версията на Анна", revision: 2)).status == .seeOther)
+            #expect(
+                try await anna.post(NewsroomURLs.article(id), articleFields(title: "Версията на Анна", revision: 2)).status == .seeOther)
 
             // Revision 2 beside revision 1, and restoring revision 2 as revision 4.
             let diff = try await anna.get(NewsroomURLs.article(id) + "/revisions/2")
@@ -277,7 +294,8 @@ struct NewsroomTests {
             #expect(diff.body.contains("nr-differs"))
             let restoring = try await anna.get(NewsroomURLs.article(id) + "?restore=2")
             #expect(restoring.body.contains("value=\"Версията на Борис\"") && restoring.body.contains("name=\"revision\" value=\"3\""))
-            #expect(try await anna.post(NewsroomURLs.article(id), articleFields(title: "Версията на Борис", revision: 3)).status == .seeOther)
+            #expect(
+                try await anna.post(NewsroomURLs.article(id), articleFields(title: "Версията на Борис", revision: 3)).status == .seeOther)
             let restored = try #require(try await site.editorial.article(id: id))
             #expect(restored.draft.title == "Версията на Борис" && restored.revision == 4)
             #expect(try await anna.get(NewsroomURLs.article(id) + "/revisions/99").status == .notFound)
@@ -291,8 +309,10 @@ struct NewsroomTests {
             let browser = NewsroomBrowser(client)
             try await browser.logIn("chief@vestnik.bg")
             try await browser.get(NewsroomURLs.newArticle)
-            let hostile = "<p onclick=\"alert(1)\">Чист <script>alert(1)</script>текст <a href=\"javascript:alert(2)\">връзка</a></p><img src=x onerror=alert(3)>"
-            let saved = try await browser.post(NewsroomURLs.newArticle, articleFields(title: "Опасен текст", body: hostile, action: "publish"))
+            let hostile =
+                "<p onclick=\"alert(1)\">Чист <script>alert(1)</script>текст <a href=\"javascript:alert(2)\">връзка</a></p><img src=x onerror=alert(3)>"
+            let saved = try await browser.post(
+                NewsroomURLs.newArticle, articleFields(title: "Опасен текст", body: hostile, action: "publish"))
             #expect(saved.status == .seeOther)
             let page = try await client.get("/svyat/opasen-tekst")
             #expect(page.body.contains("<p>Чист текст връзка</p>"))
@@ -308,7 +328,9 @@ struct NewsroomTests {
             #expect(refused.status == .unprocessableContent)
             #expect(refused.body.contains("300") && refused.body.contains("Пазен текст") && refused.body.contains("Иван Петров | Репортер"))
             let unknown = try await browser.post(NewsroomURLs.newArticle, articleFields(title: "Без рубрика", section: "Несъществуваща"))
-            #expect(unknown.status == .unprocessableContent && unknown.body.contains("Няма такава рубрика") && unknown.body.contains("Без рубрика"))
+            #expect(
+                unknown.status == .unprocessableContent && unknown.body.contains("Няма такава рубрика")
+                    && unknown.body.contains("Без рубрика"))
             let badSlug = try await browser.post(NewsroomURLs.newArticle, articleFields(title: "Лош адрес", slug: "Лош Адрес!"))
             #expect(badSlug.status == .unprocessableContent && badSlug.body.contains("Лош адрес"))
             let taken = try await browser.post(NewsroomURLs.newArticle, articleFields(title: "Съществуваща статия"))
@@ -395,7 +417,8 @@ struct NewsroomTests {
 
 @Suite("Newsroom: nothing lost")
 struct NewsroomAutosaveTests {
-    @Test("autosaved text comes back after logging in again; saving clears it; the audit log records publishing",
+    @Test(
+        "autosaved text comes back after logging in again; saving clears it; the audit log records publishing",
         arguments: TestDatabase.all)
     func autosave(_ kind: TestDatabase) async throws {
         try await withSite(kind, articles: newsroomSeed) { client, site in
@@ -417,7 +440,9 @@ struct NewsroomAutosaveTests {
             #expect(!(try await second.get(NewsroomURLs.newArticle).body.contains("Недовършена")))
 
             // On an existing article too; the autosave never moves the revision.
-            #expect(try await second.post(NewsroomURLs.article(id) + "/autosave", articleFields(title: "Поправено", revision: 1)).status == .noContent)
+            #expect(
+                try await second.post(NewsroomURLs.article(id) + "/autosave", articleFields(title: "Поправено", revision: 1)).status
+                    == .noContent)
             #expect(try await site.editorial.article(id: id)?.revision == 1)
             #expect(try await second.get(NewsroomURLs.article(id)).body.contains("value=\"Поправено\""))
             #expect(try await NewsroomBrowser(client).post(NewsroomURLs.article(id) + "/autosave", []).status == .forbidden)
@@ -430,7 +455,8 @@ struct NewsroomAutosaveTests {
 
 @Suite("Newsroom: scheduling")
 struct NewsroomSchedulingTests {
-    @Test("an article scheduled at a Sofia time is published by the scheduler, once, even with two nodes racing",
+    @Test(
+        "an article scheduled at a Sofia time is published by the scheduler, once, even with two nodes racing",
         arguments: TestDatabase.all)
     func schedule(_ kind: TestDatabase) async throws {
         try await withSite(kind, articles: newsroomSeed) { client, site in
@@ -440,10 +466,12 @@ struct NewsroomSchedulingTests {
             try await browser.get(NewsroomURLs.newArticle)
             // testNow is 12:00 in Sofia; a time in the past is refused with the form kept.
             let past = try await browser.post(
-                NewsroomURLs.newArticle, articleFields(title: "Насрочена статия", action: "schedule") + [("publish_at", "2026-11-25T11:59")])
+                NewsroomURLs.newArticle, articleFields(title: "Насрочена статия", action: "schedule") + [("publish_at", "2026-11-25T11:59")]
+            )
             #expect(past.status == .unprocessableContent && past.body.contains("бъдещ момент") && past.body.contains("2026-11-25T11:59"))
             let saved = try await browser.post(
-                NewsroomURLs.newArticle, articleFields(title: "Насрочена статия", action: "schedule") + [("publish_at", "2026-11-25T18:30")])
+                NewsroomURLs.newArticle, articleFields(title: "Насрочена статия", action: "schedule") + [("publish_at", "2026-11-25T18:30")]
+            )
             let id = try #require(articleID(saved.location))
             let stored = try #require(try await site.editorial.article(id: id))
             #expect(stored.draft.status == .scheduled)
@@ -476,11 +504,17 @@ struct NewsroomUsersTests {
             #expect(try await chief.get("/newsroom/users").body.contains("editor@vestnik.bg"))
             let made = try await chief.post(
                 "/newsroom/users",
-                [("name", "Нов Автор"), ("email", "new@vestnik.bg"), ("role", "author"), ("password", "парола-за-нов"), ("password2", "парола-за-нов")])
+                [
+                    ("name", "Нов Автор"), ("email", "new@vestnik.bg"), ("role", "author"), ("password", "парола-за-нов"),
+                    ("password2", "парола-за-нов"),
+                ])
             #expect(made.status == .ok && made.body.contains("Профилът на Нов Автор е създаден"))
             let twice = try await chief.post(
                 "/newsroom/users",
-                [("name", "Пак"), ("email", "new@vestnik.bg"), ("role", "author"), ("password", "парола-за-нов"), ("password2", "парола-за-нов")])
+                [
+                    ("name", "Пак"), ("email", "new@vestnik.bg"), ("role", "author"), ("password", "парола-за-нов"),
+                    ("password2", "парола-за-нов"),
+                ])
             #expect(twice.status == .unprocessableContent && twice.body.contains("value=\"Пак\""))
             #expect(try await NewsroomBrowser(client).logIn("new@vestnik.bg", "парола-за-нов").status == .seeOther)
             let editor = NewsroomBrowser(client)

@@ -32,7 +32,10 @@ import VestnikTestSupport
             let html = page.body
             #expect(html.contains("<html lang=\"bg\">"))
             // 1. kicker and headline, with the media marker
-            #expect(html.contains("<h1 class=\"headline\"><span class=\"kicker\">САЩ:</span> Ким Чен-ун се среща с Путин <span class=\"marker\">(ВИДЕО)</span></h1>"))
+            #expect(
+                html.contains(
+                    "<h1 class=\"headline\"><span class=\"kicker\">САЩ:</span> Ким Чен-ун се среща с Путин <span class=\"marker\">(ВИДЕО)</span></h1>"
+                ))
             // 2. the Sofia date line and the read counter
             #expect(html.contains("<time datetime=\"2026-11-25T11:00:00+02:00\">25 ноември 2026, 11:00 часа</time>"))
             #expect(html.contains("<span class=\"reads-count\">6550</span> | прочитания"))
@@ -43,7 +46,9 @@ import VestnikTestSupport
             let more = html.components(separatedBy: "<aside class=\"more\"").count - 1
             #expect(more >= 2)
             // a related article without a kicker must not borrow this article's kicker
-            #expect(html.contains("Още:</span> <a href=\"/svyat/dronove-nad-kiev\">Дронове над Киев</a> <span class=\"marker\">(СНИМКИ)</span>"))
+            #expect(
+                html.contains("Още:</span> <a href=\"/svyat/dronove-nad-kiev\">Дронове над Киев</a> <span class=\"marker\">(СНИМКИ)</span>")
+            )
             #expect(html.contains("href=\"/ikonomika/sanktsii-sreshtu-rusia\""))
             #expect(!html.contains("Чернова за Русия"))
             #expect(!html.contains("Бъдеща новина"))
@@ -52,7 +57,10 @@ import VestnikTestSupport
             // 8. follow line
             #expect(html.contains("Последвайте ни в Google News"))
             // 9. byline: names, roles, author pages
-            #expect(html.contains("<a class=\"author\" href=\"/avtor/maria-petrova\" rel=\"author\"><span class=\"author-name\">Мария Петрова</span><span class=\"author-role\">Отговорен редактор</span></a>"))
+            #expect(
+                html.contains(
+                    "<a class=\"author\" href=\"/avtor/maria-petrova\" rel=\"author\"><span class=\"author-name\">Мария Петрова</span><span class=\"author-role\">Отговорен редактор</span></a>"
+                ))
             #expect(html.contains("<span class=\"author-name\">Иван Колев</span><span class=\"author-role\">Репортер</span>"))
             // 10. today's news: today's other articles, newest first; not yesterday's
             let today = try #require(html.components(separatedBy: "Новините днес").last)
@@ -81,7 +89,8 @@ import VestnikTestSupport
     @Test(arguments: TestDatabase.all)
     func aLongBodyShowsEachBlockAsItsStringRenders(_ kind: TestDatabase) async throws {
         var long = article("Дълга статия", topic: "Войната в Украйна", tags: ["Русия"], paragraphs: 30)
-        long.bodyHTML += "\n<figure class=\"embed\" data-embed=\"youtube\" data-id=\"dQw4w9WgXcQ\"></figure>"
+        long.bodyHTML +=
+            "\n<figure class=\"embed\" data-embed=\"youtube\" data-id=\"dQw4w9WgXcQ\"></figure>"
             + "\n<figure><img src=\"/media/a.jpg\" alt=\"\"></figure>\r\n  <p>с отстъп</p> \n<p>край\u{A0}</p>\u{2028}<h2>Подзаглавие</h2>"
         try await withSite(kind, articles: Self.content + [long]) { [long] client, site in
             let html = try await client.get("/svyat/\(long.slug)").body
@@ -104,7 +113,8 @@ import VestnikTestSupport
             let bytes = Array(broken.bodyHTML.utf8) + Array("\n<p>".utf8) + [0xFF, 0xE2, 0x80] + Array("</p>\n <p>край</p>".utf8) + [0xC3]
             let hex = bytes.map { String(format: "%02X", $0) }.joined()
             try await site.database.write { db in
-                try await db.raw("UPDATE articles SET body_html = CAST(X'\(unsafeRaw: hex)' AS TEXT) WHERE slug = \(bind: broken.slug)").run()
+                try await db.raw("UPDATE articles SET body_html = CAST(X'\(unsafeRaw: hex)' AS TEXT) WHERE slug = \(bind: broken.slug)")
+                    .run()
             }
             let page = try await client.get("/svyat/\(broken.slug)")
             #expect(page.status == .ok)
@@ -176,7 +186,10 @@ import VestnikTestSupport
             #expect(page.status == .ok)
             let html = page.body
             #expect(html.contains("<article class=\"lead-story\">"))
-            #expect(html.contains("<span class=\"kicker\">Париж:</span> Световна</a> <span class=\"marker\">(ВИДЕО)</span> <span class=\"marker\">(СНИМКИ)</span>"))
+            #expect(
+                html.contains(
+                    "<span class=\"kicker\">Париж:</span> Световна</a> <span class=\"marker\">(ВИДЕО)</span> <span class=\"marker\">(СНИМКИ)</span>"
+                ))
             #expect(html.contains("Последни новини"))
             // list cards tell the age of a story the way readers say it
             #expect(html.contains("title=\"25 ноември 2026, 11:48 часа\">преди 12 минути</time>"))

@@ -22,7 +22,8 @@ final class TestClock: @unchecked Sendable {
 }
 
 let browser = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
-let phone = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1"
+let phone =
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1"
 
 /// Settings that count every beacon, for tests that count exactly. Tests flush when they mean to: the counter's own
 /// flushes wait an hour.
@@ -46,7 +47,9 @@ func withReadingSite(
 
 extension TestClientProtocol {
     /// Sends a read beacon the way `navigator.sendBeacon` does; returns the status.
-    func beacon(_ articleID: Int, userAgent: String? = browser, headers extra: [String: String] = [:], method: HTTPRequest.Method = .post)
+    func beacon(
+        _ articleID: Int, userAgent: String? = browser, headers extra: [String: String] = [:], method: HTTPRequest.Method = .post
+    )
         async throws -> HTTPResponse.Status
     {
         var headers = HTTPFields()
@@ -63,7 +66,9 @@ extension TestClientProtocol {
 
 /// The stored total of an article.
 func storedReads(_ site: Site, _ id: Int) async throws -> Int {
-    try await site.database.read { db in try await db.raw("SELECT reads FROM articles WHERE id = \(bind: id)").first()?.decode(column: "reads", as: Int.self) } ?? -1
+    try await site.database.read { db in
+        try await db.raw("SELECT reads FROM articles WHERE id = \(bind: id)").first()?.decode(column: "reads", as: Int.self)
+    } ?? -1
 }
 
 @Suite struct ReadCountingTests {
@@ -127,8 +132,10 @@ func storedReads(_ site: Site, _ id: Int) async throws -> Int {
         try await kind.with { database in
             let id = try await ArticleRepository(database: database).save(article("Новина"), now: testNow).id
             let site = try await Site.make(database: database, theme: try await Theme.load(), now: { testNow })
-            let counter = ReadCounter(repository: site.reads, flushInterval: settings.flushInterval, now: site.now, logger: Logger(label: "test"))
-            let app = buildApplication(site: site, settings: ServerSettings(reads: settings), readCounter: counter, logger: Logger(label: "test"))
+            let counter = ReadCounter(
+                repository: site.reads, flushInterval: settings.flushInterval, now: site.now, logger: Logger(label: "test"))
+            let app = buildApplication(
+                site: site, settings: ServerSettings(reads: settings), readCounter: counter, logger: Logger(label: "test"))
             try await app.test(.router) { client async throws in
                 for _ in 0..<75 { #expect(try await client.beacon(id) == .noContent) }
                 #expect(counter.unflushed == 75)
@@ -232,7 +239,12 @@ func storedReads(_ site: Site, _ id: Int) async throws -> Int {
             #expect(counter.unflushed == 0)
             // A real browser, and a phone whose make has "bot" in its name, do count.
             #expect(try await client.beacon(id, userAgent: browser) == .noContent)
-            #expect(try await client.beacon(id, userAgent: "Mozilla/5.0 (Linux; Android 10; CUBOT X30) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36") == .noContent)
+            #expect(
+                try await client.beacon(
+                    id,
+                    userAgent:
+                        "Mozilla/5.0 (Linux; Android 10; CUBOT X30) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36"
+                ) == .noContent)
             #expect(counter.unflushed == 2)
         }
     }
@@ -268,7 +280,8 @@ func storedReads(_ site: Site, _ id: Int) async throws -> Int {
 
     @Test(arguments: TestDatabase.all)
     func forwardedForIsIgnoredUnlessAProxyIsTrusted(_ kind: TestDatabase) async throws {
-        try await withReadingSite(kind, articles: Self.content, reads: ReadSettings(flushInterval: .seconds(3600), rateLimit: nil)) { client, site, counter in
+        try await withReadingSite(kind, articles: Self.content, reads: ReadSettings(flushInterval: .seconds(3600), rateLimit: nil)) {
+            client, site, counter in
             let id = try #require(try await site.articles.article(slug: "dronove-nad-kiev")).id
             for n in 1...5 { _ = try await client.beacon(id, headers: ["X-Forwarded-For": "192.0.2.\(n)"]) }
             #expect(counter.unflushed == 1)
@@ -286,7 +299,9 @@ func storedReads(_ site: Site, _ id: Int) async throws -> Int {
             }
             for raw in ["abc", "0", "-1", "1.5", "007", "1e3", "9999999999999999999", "1%20", "12345678901234567890123"] {
                 #expect(try await client.post("/api/reads/\(raw)") == .badRequest, "\(raw)")
-                let image = try await client.execute(uri: "/api/reads/\(raw).gif", method: .get, headers: [.userAgent: browser]) { $0.status }
+                let image = try await client.execute(uri: "/api/reads/\(raw).gif", method: .get, headers: [.userAgent: browser]) {
+                    $0.status
+                }
                 #expect(image == .badRequest, "\(raw).gif")
             }
             #expect(counter.unflushed == 0)
@@ -324,7 +339,9 @@ func storedReads(_ site: Site, _ id: Int) async throws -> Int {
         let clock = TestClock()
         try await withReadingSite(kind, articles: Self.content, reads: settings, clock: clock) { client, site, counter in
             let id = try #require(try await site.articles.article(slug: "kim-chen-un-se-sreshta-s-putin")).id
-            func total(_ headers: [String: String] = [:], userAgent: String = browser, query: String = "?total=1") async throws
+            func total(
+                _ headers: [String: String] = [:], userAgent: String = browser, query: String = "?total=1"
+            ) async throws
                 -> (HTTPResponse.Status, String?)
             {
                 var fields: HTTPFields = [.userAgent: userAgent]
@@ -383,9 +400,12 @@ func storedReads(_ site: Site, _ id: Int) async throws -> Int {
         try await withReadingSite(kind, articles: Self.content) { client, site, _ in
             let id = try #require(try await site.articles.article(slug: "dronove-nad-kiev")).id
             let html = try await client.get("/svyat/dronove-nad-kiev").body
-            let script = try #require(html.firstMatch(of: /<script src="(\/static\/reads\.js\?v=[0-9a-f]+)" data-beacon="\/api\/reads\/(\d+)" defer><\/script>/))
+            let script = try #require(
+                html.firstMatch(of: /<script src="(\/static\/reads\.js\?v=[0-9a-f]+)" data-beacon="\/api\/reads\/(\d+)" defer><\/script>/))
             #expect(Int(script.output.2) == id)
-            #expect(html.contains("<noscript><img class=\"read-pixel\" src=\"/api/reads/\(id).gif\" width=\"1\" height=\"1\" alt=\"\"></noscript>"))
+            #expect(
+                html.contains(
+                    "<noscript><img class=\"read-pixel\" src=\"/api/reads/\(id).gif\" width=\"1\" height=\"1\" alt=\"\"></noscript>"))
             let js = try await client.get(String(script.output.1))
             #expect(js.status == .ok)
             #expect(js.headers[.contentType] == "text/javascript; charset=utf-8")

@@ -92,7 +92,11 @@ final class SaltLog: @unchecked Sendable {
     private let lock = NSLock()
     private var count: UInt64 = 0
     var made: UInt64 { lock.withLock { count } }
-    func next() -> (UInt64, UInt64) { lock.withLock { count += 1; return (count, count) } }
+    func next() -> (UInt64, UInt64) {
+        lock.withLock {
+            count += 1; return (count, count)
+        }
+    }
 }
 
 @Suite struct AddressRateLimiterTests {
@@ -122,10 +126,11 @@ final class SaltLog: @unchecked Sendable {
     @Test func hoursAreFilledInOldestFirst() {
         let hour = ReadIncrement.hour(containing: testNow)
         let points = ReadSeries.hours([HourlyReads(hour: hour.addingTimeInterval(-3600), count: 4)], count: 3, now: testNow)
-        #expect(points == [
-            .init(start: hour.addingTimeInterval(-7200), count: 0), .init(start: hour.addingTimeInterval(-3600), count: 4),
-            .init(start: hour, count: 0),
-        ])
+        #expect(
+            points == [
+                .init(start: hour.addingTimeInterval(-7200), count: 0), .init(start: hour.addingTimeInterval(-3600), count: 4),
+                .init(start: hour, count: 0),
+            ])
     }
 
     @Test func daysFollowSofiaAcrossTheClockChange() throws {

@@ -147,7 +147,9 @@ import VestnikTestSupport
                 }
                 return ByteBuffer(bytes: bytes + Array("--\(boundary)--\r\n".utf8))
             }
-            func upload(_ parts: [(String, String?, [UInt8])], cookies: Bool = true, header: String? = nil) async throws
+            func upload(
+                _ parts: [(String, String?, [UInt8])], cookies: Bool = true, header: String? = nil
+            ) async throws
                 -> HTTPResponse.Status
             {
                 var headers: HTTPFields = [.contentType: "multipart/form-data; boundary=\(boundary)"]
@@ -157,7 +159,9 @@ import VestnikTestSupport
             }
             let png = samplePNG()
             // The token after the file is too late: the file would have been read already.
-            #expect(try await upload([("alt", nil, Array("Снимка".utf8)), ("file", "a.png", png), ("csrf", nil, Array(token.utf8))]) == .forbidden)
+            #expect(
+                try await upload([("alt", nil, Array("Снимка".utf8)), ("file", "a.png", png), ("csrf", nil, Array(token.utf8))])
+                    == .forbidden)
             // Signed out, even with the right token (and a pre-session cookie), an upload is refused.
             let stranger = NewsroomBrowser(client)
             try await stranger.get(NewsroomURLs.login)
@@ -172,11 +176,16 @@ import VestnikTestSupport
             #expect(signedOut == .forbidden)
             #expect(try await site.media.list(limit: 10).items.isEmpty)
             // A wrong header is refused whatever the form says; the right one stands for the field.
-            #expect(try await upload([("csrf", nil, Array(token.utf8)), ("alt", nil, Array("x".utf8)), ("file", "a.png", png)], header: "0000") == .forbidden)
+            #expect(
+                try await upload([("csrf", nil, Array(token.utf8)), ("alt", nil, Array("x".utf8)), ("file", "a.png", png)], header: "0000")
+                    == .forbidden)
             #expect(try await upload([("alt", nil, Array("По заглавие".utf8)), ("file", "a.png", png)], header: token) == .seeOther)
             #expect(try await site.media.list(limit: 10).items.count == 1)
             // The form as the browser sends it, token first, still works.
-            #expect(try await upload([("csrf", nil, Array(token.utf8)), ("alt", nil, Array("Втора".utf8)), ("file", "b.png", samplePNG(seed: 2))]) == .seeOther)
+            #expect(
+                try await upload([
+                    ("csrf", nil, Array(token.utf8)), ("alt", nil, Array("Втора".utf8)), ("file", "b.png", samplePNG(seed: 2)),
+                ]) == .seeOther)
             #expect(try await site.media.list(limit: 10).items.count == 2)
         }
     }
@@ -188,7 +197,8 @@ import VestnikTestSupport
             try await createUser(site, "author@vestnik.bg", role: .author)
             let stranger = NewsroomBrowser(client)
             try await stranger.get(NewsroomURLs.login)
-            let big = try await stranger.post(NewsroomURLs.login, [("email", "author@vestnik.bg"), ("password", String(repeating: "x", count: 100_000))])
+            let big = try await stranger.post(
+                NewsroomURLs.login, [("email", "author@vestnik.bg"), ("password", String(repeating: "x", count: 100_000))])
             #expect(big.status == .contentTooLarge)
             // No cookie at all: refused on the headers.
             let bare = try await client.execute(
@@ -209,7 +219,9 @@ import VestnikTestSupport
         try await withReadingSite(kind, articles: ReadCountingTests.content, reads: settings, clock: clock) { client, site, counter in
             let id = try #require(try await site.articles.article(slug: "dronove-nad-kiev")).id
             let other = try #require(try await site.articles.article(slug: "futbolen-mach")).id
-            func agent(_ n: Int) -> String { "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/\(100 + n).0.0.0 Safari/537.36" }
+            func agent(_ n: Int) -> String {
+                "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/\(100 + n).0.0.0 Safari/537.36"
+            }
             // One address, a new user agent every time.
             for n in 0..<300 { _ = try await client.beacon(id, userAgent: agent(n), headers: ["X-Forwarded-For": "203.0.113.7"]) }
             #expect(counter.unflushed == 30)

@@ -17,7 +17,8 @@ func withSiteBehindProxies(
     try await kind.with { database in
         let repository = ArticleRepository(database: database)
         for input in newsroomSeed { try await repository.save(input, now: testNow, refreshRelated: false) }
-        let site = try await Site.make(database: database, theme: try await Theme.load(), now: { testNow }, passwordHasher: PasswordHasher(cost: 4))
+        let site = try await Site.make(
+            database: database, theme: try await Theme.load(), now: { testNow }, passwordHasher: PasswordHasher(cost: 4))
         let settings = ServerSettings(reads: ReadSettings(trustedProxies: trustedProxies))
         let app = buildApplication(site: site, settings: settings, logger: Logger(label: "test"))
         try await app.test(.router) { client in try await body(client, site) }
@@ -153,8 +154,9 @@ struct SignInTests {
             // The second link was sent before the reset: it must not undo it.
             let later = NewsroomBrowser(client)
             #expect(try await later.get(second).status == .notFound)
-            #expect(try await later.post(second, [("password", "чужда-парола-123"), ("password2", "чужда-парола-123")]).status
-                == .unprocessableContent)
+            #expect(
+                try await later.post(second, [("password", "чужда-парола-123"), ("password2", "чужда-парола-123")]).status
+                    == .unprocessableContent)
             // The reset ended the session that was open.
             #expect(try await signedIn.get(NewsroomURLs.home).location?.hasPrefix(NewsroomURLs.login) == true)
 
@@ -164,7 +166,8 @@ struct SignInTests {
             try await user.logIn("chief@vestnik.bg", "трета-парола-123")
             try await user.get(NewsroomURLs.password)
             let changed = try await user.post(
-                NewsroomURLs.password, [("current", "трета-парола-123"), ("password", "четвърта-парола-1"), ("password2", "четвърта-парола-1")])
+                NewsroomURLs.password,
+                [("current", "трета-парола-123"), ("password", "четвърта-парола-1"), ("password2", "четвърта-парола-1")])
             #expect(changed.status == .ok)
             #expect(try await NewsroomBrowser(client).get(pending).status == .notFound)
             #expect(try await NewsroomBrowser(client).logIn("chief@vestnik.bg", "четвърта-парола-1").status == .seeOther)

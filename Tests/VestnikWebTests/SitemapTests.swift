@@ -45,23 +45,30 @@ import VestnikTestSupport
             #expect(index.headers[.contentType] == "application/xml; charset=utf-8")
             #expect(index.body.contains("<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"))
             let sitemaps = try #require(xmlTexts(index.body, "loc"))
-            #expect(sitemaps == [
-                "pages", "sections", "topics", "tags", "authors", "articles-2026-11", "articles-2026-10", "articles-2026-08",
-            ].map { "\(Self.base)/sitemaps/\($0).xml" })
+            #expect(
+                sitemaps
+                    == [
+                        "pages", "sections", "topics", "tags", "authors", "articles-2026-11", "articles-2026-10", "articles-2026-08",
+                    ].map { "\(Self.base)/sitemaps/\($0).xml" })
 
             var urls: [String] = []
             for sitemap in sitemaps {
                 let response = try await client.get(String(sitemap.dropFirst(Self.base.count)))
                 #expect(response.status == .ok, "\(sitemap)")
-                #expect(response.body.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"))
+                #expect(
+                    response.body.hasPrefix(
+                        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"))
                 urls += try #require(xmlTexts(response.body, "loc"), "\(sitemap) is not well-formed")
             }
             #expect(Set(urls).count == urls.count)
-            #expect(Set(urls) == Set([
-                "/", "/svyat", "/sport", "/tema/zimata", "/tag/vreme", "/tag/mach", "/avtor/maria-petrova", "/avtor/ivan-kolev",
-                "/svyat/dneshna", "/sport/vcherashna", "/svyat/zavcherashna", "/svyat/otpredi-tri-dni", "/svyat/sedmitsa",
-                "/svyat/oktomvri", "/svyat/oktomvri-2", "/svyat/avgust",
-            ].map { Self.base + $0 }))
+            #expect(
+                Set(urls)
+                    == Set(
+                        [
+                            "/", "/svyat", "/sport", "/tema/zimata", "/tag/vreme", "/tag/mach", "/avtor/maria-petrova", "/avtor/ivan-kolev",
+                            "/svyat/dneshna", "/sport/vcherashna", "/svyat/zavcherashna", "/svyat/otpredi-tri-dni", "/svyat/sedmitsa",
+                            "/svyat/oktomvri", "/svyat/oktomvri-2", "/svyat/avgust",
+                        ].map { Self.base + $0 }))
 
             let november = try await client.get("/sitemaps/articles-2026-11.xml").body
             // Oldest first, each with its last change in RFC 3339 UTC.
@@ -78,11 +85,12 @@ import VestnikTestSupport
         let many = (1...5).map { article("Новина \($0)", tags: ["таг \($0)"], hoursAgo: Double($0)) }
         try await withSite(kind, articles: many, limits: limits) { client, _ in
             let sitemaps = try #require(xmlTexts(try await client.get("/sitemap.xml").body, "loc"))
-            #expect(sitemaps.map { String($0.dropFirst(Self.base.count)) } == [
-                "/sitemaps/pages.xml", "/sitemaps/sections.xml", "/sitemaps/tags.xml", "/sitemaps/tags-2.xml",
-                "/sitemaps/tags-3.xml", "/sitemaps/authors.xml", "/sitemaps/articles-2026-11.xml",
-                "/sitemaps/articles-2026-11-2.xml", "/sitemaps/articles-2026-11-3.xml",
-            ])
+            #expect(
+                sitemaps.map { String($0.dropFirst(Self.base.count)) } == [
+                    "/sitemaps/pages.xml", "/sitemaps/sections.xml", "/sitemaps/tags.xml", "/sitemaps/tags-2.xml",
+                    "/sitemaps/tags-3.xml", "/sitemaps/authors.xml", "/sitemaps/articles-2026-11.xml",
+                    "/sitemaps/articles-2026-11-2.xml", "/sitemaps/articles-2026-11-3.xml",
+                ])
             var articles: [String] = []
             var tags: [String] = []
             for page in ["", "-2", "-3"] {
@@ -132,7 +140,10 @@ import VestnikTestSupport
             let news = try await client.get("/news-sitemap.xml")
             #expect(news.status == .ok)
             #expect(news.headers[.contentType] == "application/xml; charset=utf-8")
-            #expect(news.body.contains("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:news=\"http://www.google.com/schemas/sitemap-news/0.9\">"))
+            #expect(
+                news.body.contains(
+                    "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:news=\"http://www.google.com/schemas/sitemap-news/0.9\">"
+                ))
             #expect(xmlTexts(news.body, "loc") == ["/svyat/dneshna", "/sport/vcherashna", "/svyat/zavcherashna"].map { Self.base + $0 })
             #expect(xmlTexts(news.body, "news:name") == Array(repeating: "Вестник", count: 3))
             #expect(xmlTexts(news.body, "news:language") == ["bg", "bg", "bg"])

@@ -27,7 +27,8 @@ struct StaffTests {
             let writer = NewsroomBrowser(client)
             try await writer.logIn("writer@vestnik.bg")
             try await writer.get(NewsroomURLs.newArticle)
-            let draft = try #require(articleID(try await writer.post(NewsroomURLs.newArticle, articleFields(title: "Чернова на Петя")).location))
+            let draft = try #require(
+                articleID(try await writer.post(NewsroomURLs.newArticle, articleFields(title: "Чернова на Петя")).location))
 
             let chief = NewsroomBrowser(client)
             try await chief.logIn("chief@vestnik.bg")

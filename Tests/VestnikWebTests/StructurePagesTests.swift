@@ -28,7 +28,8 @@ func withEditor(
 
 @Suite("Structure pages over HTTP")
 struct StructurePagesTests {
-    @Test("an editor renames a section: the public page follows, the old address answers 301, the log says who", arguments: TestDatabase.all)
+    @Test(
+        "an editor renames a section: the public page follows, the old address answers 301, the log says who", arguments: TestDatabase.all)
     func section(_ kind: TestDatabase) async throws {
         try await withEditor(kind) { client, site, editor in
             let world = try #require(try await site.taxonomy.section(slug: "svyat"))
@@ -56,13 +57,16 @@ struct StructurePagesTests {
             #expect(created.status == .seeOther)
             #expect(try await client.get("/sport").status == .ok)
             let empty = try await editor.post(
-                NewsroomURLs.structure(.section), [("name", " "), ("slug", "kultura"), ("description", "Описание <b>с таг</b>"), ("position", "5")])
+                NewsroomURLs.structure(.section),
+                [("name", " "), ("slug", "kultura"), ("description", "Описание <b>с таг</b>"), ("position", "5")])
             #expect(empty.status == .unprocessableContent)
             #expect(empty.body.contains("Името е задължително."))
             #expect(empty.body.contains("value=\"kultura\"") && empty.body.contains("Описание &lt;b&gt;с таг&lt;/b&gt;"))
             let taken = try await editor.post(
                 NewsroomURLs.structure(.section), [("name", "Култура"), ("slug", "svetat"), ("description", ""), ("position", "5")])
-            #expect(taken.status == .unprocessableContent && taken.body.contains("Този адрес вече се използва.") && taken.body.contains("value=\"Култура\""))
+            #expect(
+                taken.status == .unprocessableContent && taken.body.contains("Този адрес вече се използва.")
+                    && taken.body.contains("value=\"Култура\""))
             let long = try await editor.post(
                 NewsroomURLs.structure(.section),
                 [("name", String(repeating: "Я", count: 121)), ("slug", ""), ("description", ""), ("position", "5")])
@@ -87,14 +91,16 @@ struct StructurePagesTests {
             let topic = try #require(try await site.taxonomy.topic(slug: "izbori"))
             try await editor.get(NewsroomURLs.structure(.section, world.id))
             _ = try await editor.post(
-                NewsroomURLs.structure(.section, world.id), [("name", "Чужбина"), ("slug", "svyat"), ("description", "Навън"), ("position", "1")])
+                NewsroomURLs.structure(.section, world.id),
+                [("name", "Чужбина"), ("slug", "svyat"), ("description", "Навън"), ("position", "1")])
             let home = try await client.get("/")
             #expect(home.headers[.xCache] == "MISS" && home.body.contains(">Чужбина</a>"))
             #expect(try await client.get("/svyat").body.contains("<h1>Чужбина</h1>"))
             _ = try await editor.post(
                 NewsroomURLs.structure(.author, maria.id),
                 [("name", "Мария Петрова"), ("slug", ""), ("role", "Кореспондент"), ("bio", ""), ("photo", "https://img.example.bg/m.jpg")])
-            #expect(try await client.get("/svyat/sreshta-na-varha-v-bryuksel").body.contains("<span class=\"author-role\">Кореспондент</span>"))
+            #expect(
+                try await client.get("/svyat/sreshta-na-varha-v-bryuksel").body.contains("<span class=\"author-role\">Кореспондент</span>"))
             #expect(try await client.get("/avtor/maria-petrova").body.contains("src=\"https://img.example.bg/m.jpg\""))
             _ = try await editor.post(NewsroomURLs.structure(.tag, premier.id), [("action", "rename"), ("name", "Премиерът")])
             #expect(try await client.get("/tag/premier").status == .movedPermanently)
@@ -133,7 +139,8 @@ struct StructurePagesTests {
                 NewsroomURLs.structure(.section, world.id), [("name", "Подправено"), ("position", "1")], csrf: "")
             #expect(forged.status == .forbidden)
             let wrong = try await editor.post(
-                NewsroomURLs.structure(.section, world.id), [("name", "Подправено"), ("position", "1")], csrf: String(repeating: "a", count: 64))
+                NewsroomURLs.structure(.section, world.id), [("name", "Подправено"), ("position", "1")],
+                csrf: String(repeating: "a", count: 64))
             #expect(wrong.status == .forbidden)
             #expect(try await site.taxonomy.section(id: world.id)?.name == "Свят")
         }
@@ -146,12 +153,20 @@ struct StructurePagesTests {
             try await editor.get(NewsroomURLs.structure(.author, maria.id))
             let bad = try await editor.post(
                 NewsroomURLs.structure(.author, maria.id),
-                [("name", "Мария Петрова"), ("slug", ""), ("role", "Главен редактор"), ("bio", "Пише от 1999 г."), ("photo", "javascript:alert(1)")])
+                [
+                    ("name", "Мария Петрова"), ("slug", ""), ("role", "Главен редактор"), ("bio", "Пише от 1999 г."),
+                    ("photo", "javascript:alert(1)"),
+                ])
             #expect(bad.status == .unprocessableContent && bad.body.contains("https://"))
-            #expect(bad.body.contains("value=\"Главен редактор\"") && bad.body.contains("Пише от 1999 г.") && bad.body.contains("value=\"javascript:alert(1)\""))
+            #expect(
+                bad.body.contains("value=\"Главен редактор\"") && bad.body.contains("Пише от 1999 г.")
+                    && bad.body.contains("value=\"javascript:alert(1)\""))
             let saved = try await editor.post(
                 NewsroomURLs.structure(.author, maria.id),
-                [("name", "Мария Петрова"), ("slug", ""), ("role", "Главен редактор"), ("bio", "Пише от 1999 г."), ("photo", "/media/0a1b2c.jpg")])
+                [
+                    ("name", "Мария Петрова"), ("slug", ""), ("role", "Главен редактор"), ("bio", "Пише от 1999 г."),
+                    ("photo", "/media/0a1b2c.jpg"),
+                ])
             #expect(saved.status == .seeOther)
             let page = try await client.get("/avtor/maria-petrova")
             #expect(page.body.contains("<img class=\"author-photo\" src=\"/media/0a1b2c.jpg\""))
@@ -179,7 +194,8 @@ struct StructurePagesTests {
             let form = try await editor.get(NewsroomURLs.structure(.topic, topic.id))
             #expect(form.body.contains("<option value=\"\(second.id)\">Втора статия за изборите</option>"))
             let bad = try await editor.post(
-                NewsroomURLs.structure(.topic, topic.id), [("name", "Избори 2026"), ("slug", ""), ("description", "Кой печели"), ("pinned", "99999")])
+                NewsroomURLs.structure(.topic, topic.id),
+                [("name", "Избори 2026"), ("slug", ""), ("description", "Кой печели"), ("pinned", "99999")])
             #expect(bad.status == .unprocessableContent && bad.body.contains("value=\"Избори 2026\""))
             let saved = try await editor.post(
                 NewsroomURLs.structure(.topic, topic.id),
@@ -201,7 +217,8 @@ struct StructurePagesTests {
             let list = try await editor.get(NewsroomURLs.structure(.tag) + "?q=%D0%BF%D1%80")  // "пр"
             #expect(list.body.contains(">Премиер</a>") && list.body.contains(">Президент</a>"))
             try await editor.get(NewsroomURLs.structure(.tag, premier.id))
-            let renamed = try await editor.post(NewsroomURLs.structure(.tag, premier.id), [("action", "rename"), ("name", "Министър-председател")])
+            let renamed = try await editor.post(
+                NewsroomURLs.structure(.tag, premier.id), [("action", "rename"), ("name", "Министър-председател")])
             #expect(renamed.status == .seeOther)
             #expect(try await client.get("/tag/premier").headers[.location] == "/tag/ministar-predsedatel")
             #expect(try await client.get("/tag/ministar-predsedatel").body.contains("<h1>Министър-председател</h1>"))

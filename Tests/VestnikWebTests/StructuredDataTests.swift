@@ -122,7 +122,8 @@ import VestnikTestSupport
             #expect(website["url"] as? String == "\(Self.base)/")
             let action = try #require(website["potentialAction"] as? [String: Any])
             #expect(action["@type"] as? String == "SearchAction")
-            #expect((action["target"] as? [String: Any])?["urlTemplate"] as? String == "\(Self.base)\(SiteURLs.search)?q={search_term_string}")
+            #expect(
+                (action["target"] as? [String: Any])?["urlTemplate"] as? String == "\(Self.base)\(SiteURLs.search)?q={search_term_string}")
             #expect(action["query-input"] as? String == "required name=search_term_string")
             let list = try #require(try jsonLD(html, type: "ItemList")?["itemListElement"] as? [[String: Any]])
             #expect(list.first?["url"] as? String == "\(Self.base)/svyat/kim-chen-un-se-sreshta-s-putin")
@@ -147,7 +148,10 @@ import VestnikTestSupport
                 #expect(!items.isEmpty && items.count <= 20, "\(path)")
                 #expect(items.map { $0["position"] as? Int } == Array(1...items.count), "\(path)")
                 for format in FeedFormat.allCases {
-                    #expect(html.contains("type=\"\(format.mediaType)\" title=\"\(name) – \(format.displayName)\" href=\"\(path)/\(format.fileName)\">"), "\(path)")
+                    #expect(
+                        html.contains(
+                            "type=\"\(format.mediaType)\" title=\"\(name) – \(format.displayName)\" href=\"\(path)/\(format.fileName)\">"),
+                        "\(path)")
                     #expect(html.contains("href=\"/\(format.fileName)\">"), "\(path)")
                 }
             }
@@ -159,7 +163,9 @@ import VestnikTestSupport
             // Even a 404 page offers the site's feeds.
             let missing = try await client.get("/nyama-takava")
             #expect(missing.status == .notFound)
-            #expect(missing.body.contains("<link rel=\"alternate\" type=\"application/feed+json\" title=\"Вестник – JSON Feed\" href=\"/feed.json\">"))
+            #expect(
+                missing.body.contains(
+                    "<link rel=\"alternate\" type=\"application/feed+json\" title=\"Вестник – JSON Feed\" href=\"/feed.json\">"))
             #expect(try jsonLD(missing.body).isEmpty)
         }
     }

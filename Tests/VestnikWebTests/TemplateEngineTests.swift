@@ -109,19 +109,23 @@ import VestnikCore
         let template = "[{{x}}|{{{x}}}|{{&x}}|{{#x}}<{{.}}{{{.}}}>{{/x}}|{{^x}}none{{/x}}|{{#x}}{{y}}{{/x}}]"
         for text in ["", "0", "<p>Заглавие <b>&amp;</b> \"a\" 'b'</p>", "<\u{301}x", "🙂&🙂", "край>"] {
             let bytes = Array("..\(text)..".utf8).dropFirst(2).dropLast(2)  // a slice that does not start at 0
-            #expect(try Self.render(template, ["x": .html(bytes), "y": .text("Y")]) == Self.render(template, ["x": .text(text), "y": .text("Y")]))
+            #expect(
+                try Self.render(template, ["x": .html(bytes), "y": .text("Y")])
+                    == Self.render(template, ["x": .text(text), "y": .text("Y")]))
         }
     }
 
     @Test func unescapedForms() throws {
         let data: [String: TemplateValue] = ["x": .text("<b>&amp;</b>")]
-        #expect(try Self.render("{{{x}}}|{{&x}}|{{ x }}|{{{ x }}}|{{& x }}", data)
-            == "<b>&amp;</b>|<b>&amp;</b>|&lt;b&gt;&amp;amp;&lt;/b&gt;|<b>&amp;</b>|<b>&amp;</b>")
+        #expect(
+            try Self.render("{{{x}}}|{{&x}}|{{ x }}|{{{ x }}}|{{& x }}", data)
+                == "<b>&amp;</b>|<b>&amp;</b>|&lt;b&gt;&amp;amp;&lt;/b&gt;|<b>&amp;</b>|<b>&amp;</b>")
     }
 
     @Test func scalarsPrintAsSwiftMustacheDid() throws {
-        #expect(try Self.render("{{n}} {{t}} {{f}} [{{missing}}]", ["n": 42.templateValue, "t": .bool(true), "f": .bool(false)])
-            == "42 true false []")
+        #expect(
+            try Self.render("{{n}} {{t}} {{f}} [{{missing}}]", ["n": 42.templateValue, "t": .bool(true), "f": .bool(false)])
+                == "42 true false []")
         let none: String? = nil
         #expect(try Self.render("[{{x}}]", ["x": none.templateValue]) == "[]")
     }
@@ -218,7 +222,8 @@ import VestnikCore
             "none": ([Fields]?.none).templateValue, "emptyViews": [Fields]().templateValue,
             "numbers": [1, 2].templateValue, "more": .text("+"),
         ]
-        let template = "{{#views}}{{more}}{{title}}{{/views}}|{{#texts}}{{.}},{{/texts}}|{{#optionalViews}}{{title}}{{/optionalViews}}"
+        let template =
+            "{{#views}}{{more}}{{title}}{{/views}}|{{#texts}}{{.}},{{/texts}}|{{#optionalViews}}{{title}}{{/optionalViews}}"
             + "|{{#optionalTexts}}{{{.}}}{{/optionalTexts}}|{{#none}}x{{/none}}{{^emptyViews}}empty{{title}}{{/emptyViews}}"
             + "|{{#numbers}}{{.}}{{/numbers}}"
         #expect(try Self.render(template, data) == "+a+b|x,&lt;y&gt;,|ab|x<y>|empty|12")
@@ -244,21 +249,25 @@ import VestnikCore
 
     @Test func standaloneLinesAreRemoved() throws {
         // spec (sections): standalone lines.
-        #expect(try Self.render("| This Is\n{{#boolean}}\n|\n{{/boolean}}\n| A Line", ["boolean": .bool(true)])
-            == "| This Is\n|\n| A Line")
+        #expect(
+            try Self.render("| This Is\n{{#boolean}}\n|\n{{/boolean}}\n| A Line", ["boolean": .bool(true)])
+                == "| This Is\n|\n| A Line")
         // spec: indented standalone lines.
-        #expect(try Self.render("| This Is\n  {{#boolean}}\n|\n  {{/boolean}}\n| A Line", ["boolean": .bool(true)])
-            == "| This Is\n|\n| A Line")
+        #expect(
+            try Self.render("| This Is\n  {{#boolean}}\n|\n  {{/boolean}}\n| A Line", ["boolean": .bool(true)])
+                == "| This Is\n|\n| A Line")
         // spec: "\r\n" counts as a line end.
         #expect(try Self.render("|\r\n{{#boolean}}\r\n{{/boolean}}\r\n|", ["boolean": .bool(true)]) == "|\r\n|")
         // spec: standalone without a newline at the end of the template.
         #expect(try Self.render("#{{#boolean}}\n/\n  {{/boolean}}", ["boolean": .bool(true)]) == "#\n/\n")
         // spec: a tag with text on its line is not standalone.
-        #expect(try Self.render(" {{#boolean}}YES{{/boolean}}\n {{#boolean}}GOOD{{/boolean}}\n", ["boolean": .bool(true)])
-            == " YES\n GOOD\n")
+        #expect(
+            try Self.render(" {{#boolean}}YES{{/boolean}}\n {{#boolean}}GOOD{{/boolean}}\n", ["boolean": .bool(true)])
+                == " YES\n GOOD\n")
         // spec (inverted): standalone lines.
-        #expect(try Self.render("| This Is\n{{^boolean}}\n|\n{{/boolean}}\n| A Line", ["boolean": .bool(false)])
-            == "| This Is\n|\n| A Line")
+        #expect(
+            try Self.render("| This Is\n{{^boolean}}\n|\n{{/boolean}}\n| A Line", ["boolean": .bool(false)])
+                == "| This Is\n|\n| A Line")
     }
 
     @Test func comments() throws {
@@ -274,12 +283,15 @@ import VestnikCore
         // spec (delimiters).
         #expect(try Self.render("{{=<% %>=}}(<%text%>)", ["text": .text("Hey!")]) == "(Hey!)")
         #expect(try Self.render("Begin.\n{{=@ @=}}\nEnd.") == "Begin.\nEnd.")
-        let template = "[\n{{#section}}\n  {{data}}\n  |data|\n{{/section}}\n\n{{= | | =}}\n|#section|\n  {{data}}\n  |data|\n|/section|\n]\n"
-        #expect(try Self.render(template, ["section": .bool(true), "data": .text("I got interpolated.")])
-            == "[\n  I got interpolated.\n  |data|\n\n  {{data}}\n  I got interpolated.\n]\n")
+        let template =
+            "[\n{{#section}}\n  {{data}}\n  |data|\n{{/section}}\n\n{{= | | =}}\n|#section|\n  {{data}}\n  |data|\n|/section|\n]\n"
+        #expect(
+            try Self.render(template, ["section": .bool(true), "data": .text("I got interpolated.")])
+                == "[\n  I got interpolated.\n  |data|\n\n  {{data}}\n  I got interpolated.\n]\n")
         // Delimiters set in a template do not reach its partials (spec).
-        #expect(try Self.render(["main": "{{=| |=}}|>include|", "include": ".{{value}}."], ["value": .text("yes")])
-            == ".yes.")
+        #expect(
+            try Self.render(["main": "{{=| |=}}|>include|", "include": ".{{value}}."], ["value": .text("yes")])
+                == ".yes.")
     }
 
     @Test func pragmasAreIgnored() throws {
@@ -294,44 +306,74 @@ import VestnikCore
         // spec: partials see the caller's context.
         #expect(try Self.render(["main": "{{#a}}{{>p}}{{/a}}", "p": "[{{x}}]"], ["a": Self.object(["x": .text("1")])]) == "[1]")
         // spec: standalone indentation is added to each line of the partial, not inside interpolated values.
-        #expect(try Self.render(
-            ["main": "\\\n {{>partial}}\n/\n", "partial": "|\n{{{content}}}\n|\n"], ["content": .text("<\n->")])
-            == "\\\n |\n <\n->\n |\n/\n")
+        #expect(
+            try Self.render(
+                ["main": "\\\n {{>partial}}\n/\n", "partial": "|\n{{{content}}}\n|\n"], ["content": .text("<\n->")])
+                == "\\\n |\n <\n->\n |\n/\n")
         // spec: standalone line endings.
         #expect(try Self.render(["main": "|\r\n{{>partial}}\r\n|", "partial": ">"]) == "|\r\n>|")
         #expect(try Self.render(["main": "  {{>partial}}\n>", "partial": ">\n>"]) == "  >\n  >>")
         // Nested standalone partials add up their indentation.
-        #expect(try Self.render(["main": "a\n  {{>p}}\nz\n", "p": "b\n  {{>q}}\n", "q": "c\nd\n"])
-            == "a\n  b\n    c\n    d\nz\n")
+        #expect(
+            try Self.render(["main": "a\n  {{>p}}\nz\n", "p": "b\n  {{>q}}\n", "q": "c\nd\n"])
+                == "a\n  b\n    c\n    d\nz\n")
     }
 
     @Test func inheritance() throws {
         // spec (~inheritance).
         #expect(try Self.render("{{$title}}Default title{{/title}}\n") == "Default title\n")
-        #expect(try Self.render(["main": "{{<super}}{{$title}}sub template title{{/title}}{{/super}}",
-                                 "super": "...{{$title}}Default title{{/title}}..."]) == "...sub template title...")
-        #expect(try Self.render(["main": "{{<include}}{{$var}}var in template{{/var}}{{/include}}",
-                                 "include": "{{$var}}var in include{{/var}}"], ["var": .text("var in data")]) == "var in template")
-        #expect(try Self.render(["main": "{{<parent}}{{$stuff2}}override two{{/stuff2}}{{/parent}}",
-                                 "parent": "{{$stuff}}new default one{{/stuff}}, {{$stuff2}}new default two{{/stuff2}}"])
-            == "new default one, override two")
-        #expect(try Self.render(["main": "{{<parent}}{{$ballmer}}\npeaked\n\n:(\n{{/ballmer}}{{/parent}}",
-                                 "parent": "{{$ballmer}}peaking{{/ballmer}}"]) == "peaked\n\n:(\n")
-        #expect(try Self.render(["main": "{{<parent}}{{$nineties}}hammer time{{/nineties}}{{/parent}}",
-                                 "parent": "stop:\n  {{$nineties}}collaborate and listen{{/nineties}}\n"]) == "stop:\n  hammer time\n")
-        #expect(try Self.render(["main": "{{<parent}} asdfasd {{$foo}}hmm{{/foo}} asdfasdfasdf {{/parent}}",
-                                 "parent": "{{$foo}}default content{{/foo}}"]) == "hmm")
-        #expect(try Self.render(["main": "{{<parent}}{{$block}}I say {{fruit}}.{{/block}}{{/parent}}",
-                                 "parent": "{{#nested}}{{$block}}You say {{fruit}}.{{/block}}{{/nested}}"],
-                                ["fruit": .text("apples"), "nested": Self.object(["fruit": .text("bananas")])]) == "I say bananas.")
+        #expect(
+            try Self.render([
+                "main": "{{<super}}{{$title}}sub template title{{/title}}{{/super}}",
+                "super": "...{{$title}}Default title{{/title}}...",
+            ]) == "...sub template title...")
+        #expect(
+            try Self.render(
+                [
+                    "main": "{{<include}}{{$var}}var in template{{/var}}{{/include}}",
+                    "include": "{{$var}}var in include{{/var}}",
+                ], ["var": .text("var in data")]) == "var in template")
+        #expect(
+            try Self.render([
+                "main": "{{<parent}}{{$stuff2}}override two{{/stuff2}}{{/parent}}",
+                "parent": "{{$stuff}}new default one{{/stuff}}, {{$stuff2}}new default two{{/stuff2}}",
+            ])
+                == "new default one, override two")
+        #expect(
+            try Self.render([
+                "main": "{{<parent}}{{$ballmer}}\npeaked\n\n:(\n{{/ballmer}}{{/parent}}",
+                "parent": "{{$ballmer}}peaking{{/ballmer}}",
+            ]) == "peaked\n\n:(\n")
+        #expect(
+            try Self.render([
+                "main": "{{<parent}}{{$nineties}}hammer time{{/nineties}}{{/parent}}",
+                "parent": "stop:\n  {{$nineties}}collaborate and listen{{/nineties}}\n",
+            ]) == "stop:\n  hammer time\n")
+        #expect(
+            try Self.render([
+                "main": "{{<parent}} asdfasd {{$foo}}hmm{{/foo}} asdfasdfasdf {{/parent}}",
+                "parent": "{{$foo}}default content{{/foo}}",
+            ]) == "hmm")
+        #expect(
+            try Self.render(
+                [
+                    "main": "{{<parent}}{{$block}}I say {{fruit}}.{{/block}}{{/parent}}",
+                    "parent": "{{#nested}}{{$block}}You say {{fruit}}.{{/block}}{{/nested}}",
+                ],
+                ["fruit": .text("apples"), "nested": Self.object(["fruit": .text("bananas")])]) == "I say bananas.")
         // spec: the outermost child wins in multi-level inheritance; without it, the nearest.
-        let levels = ["parent": "{{<older}}{{$a}}p{{/a}}{{/older}}", "older": "{{<grandParent}}{{$a}}o{{/a}}{{/grandParent}}",
-                      "grandParent": "{{$a}}g{{/a}}"]
+        let levels = [
+            "parent": "{{<older}}{{$a}}p{{/a}}{{/older}}", "older": "{{<grandParent}}{{$a}}o{{/a}}{{/grandParent}}",
+            "grandParent": "{{$a}}g{{/a}}",
+        ]
         #expect(try Self.render(levels.merging(["main": "{{<parent}}{{$a}}c{{/a}}{{/parent}}"]) { $1 }) == "c")
         #expect(try Self.render(levels.merging(["main": "{{<parent}}{{/parent}}"]) { $1 }) == "p")
         // spec: block reindentation.
-        #expect(try Self.render(["main": "{{<parent}}{{$block}}\n    one\n    two\n{{/block}}{{/parent}}\n",
-                                 "parent": "Hi,\n  {{$block}}\n  {{/block}}\n"]) == "Hi,\n  one\n  two\n")
+        #expect(
+            try Self.render([
+                "main": "{{<parent}}{{$block}}\n    one\n    two\n{{/block}}{{/parent}}\n",
+                "parent": "Hi,\n  {{$block}}\n  {{/block}}\n",
+            ]) == "Hi,\n  one\n  two\n")
     }
 
     /// The shape of our pages: a page is a child of `layout`, which is itself a child of `base`, and the block's
@@ -339,7 +381,8 @@ import VestnikCore
     @Test func nestedParentsLikeOurLayout() throws {
         let templates = [
             "base": "<html>\n{{$head}}<title>-</title>{{/head}}\n<body>\n{{$body}}{{/body}}\n</body>\n</html>\n",
-            "layout": "{{<base}}\n{{$head}}<title>{{#layout}}{{title}}{{/layout}}</title>{{/head}}\n{{$body}}\n<main>\n{{$main}}{{/main}}\n</main>\n{{/body}}\n{{/base}}\n",
+            "layout":
+                "{{<base}}\n{{$head}}<title>{{#layout}}{{title}}{{/layout}}</title>{{/head}}\n{{$body}}\n<main>\n{{$main}}{{/main}}\n</main>\n{{/body}}\n{{/base}}\n",
             "card": "<li>{{title}}</li>\n",
             "main": "{{<layout}}\n{{$main}}\n<ul>\n{{#cards}}\n{{> card}}\n{{/cards}}\n</ul>\n{{/main}}\n{{/layout}}\n",
         ]
@@ -347,8 +390,9 @@ import VestnikCore
             "layout": Self.object(["title": .text("T&")]),
             "cards": Self.list(Self.object(["title": .text("a")]), Self.object(["title": .text("b")])),
         ]
-        #expect(try Self.render(templates, data)
-            == "<html>\n<title>T&amp;</title>\n<body>\n<main>\n<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n\n</main>\n\n</body>\n</html>\n")
+        #expect(
+            try Self.render(templates, data)
+                == "<html>\n<title>T&amp;</title>\n<body>\n<main>\n<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n\n</main>\n\n</body>\n</html>\n")
     }
 
     // MARK: load errors

@@ -29,41 +29,56 @@ import VestnikCore
     static let mostRead = MostReadView(
         day: [MostReadItem(url: "/a", kicker: nil, title: "t", markers: [], reads: "1")], week: [])
 
-    static var views: [(String, any TemplateFields)] { [
-        ("LayoutView", layout), ("FeedLink", layout.feeds[0]), ("Picture", picture),
-        ("Picture without size", Picture(url: "u", width: nil, height: nil, mediaType: "image/jpeg", length: 0)),
-        ("NavLink", layout.nav[0]), ("ArticleMeta", layout.meta!),
-        ("Pager", Pager(previousURL: nil, nextURL: "/x?page=2", label: "1 от 2")),
-        ("ListView", ListView(
-            layout: layout, heading: "h", kind: "section", subtitle: nil, photo: "https://x/p.jpg", description: "d",
-            pinned: card, cards: [card], days: [DayGroup(label: "25 ноември", cards: [card])], pager: nil, empty: false)),
-        ("DayGroup", DayGroup(label: "l", cards: [card])),
-        ("HomeView", HomeView(
-            layout: layout, lead: card, latest: [card], sections: [SectionBlock(name: "n", url: "/n", cards: [card])],
-            today: [], mostRead: mostRead)),
-        ("SectionBlock", SectionBlock(name: "n", url: "/n", cards: [card])),
-        ("BylineView", BylineView(name: "n", role: nil, url: "/avtor/n", photo: "https://x/p.jpg")),
-        ("FeaturedFigureView", featured),
-        ("TagLink", TagLink(name: "n", url: "/tag/n")),
-        ("BodySegment html", BodySegment(html: Array("<p>x</p>".utf8)[...], more: nil)),
-        ("BodySegment more", BodySegment(html: nil, more: MoreBlock(links: [card]))),
-        ("MoreBlock", MoreBlock(links: [card])),
-        ("ArticleView", ArticleView(
-            layout: layout, sectionName: "s", sectionURL: "/s", kicker: nil, title: "t", markers: [], dateLine: "d",
-            datetime: "dt", reads: "1", lead: "l", featured: featured, body: [BodySegment(html: Array("<p>x</p>".utf8)[...], more: nil)], sources: "БТА",
-            topicLink: TagLink(name: "n", url: "/tema/n"), tags: [], authors: [BylineView(name: "n", role: "r", url: "/u")],
-            today: [card], followURL: "https://news.google.com/", mostRead: nil,
-            beacon: ReadBeaconView(scriptURL: "/s.js", beaconURL: "/api/reads/1", pixelURL: "/api/reads/1.gif"))),
-        ("ErrorView", ErrorView(layout: layout, status: 404, heading: "h", message: "m")),
-        ("MostReadView", mostRead), ("MostReadItem", mostRead.day[0]),
-        ("ReadBeaconView", ReadBeaconView(scriptURL: "/s.js", beaconURL: "/b", pixelURL: "/p.gif")),
-        ("SearchView", SearchView(
-            layout: layout, query: "q", from: "", to: "", sections: [SectionOption(slug: "s", name: "n", selected: true)],
-            author: "", message: nil, summary: "1", results: [SearchResultView(card: card, snippet: "<mark>q</mark>")],
-            pager: Pager(previousURL: nil, nextURL: nil, label: "1"), firstPageURL: nil)),
-        ("SectionOption", SectionOption(slug: "s", name: "n", selected: false)),
-        ("SearchResultView", SearchResultView(card: card, snippet: "s")),
-    ] }
+    static var views: [(String, any TemplateFields)] {
+        [
+            ("LayoutView", layout), ("FeedLink", layout.feeds[0]), ("Picture", picture),
+            ("Picture without size", Picture(url: "u", width: nil, height: nil, mediaType: "image/jpeg", length: 0)),
+            ("NavLink", layout.nav[0]), ("ArticleMeta", layout.meta!),
+            ("Pager", Pager(previousURL: nil, nextURL: "/x?page=2", label: "1 от 2")),
+            (
+                "ListView",
+                ListView(
+                    layout: layout, heading: "h", kind: "section", subtitle: nil, photo: "https://x/p.jpg", description: "d",
+                    pinned: card, cards: [card], days: [DayGroup(label: "25 ноември", cards: [card])], pager: nil, empty: false)
+            ),
+            ("DayGroup", DayGroup(label: "l", cards: [card])),
+            (
+                "HomeView",
+                HomeView(
+                    layout: layout, lead: card, latest: [card], sections: [SectionBlock(name: "n", url: "/n", cards: [card])],
+                    today: [], mostRead: mostRead)
+            ),
+            ("SectionBlock", SectionBlock(name: "n", url: "/n", cards: [card])),
+            ("BylineView", BylineView(name: "n", role: nil, url: "/avtor/n", photo: "https://x/p.jpg")),
+            ("FeaturedFigureView", featured),
+            ("TagLink", TagLink(name: "n", url: "/tag/n")),
+            ("BodySegment html", BodySegment(html: Array("<p>x</p>".utf8)[...], more: nil)),
+            ("BodySegment more", BodySegment(html: nil, more: MoreBlock(links: [card]))),
+            ("MoreBlock", MoreBlock(links: [card])),
+            (
+                "ArticleView",
+                ArticleView(
+                    layout: layout, sectionName: "s", sectionURL: "/s", kicker: nil, title: "t", markers: [], dateLine: "d",
+                    datetime: "dt", reads: "1", lead: "l", featured: featured,
+                    body: [BodySegment(html: Array("<p>x</p>".utf8)[...], more: nil)], sources: "БТА",
+                    topicLink: TagLink(name: "n", url: "/tema/n"), tags: [], authors: [BylineView(name: "n", role: "r", url: "/u")],
+                    today: [card], followURL: "https://news.google.com/", mostRead: nil,
+                    beacon: ReadBeaconView(scriptURL: "/s.js", beaconURL: "/api/reads/1", pixelURL: "/api/reads/1.gif"))
+            ),
+            ("ErrorView", ErrorView(layout: layout, status: 404, heading: "h", message: "m")),
+            ("MostReadView", mostRead), ("MostReadItem", mostRead.day[0]),
+            ("ReadBeaconView", ReadBeaconView(scriptURL: "/s.js", beaconURL: "/b", pixelURL: "/p.gif")),
+            (
+                "SearchView",
+                SearchView(
+                    layout: layout, query: "q", from: "", to: "", sections: [SectionOption(slug: "s", name: "n", selected: true)],
+                    author: "", message: nil, summary: "1", results: [SearchResultView(card: card, snippet: "<mark>q</mark>")],
+                    pager: Pager(previousURL: nil, nextURL: nil, label: "1"), firstPageURL: nil)
+            ),
+            ("SectionOption", SectionOption(slug: "s", name: "n", selected: false)),
+            ("SearchResultView", SearchResultView(card: card, snippet: "s")),
+        ]
+    }
 
     @Test func everyFieldAnswersAsMirrorWould() {
         for (label, view) in Self.views {

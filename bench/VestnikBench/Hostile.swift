@@ -46,7 +46,8 @@ func proseBody(bytes: Int, words: [String], wordsPerParagraph: Int = 60, seed: U
     var lines: [String] = []
     var size = 0
     while size < bytes {
-        let line = "<p>" + (0..<wordsPerParagraph).map { _ in words[Int(random.next() % UInt64(words.count))] }.joined(separator: " ") + ".</p>"
+        let line =
+            "<p>" + (0..<wordsPerParagraph).map { _ in words[Int(random.next() % UInt64(words.count))] }.joined(separator: " ") + ".</p>"
         size += line.utf8.count + 1
         lines.append(line)
     }
@@ -93,7 +94,10 @@ func runHostile(_ arguments: [String]) async throws {
     let shapes: [(String, String)] = [
         ("prose paragraphs", prose),
         ("one paragraph, no tags", oneParagraph),
-        ("<b> nested 48 deep, repeated", String(repeating: String(repeating: "<b>", count: 48) + "x" + String(repeating: "</b>", count: 48), count: 1_000_000 / 400)),
+        (
+            "<b> nested 48 deep, repeated",
+            String(repeating: String(repeating: "<b>", count: 48) + "x" + String(repeating: "</b>", count: 48), count: 1_000_000 / 400)
+        ),
         ("<br> × 250,000", String(repeating: "<br>", count: 250_000)),
         ("'a<b ' × 200,000", String(repeating: "a<b ", count: 250_000)),
         ("'<a href=x>' × 100,000", String(repeating: "<a href=x>y", count: 90_000)),
@@ -162,7 +166,8 @@ func runHostile(_ arguments: [String]) async throws {
     }
     await database.close()
 
-    let header = "# hostile text, \(ISO8601DateFormatter().string(from: Date())), \(ProcessInfo.processInfo.activeProcessorCount) cores, median of \(runs)"
+    let header =
+        "# hostile text, \(ISO8601DateFormatter().string(from: Date())), \(ProcessInfo.processInfo.activeProcessorCount) cores, median of \(runs)"
     if let output = options.output {
         let text = ([header] + report).joined(separator: "\n") + "\n\n"
         if let handle = FileHandle(forWritingAtPath: output) {

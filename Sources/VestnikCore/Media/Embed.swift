@@ -35,7 +35,8 @@ public struct Embed: Sendable, Equatable {
         guard let components = URLComponents(string: text.trimmingCharacters(in: .whitespacesAndNewlines)),
             ["http", "https"].contains(components.scheme?.lowercased() ?? ""), let rawHost = components.host?.lowercased()
         else { return nil }
-        let host = rawHost.hasPrefix("www.") ? String(rawHost.dropFirst(4)) : rawHost.hasPrefix("m.") ? String(rawHost.dropFirst(2)) : rawHost
+        let host =
+            rawHost.hasPrefix("www.") ? String(rawHost.dropFirst(4)) : rawHost.hasPrefix("m.") ? String(rawHost.dropFirst(2)) : rawHost
         let path = components.path.split(separator: "/").map(String.init)
         switch host {
         case "youtube.com", "youtube-nocookie.com":
@@ -83,7 +84,10 @@ public struct Embed: Sendable, Equatable {
     /// Strict shapes; every character allowed here is safe in an attribute and a URL path.
     static func isValid(_ id: String, for provider: Provider) -> Bool {
         func chars(_ s: Substring, extra: String = "") -> Bool {
-            !s.isEmpty && s.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || extra.unicodeScalars.contains($0)) }
+            !s.isEmpty
+                && s.unicodeScalars.allSatisfy {
+                    $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || extra.unicodeScalars.contains($0))
+                }
         }
         switch provider {
         case .youtube:

@@ -119,7 +119,9 @@ public enum ImageFile {
         let chunk = 12
         let data = chunk + 8
         if r.matches(Array("VP8 ".utf8), at: chunk) {
-            guard r.matches([0x9D, 0x01, 0x2A], at: data + 3), let w = r.uint16LE(data + 6), let h = r.uint16LE(data + 8) else { return nil }
+            guard r.matches([0x9D, 0x01, 0x2A], at: data + 3), let w = r.uint16LE(data + 6), let h = r.uint16LE(data + 8) else {
+                return nil
+            }
             return (w & 0x3FFF, h & 0x3FFF)
         }
         if r.matches(Array("VP8L".utf8), at: chunk) {

@@ -74,8 +74,9 @@ public enum ImageScrubber {
             let summary = ExifSummary(tiff: block)
             let first = orientation == 1 && !removed.contains(.exif)
             // The block this scrubber writes is kept as it is, so a second pass changes nothing.
-            if first, summary.orientation != 1, block.dropFirst(block.starts(with: ExifBlock.exifHeader) ? 6 : 0)
-                .elementsEqual(ExifBlock.orientationOnly(summary.orientation))
+            if first, summary.orientation != 1,
+                block.dropFirst(block.starts(with: ExifBlock.exifHeader) ? 6 : 0)
+                    .elementsEqual(ExifBlock.orientationOnly(summary.orientation))
             {
                 orientation = summary.orientation
                 return true
@@ -251,8 +252,12 @@ public enum ImageScrubber {
         return bigEndian32(data.count) + typed + bigEndian32(Int(crc))
     }
 
-    private static func bigEndian32(_ v: Int) -> [UInt8] { [UInt8(v >> 24 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
-    private static func littleEndian32(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 24 & 0xFF)] }
+    private static func bigEndian32(_ v: Int) -> [UInt8] {
+        [UInt8(v >> 24 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)]
+    }
+    private static func littleEndian32(_ v: Int) -> [UInt8] {
+        [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 24 & 0xFF)]
+    }
 
     // MARK: WebP
 
@@ -282,7 +287,8 @@ public enum ImageScrubber {
             case "EXIF":
                 if found.exif(data) {
                     if flagsAt != nil {
-                        out += Array("EXIF".utf8) + littleEndian32(ExifBlock.orientationOnly(2).count)
+                        out +=
+                            Array("EXIF".utf8) + littleEndian32(ExifBlock.orientationOnly(2).count)
                             + ExifBlock.orientationOnly(found.orientation)
                         keptExif = true
                     } else {
@@ -343,7 +349,11 @@ public enum ImageScrubber {
                 if label == 0xFE {
                     found.removed.insert(.comment)
                 } else if label == 0xFF, !(body.first == 11 && keptApplications.contains { body.dropFirst().starts(with: $0) }) {
-                    if body.dropFirst().starts(with: Array("XMP DataXMP".utf8)) { found.xmp(body) } else { found.removed.insert(.application) }
+                    if body.dropFirst().starts(with: Array("XMP DataXMP".utf8)) {
+                        found.xmp(body)
+                    } else {
+                        found.removed.insert(.application)
+                    }
                 } else {
                     out += b[start..<end]
                 }

@@ -49,7 +49,9 @@ enum HTMLTree {
         "frame", "form", "input", "option", "meta", "link", "base",
     ]
     /// Elements whose content is raw text up to the matching end tag.
-    static let rawText: Set<String> = ["script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext"]
+    static let rawText: Set<String> = [
+        "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext",
+    ]
     static let void: Set<String> = [
         "br", "img", "hr", "wbr", "input", "meta", "link", "col", "area", "base", "embed", "param", "source", "track",
     ]
@@ -239,7 +241,9 @@ struct BlockWriter {
                 var items: [String] = []
                 Self.listItems(node.children, into: &items)
                 if !items.isEmpty {
-                    append(BodyBlock(kind: .list, html: "<\(name)>" + items.map { "<li>\($0)</li>" }.joined() + "</\(name)>"), flattened: items.joined())
+                    append(
+                        BodyBlock(kind: .list, html: "<\(name)>" + items.map { "<li>\($0)</li>" }.joined() + "</\(name)>"),
+                        flattened: items.joined())
                 }
             case "img":
                 flush()

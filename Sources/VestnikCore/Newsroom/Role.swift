@@ -33,7 +33,8 @@ public enum Workflow {
 
     public static func allows(from: ArticleStatus, to: ArticleStatus, role: Role, own: Bool) -> Bool {
         from == to
-            ? (own || role.editsAnyone) && (![.published, .scheduled].contains(to) || targets(from: .draft, role: role, own: own).contains(.published))
+            ? (own || role.editsAnyone)
+                && (![.published, .scheduled].contains(to) || targets(from: .draft, role: role, own: own).contains(.published))
             : targets(from: from, role: role, own: own).contains(to)
     }
 }

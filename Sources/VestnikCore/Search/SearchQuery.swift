@@ -26,12 +26,13 @@ public struct SearchQuery: Sendable, Equatable {
 
     /// Every term a result may be highlighted for.
     public var highlightTerms: Set<String> {
-        Set(required.flatMap { clause -> [String] in
-            switch clause {
-            case .term(let term): return [term]
-            case .phrase(let terms): return terms
-            }
-        })
+        Set(
+            required.flatMap { clause -> [String] in
+                switch clause {
+                case .term(let term): return [term]
+                case .phrase(let terms): return terms
+                }
+            })
     }
 
     public static func parse(_ text: String) throws(Problem) -> SearchQuery {

@@ -62,12 +62,13 @@ public enum ContentFile {
             lead = ArticleBody.plainText(first.html)
             blocks.removeFirst()
         }
-        let status = try optionalText(fields, "status").map { value -> ArticleStatus in
-            guard let status = ArticleStatus(rawValue: value) else {
-                throw KeyError("status", "status must be draft or published, not „\(value)“")
-            }
-            return status
-        } ?? .published
+        let status =
+            try optionalText(fields, "status").map { value -> ArticleStatus in
+                guard let status = ArticleStatus(rawValue: value) else {
+                    throw KeyError("status", "status must be draft or published, not „\(value)“")
+                }
+                return status
+            } ?? .published
         let media = try list(fields, "media")
         var markers = MediaMarkers()
         for kind in media {

@@ -47,4 +47,3 @@ public struct MediaItem: Sendable, Equatable {
         writer.role.editsAnyone || (uploaderID != nil && uploaderID == writer.userID)
     }
 }
-

@@ -57,7 +57,9 @@ public struct MediaLibraryScrub: Sendable {
             let new = MediaAddress(bytes: scrubbed.bytes, format: old.format)
             let articles = try await repository.articles(naming: old.hash)
             report.changed.append(
-                Change(old: old, new: new, removed: scrubbed.removed, bytesBefore: bytes.count, bytesAfter: scrubbed.bytes.count, articles: articles))
+                Change(
+                    old: old, new: new, removed: scrubbed.removed, bytesBefore: bytes.count, bytesAfter: scrubbed.bytes.count,
+                    articles: articles))
             if dryRun { continue }
             // The new file first, so no row ever names a missing one; the old file last, once nothing names it.
             try files.store(scrubbed.bytes, at: new)

@@ -39,7 +39,9 @@ public struct MediaRepository: Sendable {
 
     /// A page of the library, newest first; `text` keeps pictures whose alt text, caption, credit or file name
     /// contain it (any case). Returns the cursor of the next page, if there is one.
-    public func list(matching text: String = "", after cursor: MediaCursor? = nil, limit: Int) async throws
+    public func list(
+        matching text: String = "", after cursor: MediaCursor? = nil, limit: Int
+    ) async throws
         -> (items: [MediaItem], next: MediaCursor?)
     {
         var condition: SQLQueryString = "1 = 1"

@@ -56,11 +56,15 @@ public struct ArticleWriteService: Sendable {
     /// Saves `draft` (its `status` is the status asked for: the same as now for a plain save, another for a workflow
     /// step) as a new revision of article `articleID`, or as a new article when nil, if `baseRevision` is still the
     /// latest. Throws `ArticleWriteError` when the writer may not do this, `InvalidInput` when the draft is invalid.
-    public func save(_ draft: ArticleInput, articleID: Int?, baseRevision: Int, by writer: ArticleWriter, now: Date) async throws
+    public func save(
+        _ draft: ArticleInput, articleID: Int?, baseRevision: Int, by writer: ArticleWriter, now: Date
+    ) async throws
         -> Outcome
     {
         let current = try await articleID.asyncMap { id in
-            guard let found = try await EditorialRepository(database: database).article(id: id) else { throw InvalidInput("no article \(id)") }
+            guard let found = try await EditorialRepository(database: database).article(id: id) else {
+                throw InvalidInput("no article \(id)")
+            }
             return found
         }
         let own = current.map { $0.ownerID != nil && $0.ownerID == writer.userID } ?? true
@@ -138,9 +142,10 @@ public struct ArticleWriteService: Sendable {
             encoder.outputFormatting = .sortedKeys
             let snapshot = String(decoding: try encoder.encode(input), as: UTF8.self)
             // Importing the same file again stores nothing new: no revision, no audit row.
-            let unchanged = try await db.raw(
-                "SELECT 1 AS same FROM article_revisions WHERE article_id = \(bind: result.id) AND number = \(bind: latest) AND snapshot = \(bind: snapshot)"
-            ).first() != nil
+            let unchanged =
+                try await db.raw(
+                    "SELECT 1 AS same FROM article_revisions WHERE article_id = \(bind: result.id) AND number = \(bind: latest) AND snapshot = \(bind: snapshot)"
+                ).first() != nil
             if !unchanged {
                 try await EditorialRepository.insertRevision(
                     articleID: result.id, number: latest + 1, userID: nil, snapshot: snapshot, now: now, in: db)

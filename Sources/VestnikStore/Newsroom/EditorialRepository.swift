@@ -154,7 +154,9 @@ public struct EditorialRepository: Sendable {
     }
 
     /// A page of the newsroom list, most recently changed first, and the cursor of the next page if there is one.
-    public func list(_ filter: NewsroomListFilter, after cursor: NewsroomCursor?, limit: Int) async throws
+    public func list(
+        _ filter: NewsroomListFilter, after cursor: NewsroomCursor?, limit: Int
+    ) async throws
         -> (rows: [NewsroomArticleRow], next: NewsroomCursor?)
     {
         var condition: SQLQueryString = "1 = 1"
@@ -203,7 +205,8 @@ public struct EditorialRepository: Sendable {
             .optionalInt("n") ?? 0
     }
 
-    static func insertRevision(articleID: Int, number: Int, userID: Int?, snapshot: String, now: Date, in db: any SQLDatabase) async throws {
+    static func insertRevision(articleID: Int, number: Int, userID: Int?, snapshot: String, now: Date, in db: any SQLDatabase) async throws
+    {
         try await db.raw(
             """
             INSERT INTO article_revisions (article_id, number, user_id, created_at, snapshot)

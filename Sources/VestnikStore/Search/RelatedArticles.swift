@@ -110,7 +110,8 @@ public struct RelatedArticles: Sendable {
             "SELECT a.id FROM articles a WHERE \(visible) AND a.section_id = \(bind: me.sectionID) ORDER BY a.published_at DESC LIMIT 20"
         ]
         if let topic = me.topicID {
-            queries.append("SELECT a.id FROM articles a WHERE \(visible) AND a.topic_id = \(bind: topic) ORDER BY a.published_at DESC LIMIT 40")
+            queries.append(
+                "SELECT a.id FROM articles a WHERE \(visible) AND a.topic_id = \(bind: topic) ORDER BY a.published_at DESC LIMIT 40")
         }
         if !me.tags.isEmpty {
             let tags: [any Encodable & Sendable] = Array(me.tags)

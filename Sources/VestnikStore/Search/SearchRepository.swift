@@ -63,7 +63,9 @@ public struct SearchRepository: Sendable {
     /// stored HTML into text costs about 0.25 s a megabyte, for each of the ten results).
     public static let snippetBodyCharacters = 50_000
 
-    public func search(_ query: SearchQuery, filters: SearchFilters = SearchFilters(), page: PageRequest, now: Date) async throws
+    public func search(
+        _ query: SearchQuery, filters: SearchFilters = SearchFilters(), page: PageRequest, now: Date
+    ) async throws
         -> Page<SearchHit>
     {
         let dialect = database.dialect

@@ -118,7 +118,8 @@ struct MediaController: Sendable {
         guard let session = context.newsroom.session else { return try await newsroom.signInFirst() }
         let item = try await loadItem(context)
         let info = FormQuery(request.uri.query).all("saved").first.map { _ in t["nr_saved"] }
-        return try editor(item, session: session, words: MediaWordsView(alt: item.alt, caption: item.caption, credit: item.credit), info: info)
+        return try editor(
+            item, session: session, words: MediaWordsView(alt: item.alt, caption: item.caption, credit: item.credit), info: info)
     }
 
     @Sendable func edit(_ request: Request, context: Context) async throws -> Response {
@@ -145,7 +146,9 @@ struct MediaController: Sendable {
     // MARK: Pieces
 
     private func loadItem(_ context: Context) async throws -> MediaItem {
-        guard let hash = context.parameters.get("hash"), let item = try await site.media.item(hash: hash) else { throw HTTPError(.notFound) }
+        guard let hash = context.parameters.get("hash"), let item = try await site.media.item(hash: hash) else {
+            throw HTTPError(.notFound)
+        }
         return item
     }
 

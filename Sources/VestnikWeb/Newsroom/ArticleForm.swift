@@ -117,7 +117,9 @@ struct ArticleForm: Sendable, Codable {
         }
         if kicker.count > Self.maxShort || lead.count > Self.maxShort * 5 { return .failure(FormProblem(key: "nr_error_field_long")) }
         if body.utf8.count > Self.maxBody { return .failure(FormProblem(key: "nr_error_body_long")) }
-        if featuredCaption.count > Self.maxShort || featuredCredit.count > Self.maxShort { return .failure(FormProblem(key: "nr_error_field_long")) }
+        if featuredCaption.count > Self.maxShort || featuredCredit.count > Self.maxShort {
+            return .failure(FormProblem(key: "nr_error_field_long"))
+        }
         var featuredImage: FeaturedImage?
         if !Self.line(featured).isEmpty {
             guard let hash = Self.mediaHash(featured) else { return .failure(FormProblem(key: "nr_error_featured")) }
@@ -188,7 +190,9 @@ struct ArticleForm: Sendable, Codable {
 
     static func list(_ text: String) -> [String] {
         var seen = Set<String>()
-        return text.split(whereSeparator: { $0 == "," || $0.isNewline }).map { line(String($0)) }.filter { !$0.isEmpty && seen.insert($0).inserted }
+        return text.split(whereSeparator: { $0 == "," || $0.isNewline }).map { line(String($0)) }.filter {
+            !$0.isEmpty && seen.insert($0).inserted
+        }
     }
 }
 

@@ -87,7 +87,9 @@ struct ArticleListController: Sendable {
             layout: pages.layout(review ? t["nr_review_title"] : t["nr_list_title"], session),
             heading: review ? t["nr_review_title"] : t["nr_list_title"],
             statuses: [NewsroomOption(value: "", label: t["nr_status_any"], selected: statusText.isEmpty)]
-                + ArticleStatus.allCases.map { NewsroomOption(value: $0.rawValue, label: t["nr_status_" + $0.rawValue], selected: $0.rawValue == statusText) },
+                + ArticleStatus.allCases.map {
+                    NewsroomOption(value: $0.rawValue, label: t["nr_status_" + $0.rawValue], selected: $0.rawValue == statusText)
+                },
             sections: sections.map { NewsroomOption(value: $0.slug, label: $0.name, selected: $0.slug == sectionSlug) },
             author: authorSlug, query: text, message: message, rows: rows.map(row), empty: rows.isEmpty,
             nextURL: next.map { SiteURLs.withQuery(path, base + [("after", $0.text)]) },

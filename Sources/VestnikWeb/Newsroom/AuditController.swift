@@ -22,6 +22,7 @@ struct AuditController: Sendable {
                 at: pages.dates.dateLine(entry.at), user: entry.userName, action: t["nr_audit_" + entry.action],
                 title: entry.title, url: entry.articleID.map(NewsroomURLs.article))
         }
-        return try pages.render("nr-audit", AuditPage(layout: pages.layout(t["nr_audit_title"], session), entries: entries, empty: entries.isEmpty))
+        return try pages.render(
+            "nr-audit", AuditPage(layout: pages.layout(t["nr_audit_title"], session), entries: entries, empty: entries.isEmpty))
     }
 }

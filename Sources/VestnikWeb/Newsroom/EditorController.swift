@@ -101,7 +101,8 @@ struct EditorController: Sendable {
         } catch ArticleWriteError.notAllowed {
             throw HTTPError(.forbidden)
         } catch ArticleWriteError.missingPicture {
-            return try await editor(form, session: session, article: article, message: t["nr_error_featured"], status: .unprocessableContent)
+            return try await editor(
+                form, session: session, article: article, message: t["nr_error_featured"], status: .unprocessableContent)
         } catch let error as InvalidInput {
             return try await editor(
                 form, session: session, article: article, message: t.format("nr_error_save", ["reason": error.description]),
@@ -169,7 +170,9 @@ struct EditorController: Sendable {
             form: ArticleFormView(form, featuredImage: featured?.address, featuredAlt: featured?.alt ?? ""),
             sections: sections.map { NewsroomOption(value: $0.name, label: $0.name, selected: $0.name == selected || $0.slug == selected) },
             buttons: buttons, status: article.map { t["nr_status_" + $0.draft.status.rawValue] }, message: message, info: info,
-            publicURL: article.flatMap { $0.draft.status == .published ? SiteURLs.article(section: $0.sectionSlug, slug: $0.draft.slug) : nil },
+            publicURL: article.flatMap {
+                $0.draft.status == .published ? SiteURLs.article(section: $0.sectionSlug, slug: $0.draft.slug) : nil
+            },
             revisions: revisions.map {
                 NewsroomRevisionView(
                     url: NewsroomURLs.article(article?.id ?? 0) + "/revisions/\($0.number)", number: String($0.number), user: $0.userName,

@@ -67,7 +67,9 @@ public struct Accounts: Sendable {
     }
 
     @discardableResult
-    public func createUser(email: String, name: String, role: Role, password: String, now: Date, onlyIfNoChief: Bool = false)
+    public func createUser(
+        email: String, name: String, role: Role, password: String, now: Date, onlyIfNoChief: Bool = false
+    )
         async throws -> NewsroomUser
     {
         if let problem = PasswordHasher.problem(password) { throw InvalidInput(problem) }
@@ -108,7 +110,8 @@ public struct Accounts: Sendable {
     public func resetPath(email: String, now: Date) async throws -> String {
         guard let (user, _) = try await repository.user(email: email) else { throw InvalidInput("no user with the e-mail \(email)") }
         let token = SecureToken.make()
-        try await repository.createReset(tokenHash: SHA256.hex(token), userID: user.id, expiresAt: now.addingTimeInterval(Self.resetLifetime))
+        try await repository.createReset(
+            tokenHash: SHA256.hex(token), userID: user.id, expiresAt: now.addingTimeInterval(Self.resetLifetime))
         return NewsroomURLs.reset(token)
     }
 }

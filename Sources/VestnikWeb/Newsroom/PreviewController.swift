@@ -33,7 +33,8 @@ struct PreviewController: Sendable {
         let mostRead = MostReadLists(reads: site.reads, maxAge: ReadSettings().mostReadMaxAge, now: site.now)
         var unused = PageKeys()
         var response = Response.html(
-            try await PublicController<Context>(site: site, mostRead: mostRead).page(for: article, now: now, countsReads: false, keys: &unused))
+            try await PublicController<Context>(site: site, mostRead: mostRead).page(
+                for: article, now: now, countsReads: false, keys: &unused))
         response.headers[.cacheControl] = "no-store"
         response.headers[HTTPField.Name("X-Robots-Tag")!] = "noindex"
         return response

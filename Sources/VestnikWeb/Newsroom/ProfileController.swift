@@ -38,7 +38,8 @@ struct ProfileController: Sendable {
             if let author, form.role != nil || form.bio != nil {
                 let role = form.role ?? author.role, bio = form.bio ?? author.bio
                 if role != author.role || bio != author.bio {
-                    _ = try await taxonomy.editAuthor(id: author.id, name: author.name, slug: author.slug, role: role, bio: bio, photo: author.photo)
+                    _ = try await taxonomy.editAuthor(
+                        id: author.id, name: author.name, slug: author.slug, role: role, bio: bio, photo: author.photo)
                     try await drafts.audit(userID: session.user.id, action: "author_updated", articleID: nil, title: author.name, now: now)
                 }
             }
@@ -51,7 +52,8 @@ struct ProfileController: Sendable {
             return pages.redirect(NewsroomURLs.profile + "?saved=1")
         } catch let problem as StructureProblem {
             return try render(
-                session, name: form.name, author: author, role: form.role ?? "", bio: form.bio ?? "", message: t["nr_structure_" + problem.rawValue],
+                session, name: form.name, author: author, role: form.role ?? "", bio: form.bio ?? "",
+                message: t["nr_structure_" + problem.rawValue],
                 status: .unprocessableContent)
         } catch is InvalidInput {
             return try render(

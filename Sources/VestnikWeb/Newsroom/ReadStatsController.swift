@@ -22,7 +22,9 @@ struct ReadStatsController: Sendable {
         newsroom.get("statistika/{article}", use: article)
         router.get("/statistika") { _, _ in Response.redirect(permanentlyTo: NewsroomURLs.readDashboard) }
         router.get("/statistika/{article}") { (_: Request, context: Context) -> Response in
-            guard let id = ReadGate.articleID(context.parameters.get("article")) else { throw HTTPError(.badRequest, message: "not an article id") }
+            guard let id = ReadGate.articleID(context.parameters.get("article")) else {
+                throw HTTPError(.badRequest, message: "not an article id")
+            }
             return Response.redirect(permanentlyTo: NewsroomURLs.readStats(id))
         }
     }
@@ -40,7 +42,9 @@ struct ReadStatsController: Sendable {
         let now = site.now()
         let views = site.views
         let locale = site.locale
-        let windows: [(MostReadLists.Window, String)] = [(.day, "stats_window_day"), (.week, "stats_window_week"), (.month, "stats_window_month")]
+        let windows: [(MostReadLists.Window, String)] = [
+            (.day, "stats_window_day"), (.week, "stats_window_week"), (.month, "stats_window_month"),
+        ]
         var tables: [ReadStatsWindow] = []
         for (window, key) in windows {
             tables.append(views.readStatsWindow(title: locale[key], try await mostRead.articles(window)))

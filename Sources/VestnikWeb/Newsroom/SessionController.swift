@@ -69,7 +69,8 @@ struct SessionController: Sendable {
         try await accounts.repository.rememberDevice(tokenHash: SHA256.hex(deviceToken), userID: user.id, now: now)
         var response = try await pages.startSession(for: user, request: request, location: next ?? NewsroomURLs.home)
         if device == nil {
-            response.setCookie(pages.cookie(LoginThrottle.deviceCookie, deviceToken, request: request, maxAge: Int(LoginThrottle.deviceLifetime)))
+            response.setCookie(
+                pages.cookie(LoginThrottle.deviceCookie, deviceToken, request: request, maxAge: Int(LoginThrottle.deviceLifetime)))
         }
         return response
     }
@@ -99,7 +100,9 @@ struct SessionController: Sendable {
         guard let session = context.newsroom.session else { return pages.redirect(NewsroomURLs.login) }
         let form = try (context.newsroom.form ?? FormQuery(nil)).decode(PasswordChangeForm.self)
         var problem: String?
-        if let (_, hash) = try await accounts.repository.user(id: session.user.id), try await accounts.hasher.verify(form.current, hash: hash) {
+        if let (_, hash) = try await accounts.repository.user(id: session.user.id),
+            try await accounts.hasher.verify(form.current, hash: hash)
+        {
             if let newProblem = pages.newPasswordProblem(form.password, repeated: form.password2) {
                 problem = newProblem
             } else {
@@ -108,7 +111,8 @@ struct SessionController: Sendable {
                     keepingSession: context.newsroom.tokenHash)
                 return try pages.render(
                     "nr-password",
-                    NewsroomFormPage(layout: pages.layout(t["nr_password_title"], session), csrf: session.csrf, info: t["nr_password_changed"]))
+                    NewsroomFormPage(
+                        layout: pages.layout(t["nr_password_title"], session), csrf: session.csrf, info: t["nr_password_changed"]))
             }
         } else {
             problem = t["nr_password_wrong"]
@@ -120,9 +124,11 @@ struct SessionController: Sendable {
 
     @Sendable func resetPage(_ request: Request, context: Context) async throws -> Response {
         let token = context.parameters.get("token") ?? ""
-        guard SecureToken.isWellFormed(token), try await accounts.repository.resetUser(tokenHash: SHA256.hex(token), now: pages.now()) != nil
+        guard SecureToken.isWellFormed(token),
+            try await accounts.repository.resetUser(tokenHash: SHA256.hex(token), now: pages.now()) != nil
         else {
-            return try pages.formPage("nr-reset", title: t["nr_reset_title"], request: request, message: t["nr_reset_invalid"], status: .notFound)
+            return try pages.formPage(
+                "nr-reset", title: t["nr_reset_title"], request: request, message: t["nr_reset_invalid"], status: .notFound)
         }
         return try pages.formPage("nr-reset", title: t["nr_reset_title"], request: request, action: NewsroomURLs.reset(token))
     }

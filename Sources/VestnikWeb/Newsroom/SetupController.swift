@@ -27,7 +27,8 @@ struct SetupController: Sendable {
 
     /// The setup page without the link the server printed: it says where to find it, and creates nothing.
     private func tokenNeeded(_ request: Request) throws -> Response {
-        try pages.formPage("nr-setup", title: t["nr_setup_title"], request: request, message: t["nr_setup_token_needed"], status: .forbidden)
+        try pages.formPage(
+            "nr-setup", title: t["nr_setup_title"], request: request, message: t["nr_setup_token_needed"], status: .forbidden)
     }
 
     @Sendable func setup(_ request: Request, context: Context) async throws -> Response {

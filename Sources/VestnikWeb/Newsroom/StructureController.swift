@@ -48,7 +48,8 @@ struct StructureController: Sendable {
             switch kind {
             case .section:
                 guard let section = try await site.taxonomy.section(id: id) else { throw HTTPError(.notFound) }
-                form = StructureFormView(name: section.name, slug: section.slug, description: section.description, position: String(section.position))
+                form = StructureFormView(
+                    name: section.name, slug: section.slug, description: section.description, position: String(section.position))
             case .topic:
                 guard let topic = try await site.taxonomy.topic(id: id) else { throw HTTPError(.notFound) }
                 form = StructureFormView(name: topic.name, slug: topic.slug, description: topic.description)
@@ -113,7 +114,9 @@ struct StructureController: Sendable {
                 row(kind, id: $0.id, name: $0.name, slug: $0.slug, detail: String($0.position), current: $0.id == id)
             }
         case .topic:
-            rows = try await site.taxonomy.topics().map { row(kind, id: $0.id, name: $0.name, slug: $0.slug, detail: nil, current: $0.id == id) }
+            rows = try await site.taxonomy.topics().map {
+                row(kind, id: $0.id, name: $0.name, slug: $0.slug, detail: nil, current: $0.id == id)
+            }
         case .author:
             rows = try await site.taxonomy.authors().map {
                 row(kind, id: $0.id, name: $0.name, slug: $0.slug, detail: $0.role.isEmpty ? nil : $0.role, current: $0.id == id)
@@ -122,7 +125,8 @@ struct StructureController: Sendable {
         }
         var pinOptions: [NewsroomOption] = []
         if kind == .topic, let id {
-            pinOptions = [NewsroomOption(value: "", label: t["nr_topic_no_pin"], selected: pinned == nil)]
+            pinOptions =
+                [NewsroomOption(value: "", label: t["nr_topic_no_pin"], selected: pinned == nil)]
                 + (try await site.taxonomy.pinCandidates(topicID: id)).map {
                     NewsroomOption(value: String($0.id), label: $0.title, selected: $0.id == pinned)
                 }
@@ -131,7 +135,8 @@ struct StructureController: Sendable {
         let heading = t["nr_structure_" + kind.rawValue + "s"]
         let page = StructurePage(
             layout: pages.layout(heading, session), csrf: session.csrf, heading: heading, rows: rows, empty: rows.isEmpty,
-            formHeading: id == nil ? t["nr_structure_new_" + kind.rawValue] : t.format("nr_structure_edit", ["name": current?.name ?? form.name]),
+            formHeading: id == nil
+                ? t["nr_structure_new_" + kind.rawValue] : t.format("nr_structure_edit", ["name": current?.name ?? form.name]),
             formAction: id.map { NewsroomURLs.structure(kind, $0) } ?? NewsroomURLs.structure(kind), form: form,
             isSection: kind == .section, isTopic: kind == .topic, isAuthor: kind == .author, pinOptions: pinOptions,
             publicURL: current?.publicURL, newURL: id == nil ? nil : NewsroomURLs.structure(kind), message: message, info: info)
@@ -150,7 +155,8 @@ struct StructureController: Sendable {
         guard let session = context.newsroom.session else { return try await pages.signInFirst() }
         guard session.user.role.editsAnyone else { throw HTTPError(.forbidden) }
         let query = FormQuery(request.uri.query)
-        let info = query.all("saved").first.map { _ in t["nr_structure_saved"] }
+        let info =
+            query.all("saved").first.map { _ in t["nr_structure_saved"] }
             ?? query.all("deleted").first.map { _ in t["nr_tag_deleted"] }
         return try await tagsPage(
             session: session, id: try entryID(context), query: query.all("q").first ?? "", info: info)

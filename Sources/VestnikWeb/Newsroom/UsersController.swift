@@ -84,7 +84,8 @@ struct UsersController: Sendable {
             let target = try await staff.members().first(where: { $0.user.id == id })
         else { throw HTTPError(.notFound) }
         do {
-            try await body(id, context.newsroom.form ?? FormQuery(nil), ArticleWriter(userID: session.user.id, role: session.user.role), pages.now())
+            try await body(
+                id, context.newsroom.form ?? FormQuery(nil), ArticleWriter(userID: session.user.id, role: session.user.role), pages.now())
             return try await usersPage(session: session, info: t.format(done, ["name": target.user.name]))
         } catch StaffError.notAllowed {
             throw HTTPError(.forbidden)
@@ -105,7 +106,9 @@ struct UsersController: Sendable {
                 return UserRowView(
                     id: user.id, name: user.name, email: user.email, role: t["nr_role_" + user.role.rawValue],
                     suspended: member.suspended, isSelf: user.id == session.user.id,
-                    roles: Role.allCases.map { NewsroomOption(value: $0.rawValue, label: t["nr_role_" + $0.rawValue], selected: $0 == user.role) },
+                    roles: Role.allCases.map {
+                        NewsroomOption(value: $0.rawValue, label: t["nr_role_" + $0.rawValue], selected: $0 == user.role)
+                    },
                     successors: members.filter { !$0.suspended && $0.user.id != user.id }.map {
                         NewsroomOption(value: String($0.user.id), label: $0.user.name, selected: $0.user.id == session.user.id)
                     },

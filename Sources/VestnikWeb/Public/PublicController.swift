@@ -83,7 +83,11 @@ struct PublicController<Context: RequestContext>: Sendable {
         let views = site.views
         let sections = try await site.lists.sections(now: now)
         let related: [ArticleSummary]
-        if let given { related = given } else { related = try await site.articles.related(to: article, limit: moreBlocks.capacity, now: now) }
+        if let given {
+            related = given
+        } else {
+            related = try await site.articles.related(to: article, limit: moreBlocks.capacity, now: now)
+        }
         let embeds = EmbedHTML(locale: site.locale)
         let today = try await today(now: now).filter { $0.id != article.id }
         keys.insert(CacheKey.article(article.id))
@@ -122,7 +126,8 @@ struct PublicController<Context: RequestContext>: Sendable {
             sectionName: article.section.name, sectionURL: SiteURLs.section(article.section.slug),
             kicker: article.kicker.isEmpty ? nil : article.kicker, title: article.title, markers: views.markers(article.media),
             dateLine: views.dates.dateLine(article.publishedAt), datetime: published,
-            reads: String(article.reads), lead: article.lead, featured: article.featuredImage.map { image in
+            reads: String(article.reads), lead: article.lead,
+            featured: article.featuredImage.map { image in
                 FeaturedFigureView(
                     src: image.address.path, alt: image.alt, width: image.width, height: image.height,
                     caption: image.caption.isEmpty ? nil : image.caption,
@@ -156,7 +161,9 @@ struct PublicController<Context: RequestContext>: Sendable {
 
     @Sendable func topic(_ request: Request, context: Context) async throws -> Response {
         let slug = try context.parameters.slug("slug")
-        guard let topic = try await site.taxonomy.topic(slug: slug) else { return try await moved(.topic, slug, request, to: SiteURLs.topic) }
+        guard let topic = try await site.taxonomy.topic(slug: slug) else {
+            return try await moved(.topic, slug, request, to: SiteURLs.topic)
+        }
         var pinned: ArticleSummary?
         if let id = topic.pinnedArticleID { pinned = try await site.articles.summary(id: id, now: site.now()) }
         return try await list(

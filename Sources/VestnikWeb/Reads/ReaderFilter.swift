@@ -43,7 +43,8 @@ enum ReaderFilter {
     /// previewers either say "bot"/"preview" or do not claim to be Mozilla.
     static let botWords: [[UInt8]] = [
         "crawl", "spider", "slurp", "scrap", "fetch", "headless", "lighthouse", "pagespeed", "gtmetrix", "pingdom",
-        "uptime", "monitor", "preview", "facebookexternalhit", "facebookcatalog", "meta-external", "embedly", "outbrain", "python", "curl/", "wget", "java/", "okhttp",
+        "uptime", "monitor", "preview", "facebookexternalhit", "facebookcatalog", "meta-external", "embedly", "outbrain", "python", "curl/",
+        "wget", "java/", "okhttp",
         "go-http", "axios", "node-fetch", "httpclient", "libwww", "phantomjs", "selenium", "puppeteer", "playwright",
         "yandex", "baidu", "bytespider", "ahrefs", "semrush", "mj12", "archive", "qwantify", "seznam", "mediapartners",
         "apis-google", "google-inspectiontool", "googleother", "gptbot", "chatgpt", "claude", "anthropic", "perplexity",

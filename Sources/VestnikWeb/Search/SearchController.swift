@@ -103,7 +103,8 @@ struct SearchController<Context: RequestContext>: Sendable {
             } else if search.page > found.pageCount {
                 message = site.locale["search_past_end"]
             } else {
-                summary = found.total > SearchRepository.countLimit
+                summary =
+                    found.total > SearchRepository.countLimit
                     ? site.locale.format("search_summary_over", ["count": String(SearchRepository.countLimit)])
                     : site.locale.format("search_summary", ["count": String(found.total)])
             }
@@ -151,10 +152,12 @@ struct SearchController<Context: RequestContext>: Sendable {
     }
 
     private func url(_ search: Request, page: Int) -> String {
-        SiteURLs.withQuery(SiteURLs.search, [
-            ("q", search.text), ("section", search.sectionSlug), ("author", search.authorSlug), ("from", search.fromText),
-            ("to", search.untilText), ("page", page > 1 ? String(page) : ""),
-        ])
+        SiteURLs.withQuery(
+            SiteURLs.search,
+            [
+                ("q", search.text), ("section", search.sectionSlug), ("author", search.authorSlug), ("from", search.fromText),
+                ("to", search.untilText), ("page", page > 1 ? String(page) : ""),
+            ])
     }
 }
 

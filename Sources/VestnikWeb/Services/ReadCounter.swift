@@ -97,7 +97,8 @@ public final class ReadCounter: Service, @unchecked Sendable {
                 pendingByArticle.merge(writingByArticle, uniquingKeysWith: +)
                 writingByArticle = [:]
             }
-            logger.error("could not write read counts; keeping them for the next flush", metadata: ["error": "\(String(reflecting: error))"])
+            logger.error(
+                "could not write read counts; keeping them for the next flush", metadata: ["error": "\(String(reflecting: error))"])
             return false
         }
     }

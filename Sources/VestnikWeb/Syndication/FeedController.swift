@@ -56,7 +56,8 @@ extension ViewFactory {
         let items = articles.map { article -> FeedItem in
             var body: String?
             if content == .full {
-                body = "<p>\(HTML.escape(article.lead))</p>\n"
+                body =
+                    "<p>\(HTML.escape(article.lead))</p>\n"
                     + ArticleBody.resolvingRootRelativeURLs(in: EmbedHTML(locale: locale).renderBody(article.bodyHTML), against: publicURL)
             }
             return FeedItem(

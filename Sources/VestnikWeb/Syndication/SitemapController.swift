@@ -91,7 +91,8 @@ struct SitemapController<Context: RequestContext>: Sendable {
             from: now.addingTimeInterval(-site.limits.newsWindow), to: now.addingTimeInterval(1), limit: site.limits.newsURLs,
             now: now)
         let dates = site.views.dates
-        let publication = "<news:publication><news:name>\(XML.escape(site.siteName))</news:name>"
+        let publication =
+            "<news:publication><news:name>\(XML.escape(site.siteName))</news:name>"
             + "<news:language>\(XML.escape(site.locale.language))</news:language></news:publication>"
         return urlset(extraNamespaces: " xmlns:news=\"\(Self.newsNamespace)\"") { emit in
             try await emit(

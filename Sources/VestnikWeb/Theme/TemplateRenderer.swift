@@ -117,7 +117,8 @@ struct TemplateRenderer {
         let start = out.count
         while index < ops.upperBound {
             let before = out.count
-            let atLineStart = before > start && out.byte(at: before - 1) == 0x0A && !(before - 2 >= start && out.byte(at: before - 2) == 0x0D)
+            let atLineStart =
+                before > start && out.byte(at: before - 1) == 0x0A && !(before - 2 >= start && out.byte(at: before - 2) == 0x0D)
             guard atLineStart else {
                 index = render(program, at: index, frame)
                 continue

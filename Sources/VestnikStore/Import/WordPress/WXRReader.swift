@@ -105,7 +105,9 @@ public final class WXRReader: @unchecked Sendable {
                 if next == UInt8(ascii: "!") {
                     let word = String(decoding: bytes[(index + 2)..<min(bytes.count, index + 9)], as: UTF8.self).uppercased()
                     if word.hasPrefix("DOCTYPE") || word.hasPrefix("ENTITY") {
-                        return Failure(line: line, column: 0, reason: "the file has a DOCTYPE; a WordPress export has none, and no entity is ever expanded")
+                        return Failure(
+                            line: line, column: 0,
+                            reason: "the file has a DOCTYPE; a WordPress export has none, and no entity is ever expanded")
                     }
                 } else if next != UInt8(ascii: "?") {
                     return nil  // the root element: the prolog is over
@@ -200,7 +202,10 @@ private final class WXRParserDelegate: NSObject, XMLParserDelegate {
         stop("the file declares an external entity (\(name)); none is ever resolved")
     }
 
-    func parser(_ parser: XMLParser, foundUnparsedEntityDeclarationWithName name: String, publicID: String?, systemID: String?, notationName: String?) {
+    func parser(
+        _ parser: XMLParser, foundUnparsedEntityDeclarationWithName name: String, publicID: String?, systemID: String?,
+        notationName: String?
+    ) {
         stop("the file declares an entity (\(name)); none is ever resolved")
     }
 
@@ -277,7 +282,8 @@ private final class WXRParserDelegate: NSObject, XMLParserDelegate {
             case "wp:attachment_url": current.attachmentURL = value.trimmingCharacters(in: .whitespacesAndNewlines)
             case "category":
                 if let term {
-                    current.terms.append(.init(domain: term.domain, nicename: term.nicename, name: value.trimmingCharacters(in: .whitespacesAndNewlines)))
+                    current.terms.append(
+                        .init(domain: term.domain, nicename: term.nicename, name: value.trimmingCharacters(in: .whitespacesAndNewlines)))
                 }
                 term = nil
             case "wp:meta_key": metaKey = value
@@ -290,7 +296,8 @@ private final class WXRParserDelegate: NSObject, XMLParserDelegate {
         }
         switch elementName {
         case "title" where path.count == 3: channel.title = value
-        case "link" where path.count == 3: if channel.siteURL.isEmpty { channel.siteURL = value.trimmingCharacters(in: .whitespacesAndNewlines) }
+        case "link" where path.count == 3:
+            if channel.siteURL.isEmpty { channel.siteURL = value.trimmingCharacters(in: .whitespacesAndNewlines) }
         case "wp:base_site_url": channel.siteURL = value.trimmingCharacters(in: .whitespacesAndNewlines)
         case "wp:base_blog_url": channel.blogURL = value.trimmingCharacters(in: .whitespacesAndNewlines)
         case "wp:author_login": authorLogin = value.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -231,7 +231,11 @@ public struct WordPressImporter: Sendable {
 
         mutating func note(_ item: WXRItem, channel: WXRChannel) {
             for term in item.terms where !term.nicename.isEmpty && !term.name.isEmpty {
-                if term.domain == "category" { categories[term.nicename] = term.name } else if term.domain == "post_tag" { tags[term.nicename] = term.name }
+                if term.domain == "category" {
+                    categories[term.nicename] = term.name
+                } else if term.domain == "post_tag" {
+                    tags[term.nicename] = term.name
+                }
             }
             if !item.creator.isEmpty { authors[item.creator] = channel.authors[item.creator] ?? item.creator }
         }

@@ -131,7 +131,9 @@ struct ShortcodeTag {
             index = text.index(after: index)
         }
         let nameStart = index
-        while index < text.endIndex, text[index].isASCII, text[index].isLetter || text[index].isNumber || text[index] == "_" || text[index] == "-" {
+        while index < text.endIndex, text[index].isASCII,
+            text[index].isLetter || text[index].isNumber || text[index] == "_" || text[index] == "-"
+        {
             index = text.index(after: index)
         }
         guard index > nameStart, index < text.endIndex, [" ", "]", "/"].contains(text[index]) || text[index].isNewline else { return nil }
