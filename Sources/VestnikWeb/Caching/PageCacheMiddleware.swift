@@ -35,7 +35,9 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
         switch Self.pathForm(request.uri.path) {
         case .canonical: break
         case .moved(let canonical):
-            if let oldAddresses, let location = try await oldAddresses.location(path: canonical, query: request.uri.query) {
+            // Best effort: with the database away, the plain redirect below still answers (this runs before the
+            // error pages, so a failure here must not escape).
+            if let oldAddresses, let location = try? await oldAddresses.location(path: canonical, query: request.uri.query) {
                 return Response(status: .movedPermanently, headers: [.location: location])
             }
             let query = request.uri.query.map { "?" + $0 } ?? ""
