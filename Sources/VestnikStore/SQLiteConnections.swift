@@ -111,14 +111,14 @@ private final class ReaderSlots: @unchecked Sendable {
 }
 
 /// A counting semaphore for async code: waiters resume in arrival order.
-final class AsyncGate: @unchecked Sendable {
+public final class AsyncGate: @unchecked Sendable {
     private let lock = NSLock()
     private var permits: Int
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
-    init(permits: Int) { self.permits = permits }
+    public init(permits: Int) { self.permits = permits }
 
-    func acquire() async {
+    public func acquire() async {
         // A free permit is taken without a continuation: the common case on a page read.
         let taken: Bool = lock.withLock {
             guard permits > 0, waiters.isEmpty else { return false }
@@ -139,7 +139,7 @@ final class AsyncGate: @unchecked Sendable {
         }
     }
 
-    func release() {
+    public func release() {
         let next: CheckedContinuation<Void, Never>? = lock.withLock {
             if waiters.isEmpty {
                 permits += 1

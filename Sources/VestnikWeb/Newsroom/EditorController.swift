@@ -79,7 +79,13 @@ struct EditorController: Sendable {
     /// The form into a draft, the draft into the write service, its answer into a page. Whatever goes wrong, the
     /// editor comes back with the form exactly as typed.
     private func save(context: Context, session: NewsroomSession, article: EditableArticle?) async throws -> Response {
-        let form = ArticleForm(context.newsroom.form ?? FormQuery(nil))
+        // Sanitising and indexing a whole body is heavy work: saves take turns with searches and previews (HeavyWork).
+        try await HeavyWork.shared.run {
+            try await save(form: ArticleForm(context.newsroom.form ?? FormQuery(nil)), session: session, article: article)
+        }
+    }
+
+    private func save(form: ArticleForm, session: NewsroomSession, article: EditableArticle?) async throws -> Response {
         guard let target = form.target(current: article?.draft.status ?? .draft) else { throw HTTPError(.badRequest) }
         let draft: ArticleInput
         switch form.draft(status: target, sections: try await taxonomy.sections(), now: pages.now()) {

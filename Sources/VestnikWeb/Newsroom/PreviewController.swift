@@ -12,7 +12,8 @@ struct PreviewController: Sendable {
     let pages: NewsroomPages
 
     func addRoutes(to group: RouterGroup<Context>) {
-        group.post("preview", use: preview)
+        // A whole body sanitised and rendered: heavy work takes turns (HeavyWork).
+        group.post("preview") { request, context in try await HeavyWork.shared.run { try await preview(request, context: context) } }
     }
 
     @Sendable func preview(_ request: Request, context: Context) async throws -> Response {

@@ -9,8 +9,14 @@ struct SearchController<Context: RequestContext>: Sendable {
     let pageSize = 10
 
     func addRoutes(to router: Router<Context>) {
-        for path in [SiteURLs.search, "/търсене", "/search", "/tarsene"] { router.get(RouterPath(path), use: page) }
-        router.get(RouterPath(SiteURLs.searchAPI), use: api)
+        // Full-text search and its snippets are the heaviest thing a reader can ask for: they take turns (HeavyWork).
+        for path in [SiteURLs.search, "/търсене", "/search", "/tarsene"] {
+            router.get(RouterPath(path)) { request, context in try await HeavyWork.shared.run { try await page(request, context: context) }
+            }
+        }
+        router.get(RouterPath(SiteURLs.searchAPI)) { request, context in
+            try await HeavyWork.shared.run { try await api(request, context: context) }
+        }
     }
 
     /// A search as the request describes it, or the reason it cannot run.
