@@ -38,6 +38,21 @@ def _varnishd() -> str:
     return path
 
 
+def _wait_for_home(process, url: str, seconds: float, name: str, log) -> None:
+    """Polls `url` until it answers 200; fails with the process's log if it stops or the time runs out."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"{name} stopped: " + log())
+        try:
+            if _get(url)[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"{name} did not answer within {seconds:g} s")
+
+
 def _get(url: str, headers: dict | None = None) -> tuple[int, dict, str]:
     request = urllib.request.Request(url, headers=headers or {})
     try:
@@ -66,17 +81,8 @@ class Varnish:
              *(["-a", f"purge=127.0.0.1:{purge_port}"] if purge_port else []), "-f", str(vcl),
              "-s", "malloc,64m", "-p", "default_ttl=60"],
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail("varnishd stopped: " + (self.folder / "varnishd.log").read_text(errors="replace"))
-            try:
-                if _get(self.url("/"))[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.25)
-        pytest.fail("varnishd did not answer within 30 s")
+        _wait_for_home(self.process, self.url("/"), 30, "varnishd",
+                       lambda: (self.folder / "varnishd.log").read_text(errors="replace"))
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -252,18 +258,9 @@ class Nginx:
         self.process = subprocess.Popen(
             [nginx, "-p", str(self.folder), "-c", str(self.folder / "nginx.conf")],
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail("nginx stopped: " + (self.folder / "nginx.out").read_text(errors="replace")
-                            + (self.folder / "error.log").read_text(errors="replace"))
-            try:
-                if _get(self.url("/"))[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        pytest.fail("nginx did not answer within 15 s")
+        _wait_for_home(self.process, self.url("/"), 15, "nginx",
+                       lambda: (self.folder / "nginx.out").read_text(errors="replace")
+                       + (self.folder / "error.log").read_text(errors="replace"))
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"

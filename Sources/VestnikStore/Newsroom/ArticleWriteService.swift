@@ -61,15 +61,14 @@ public struct ArticleWriteService: Sendable {
     ) async throws
         -> Outcome
     {
+        // Only what the rules need (not the whole article, whose body may be a megabyte).
         let current = try await articleID.asyncMap { id in
-            guard let found = try await EditorialRepository(database: database).article(id: id) else {
-                throw InvalidInput("no article \(id)")
-            }
+            guard let found = try await state(of: id) else { throw InvalidInput("no article \(id)") }
             return found
         }
         let own = current.map { $0.ownerID != nil && $0.ownerID == writer.userID } ?? true
         if current != nil, !(own || writer.role.editsAnyone) { throw ArticleWriteError.notAllowed }
-        let from = current?.draft.status ?? .draft
+        let from = current?.status ?? .draft
         guard Workflow.allows(from: from, to: draft.status, role: writer.role, own: own) else { throw ArticleWriteError.notAllowed }
         if let chosen = draft.featuredImage, try await MediaRepository(database: database).item(hash: chosen.media) == nil {
             throw ArticleWriteError.missingPicture
@@ -197,6 +196,22 @@ public struct ArticleWriteService: Sendable {
         return published
     }
 
+    private struct State: Sendable {
+        var status: ArticleStatus
+        var ownerID: Int?
+        var publishedAt: Date
+    }
+
+    private func state(of id: Int) async throws -> State? {
+        try await database.read { db in
+            guard let row = try await db.raw("SELECT status, created_by, published_at FROM articles WHERE id = \(bind: id)").first()
+            else { return nil }
+            return State(
+                status: ArticleStatus(rawValue: try row.string("status")) ?? .draft, ownerID: try row.optionalInt("created_by"),
+                publishedAt: try row.date("published_at"))
+        }
+    }
+
     /// One audit row, inside the caller's transaction: on an article (`articleID`), or on the site's structure (nil;
     /// `title` names what changed). A nil user is Vestnik itself.
     static func audit(userID: Int?, action: String, articleID: Int?, title: String, now: Date, in db: any SQLDatabase) async throws {
@@ -214,9 +229,8 @@ public struct ArticleWriteService: Sendable {
         var kept: [ArticleInput.Byline] = []
         for byline in bylines {
             var byline = byline
-            if byline.role != nil, let slug = Optional(Slug.make(byline.name)), !slug.isEmpty,
-                try await TaxonomyRepository.existing(.author, name: byline.name, slug: slug, db) != nil
-            {
+            let slug = Slug.make(byline.name)
+            if byline.role != nil, !slug.isEmpty, try await TaxonomyRepository.existing(.author, name: byline.name, slug: slug, db) != nil {
                 byline.role = nil
             }
             kept.append(byline)

@@ -194,21 +194,6 @@ private final class WXRParserDelegate: NSObject, XMLParserDelegate {
         parser.abortParsing()
     }
 
-    func parser(_ parser: XMLParser, foundInternalEntityDeclarationWithName name: String, value: String?) {
-        stop("the file declares an entity (\(name)); a WordPress export declares none, and none is expanded")
-    }
-
-    func parser(_ parser: XMLParser, foundExternalEntityDeclarationWithName name: String, publicID: String?, systemID: String?) {
-        stop("the file declares an external entity (\(name)); none is ever resolved")
-    }
-
-    func parser(
-        _ parser: XMLParser, foundUnparsedEntityDeclarationWithName name: String, publicID: String?, systemID: String?,
-        notationName: String?
-    ) {
-        stop("the file declares an entity (\(name)); none is ever resolved")
-    }
-
     func parser(
         _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
         attributes: [String: String] = [:]

@@ -8,8 +8,10 @@ import VestnikCore
 /// `BodySanitizer`. One pass over the text, so a hostile body costs time in proportion to its length.
 public enum WordPressBody {
     public struct Converted: Sendable, Equatable {
+        /// The sanitised body, block by block (an importer may take the first paragraph out as the lead).
+        public var blocks: [BodyBlock]
         /// Sanitised HTML, blocks joined by newlines.
-        public var html: String
+        public var html: String { blocks.map(\.html).joined(separator: "\n") }
         /// Shortcodes other than `[caption]` that were taken out, by name, with how many times each occurred.
         public var unknownShortcodes: [String: Int]
     }
@@ -21,7 +23,7 @@ public enum WordPressBody {
         let withoutComments = WordPressText.dropComments(content)
         let shortcodesDone = WordPressText.shortcodes(withoutComments, unknown: &unknown)
         let rewritten = rewriteImageSources(shortcodesDone, rewrite: rewriteImage)
-        return Converted(html: BodySanitizer.sanitize(WordPressText.autop(rewritten)), unknownShortcodes: unknown)
+        return Converted(blocks: BodySanitizer.blocks(WordPressText.autop(rewritten)), unknownShortcodes: unknown)
     }
 
     /// Each `src="…"` of an `<img>` passed through `rewrite`.

@@ -111,7 +111,7 @@ public struct WordPressImporter: Sendable {
 
         let body = WordPressBody.convert(item.content)
         for (name, count) in body.unknownShortcodes { report.shortcodes[name, default: 0] += count }
-        var blocks = BodySanitizer.blocks(body.html)
+        var blocks = body.blocks
         var lead = ArticleBody.plainText(BodySanitizer.sanitize(WordPressText.autop(item.excerpt)))
         if lead.isEmpty, let first = blocks.first, first.kind == .paragraph {
             lead = ArticleBody.plainText(first.html)
@@ -132,7 +132,7 @@ public struct WordPressImporter: Sendable {
         input.slug = try await slug(for: item, title: title, source: source, report: &report)
         try ArticleRepository.validate(input)
         report.posts[item.status, default: 0] += 1
-        let keys = redirectKeys(item, channel: channel)
+        let keys = redirectKeys(item)
         report.redirects += keys.count
         if options.dryRun { return }
         let postID = item.postID
@@ -184,7 +184,7 @@ public struct WordPressImporter: Sendable {
     }
 
     /// The post's old addresses: its permalink (whatever the site's permalink structure was) and `/?p=ID`.
-    private func redirectKeys(_ item: WXRItem, channel: WXRChannel) -> [String] {
+    private func redirectKeys(_ item: WXRItem) -> [String] {
         var keys = ["/?p=\(item.postID)"]
         if let path = URLComponents(string: item.link)?.percentEncodedPath, let key = LegacyRedirects.key(path: path), key != "/" {
             keys.append(key)
