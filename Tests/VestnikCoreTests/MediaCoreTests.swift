@@ -185,4 +185,19 @@ struct SanitizerMediaTests {
         }
         #expect(shape == ["P", "M", "F", "P", "M", "F", "P"])
     }
+
+    @Test("a credit typed with its own label is shown once: the page adds the label")
+    func creditWithoutLabel() {
+        #expect(ArticleImage.creditName("Снимка: БГНЕС") == "БГНЕС")
+        #expect(ArticleImage.creditName("  снимки :  Иван Петров ") == "Иван Петров")
+        #expect(ArticleImage.creditName("Photo: Reuters") == "Reuters")
+        #expect(ArticleImage.creditName("БГНЕС") == "БГНЕС")
+        // A colon that is not after a label is part of the name; a bare label is left as it was typed.
+        #expect(ArticleImage.creditName("Архив: Държавна агенция") == "Архив: Държавна агенция")
+        #expect(ArticleImage.creditName("Снимка:") == "Снимка:")
+        let image = ArticleImage(
+            address: MediaAddress(hash: String(repeating: "a", count: 64), format: .jpeg), width: 10, height: 10, alt: "",
+            caption: "", credit: "Фото: Пресцентър", bytes: 1)
+        #expect(image.credit == "Пресцентър")
+    }
 }

@@ -32,7 +32,22 @@ public struct ArticleImage: Sendable, Equatable {
         self.height = height
         self.alt = alt
         self.caption = caption
-        self.credit = credit
+        self.credit = Self.creditName(credit)
         self.bytes = bytes
     }
+
+    /// The name a credit gives, without a label its writer typed before it ("Снимка: БГНЕС" → "БГНЕС"): pages put
+    /// their own label in front ("Снимка: {credit}"), and it must not read "Снимка: Снимка: БГНЕС".
+    public static func creditName(_ credit: String) -> String {
+        let trimmed = credit.trimmingCharacters(in: .whitespaces)
+        guard let colon = trimmed.firstIndex(of: ":") else { return trimmed }
+        let label = trimmed[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+        guard creditLabels.contains(label) else { return trimmed }
+        let name = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        return name.isEmpty ? trimmed : name
+    }
+
+    private static let creditLabels: Set<String> = [
+        "снимка", "снимки", "фото", "фотография", "фотограф", "photo", "photos", "photograph", "credit", "image",
+    ]
 }
