@@ -229,3 +229,31 @@ def test_wire_copy_pastes_one_paragraph_per_line_and_pictures_are_named(browser,
     )
     notice = wait.until(EC.visibility_of_element_located((By.ID, "nr-paste-notice")))
     assert "Медия" in notice.text
+
+
+def test_word_count_sticky_toolbar_and_ctrl_s(browser, server: Server, chief: str) -> None:
+    """The editor counts words as they are typed, keeps its toolbar in reach, and Ctrl+S saves."""
+    wait = WebDriverWait(browser, 15)
+    browser.get(server.url("/newsroom/login"))
+    if browser.find_elements(By.NAME, "password"):
+        browser.find_element(By.NAME, "email").send_keys(chief)
+        browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+        browser.find_element(By.CSS_SELECTOR, "form.nr-form button[type=submit]").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".nr-user")))
+    browser.get(server.url("/newsroom/articles/new"))
+    title = browser.find_element(By.NAME, "title")
+    title.clear()  # an autosave of an earlier test may have come back into the new-article form
+    title.send_keys("Статия, записана с клавиатурата")
+    editor = wait.until(EC.visibility_of_element_located((By.ID, "nr-editor")))
+    browser.execute_script("document.getElementById('nr-editor').innerHTML = '<p><br></p>'")
+    editor.click()
+    editor.send_keys("Едно две три четири пет шест.")
+    count = browser.find_element(By.ID, "nr-wordcount")
+    wait.until(lambda _: count.text.startswith("6 думи"))
+    assert "1 мин." in count.text
+    assert browser.execute_script(
+        "return getComputedStyle(document.querySelector('.nr-toolbar')).position") == "sticky"
+    editor.send_keys(Keys.CONTROL, "s")
+    wait.until(lambda driver: "saved=1" in driver.current_url)
+    assert "/newsroom/articles/new" not in browser.current_url
+    assert browser.find_element(By.NAME, "title").get_attribute("value") == "Статия, записана с клавиатурата"

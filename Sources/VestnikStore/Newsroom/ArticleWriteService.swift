@@ -49,18 +49,42 @@ public struct ArticleWriteService: Sendable {
 
     public enum Outcome: Sendable, Equatable {
         case saved(id: Int, revision: Int)
-        /// The save was based on a revision that is no longer the latest: nothing was stored.
+        /// The save was based on an older revision, and merged with the newer ones that `byName` saved meanwhile:
+        /// nobody's change was lost (only with `mergingStale`).
+        case merged(id: Int, revision: Int, byName: String)
+        /// The save was based on a revision that is no longer the latest: nothing was stored. With `mergingStale`,
+        /// only when both changed the same field or paragraph differently (the conflict then holds the merged draft).
         case conflict(EditorialConflict)
     }
 
     /// Saves `draft` (its `status` is the status asked for: the same as now for a plain save, another for a workflow
     /// step) as a new revision of article `articleID`, or as a new article when nil, if `baseRevision` is still the
     /// latest. Throws `ArticleWriteError` when the writer may not do this, `InvalidInput` when the draft is invalid.
+    /// With `mergingStale` (the newsroom's editor), a save from an older revision is merged with what was saved since
+    /// (`ArticleMerge`) and stored when nothing clashes; without it (the admin API) it is a conflict, as asked.
     public func save(
-        _ draft: ArticleInput, articleID: Int?, baseRevision: Int, by writer: ArticleWriter, now: Date
+        _ draft: ArticleInput, articleID: Int?, baseRevision: Int, by writer: ArticleWriter, now: Date, mergingStale: Bool = false
     ) async throws
         -> Outcome
     {
+        if mergingStale, let articleID, let latest = try await EditorialRepository(database: database).latest(articleID: articleID),
+            latest.revision != baseRevision,
+            let base = try await EditorialRepository(database: database).revision(articleID: articleID, number: baseRevision)
+        {
+            // The draft's status says what the writer asked for relative to the revision they had: unchanged means
+            // "leave it as it is now", which the merge gives.
+            let (merged, clashes) = ArticleMerge.merge(base: base.input, mine: draft, theirs: latest.current)
+            guard clashes.isEmpty else {
+                var conflict = latest
+                conflict.merged = merged
+                conflict.clashes = clashes
+                return .conflict(conflict)
+            }
+            switch try await save(merged, articleID: articleID, baseRevision: latest.revision, by: writer, now: now) {
+            case .saved(let id, let revision): return .merged(id: id, revision: revision, byName: latest.byName)
+            case let other: return other
+            }
+        }
         // Only what the rules need (not the whole article, whose body may be a megabyte).
         let current = try await articleID.asyncMap { id in
             guard let found = try await state(of: id) else { throw InvalidInput("no article \(id)") }

@@ -63,6 +63,13 @@ public struct DraftKeeping: Sendable {
         }
     }
 
+    /// Notes that `userID` closed the article.
+    public func leave(articleID: Int, userID: Int) async throws {
+        try await database.write { db in
+            try await db.raw("DELETE FROM article_presence WHERE article_id = \(bind: articleID) AND user_id = \(bind: userID)").run()
+        }
+    }
+
     /// The names of the others who had the article open since `since`.
     public func editors(articleID: Int, except userID: Int, since: Date) async throws -> [String] {
         try await database.read { db in

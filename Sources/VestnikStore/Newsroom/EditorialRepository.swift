@@ -53,6 +53,10 @@ public struct EditorialConflict: Sendable, Equatable {
     public var revision: Int
     public var byName: String
     public var at: Date
+    /// When the save was merged with the newer revision (`ArticleWriteService.save(mergingStale:)`): the merged draft,
+    /// with the writer's own version where both changed a field, and the fields where they did.
+    public var merged: ArticleInput? = nil
+    public var clashes: [ArticleField] = []
 }
 
 public struct RevisionInfo: Sendable, Equatable {

@@ -49,7 +49,7 @@ struct EditorController: Sendable {
             form.section = input.section
             return try await editor(form, session: session, article: article, info: t.format("nr_revision_restoring", ["number": text]))
         }
-        let info = query.all("saved").first.map { _ in t["nr_saved"] }
+        let info = query.all("saved").first.map { _ in t[query.all("merged").isEmpty ? "nr_saved" : "nr_merged"] }
         if let (form, restoredInfo) = try await restored(session, articleID: article.id) {
             return try await editor(form, session: session, article: article, info: restoredInfo)
         }
@@ -95,11 +95,16 @@ struct EditorController: Sendable {
         }
         do {
             let writer = ArticleWriter(userID: session.user.id, role: session.user.role)
-            switch try await writes.save(draft, articleID: article?.id, baseRevision: form.revision, by: writer, now: pages.now()) {
+            let outcome = try await writes.save(
+                draft, articleID: article?.id, baseRevision: form.revision, by: writer, now: pages.now(), mergingStale: true)
+            switch outcome {
             case .saved(let id, _):
                 return pages.redirect(NewsroomURLs.article(id) + "?saved=1")
+            case .merged(let id, _, _):
+                return pages.redirect(NewsroomURLs.article(id) + "?saved=1&merged=1")
             case .conflict(let conflict):
-                var mine = form
+                // The form comes back as merged (with this writer's text where both changed it), on the newest revision.
+                var mine = conflict.merged.map { ArticleForm($0, revision: conflict.revision) } ?? form
                 mine.revision = conflict.revision
                 let view = conflictView(mine: draft, theirs: conflict)
                 return try await editor(mine, session: session, article: article, conflict: view, status: .conflict)
@@ -128,13 +133,21 @@ struct EditorController: Sendable {
         return Response(status: .noContent, headers: [.cacheControl: "no-store"])
     }
 
-    /// The editor page says it is still open (every 30 seconds); 204.
+    /// The editor page says it is still open (every 10 seconds), or, with `left=1`, that it was closed; 204.
     @Sendable func presence(_ request: Request, context: Context) async throws -> Response {
         guard let session = context.newsroom.session else { return Response(status: .unauthorized) }
         let article = try await Self.loadArticle(context, session: session, editorial: editorial)
-        try await drafts.touch(articleID: article.id, userID: session.user.id, now: pages.now())
+        if context.newsroom.form?.all("left").first == "1" {
+            try await drafts.leave(articleID: article.id, userID: session.user.id)
+        } else {
+            try await drafts.touch(articleID: article.id, userID: session.user.id, now: pages.now())
+        }
         return Response(status: .noContent, headers: [.cacheControl: "no-store"])
     }
+
+    /// How long an editor page counts as open after it last said so: a closed tab that could not say goodbye (a
+    /// crash, a lost connection) drops out of "also open by" within this, its page saying so every 10 seconds.
+    static let presenceWindow: TimeInterval = 25
 
     /// The unsaved text this user left on the article, if any, and a notice saying so.
     private func restored(_ session: NewsroomSession, articleID: Int?) async throws -> (ArticleForm, String)? {
@@ -162,7 +175,8 @@ struct EditorController: Sendable {
         if let article {
             revisions = try await editorial.revisions(articleID: article.id)
             let now = pages.now()
-            let others = try await drafts.editors(articleID: article.id, except: session.user.id, since: now.addingTimeInterval(-90))
+            let others = try await drafts.editors(
+                articleID: article.id, except: session.user.id, since: now.addingTimeInterval(-Self.presenceWindow))
             if !others.isEmpty { editing = t.format("nr_editing", ["names": others.joined(separator: ", ")]) }
             try await drafts.touch(articleID: article.id, userID: session.user.id, now: now)
         }
@@ -189,10 +203,20 @@ struct EditorController: Sendable {
         return try pages.render("nr-editor", page, status: status)
     }
 
+    /// Both versions side by side: every field when nothing was merged, else only the fields that clashed.
     private func conflictView(mine: ArticleInput, theirs: EditorialConflict) -> ConflictView {
-        ConflictView(
-            message: t.format("nr_conflict", ["name": theirs.byName, "time": pages.dates.dateLine(theirs.at)]),
-            leftLabel: t["nr_conflict_mine"], rightLabel: t["nr_conflict_theirs"],
-            fields: ArticleComparison(t: t).fields(mine, theirs.current))
+        let time = pages.dates.dateLine(theirs.at)
+        guard theirs.merged != nil else {
+            return ConflictView(
+                message: t.format("nr_conflict", ["name": theirs.byName, "time": time]), help: t["nr_conflict_help"],
+                leftLabel: t["nr_conflict_mine"], rightLabel: t["nr_conflict_theirs"],
+                fields: ArticleComparison(t: t, dates: pages.dates).fields(mine, theirs.current))
+        }
+        let keys = theirs.clashes.map(ArticleComparison.labelKey)
+        return ConflictView(
+            message: t.format(
+                "nr_conflict_merged", ["name": theirs.byName, "time": time, "fields": keys.map { t[$0] }.joined(separator: ", ")]),
+            help: t["nr_conflict_merged_help"], leftLabel: t["nr_conflict_mine"], rightLabel: t["nr_conflict_theirs"],
+            fields: ArticleComparison(t: t, dates: pages.dates).fields(mine, theirs.current, only: Set(keys)))
     }
 }

@@ -89,6 +89,7 @@ struct ConflictField {
 
 struct ConflictView {
     var message: String
+    var help: String
     var leftLabel: String
     var rightLabel: String
     var fields: [ConflictField]

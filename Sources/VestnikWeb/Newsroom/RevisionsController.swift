@@ -29,7 +29,7 @@ struct RevisionsController: Sendable {
             byline: "\(info.userName) · \(pages.dates.dateLine(info.at))",
             leftLabel: previous == nil ? t["nr_revision_none"] : t.format("nr_revision_title", ["number": String(number - 1)]),
             rightLabel: t.format("nr_revision_title", ["number": text]),
-            diff: diff, unchanged: diff.isEmpty, fields: ArticleComparison(t: t).fields(before, input),
+            diff: diff, unchanged: diff.isEmpty, fields: ArticleComparison(t: t, dates: pages.dates).fields(before, input),
             restoreURL: NewsroomURLs.article(article.id) + "?restore=\(number)", editURL: NewsroomURLs.article(article.id))
         return try pages.render("nr-revision", page)
     }
@@ -38,10 +38,18 @@ struct RevisionsController: Sendable {
 /// Two versions of an article field by field, for the conflict page and the revision view.
 struct ArticleComparison {
     let t: SiteLocale
+    let dates: NewsDateFormatter
 
-    func fields(_ left: ArticleInput, _ right: ArticleInput) -> [ConflictField] {
-        func field(_ key: String, _ a: String, _ b: String, html: Bool = false) -> ConflictField {
-            ConflictField(label: t[key], mine: a, theirs: b, differs: a != b, html: html)
+    /// The locale key that labels a field.
+    static func labelKey(_ field: ArticleField) -> String {
+        "nr_field_" + (field == .publishedAt ? "publish_at" : field.rawValue)
+    }
+
+    /// The fields side by side; with `only`, just the fields whose label keys it holds.
+    func fields(_ left: ArticleInput, _ right: ArticleInput, only: Set<String>? = nil) -> [ConflictField] {
+        func field(_ key: String, _ a: String, _ b: String, html: Bool = false) -> ConflictField? {
+            if let only, !only.contains(key) { return nil }
+            return ConflictField(label: t[key], mine: a, theirs: b, differs: a != b, html: html)
         }
         func names(_ input: ArticleInput) -> String { input.authors.map(\.name).joined(separator: ", ") }
         return [
@@ -54,7 +62,10 @@ struct ArticleComparison {
             field("nr_field_sources", left.sources.joined(separator: ", "), right.sources.joined(separator: ", ")),
             field("nr_field_featured", featuredText(left.featuredImage), featuredText(right.featuredImage)),
             field("nr_field_status", t["nr_status_" + left.status.rawValue], t["nr_status_" + right.status.rawValue]),
-        ]
+            field(
+                "nr_field_publish_at", left.status == .scheduled ? dates.dateLine(left.publishedAt) : "",
+                right.status == .scheduled ? dates.dateLine(right.publishedAt) : ""),
+        ].compactMap { $0 }
     }
 
     /// A featured picture in words, for comparisons: the hash, then the article's own caption and credit.

@@ -371,15 +371,44 @@
   document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") autosave(true); });
   window.addEventListener("pagehide", function () { autosave(true); });
 
-  // While the page is open, say so, for the "X is editing" notice others see.
+  // While the page is open, say so every 10 s, for the "also open by" notice others see; when it is left, say that
+  // too, so the name goes at once (the server forgets a page that stopped saying so after 25 s anyway).
   var presenceURL = form.getAttribute("data-presence");
   if (presenceURL) {
-    setInterval(function () {
+    var presence = function (left) {
       var body = new URLSearchParams();
       body.set("csrf", form.querySelector('input[name="csrf"]').value);
-      fetch(presenceURL, { method: "POST", body: body, credentials: "same-origin" }).catch(function () {});
-    }, 30000);
+      if (left) {
+        body.set("left", "1");
+        if (navigator.sendBeacon && navigator.sendBeacon(presenceURL, body)) return;
+      }
+      fetch(presenceURL, { method: "POST", body: body, credentials: "same-origin", keepalive: left }).catch(function () {});
+    };
+    setInterval(function () { presence(false); }, 10000);
+    window.addEventListener("pagehide", function () { presence(true); });
+    window.addEventListener("pageshow", function (event) { if (event.persisted) presence(false); });
   }
+
+  // Words and reading time under the body (about 200 words a minute), as the journalist writes.
+  var wordCount = document.getElementById("nr-wordcount");
+  function countWords() {
+    if (!wordCount) return;
+    var words = (editor.innerText.match(/[\p{L}\p{N}]+(?:[-'’][\p{L}\p{N}]+)*/gu) || []).length;
+    wordCount.textContent = wordCount.getAttribute("data-format")
+      .replace("{words}", words).replace("{minutes}", Math.max(1, Math.round(words / 200)));
+    wordCount.hidden = false;
+  }
+  countWords();
+  editor.addEventListener("input", countWords);
+
+  // Ctrl+S (⌘S) saves as the "Save" button does, instead of the browser saving the page as a file.
+  document.addEventListener("keydown", function (event) {
+    if ((event.ctrlKey || event.metaKey) && !event.altKey && (event.key === "s" || event.key === "S" || event.key === "ы")) {
+      event.preventDefault();
+      var save = form.querySelector('button[name="action"][value="save"]');
+      if (save) save.click();
+    }
+  });
 
   form.addEventListener("submit", function (event) {
     // A preview opens in another tab; the editor stays and keeps autosaving.
