@@ -128,14 +128,7 @@ def test_trafilatura_section_and_tags(lead_article):
 
 def test_trafilatura_on_every_linked_article(server: Server, home_html: str):
     """The same facts for every article the home page and the section pages link to."""
-    nav = lxml.html.fromstring(home_html).xpath(f"//nav[{_cls('sections')}]//a[@href]")
-    pages = ["/"] + [a.get("href") for a in nav if a.get("href") != "/"]
-    paths: list[str] = []
-    for page in pages:
-        resp = server.get(page)
-        assert resp.status == 200, f"{page}: {resp.status}"
-        paths += [p for p in article_links(resp.body) if p not in paths]
-    assert len(paths) >= 10, f"only {len(paths)} articles reachable from the home and section pages"
+    paths = _reachable_articles(server, home_html)
 
     problems = []
     for path in paths:
@@ -173,3 +166,47 @@ def test_meta_tags_agree_with_the_page(lead_article):
     og_title = meta("property", "og:title")
     assert og_title and facts["title"] in og_title[0], og_title
     assert meta("property", "og:type") == ["article"]
+
+
+def _reachable_articles(server: Server, home_html: str) -> list[str]:
+    """Every article the home page and the section pages link to."""
+    nav = lxml.html.fromstring(home_html).xpath(f"//nav[{_cls('sections')}]//a[@href]")
+    pages = ["/"] + [a.get("href") for a in nav if a.get("href") != "/"]
+    paths: list[str] = []
+    for page in pages:
+        resp = server.get(page)
+        assert resp.status == 200, f"{page}: {resp.status}"
+        paths += [p for p in article_links(resp.body) if p not in paths]
+    assert len(paths) >= 10, f"only {len(paths)} articles reachable from the home and section pages"
+    return paths
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_text_extractors_take_the_lead_and_the_whole_body_and_nothing_else(server: Server, home_html: str):
+    """Reader modes and text extractors (trafilatura; Mozilla Readability's algorithm as readability-lxml runs it) get
+    each article's lead and every paragraph of its body, and none of the "Още:" lines, navigation or lists."""
+    from readability import Document
+
+    problems = []
+    paths = _reachable_articles(server, home_html)
+    for path in paths:
+        page = server.get(path).body
+        tree = lxml.html.fromstring(page)
+        lead = _words(tree.xpath('//p[@class="lead"]')[0].text_content())
+        paragraphs = [_words(p.text_content()) for p in tree.xpath('//div[@class="article-body"]/p')]
+        assert paragraphs, f"{path}: no paragraph in the body"
+        readers = {
+            "trafilatura": _words(trafilatura.extract(page) or ""),
+            "readability": _words(lxml.html.fromstring(Document(page).summary()).text_content()),
+        }
+        for name, text in readers.items():
+            for wanted in [lead, *paragraphs]:
+                if wanted[:60] not in text:
+                    problems.append(f"{path}: {name} lost {wanted[:60]!r}")
+            for unwanted in ("Още:", "Новините днес", "Най-четени", "Начало"):
+                if unwanted in text:
+                    problems.append(f"{path}: {name} took {unwanted!r}")
+    assert not problems, "\n".join(problems[:30])
