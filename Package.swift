@@ -50,8 +50,13 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CompressNIO", package: "compress-nio"),
             ],
-            resources: [.copy("Assets")]
+            resources: [.copy("Assets")],
+            plugins: ["ViewModels"]
         ),
+        // View models are declared once, in `.views` files beside the Swift; this plugin generates their classes,
+        // inits, field switches and the `FieldID` enum (Plugins/ViewModelGenerator/main.swift says the format).
+        .plugin(name: "ViewModels", capability: .buildTool(), dependencies: ["ViewModelGenerator"], path: "Plugins/ViewModels"),
+        .executableTarget(name: "ViewModelGenerator", path: "Plugins/ViewModelGenerator"),
         // Benchmarks that need the library in-process (bench/README.md); not part of the product.
         .executableTarget(
             name: "VestnikBench",

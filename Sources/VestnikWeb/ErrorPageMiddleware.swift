@@ -59,7 +59,7 @@ struct ErrorPageMiddleware<Context: RequestContext>: RouterMiddleware {
         let view = ErrorView(
             layout: views.layout(title: site.locale[key + "_title"], canonical: nil, sections: sections, now: site.now()),
             status: status.code, heading: site.locale[key + "_title"], message: message)
-        let html = (try? site.theme.render("error", view)) ?? site.locale[key + "_title"]
+        let html: ByteBuffer = (try? site.theme.render("error", view)) ?? ByteBuffer(string: site.locale[key + "_title"])
         return .html(html, status: status)
     }
 }

@@ -4,60 +4,6 @@ import VestnikStore
 
 // View models of the media library's newsroom pages.
 
-/// One picture in the library's grid.
-struct MediaCardView {
-    var editURL: String
-    var src: String
-    var alt: String
-    var caption: String?
-    var credit: String?
-    var fileName: String?
-    var size: String
-    var uploaded: String
-    var uploader: String?
-    var hash: String
-    /// The notices that the scrubber took location, or other metadata, out of the file.
-    var locationRemoved: String?
-    var metadataRemoved: String?
-}
-
-/// The words of the upload form, as typed, so a refused upload loses nothing.
-struct MediaWordsView {
-    var alt: String = ""
-    var caption: String = ""
-    var credit: String = ""
-}
-
-struct MediaLibraryPage {
-    var layout: NewsroomLayout
-    var csrf: String
-    var query: String
-    var items: [MediaCardView]
-    var empty: Bool
-    var nextURL: String?
-    var firstURL: String?
-    var words: MediaWordsView
-    var message: String?
-    var info: String?
-    /// "10 MB", for the form's hint.
-    var maxSize: String
-    var maxBytes: Int
-}
-
-struct MediaEditPage {
-    var layout: NewsroomLayout
-    var csrf: String
-    var item: MediaCardView
-    var action: String
-    var words: MediaWordsView
-    /// Only the uploader or an editor changes the words; the others see them, and `readOnly` says why.
-    var mayEdit: Bool
-    var readOnly: String?
-    var message: String?
-    var info: String?
-    var address: String
-}
-
 /// What the editor's picker and its upload button read (JSON).
 struct MediaPickerItem: Encodable {
     var hash: String

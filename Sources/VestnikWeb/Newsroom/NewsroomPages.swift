@@ -10,6 +10,8 @@ import VestnikStore
 struct NewsroomPages: Sendable {
     let theme: Theme
     let t: SiteLocale
+    /// `t`'s strings as templates read them (`{{layout.t.…}}`).
+    let strings: LocaleStrings
     let siteName: String
     let publicURL: String
     let accounts: Accounts
@@ -19,6 +21,7 @@ struct NewsroomPages: Sendable {
     init(site: Site) {
         theme = site.theme
         t = site.locale
+        strings = site.views.strings
         siteName = site.siteName
         publicURL = site.publicURL
         accounts = site.accounts
@@ -34,7 +37,7 @@ struct NewsroomPages: Sendable {
     func layout(_ title: String, _ session: NewsroomSession?, csrf: String? = nil) -> NewsroomLayout {
         NewsroomLayout(
             lang: t.language, pageTitle: "\(title) | \(t["nr_title"]) | \(siteName)", cssURL: theme.assets.url("newsroom.css"),
-            jsURL: theme.assets.url("newsroom.js"), t: t.strings, user: session?.user.name,
+            jsURL: theme.assets.url("newsroom.js"), t: strings, user: session?.user.name,
             role: session.map { t["nr_role_" + $0.user.role.rawValue] }, isEditor: session?.user.role.editsAnyone ?? false,
             isChief: session?.user.role == .chief,
             csrf: session?.csrf ?? csrf ?? "")
@@ -44,7 +47,7 @@ struct NewsroomPages: Sendable {
         Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
     }
 
-    func render(_ template: String, _ view: Any, status: HTTPResponse.Status = .ok) throws -> Response {
+    func render(_ template: String, _ view: some TemplateFields, status: HTTPResponse.Status = .ok) throws -> Response {
         var response = Response.html(try theme.render(template, view), status: status)
         response.headers[.cacheControl] = "no-store"
         return response

@@ -78,15 +78,3 @@ struct ProfileController: Sendable {
         return try pages.render("nr-profile", page, status: status)
     }
 }
-
-struct ProfilePage {
-    var layout: NewsroomLayout
-    var csrf: String
-    var name: String
-    /// Whether the user has a byline (an author of the same name) whose title and biography they may edit here.
-    var hasByline: Bool
-    var role: String
-    var bio: String
-    var message: String?
-    var info: String?
-}

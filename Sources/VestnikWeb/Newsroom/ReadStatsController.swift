@@ -50,7 +50,7 @@ struct ReadStatsController: Sendable {
             tables.append(views.readStatsWindow(title: locale[key], try await mostRead.articles(window)))
         }
         let view = ReadStatsView(
-            layout: try views.layout(title: locale["stats_title"], canonical: nil, sections: try await site.taxonomy.sections(), now: now),
+            layout: views.layout(title: locale["stats_title"], canonical: nil, sections: try await site.taxonomy.sections(), now: now),
             windows: tables)
         return Self.private(.html(try site.theme.render("read_stats", view)))
     }
@@ -72,7 +72,7 @@ struct ReadStatsController: Sendable {
         }
         let title = summary.kicker.isEmpty ? summary.title : "\(summary.kicker): \(summary.title)"
         let view = ArticleReadStatsView(
-            layout: try views.layout(
+            layout: views.layout(
                 title: locale.format("stats_article_title", ["title": title]), canonical: nil,
                 sections: try await site.taxonomy.sections(), now: now),
             title: title, url: SiteURLs.article(summary), dateLine: views.dates.dateLine(summary.publishedAt),

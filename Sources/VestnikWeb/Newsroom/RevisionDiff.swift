@@ -2,20 +2,6 @@ import Foundation
 import VestnikCore
 import VestnikStore
 
-/// One line of a revision diff, as the template shows it (the text is escaped by the template, never trusted).
-struct DiffLineView {
-    var text: String
-    var inserted: Bool
-    var deleted: Bool
-    var same: Bool
-}
-
-/// The diff of one field (title, lead, body) between two revisions.
-struct DiffFieldView {
-    var label: String
-    var lines: [DiffLineView]
-}
-
 /// What changed in the words of an article from one revision to the next: the title (with its kicker), the lead and
 /// the body, each as lines (the body a line per paragraph, heading, quote or list, as plain text), diffed by
 /// `LineDiff`. Fields that did not change are left out.

@@ -59,7 +59,7 @@ struct StructureController: Sendable {
             case .tag: throw HTTPError(.notFound)
             }
         } else if kind == .section {
-            form.position = String((try await site.taxonomy.sections().map(\.position).max() ?? 0) + 1)
+            form = StructureFormView(position: String((try await site.taxonomy.sections().map(\.position).max() ?? 0) + 1))
         }
         let info = FormQuery(request.uri.query).all("saved").first.map { _ in t["nr_structure_saved"] }
         let pinned = kind == .topic && id != nil ? try await site.taxonomy.topic(id: id!)?.pinnedArticleID : nil

@@ -129,7 +129,7 @@ struct PublicController<Context: RequestContext>: Sendable {
             reads: String(article.reads), lead: article.lead,
             featured: article.featuredImage.map { image in
                 FeaturedFigureView(
-                    src: image.address.path, alt: image.alt, width: image.width, height: image.height,
+                    src: image.address.path, alt: image.alt, width: String(image.width), height: String(image.height),
                     caption: image.caption.isEmpty ? nil : image.caption,
                     credit: image.credit.isEmpty ? nil : site.locale.format("photo_credit", ["credit": image.credit]))
             }, body: body,

@@ -34,8 +34,8 @@ protocol TemplateRepresentable {
     var templateValue: TemplateValue { get }
 }
 
-/// A view model with named fields: `field` answers with a switch on the name's id (see Views+TemplateFields.swift)
-/// and `.none` for a name that is not one of its fields.
+/// A view model with named fields: `field` answers with a switch on the name's id and `.none` for a name that is not
+/// one of its fields. Views declared in `.views` files get theirs generated (the ViewModels plugin), with `FieldID`.
 ///
 /// Class-bound: an `.object` is then one reference, and copying a `TemplateValue` (each lookup returns one, each
 /// section pushes one) is a retain, where an existential that a struct could fill was copied through its value
@@ -51,8 +51,7 @@ extension TemplateFields {
 
 /// A field name of a template tag, interned when the template is parsed, so that a view answers with a switch on a
 /// small integer (a jump table) rather than comparing strings, and a miss while climbing the stack costs little.
-/// Two integers and no string, so that passing a key retains nothing; `name` is for what has no switch (views read
-/// through `Mirror`).
+/// Two integers and no string, so that passing a key retains nothing.
 struct FieldKey: Sendable, Equatable {
     let id: FieldID
     /// The name's number in `FieldNames`: the locale strings answer by it, hashing no string per lookup.
@@ -87,19 +86,6 @@ final class FieldNames: @unchecked Sendable {
     }
 
     func name(_ symbol: Int) -> String { lock.withLock { names[symbol] } }
-}
-
-/// Every name a public view answers to (Views+TemplateFields.swift); `.other` for any other name.
-enum FieldID: String, Sendable {
-    case alt, author, authorURLs, authors, beacon, beaconURL, body, canonical, caption, card, cards, credit, cssURL
-    case current, datetime, dateLine, day, days, description, empty, featured, feeds, firstPageURL, followURL, from
-    case hasCaption, heading, height, html, image, jsonLD, kicker, kind, label, lang, latest, layout, lead, length
-    case links, markers, message, meta, mediaType, modified, more, mostRead, name, nav, nextURL, ogLocale, pageTitle
-    case pager, photo, pinned, pixelURL, previousURL, published, query, reads, relative, results, role, scriptURL
-    case searchURL, section, sectionName, sections, sectionURL, selected, siteName, slug, snippet, sources, src
-    case status, subtitle, summary, t, tags, time, title, to, today, topicLink, type, url, week, width, year
-    /// Not a field of any public view; `FieldKey.name` says which.
-    case other = " other"
 }
 
 extension TemplateFields {
@@ -203,47 +189,4 @@ extension Array where Element: TemplateFields {
 
 extension Array where Element == String {
     var templateValue: TemplateValue { .list(TemplateList(self)) }
-}
-
-/// Views that have no switch (the newsroom, media, structure and read-statistics pages) are read through `Mirror`,
-/// as swift-mustache read every view. Those pages are few and never cached, so the cost does not matter there; the
-/// public pages' views all have switches, and `ViewLookupTests` checks that they agree with this reading.
-enum ReflectedValue {
-    /// `value` as swift-mustache saw it: one level of Optional taken off, then by kind.
-    static func of(_ value: Any) -> TemplateValue {
-        let mirror = Mirror(reflecting: value)
-        if mirror.displayStyle == .optional {
-            guard let wrapped = mirror.children.first?.value else { return .none }
-            return of(wrapped)
-        }
-        if let known = value as? any TemplateRepresentable { return known.templateValue }
-        switch mirror.displayStyle {
-        case .collection, .set: return .list(TemplateList(mirror.children.map { of($0.value) }))
-        case .struct, .class: return .object(ReflectedFields(value: value))
-        case .dictionary:
-            if let dictionary = value as? [String: Any] { return .object(ReflectedDictionary(values: dictionary)) }
-            return .text(String(describing: value))
-        default: return .text(String(describing: value))
-        }
-    }
-}
-
-final class ReflectedFields: TemplateFields {
-    let value: Any
-
-    init(value: Any) { self.value = value }
-
-    func field(_ key: FieldKey) -> TemplateValue {
-        let name = key.name
-        guard let child = Mirror(reflecting: value).children.first(where: { $0.label == name }) else { return .none }
-        return ReflectedValue.of(child.value)
-    }
-}
-
-final class ReflectedDictionary: TemplateFields {
-    let values: [String: Any]
-
-    init(values: [String: Any]) { self.values = values }
-
-    func field(_ key: FieldKey) -> TemplateValue { values[key.name].map(ReflectedValue.of) ?? .none }
 }

@@ -66,24 +66,11 @@ public struct Theme: Sendable {
         return try SiteLocale.load(code: code, from: localesFolder)
     }
 
-    /// Renders a page; a missing template is a programming error in the theme, reported as such.
-    ///
-    /// A view without a switch of its own (the newsroom's) is read through `Mirror`: see `ReflectedValue`.
-    public func render(_ template: String, _ view: Any) throws -> String {
-        let root = (view as? any TemplateFields)?.templateValue ?? .object(ReflectedFields(value: view))
-        return try render(template, root: root)
-    }
-
-    /// Renders a page of the public site, whose views answer their fields with a switch, into the buffer that is
-    /// sent: turning the rendered bytes into a `String` and back would check and copy a whole page for nothing.
+    /// Renders a page into the buffer that is sent: turning the rendered bytes into a `String` and back would check
+    /// and copy a whole page for nothing. A missing template is a programming error in the theme, reported as such.
     func render(_ template: String, _ view: some TemplateFields) throws -> ByteBuffer {
         guard let bytes = templates.renderBytes(template, view.templateValue) else { throw Self.missing(template) }
         return bytes
-    }
-
-    private func render(_ template: String, root: TemplateValue) throws -> String {
-        guard let bytes = templates.renderBytes(template, root) else { throw Self.missing(template) }
-        return String(buffer: bytes)
     }
 
     private static func missing(_ template: String) -> ThemeError { ThemeError("the theme has no template named \(template)") }

@@ -122,7 +122,7 @@ final class ViewFactory: Sendable {
 
     func markers(_ media: MediaMarkers) -> [String] { cardFormat.markers(media) }
 
-    func card(_ summary: ArticleSummary) -> ArticleCard { ArticleCard(summary, format: cardFormat) }
+    func card(_ summary: ArticleSummary) -> ArticleCard { ArticleCard(summary: summary, format: cardFormat) }
 
     func pager<T>(_ page: Page<T>, base: String) -> Pager? {
         pager(page, url: { SiteURLs.page(base, $0) })
