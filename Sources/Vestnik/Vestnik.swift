@@ -138,6 +138,12 @@ struct Serve: AsyncParsableCommand {
     )
     var idleTimeout: Double?
 
+    @Option(
+        help:
+            "A sendmail-compatible program and its arguments that sends one e-mail read from standard input, e.g. \"/usr/sbin/sendmail -t -i\" (default: $VESTNIK_MAIL_COMMAND, else msmtp with the mail.smtp_* settings)."
+    )
+    var mailCommand: String?
+
     /// A number from the option, else the environment variable, else `fallback`; never negative.
     private func number<T: LosslessStringConvertible & Comparable & Numeric>(
         _ option: T?, _ variable: String, _ fallback: T, _ environment: [String: String]
@@ -182,6 +188,9 @@ struct Serve: AsyncParsableCommand {
         server.pageCacheBytes = try number(pageCacheMb, "VESTNIK_PAGE_CACHE_MB", 64, environment) << 20
         server.pageLifetime = TimeInterval(try number(pageLifetime, "VESTNIK_PAGE_LIFETIME", 60, environment))
         server.idleTimeout = try number(idleTimeout, "VESTNIK_IDLE_TIMEOUT", 30.0, environment)
+        if let command = (mailCommand ?? environment["VESTNIK_MAIL_COMMAND"])?.split(separator: " ").map(String.init), !command.isEmpty {
+            server.mail = MailTransport(command: command)
+        }
         guard server.idleTimeout > 0 else { throw ValidationError("the idle timeout must be more than 0 seconds") }
         let purgeURLs = purgeUrl.isEmpty ? (environment["VESTNIK_PURGE_URLS"] ?? "").split(separator: ",").map(String.init) : purgeUrl
         server.purgeTargets = try purgeURLs.map { url in

@@ -243,5 +243,17 @@ public enum Migrations {
                 "CREATE INDEX login_devices_user ON login_devices (user_id, last_seen)",
                 "CREATE INDEX password_resets_user ON password_resets (user_id)",
             ]),
+        Migration(
+            version: 13, name: "the mail outbox",
+            statements: [
+                // Every e-mail is stored before it is sent (`MailOutbox`): status queued, sent or failed (given up).
+                """
+                CREATE TABLE mail_outbox (
+                    id {id}, recipient TEXT NOT NULL, subject TEXT NOT NULL, body TEXT NOT NULL, created_at {bigint} NOT NULL,
+                    next_attempt_at {bigint} NOT NULL, attempts INTEGER NOT NULL, status TEXT NOT NULL, last_error TEXT,
+                    sent_at {bigint})
+                """,
+                "CREATE INDEX mail_outbox_due ON mail_outbox (status, next_attempt_at)",
+            ]),
     ]
 }

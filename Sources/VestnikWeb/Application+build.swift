@@ -22,6 +22,8 @@ public struct ServerSettings: Sendable {
     /// Seconds a connection may send nothing before it is closed: between requests, while the request head is
     /// coming (so it is the header timeout too) and in the middle of a body. A request being answered is not idle.
     public var idleTimeout: TimeInterval = 30
+    /// How e-mail leaves this node (`--mail-command`, else msmtp with the `mail.smtp_*` settings).
+    public var mail = MailTransport()
 
     public init(
         hostname: String = "127.0.0.1", port: Int = 8080, reads: ReadSettings = ReadSettings(),
@@ -60,7 +62,7 @@ public struct VestnikRequestContext: RequestContext, RemoteAddressRequestContext
 /// The router with every route and middleware: the one place the web side is wired together.
 /// (The page cache stands in front of it: see `buildApplication`.)
 public func buildRouter(
-    site: Site, readCounter: ReadCounter, readSettings: ReadSettings = ReadSettings()
+    site: Site, readCounter: ReadCounter, readSettings: ReadSettings = ReadSettings(), mail: MailTransport = MailTransport()
 ) -> Router<VestnikRequestContext> {
     let router = Router(context: VestnikRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: ErrorPageMiddleware(site: site))
@@ -78,7 +80,14 @@ public func buildRouter(
     let pages = NewsroomPages(site: site)
     SetupController(pages: pages, accounts: site.accounts, settings: site.settings).addRoutes(to: newsroom)
     SessionController(pages: pages, accounts: site.accounts, trustedProxies: readSettings.trustedProxies).addRoutes(to: newsroom)
-    UsersController(pages: pages, accounts: site.accounts, staff: StaffService(database: site.database)).addRoutes(to: newsroom)
+    ForgotPasswordController(
+        pages: pages, accounts: site.accounts, settings: site.settings, outbox: MailOutbox(database: site.database),
+        siteName: site.siteName, trustedProxies: readSettings.trustedProxies, logger: Logger(label: "vestnik.mail")
+    ).addRoutes(to: newsroom)
+    UsersController(
+        pages: pages, accounts: site.accounts, staff: StaffService(database: site.database), outbox: MailOutbox(database: site.database),
+        mail: mail, settings: site.settings
+    ).addRoutes(to: newsroom)
     ProfileController(pages: pages, accounts: site.accounts, taxonomy: site.taxonomy, drafts: site.drafts).addRoutes(to: newsroom)
     ArticleListController(pages: pages, editorial: site.editorial, taxonomy: site.taxonomy, search: site.search).addRoutes(to: newsroom)
     EditorController(
@@ -107,13 +116,15 @@ public func buildApplication(
     let counter =
         readCounter
         ?? ReadCounter(repository: site.reads, flushInterval: settings.reads.flushInterval, now: site.now, logger: logger)
-    var services: [any Service] = [counter, PublicationScheduler(site: site, logger: logger)]
+    var services: [any Service] = [
+        counter, PublicationScheduler(site: site, logger: logger), MailDelivery(site: site, transport: settings.mail, logger: logger),
+    ]
     if site.database.dialect == .postgres { services.append(ChangeListener(database: site.database, logger: logger)) }
     if site.database.dialect == .sqlite { services.append(ExternalWriteWatcher(database: site.database, logger: logger)) }
     if !settings.purgeTargets.isEmpty {
         services.append(CachePurger(targets: settings.purgeTargets, changes: site.database.changes, logger: logger))
     }
-    let router = buildRouter(site: site, readCounter: counter, readSettings: settings.reads)
+    let router = buildRouter(site: site, readCounter: counter, readSettings: settings.reads, mail: settings.mail)
     // The page cache answers before the router looks the route up: a hit costs a dictionary lookup, not a trie walk.
     let cache = PageCacheMiddleware<VestnikRequestContext>(
         cache: pageCache ?? settings.makePageCache(for: site), policy: settings.httpCache, oldAddresses: LegacyRedirectResolver(site: site))

@@ -63,3 +63,10 @@ struct ProfileForm: Decodable {
     var role: String?
     var bio: String?
 }
+
+/// "Forgot password?": the address to send a reset link to.
+struct ForgotPasswordForm: Decodable {
+    var email: String
+
+    var normalizedEmail: String { email.trimmingCharacters(in: .whitespaces).lowercased() }
+}

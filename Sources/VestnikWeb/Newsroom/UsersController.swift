@@ -12,6 +12,9 @@ struct UsersController: Sendable {
     let pages: NewsroomPages
     let accounts: Accounts
     let staff: StaffService
+    let outbox: MailOutbox
+    let mail: MailTransport
+    let settings: SettingsRepository
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.get("users", use: users)
@@ -99,6 +102,12 @@ struct UsersController: Sendable {
         role: Role = .contributor, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let members = try await staff.members()
+        let troubles = try await outbox.troubles().map { trouble in
+            MailTroubleView(
+                recipient: trouble.mail.recipient, subject: trouble.mail.subject, created: pages.dates.dateLine(trouble.mail.createdAt),
+                state: t.format(trouble.givenUp ? "nr_mail_given_up" : "nr_mail_retrying", ["attempts": String(trouble.mail.attempts)]),
+                error: trouble.mail.lastError ?? "")
+        }
         let page = UsersPage(
             layout: pages.layout(t["nr_users_title"], session), csrf: session.csrf,
             users: members.map { member in
@@ -116,7 +125,14 @@ struct UsersController: Sendable {
                     reactivateURL: NewsroomURLs.user(user.id, "reactivate"), deleteURL: NewsroomURLs.user(user.id, "delete"))
             },
             roles: Role.allCases.map { NewsroomOption(value: $0.rawValue, label: t["nr_role_" + $0.rawValue], selected: $0 == role) },
-            name: name, email: email, message: message, info: info)
+            name: name, email: email, message: message, info: info,
+            mailOff: try await mailOff(), mailTroubles: troubles, hasMailTroubles: !troubles.isEmpty)
         return try pages.render("nr-users", page, status: status)
+    }
+
+    /// The staff page says when mail cannot leave, since invitations and reset links depend on it.
+    private func mailOff() async throws -> String? {
+        guard case .failure(let reason) = try await mail.program(settings: settings) else { return nil }
+        return t[reason.rawValue]
     }
 }
