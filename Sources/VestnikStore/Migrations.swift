@@ -244,7 +244,7 @@ public enum Migrations {
                 "CREATE INDEX password_resets_user ON password_resets (user_id)",
             ]),
         Migration(
-            version: 13, name: "the mail outbox",
+            version: 13, name: "the mail outbox and invitations",
             statements: [
                 // Every e-mail is stored before it is sent (`MailOutbox`): status queued, sent or failed (given up).
                 """
@@ -254,6 +254,14 @@ public enum Migrations {
                     sent_at {bigint})
                 """,
                 "CREATE INDEX mail_outbox_due ON mail_outbox (status, next_attempt_at)",
+                // A chief's invitation by e-mail: the link (only its SHA-256 digest kept) sets a password once, within
+                // a week, unless revoked (`StaffService.invite`, `AccountRepository.acceptInvitation`).
+                """
+                CREATE TABLE invitations (
+                    id {id}, token_hash TEXT NOT NULL UNIQUE, email TEXT NOT NULL, name TEXT NOT NULL, role TEXT NOT NULL,
+                    invited_by {bigint} REFERENCES users(id) ON DELETE SET NULL, created_at {bigint} NOT NULL,
+                    expires_at {bigint} NOT NULL, accepted_at {bigint}, revoked_at {bigint})
+                """,
             ]),
     ]
 }

@@ -84,9 +84,13 @@ public func buildRouter(
         pages: pages, accounts: site.accounts, settings: site.settings, outbox: MailOutbox(database: site.database),
         siteName: site.siteName, trustedProxies: readSettings.trustedProxies, logger: Logger(label: "vestnik.mail")
     ).addRoutes(to: newsroom)
-    UsersController(
+    let users = UsersController(
         pages: pages, accounts: site.accounts, staff: StaffService(database: site.database), outbox: MailOutbox(database: site.database),
-        mail: mail, settings: site.settings
+        mail: mail, settings: site.settings)
+    users.addRoutes(to: newsroom)
+    InvitationsController(
+        pages: pages, accounts: site.accounts, staff: StaffService(database: site.database), settings: site.settings, users: users,
+        siteName: site.siteName
     ).addRoutes(to: newsroom)
     ProfileController(pages: pages, accounts: site.accounts, taxonomy: site.taxonomy, drafts: site.drafts).addRoutes(to: newsroom)
     ArticleListController(pages: pages, editorial: site.editorial, taxonomy: site.taxonomy, search: site.search).addRoutes(to: newsroom)

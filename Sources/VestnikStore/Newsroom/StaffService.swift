@@ -19,6 +19,8 @@ public enum StaffError: Error, Equatable, CustomStringConvertible {
     case noSuchUser
     /// Work is handed only to another active account.
     case badSuccessor
+    /// An invitation goes only to an address no account has.
+    case existingAccount
 
     public var description: String {
         switch self {
@@ -27,6 +29,7 @@ public enum StaffError: Error, Equatable, CustomStringConvertible {
         case .lastChief: return "the newsroom must keep an active chief editor"
         case .noSuchUser: return "there is no such user"
         case .badSuccessor: return "the work must go to another active user"
+        case .existingAccount: return "an account with this e-mail exists already"
         }
     }
 
@@ -38,6 +41,7 @@ public enum StaffError: Error, Equatable, CustomStringConvertible {
         case .lastChief: return "nr_staff_last_chief"
         case .noSuchUser: return "nr_staff_no_user"
         case .badSuccessor: return "nr_staff_bad_successor"
+        case .existingAccount: return "nr_invite_exists"
         }
     }
 }
@@ -142,16 +146,20 @@ public struct StaffService: Sendable {
         let dialect = database.dialect
         try await database.write { db in
             try await Database.serialize(LockKeys.users, dialect: dialect, in: db)
-            // The acting chief may have been demoted or suspended a moment ago, on any node.
-            if let actorID = actor.userID {
-                let row = try await db.raw(
-                    "SELECT id FROM users WHERE id = \(bind: actorID) AND role = \(bind: Role.chief.rawValue) AND suspended_at IS NULL"
-                ).first()
-                guard row != nil else { throw StaffError.notAllowed }
-            }
+            try await Self.requireActiveChief(actor, in: db)
             guard let row = try await db.raw("SELECT * FROM users WHERE id = \(bind: userID)").first() else { throw StaffError.noSuchUser }
             try await body(db, try Self.member(row))
         }
+    }
+
+    /// The acting chief may have been demoted or suspended a moment ago, on any node: checked inside the transaction.
+    static func requireActiveChief(_ actor: ArticleWriter, in db: any SQLDatabase) async throws {
+        guard actor.role == .chief else { throw StaffError.notAllowed }
+        guard let actorID = actor.userID else { return }
+        let row = try await db.raw(
+            "SELECT id FROM users WHERE id = \(bind: actorID) AND role = \(bind: Role.chief.rawValue) AND suspended_at IS NULL"
+        ).first()
+        guard row != nil else { throw StaffError.notAllowed }
     }
 
     /// Refuses a change that would take away the last active chief editor (`target` being one).

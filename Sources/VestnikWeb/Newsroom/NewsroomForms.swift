@@ -70,3 +70,10 @@ struct ForgotPasswordForm: Decodable {
 
     var normalizedEmail: String { email.trimmingCharacters(in: .whitespaces).lowercased() }
 }
+
+/// A chief's invitation: who, at which address, in which role.
+struct InviteForm: Decodable {
+    var name: String
+    var email: String
+    var role: Role
+}

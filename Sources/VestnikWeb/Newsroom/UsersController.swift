@@ -97,11 +97,18 @@ struct UsersController: Sendable {
         }
     }
 
-    private func usersPage(
+    /// The staff page, with what was just done (`info`) or why not (`message`); the new-account and invitation forms
+    /// keep what was typed.
+    func usersPage(
         session: NewsroomSession, info: String? = nil, message: String? = nil, name: String = "", email: String = "",
         role: Role = .contributor, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let members = try await staff.members()
+        let invitations = try await staff.openInvitations(now: pages.now()).map {
+            InvitationView(
+                name: $0.name, email: $0.email, role: t["nr_role_" + $0.role.rawValue], expires: pages.dates.dateLine($0.expiresAt),
+                revokeURL: NewsroomURLs.users + "/invitations/\($0.id)/revoke")
+        }
         let troubles = try await outbox.troubles().map { trouble in
             MailTroubleView(
                 recipient: trouble.mail.recipient, subject: trouble.mail.subject, created: pages.dates.dateLine(trouble.mail.createdAt),
@@ -126,7 +133,8 @@ struct UsersController: Sendable {
             },
             roles: Role.allCases.map { NewsroomOption(value: $0.rawValue, label: t["nr_role_" + $0.rawValue], selected: $0 == role) },
             name: name, email: email, message: message, info: info,
-            mailOff: try await mailOff(), mailTroubles: troubles, hasMailTroubles: !troubles.isEmpty)
+            mailOff: try await mailOff(), mailTroubles: troubles, hasMailTroubles: !troubles.isEmpty, invitations: invitations,
+            hasInvitations: !invitations.isEmpty)
         return try pages.render("nr-users", page, status: status)
     }
 
