@@ -258,16 +258,7 @@ private struct Renderer {
         }.joined()
     }
 
-    private mutating func appendEscaped(_ c: Character) {
-        switch c {
-        case "&": text += "&amp;"
-        case "<": text += "&lt;"
-        case ">": text += "&gt;"
-        case "\"": text += "&quot;"
-        case "'": text += "&#39;"
-        default: text.append(c)
-        }
-    }
+    private mutating func appendEscaped(_ c: Character) { HTML.escape(c, into: &text) }
 
     private mutating func flush() {
         if !text.isEmpty { pieces.append(.html(text)) }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import VestnikCore
 
@@ -12,6 +13,22 @@ import Testing
         #expect(HTML.escape("") == "")
         #expect(HTML.escape("„Шеста“ поправка: 5% ръст") == "„Шеста“ поправка: 5% ръст")
         #expect(HTML.escape("&amp;") == "&amp;amp;")
+    }
+
+    /// The five are escaped wherever they stand: in a `Character` that a combining mark joins to them too (inline
+    /// Markdown escapes a character at a time), and at every place of a text longer than the eight bytes scanned at once.
+    @Test func escapesInsideCharactersAndAtEveryPlace() {
+        var text = ""
+        for character in "a<\u{301}b&\u{301}\"'" { HTML.escape(character, into: &text) }
+        #expect(text == "a&lt;\u{301}b&amp;\u{301}&quot;&#39;")
+        #expect(HTML.escape("<\u{301}") == "&lt;\u{301}")
+        let filler = "абвгдежзийкл"
+        for place in 0...filler.count {
+            var text = filler
+            text.insert("<", at: text.index(text.startIndex, offsetBy: place))
+            #expect(HTML.escape(text) == text.replacingOccurrences(of: "<", with: "&lt;"))
+        }
+        #expect(InlineParser.render("x <\u{301}b> y") == "x &lt;\u{301}b&gt; y")
     }
 
     @Test func unescape() {

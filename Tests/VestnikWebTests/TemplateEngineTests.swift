@@ -45,8 +45,12 @@ import VestnikCore
         #expect(try Self.render("{{x}}", ["x": .text(#"& < > " ' é"#)]) == "&amp; &lt; &gt; &quot; &#39; é")
         for text in ["", "plain", "Заглавие <b>&</b>", "a\"b'c", "<\u{301}x", "🙂&🙂", "&&&&", "край>"] {
             var out = PageBuffer(capacity: 1)
-            HTMLEscaping.escape(text, into: &out)
-            #expect(String(buffer: out.finish()) == HTML.escape(text), "\(text)")
+            HTML.escape(text, into: &out)
+            #expect(String(buffer: out.finish()) == Self.escapedScalars(text), "\(text)")
+            #expect(HTML.escape(text) == Self.escapedScalars(text), "\(text)")
+            var characters = ""
+            for character in text { HTML.escape(character, into: &characters) }
+            #expect(characters == Self.escapedScalars(text), "\(text)")
         }
         // Text is scanned eight bytes at a time: each of the five at every place of a longer text, around Cyrillic
         // letters (bytes 0xD0–0xD1, 0x80–0xBF) and ASCII neighbours of the five.
@@ -57,11 +61,28 @@ import VestnikCore
                     var text = filler
                     text.insert(contentsOf: special, at: text.index(text.startIndex, offsetBy: place))
                     var out = PageBuffer(capacity: 1)
-                    HTMLEscaping.escape(text, into: &out)
-                    #expect(String(buffer: out.finish()) == HTML.escape(text), "\(text)")
+                    HTML.escape(text, into: &out)
+                    #expect(String(buffer: out.finish()) == Self.escapedScalars(text), "\(text)")
+                    #expect(HTML.escape(text) == Self.escapedScalars(text), "\(text)")
                 }
             }
         }
+    }
+
+    /// The five replaced scalar by scalar: what the byte-level escaper must give.
+    static func escapedScalars(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     /// A page is written straight into the buffer that is sent (`PageBuffer`): writes past its first size grow it

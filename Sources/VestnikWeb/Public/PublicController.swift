@@ -28,30 +28,20 @@ struct PublicController<Context: RequestContext>: Sendable {
     @Sendable func home(_ request: Request, context: Context) async throws -> Response {
         let now = site.now()
         _ = try pageNumber(request)  // the home page has one page; a hostile value is still a 400
-        let views = site.views
         let sections = try await site.lists.sections(now: now)
         let front = try await site.articles.front(latest: 13, sections: sections.map(\.id), perSection: 4, now: now)
-        let latest = front.latest
-        let data = views.structuredData
         var keys = PageKeys()
         keys.insert(CacheKey.latest)
-        keys.insert(latest)
-        var blocks: [SectionBlock] = []
+        keys.insert(front.latest)
         for section in sections {
             keys.insert(CacheKey.section(section.id))
-            let items = front.sections[section.id] ?? []
-            guard !items.isEmpty else { continue }
-            keys.insert(items)
-            blocks.append(SectionBlock(name: section.name, url: SiteURLs.section(section.slug), cards: items.map(views.card)))
+            keys.insert(front.sections[section.id] ?? [])
         }
         let today = try await today(now: now)
         keys.insert(today)
         let view = HomeView(
-            layout: views.layout(
-                title: nil, canonical: SiteURLs.home, sections: sections, subject: .site,
-                jsonLD: [data.publisher(), data.website(), data.itemList(latest.map(SiteURLs.article), first: 1)], now: now),
-            lead: latest.first.map(views.card), latest: latest.dropFirst().map(views.card), sections: blocks,
-            today: today.map(views.card), mostRead: try await mostReadBlock(views, keys: &keys))
+            latest: front.latest, sectionLists: front.sections, sections: sections, today: today,
+            mostRead: try await mostReadBlock(keys: &keys), views: site.views, now: now)
         return .page(try site.theme.render("home", view), keys: keys)
     }
 
@@ -80,7 +70,6 @@ struct PublicController<Context: RequestContext>: Sendable {
     func page(
         for article: Article, related given: [ArticleSummary]? = nil, now: Date, countsReads: Bool = true, keys: inout PageKeys
     ) async throws -> ByteBuffer {
-        let views = site.views
         let sections = try await site.lists.sections(now: now)
         let related: [ArticleSummary]
         if let given {
@@ -88,64 +77,15 @@ struct PublicController<Context: RequestContext>: Sendable {
         } else {
             related = try await site.articles.related(to: article, limit: moreBlocks.capacity, now: now)
         }
-        let embeds = EmbedHTML(locale: site.locale)
         let today = try await today(now: now).filter { $0.id != article.id }
         keys.insert(CacheKey.article(article.id))
         keys.insert(CacheKey.articlePage(article.id))
         keys.insert(CacheKey.latest)  // "Новините днес"
         keys.insert(related)
         keys.insert(today)
-        let blocks = ArticleBody.blocks(fromUTF8: article.bodyUTF8)
-        let segments = moreBlocks.layout(blocks, links: related.map(views.card))
-        let body = segments.map { segment -> BodySegment in
-            switch segment {
-            case .block(let block): return BodySegment(html: embeds.render(block), more: nil)
-            case .more(let links): return BodySegment(html: nil, more: MoreBlock(links: links))
-            }
-        }
-        let published = views.dates.isoDateTime(article.publishedAt)  // for the meta tags and <time> both
-        let meta = ArticleMeta(
-            author: article.authors.map(\.name).joined(separator: ", "),
-            authorURLs: article.authors.map { views.absolute(SiteURLs.author($0.slug)) }, section: article.section.name,
-            published: published, modified: views.dates.isoDateTime(article.updatedAt),
-            tags: article.tags.map(\.name))
-        let url = SiteURLs.article(article)
-        let pictures = views.pictures(for: article, blocks: blocks)
-        let data = views.structuredData
         let view = ArticleView(
-            layout: views.layout(
-                title: article.headline, description: article.lead, canonical: url, sections: sections,
-                currentSection: article.section.slug, meta: meta, subject: .section(article.section), image: pictures[0],
-                jsonLD: [
-                    data.newsArticle(article, url: views.absolute(url), pictures: pictures),
-                    data.breadcrumbs([
-                        (article.section.name, SiteURLs.section(article.section.slug)), (article.headline, url),
-                    ]),
-                ],
-                now: now),
-            sectionName: article.section.name, sectionURL: SiteURLs.section(article.section.slug),
-            kicker: article.kicker.isEmpty ? nil : article.kicker, title: article.title, markers: views.markers(article.media),
-            dateLine: views.dates.dateLine(article.publishedAt), datetime: published,
-            reads: String(article.reads), lead: article.lead,
-            featured: article.featuredImage.map { image in
-                FeaturedFigureView(
-                    src: image.address.path, alt: image.alt, width: String(image.width), height: String(image.height),
-                    caption: image.caption.isEmpty ? nil : image.caption,
-                    credit: image.credit.isEmpty ? nil : site.locale.format("photo_credit", ["credit": image.credit]))
-            }, body: body,
-            sources: article.sources.isEmpty
-                ? nil : site.locale.format("article_sources", ["sources": article.sources.joined(separator: ", ")]),
-            topicLink: article.topic.map {
-                TagLink(name: site.locale.format("article_topic_link", ["topic": $0.name]), url: SiteURLs.topic($0.slug))
-            },
-            tags: article.tags.map { TagLink(name: $0.name, url: SiteURLs.tag($0.slug)) },
-            authors: article.authors.map {
-                BylineView(
-                    name: $0.name, role: $0.role.isEmpty ? nil : $0.role, url: SiteURLs.author($0.slug),
-                    photo: $0.photo.isEmpty ? nil : $0.photo)
-            },
-            today: today.map(views.card), followURL: site.followURL,
-            mostRead: try await mostReadBlock(views, keys: &keys), beacon: countsReads ? views.readBeacon(articleID: article.id) : nil)
+            article: article, related: related, today: today, sections: sections, mostRead: try await mostReadBlock(keys: &keys),
+            countsReads: countsReads, site: site, now: now)
         return try site.theme.render("article", view)
     }
 
@@ -218,30 +158,14 @@ struct PublicController<Context: RequestContext>: Sendable {
         let pageRequest = PageRequest(number: number, size: pageSize)
         let page = try await site.articles.list(subject.filter, page: pageRequest, now: now)
         if number > page.pageCount || (page.total == 0 && !subject.isPublicWhenEmpty) { throw HTTPError(.notFound) }
-        let views = site.views
         let sections = try await site.lists.sections(now: now)
-        let base = subject.path
-        let heading = subject.name ?? site.siteName
-        let title = number > 1 ? "\(heading) – \(site.locale.format("page_number", ["page": String(number)]))" : heading
         var keys = PageKeys()
         keys.insert(subject)
         keys.insert(page.items)
         if number == 1, let pinned { keys.insert([pinned]) }
-        let data = views.structuredData
         let view = ListView(
-            layout: views.layout(
-                title: title, description: description?.isEmpty == false ? description : nil,
-                canonical: SiteURLs.page(base, number), sections: sections, currentSection: currentSection,
-                subject: subject,
-                jsonLD: [
-                    data.breadcrumbs([(heading, base)]),
-                    data.itemList(page.items.map(SiteURLs.article), first: pageRequest.offset + 1),
-                ],
-                now: now),
-            heading: heading, kind: kind, subtitle: subtitle, photo: photo, description: description?.isEmpty == false ? description : nil,
-            pinned: number == 1 ? pinned.map(views.card) : nil,
-            cards: timeline ? [] : page.items.map(views.card), days: timeline ? views.days(page.items) : nil,
-            pager: views.pager(page, base: base), empty: page.items.isEmpty)
+            subject: subject, page: page, request: pageRequest, kind: kind, subtitle: subtitle, description: description,
+            currentSection: currentSection, timeline: timeline, pinned: pinned, photo: photo, sections: sections, site: site, now: now)
         return .page(try site.theme.render("list", view), keys: keys)
     }
 
@@ -251,12 +175,12 @@ struct PublicController<Context: RequestContext>: Sendable {
     }
 
     /// "Най-четени" for the last 24 hours and 7 days, at most `ReadSettings.mostReadMaxAge` old.
-    private func mostReadBlock(_ views: ViewFactory, keys: inout PageKeys) async throws -> MostReadView? {
+    private func mostReadBlock(keys: inout PageKeys) async throws -> MostReadView? {
         let day = try await mostRead.articles(.day)
         let week = try await mostRead.articles(.week)
         keys.insert(day)
         keys.insert(week)
-        return views.mostRead(day: day, week: week)
+        return site.views.mostRead(day: day, week: week)
     }
 
     private func isVisible(_ article: Article, now: Date) -> Bool {

@@ -1,4 +1,5 @@
 import NIOCore
+import VestnikCore
 
 /// Templates by name: the theme's, built-in ones overridden file by file.
 struct TemplateLibrary: Sendable {
@@ -140,9 +141,9 @@ struct TemplateRenderer {
         case .variable(let path, let climbs, let escaped):
             switch resolve(program, path, climbs: climbs) {
             case .text(let text):
-                if escaped { HTMLEscaping.escape(text, into: &out) } else { append(text) }
+                if escaped { HTML.escape(text, into: &out) } else { append(text) }
             case .html(let bytes):
-                if escaped { HTMLEscaping.escape(bytes, into: &out) } else { bytes.withUnsafeBytes { out.write($0) } }
+                if escaped { HTML.escape(bytes, into: &out) } else { bytes.withUnsafeBytes { out.write($0) } }
             case .bool(let value):
                 out.write(value ? "true" : "false")
             // swift-mustache printed a list or an object with String(describing:), which no template wants.

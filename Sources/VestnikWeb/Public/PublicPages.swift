@@ -1,0 +1,120 @@
+import Foundation
+import VestnikCore
+import VestnikStore
+
+// The public pages' view models, built from what their controller read (which also gathered the page's cache keys):
+// every string formatted here, so that a controller only fetches and a template only places.
+
+extension HomeView {
+    /// The front page: the latest articles (the first leads), each section's newest (`sectionLists`, by id), today's
+    /// and the most read.
+    convenience init(
+        latest: [ArticleSummary], sectionLists: [Int: [ArticleSummary]], sections: [Section], today: [ArticleSummary],
+        mostRead: MostReadView?, views: ViewFactory, now: Date
+    ) {
+        let data = views.structuredData
+        self.init(
+            layout: views.layout(
+                title: nil, canonical: SiteURLs.home, sections: sections, subject: .site,
+                jsonLD: [data.publisher(), data.website(), data.itemList(latest.map(SiteURLs.article), first: 1)], now: now),
+            lead: latest.first.map(views.card), latest: latest.dropFirst().map(views.card),
+            sections: sections.compactMap { section in
+                guard let items = sectionLists[section.id], !items.isEmpty else { return nil }
+                return SectionBlock(name: section.name, url: SiteURLs.section(section.slug), cards: items.map(views.card))
+            },
+            today: today.map(views.card), mostRead: mostRead)
+    }
+}
+
+extension ArticleView {
+    /// An article's page; `related` fills its "Още:" blocks, `countsReads` is false on previews (no read beacon).
+    convenience init(
+        article: Article, related: [ArticleSummary], today: [ArticleSummary], sections: [Section], mostRead: MostReadView?,
+        countsReads: Bool, site: Site, now: Date
+    ) {
+        let views = site.views
+        let locale = site.locale
+        let embeds = EmbedHTML(locale: locale)
+        let blocks = ArticleBody.blocks(fromUTF8: article.bodyUTF8)
+        let body = site.moreBlocks.layout(blocks, links: related.map(views.card)).map { segment -> BodySegment in
+            switch segment {
+            case .block(let block): return BodySegment(html: embeds.render(block), more: nil)
+            case .more(let links): return BodySegment(html: nil, more: MoreBlock(links: links))
+            }
+        }
+        let published = views.dates.isoDateTime(article.publishedAt)  // for the meta tags and <time> both
+        let meta = ArticleMeta(
+            author: article.authors.map(\.name).joined(separator: ", "),
+            authorURLs: article.authors.map { views.absolute(SiteURLs.author($0.slug)) }, section: article.section.name,
+            published: published, modified: views.dates.isoDateTime(article.updatedAt),
+            tags: article.tags.map(\.name))
+        let url = SiteURLs.article(article)
+        let pictures = views.pictures(for: article, blocks: blocks)
+        let data = views.structuredData
+        self.init(
+            layout: views.layout(
+                title: article.headline, description: article.lead, canonical: url, sections: sections,
+                currentSection: article.section.slug, meta: meta, subject: .section(article.section), image: pictures[0],
+                jsonLD: [
+                    data.newsArticle(article, url: views.absolute(url), pictures: pictures),
+                    data.breadcrumbs([
+                        (article.section.name, SiteURLs.section(article.section.slug)), (article.headline, url),
+                    ]),
+                ],
+                now: now),
+            sectionName: article.section.name, sectionURL: SiteURLs.section(article.section.slug),
+            kicker: article.kicker.isEmpty ? nil : article.kicker, title: article.title, markers: views.markers(article.media),
+            dateLine: views.dates.dateLine(article.publishedAt), datetime: published,
+            reads: String(article.reads), lead: article.lead,
+            featured: article.featuredImage.map { image in
+                FeaturedFigureView(
+                    src: image.address.path, alt: image.alt, width: String(image.width), height: String(image.height),
+                    caption: image.caption.isEmpty ? nil : image.caption,
+                    credit: image.credit.isEmpty ? nil : locale.format("photo_credit", ["credit": image.credit]))
+            }, body: body,
+            sources: article.sources.isEmpty
+                ? nil : locale.format("article_sources", ["sources": article.sources.joined(separator: ", ")]),
+            topicLink: article.topic.map {
+                TagLink(name: locale.format("article_topic_link", ["topic": $0.name]), url: SiteURLs.topic($0.slug))
+            },
+            tags: article.tags.map { TagLink(name: $0.name, url: SiteURLs.tag($0.slug)) },
+            authors: article.authors.map {
+                BylineView(
+                    name: $0.name, role: $0.role.isEmpty ? nil : $0.role, url: SiteURLs.author($0.slug),
+                    photo: $0.photo.isEmpty ? nil : $0.photo)
+            },
+            today: today.map(views.card), followURL: site.followURL, mostRead: mostRead,
+            beacon: countsReads ? views.readBeacon(articleID: article.id) : nil)
+    }
+}
+
+extension ListView {
+    /// Page `page.number` of a section's, topic's, tag's or author's articles (a topic's as a timeline by day, its
+    /// pinned story on the first page).
+    convenience init(
+        subject: ListSubject, page: Page<ArticleSummary>, request pageRequest: PageRequest, kind: String, subtitle: String?,
+        description: String?, currentSection: String?, timeline: Bool, pinned: ArticleSummary?, photo: String?,
+        sections: [Section], site: Site, now: Date
+    ) {
+        let views = site.views
+        let number = pageRequest.number
+        let base = subject.path
+        let heading = subject.name ?? site.siteName
+        let title = number > 1 ? "\(heading) – \(site.locale.format("page_number", ["page": String(number)]))" : heading
+        let description = description?.isEmpty == false ? description : nil
+        let data = views.structuredData
+        self.init(
+            layout: views.layout(
+                title: title, description: description, canonical: SiteURLs.page(base, number), sections: sections,
+                currentSection: currentSection, subject: subject,
+                jsonLD: [
+                    data.breadcrumbs([(heading, base)]),
+                    data.itemList(page.items.map(SiteURLs.article), first: pageRequest.offset + 1),
+                ],
+                now: now),
+            heading: heading, kind: kind, subtitle: subtitle, photo: photo, description: description,
+            pinned: number == 1 ? pinned.map(views.card) : nil,
+            cards: timeline ? [] : page.items.map(views.card), days: timeline ? views.days(page.items) : nil,
+            pager: views.pager(page, base: base), empty: page.items.isEmpty)
+    }
+}
