@@ -244,6 +244,20 @@ public enum Migrations {
                 "CREATE INDEX password_resets_user ON password_resets (user_id)",
             ]),
         Migration(
+            version: 11, name: "admin API tokens",
+            statements: [
+                // A token is shown once and stored as its SHA-256 digest; it acts as its user, within its scopes
+                // (space-separated `APIScope`s), until revoked. A suspended user's tokens are refused; a deleted
+                // user's go with the account.
+                """
+                CREATE TABLE api_tokens (
+                    id {id}, user_id {bigint} NOT NULL REFERENCES users(id) ON DELETE CASCADE, name TEXT NOT NULL,
+                    token_hash TEXT NOT NULL UNIQUE, hint TEXT NOT NULL, scopes TEXT NOT NULL,
+                    created_at {bigint} NOT NULL, created_by {bigint}, last_used_at {bigint}, revoked_at {bigint})
+                """,
+                "CREATE INDEX api_tokens_user ON api_tokens (user_id)",
+            ]),
+        Migration(
             version: 13, name: "the mail outbox and invitations",
             statements: [
                 // Every e-mail is stored before it is sent (`MailOutbox`): status queued, sent or failed (given up).

@@ -40,7 +40,26 @@ public enum SettingRules {
         if webAddressKeys.contains(key), !isWebAddress(value) {
             return "\(key) must be an http:// or https:// address, not „\(value.prefix(100))“"
         }
+        if key == corsOriginsKey, !isOriginList(value) {
+            return "\(key) must be * or comma-separated origins such as https://app.example.bg, not „\(value.prefix(100))“"
+        }
         return nil
+    }
+
+    /// The web origins that may read the content API from a browser.
+    public static let corsOriginsKey = "api.cors_origins"
+
+    /// `*`, or one or more comma-separated `http(s)://host[:port]` origins (nothing after the host, as browsers send
+    /// `Origin`).
+    public static func isOriginList(_ text: String) -> Bool {
+        let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if items == ["*"] { return true }
+        return !items.isEmpty
+            && items.allSatisfy { item in
+                guard isWebAddress(item) else { return false }
+                let rest = item.drop { $0 != "/" }.dropFirst(2)
+                return !rest.contains("/") && !rest.contains("?") && !rest.contains("#")
+            }
     }
 
     /// An absolute http or https address with a host: never `javascript:`, `data:` or a relative path, and nothing

@@ -64,7 +64,7 @@ extension TaxonomyRepository {
     }
 
     /// The page of `g` has a visible article (each probe is an index lookup that stops at the first hit).
-    private static func listed(_ kind: TaxonomyKind, now: Date) -> SQLQueryString {
+    static func listed(_ kind: TaxonomyKind, now: Date) -> SQLQueryString {
         let visible = ArticleRepository.visible(now)
         switch kind {
         case .section: return "EXISTS (SELECT 1 FROM articles a WHERE a.section_id = g.id AND \(visible))"

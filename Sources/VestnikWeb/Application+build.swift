@@ -52,6 +52,8 @@ public struct VestnikRequestContext: RequestContext, RemoteAddressRequestContext
     public let remoteAddress: SocketAddress?
     /// Session and form, filled in by `NewsroomMiddleware` on `/newsroom` routes.
     var newsroom = NewsroomRequestState()
+    /// The admin API token's holder, filled in by `AdminAuthMiddleware` on `/api/admin` routes.
+    var apiCaller: APICaller?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -62,7 +64,8 @@ public struct VestnikRequestContext: RequestContext, RemoteAddressRequestContext
 /// The router with every route and middleware: the one place the web side is wired together.
 /// (The page cache stands in front of it: see `buildApplication`.)
 public func buildRouter(
-    site: Site, readCounter: ReadCounter, readSettings: ReadSettings = ReadSettings(), mail: MailTransport = MailTransport()
+    site: Site, readCounter: ReadCounter, readSettings: ReadSettings = ReadSettings(), mail: MailTransport = MailTransport(),
+    apiCache: PageCache? = nil, httpCache: HTTPCachePolicy = HTTPCachePolicy()
 ) -> Router<VestnikRequestContext> {
     let router = Router(context: VestnikRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: ErrorPageMiddleware(site: site))
@@ -76,6 +79,10 @@ public func buildRouter(
         .addRoutes(to: router)
     HealthController(database: site.database, mediaFolder: site.mediaFiles.folder).addRoutes(to: router)
     SearchController(site: site).addRoutes(to: router)
+    let apiCache = apiCache ?? PageCache(capacity: 0)
+    addAPIRoutes(to: router, site: site, mostRead: mostRead, cache: apiCache, httpCache: httpCache)
+    addWordPressRoutes(to: router, site: site)
+    addAdminAPIRoutes(to: router, site: site)
     let newsroom = router.group("newsroom").add(middleware: NewsroomMiddleware(site: site))
     let pages = NewsroomPages(site: site)
     SetupController(pages: pages, accounts: site.accounts, settings: site.settings).addRoutes(to: newsroom)
@@ -92,6 +99,8 @@ public func buildRouter(
         pages: pages, accounts: site.accounts, staff: StaffService(database: site.database), settings: site.settings, users: users,
         siteName: site.siteName
     ).addRoutes(to: newsroom)
+    APITokensController(pages: pages, tokens: APITokenRepository(database: site.database), staff: StaffService(database: site.database))
+        .addRoutes(to: newsroom)
     ProfileController(pages: pages, accounts: site.accounts, taxonomy: site.taxonomy, drafts: site.drafts).addRoutes(to: newsroom)
     ArticleListController(pages: pages, editorial: site.editorial, taxonomy: site.taxonomy, search: site.search).addRoutes(to: newsroom)
     EditorController(
@@ -128,7 +137,9 @@ public func buildApplication(
     if !settings.purgeTargets.isEmpty {
         services.append(CachePurger(targets: settings.purgeTargets, changes: site.database.changes, logger: logger))
     }
-    let router = buildRouter(site: site, readCounter: counter, readSettings: settings.reads, mail: settings.mail)
+    let router = buildRouter(
+        site: site, readCounter: counter, readSettings: settings.reads, mail: settings.mail,
+        apiCache: ContentAPICache.make(for: site, settings: settings), httpCache: settings.httpCache)
     // The page cache answers before the router looks the route up: a hit costs a dictionary lookup, not a trie walk.
     let cache = PageCacheMiddleware<VestnikRequestContext>(
         cache: pageCache ?? settings.makePageCache(for: site), policy: settings.httpCache, oldAddresses: LegacyRedirectResolver(site: site))

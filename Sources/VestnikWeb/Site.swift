@@ -31,6 +31,8 @@ public struct Site: Sendable {
     public let moreBlocks: InlineMoreBlocks
     /// Whether feeds carry whole articles or only their leads (the `feed.content` setting).
     public let feedContent: FeedContent
+    /// Which web origins may read the content API from a browser (the `api.cors_origins` setting).
+    public let apiOrigins: APIOrigins
     /// How much the feeds and sitemaps carry.
     public var limits: ReachLimits
     /// The clock every "now" comes from, so tests can stand on a fixed moment.
@@ -79,6 +81,13 @@ public struct Site: Sendable {
         guard let feedContent = FeedContent(rawValue: feedSetting) else {
             throw ThemeError("the site setting \(SettingKeys.feedContent) must be one of \(FeedContent.allNames), not \(feedSetting)")
         }
+        var apiOrigins = APIOrigins.none
+        if let origins = try await settings.value(SettingRules.corsOriginsKey) {
+            guard let parsed = APIOrigins(setting: origins) else {
+                throw ThemeError("the site setting \(SettingRules.problem(key: SettingRules.corsOriginsKey, value: origins) ?? origins)")
+            }
+            apiOrigins = parsed
+        }
         return Site(
             database: database, articles: ArticleRepository(database: database),
             taxonomy: TaxonomyRepository(database: database), settings: settings,
@@ -89,7 +98,7 @@ public struct Site: Sendable {
             media: MediaRepository(database: database), mediaFiles: MediaFiles(folder: media.folder), mediaSettings: media,
             theme: theme, locale: locale,
             siteName: name, followURL: follow, publicURL: siteURL, moreBlocks: moreBlocks,
-            feedContent: feedContent, limits: ReachLimits(), now: now,
+            feedContent: feedContent, apiOrigins: apiOrigins, limits: ReachLimits(), now: now,
             lists: SharedLists(database: database),
             views: ViewFactory(locale: locale, assets: theme.assets, siteName: name, publicURL: siteURL, now: now))
     }

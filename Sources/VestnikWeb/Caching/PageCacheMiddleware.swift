@@ -23,11 +23,18 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
     /// An imported site's old addresses: WordPress writes its links with a trailing slash, and such a link goes to
     /// its new page in one hop instead of two.
     let oldAddresses: LegacyRedirectResolver?
+    /// The cache's name for a request, nil for one it must not keep (`cachePath` for pages; the content API names
+    /// its answers by path and query: `ContentAPICache`).
+    let key: @Sendable (URI) -> String?
 
-    init(cache: PageCache, policy: HTTPCachePolicy, oldAddresses: LegacyRedirectResolver? = nil) {
+    init(
+        cache: PageCache, policy: HTTPCachePolicy, oldAddresses: LegacyRedirectResolver? = nil,
+        key: @escaping @Sendable (URI) -> String? = { Self.cachePath($0) }
+    ) {
         self.cache = cache
         cacheControl = policy.cacheControl
         self.oldAddresses = oldAddresses
+        self.key = key
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -48,7 +55,7 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
                 status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: "Not Found\n")))
         }
-        guard let path = Self.cachePath(request.uri) else { return try await next(request, context) }
+        guard let path = key(request.uri) else { return try await next(request, context) }
         let gzip = Self.acceptsGzip(request.headers[values: .acceptEncoding])
         if cache.isEnabled, let page = cache.page(path) {
             return respond(page, to: request, gzip: gzip, hit: true)
@@ -120,7 +127,8 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
     /// cached page (several or malformed `page` values are the route's to reject).
     static func cachePath(_ uri: URI) -> String? {
         let path = uri.path
-        guard path.hasPrefix("/"), !path.hasPrefix("/newsroom"), !path.hasPrefix("/api/") else { return nil }
+        // The APIs keep their answers in a cache of their own, named by the whole query (`ContentAPICache`).
+        guard path.hasPrefix("/"), !path.hasPrefix("/newsroom"), !path.hasPrefix("/api/"), !path.hasPrefix("/wp-json") else { return nil }
         guard uri.query != nil else { return path }
         // `/?p=123` is an imported site's old post, not the home page (`LegacyRedirectMiddleware`).
         if LegacyRedirectResolver.namesOldPost(path: path, query: uri.query) { return nil }

@@ -1,0 +1,45 @@
+import Foundation
+import Hummingbird
+
+/// A JSON document built in code: the API's answers are made of these so that `fields=` can leave members out and
+/// `include=` add them without a type per combination. Written with sorted keys, so equal answers are equal bytes
+/// (and get equal ETags).
+enum JSONValue: Sendable, Equatable, Encodable {
+    case string(String)
+    case int(Int)
+    case bool(Bool)
+    case null
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .string(let value): try container.encode(value)
+        case .int(let value): try container.encode(value)
+        case .bool(let value): try container.encode(value)
+        case .null: try container.encodeNil()
+        case .array(let values): try container.encode(values)
+        case .object(let members): try container.encode(members)
+        }
+    }
+
+    static func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
+
+    /// The UTF-8 bytes of the document.
+    var bytes: [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding these cases cannot fail (no floats, no non-string keys).
+        return Array((try? encoder.encode(self)) ?? Data("null".utf8))
+    }
+}
+
+extension Response {
+    /// A JSON answer.
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.bytes)))
+    }
+}
