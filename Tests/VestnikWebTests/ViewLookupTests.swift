@@ -25,7 +25,8 @@ import VestnikCore
         meta: ArticleMeta(author: "A", authorURLs: ["u"], section: "S", published: "p", modified: "m", tags: ["t"]),
         feeds: [FeedLink(title: "RSS", type: "application/rss+xml", url: "/rss.xml")], image: picture, jsonLD: [ArraySlice("{}".utf8)])
     static let featured = FeaturedFigureView(
-        src: "/media/a.jpg", alt: "a", width: 1200, height: 800, caption: "c", credit: "Снимка: БТА")
+        src: "/media/a.jpg", alt: "a", width: 1200, height: 800, caption: "c", credit: "Снимка: БТА", srcset: "/media/b.jpg 640w",
+        sizes: "100vw", sources: [PictureSourceView(type: "image/webp", srcset: "/media/c.webp 640w", sizes: "100vw")])
     static let mostRead = MostReadView(
         day: [MostReadItem(url: "/a", kicker: nil, title: "t", markers: [], reads: "1")], week: [])
 
@@ -50,7 +51,7 @@ import VestnikCore
             ),
             ("SectionBlock", SectionBlock(name: "n", url: "/n", cards: [card])),
             ("BylineView", BylineView(name: "n", role: nil, url: "/avtor/n", photo: "https://x/p.jpg")),
-            ("FeaturedFigureView", featured),
+            ("FeaturedFigureView", featured), ("PictureSourceView", featured.sources[0]),
             ("TagLink", TagLink(name: "n", url: "/tag/n")),
             ("BodySegment html", BodySegment(html: Array("<p>x</p>".utf8)[...], more: nil)),
             ("BodySegment more", BodySegment(html: nil, more: MoreBlock(links: [card]))),

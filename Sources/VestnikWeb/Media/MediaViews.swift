@@ -42,6 +42,24 @@ struct MediaLibraryPage {
     /// "10 MB", for the form's hint.
     var maxSize: String
     var maxBytes: Int
+    /// Why renditions are off (libvips missing), or nil.
+    var renditionsOff: String? = nil
+}
+
+/// Where a picture's renditions stand, on its page.
+struct MediaRenditionsView {
+    var status: String
+    /// The status is a problem (failed, or renditions off).
+    var problem: Bool
+    /// libvips' own words when it failed.
+    var detail: String?
+    var files: [MediaRenditionFileView]
+}
+
+/// One rendition: `WebP 640×480 · 34 KB`, and its address.
+struct MediaRenditionFileView {
+    var label: String
+    var url: String
 }
 
 struct MediaEditPage {
@@ -56,6 +74,26 @@ struct MediaEditPage {
     var message: String?
     var info: String?
     var address: String
+    var renditions: MediaRenditionsView? = nil
+    var focus: MediaFocusView? = nil
+}
+
+/// The focal point (in percent of the width and height, for the form and the marker) and the crops made around it.
+struct MediaFocusView {
+    var action: String
+    var src: String
+    var x: String
+    var y: String
+    var mayEdit: Bool
+    var crops: [MediaCropView]
+}
+
+/// One crop's preview: `16×9 · 1200×675`.
+struct MediaCropView {
+    var label: String
+    var src: String
+    var width: Int
+    var height: Int
 }
 
 /// What the editor's picker and its upload button read (JSON).

@@ -110,7 +110,9 @@ struct PublicController<Context: RequestContext>: Sendable {
             published: published, modified: views.dates.isoDateTime(article.updatedAt),
             tags: article.tags.map(\.name))
         let url = SiteURLs.article(article)
-        let pictures = views.pictures(for: article, blocks: blocks)
+        var renditions: [Rendition] = []
+        if let image = article.featuredImage { renditions = try await site.renditions.renditions(of: image.address.hash) }
+        let pictures = views.pictures(for: article, blocks: blocks, renditions: renditions)
         let data = views.structuredData
         let view = ArticleView(
             layout: views.layout(
@@ -128,10 +130,12 @@ struct PublicController<Context: RequestContext>: Sendable {
             dateLine: views.dates.dateLine(article.publishedAt), datetime: published,
             reads: String(article.reads), lead: article.lead,
             featured: article.featuredImage.map { image in
-                FeaturedFigureView(
-                    src: image.address.path, alt: image.alt, width: image.width, height: image.height,
+                let picture = ResponsivePicture(original: image.address, renditions: renditions)
+                return FeaturedFigureView(
+                    src: picture.src, alt: image.alt, width: image.width, height: image.height,
                     caption: image.caption.isEmpty ? nil : image.caption,
-                    credit: image.credit.isEmpty ? nil : site.locale.format("photo_credit", ["credit": image.credit]))
+                    credit: image.credit.isEmpty ? nil : site.locale.format("photo_credit", ["credit": image.credit]),
+                    srcset: picture.srcset, sizes: ResponsivePicture.articleSizes, sources: picture.sources)
             }, body: body,
             sources: article.sources.isEmpty
                 ? nil : site.locale.format("article_sources", ["sources": article.sources.joined(separator: ", ")]),

@@ -242,6 +242,20 @@ extension FeaturedFigureView: TemplateFields {
         case .caption: self.caption.templateValue
         case .credit: self.credit.templateValue
         case .hasCaption: self.hasCaption.templateValue
+        case .srcset: self.srcset.templateValue
+        case .sizes: self.sizes.templateValue
+        case .sources: self.sources.templateValue
+        default: .none
+        }
+    }
+}
+
+extension PictureSourceView: TemplateFields {
+    func field(_ key: FieldKey) -> TemplateValue {
+        switch key.id {
+        case .type: self.type.templateValue
+        case .srcset: self.srcset.templateValue
+        case .sizes: self.sizes.templateValue
         default: .none
         }
     }

@@ -363,8 +363,16 @@ final class FeaturedFigureView: Sendable {
     let credit: String?
     /// Whether there is a `<figcaption>` to write (templates see stored properties only).
     let hasCaption: Bool
+    /// The `<img>`'s widths in the picture's own format, and the `<source>`s in WebP and AVIF (`ResponsivePicture`);
+    /// none until the renditions are made.
+    let srcset: String?
+    let sizes: String
+    let sources: [PictureSourceView]
 
-    init(src: String, alt: String, width: Int, height: Int, caption: String?, credit: String?) {
+    init(
+        src: String, alt: String, width: Int, height: Int, caption: String?, credit: String?, srcset: String? = nil,
+        sizes: String = "", sources: [PictureSourceView] = []
+    ) {
         self.src = src
         self.alt = alt
         self.width = String(width)
@@ -372,6 +380,22 @@ final class FeaturedFigureView: Sendable {
         self.caption = caption
         self.credit = credit
         hasCaption = caption != nil || credit != nil
+        self.srcset = srcset
+        self.sizes = sizes
+        self.sources = sources
+    }
+}
+
+/// `<source type="image/webp" srcset="…" sizes="…">`.
+final class PictureSourceView: Sendable {
+    let type: String
+    let srcset: String
+    let sizes: String
+
+    init(type: String, srcset: String, sizes: String) {
+        self.type = type
+        self.srcset = srcset
+        self.sizes = sizes
     }
 }
 
