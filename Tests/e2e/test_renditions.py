@@ -5,6 +5,7 @@ orientation applied, no EXIF location); a restart in the middle of a job resumes
 from __future__ import annotations
 
 import ctypes.util
+import hashlib
 import io
 import json
 import re
@@ -149,3 +150,42 @@ def test_restart_during_a_job_resumes_it(workdir) -> None:
         assert "resuming 1 job(s)" in again.log_path.read_text(encoding="utf-8", errors="replace")
     finally:
         _stop(again.process)
+    # The command for an existing library: a picture stored before renditions (straight into the folder and the
+    # table, no job) gets its renditions; a second run finds nothing to do.
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("RGB", (700, 500), (10, 120, 200)).save(out, "PNG")
+    data = out.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    (workdir / "media" / f"{digest}.png").write_bytes(data)
+    with sqlite3.connect(again.database) as db:
+        db.execute("INSERT INTO media (hash, type, width, height, bytes, alt, uploaded_at) VALUES (?, 'png', 700, 500, ?, 'Стара', 1)",
+                   (digest, len(data)))
+
+    def renditions(*flags: str) -> str:
+        result = subprocess.run([str(BINARY), "media", "renditions", "--database", str(again.database), *flags],
+                                capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+    first = renditions()
+    assert f"{digest}.png: done" in first and "1 queued; 1 done" in first, first
+    assert "0 queued; 0 done, 0 skipped, 0 failed" in renditions()
+    with sqlite3.connect(again.database) as db:
+        made = db.execute("SELECT format, width FROM media_renditions WHERE media_hash = ? AND crop = '' ORDER BY format, width",
+                          (digest,)).fetchall()
+    assert ("png", 700) in made and ("webp", 640) in made and not any(w > 700 for _, w in made)
+
+
+def test_without_libvips_the_site_runs_and_says_why(tmp_path, monkeypatch) -> None:
+    """`VESTNIK_RENDITIONS=off` stands for a machine without libvips: the server starts, stays up, serves pages
+    and says at start-up why renditions are off."""
+    monkeypatch.setenv("VESTNIK_RENDITIONS", "off")
+    server = start_server(tmp_path)
+    try:
+        time.sleep(2)
+        assert server.process.poll() is None, server.log_tail()
+        assert server.get("/").status == 200
+        assert "picture renditions are off: libvips is not available (VESTNIK_RENDITIONS=off)" in server.log_tail()
+    finally:
+        _stop(server.process)
+

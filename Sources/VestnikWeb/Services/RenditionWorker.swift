@@ -24,6 +24,8 @@ struct RenditionWorker: Service {
         switch renditions.availability {
         case .missing(let why):
             logger.warning("picture renditions are off: libvips is not available (\(why)); pages serve the pictures as uploaded")
+            // A service that returns stops the whole application: this one waits for the end like the others.
+            try? await gracefulShutdown()
             return
         case .ready(let version, let avif):
             logger.info("picture renditions on: libvips \(version), WebP\(avif ? " and AVIF" : " (no AVIF encoder here)")")
