@@ -30,10 +30,12 @@ let package = Package(
             ]
         ),
         .target(name: "VestnikCore"),
+        // libvips, opened at run time (dlopen): no libvips headers or library are needed to build (Sources/CVips).
+        .target(name: "CVips", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(
             name: "VestnikStore",
             dependencies: [
-                "VestnikCore",
+                "VestnikCore", "CVips",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -69,7 +71,9 @@ let package = Package(
         .target(
             name: "VestnikTestSupport",
             dependencies: ["VestnikStore", .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log")],
-            path: "Tests/VestnikTestSupport"
+            path: "Tests/VestnikTestSupport",
+            // Real pictures for the renditions' tests (made by Pictures/README.md's commands).
+            resources: [.copy("Pictures")]
         ),
         .testTarget(name: "VestnikCoreTests", dependencies: ["VestnikCore", "VestnikTestSupport"]),
         .testTarget(

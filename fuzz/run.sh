@@ -5,13 +5,14 @@
 #   scrub      the picture scrubber (fuzz/ScrubFuzz.swift with Sources/VestnikCore/Media/{ImageFile,ExifBlock,
 #              ImageScrubber}.swift); seeds: small pictures in the four formats carrying EXIF (GPS, thumbnail,
 #              orientation), XMP, IPTC, comments and text (fuzz/seeds.py)
+#   range      the media files' Range header (fuzz/RangeFuzz.swift with Sources/VestnikCore/Media/ByteRange.swift)
 #   wordpress  the WordPress importer's text passes (fuzz/WordPressFuzz.swift with
 #              Sources/VestnikStore/Import/WordPress/WordPressText.swift); seeds: bodies with shortcodes and comments
 # Findings (crash-*, timeout-*, oom-*) land in fuzz/.work/TARGET/; rerun one with: fuzz/.work/TARGET/fuzz crash-…
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET=scrub
-case "${1:-}" in scrub|wordpress) TARGET=$1; shift ;; esac
+case "${1:-}" in scrub|wordpress|range) TARGET=$1; shift ;; esac
 SECONDS_TO_RUN=${1:-60}
 shift || true
 WORK=fuzz/.work/$TARGET
@@ -21,6 +22,9 @@ case "$TARGET" in
     MEDIA=Sources/VestnikCore/Media
     SOURCES=("$MEDIA/ImageFile.swift" "$MEDIA/ExifBlock.swift" "$MEDIA/ImageScrubber.swift" fuzz/ScrubFuzz.swift)
     MAX_LEN=4096 ;;
+  range)
+    SOURCES=(Sources/VestnikCore/Media/ByteRange.swift fuzz/RangeFuzz.swift)
+    MAX_LEN=256 ;;
   wordpress)
     SOURCES=(Sources/VestnikStore/Import/WordPress/WordPressText.swift fuzz/WordPressFuzz.swift)
     MAX_LEN=16384 ;;
@@ -29,6 +33,10 @@ swiftc -sanitize=fuzzer,address -parse-as-library -O -g "${SOURCES[@]}" \
     -o "$WORK/fuzz" >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }  # (ld.gold warns about ASan's local symbols)
 if [ "$TARGET" = scrub ]; then
   python3 fuzz/seeds.py "$WORK/corpus"
+elif [ "$TARGET" = range ]; then
+  for seed in 'bytes=0-99' 'bytes=-500' 'bytes=100-' 'bytes=5-1' 'bytes=0-0,5-9' 'bytes=99999999999999999999999-'; do
+    printf '%s' "$seed" > "$WORK/corpus/$(printf '%s' "$seed" | md5sum | cut -c1-8)"
+  done
 else
   printf '%b' 'Абзац.\n\n[caption id="a" width="300"]<a href="/x"><img src="/i.jpg" alt=""></a> Надпис[/caption]' > "$WORK/corpus/caption"
   printf '%b' '<!-- wp:paragraph --><p>Текст</p><!-- /wp:paragraph -->\n[gallery ids="1,2"] [[escaped]] [/embed] [audio src="x" /]' > "$WORK/corpus/blocks"

@@ -7,7 +7,7 @@ import VestnikWeb
 /// `vestnik media scrub`: the media library's files from before uploads were scrubbed lose their location, camera
 /// and owner metadata.
 struct Media: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Manage the media library.", subcommands: [Scrub.self])
+    static let configuration = CommandConfiguration(abstract: "Manage the media library.", subcommands: [Scrub.self, Renditions.self])
 
     struct Scrub: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -22,11 +22,7 @@ struct Media: AsyncParsableCommand {
 
         @OptionGroup var options: DatabaseOptions
 
-        @Option(
-            help:
-                "The folder of the media library's files (default: $VESTNIK_MEDIA_DIR, else media/ next to a SQLite database, else ./media)."
-        )
-        var mediaDir: String?
+        @OptionGroup var media: MediaFolderOption
 
         @Flag(help: "Only say what would change.")
         var dryRun = false
@@ -34,10 +30,7 @@ struct Media: AsyncParsableCommand {
         func run() async throws {
             let logger = makeLogger()
             try await reportingFailures {
-                // The same folder `serve` uses, from the same options and environment.
-                var serve = try Serve.parse([])
-                serve.mediaDir = mediaDir
-                let folder = try serve.mediaSettings(ProcessInfo.processInfo.environment, database: options.location).folder
+                let folder = try media.folder(database: options.location)
                 let database = try await options.openMigrated(logger: logger)
                 let report = try await database.closing {
                     try await MediaLibraryScrub(database: database, files: MediaFiles(folder: folder)).run(dryRun: dryRun, now: Date())
@@ -56,5 +49,64 @@ struct Media: AsyncParsableCommand {
                         + "\(report.missing.count) missing, \(report.damaged.count) damaged (\(folder.path))")
             }
         }
+    }
+
+    struct Renditions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make the missing renditions (smaller sizes, WebP, AVIF, crops) of the library's pictures.",
+            discussion: """
+                Queues every picture that has none (a library from before renditions) and makes them here, one at a \
+                time, with libvips; it may run while the site is up (the servers' workers share the queue, and a \
+                job goes to one of them). A second run finds nothing to do.
+                """)
+
+        @OptionGroup var options: DatabaseOptions
+
+        @OptionGroup var media: MediaFolderOption
+
+        @Flag(help: "Try the pictures whose renditions failed again.")
+        var retry = false
+
+        func run() async throws {
+            let logger = makeLogger()
+            try await reportingFailures {
+                if case .missing(let why) = Vips.availability {
+                    throw ValidationError("libvips cannot be loaded (\(why)); install the libvips42 package")
+                }
+                let folder = try media.folder(database: options.location)
+                let database = try await options.openMigrated(logger: logger)
+                try await database.closing {
+                    let renditions = MediaRenditions(database: database, files: MediaFiles(folder: folder))
+                    let queued = try await renditions.enqueueMissing(retry: retry, now: Date())
+                    let node = MediaRenditions.nodeName("cli")
+                    var counts: [RenditionJob.State: Int] = [:]
+                    while let item = try await renditions.claim(node: node, now: Date()) {
+                        let state = try await renditions.process(item, node: node, now: { Date() })
+                        counts[state, default: 0] += 1
+                        let note = state == .done ? "" : " (\(try await renditions.job(item.address.hash)?.error ?? ""))"
+                        print("\(item.address.fileName): \(state.rawValue)\(note)")
+                    }
+                    print(
+                        "\(queued) queued; \(counts[.done] ?? 0) done, \(counts[.skipped] ?? 0) skipped, \(counts[.failed] ?? 0) failed "
+                            + "(\(folder.path))")
+                }
+            }
+        }
+    }
+}
+
+/// `--media-dir` of the `media` commands.
+struct MediaFolderOption: ParsableArguments {
+    @Option(
+        help:
+            "The folder of the media library's files (default: $VESTNIK_MEDIA_DIR, else media/ next to a SQLite database, else ./media)."
+    )
+    var mediaDir: String?
+
+    /// The same folder `serve` uses, from the same options and environment.
+    func folder(database: DatabaseLocation) throws -> URL {
+        var serve = try Serve.parse([])
+        serve.mediaDir = mediaDir
+        return try serve.mediaSettings(ProcessInfo.processInfo.environment, database: database).folder
     }
 }

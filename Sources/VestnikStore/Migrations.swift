@@ -258,6 +258,31 @@ public enum Migrations {
                 "CREATE INDEX api_tokens_user ON api_tokens (user_id)",
             ]),
         Migration(
+            version: 12, name: "picture renditions: smaller sizes, WebP and AVIF, crops around a focal point",
+            statements: [
+                // The point the crops keep in view, in ten-thousandths of the width and height (5000: the centre).
+                "ALTER TABLE media ADD COLUMN focus_x INTEGER NOT NULL DEFAULT 5000",
+                "ALTER TABLE media ADD COLUMN focus_y INTEGER NOT NULL DEFAULT 5000",
+                // One file made from a picture (`RenditionSpec`): `crop` is '' for the whole picture, else a
+                // `CropRatio`; the file is named by its own SHA-256 in the media folder, like the originals.
+                """
+                CREATE TABLE media_renditions (
+                    media_hash TEXT NOT NULL REFERENCES media(hash) ON DELETE CASCADE, crop TEXT NOT NULL,
+                    format TEXT NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL, file_hash TEXT NOT NULL,
+                    bytes {bigint} NOT NULL, PRIMARY KEY (media_hash, crop, format, width))
+                """,
+                "CREATE INDEX media_renditions_file ON media_renditions (file_hash)",
+                // The work of making a picture's renditions, durable so a restart resumes it: `pending`, `working`
+                // (claimed by one node until `lease_until`; a node that died lets the lease run out), `done`, `failed`.
+                """
+                CREATE TABLE media_jobs (
+                    media_hash TEXT PRIMARY KEY REFERENCES media(hash) ON DELETE CASCADE, state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0, claimed_by TEXT, lease_until {bigint}, error TEXT NOT NULL DEFAULT '',
+                    queued_at {bigint} NOT NULL, finished_at {bigint})
+                """,
+                "CREATE INDEX media_jobs_state ON media_jobs (state, queued_at)",
+            ]),
+        Migration(
             version: 13, name: "the mail outbox and invitations",
             statements: [
                 // Every e-mail is stored before it is sent (`MailOutbox`): status queued, sent or failed (given up).

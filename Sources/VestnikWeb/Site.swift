@@ -20,6 +20,8 @@ public struct Site: Sendable {
     public let media: MediaRepository
     public let mediaFiles: MediaFiles
     public let mediaSettings: MediaSettings
+    /// The pictures' smaller sizes and other formats, and the queue that makes them (`var`: tests turn libvips off).
+    public var renditions: MediaRenditions
     public let theme: Theme
     public let locale: SiteLocale
     public let siteName: String
@@ -96,6 +98,7 @@ public struct Site: Sendable {
             writes: ArticleWriteService(database: database),
             drafts: DraftKeeping(database: database), reads: ReadRepository(database: database),
             media: MediaRepository(database: database), mediaFiles: MediaFiles(folder: media.folder), mediaSettings: media,
+            renditions: MediaRenditions(database: database, files: MediaFiles(folder: media.folder)),
             theme: theme, locale: locale,
             siteName: name, followURL: follow, publicURL: siteURL, moreBlocks: moreBlocks,
             feedContent: feedContent, apiOrigins: apiOrigins, limits: ReachLimits(), now: now,

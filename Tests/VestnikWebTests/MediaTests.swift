@@ -66,7 +66,7 @@ struct MediaTests {
             #expect(page.status == .ok)
             #expect(
                 page.body.contains(
-                    "<figure class=\"featured\"><img src=\"\(address.path)\" alt=\"Площадът пред парламента\" width=\"1200\" height=\"675\"><figcaption>Хиляди на площада <span class=\"credit\">Снимка: БТА</span></figcaption></figure>"
+                    "<figure class=\"featured\"><picture><img src=\"\(address.path)\" alt=\"Площадът пред парламента\" width=\"1200\" height=\"675\" fetchpriority=\"high\"></picture><figcaption>Хиляди на площада <span class=\"credit\">Снимка: БТА</span></figcaption></figure>"
                 ))
             let absolute = "http://127.0.0.1:8080" + address.path
             #expect(page.body.contains("<meta property=\"og:image\" content=\"\(absolute)\">"))

@@ -27,7 +27,7 @@ func article(
 /// Runs `body` against the real router over a fresh database holding `articles`.
 func withSite(
     _ kind: TestDatabase, articles: [ArticleInput], settings: [String: String] = [:], limits: ReachLimits = ReachLimits(),
-    mediaMaxBytes: Int = MediaSettings.defaultMaxBytes,
+    mediaMaxBytes: Int = MediaSettings.defaultMaxBytes, vips: Vips.Availability = Vips.availability,
     _ body: @escaping @Sendable (any TestClientProtocol, Site) async throws -> Void
 ) async throws {
     // Each test's media library has a folder of its own.
@@ -42,6 +42,7 @@ func withSite(
             database: database, theme: try await Theme.load(), now: { testNow }, passwordHasher: PasswordHasher(cost: 4),
             media: MediaSettings(folder: mediaFolder, maxBytes: mediaMaxBytes))
         site.limits = limits
+        site.renditions.availability = vips
         let app = buildApplication(site: site, settings: ServerSettings(), logger: Logger(label: "test"))
         try await app.test(.router) { [site] client in try await body(client, site) }
     }

@@ -9,7 +9,8 @@ import VestnikStore
 //
 //   vestnik-bench search --database PATH|postgres://… --articles 100000 --queries 2000 --output FILE
 //
-// `vestnik-bench hostile` is the hostile-text benchmark (Hostile.swift, bench/hostile-text.sh).
+// `vestnik-bench hostile` is the hostile-text benchmark (Hostile.swift, bench/hostile-text.sh); `vestnik-bench
+// renditions` the picture renditions' (Renditions.swift, bench/renditions.sh).
 
 struct Options {
     var database = "/tmp/vestnik-search-bench.sqlite"
@@ -62,9 +63,14 @@ if arguments.first == "hostile" {
     try await runHostile(Array(arguments.dropFirst()))
     exit(0)
 }
+if arguments.first == "renditions" {
+    try runRenditions(Array(arguments.dropFirst()))
+    exit(0)
+}
 guard arguments.first == "search" else {
     print("usage: vestnik-bench search --database PATH|postgres://… --articles N --queries N --output FILE")
     print("       vestnik-bench hostile [--database PATH|postgres://…] [--output FILE] [--runs N]")
+    print("       vestnik-bench renditions one|job --input FILE [--width N] [--runs N]")
     exit(2)
 }
 let options = Options(Array(arguments.dropFirst()))

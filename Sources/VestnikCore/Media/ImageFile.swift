@@ -1,6 +1,7 @@
-/// The picture formats the media library takes: what a browser shows everywhere and a newsroom sends.
+/// The picture formats the media library takes: what a browser shows everywhere and a newsroom sends; and AVIF,
+/// which only renditions are (`ImageFile.inspect` never answers it, so no upload is one).
 public enum ImageFormat: String, Sendable, Codable, CaseIterable {
-    case jpeg, png, webp, gif
+    case jpeg, png, webp, gif, avif
 
     /// The extension of the file's public address (`/media/<hash>.jpg`).
     public var fileExtension: String {
@@ -9,6 +10,7 @@ public enum ImageFormat: String, Sendable, Codable, CaseIterable {
         case .png: "png"
         case .webp: "webp"
         case .gif: "gif"
+        case .avif: "avif"
         }
     }
 
@@ -54,6 +56,14 @@ public enum ImageFile {
     /// that is at most 200 MB; a 30,000×30,000 PNG of a few kilobytes would be 3.6 GB.
     public static let maxPixels = 50_000_000
     public static let maxPixelSide = 12_000
+    /// An animation (GIF) may have at most this many frames, and all its frames together at most `maxPixels`
+    /// pixels: a browser keeps decoded frames, so a thousand frames of a modest size also take gigabytes.
+    public static let maxFrames = 500
+
+    /// Whether an animation of `frames` frames of `width`×`height` stays within the limits.
+    public static func framesFit(_ frames: Int, width: Int, height: Int) -> Bool {
+        frames <= maxFrames && frames * width * height <= maxPixels
+    }
 
     public static func inspect(_ bytes: [UInt8]) -> Result<ImageInfo, ImageProblem> {
         let reader = ByteReader(bytes)

@@ -7,6 +7,8 @@ public struct ScrubbedImage: Sendable, Equatable {
     public var orientation: Int
     /// The photographer's name from EXIF Artist (else Copyright), for an empty credit field.
     public var credit: String?
+    /// The frames of a GIF (its image descriptors); 1 for the other formats.
+    public var frames = 1
 
     /// Width and height as the picture is shown: orientations 5–8 turn it by a quarter.
     public func displayed(width: Int, height: Int) -> (width: Int, height: Int) {
@@ -58,6 +60,8 @@ public enum ImageScrubber {
         case .png: result = png(bytes)
         case .webp: result = webp(bytes)
         case .gif: result = gif(bytes)
+        // Only renditions are AVIF, made by libvips without metadata; the library never takes one in.
+        case .avif: result = nil
         }
         guard var scrubbed = result else { return .failure(.damaged) }
         if scrubbed.removed.isEmpty { scrubbed.bytes = bytes }
@@ -94,8 +98,9 @@ public enum ImageScrubber {
             removed.insert(.xmp)
             if ImageScrubber.mentionsPosition(block) { removed.insert(.location) }
         }
+        var frames = 1
         func result(_ bytes: [UInt8]) -> ScrubbedImage {
-            ScrubbedImage(bytes: bytes, removed: removed, orientation: orientation, credit: credit)
+            ScrubbedImage(bytes: bytes, removed: removed, orientation: orientation, credit: credit, frames: frames)
         }
     }
 
@@ -329,6 +334,7 @@ public enum ImageScrubber {
         var out = Array(b[0..<i])
         out.reserveCapacity(n)
         var found = Findings()
+        found.frames = 0
         while i < n {
             let start = i
             switch b[i] {
@@ -341,6 +347,7 @@ public enum ImageScrubber {
                 let dataAt = i + 10 + colourTableSize(b[i + 9])
                 guard dataAt + 1 <= n, let end = subBlocksEnd(b, from: dataAt + 1) else { return nil }
                 out += b[start..<end]
+                found.frames += 1
                 i = end
             case 0x21:
                 guard i + 2 <= n, let end = subBlocksEnd(b, from: i + 2) else { return nil }

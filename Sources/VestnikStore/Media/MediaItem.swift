@@ -21,6 +21,8 @@ public struct MediaItem: Sendable, Equatable {
     public var uploadedAt: Date
     /// What the scrubber took out of the file when it came in (or when `vestnik media scrub` rewrote it).
     public var removedMetadata: Set<MetadataKind>
+    /// The point its crops keep in view (set on its page in the newsroom).
+    public var focus: FocalPoint = .centre
 
     public init(
         address: MediaAddress, width: Int, height: Int, bytes: Int, alt: String, caption: String = "", credit: String = "",

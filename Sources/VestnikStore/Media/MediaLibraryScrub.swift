@@ -67,6 +67,8 @@ public struct MediaLibraryScrub: Sendable {
             try await repository.move(
                 old, to: new, width: shown.width, height: shown.height, bytes: scrubbed.bytes.count, removed: scrubbed.removed, now: now)
             try files.remove(old)
+            // The old renditions went with the old row; the new file gets its own.
+            try await MediaRenditions(database: database, files: files).enqueue(new.hash, now: now)
         }
         // Pages, lists, feeds and Open Graph tags print picture addresses: every cache drops what it holds.
         if !dryRun, !report.changed.isEmpty { await database.announce(.everything) }

@@ -99,6 +99,25 @@ public struct MediaRepository: Sendable {
         return true
     }
 
+    /// Moves a picture's focal point if `writer` may change its words (else `ArticleWriteError.notAllowed`), audited
+    /// (`media_focus`), and queues its renditions again (the crops follow the point); false when there is no such
+    /// picture.
+    @discardableResult
+    public func setFocus(hash: String, to focus: FocalPoint, by writer: ArticleWriter = .system, now: Date = Date()) async throws -> Bool {
+        guard let before = try await item(hash: hash) else { return false }
+        guard before.wordsMayBeChanged(by: writer) else { throw ArticleWriteError.notAllowed }
+        let x = Int((focus.x * 10_000).rounded())
+        let y = Int((focus.y * 10_000).rounded())
+        let title = "\(before.alt) (\(before.address.fileName.prefix(12))…): \(x / 100)% \(y / 100)%"
+        try await database.write { db in
+            try await db.raw("UPDATE media SET focus_x = \(bind: x), focus_y = \(bind: y) WHERE hash = \(bind: hash)").run()
+            try await ArticleWriteService.audit(
+                userID: writer.userID, action: "media_focus", articleID: nil, title: title, now: now, in: db)
+            try await MediaRenditions.enqueue(hash, now: now, in: db)
+        }
+        return true
+    }
+
     /// `Old alt → new alt` (or the alt text when only the caption or credit changed), and the file it is about.
     static func auditTitle(_ before: MediaItem, _ after: MediaItem) -> String {
         let alt = before.alt == after.alt ? after.alt : "\(before.alt) → \(after.alt)"
@@ -193,12 +212,14 @@ public struct MediaRepository: Sendable {
         guard MediaAddress.isHash(hash), let format = ImageFormat(rawValue: try row.string("type")) else {
             throw InvalidInput("a media row is malformed: \(hash)")
         }
-        return MediaItem(
+        var item = MediaItem(
             address: MediaAddress(hash: hash, format: format), width: try row.int("width"), height: try row.int("height"),
             bytes: try row.int("bytes"), alt: try row.string("alt"), caption: try row.string("caption"),
             credit: try row.string("credit"), originalName: try row.string("original_name"),
             uploadedBy: try row.decode(column: "uploader", as: String?.self), uploaderID: try row.optionalInt("uploaded_by"),
             uploadedAt: try row.date("uploaded_at"), removedMetadata: metadata(try row.string("removed_metadata")))
+        item.focus = FocalPoint(x: Double(try row.int("focus_x")) / 10_000, y: Double(try row.int("focus_y")) / 10_000)
+        return item
     }
 
     /// `exif location xmp`: sorted, so the same set is always stored alike.

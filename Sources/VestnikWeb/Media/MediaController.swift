@@ -27,29 +27,59 @@ struct MediaController: Sendable {
         group.get("media.json", use: picker)
         group.get("media/{hash}", use: editPage)
         group.post("media/{hash}", use: edit)
+        group.post("media/{hash}/focus", use: focus)
     }
 
     // MARK: Public
 
     @Sendable func file(_ request: Request, context: Context) async throws -> Response {
-        // Only `<64 hex>.<ext>` of a picture in the library; anything else (`..`, other names) is a 404.
+        // Only `<64 hex>.<ext>` of a picture in the library or of one of its renditions; anything else (`..`, other
+        // names) is a 404.
         guard let address = MediaAddress(fileName: context.parameters.get("file") ?? "") else { throw HTTPError(.notFound) }
-        guard let item = try await site.media.item(hash: address.hash) else {
+        if let item = try await site.media.item(hash: address.hash) {
+            guard item.address == address else { throw HTTPError(.notFound) }
+        } else if try await !site.renditions.isRendition(address) {
             // A file rewritten by `vestnik media scrub`: its old address leads to the new one, for good.
             guard let moved = try await site.media.moved(address) else { throw HTTPError(.notFound) }
             return Response(status: .movedPermanently, headers: [.location: moved.path, .cacheControl: "public, max-age=31536000"])
         }
-        guard item.address == address, let data = site.mediaFiles.read(address) else { throw HTTPError(.notFound) }
+        let path = site.mediaFiles.folder.appendingPathComponent(address.fileName).path
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int else { throw HTTPError(.notFound) }
+        // The address is the SHA-256 of the bytes: the strongest validator there is, and the file never changes.
         let etag = "\"\(address.hash)\""
         var headers: HTTPFields = [
             .contentType: address.format.mediaType, .eTag: etag, .cacheControl: "public, max-age=31536000, immutable",
-            HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+            .acceptRanges: "bytes", HTTPField.Name("X-Content-Type-Options")!: "nosniff",
         ]
         if Response.clientHasIt(request, etag: etag, lastModified: nil) {
             headers[.contentType] = nil
             return Response(status: .notModified, headers: headers)
         }
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        // `If-Range` with anything but this ETag asks for the whole file.
+        let ifRangeHolds = request.headers[.ifRange].map { $0 == etag } ?? true
+        let rangeHeader = ifRangeHolds ? request.headers[.range] : nil
+        // Streamed from the file in chunks, never read whole into memory.
+        let files = FileIO(threadPool: .singleton)
+        switch ByteRange(header: rangeHeader, size: size) {
+        case .whole:
+            if request.method == .head {
+                headers[.contentLength] = String(size)
+                return Response(status: .ok, headers: headers)
+            }
+            return Response(status: .ok, headers: headers, body: try await files.loadFile(path: path, context: context))
+        case .part(let range):
+            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
+            if request.method == .head {
+                headers[.contentLength] = String(range.count)
+                return Response(status: .partialContent, headers: headers)
+            }
+            return Response(
+                status: .partialContent, headers: headers, body: try await files.loadFile(path: path, range: range, context: context))
+        case .unsatisfiable:
+            headers[.contentRange] = "bytes */\(size)"
+            headers[.contentType] = nil
+            return Response(status: .rangeNotSatisfiable, headers: headers)
+        }
     }
 
     // MARK: Newsroom
@@ -69,7 +99,11 @@ struct MediaController: Sendable {
         let wantsJSON = request.headers[.accept]?.contains("application/json") == true
         func refuse(_ key: String, _ status: HTTPResponse.Status) async throws -> Response {
             let message = t.format(
-                key, ["size": maxSize, "megapixels": String(ImageFile.maxPixels / 1_000_000), "side": String(ImageFile.maxPixelSide)])
+                key,
+                [
+                    "size": maxSize, "megapixels": String(ImageFile.maxPixels / 1_000_000), "side": String(ImageFile.maxPixelSide),
+                    "frames": String(ImageFile.maxFrames),
+                ])
             if wantsJSON { return try json(["error": message], status: status) }
             return try await libraryPage(request, session: session, words: words, message: message, status: status)
         }
@@ -90,6 +124,9 @@ struct MediaController: Sendable {
         guard case .success(let clean) = ImageScrubber.scrub(file.bytes, format: info.format) else {
             return try await refuse("nr_media_error_damaged", .unprocessableContent)
         }
+        if !ImageFile.framesFit(clean.frames, width: info.width, height: info.height) {
+            return try await refuse("nr_media_error_frames", .unprocessableContent)
+        }
         if words.alt.isEmpty { return try await refuse("nr_media_error_alt", .unprocessableContent) }
         if [words.alt, words.caption, words.credit].contains(where: { $0.count > 1_000 }) {
             return try await refuse("nr_error_field_long", .unprocessableContent)
@@ -103,6 +140,9 @@ struct MediaController: Sendable {
                 caption: words.caption, credit: words.credit.isEmpty ? clean.credit ?? "" : words.credit,
                 originalName: String(file.fileName.suffix(200)), uploadedAt: site.now(), removedMetadata: clean.removed),
             uploadedBy: session.user.id)
+        // The smaller sizes and other formats are made in the background (`RenditionWorker`); queued even without
+        // libvips, so installing it later makes them.
+        if created { try await site.renditions.enqueue(address.hash, now: site.now()) }
         if wantsJSON { return try json(MediaPickerItem(item), status: created ? .created : .ok) }
         return newsroom.redirect(MediaURLs.library + "?added=" + (created ? "new" : "old"))
     }
@@ -117,8 +157,10 @@ struct MediaController: Sendable {
     @Sendable func editPage(_ request: Request, context: Context) async throws -> Response {
         guard let session = context.newsroom.session else { return try await newsroom.signInFirst() }
         let item = try await loadItem(context)
-        let info = FormQuery(request.uri.query).all("saved").first.map { _ in t["nr_saved"] }
-        return try editor(
+        let query = FormQuery(request.uri.query)
+        let info =
+            query.all("saved").first.map { _ in t["nr_saved"] } ?? query.all("focus").first.map { _ in t["nr_media_focus_saved"] }
+        return try await editor(
             item, session: session, words: MediaWordsView(alt: item.alt, caption: item.caption, credit: item.credit), info: info)
     }
 
@@ -133,7 +175,7 @@ struct MediaController: Sendable {
         var problem: String?
         if words.alt.isEmpty { problem = t["nr_media_error_alt"] }
         if [words.alt, words.caption, words.credit].contains(where: { $0.count > 1_000 }) { problem = t["nr_error_field_long"] }
-        if let problem { return try editor(item, session: session, words: words, message: problem, status: .unprocessableContent) }
+        if let problem { return try await editor(item, session: session, words: words, message: problem, status: .unprocessableContent) }
         do {
             try await site.media.update(
                 hash: item.address.hash, alt: words.alt, caption: words.caption, credit: words.credit, by: writer, now: site.now())
@@ -141,6 +183,33 @@ struct MediaController: Sendable {
             throw HTTPError(.forbidden)  // the write checks the rule again, against the row as it is then
         }
         return newsroom.redirect(MediaURLs.item(item.address.hash) + "?saved=1")
+    }
+
+    /// The point the crops keep in view, clicked on the picture (or typed, in percent); the renditions are made again.
+    @Sendable func focus(_ request: Request, context: Context) async throws -> Response {
+        guard let session = context.newsroom.session else { return try await newsroom.signInFirst() }
+        let item = try await loadItem(context)
+        let writer = ArticleWriter(userID: session.user.id, role: session.user.role)
+        guard item.wordsMayBeChanged(by: writer) else { throw HTTPError(.forbidden) }
+        let form = context.newsroom.form ?? FormQuery(nil)
+        func percent(_ name: String) -> Double? {
+            guard let text = form.all(name).first, text.utf8.count <= 12,
+                let value = Double(text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: ".")),
+                value.isFinite, (0...100).contains(value)
+            else { return nil }
+            return value / 100
+        }
+        guard let x = percent("focus_x"), let y = percent("focus_y") else {
+            return try await editor(
+                item, session: session, words: MediaWordsView(alt: item.alt, caption: item.caption, credit: item.credit),
+                message: t["nr_media_focus_invalid"], status: .unprocessableContent)
+        }
+        do {
+            try await site.media.setFocus(hash: item.address.hash, to: FocalPoint(x: x, y: y), by: writer, now: site.now())
+        } catch ArticleWriteError.notAllowed {
+            throw HTTPError(.forbidden)
+        }
+        return newsroom.redirect(MediaURLs.item(item.address.hash) + "?focus=1")
     }
 
     // MARK: Pieces
@@ -175,21 +244,63 @@ struct MediaController: Sendable {
             layout: newsroom.layout(t["nr_media_title"], session), csrf: session.csrf, query: text, items: items.map(card),
             empty: items.isEmpty, nextURL: next.map { SiteURLs.withQuery(MediaURLs.library, [("q", text), ("after", $0.text)]) },
             firstURL: after.isEmpty ? nil : SiteURLs.withQuery(MediaURLs.library, [("q", text)]), words: words, message: message,
-            info: info, maxSize: maxSize, maxBytes: site.mediaSettings.maxBytes)
+            info: info, maxSize: maxSize, maxBytes: site.mediaSettings.maxBytes, renditionsOff: renditionsOff)
         return try newsroom.render("nr-media", view, status: status)
     }
 
     private func editor(
         _ item: MediaItem, session: NewsroomSession, words: MediaWordsView, message: String? = nil, info: String? = nil,
         status: HTTPResponse.Status = .ok
-    ) throws -> Response {
+    ) async throws -> Response {
         let mayEdit = item.wordsMayBeChanged(by: ArticleWriter(userID: session.user.id, role: session.user.role))
         let view = MediaEditPage(
             layout: newsroom.layout(t["nr_media_edit_title"], session), csrf: session.csrf, item: card(item),
             action: MediaURLs.item(item.address.hash), words: words, mayEdit: mayEdit,
             readOnly: mayEdit ? nil : t["nr_media_edit_forbidden"], message: message, info: info,
-            address: SiteURLs.absolute(item.address.path, on: site.publicURL))
+            address: SiteURLs.absolute(item.address.path, on: site.publicURL), renditions: try await renditionsView(item),
+            focus: try await focusView(item, mayEdit: mayEdit))
         return try newsroom.render("nr-media-edit", view, status: status)
+    }
+
+    /// The focal point's form and the crops' previews (once made); nothing for a GIF, which has no crops.
+    private func focusView(_ item: MediaItem, mayEdit: Bool) async throws -> MediaFocusView? {
+        if item.address.format == .gif { return nil }
+        let crops = try await site.renditions.renditions(of: item.address.hash).filter { $0.crop != nil }.map { r in
+            MediaCropView(
+                label: "\(r.crop!.rawValue.replacingOccurrences(of: "x", with: "×")) · \(r.width)×\(r.height)", src: r.address.path,
+                width: r.width, height: r.height)
+        }
+        func percent(_ value: Double) -> String { String(format: "%.1f", value * 100) }
+        return MediaFocusView(
+            action: MediaURLs.focus(item.address.hash), src: item.address.path, x: percent(item.focus.x), y: percent(item.focus.y),
+            mayEdit: mayEdit, crops: crops)
+    }
+
+    /// Where the picture's renditions stand: off (no libvips), waiting, made (and which), skipped or failed.
+    private func renditionsView(_ item: MediaItem) async throws -> MediaRenditionsView {
+        if case .missing(let why) = site.renditions.availability {
+            return MediaRenditionsView(status: t.format("nr_media_renditions_off", ["reason": why]), problem: true, files: [])
+        }
+        let job = try await site.renditions.job(item.address.hash)
+        switch job?.state {
+        case .done?:
+            let files = try await site.renditions.renditions(of: item.address.hash).map { r in
+                let shape = r.crop.map { " \($0.rawValue.replacingOccurrences(of: "x", with: "×"))" } ?? ""
+                return MediaRenditionFileView(
+                    label: "\(r.format.rawValue.uppercased())\(shape) \(r.width)×\(r.height) · \(Self.byteSize(r.bytes))",
+                    url: r.address.path)
+            }
+            return MediaRenditionsView(
+                status: t.format("nr_media_renditions_done", ["count": String(files.count)]), problem: false, files: files)
+        case .skipped?:
+            let key = job?.error == RenditionJob.skippedGIF ? "nr_media_renditions_gif" : "nr_media_renditions_animated"
+            return MediaRenditionsView(status: t[key], problem: false, files: [])
+        case .failed?:
+            let key = job?.fileIsDamaged == true ? "nr_media_renditions_damaged" : "nr_media_renditions_failed"
+            return MediaRenditionsView(status: t[key], problem: true, detail: job?.error, files: [])
+        case .pending?, .working?, nil:
+            return MediaRenditionsView(status: t["nr_media_renditions_pending"], problem: false, files: [])
+        }
     }
 
     private func card(_ item: MediaItem) -> MediaCardView {
@@ -201,6 +312,12 @@ struct MediaController: Sendable {
             uploader: item.uploadedBy, hash: item.address.hash,
             locationRemoved: item.removedMetadata.contains(.location) ? t["nr_media_location_removed"] : nil,
             metadataRemoved: item.removedMetadata.subtracting([.location]).isEmpty ? nil : t["nr_media_metadata_removed"])
+    }
+
+    /// The library page's notice when libvips is missing.
+    private var renditionsOff: String? {
+        guard case .missing(let why) = site.renditions.availability else { return nil }
+        return t.format("nr_media_renditions_off", ["reason": why])
     }
 
     private var maxSize: String { Self.byteSize(site.mediaSettings.maxBytes) }

@@ -83,9 +83,11 @@ struct PublicController<Context: RequestContext>: Sendable {
         keys.insert(CacheKey.latest)  // "Новините днес"
         keys.insert(related)
         keys.insert(today)
+        var renditions: [Rendition] = []
+        if let image = article.featuredImage { renditions = try await site.renditions.renditions(of: image.address.hash) }
         let view = ArticleView(
             article: article, related: related, today: today, sections: sections, mostRead: try await mostReadBlock(keys: &keys),
-            countsReads: countsReads, site: site, now: now)
+            countsReads: countsReads, site: site, now: now, renditions: renditions)
         return try site.theme.render("article", view)
     }
 

@@ -30,7 +30,7 @@ extension ArticleView {
     /// An article's page; `related` fills its "Още:" blocks, `countsReads` is false on previews (no read beacon).
     convenience init(
         article: Article, related: [ArticleSummary], today: [ArticleSummary], sections: [Section], mostRead: MostReadView?,
-        countsReads: Bool, site: Site, now: Date
+        countsReads: Bool, site: Site, now: Date, renditions: [Rendition] = []
     ) {
         let views = site.views
         let locale = site.locale
@@ -49,7 +49,7 @@ extension ArticleView {
             published: published, modified: views.dates.isoDateTime(article.updatedAt),
             tags: article.tags.map(\.name))
         let url = SiteURLs.article(article)
-        let pictures = views.pictures(for: article, blocks: blocks)
+        let pictures = views.pictures(for: article, blocks: blocks, renditions: renditions)
         let data = views.structuredData
         self.init(
             layout: views.layout(
@@ -67,10 +67,12 @@ extension ArticleView {
             dateLine: views.dates.dateLine(article.publishedAt), datetime: published,
             reads: String(article.reads), lead: article.lead,
             featured: article.featuredImage.map { image in
-                FeaturedFigureView(
-                    src: image.address.path, alt: image.alt, width: String(image.width), height: String(image.height),
+                let picture = ResponsivePicture(original: image.address, renditions: renditions)
+                return FeaturedFigureView(
+                    src: picture.src, alt: image.alt, width: String(image.width), height: String(image.height),
                     caption: image.caption.isEmpty ? nil : image.caption,
-                    credit: image.credit.isEmpty ? nil : locale.format("photo_credit", ["credit": image.credit]))
+                    credit: image.credit.isEmpty ? nil : locale.format("photo_credit", ["credit": image.credit]),
+                    srcset: picture.srcset, sizes: ResponsivePicture.articleSizes, sources: picture.sources)
             }, body: body,
             sources: article.sources.isEmpty
                 ? nil : locale.format("article_sources", ["sources": article.sources.joined(separator: ", ")]),

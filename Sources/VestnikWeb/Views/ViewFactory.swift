@@ -1,5 +1,6 @@
 import Foundation
 import VestnikCore
+import VestnikStore
 
 /// Turns newsroom objects into view models in the site's language. A class: pages pass it around and make cards
 /// with `map(views.card)`, and a struct of formatters and locale strings was copied, every string retained, each time.
@@ -88,7 +89,10 @@ final class ViewFactory: Sendable {
     /// An article's pictures: its featured picture (with its size), else the first image of its body (its address
     /// resolved against the article's, ASCII), else the theme's share images. `blocks`: the body already split, when
     /// the caller has it.
-    func pictures(for article: Article?, blocks: [StoredBlock]? = nil) -> [Picture] {
+    func pictures(for article: Article?, blocks: [StoredBlock]? = nil, renditions: [Rendition] = []) -> [Picture] {
+        // The featured picture's crops (16×9, 4×3, 1×1, 1200 wide where it is that large), once they are made.
+        let crops = ResponsivePicture.sharePictures(renditions, absolute: absolute)
+        if article?.featuredImage != nil, !crops.isEmpty { return crops }
         if let image = article?.featuredImage {
             return [
                 Picture(

@@ -543,3 +543,21 @@
     } catch (e) { /* storage disabled */ }
   });
 })();
+
+// The focal point: a click on the picture fills the form's two percentages and moves the marker there.
+(function () {
+  "use strict";
+  var form = document.getElementById("nr-focus");
+  if (!form) return;
+  var picture = form.querySelector(".nr-focus-picture img");
+  var mark = form.querySelector(".nr-focus-mark");
+  picture.addEventListener("click", function (event) {
+    var box = picture.getBoundingClientRect();
+    var x = Math.min(100, Math.max(0, (event.clientX - box.left) / box.width * 100)).toFixed(1);
+    var y = Math.min(100, Math.max(0, (event.clientY - box.top) / box.height * 100)).toFixed(1);
+    form.elements.focus_x.value = x;
+    form.elements.focus_y.value = y;
+    mark.style.left = x + "%";
+    mark.style.top = y + "%";
+  });
+})();

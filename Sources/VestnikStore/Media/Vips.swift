@@ -1,0 +1,76 @@
+import CVips
+import Foundation
+import VestnikCore
+
+/// libvips as the media library uses it (Sources/CVips opens it at run time). Without libvips the site runs and
+/// serves every picture as uploaded; `Vips.availability` says why renditions are off.
+public enum Vips {
+    public enum Availability: Sendable, Equatable {
+        /// libvips' version, and whether it can encode AVIF here (libheif with an AV1 encoder).
+        case ready(version: String, avif: Bool)
+        /// Why not: the loader's own words (`libvips.so.42: cannot open shared object file…`).
+        case missing(String)
+
+        public var isReady: Bool { if case .ready = self { true } else { false } }
+    }
+
+    /// Looked up once, on first use. `VESTNIK_RENDITIONS=off` in the environment turns renditions off without
+    /// uninstalling libvips (and lets the benchmarks measure pages without them).
+    public static let availability: Availability = {
+        if ProcessInfo.processInfo.environment["VESTNIK_RENDITIONS"] == "off" { return .missing("VESTNIK_RENDITIONS=off") }
+        if let problem = vestnik_vips_open() { return .missing(String(cString: problem)) }
+        return .ready(version: String(cString: vestnik_vips_version()), avif: vestnik_vips_can_save(".avif") == 1)
+    }()
+
+    public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        /// libvips' message, e.g. `VipsJpeg: Premature end of input file`.
+        public var message: String
+        public var description: String { message }
+    }
+
+    /// What a picture's header says (orientation applied), read without decoding its pixels.
+    public struct Header: Sendable, Equatable {
+        public var width: Int
+        public var height: Int
+        /// Frames of an animation (GIF, WebP), pages of a document; 1 for a still picture.
+        public var pages: Int
+        public var bands: Int
+        /// 8 or 16 bits a sample.
+        public var bits: Int
+    }
+
+    public static func header(of file: URL) throws(Failure) -> Header {
+        var width: Int32 = 0, height: Int32 = 0, pages: Int32 = 0, bands: Int32 = 0, bits: Int32 = 0
+        var error = [CChar](repeating: 0, count: 1024)
+        let status = file.path.withCString { path in
+            vestnik_vips_header(path, &width, &height, &pages, &bands, &bits, &error, error.count)
+        }
+        if status != 0 { throw Failure(message: message(error)) }
+        return Header(width: Int(width), height: Int(height), pages: Int(pages), bands: Int(bands), bits: Int(bits))
+    }
+
+    /// Writes one rendition of `input` to `output` (its format from the suffix): shrunk to fit `box` (never
+    /// enlarged), orientation applied, sRGB, no metadata, then cut to `crop` (in the shrunk picture's pixels) if
+    /// given. Returns its size. Blocks its thread for the whole encode: call it off the server's threads.
+    public static func render(
+        _ input: URL, to output: URL, box: (width: Int, height: Int), crop: CropRectangle? = nil, quality: Int
+    ) throws(Failure) -> (width: Int, height: Int) {
+        var width: Int32 = 0, height: Int32 = 0
+        var error = [CChar](repeating: 0, count: 1024)
+        let status = input.path.withCString { inPath in
+            output.path.withCString { outPath in
+                vestnik_vips_render(
+                    inPath, outPath, Int32(box.width), Int32(box.height), Int32(crop?.left ?? 0), Int32(crop?.top ?? 0),
+                    Int32(crop?.width ?? 0), Int32(crop?.height ?? 0), Int32(quality), &width, &height, &error, error.count)
+            }
+        }
+        if status != 0 { throw Failure(message: message(error)) }
+        return (Int(width), Int(height))
+    }
+
+    /// libvips' message up to its first line (the rest repeats it for each tile).
+    private static func message(_ buffer: [CChar]) -> String {
+        let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return text.split(separator: "\n").first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? "libvips failed"
+    }
+}
