@@ -48,7 +48,9 @@ static struct {
 static pthread_once_t opened = PTHREAD_ONCE_INIT;
 static const char *open_problem = "libvips was not looked for";
 static char open_message[512];
-static pthread_mutex_t errors = PTHREAD_MUTEX_INITIALIZER;
+// libvips keeps one error buffer for the whole process: two operations failing at once would mix or clear each
+// other's messages. Operations here take turns (a node makes one rendition at a time anyway).
+static pthread_mutex_t turns = PTHREAD_MUTEX_INITIALIZER;
 
 #define FIND(field, name)                                                                                    \
     do {                                                                                                     \
@@ -113,18 +115,15 @@ const char *vestnik_vips_open(void) {
 
 const char *vestnik_vips_version(void) { return vestnik_vips_open() ? "" : vips.version_string(); }
 
-/// Copies libvips' error text (a buffer shared by all threads) and clears it.
+/// Copies libvips' error text and clears it (the caller holds `turns`).
 static int fail(char *error, size_t size, const char *fallback) {
-    pthread_mutex_lock(&errors);
     const char *text = vips.error_buffer();
     snprintf(error, size, "%s", text && *text ? text : fallback);
     vips.error_clear();
-    pthread_mutex_unlock(&errors);
     return -1;
 }
 
-int vestnik_vips_can_save(const char *suffix) {
-    if (vestnik_vips_open()) return 0;
+static int can_save(const char *suffix) {
     char name[64];
     snprintf(name, sizeof name, "/tmp/x%s", suffix);
     if (!vips.find_save(name)) {
@@ -148,13 +147,8 @@ int vestnik_vips_can_save(const char *suffix) {
     return ok;
 }
 
-int vestnik_vips_header(
+static int header(
     const char *input, int *width, int *height, int *pages, int *bands, int *bits, char *error, size_t error_size) {
-    const char *problem = vestnik_vips_open();
-    if (problem) {
-        snprintf(error, error_size, "%s", problem);
-        return -1;
-    }
     VipsImage *image = vips.new_from_file(input, NULL);
     if (!image) return fail(error, error_size, "cannot read the picture's header");
     int swap = vips.orientation_swap(image);
@@ -191,14 +185,9 @@ static int ends_with(const char *text, const char *suffix) {
     return a >= b && strcmp(text + a - b, suffix) == 0;
 }
 
-int vestnik_vips_render(
+static int render(
     const char *input, const char *output, int box_width, int box_height, int crop_left, int crop_top, int crop_width,
     int crop_height, int quality, int *width, int *height, char *error, size_t error_size) {
-    const char *problem = vestnik_vips_open();
-    if (problem) {
-        snprintf(error, error_size, "%s", problem);
-        return -1;
-    }
     // thumbnail: shrink-on-load where the format allows (JPEG, WebP), streams the rest; applies the orientation
     // tag; imports with the embedded profile (or a CMYK fallback) and exports sRGB.
     VipsImage *shrunk = NULL;
@@ -245,4 +234,41 @@ int vestnik_vips_render(
     vips.object_unref(shrunk);
     if (saved != 0) return fail(error, error_size, "cannot write the rendition");
     return 0;
+}
+
+int vestnik_vips_header(
+    const char *input, int *width, int *height, int *pages, int *bands, int *bits, char *error, size_t error_size) {
+    const char *problem = vestnik_vips_open();
+    if (problem) {
+        snprintf(error, error_size, "%s", problem);
+        return -1;
+    }
+    pthread_mutex_lock(&turns);
+    int status = header(input, width, height, pages, bands, bits, error, error_size);
+    pthread_mutex_unlock(&turns);
+    return status;
+}
+
+int vestnik_vips_render(
+    const char *input, const char *output, int box_width, int box_height, int crop_left, int crop_top, int crop_width,
+    int crop_height, int quality, int *width, int *height, char *error, size_t error_size) {
+    const char *problem = vestnik_vips_open();
+    if (problem) {
+        snprintf(error, error_size, "%s", problem);
+        return -1;
+    }
+    pthread_mutex_lock(&turns);
+    int status = render(
+        input, output, box_width, box_height, crop_left, crop_top, crop_width, crop_height, quality, width, height, error,
+        error_size);
+    pthread_mutex_unlock(&turns);
+    return status;
+}
+
+int vestnik_vips_can_save(const char *suffix) {
+    if (vestnik_vips_open()) return 0;
+    pthread_mutex_lock(&turns);
+    int status = can_save(suffix);
+    pthread_mutex_unlock(&turns);
+    return status;
 }

@@ -141,10 +141,14 @@ def test_upload_insert_feature_publish_and_see(browser, media_server: Server, tm
         assert response.headers["Content-Type"] == "image/png"
         assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
         assert response.read() == png
-    # And the browser shows it: decoded, at its size.
+    # And the browser shows it: decoded, at its size. (With a srcset, naturalWidth is the width `sizes` gives, so the
+    # laid-out width is what is checked; the picture may be a rendition, AVIF or WebP, once libvips has made them.)
     browser.get(link)
     wait.until(lambda driver: driver.execute_script(
-        "const img = document.querySelector('figure.featured img'); return img.complete && img.naturalWidth;") == 48)
+        "const img = document.querySelector('figure.featured img');"
+        "return img.complete && img.naturalWidth > 0 && img.getBoundingClientRect().width;") == 48)
+    chosen = browser.execute_script("return document.querySelector('figure.featured img').currentSrc")
+    assert re.search(r"/media/[0-9a-f]{64}\.(png|webp|avif)$", chosen), chosen
 
 
 # Pictures lose where they were taken (issue 21): a phone's JPEG, decoded and checked with Pillow.

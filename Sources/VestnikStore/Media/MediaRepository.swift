@@ -171,9 +171,9 @@ public struct MediaRepository: Sendable {
             try await db.raw(
                 """
                 INSERT INTO media (hash, type, width, height, bytes, alt, caption, credit, original_name, uploaded_by,
-                    uploaded_at, search_text, removed_metadata)
+                    uploaded_at, search_text, removed_metadata, focus_x, focus_y)
                 SELECT \(bind: new.hash), type, \(bind: width), \(bind: height), \(bind: bytes), alt, caption, credit,
-                    original_name, uploaded_by, uploaded_at, search_text, \(bind: Self.text(removed))
+                    original_name, uploaded_by, uploaded_at, search_text, \(bind: Self.text(removed)), focus_x, focus_y
                 FROM media WHERE hash = \(bind: old.hash)
                 ON CONFLICT (hash) DO NOTHING
                 """
