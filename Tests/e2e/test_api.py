@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import urllib.parse
 
 import requests
@@ -78,7 +79,8 @@ def schemathesis(server: Server, *arguments: str) -> subprocess.CompletedProcess
         [*base, "run", server.url("/api/openapi.json"), "--url", server.base_url,
          "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
          "--max-examples", "25", "--seed", "16", "--no-color", "--warnings", "off", *arguments],
-        capture_output=True, text=True, timeout=900)
+        # Its own files (.schemathesis/) go to a temporary folder, not into the repository.
+        capture_output=True, text=True, timeout=900, cwd=tempfile.mkdtemp(prefix="schemathesis-"))
 
 
 def test_schemathesis_finds_no_error_in_the_content_api(server: Server) -> None:
