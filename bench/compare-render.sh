@@ -25,15 +25,6 @@ T=$(mktemp -d /tmp/vestnik-compare.XXXXXX)
 EMAIL=compare@example.org
 PASSWORD=compare-render-1234
 
-serve() {   # $1 side name  $2 binary  $3 database; sets PID_<side> and URL_<side>
-  local side=$1 bin=$2 port pid
-  port=$(pick_port "${LAST_PORT:-}") || die "no free port"; LAST_PORT=$port
-  "$bin" serve --database "$3" --hostname "$HOST" --port "$port" --page-cache-mb 0 </dev/null >>"$T/$side.log" 2>&1 &
-  pid=$!; track "$pid" "vestnik-$side"
-  wait_http "http://$HOST:$port/" 180 "$pid" "vestnik-$side" "$T/$side.log"
-  printf -v "PID_$side" '%s' "$pid"
-  printf -v "URL_$side" '%s' "http://$HOST:$port"
-}
 
 links() {   # internal GET links of an HTML file, one per line, without fragments
   grep -oE 'href="/[^"#]*"' "$1" | sed -E 's/^href="(.*)"$/\1/; s/&amp;/\&/g' |
@@ -65,15 +56,15 @@ normalise() {   # what legitimately differs between two runs
 # The old binary imports the demo site and the user is added; both servers then start on copies of that one file,
 # so their data (the demo's times are set relative to the import) is the same to the second.
 log "old: $OLD (imports the demo site)"
-serve seed "$OLD" "$T/seed.sqlite"
+serve_cold seed "$OLD" "$T/seed.sqlite"
 printf '%s\n' "$PASSWORD" | "$OLD" user create --database "$T/seed.sqlite" --email "$EMAIL" --name "Сравнение" \
   --role chief --password-stdin >/dev/null
 stop_pid "$PID_seed" vestnik-seed
 for side in old new; do
   for f in "$T"/seed.sqlite*; do cp "$f" "$T/$side.sqlite${f#"$T"/seed.sqlite}"; done
 done
-serve old "$OLD" "$T/old.sqlite"
-log "new: $NEW"; serve new "$NEW" "$T/new.sqlite"
+serve_cold old "$OLD" "$T/old.sqlite"
+log "new: $NEW"; serve_cold new "$NEW" "$T/new.sqlite"
 login old; login new
 
 # The page list comes from the old server and is asked of both.

@@ -193,6 +193,17 @@ EOF
   wait_http "http://$HOST:$port/$first" 10 "$NGINX_PID" nginx "$T/nginx-error.log"
 }
 
+serve_cold() {   # $1 side  $2 binary  $3 database: `vestnik serve` with the page cache off, logging to $T/$1.log;
+                 # sets PID_<side> and URL_<side>
+  local port pid
+  port=$(pick_port "${LAST_PORT:-}") || die "no free port"; LAST_PORT=$port
+  "$2" serve --database "$3" --hostname "$HOST" --port "$port" --page-cache-mb 0 </dev/null >>"$T/$1.log" 2>&1 &
+  pid=$!; track "$pid" "vestnik-$1"
+  wait_http "http://$HOST:$port/" 180 "$pid" "vestnik-$1" "$T/$1.log"
+  printf -v "PID_$1" '%s' "$pid"
+  printf -v "URL_$1" '%s' "http://$HOST:$port"
+}
+
 # ------------------------------------------------------------------ measuring
 busy_pct() {   # whole-machine busy % over 2 s
   local a b
