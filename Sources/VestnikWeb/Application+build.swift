@@ -107,7 +107,7 @@ public func buildApplication(
     let counter =
         readCounter
         ?? ReadCounter(repository: site.reads, flushInterval: settings.reads.flushInterval, now: site.now, logger: logger)
-    var services: [any Service] = [counter, PublicationScheduler(site: site, logger: logger)]
+    var services: [any Service] = [counter, PublicationScheduler(site: site, logger: logger), SearchRebuilder(site: site, logger: logger)]
     if site.database.dialect == .postgres { services.append(ChangeListener(database: site.database, logger: logger)) }
     if site.database.dialect == .sqlite { services.append(ExternalWriteWatcher(database: site.database, logger: logger)) }
     if !settings.purgeTargets.isEmpty {

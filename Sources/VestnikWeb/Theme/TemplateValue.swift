@@ -97,7 +97,7 @@ enum FieldID: String, Sendable {
     case links, markers, message, meta, mediaType, modified, more, mostRead, name, nav, nextURL, ogLocale, pageTitle
     case pager, photo, pinned, pixelURL, previousURL, published, query, reads, relative, results, role, scriptURL
     case searchURL, section, sectionName, sections, sectionURL, selected, siteName, slug, snippet, sources, src
-    case status, subtitle, summary, t, tags, time, title, to, today, topicLink, type, url, week, width, year
+    case status, subtitle, suggestion, summary, t, tags, time, title, to, today, topicLink, type, url, week, width, year
     /// Not a field of any public view; `FieldKey.name` says which.
     case other = " other"
 }

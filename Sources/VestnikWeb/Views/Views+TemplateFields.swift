@@ -307,6 +307,17 @@ extension SearchView: TemplateFields {
         case .results: self.results.templateValue
         case .pager: self.pager.templateValue
         case .firstPageURL: self.firstPageURL.templateValue
+        case .suggestion: self.suggestion.templateValue
+        default: .none
+        }
+    }
+}
+
+extension SearchSuggestionView: TemplateFields {
+    func field(_ key: FieldKey) -> TemplateValue {
+        switch key.id {
+        case .label: self.label.templateValue
+        case .url: self.url.templateValue
         default: .none
         }
     }
