@@ -62,7 +62,9 @@ let package = Package(
         // Benchmarks that need the library in-process (bench/README.md); not part of the product.
         .executableTarget(
             name: "VestnikBench",
-            dependencies: ["VestnikStore", "VestnikCore", "VestnikDemo", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "VestnikStore", "VestnikCore", "VestnikDemo", "VestnikTestSupport", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "bench/VestnikBench"
         ),
         // The demo site lives in content/demo as ordinary content files; this tiny target ships them as a resource.
@@ -70,7 +72,9 @@ let package = Package(
         // Fresh migrated databases (SQLite, and PostgreSQL when configured) for the test targets.
         .target(
             name: "VestnikTestSupport",
-            dependencies: ["VestnikStore", .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "VestnikStore", "VestnikCore", .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/VestnikTestSupport",
             // Real pictures for the renditions' tests (made by Pictures/README.md's commands).
             resources: [.copy("Pictures")]

@@ -8,11 +8,13 @@
 #   range      the media files' Range header (fuzz/RangeFuzz.swift with Sources/VestnikCore/Media/ByteRange.swift)
 #   wordpress  the WordPress importer's text passes (fuzz/WordPressFuzz.swift with
 #              Sources/VestnikStore/Import/WordPress/WordPressText.swift); seeds: bodies with shortcodes and comments
+#   lexicon    the Hunspell dictionary reader (fuzz/LexiconFuzz.swift with Sources/VestnikCore/Search/
+#              BulgarianLexicon.swift); input: an .aff file, a NUL byte, a .dic file; seeds: small dictionaries
 # Findings (crash-*, timeout-*, oom-*) land in fuzz/.work/TARGET/; rerun one with: fuzz/.work/TARGET/fuzz crash-…
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET=scrub
-case "${1:-}" in scrub|wordpress|range) TARGET=$1; shift ;; esac
+case "${1:-}" in scrub|wordpress|range|lexicon) TARGET=$1; shift ;; esac
 SECONDS_TO_RUN=${1:-60}
 shift || true
 WORK=fuzz/.work/$TARGET
@@ -28,6 +30,9 @@ case "$TARGET" in
   wordpress)
     SOURCES=(Sources/VestnikStore/Import/WordPress/WordPressText.swift fuzz/WordPressFuzz.swift)
     MAX_LEN=16384 ;;
+  lexicon)
+    SOURCES=(Sources/VestnikCore/Search/BulgarianLexicon.swift fuzz/LexiconFuzz.swift)
+    MAX_LEN=8192 ;;
 esac
 swiftc -sanitize=fuzzer,address -parse-as-library -O -g "${SOURCES[@]}" \
     -o "$WORK/fuzz" >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }  # (ld.gold warns about ASan's local symbols)
@@ -37,6 +42,10 @@ elif [ "$TARGET" = range ]; then
   for seed in 'bytes=0-99' 'bytes=-500' 'bytes=100-' 'bytes=5-1' 'bytes=0-0,5-9' 'bytes=99999999999999999999999-'; do
     printf '%s' "$seed" > "$WORK/corpus/$(printf '%s' "$seed" | md5sum | cut -c1-8)"
   done
+elif [ "$TARGET" = lexicon ]; then
+  printf '%b' 'SET UTF-8\nSFX A Y 2\nSFX A 0 и .\nSFX A 0 ите [^щ]\nPFX P Y 1\nPFX P 0 най .\n\0003\nград/A\nдобър/P\nхор/AP\n' > "$WORK/corpus/small"
+  printf '%b' 'SET UTF-8\nFLAG long\nSFX Ab Y 1\nSFX Ab а и а\n\0001\nжена/Ab\n' > "$WORK/corpus/long"
+  printf '%b' 'SET UTF-8\nFLAG num\nSFX 12 Y 1\nSFX 12 0 ове .\n\0001\nград/7,12\n' > "$WORK/corpus/num"
 else
   printf '%b' 'Абзац.\n\n[caption id="a" width="300"]<a href="/x"><img src="/i.jpg" alt=""></a> Надпис[/caption]' > "$WORK/corpus/caption"
   printf '%b' '<!-- wp:paragraph --><p>Текст</p><!-- /wp:paragraph -->\n[gallery ids="1,2"] [[escaped]] [/embed] [audio src="x" /]' > "$WORK/corpus/blocks"

@@ -14,7 +14,7 @@ struct Vestnik: AsyncParsableCommand {
         abstract: "A news publishing engine: the public site, the newsroom and the API in one binary.",
         subcommands: [
             Serve.self, Migrate.self, Import.self, ImportWordPress.self, BackupCommand.self, RestoreCommand.self, Setting.self, User.self,
-            Media.self,
+            Media.self, Search.self,
         ],
         defaultSubcommand: Serve.self)
 }
@@ -212,6 +212,7 @@ struct Serve: AsyncParsableCommand {
                 }
                 let app = buildApplication(site: site, settings: server, logger: logger)
                 logger.info("Vestnik serves \(options.location) at http://\(hostname):\(port)")
+                logger.info("\(BulgarianDictionary.system.summary)")
                 try await app.runService()
             }
         }

@@ -5,6 +5,8 @@ public enum Migrations {
     /// The migration that adds `tags.name_key`; existing tags get their key right after it (Swift lowercases Cyrillic,
     /// SQLite's LOWER() does not).
     static let tagKeysVersion = 6
+    /// The migration that moves search to the dictionary's lemmas; `SearchRebuild` refills the index in the background.
+    static let lemmaSearchVersion = 10
 
     public static let all: [Migration] = [
         Migration(
@@ -243,6 +245,29 @@ public enum Migrations {
                 "CREATE INDEX login_devices_user ON login_devices (user_id, last_seen)",
                 "CREATE INDEX password_resets_user ON password_resets (user_id)",
             ]),
+        Migration(
+            version: 10, name: "search by the dictionary's lemmas, rebuilt in the background",
+            statements: [
+                // One row: the rebuild of the search index (`SearchRebuild`). `finished_at` NULL means one is due or
+                // under way; `below` is the article id it has reached (it goes newest first), `analyser` what it uses.
+                """
+                CREATE TABLE search_rebuild (
+                    id INTEGER PRIMARY KEY, analyser TEXT NOT NULL DEFAULT '', below {bigint}, done {bigint} NOT NULL DEFAULT 0,
+                    total {bigint} NOT NULL DEFAULT 0, started_at {bigint}, finished_at {bigint})
+                """,
+                "INSERT INTO search_rebuild (id) VALUES (1)",
+                // The terms change (lemmas instead of light stems): the old ones would match nothing a query asks.
+                "DELETE FROM article_terms",
+                "DELETE FROM search_terms",
+                // The word "did you mean" shows for a term.
+                "ALTER TABLE search_terms ADD COLUMN word TEXT NOT NULL DEFAULT ''",
+            ],
+            sqliteOnly: [
+                // A fifth column holds each article's exact forms, for ranking.
+                "DROP TABLE article_search",
+                "CREATE VIRTUAL TABLE article_search USING fts5(title, lead, body, meta, forms, tokenize = 'ascii')",
+            ],
+            postgresOnly: ["DELETE FROM article_search"]),
         Migration(
             version: 11, name: "admin API tokens",
             statements: [

@@ -75,6 +75,14 @@ public struct Migrator: Sendable {
             try await SearchIndexer.reindexAll(database, now: Date())
         }
         if done.contains(Migrations.tagKeysVersion) { try await TaxonomyRepository.fillTagKeys(database) }
+        // The lemma index needs no rebuild where there was nothing to index, or where everything was just indexed.
+        if done.contains(Migrations.lemmaSearchVersion) {
+            var whole = done.contains(Migrations.searchIndexVersion)
+            if !whole {
+                whole = try await database.read { db in try await db.raw("SELECT COUNT(*) AS n FROM articles").first()?.int("n") ?? 0 } == 0
+            }
+            if whole { try await SearchRebuild(database: database).markBuilt() }
+        }
         return done
     }
 

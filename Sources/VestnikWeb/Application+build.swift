@@ -131,7 +131,7 @@ public func buildApplication(
         ?? ReadCounter(repository: site.reads, flushInterval: settings.reads.flushInterval, now: site.now, logger: logger)
     var services: [any Service] = [
         counter, PublicationScheduler(site: site, logger: logger), MailDelivery(site: site, transport: settings.mail, logger: logger),
-        RenditionWorker(renditions: site.renditions, now: site.now, logger: logger),
+        RenditionWorker(renditions: site.renditions, now: site.now, logger: logger), SearchRebuilder(site: site, logger: logger),
     ]
     if site.database.dialect == .postgres { services.append(ChangeListener(database: site.database, logger: logger)) }
     if site.database.dialect == .sqlite { services.append(ExternalWriteWatcher(database: site.database, logger: logger)) }

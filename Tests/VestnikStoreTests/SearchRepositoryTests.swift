@@ -36,8 +36,10 @@ import VestnikTestSupport
             try await Self.seed(database)
             let found = try await titles(database, "газ")
             #expect(found.first == "Цените на газа скочиха")
-            // The light stemmer keeps "Газови" (gazov) and "Газът" (gazat) apart from "газ": only газа/газ forms match.
-            #expect(Set(found) == ["Цените на газа скочиха", "Бюджетът за учителите"])
+            // "Газови" is another word (an adjective): never found. "Газът" is газ: the dictionary finds it (in the old
+            // story's body); the light stemmer alone (gazat) does not.
+            let withGasAt: Set<String> = SearchAnalyzer.shared.lexicon == nil ? [] : ["Газови доставки от миналото"]
+            #expect(Set(found) == Set(["Цените на газа скочиха", "Бюджетът за учителите"]).union(withGasAt))
             #expect(!found.contains("Чернова за газа"))
             #expect(try await titles(database, "putin") == ["Цените на газа скочиха"])
             #expect(try await titles(database, "sofia snyag") == ["Сняг в София"])
@@ -50,7 +52,9 @@ import VestnikTestSupport
             try await Self.seed(database)
             #expect(try await titles(database, "\"цените на газа\"").sorted() == ["Бюджетът за учителите", "Цените на газа скочиха"])
             #expect(try await titles(database, "\"газа цените\"").isEmpty)
-            #expect(try await titles(database, "газа -учители") == ["Цените на газа скочиха"])
+            // With the dictionary, газа also finds the old story's "Газът" (the same word).
+            let gasAt: Set<String> = SearchAnalyzer.shared.lexicon == nil ? [] : ["Газови доставки от миналото"]
+            #expect(Set(try await titles(database, "газа -учители")) == Set(["Цените на газа скочиха"]).union(gasAt))
             let taxonomy = TaxonomyRepository(database: database)
             let bulgaria = try #require(try await taxonomy.section(slug: "bulgaria"))
             #expect(try await titles(database, "газа", filters: SearchFilters(sectionID: bulgaria.id)) == ["Бюджетът за учителите"])

@@ -108,4 +108,29 @@ import VestnikTestSupport
             #expect(bad.body.contains("\"error\""))
         }
     }
+
+    /// A misspelt word that finds nothing gets one suggestion from the site's own words: a link on the page, a field
+    /// in the API, and the suggested query finds the article.
+    @Test(arguments: TestDatabase.all)
+    func didYouMeanOffersTheSitesOwnWord(_ kind: TestDatabase) async throws {
+        try await withSite(kind, articles: Self.content) { client, _ in
+            let typo = "%D1%81%D1%82%D0%BE%D0%BB%D0%BB%D0%B8%D1%86%D0%B0%D1%82%D0%B0"  // столлицата
+            let page = try await client.get("/search?q=" + typo)
+            #expect(page.body.contains("Няма намерени статии"))
+            #expect(
+                page.body.contains(
+                    "<p class=\"search-suggestion\">Може би търсите: <a href=\"/%D1%82%D1%8A%D1%80%D1%81%D0%B5%D0%BD%D0%B5?q="))
+            let api = try await client.get("/api/search?q=" + typo)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(api.body.utf8)) as? [String: Any])
+            let suggestion = try #require(json["suggestion"] as? String)
+            #expect(suggestion.hasPrefix("столиц"))
+            let fixed = try await client.get(
+                "/api/search?q=" + (suggestion.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            let found = try #require(try JSONSerialization.jsonObject(with: Data(fixed.body.utf8)) as? [String: Any])
+            #expect(found["total"] as? Int == 1)
+            #expect(found["suggestion"] == nil)
+            // A query that finds plenty gets none.
+            #expect(!(try await client.get("/search?q=sofia")).body.contains("search-suggestion"))
+        }
+    }
 }

@@ -17,6 +17,8 @@ struct Options {
     var articles = 100_000
     var queries = 2_000
     var output: String?
+    /// Rebuild the whole index first (`SearchRebuild`), and time it.
+    var reindex = false
 
     init(_ arguments: [String]) {
         var iterator = arguments.makeIterator()
@@ -26,6 +28,7 @@ struct Options {
             case "--articles": articles = Int(iterator.next() ?? "") ?? articles
             case "--queries": queries = Int(iterator.next() ?? "") ?? queries
             case "--output": output = iterator.next()
+            case "--reindex": reindex = true
             default: break
             }
         }
@@ -67,8 +70,13 @@ if arguments.first == "renditions" {
     try runRenditions(Array(arguments.dropFirst()))
     exit(0)
 }
+if arguments.first == "lemmas" {
+    try runLemmas(Array(arguments.dropFirst()))
+    exit(0)
+}
 guard arguments.first == "search" else {
-    print("usage: vestnik-bench search --database PATH|postgres://… --articles N --queries N --output FILE")
+    print("usage: vestnik-bench search --database PATH|postgres://… --articles N --queries N --output FILE [--reindex]")
+    print("       vestnik-bench lemmas [--families FILE] [--output FILE]")
     print("       vestnik-bench hostile [--database PATH|postgres://…] [--output FILE] [--runs N]")
     print("       vestnik-bench renditions one|job --input FILE [--width N] [--runs N]")
     exit(2)
@@ -113,6 +121,20 @@ if existing < options.articles {
     }
 }
 
+var notes: [String] = ["analyser \(SearchAnalyzer.shared.identity)"]
+if options.reindex {
+    let rebuild = SearchRebuild(database: database)
+    try await rebuild.schedule()
+    let clock = ContinuousClock.now
+    try await rebuild.run()
+    notes.append("reindex \(try await repository.count()) articles \(ContinuousClock.now - clock)")
+}
+let sizes = try await SearchRepository(database: database).indexBytes()
+notes.append(
+    sizes.isEmpty
+        ? "index size unknown (SQLite without dbstat)" : "index " + sizes.map { "\($0.name) \($0.bytes >> 10) KiB" }.joined(separator: ", ")
+)
+
 // The query mix: one to three words, some in quotes, some with an exclusion, a few in Latin letters.
 let search = SearchRepository(database: database)
 var latencies: [Double] = []
@@ -130,11 +152,12 @@ for number in 0..<options.queries {
     totalHits += page.total
 }
 latencies.sort()
-let report = String(
-    format: "%@ | %d articles | %d queries | p50 %.2f ms | p95 %.2f ms | p99 %.2f ms | max %.2f ms | mean hits %d",
-    database.dialect == .sqlite ? "SQLite" : "PostgreSQL", try await repository.count(), latencies.count,
-    percentile(latencies, 0.5), percentile(latencies, 0.95), percentile(latencies, 0.99), latencies.last ?? 0,
-    totalHits / max(1, latencies.count))
+let report =
+    String(
+        format: "%@ | %d articles | %d queries | p50 %.2f ms | p95 %.2f ms | p99 %.2f ms | max %.2f ms | mean hits %d",
+        database.dialect == .sqlite ? "SQLite" : "PostgreSQL", try await repository.count(), latencies.count,
+        percentile(latencies, 0.5), percentile(latencies, 0.95), percentile(latencies, 0.99), latencies.last ?? 0,
+        totalHits / max(1, latencies.count)) + " | " + notes.joined(separator: " | ")
 print(report)
 if let output = options.output {
     let line = report + "\n"

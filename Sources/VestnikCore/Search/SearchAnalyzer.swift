@@ -1,12 +1,19 @@
 import Foundation
 
 /// Turns text into search terms, the same way for documents and queries: tokenise (Unicode letters and digits),
-/// lowercase, drop Bulgarian stopwords, stem with `BulgarianStemmer`, and spell the stem in Latin letters.
+/// lowercase, drop Bulgarian stopwords, map each word to its lemmas through the Bulgarian dictionary
+/// (`BulgarianLexicon`) or, for a word it does not know, stem it with `BulgarianStemmer`, and spell the result in
+/// Latin letters.
 ///
 /// Spelling every term in Latin (by the Transliteration Act) puts Cyrillic and Latin text in one space: a reader who
-/// types `putin` finds `Путин`, because a Latin query word is first read back into Cyrillic, stemmed, and spelled
+/// types `putin` finds `Путин`, because a Latin query word is first read back into Cyrillic, analysed, and spelled
 /// in Latin again.
-public enum SearchAnalyzer {
+///
+/// A word has one term, kept at its position so phrases match: its lemma (училища → uchilishte); a form of several
+/// lemmas gets one term for the set (хора → khor0khoro), which a query for any of them also asks for; a word the
+/// dictionary does not know gets its light stem. Its exact form (`Analysis.form`) is indexed beside, so that an
+/// exact match ranks above a match of another form.
+public struct SearchAnalyzer: Sendable, CustomStringConvertible {
     /// A longer run of letters is cut to this many (the longest Bulgarian words have about 30): the stemmer and the
     /// Latin reading never see a "word" of a million letters.
     public static let maxWordLength = 64
@@ -14,6 +21,44 @@ public enum SearchAnalyzer {
     /// body is not indexed, so a body of one word repeated costs the index, and every search that reads it, no
     /// more than a long article.
     public static let maxDocumentWords = 20_000
+    /// Joins the Latin lemmas of a form of several lemmas into one term (terms are otherwise letters and digits of
+    /// words, and no word has a digit between letters of a lemma).
+    static let lemmaJoiner = "0"
+    /// A query word asks for at most this many terms: its lemmas and the shared forms' terms (the dictionary's worst
+    /// lemma has five); more would only cost the index.
+    static let maxAlternatives = 12
+
+    /// Definite articles, longest first.
+    static let articles = ["ът", "ят", "та", "то", "те", "а", "я"]
+
+    /// nil: the light stemmer alone.
+    public let lexicon: BulgarianLexicon?
+
+    public init(lexicon: BulgarianLexicon?) { self.lexicon = lexicon }
+
+    /// The light stemmer alone, as before the dictionary (and wherever it is not installed).
+    public static let light = SearchAnalyzer(lexicon: nil)
+    /// The site's analyser: the system dictionary (`BulgarianDictionary.system`) when it is there.
+    public static let shared = SearchAnalyzer(lexicon: BulgarianDictionary.system.lexicon)
+
+    /// What the index records it was built with: an index built by another analyser is rebuilt.
+    public var identity: String { lexicon?.identity ?? "light" }
+
+    public var description: String { identity }
+
+    /// What one word is for the index.
+    public struct Analysis: Sendable, Hashable {
+        /// The term at the word's position.
+        public var term: String
+        /// The word as written, in Latin letters.
+        public var form: String
+        /// Its Cyrillic lemmas; empty for a word the dictionary does not know.
+        public var lemmas: [String]
+        /// The word to show for the term (a lemma, or the word itself).
+        public var display: String
+        /// The word as given (lowercase, cut at `maxWordLength`).
+        public var typed: String
+    }
 
     /// The words of `text` in order, lowercased, with stopwords removed; at most `limit` of them (counted before
     /// stopwords are dropped), the rest of the text is not read.
@@ -42,29 +87,141 @@ public enum SearchAnalyzer {
         return words
     }
 
+    /// The search term of one lowercase word, by the site's analyser.
+    public static func term(_ word: String) -> String { shared.term(word) }
+
+    /// The terms of `text` by the site's analyser.
+    public static func terms(_ text: String, limit: Int = .max) -> [String] { shared.terms(text, limit: limit) }
+
     /// The search term of one lowercase word.
-    public static func term(_ word: String) -> String {
-        let word = word.utf8.count > maxWordLength ? String(word.prefix(maxWordLength)) : word
+    public func term(_ word: String) -> String { analyse(word).term }
+
+    /// One lowercase word for the index.
+    public func analyse(_ word: String) -> Analysis {
+        let word = word.utf8.count > Self.maxWordLength ? String(word.prefix(Self.maxWordLength)) : word
         let isCyrillic = word.unicodeScalars.contains { (0x0400...0x04FF).contains($0.value) }
+        let form = Self.latin(word)
+        let lemmas = lexicon.map { self.lemmas(of: word, isCyrillic: isCyrillic, in: $0) } ?? []
+        if !lemmas.isEmpty {
+            var latin: [String] = []
+            for lemma in lemmas {
+                let spelled = Self.lemmaTerm(lemma)
+                if !spelled.isEmpty, !latin.contains(spelled) { latin.append(spelled) }
+            }
+            if !latin.isEmpty {
+                return Analysis(
+                    term: latin.sorted().joined(separator: Self.lemmaJoiner), form: form, lemmas: lemmas, display: lemmas[0],
+                    typed: word)
+            }
+        }
+        return Analysis(
+            term: Self.stemTerm(word, isCyrillic: isCyrillic), form: form, lemmas: [], display: word,
+            typed: word)
+    }
+
+    /// The lemmas of a lowercase word (of each Cyrillic reading of a Latin one).
+    func lemmas(of word: String, isCyrillic: Bool, in lexicon: BulgarianLexicon) -> [String] {
+        var found: [String] = []
+        for reading in isCyrillic ? [word] : Self.cyrillicReadings(word) {
+            for lemma in Self.lemmas(of: reading, in: lexicon) where !found.contains(lemma) { found.append(lemma) }
+        }
+        // The dictionary lists names without their definite forms (Германия, not Германията): a word it does not know
+        // is read as a known word with the article on.
+        if found.isEmpty, isCyrillic {
+            for article in Self.articles where word.count > article.count + 2 && word.hasSuffix(article) {
+                found = Self.lemmas(of: String(word.dropLast(article.count)), in: lexicon)
+                if !found.isEmpty { break }
+            }
+        }
+        return found
+    }
+
+    /// The terms a query word asks for: its own; each of its lemmas; and the term of every form that one of its
+    /// lemmas shares with another (`хор` asks for khor0khoro too, the term of хора).
+    public func alternatives(_ analysis: Analysis) -> [String] {
+        var terms = [analysis.term]
+        guard let lexicon, analysis.lemmas.count > 0 else { return terms }
+        func add(_ term: String) {
+            if !term.isEmpty, !terms.contains(term), terms.count < Self.maxAlternatives { terms.append(term) }
+        }
+        for lemma in analysis.lemmas { add(Self.lemmaTerm(lemma)) }
+        for lemma in analysis.lemmas {
+            for form in lexicon.forms(of: lemma) + (BulgarianIrregulars.formsOfLemma[lemma] ?? []) {
+                let shared = Self.lemmas(of: form, in: lexicon)
+                guard shared.count > 1 else { continue }
+                var latin: [String] = []
+                for other in shared where !latin.contains(Self.lemmaTerm(other)) { latin.append(Self.lemmaTerm(other)) }
+                if latin.count > 1 { add(latin.sorted().joined(separator: Self.lemmaJoiner)) }
+            }
+        }
+        return terms
+    }
+
+    /// What the dictionary says of a form, and the hand-written irregular forms (`BulgarianIrregulars`).
+    static func lemmas(of form: String, in lexicon: BulgarianLexicon) -> [String] {
+        var lemmas = lexicon.lemmas(of: form)
+        for lemma in BulgarianIrregulars.lemmasOfForm[form] ?? [] where !lemmas.contains(lemma) { lemmas.insert(lemma, at: 0) }
+        // An irregular form the dictionary lists as a word of its own is that word's form, not a lemma of its own.
+        if BulgarianIrregulars.lemmasOfForm[form] != nil { lemmas.removeAll { $0 == form } }
+        return lemmas
+    }
+
+    /// The terms of `text` in order (positions kept, so phrases can be matched), from at most its first `limit`
+    /// words. Each distinct word is analysed once.
+    public func terms(_ text: String, limit: Int = .max) -> [String] {
+        analyses(text, limit: limit).map(\.term)
+    }
+
+    /// The analysis of every word of `text` that has a term, in order, from at most its first `limit` words.
+    public func analyses(_ text: String, limit: Int = .max) -> [Analysis] {
+        var analysisOf: [String: Analysis] = [:]
+        return Self.words(text, limit: limit).compactMap { word in
+            if let known = analysisOf[word] { return known.term.isEmpty ? nil : known }
+            let analysis = self.analyse(word)
+            analysisOf[word] = analysis
+            return analysis.term.isEmpty ? nil : analysis
+        }
+    }
+
+    /// A word's Latin spelling, letters and digits only.
+    static func latin(_ word: String) -> String {
+        Slug.transliterate(word).filter { $0.isASCII && ($0.isLetter || $0.isNumber) }
+    }
+
+    /// A lemma's term: its Latin spelling, with ъ as x (which the transliteration never writes), so that lemmas
+    /// the transliteration would merge stay apart (път and пат, съм and сам); a Latin-typed query reads a as both.
+    static func lemmaTerm(_ lemma: String) -> String {
+        latin(lemma.replacingOccurrences(of: "ъ", with: "x"))
+    }
+
+    /// The light stemmer's term, for words the dictionary does not know.
+    static func stemTerm(_ word: String, isCyrillic: Bool) -> String {
         // The law spells the country "Bulgaria", not "Balgaria": read it as the Cyrillic word it stands for.
         let latin = !isCyrillic && word.hasPrefix("bulgar") ? "balgar" + word.dropFirst(6) : word
         var stem = BulgarianStemmer.stem(isCyrillic ? word : LatinToCyrillic.guess(latin))
         // The light stemmer leaves -ия nouns split: инфлация → инфлац but инфлацията → инфлаци. Folding a final
         // и of a longer stem joins them again (Германия, Германията → герман).
         if stem.count > 4, stem.hasSuffix("и") { stem.removeLast() }
-        return Slug.transliterate(stem).filter { $0.isASCII && ($0.isLetter || $0.isNumber) }
+        return Self.latin(stem)
     }
 
-    /// The terms of `text` in order (positions kept, so phrases can be matched), from at most its first `limit`
-    /// words. Each distinct word is analysed once.
-    public static func terms(_ text: String, limit: Int = .max) -> [String] {
-        var termOf: [String: String] = [:]
-        return words(text, limit: limit).compactMap { word in
-            if let known = termOf[word] { return known.isEmpty ? nil : known }
-            let term = self.term(word)
-            termOf[word] = term
-            return term.isEmpty ? nil : term
+    /// The Cyrillic words a Latin-typed word may stand for: the transliteration writes both а and ъ as a, so each
+    /// of the first `maxAmbiguous` a's is read both ways (64 readings at most).
+    static func cyrillicReadings(_ word: String) -> [String] {
+        let latin = word.hasPrefix("bulgar") ? "balgar" + word.dropFirst(6) : word
+        let guess = LatinToCyrillic.guess(latin)
+        guard guess.unicodeScalars.allSatisfy({ !($0.isASCII && $0.properties.isAlphabetic) }) else { return [] }
+        var readings = [""]
+        var ambiguous = 0
+        for character in guess {
+            if character == "а", ambiguous < 6 {
+                ambiguous += 1
+                readings = readings.flatMap { [$0 + "а", $0 + "ъ"] }
+            } else {
+                readings = readings.map { $0 + String(character) }
+            }
         }
+        return readings
     }
 }
 

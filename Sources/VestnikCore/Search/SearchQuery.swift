@@ -1,9 +1,33 @@
 /// What a reader typed in the search box, read into terms: words must all match, "quoted words" must match as a
-/// phrase, and -word (or -"a phrase") must not match. Every term is already analysed (`SearchAnalyzer.term`).
+/// phrase, and -word (or -"a phrase") must not match. Every word is already analysed (`SearchAnalyzer`).
 public struct SearchQuery: Sendable, Equatable {
+    /// One query word: it matches a text word whose term is any of `terms` (its own term first, then its lemmas'
+    /// and the terms of forms they share with other words), and ranks higher where the text has `form` itself.
+    public struct Word: Sendable, Hashable {
+        public var terms: [String]
+        public var form: String
+        /// The word as the reader typed it (lowercased), for "did you mean".
+        public var typed: String
+
+        public var term: String { terms[0] }
+
+        public init(terms: [String], form: String, typed: String = "") {
+            self.terms = terms
+            self.form = form
+            self.typed = typed
+        }
+    }
+
     public enum Clause: Sendable, Hashable {
-        case term(String)
-        case phrase([String])
+        case term(Word)
+        case phrase([Word])
+
+        public var words: [Word] {
+            switch self {
+            case .term(let word): return [word]
+            case .phrase(let words): return words
+            }
+        }
     }
 
     public var required: [Clause]
@@ -25,24 +49,17 @@ public struct SearchQuery: Sendable, Equatable {
     public static let maximumTerms = 16
 
     /// Every term a result may be highlighted for.
-    public var highlightTerms: Set<String> {
-        Set(
-            required.flatMap { clause -> [String] in
-                switch clause {
-                case .term(let term): return [term]
-                case .phrase(let terms): return terms
-                }
-            })
-    }
+    public var highlightTerms: Set<String> { Set(required.flatMap(\.words).flatMap(\.terms)) }
 
-    public static func parse(_ text: String) throws(Problem) -> SearchQuery {
+    public static func parse(_ text: String, analyzer: SearchAnalyzer = .shared) throws(Problem) -> SearchQuery {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw .empty }
         guard trimmed.count <= maximumLength else { throw .tooLong(limit: maximumLength) }
         var required: [Clause] = []
         var excluded: [Clause] = []
-        var seenRequired = Set<Clause>()
-        var seenExcluded = Set<Clause>()
+        // Clauses are told apart by their terms: "газа газ" asks one thing.
+        var seenRequired = Set<[[String]]>()
+        var seenExcluded = Set<[[String]]>()
         var distinctTerms = Set<String>()
         var rest = Substring(trimmed)
         while let start = rest.firstIndex(where: { !$0.isWhitespace }) {
@@ -66,19 +83,22 @@ public struct SearchQuery: Sendable, Equatable {
                 chunk = rest[..<end]
                 rest = rest[end...]
             }
-            let terms = SearchAnalyzer.terms(String(chunk))
-            guard !terms.isEmpty else { continue }
-            let clauses: [Clause] = isPhrase && terms.count > 1 ? [.phrase(terms)] : terms.map(Clause.term)
+            let analyses = analyzer.analyses(String(chunk))
+            guard !analyses.isEmpty else { continue }
+            // Counted before the alternatives are looked up, so a long query costs no dictionary walks.
+            distinctTerms.formUnion(analyses.map(\.term))
+            guard distinctTerms.count <= maximumTerms else { throw .tooManyTerms(limit: maximumTerms) }
+            let words = analyses.map { Word(terms: analyzer.alternatives($0), form: $0.form, typed: $0.typed) }
+            let clauses: [Clause] = isPhrase && words.count > 1 ? [.phrase(words)] : words.map(Clause.term)
             // A clause said twice asks nothing more: `kq kq kq …` is the query `kq`.
             for clause in clauses {
+                let key = clause.words.map(\.terms)
                 if negative {
-                    if seenExcluded.insert(clause).inserted { excluded.append(clause) }
+                    if seenExcluded.insert(key).inserted { excluded.append(clause) }
                 } else {
-                    if seenRequired.insert(clause).inserted { required.append(clause) }
+                    if seenRequired.insert(key).inserted { required.append(clause) }
                 }
             }
-            distinctTerms.formUnion(terms)
-            guard distinctTerms.count <= maximumTerms else { throw .tooManyTerms(limit: maximumTerms) }
         }
         guard !required.isEmpty else { throw .nothingToFind }
         return SearchQuery(required: required, excluded: excluded)

@@ -11,15 +11,34 @@ enum SearchIndexer {
         var lead: [String]
         var body: [String]
         var meta: [String]
+        /// Every distinct form the fields hold, in Latin letters: an exact match of a query word ranks higher.
+        var forms: [String]
+        /// The word "did you mean" shows for each term (its lemma, or the word itself).
+        var display: [String: String]
 
         /// Each field is analysed from its first `SearchAnalyzer.maxDocumentWords` words only: a huge body (one word
         /// 300,000 times) costs the index, and every search whose words it holds, no more than a long article.
-        init(kicker: String, title: String, lead: String, bodyHTML: String, tags: [String], authors: [String], section: String) {
+        init(
+            kicker: String, title: String, lead: String, bodyHTML: String, tags: [String], authors: [String], section: String,
+            analyzer: SearchAnalyzer = .shared
+        ) {
             let limit = SearchAnalyzer.maxDocumentWords
-            self.title = SearchAnalyzer.terms(kicker + " " + title, limit: limit)
-            self.lead = SearchAnalyzer.terms(lead, limit: limit)
-            self.body = SearchAnalyzer.terms(ArticleBody.plainText(bodyHTML), limit: limit)
-            self.meta = SearchAnalyzer.terms((tags + authors + [section]).joined(separator: " . "), limit: limit)
+            let fields = [
+                kicker + " " + title, lead, ArticleBody.plainText(bodyHTML), (tags + authors + [section]).joined(separator: " . "),
+            ].map { analyzer.analyses($0, limit: limit) }
+            self.title = fields[0].map(\.term)
+            self.lead = fields[1].map(\.term)
+            self.body = fields[2].map(\.term)
+            self.meta = fields[3].map(\.term)
+            var forms: [String] = []
+            var seen = Set<String>()
+            var display: [String: String] = [:]
+            for analysis in fields.joined() {
+                if !analysis.form.isEmpty, seen.insert(analysis.form).inserted { forms.append(analysis.form) }
+                if display[analysis.term] == nil { display[analysis.term] = analysis.display }
+            }
+            self.forms = forms
+            self.display = display
         }
 
         /// Term frequencies over every field, title terms counting double: the vector "Още:" similarity uses.
@@ -41,11 +60,14 @@ enum SearchIndexer {
             for (offset, entry) in batch.enumerated() {
                 let comma: SQLQueryString = offset == 0 ? "" : ", "
                 rows += comma + "(\(bind: articleID), \(bind: entry.key), \(bind: entry.value))"
-                terms += comma + "(\(bind: entry.key), 1)"
+                terms += comma + "(\(bind: entry.key), 1, \(bind: document.display[entry.key] ?? ""))"
             }
             try await db.raw("INSERT INTO article_terms (article_id, term, tf) VALUES \(rows)").run()
             try await db.raw(
-                "INSERT INTO search_terms (term, df) VALUES \(terms) ON CONFLICT (term) DO UPDATE SET df = search_terms.df + 1"
+                """
+                INSERT INTO search_terms (term, df, word) VALUES \(terms)
+                ON CONFLICT (term) DO UPDATE SET df = search_terms.df + 1
+                """
             ).run()
         }
         let title = document.title.joined(separator: " ")
@@ -57,16 +79,20 @@ enum SearchIndexer {
             try await db.raw("DELETE FROM article_search WHERE rowid = \(bind: articleID)").run()
             try await db.raw(
                 """
-                INSERT INTO article_search (rowid, title, lead, body, meta)
-                VALUES (\(bind: articleID), \(bind: title), \(bind: lead), \(bind: body), \(bind: meta))
+                INSERT INTO article_search (rowid, title, lead, body, meta, forms)
+                VALUES (\(bind: articleID), \(bind: title), \(bind: lead), \(bind: body), \(bind: meta),
+                    \(bind: document.forms.joined(separator: " ")))
                 """
             ).run()
         case .postgres:
+            // Forms are lexemes of their own (`=form`, weight D), apart from the terms, and carry no positions.
+            let forms = document.forms.map { SearchRepository.formLexeme($0) }
             try await db.raw(
                 """
                 INSERT INTO article_search (article_id, document) VALUES (\(bind: articleID),
                     setweight(to_tsvector('simple', \(bind: title)), 'A') || setweight(to_tsvector('simple', \(bind: meta)), 'B')
-                    || setweight(to_tsvector('simple', \(bind: lead)), 'B') || setweight(to_tsvector('simple', \(bind: body)), 'C'))
+                    || setweight(to_tsvector('simple', \(bind: lead)), 'B') || setweight(to_tsvector('simple', \(bind: body)), 'C')
+                    || setweight(array_to_tsvector(CAST(\(bind: forms) AS TEXT[])), 'D'))
                 ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document
                 """
             ).run()
@@ -89,14 +115,19 @@ enum SearchIndexer {
         for id in ids {
             try await database.write { db in
                 try await Database.serialize(LockKeys.articleWrites, dialect: dialect, in: db)
-                let rows = try await db.raw("\(ArticleRepository.articleColumns) WHERE a.id = \(bind: id)").all()
-                guard let article = try await ArticleRepository.articles(from: rows, in: db).first else { return }
-                let document = Document(
-                    kicker: article.kicker, title: article.title, lead: article.lead, bodyHTML: article.bodyHTML,
-                    tags: article.tags.map(\.name), authors: article.authors.map(\.name), section: article.section.name)
-                try await index(articleID: article.id, document: document, dialect: dialect, in: db)
+                try await reindex(id, dialect: dialect, in: db)
             }
         }
+    }
+
+    /// Rebuilds one article's search entry inside the caller's transaction (which holds the article-write lock).
+    static func reindex(_ id: Int, analyzer: SearchAnalyzer = .shared, dialect: Database.Dialect, in db: any SQLDatabase) async throws {
+        let rows = try await db.raw("\(ArticleRepository.articleColumns) WHERE a.id = \(bind: id)").all()
+        guard let article = try await ArticleRepository.articles(from: rows, in: db).first else { return }
+        let document = Document(
+            kicker: article.kicker, title: article.title, lead: article.lead, bodyHTML: article.bodyHTML,
+            tags: article.tags.map(\.name), authors: article.authors.map(\.name), section: article.section.name, analyzer: analyzer)
+        try await index(articleID: article.id, document: document, dialect: dialect, in: db)
     }
 
     /// Takes an article's terms out of the statistics (before re-indexing or deleting it).

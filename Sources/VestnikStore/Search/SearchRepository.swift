@@ -42,8 +42,9 @@ public struct SearchRepository: Sendable {
 
     public init(database: Database) { self.database = database }
 
-    /// Field weights: a word in the title counts most, then tags/authors/section and the lead, then the body.
-    static let weights = (title: 10.0, lead: 4.0, body: 1.0, meta: 4.0)
+    /// Field weights: a word in the title counts most, then tags/authors/section and the lead, then the body; an
+    /// exact form of a query word (anywhere) adds to its match.
+    static let weights = (title: 10.0, lead: 4.0, body: 1.0, meta: 4.0, forms: 4.0)
     /// A story published now scores up to 1.5× one published long ago; the boost halves over a week.
     static let recencyHalfLife = 7.0 * 86_400
     /// Counting stops here: a reader needs "over 1,000", not the exact number, and counting every match of a common
@@ -96,7 +97,7 @@ public struct SearchRepository: Sendable {
             let w = Self.weights
             let fts = Self.fts5(query)
             let relevance: SQLQueryString =
-                "-bm25(article_search, \(literal: w.title), \(literal: w.lead), \(literal: w.body), \(literal: w.meta))"
+                "-bm25(article_search, \(literal: w.title), \(literal: w.lead), \(literal: w.body), \(literal: w.meta), \(literal: w.forms))"
             // CROSS JOIN keeps the full-text index as the outer loop: SQLite must not scan articles and probe the
             // index once per row.
             count = """
@@ -125,15 +126,15 @@ public struct SearchRepository: Sendable {
             let tsquery = Self.tsquery(query)
             count = """
                 SELECT COUNT(*) AS n FROM (SELECT 1 FROM article_search x JOIN articles a ON a.id = x.article_id
-                WHERE x.document @@ to_tsquery('simple', \(bind: tsquery)) AND \(condition) LIMIT \(literal: countLimit)) AS matches
+                WHERE x.document @@ CAST(\(bind: tsquery) AS tsquery) AND \(condition) LIMIT \(literal: countLimit)) AS matches
                 """
             let newest: SQLQueryString = """
                 SELECT x.article_id, x.document FROM article_search x JOIN articles a ON a.id = x.article_id
-                WHERE x.document @@ to_tsquery('simple', \(bind: tsquery)) AND \(condition)
+                WHERE x.document @@ CAST(\(bind: tsquery) AS tsquery) AND \(condition)
                 ORDER BY x.article_id DESC LIMIT \(literal: candidates)
                 """
             rows = """
-                SELECT \(columns), CAST(ts_rank('{0.1, 0.25, 0.4, 1.0}', x.document, to_tsquery('simple', \(bind: tsquery)), 1) AS DOUBLE PRECISION) * \(recency) AS score
+                SELECT \(columns), CAST(ts_rank('{0.1, 0.25, 0.4, 1.0}', x.document, CAST(\(bind: tsquery) AS tsquery), 1) AS DOUBLE PRECISION) * \(recency) AS score
                 FROM (\(newest)) AS x JOIN articles a ON a.id = x.article_id JOIN sections s ON s.id = a.section_id
                 ORDER BY score DESC, a.published_at DESC
                 LIMIT \(literal: page.size) OFFSET \(literal: page.offset)
@@ -158,24 +159,55 @@ public struct SearchRepository: Sendable {
         return String(html[..<open])
     }
 
-    /// An FTS5 query: every term quoted (terms are plain [a-z0-9], so quoting cannot be escaped out of).
+    /// A query word's phrases stop here: a phrase whose words each have several terms asks for each combination.
+    static let maxPhraseCombinations = 32
+
+    /// Each combination of one term per word of a phrase, the words' own terms first, at most
+    /// `maxPhraseCombinations`.
+    static func combinations(_ words: [SearchQuery.Word]) -> [[String]] {
+        var result: [[String]] = [[]]
+        for word in words {
+            var next: [[String]] = []
+            for prefix in result {
+                for term in word.terms where next.count < maxPhraseCombinations { next.append(prefix + [term]) }
+            }
+            result = next
+        }
+        return result
+    }
+
+    /// An FTS5 query: every term quoted (terms and forms are plain [a-z0-9], so quoting cannot be escaped out of).
+    /// A word matches any of its terms in the text columns, or its exact form in `forms`; an exact form is always
+    /// a form of one of the word's terms, so the `forms` match adds only rank.
     static func fts5(_ query: SearchQuery) -> String {
+        let text = "{title lead body meta} : "
         func clause(_ clause: SearchQuery.Clause) -> String {
             switch clause {
-            case .term(let term): return "\"\(term)\""
-            case .phrase(let terms): return "\"" + terms.joined(separator: " ") + "\""
+            case .term(let word):
+                let terms = word.terms.map { "\"\($0)\"" }.joined(separator: " OR ")
+                return "(" + text + "(" + terms + ")" + (word.form.isEmpty ? "" : " OR forms : \"\(word.form)\"") + ")"
+            case .phrase(let words):
+                let phrases = combinations(words).map { "\"" + $0.joined(separator: " ") + "\"" }
+                return "(" + text + "(" + phrases.joined(separator: " OR ") + "))"
             }
         }
         let required = query.required.map(clause).joined(separator: " AND ")
         return query.excluded.reduce(required) { $0 + " NOT " + clause($1) }
     }
 
-    /// A tsquery: `a & b & (c <-> d) & !e`.
+    /// The lexeme of an exact form in the PostgreSQL document: apart from the terms, which are never spelled so.
+    static func formLexeme(_ form: String) -> String { "=" + form }
+
+    /// A tsquery, every lexeme quoted: `('a' | 'a2' | '=af') & ('b' <-> 'c') & !('e' | '=ef')`.
     static func tsquery(_ query: SearchQuery) -> String {
+        func alternatives(_ word: SearchQuery.Word, form: Bool) -> String {
+            let lexemes = word.terms + (form && !word.form.isEmpty ? [formLexeme(word.form)] : [])
+            return "(" + lexemes.map { "'\($0)'" }.joined(separator: " | ") + ")"
+        }
         func clause(_ clause: SearchQuery.Clause) -> String {
             switch clause {
-            case .term(let term): return term
-            case .phrase(let terms): return "(" + terms.joined(separator: " <-> ") + ")"
+            case .term(let word): return alternatives(word, form: true)
+            case .phrase(let words): return "(" + words.map { alternatives($0, form: false) }.joined(separator: " <-> ") + ")"
             }
         }
         return (query.required.map(clause) + query.excluded.map { "!" + clause($0) }).joined(separator: " & ")

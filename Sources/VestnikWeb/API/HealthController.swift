@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import VestnikCore
 import VestnikStore
 
 /// For load balancers, systemd and Kubernetes: `/healthz` says the process answers (it asks nothing else, so a slow
@@ -26,8 +27,14 @@ struct HealthController: Sendable {
             problems.append("the database does not answer")
         }
         if !Self.writable(mediaFolder) { problems.append("the media folder is not writable") }
-        if problems.isEmpty { return Self.answer(.ok, ["status": "ready"]) }
-        return Self.answer(.serviceUnavailable, ["status": "not ready", "problems": problems.joined(separator: "; ")])
+        // Search tells how it analyses and whether its index is whole; a rebuild does not make the node unready.
+        var search = ["search": BulgarianDictionary.system.summary]
+        if let progress = try? await SearchRebuild(database: database).progress(), !progress.finished {
+            search["search_index"] = "rebuilding: \(progress.done) of \(progress.total) articles"
+        }
+        if problems.isEmpty { return Self.answer(.ok, search.merging(["status": "ready"]) { $1 }) }
+        return Self.answer(
+            .serviceUnavailable, search.merging(["status": "not ready", "problems": problems.joined(separator: "; ")]) { $1 })
     }
 
     /// Creates and removes a small file: the only sure test that uploads will work.

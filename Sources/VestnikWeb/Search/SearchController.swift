@@ -94,6 +94,7 @@ struct SearchController<Context: RequestContext>: Sendable {
         var results: [SearchResultView] = []
         var summary: String?
         var pager: Pager?
+        var suggestion: SearchSuggestionView?
         switch search.query {
         case .failure(.empty): message = nil
         case .failure(.tooLong(let limit)): message = site.locale.format("search_too_long", ["limit": String(limit)])
@@ -115,6 +116,11 @@ struct SearchController<Context: RequestContext>: Sendable {
                     : site.locale.format("search_summary", ["count": String(found.total)])
             }
             pager = views.pager(found, url: { url(search, page: $0) })
+            if found.total < SearchRepository.suggestBelow, let better = try await site.search.suggestion(for: query) {
+                var suggested = search
+                suggested.text = better
+                suggestion = SearchSuggestionView(label: better, url: url(suggested, page: 1))
+            }
         }
         let view = SearchView(
             layout: views.layout(
@@ -123,7 +129,7 @@ struct SearchController<Context: RequestContext>: Sendable {
             query: search.text, from: search.fromText, to: search.untilText,
             sections: sections.map { SectionOption(slug: $0.slug, name: $0.name, selected: $0.slug == search.sectionSlug) },
             author: search.authorSlug, message: message, summary: summary, results: results, pager: pager,
-            firstPageURL: search.page > 1 ? url(search, page: 1) : nil)
+            firstPageURL: search.page > 1 ? url(search, page: 1) : nil, suggestion: suggestion)
         return .html(try site.theme.render("search", view))
     }
 
@@ -138,8 +144,9 @@ struct SearchController<Context: RequestContext>: Sendable {
             query, filters: search.filters, page: PageRequest(number: search.page, size: pageSize), now: site.now())
         let dates = site.views.dates
         let terms = query.highlightTerms
+        let suggestion = found.total < SearchRepository.suggestBelow ? try await site.search.suggestion(for: query) : nil
         let body = SearchAPIResponse(
-            query: search.text, total: found.total, page: found.number, pages: found.pageCount,
+            query: search.text, suggestion: suggestion, total: found.total, page: found.number, pages: found.pageCount,
             results: found.items.map {
                 .init(
                     title: $0.article.title, kicker: $0.article.kicker, url: site.publicURL + SiteURLs.article($0.article),
@@ -172,6 +179,8 @@ struct SearchAPIResponse: Encodable {
         var title, kicker, url, section, published, snippet: String
     }
     var query: String
+    /// "Did you mean": the query with its unknown words replaced by the closest the site holds; absent if none.
+    var suggestion: String?
     var total, page, pages: Int
     var results: [Result]
 }
