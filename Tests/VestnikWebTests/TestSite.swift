@@ -27,7 +27,7 @@ func article(
 /// Runs `body` against the real router over a fresh database holding `articles`.
 func withSite(
     _ kind: TestDatabase, articles: [ArticleInput], settings: [String: String] = [:], limits: ReachLimits = ReachLimits(),
-    mediaMaxBytes: Int = MediaSettings.defaultMaxBytes,
+    mediaMaxBytes: Int = MediaSettings.defaultMaxBytes, server: ServerSettings = ServerSettings(),
     _ body: @escaping @Sendable (any TestClientProtocol, Site) async throws -> Void
 ) async throws {
     // Each test's media library has a folder of its own.
@@ -42,7 +42,7 @@ func withSite(
             database: database, theme: try await Theme.load(), now: { testNow }, passwordHasher: PasswordHasher(cost: 4),
             media: MediaSettings(folder: mediaFolder, maxBytes: mediaMaxBytes))
         site.limits = limits
-        let app = buildApplication(site: site, settings: ServerSettings(), logger: Logger(label: "test"))
+        let app = buildApplication(site: site, settings: server, logger: Logger(label: "test"))
         try await app.test(.router) { [site] client in try await body(client, site) }
     }
 }
