@@ -23,7 +23,8 @@
 #                      first article instead (about a tenth of the text), as runs before 2026-11-25 evening did
 #     SCALE=1          0 skips phase 2
 #     SMALL=1000 BIG=1000000   article counts of phase 2
-#     SCALE_MODES="cold cached"  servers of phase 2: page cache off, and the default options
+#     SCALE_MODES="cold cached"  servers of phase 2: page cache off, and the default options, both up at once
+#     SCALE_ROUNDS=1   alternating rounds of phase 2 (each mode measured once per round)
 #     SCALE_DIR=/tmp/vestnik-pages-scale   where the generated databases live; kept and reused across runs
 #                      (delete it to generate again; generating 1,000,000 takes several minutes)
 #     VESTNIK_BIN=...  measure this binary instead of building
@@ -46,6 +47,7 @@ SCALE_MODES=${SCALE_MODES:-cold cached}
 SMALL=${SMALL:-1000}
 BIG=${BIG:-1000000}
 SCALE_DIR=${SCALE_DIR:-/tmp/vestnik-pages-scale}
+SCALE_ROUNDS=${SCALE_ROUNDS:-1}
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$ROOT/bench/lib.sh"
@@ -270,32 +272,43 @@ EOF
     # only a fraction of a million articles).
     log "phase 2: reading $db into the OS's file cache"
     cat "$db" "$db-wal" >/dev/null 2>&1 || true
+    # Both servers run at once and are measured in alternating rounds, so a change in the machine's load falls on both.
+    declare -A SPID SURL_OF
     for mode in $SCALE_MODES; do
-    SPORT=$(pick_port) || die "no free port"
-    log "phase 2: $mode vestnik on $count articles ($(cat "$db.done"); $(du -m "$db" | cut -f1) MB)"
-    if [ "$mode" = cold ]; then start_vestnik scale "$db" "$SPORT" --no-demo "${COLD_ARGS[@]}"
-    else start_vestnik scale "$db" "$SPORT" --no-demo; fi
-    SURL=http://$HOST:$SPORT
-    fetch_html "$SURL/rubrika-2/statia-1" "$T/scale-$mode-$count-article.html"
+      SPORT=$(pick_port) || die "no free port"
+      log "phase 2: $mode vestnik on $count articles ($(cat "$db.done"); $(du -m "$db" | cut -f1) MB)"
+      if [ "$mode" = cold ]; then start_vestnik "scale_$mode" "$db" "$SPORT" --no-demo "${COLD_ARGS[@]}"
+      else start_vestnik "scale_$mode" "$db" "$SPORT" --no-demo; fi
+      pv="PID_scale_$mode"; SPID[$mode]=${!pv}; SURL_OF[$mode]=http://$HOST:$SPORT
+      fetch_html "${SURL_OF[$mode]}/rubrika-2/statia-1" "$T/scale-$mode-$count-article.html"
+    done
     export ARTICLES=$count
-    wrk_run 64 "$WARMUP" "$SURL/" "$T/wrk/scale-$mode-$count-warmup.txt" -s "$T/random.lua"
-    j0=$(tree_jiffies "$PID_scale")
+    for mode in $SCALE_MODES; do
+      wrk_run 64 "$WARMUP" "${SURL_OF[$mode]}/" "$T/wrk/scale-$mode-$count-warmup.txt" -s "$T/random.lua"
+    done
+    for r in $(seq 1 "$SCALE_ROUNDS"); do
+    for mode in $SCALE_MODES; do
     wait_quiet
-    wrk_run 64 "$DURATION" "$SURL/" "$T/wrk/scale-$mode-$count.txt" -s "$T/random.lua"
-    j1=$(tree_jiffies "$PID_scale")
-    f=$T/wrk/scale-$mode-$count.txt
+    m0=$(machine_jiffies); j0=$(tree_jiffies "${SPID[$mode]}"); w0=$(own_children_jiffies); t0=$(date +%s.%N)
+    f=$T/wrk/scale-$mode-$count-r$r.txt
+    wrk_run 64 "$DURATION" "${SURL_OF[$mode]}/" "$f" -s "$T/random.lua"
+    t1=$(date +%s.%N); m1=$(machine_jiffies); j1=$(tree_jiffies "${SPID[$mode]}"); w1=$(own_children_jiffies)
     reqs=$(awk '/requests in/ { print $1 }' "$f")
     non2xx=$(awk '/Non-2xx or 3xx responses/ { print $NF }' "$f"); non2xx=${non2xx:-0}
-    hwm=$(awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$PID_scale/status")
-    rss=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$PID_scale/status")
-    row=$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$mode" "$count" "$(awk '/^Requests\/sec/ { print $2 }' "$f")" \
+    hwm=$(awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/${SPID[$mode]}/status")
+    rss=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/${SPID[$mode]}/status")
+    other=$(awk -v m0="$m0" -v m1="$m1" -v j0="$j0" -v j1="$j1" -v w0="$w0" -v w1="$w1" -v t0="$t0" -v t1="$t1" \
+      -v hz="$HZ" -v n="$NCPU" 'BEGIN { o = (m1 - m0) - (j1 - j0) - (w1 - w0); if (o < 0) o = 0
+      printf "%.0f", 100 * o / ((t1 - t0) * hz * n) }')
+    row=$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$mode" "$count" "$(awk '/^Requests\/sec/ { print $2 }' "$f")" \
       "$(to_ms "$(awk '$1 == "50%" { print $2 }' "$f")")" "$(to_ms "$(awk '$1 == "99%" { print $2 }' "$f")")" \
       "$(awk -v a="$j0" -v b="$j1" -v hz="$HZ" -v q="$reqs" 'BEGIN { printf "%.3f", q ? 1000 * (b - a) / hz / q : 0 }')" \
-      "$non2xx" "$hwm" "$rss")
+      "$non2xx" "$hwm" "$rss" "$r" "$other")
     echo "$row" >&2
     SCALE_ROWS+="$row"$'\n'
-    stop_vestnik scale
     done
+    done
+    for mode in $SCALE_MODES; do stop_vestnik "scale_$mode"; done
   done
 fi
 
@@ -353,9 +366,15 @@ SUMMARY=$(awk -F'\t' -v conns="$CONNS" -v targets="$TARGETS" 'NR > 1 { k = $1 SU
     echo "articles of a big site mostly miss the cache, which then fills to its bound). Peak RSS = VmHWM of the server"
     echo "after the run (start-up included)."
     echo
-    echo "| server | articles | req/s | p50 | p99 | CPU ms/request | non-2xx | peak RSS | RSS at the end |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-    printf '%s' "$SCALE_ROWS" | awk -F'\t' '{ printf "| %s | %\047d | %.0f | %s ms | %s ms | %s | %s | %s MB | %s MB |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9 }'
+    echo "| server | articles | round | req/s | p50 | p99 | CPU ms/request | non-2xx | peak RSS | RSS at the end | other CPU |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    printf '%s' "$SCALE_ROWS" | awk -F'\t' '{ printf "| %s | %\047d | %s | %.0f | %s ms | %s ms | %s | %s | %s MB | %s MB | %s %% |\n", $1, $2, $10, $3, $4, $5, $6, $7, $8, $9, $11 }'
+    echo
+    printf '%s' "$SCALE_ROWS" | awk -F'\t' '{ k = $1 SUBSEP $2; r[k] += $3; c[k] += $6; n[k]++; counts[$2] = 1 }
+      END { for (a in counts) if (("cached" SUBSEP a) in n && ("cold" SUBSEP a) in n) {
+        x = "cached" SUBSEP a; y = "cold" SUBSEP a
+        printf "- %\047d articles, default ÷ cache off (means over the rounds): req/s %.2f×, CPU per request %.2f×\n", a,
+          (r[x] / n[x]) / (r[y] / n[y]), (c[x] / n[x]) / (c[y] / n[y]) } }'
     echo
     printf '%s' "$SCALE_ROWS" | awk -F'\t' -v small="$SMALL" -v big="$BIG" '$2 == small { a[$1] = $4 } $2 == big { b[$1] = $4 }
       END { for (m in a) if (a[m] > 0 && (m in b)) printf "- %s: p50 with %\047d articles ÷ p50 with %\047d: %.2f\n", m, big, small, b[m] / a[m] }'

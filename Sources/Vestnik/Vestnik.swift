@@ -128,6 +128,12 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         help:
+            "Which new pages may push others out of a full page cache: tinylfu (asked for again, and more often than what they push out), second (asked for again), lru (every page) (default: $VESTNIK_PAGE_CACHE_ADMISSION, else tinylfu)."
+    )
+    var pageCacheAdmission: String?
+
+    @Option(
+        help:
             "A shared cache to purge by key when content changes, e.g. http://127.0.0.1:6081/ (Varnish with deploy/varnish/vestnik.vcl); repeat for several (default: $VESTNIK_PURGE_URLS, comma-separated)."
     )
     var purgeUrl: [String] = []
@@ -187,6 +193,12 @@ struct Serve: AsyncParsableCommand {
         var server = ServerSettings(hostname: hostname, port: port, reads: reads)
         server.pageCacheBytes = try number(pageCacheMb, "VESTNIK_PAGE_CACHE_MB", 64, environment) << 20
         server.pageLifetime = TimeInterval(try number(pageLifetime, "VESTNIK_PAGE_LIFETIME", 60, environment))
+        if let name = pageCacheAdmission ?? environment["VESTNIK_PAGE_CACHE_ADMISSION"] {
+            guard let admission = PageCache.Admission(rawValue: name) else {
+                throw ValidationError("the page cache admission must be tinylfu, second or lru, not \(name)")
+            }
+            server.pageCacheAdmission = admission
+        }
         server.idleTimeout = try number(idleTimeout, "VESTNIK_IDLE_TIMEOUT", 30.0, environment)
         if let command = (mailCommand ?? environment["VESTNIK_MAIL_COMMAND"])?.split(separator: " ").map(String.init), !command.isEmpty {
             server.mail = MailTransport(command: command)

@@ -15,6 +15,8 @@ public struct ServerSettings: Sendable {
     public var pageCacheBytes: Int
     /// How long a cached page lives at most, for what changes with the clock alone (relative times, read counts).
     public var pageLifetime: TimeInterval
+    /// Which new pages may push others out of a full page cache (bench/mixed.sh compares them).
+    public var pageCacheAdmission: PageCache.Admission = .tinyLFU
     /// What browsers and CDNs are told about keeping public pages.
     public var httpCache: HTTPCachePolicy
     /// Shared caches to purge by key when content changes (Varnish with xkey).
@@ -39,7 +41,7 @@ public struct ServerSettings: Sendable {
 
     /// The page cache these settings describe, listening to the site's changes.
     func makePageCache(for site: Site) -> PageCache {
-        let cache = PageCache(capacity: pageCacheBytes, lifetime: pageLifetime, now: site.now)
+        let cache = PageCache(capacity: pageCacheBytes, lifetime: pageLifetime, admission: pageCacheAdmission, now: site.now)
         site.database.changes.subscribe { cache.invalidate($0) }
         return cache
     }

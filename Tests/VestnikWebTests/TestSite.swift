@@ -28,6 +28,7 @@ func article(
 func withSite(
     _ kind: TestDatabase, articles: [ArticleInput], settings: [String: String] = [:], limits: ReachLimits = ReachLimits(),
     mediaMaxBytes: Int = MediaSettings.defaultMaxBytes, vips: Vips.Availability = Vips.availability,
+    server: ServerSettings = ServerSettings(),
     _ body: @escaping @Sendable (any TestClientProtocol, Site) async throws -> Void
 ) async throws {
     // Each test's media library has a folder of its own.
@@ -43,7 +44,7 @@ func withSite(
             media: MediaSettings(folder: mediaFolder, maxBytes: mediaMaxBytes))
         site.limits = limits
         site.renditions.availability = vips
-        let app = buildApplication(site: site, settings: ServerSettings(), logger: Logger(label: "test"))
+        let app = buildApplication(site: site, settings: server, logger: Logger(label: "test"))
         try await app.test(.router) { [site] client in try await body(client, site) }
     }
 }

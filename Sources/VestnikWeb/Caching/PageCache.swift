@@ -9,20 +9,37 @@ import VestnikStore
 /// showing the changed thing; a page also expires after `lifetime`, for what changes with the clock alone
 /// ("преди 5 минути", read counts, "Най-четени").
 ///
+/// Once the cache is full, `admission` decides whether a new page may push others out. On a big archive most
+/// misses are pages nobody asks for again before they would be evicted (a crawler's walk, the long tail): those are
+/// served as rendered and never stored, so they cost what a cold render costs and flush nothing.
+///
 /// A render that began before a change may finish after it; `epoch` counts invalidations, and a page rendered
 /// across one is served to its own request but not kept.
 public final class PageCache: @unchecked Sendable {
-    /// A stored page: the bytes as rendered and pre-compressed, and what a response needs to describe them.
+    /// Which new pages may take a full cache's room.
+    public enum Admission: String, Sendable, CaseIterable {
+        /// Every page, pushing out the least recently used (the cache before issue 28; for comparison).
+        case lru
+        /// A page asked for a second time within the sketch's window, like nginx's `proxy_cache_min_uses 2`.
+        case secondRequest = "second"
+        /// A page asked for again, and lately more often than each page it would push out (TinyLFU).
+        case tinyLFU = "tinylfu"
+    }
+
+    /// A stored page: the bytes as rendered, gzip-compressed once a client asks for that, and what a response
+    /// needs to describe them.
     public struct Page: Sendable {
         public let identity: ByteBuffer
-        public let gzip: ByteBuffer?
+        public private(set) var gzip: ByteBuffer?
+        /// Whether gzip was tried (a page whose gzip copy would not be smaller has none, and is not tried again).
+        private(set) var gzipTried = false
         public let etag: String
         public let contentType: String
         public let lastModified: String?
         public let surrogateKeys: String
         /// The response headers of a hit, made once: for the page as is, and gzip-compressed.
         let identityHeaders: HTTPFields
-        let gzipHeaders: HTTPFields
+        private(set) var gzipHeaders: HTTPFields
         let storedAt: Date
         /// The surrogate keys one by one (split only for a page that is kept: most cold pages never are).
         var keys: [String] { surrogateKeys.split(separator: " ").map(String.init) }
@@ -38,13 +55,26 @@ public final class PageCache: @unchecked Sendable {
         public var bytes = 0
         public var hits = 0
         public var misses = 0
+        /// Rendered pages the admission policy did not let in.
+        public var rejected = 0
+    }
+
+    /// What `lookup` found.
+    enum Lookup {
+        case hit(Page)
+        /// `keep`: whether the page, once rendered, may be stored (so it is worth copying into storage of its own);
+        /// `epoch`: what to pass to `store`.
+        case miss(keep: Bool, epoch: UInt64)
     }
 
     /// The most bytes the pages may take; 0 keeps nothing.
     public let capacity: Int
     public let lifetime: TimeInterval
+    public let admission: Admission
     private let now: @Sendable () -> Date
     private let lock = NSLock()
+    /// How often each path was asked for lately (unused by `.lru`).
+    private var sketch: FrequencySketch
     private var pages: [String: Node] = [:]
     private var byKey: [String: Set<String>] = [:]
     /// Most recently used at `head`.
@@ -53,11 +83,17 @@ public final class PageCache: @unchecked Sendable {
     private var statistics = Statistics()
     private var invalidations: UInt64 = 0
 
-    /// `now` is the site's clock, so a page expires by the same time the site renders with.
-    public init(capacity: Int, lifetime: TimeInterval = 60, now: @escaping @Sendable () -> Date = { Date() }) {
+    /// `now` is the site's clock, so a page expires by the same time the site renders with. The plain LRU is the
+    /// default here; the server's default is in `ServerSettings`.
+    public init(
+        capacity: Int, lifetime: TimeInterval = 60, admission: Admission = .lru, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.capacity = max(0, capacity)
         self.lifetime = lifetime
+        self.admission = admission
         self.now = now
+        // Sized for about as many pages as the capacity holds at 16 KB a page (a generated article's cost).
+        sketch = FrequencySketch(pages: admission == .lru ? 0 : self.capacity / 16_384)
     }
 
     public var isEnabled: Bool { capacity > 0 }
@@ -65,42 +101,70 @@ public final class PageCache: @unchecked Sendable {
     /// The clock pages are stamped with.
     var clock: @Sendable () -> Date { now }
 
-    /// The page stored under `path`, if it is there and not expired; it becomes the most recently used.
-    func page(_ path: String) -> Page? {
+    /// The page stored under `path`, if it is there and not expired (it becomes the most recently used), and
+    /// otherwise whether it may be kept once rendered. Counts the request either way.
+    func lookup(_ path: String) -> Lookup {
         let date = now()
+        let hash = path.hashValue
         return lock.withLock {
-            guard let node = pages[path] else {
-                statistics.misses += 1
-                return nil
-            }
-            guard date.timeIntervalSince(node.page.storedAt) < lifetime, node.page.storedAt <= date else {
+            if admission != .lru { sketch.record(hash) }
+            if let node = pages[path] {
+                if !isExpired(node, at: date) {
+                    moveToFront(node)
+                    statistics.hits += 1
+                    return .hit(node.page)
+                }
                 remove(node)
-                statistics.misses += 1
-                return nil
             }
-            moveToFront(node)
-            statistics.hits += 1
-            return node.page
+            statistics.misses += 1
+            return .miss(keep: mayKeep(hash), epoch: invalidations)
         }
     }
+
+    /// The page stored under `path`, if any (`lookup` without the verdict on a miss).
+    func page(_ path: String) -> Page? {
+        if case .hit(let page) = lookup(path) { return page }
+        return nil
+    }
+
+    /// Whether a page is stored under `path` (expired or not), without counting a request.
+    func holds(_ path: String) -> Bool { lock.withLock { pages[path] != nil } }
 
     /// Counts changes; pass it to `store` to keep a page only if nothing changed while it was rendered.
     var epoch: UInt64 { lock.withLock { invalidations } }
 
-    /// Keeps `page` under `path` unless a change came after `epoch` or it is too big to be worth it (over an
-    /// eighth of the capacity), making room by dropping the least recently used pages.
+    /// Keeps `page` under `path` unless a change came after `epoch`, it is too big to be worth it (over an eighth of
+    /// the capacity), or the cache is full and `admission` prefers the pages it would push out; room is made by
+    /// dropping the least recently used pages.
     func store(_ page: Page, at path: String, renderedAt epoch: UInt64) {
         guard isEnabled, page.cost <= capacity / 8 else { return }
+        let hash = path.hashValue
+        let date = now()
         lock.withLock {
             guard invalidations == epoch else { return }
             if let old = pages[path] { remove(old) }
+            guard admits(cost: page.cost, hash: hash, at: date) else {
+                statistics.rejected += 1
+                return
+            }
             while statistics.bytes + page.cost > capacity, let last = tail { remove(last) }
-            let node = Node(path: path, page: page)
+            let node = Node(path: path, hash: hash, page: page)
             pages[path] = node
             for key in page.keys { byKey[key, default: []].insert(path) }
             statistics.bytes += page.cost
             statistics.pages += 1
             insertAtFront(node)
+        }
+    }
+
+    /// Puts `page` (the stored one with its gzip encoding added on a hit) in its place, if the page stored under
+    /// `path` is still the one it was made from.
+    func replace(_ page: Page, at path: String) {
+        lock.withLock {
+            guard let node = pages[path], node.page.storedAt == page.storedAt, node.page.etag == page.etag else { return }
+            statistics.bytes += page.cost - node.page.cost
+            node.page = page
+            while statistics.bytes > capacity, let last = tail, last !== node { remove(last) }
         }
     }
 
@@ -126,15 +190,48 @@ public final class PageCache: @unchecked Sendable {
 
     public var stats: Statistics { lock.withLock { statistics } }
 
+    // MARK: Admission (call with the lock held)
+
+    private func isExpired(_ node: Node, at date: Date) -> Bool {
+        !(date.timeIntervalSince(node.page.storedAt) < lifetime && node.page.storedAt <= date)
+    }
+
+    /// A guess before rendering, so that a page that will not be kept is not copied: there is room, or the policy
+    /// may let it in (`admits` decides).
+    private func mayKeep(_ hash: Int) -> Bool {
+        let average = statistics.pages == 0 ? 0 : statistics.bytes / statistics.pages
+        return admission == .lru || statistics.bytes + average <= capacity || sketch.frequency(hash) >= 2
+    }
+
+    /// Whether a page of `cost` may come in: always while it fits, otherwise as `admission` says.
+    private func admits(cost: Int, hash: Int, at date: Date) -> Bool {
+        if admission == .lru || statistics.bytes + cost <= capacity { return true }
+        let frequency = sketch.frequency(hash)
+        guard frequency >= 2 else { return false }
+        guard admission == .tinyLFU else { return true }
+        // The pages it would push out, least recently used first: each must have been asked for less often
+        // (expired ones are gone anyway).
+        var room = capacity - statistics.bytes
+        var victim = tail
+        while room < cost, let node = victim {
+            if !isExpired(node, at: date), sketch.frequency(node.hash) >= frequency { return false }
+            room += node.page.cost
+            victim = node.previous
+        }
+        return true
+    }
+
     // MARK: The recency list (call with the lock held)
 
     private final class Node {
         let path: String
-        let page: Page
+        let hash: Int
+        var page: Page
         var previous: Node?
         var next: Node?
-        init(path: String, page: Page) {
+        init(path: String, hash: Int, page: Page) {
             self.path = path
+            self.hash = hash
             self.page = page
         }
     }
@@ -174,19 +271,18 @@ public final class PageCache: @unchecked Sendable {
 }
 
 extension PageCache.Page {
-    /// A page from rendered bytes: its ETag from the bytes, a gzip copy when that is smaller. `compress: false`
-    /// skips the gzip copy (a page neither kept nor sent compressed: gzip was a quarter of a cold page's CPU).
+    /// A page from rendered bytes: its ETag from the bytes, and a gzip copy when `compress` and that is smaller.
+    /// `keep` (by default `compress`) copies the bytes into storage of their own, for a page that may be stored: a
+    /// page served once needs neither the copies nor gzip unless its client takes gzip (gzip was a quarter of a cold
+    /// page's CPU).
     init(
         bytes: ByteBuffer, contentType: String, lastModified: String?, etag: String?, surrogateKeys: String,
-        cacheControl: String = HTTPCachePolicy().cacheControl, compress: Bool = true, at date: Date
+        cacheControl: String = HTTPCachePolicy().cacheControl, compress: Bool = true, keep: Bool? = nil, at date: Date
     ) {
-        var source = bytes
-        let compressed = compress ? try? source.compress(with: .gzip()) : nil
-        // A page that may be kept holds buffers sized for what they hold (NIO rounds up to a power of two): gzip's
-        // output buffer is allocated for the worst case, the input's size, about four times what it keeps, and the
+        let keep = keep ?? compress
+        // A page that may be kept holds buffers sized for what they hold (NIO rounds up to a power of two): the
         // rendered body may share a larger storage. Without the copies a full 64 MB cache held 250 MB (bench/pages.sh).
-        identity = compress ? Self.exactCopy(bytes) : bytes
-        gzip = compressed.flatMap { $0.readableBytes < bytes.readableBytes ? Self.exactCopy($0) : nil }
+        identity = keep ? Self.exactCopy(bytes) : bytes
         let etag = etag ?? "\"\(StaticAssets.fingerprint(bytes.readableBytesView))\""
         self.etag = etag
         self.contentType = contentType
@@ -199,13 +295,29 @@ extension PageCache.Page {
         ]
         if let lastModified { headers[.lastModified] = lastModified }
         identityHeaders = headers
-        if gzip == nil {
-            gzipHeaders = headers  // never sent: there is no gzip copy to send them with
-        } else {
-            headers[.eTag] = Self.gzipETag(etag)
-            headers[.contentEncoding] = "gzip"
-            gzipHeaders = headers
-        }
+        gzipHeaders = headers  // never sent without a gzip copy to send them with
+        if compress { self.compress(exact: keep) }
+    }
+
+    /// The page with its gzip encoding, made now if it was not tried yet.
+    func withGzip() -> Self {
+        guard !gzipTried else { return self }
+        var page = self
+        page.compress(exact: true)
+        return page
+    }
+
+    /// Adds the gzip encoding when it is smaller; `exact`: in storage of its own (gzip's output buffer is allocated
+    /// for the worst case, the input's size, about four times what it keeps).
+    private mutating func compress(exact: Bool) {
+        gzipTried = true
+        var source = identity
+        guard let made = try? source.compress(with: .gzip()), made.readableBytes < identity.readableBytes else { return }
+        gzip = exact ? Self.exactCopy(made) : made
+        var headers = identityHeaders
+        headers[.eTag] = gzipETag
+        headers[.contentEncoding] = "gzip"
+        gzipHeaders = headers
     }
 
     /// The ETag of the gzip encoding: a different representation needs a different strong validator.

@@ -57,10 +57,21 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         guard let path = key(request.uri) else { return try await next(request, context) }
         let gzip = Self.acceptsGzip(request.headers[values: .acceptEncoding])
-        if cache.isEnabled, let page = cache.page(path) {
-            return respond(page, to: request, gzip: gzip, hit: true)
+        var keep = false
+        var epoch: UInt64 = 0
+        if cache.isEnabled {
+            switch cache.lookup(path) {
+            case .hit(let page):
+                guard gzip, !page.gzipTried else { return respond(page, to: request, gzip: gzip, hit: true) }
+                // Compressed on the first hit that takes gzip, not on the miss: most pages rendered are never kept.
+                let compressed = page.withGzip()
+                cache.replace(compressed, at: path)
+                return respond(compressed, to: request, gzip: gzip, hit: true)
+            case .miss(let mayKeep, let renderedAt):
+                keep = mayKeep
+                epoch = renderedAt
+            }
         }
-        let epoch = cache.epoch
         // A HEAD is rendered as the GET it describes, so that its validators and length are the page's.
         var head = request.head
         head.method = .get
@@ -68,11 +79,13 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
         guard response.status == .ok, let keys = response.headers[.surrogateKey], response.headers[.setCookie] == nil,
             response.headers[.contentEncoding] == nil
         else { return response }
+        // A page that will not be kept costs what it costs with the cache off: gzip only for a client that takes
+        // it, no copies, no bookkeeping.
         let page = PageCache.Page(
             bytes: try await Self.collect(response.body), contentType: response.headers[.contentType] ?? "text/html; charset=utf-8",
             lastModified: response.headers[.lastModified], etag: response.headers[.eTag], surrogateKeys: keys,
-            cacheControl: cacheControl, compress: cache.isEnabled || gzip, at: cache.clock())
-        cache.store(page, at: path, renderedAt: epoch)
+            cacheControl: cacheControl, compress: gzip, keep: keep, at: cache.clock())
+        if keep { cache.store(page, at: path, renderedAt: epoch) }
         return respond(page, to: request, gzip: gzip, hit: false)
     }
 
