@@ -48,7 +48,8 @@ struct InvitationTests {
                 NewsroomURLs.users + "/invite", [("name", "Мария"), ("email", "maria@vestnik.bg"), ("role", "editor")])
             #expect(again.status == .unprocessableContent && again.body.contains("Вече има профил с този имейл"))
             let log = try await chief.get(NewsroomURLs.home + "/audit").body
-            #expect(log.contains("покани") && log.contains("Мария Нова &lt;maria@vestnik.bg&gt; (author)") && log.contains("прие поканата:"))
+            #expect(log.contains("покани") && log.contains("Мария Нова &lt;maria@vestnik.bg&gt; (author)"))
+            #expect(log.contains("прие поканата:"))
         }
     }
 
