@@ -19,22 +19,9 @@ public struct PublicationScheduler: Service {
     }
 
     public func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
-                while true {
-                    do {
-                        let published = try await publisher.publishDue(now: now())
-                        if !published.isEmpty { logger.info("scheduled articles published", metadata: ["ids": "\(published)"]) }
-                    } catch is CancellationError {
-                        throw CancellationError()
-                    } catch {
-                        logger.error("the scheduler failed", metadata: ["error": "\(error)"])
-                    }
-                    try await Task.sleep(for: interval)
-                }
-            }
-        } catch is CancellationError {
-            return
+        await repeatUntilShutdown(every: interval, logger: logger, failure: "the scheduler failed") {
+            let published = try await publisher.publishDue(now: now())
+            if !published.isEmpty { logger.info("scheduled articles published", metadata: ["ids": "\(published)"]) }
         }
     }
 }

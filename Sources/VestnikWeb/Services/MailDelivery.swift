@@ -121,22 +121,7 @@ public struct MailDelivery: Service {
     }
 
     public func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
-                while true {
-                    do {
-                        try await deliverDue()
-                    } catch is CancellationError {
-                        throw CancellationError()
-                    } catch {
-                        logger.error("mail delivery failed", metadata: ["error": "\(error)"])
-                    }
-                    try await Task.sleep(for: interval)
-                }
-            }
-        } catch is CancellationError {
-            return
-        }
+        await repeatUntilShutdown(every: interval, logger: logger, failure: "mail delivery failed") { try await deliverDue() }
     }
 
     /// Sends every message due now, once; returns how many went out.

@@ -18,32 +18,16 @@ public struct SearchRebuilder: Service {
 
     public func run() async throws {
         do {
-            try await cancelWhenGracefulShutdown {
-                do {
-                    if try await rebuild.scheduleIfStale() {
-                        logger.notice("the search index was built with another analyser: rebuilding it")
-                    }
-                } catch is CancellationError {
-                    throw CancellationError()
-                } catch {
-                    logger.error("cannot read the search index's state", metadata: ["error": "\(error)"])
-                }
-                // A service that returns would stop the server: it looks for due work (a rebuild another node or
-                // `vestnik search reindex` asked for) every minute until shutdown.
-                while true {
-                    do {
-                        try await rebuildWhileDue()
-                    } catch is CancellationError {
-                        throw CancellationError()
-                    } catch {
-                        // The next round goes on where this one stopped.
-                        logger.error("the search index rebuild stopped", metadata: ["error": "\(error)"])
-                    }
-                    try await Task.sleep(for: .seconds(60))
-                }
+            if try await rebuild.scheduleIfStale() {
+                logger.notice("the search index was built with another analyser: rebuilding it")
             }
-        } catch is CancellationError {
-            return
+        } catch {
+            logger.error("cannot read the search index's state", metadata: ["error": "\(error)"])
+        }
+        // It looks for due work (a rebuild another node or `vestnik search reindex` asked for) every minute; a round
+        // that failed goes on where it stopped the next time.
+        await repeatUntilShutdown(every: .seconds(60), logger: logger, failure: "the search index rebuild stopped") {
+            try await rebuildWhileDue()
         }
     }
 

@@ -1,0 +1,26 @@
+import Logging
+import ServiceLifecycle
+
+/// The loop every periodic background service shares: `round` every `interval` until the graceful shutdown, a failed
+/// round logged (`failure` says what failed) and the next one tried as usual. It never returns early: a service that
+/// returns stops the whole server.
+func repeatUntilShutdown(
+    every interval: Duration, logger: Logger, failure: String, _ round: @escaping @Sendable () async throws -> Void
+) async {
+    do {
+        try await cancelWhenGracefulShutdown {
+            while true {
+                do {
+                    try await round()
+                } catch is CancellationError {
+                    throw CancellationError()
+                } catch {
+                    logger.error("\(failure)", metadata: ["error": "\(error)"])
+                }
+                try await Task.sleep(for: interval)
+            }
+        }
+    } catch {
+        return  // cancelled: the shutdown
+    }
+}
