@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // gzip for the page cache (zlib, which the Swift toolchain itself needs, so nothing new to install).
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        // HMAC-SHA1 for TOTP and AES-GCM for the sealed TOTP secrets; postgres-nio builds it already.
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         .executableTarget(
@@ -51,6 +53,7 @@ let package = Package(
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.copy("Assets")],
             plugins: ["ViewModels"]
@@ -73,7 +76,8 @@ let package = Package(
         .target(
             name: "VestnikTestSupport",
             dependencies: [
-                "VestnikStore", "VestnikCore", .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log"),
+                "VestnikStore", "VestnikCore", .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/VestnikTestSupport",
             // Real pictures for the renditions' tests (made by Pictures/README.md's commands).

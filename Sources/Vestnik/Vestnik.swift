@@ -225,6 +225,10 @@ struct Serve: AsyncParsableCommand {
                 let app = buildApplication(site: site, settings: server, logger: logger)
                 logger.info("Vestnik serves \(options.location) at http://\(hostname):\(port)")
                 logger.info("\(BulgarianDictionary.system.summary)")
+                if !site.twoFactor.box.seals {
+                    logger.warning("VESTNIK_SECRET_KEY is not set: two-factor (TOTP) secrets are stored unsealed in the database")
+                }
+                if let problem = QRCode.problem { logger.info("two-factor enrolment shows no QR code, only the key: \(problem)") }
                 try await app.runService()
             }
         }
@@ -279,7 +283,9 @@ struct Import: AsyncParsableCommand {
 
 struct Setting: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show or change a site setting (site.locale = bg|en, site.name, site.url, site.follow_url, feed.content = summary|full).")
+        abstract:
+            "Show or change a site setting (site.locale = bg|en, site.name, site.url, site.follow_url, feed.content = summary|full, newsroom.totp_required = yes|no)."
+    )
 
     @OptionGroup var options: DatabaseOptions
 

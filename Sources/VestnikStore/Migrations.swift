@@ -327,5 +327,28 @@ public enum Migrations {
                     expires_at {bigint} NOT NULL, accepted_at {bigint}, revoked_at {bigint})
                 """,
             ]),
+        Migration(
+            version: 14, name: "two-factor sign-in (TOTP) and its recovery codes",
+            statements: [
+                // The TOTP secret of an enrolled user and the one shown while they enrol, each sealed
+                // (`TOTPSecretBox`: AES-GCM under VESTNIK_SECRET_KEY, which the database never holds); `totp_last_step`
+                // is the time step of the code last accepted, so a code works once.
+                "ALTER TABLE users ADD COLUMN totp_secret TEXT",
+                "ALTER TABLE users ADD COLUMN totp_pending TEXT",
+                "ALTER TABLE users ADD COLUMN totp_enabled_at {bigint}",
+                "ALTER TABLE users ADD COLUMN totp_last_step {bigint}",
+                // One-time recovery codes, shown once; only their SHA-256 digests are kept.
+                """
+                CREATE TABLE totp_recovery_codes (
+                    user_id {bigint} NOT NULL REFERENCES users(id) ON DELETE CASCADE, code_hash TEXT NOT NULL,
+                    used_at {bigint}, PRIMARY KEY (user_id, code_hash))
+                """,
+                // A sign-in between the password and the code: no session exists until the code is right.
+                """
+                CREATE TABLE login_challenges (
+                    token_hash TEXT PRIMARY KEY, user_id {bigint} NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    next TEXT NOT NULL, expires_at {bigint} NOT NULL)
+                """,
+            ]),
     ]
 }

@@ -40,11 +40,17 @@ public enum SettingRules {
         if webAddressKeys.contains(key), !isWebAddress(value) {
             return "\(key) must be an http:// or https:// address, not „\(value.prefix(100))“"
         }
+        if key == twoFactorRequiredKey, value != "yes", value != "no" {
+            return "\(key) must be yes or no, not „\(value.prefix(100))“"
+        }
         if key == corsOriginsKey, !isOriginList(value) {
             return "\(key) must be * or comma-separated origins such as https://app.example.bg, not „\(value.prefix(100))“"
         }
         return nil
     }
+
+    /// `yes`: editors and chief editors must sign in with a TOTP code after the password (`TwoFactor`).
+    public static let twoFactorRequiredKey = "newsroom.totp_required"
 
     /// The web origins that may read the content API from a browser.
     public static let corsOriginsKey = "api.cors_origins"

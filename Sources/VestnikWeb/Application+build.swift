@@ -88,7 +88,9 @@ public func buildRouter(
     let newsroom = router.group("newsroom").add(middleware: NewsroomMiddleware(site: site))
     let pages = NewsroomPages(site: site)
     SetupController(pages: pages, accounts: site.accounts, settings: site.settings).addRoutes(to: newsroom)
-    SessionController(pages: pages, accounts: site.accounts, trustedProxies: readSettings.trustedProxies).addRoutes(to: newsroom)
+    SessionController(pages: pages, accounts: site.accounts, twoFactor: site.twoFactor, trustedProxies: readSettings.trustedProxies)
+        .addRoutes(to: newsroom)
+    TwoFactorController(pages: pages, accounts: site.accounts, twoFactor: site.twoFactor, siteName: site.siteName).addRoutes(to: newsroom)
     ForgotPasswordController(
         pages: pages, accounts: site.accounts, settings: site.settings, outbox: MailOutbox(database: site.database),
         siteName: site.siteName, trustedProxies: readSettings.trustedProxies, logger: Logger(label: "vestnik.mail")

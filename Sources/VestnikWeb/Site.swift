@@ -11,6 +11,8 @@ public struct Site: Sendable {
     public let settings: SettingsRepository
     public let search: SearchRepository
     public let accounts: Accounts
+    /// Two-factor sign-in (TOTP): enrolment, codes, recovery codes.
+    public let twoFactor: TwoFactor
     public let editorial: EditorialRepository
     /// The one way articles are written (newsroom, scheduler, importers).
     public let writes: ArticleWriteService
@@ -50,7 +52,7 @@ public struct Site: Sendable {
     public static func make(
         database: Database, theme: Theme, publicURL: String = "http://127.0.0.1:8080",
         now: @escaping @Sendable () -> Date = { Date() }, passwordHasher: PasswordHasher = PasswordHasher(),
-        media: MediaSettings = MediaSettings()
+        media: MediaSettings = MediaSettings(), secrets: TOTPSecretBox? = nil
     ) async throws -> Site {
         let settings = SettingsRepository(database: database)
         let code = try await settings.value(SettingKeys.locale) ?? "bg"
@@ -94,7 +96,9 @@ public struct Site: Sendable {
             database: database, articles: ArticleRepository(database: database),
             taxonomy: TaxonomyRepository(database: database), settings: settings,
             search: SearchRepository(database: database),
-            accounts: Accounts(database: database, hasher: passwordHasher), editorial: EditorialRepository(database: database),
+            accounts: Accounts(database: database, hasher: passwordHasher),
+            twoFactor: TwoFactor(database: database, box: try secrets ?? TOTPSecretBox.fromEnvironment()),
+            editorial: EditorialRepository(database: database),
             writes: ArticleWriteService(database: database),
             drafts: DraftKeeping(database: database), reads: ReadRepository(database: database),
             media: MediaRepository(database: database), mediaFiles: MediaFiles(folder: media.folder), mediaSettings: media,

@@ -7,6 +7,10 @@ public enum NewsroomURLs {
     public static let login = "/newsroom/login"
     public static let logout = "/newsroom/logout"
     public static let password = "/newsroom/password"
+    /// The own two-factor sign-in: enrol, confirm, turn off.
+    public static let twoFactor = "/newsroom/two-factor"
+    /// The second step of a sign-in with two-factor: the code.
+    public static let loginCode = "/newsroom/login/code"
     /// The signed-in user's own name and byline.
     public static let profile = "/newsroom/profile"
     /// Ends every session of the signed-in user.
