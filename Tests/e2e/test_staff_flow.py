@@ -94,7 +94,8 @@ def test_invite_totp_suspend_while_editing_and_forgot_password(browser, tmp_path
         for name in ("password", "password2"):
             browser.find_element(By.NAME, name).send_keys("Password1234")
         submit(browser)
-        assert "най-често използваните" in browser.page_source
+        WebDriverWait(browser, 10).until(
+            lambda d: any("сред най-често използваните" in e.text for e in d.find_elements(By.CSS_SELECTOR, ".nr-error")))
         for name in ("password", "password2"):
             browser.find_element(By.NAME, name).send_keys(AUTHOR_PASSWORD)
         submit(browser)
@@ -116,6 +117,7 @@ def test_invite_totp_suspend_while_editing_and_forgot_password(browser, tmp_path
         assert browser.find_elements(By.CSS_SELECTOR, ".nr-qr svg path"), "no QR code (libqrencode4 installed?)"
         browser.find_element(By.NAME, "code").send_keys(totp(key_text, time.time()))
         submit(browser)
+        WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#recovery-codes code"))
         codes = [element.text for element in browser.find_elements(By.CSS_SELECTOR, "#recovery-codes code")]
         assert len(codes) == 10, browser.page_source[-3000:]
 
