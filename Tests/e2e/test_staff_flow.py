@@ -11,10 +11,10 @@ import email
 import email.policy
 import hashlib
 import hmac
-import http.cookiejar
 import os
 import re
 import struct
+import subprocess
 import time
 import urllib.error
 import urllib.parse
@@ -74,7 +74,6 @@ def test_invite_totp_suspend_while_editing_and_forgot_password(browser, tmp_path
     database = workdir / "staff.sqlite"
     server = start_server(workdir, database=database)
     try:
-        import subprocess
         for key, value in (("mail.smtp_host", "127.0.0.1"), ("mail.smtp_port", str(smtp_port)), ("mail.smtp_tls", "off"),
                            ("mail.from", "redakcia@vestnik.bg"), ("site.url", server.base_url)):
             subprocess.run([str(BINARY), "setting", "--database", str(database), key, value], check=True, timeout=120)
