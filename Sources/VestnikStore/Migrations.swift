@@ -350,5 +350,39 @@ public enum Migrations {
                     next TEXT NOT NULL, expires_at {bigint} NOT NULL)
                 """,
             ]),
+        Migration(
+            version: 17, name: "corrections and clarifications, the breaking-news banner, live coverage",
+            statements: [
+                // Dated notes an editor adds to a published article (`ArticleWriteService.addCorrection`): shown on
+                // the article, listed on /popravki and its feeds. `kind` is `correction` or `clarification`.
+                """
+                CREATE TABLE article_corrections (
+                    id {id}, article_id {bigint} NOT NULL REFERENCES articles(id) ON DELETE CASCADE, kind TEXT NOT NULL,
+                    text TEXT NOT NULL, created_at {bigint} NOT NULL, created_by {bigint} REFERENCES users(id) ON DELETE SET NULL)
+                """,
+                "CREATE INDEX article_corrections_article ON article_corrections (article_id, created_at)",
+                "CREATE INDEX article_corrections_created ON article_corrections (created_at)",
+                // The breaking-news banner on every public page (`BreakingNewsRepository`): one row while it is up.
+                """
+                CREATE TABLE breaking_news (
+                    id INTEGER PRIMARY KEY, text TEXT NOT NULL, url TEXT NOT NULL, until_at {bigint} NOT NULL,
+                    set_at {bigint} NOT NULL, set_by {bigint} REFERENCES users(id) ON DELETE SET NULL)
+                """,
+                // An article run as a live blog (`ArticleWriteService.startLive` / `endLive`), and its entries: one row
+                // each, so editors and authors post at once without overwriting each other (`addLiveEntry`).
+                """
+                CREATE TABLE live_coverage (
+                    article_id {bigint} PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE, started_at {bigint} NOT NULL,
+                    ended_at {bigint})
+                """,
+                """
+                CREATE TABLE live_entries (
+                    id {id}, article_id {bigint} NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+                    user_id {bigint} REFERENCES users(id) ON DELETE SET NULL, author_name TEXT NOT NULL, text TEXT NOT NULL,
+                    media_hash TEXT REFERENCES media(hash) ON DELETE SET NULL, is_key INTEGER NOT NULL DEFAULT 0,
+                    created_at {bigint} NOT NULL)
+                """,
+                "CREATE INDEX live_entries_article ON live_entries (article_id, id)",
+            ]),
     ]
 }

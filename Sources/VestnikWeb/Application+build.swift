@@ -107,16 +107,21 @@ public func buildRouter(
         .addRoutes(to: newsroom)
     ProfileController(pages: pages, accounts: site.accounts, taxonomy: site.taxonomy, drafts: site.drafts).addRoutes(to: newsroom)
     ArticleListController(pages: pages, editorial: site.editorial, taxonomy: site.taxonomy, search: site.search).addRoutes(to: newsroom)
-    EditorController(
-        pages: pages, editorial: site.editorial, writes: site.writes, drafts: site.drafts, taxonomy: site.taxonomy, media: site.media
-    ).addRoutes(to: newsroom)
+    let editor = EditorController(
+        pages: pages, editorial: site.editorial, writes: site.writes, drafts: site.drafts, taxonomy: site.taxonomy, media: site.media,
+        corrections: CorrectionRepository(database: site.database))
+    editor.addRoutes(to: newsroom)
+    ArticleCorrectionsController(editor: editor).addRoutes(to: newsroom)
+    LiveDeskController(editor: editor, live: LiveCoverageRepository(database: site.database), views: site.views).addRoutes(to: newsroom)
     RevisionsController(pages: pages, editorial: site.editorial).addRoutes(to: newsroom)
     PreviewController(site: site, pages: pages).addRoutes(to: newsroom)
     AuditController(pages: pages, drafts: site.drafts).addRoutes(to: newsroom)
+    BreakingNewsController(pages: pages, banners: BreakingNewsRepository(database: site.database)).addRoutes(to: newsroom)
     MediaController(site: site).addRoutes(to: newsroom)
     MediaController(site: site).addPublicRoutes(to: router)
     StructureController(site: site).addRoutes(to: newsroom)
     ReadStatsController(site: site, mostRead: mostRead).addRoutes(to: newsroom, movedFrom: router)
+    CorrectionsController(site: site).addRoutes(to: router)
     PublicController(site: site, mostRead: mostRead).addRoutes(to: router)
     FeedController(site: site).addRoutes(to: router)
     SitemapController(site: site).addRoutes(to: router)

@@ -6,6 +6,8 @@ public enum CacheKey {
     public static let site = "site"
     /// The newest articles of the whole site (home page, "Новините днес", the site's feeds).
     public static let latest = "latest"
+    /// The corrections page (`/popravki`) and its feeds.
+    public static let corrections = "corrections"
 
     /// Every page that shows the article: its own page, and each list, card and "Още:" link naming it.
     public static func article(_ id: Int) -> String { "a\(id)" }
@@ -20,7 +22,7 @@ public enum CacheKey {
     /// Whether `text` looks like one of these keys (a purge request or a notification names only these).
     public static func isValid(_ text: Substring) -> Bool {
         guard let first = text.first, !text.isEmpty, text.count <= 24 else { return false }
-        if text == Substring(site) || text == Substring(latest) { return true }
+        if text == Substring(site) || text == Substring(latest) || text == Substring(corrections) { return true }
         return "apstgu".contains(first) && text.dropFirst().allSatisfy(\.isASCII) && Int(text.dropFirst()) != nil
     }
 }

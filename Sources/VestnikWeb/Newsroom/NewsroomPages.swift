@@ -16,6 +16,8 @@ struct NewsroomPages: Sendable {
     let publicURL: String
     let accounts: Accounts
     let dates: NewsDateFormatter
+    /// The public site's view factory, for what the newsroom shows as readers see it (an article's corrections).
+    let views: ViewFactory
     let now: @Sendable () -> Date
 
     init(site: Site) {
@@ -26,6 +28,7 @@ struct NewsroomPages: Sendable {
         publicURL = site.publicURL
         accounts = site.accounts
         dates = site.views.dates
+        views = site.views
         now = site.now
     }
 

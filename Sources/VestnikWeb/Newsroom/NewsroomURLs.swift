@@ -19,8 +19,16 @@ public enum NewsroomURLs {
     public static let users = "/newsroom/users"
     public static func user(_ id: Int, _ change: String) -> String { "/newsroom/users/\(id)/\(change)" }
     public static let review = "/newsroom/review"
+    /// The breaking-news banner: put up or taken down (editors and the chief).
+    public static let banner = "/newsroom/banner"
     public static let newArticle = "/newsroom/articles/new"
     public static func article(_ id: Int) -> String { "/newsroom/articles/\(id)" }
+    /// Adds a correction or clarification to a published article (`POST`).
+    public static func corrections(_ id: Int) -> String { "/newsroom/articles/\(id)/corrections" }
+    /// An article's live desk; `start`, `end` and `entries` below it take the desk's forms (`POST`).
+    public static func live(_ id: Int, _ action: String? = nil) -> String {
+        "/newsroom/articles/\(id)/live" + (action.map { "/" + $0 } ?? "")
+    }
     public static func reset(_ token: String) -> String { "/newsroom/reset/\(token)" }
     /// The structure pages: `sections`, `topics`, `tags`, `authors`, and one entry of each.
     public static func structure(_ kind: TaxonomyKind) -> String { "/newsroom/\(kind.rawValue)s" }

@@ -19,6 +19,7 @@ struct PublicController<Context: RequestContext>: Sendable {
         router.get("/tema/{slug}", use: topic)
         router.get("/tag/{slug}", use: tag)
         router.get("/avtor/{slug}", use: author)
+        router.get("/na-zhivo/{id}", use: liveEntries)  // SiteURLs.liveEntries
         router.get("/{section}", use: section)
         router.get("/{section}/{slug}", use: article)
     }
@@ -40,7 +41,8 @@ struct PublicController<Context: RequestContext>: Sendable {
         let today = try await today(now: now)
         keys.insert(today)
         let view = HomeView(
-            latest: front.latest, sectionLists: front.sections, sections: sections, today: today,
+            latest: front.latest, sectionLists: front.sections, sections: sections, banner: try await site.lists.banner(now: now),
+            today: today,
             mostRead: try await mostReadBlock(keys: &keys), views: site.views, now: now)
         return .page(try site.theme.render("home", view), keys: keys)
     }
@@ -85,11 +87,37 @@ struct PublicController<Context: RequestContext>: Sendable {
         keys.insert(today)
         var renditions: [Rendition] = []
         if let image = article.featuredImage { renditions = try await site.renditions.renditions(of: image.address.hash) }
+        // An article's notes change only its own page (`p<id>`, carried above).
+        let corrections = try await CorrectionRepository(database: site.database).corrections(articleID: article.id)
+        let live = try await liveBlog(article.id)
         let view = ArticleView(
-            article: article, related: related, today: today, sections: sections, mostRead: try await mostReadBlock(keys: &keys),
-            countsReads: countsReads, site: site, now: now, renditions: renditions)
+            article: article, related: related, today: today, sections: sections, banner: try await site.lists.banner(now: now),
+            mostRead: try await mostReadBlock(keys: &keys),
+            countsReads: countsReads, site: site, now: now, renditions: renditions, corrections: corrections, live: live)
         return try site.theme.render("article", view)
     }
+
+    /// A running live blog's part of its page, for the page's script (every 2 seconds, `?t=` the slot): cached
+    /// under the article's own page key, so a new entry drops it with the page and every other poll is a hit.
+    @Sendable func liveEntries(_ request: Request, context: Context) async throws -> Response {
+        guard let text = context.parameters.get("id"), text.count <= 12, let id = Int(text),
+            let summary = try await site.articles.summary(id: id, now: site.now()), let live = try await liveBlog(id)
+        else { throw HTTPError(.notFound) }
+        var keys = PageKeys()
+        keys.insert(CacheKey.articlePage(summary.id))
+        let view = LiveFragmentView(live: site.views.liveBlog(articleID: id, coverage: live.coverage, entries: live.entries))
+        return .page(try site.theme.render("live_fragment", view), keys: keys)
+    }
+
+    /// The article's live coverage and its newest entries, if it is a live blog.
+    private func liveBlog(_ articleID: Int) async throws -> (coverage: LiveCoverage, entries: [LiveEntry])? {
+        let repository = LiveCoverageRepository(database: site.database)
+        guard let coverage = try await repository.coverage(articleID: articleID) else { return nil }
+        return (coverage, try await repository.entries(articleID: articleID, limit: Self.liveEntriesShown))
+    }
+
+    /// Entries a live blog's page shows (the newest).
+    static var liveEntriesShown: Int { 300 }
 
     @Sendable func section(_ request: Request, context: Context) async throws -> Response {
         let slug = try context.parameters.slug("section")
@@ -167,7 +195,8 @@ struct PublicController<Context: RequestContext>: Sendable {
         if number == 1, let pinned { keys.insert([pinned]) }
         let view = ListView(
             subject: subject, page: page, request: pageRequest, kind: kind, subtitle: subtitle, description: description,
-            currentSection: currentSection, timeline: timeline, pinned: pinned, photo: photo, sections: sections, site: site, now: now)
+            currentSection: currentSection, timeline: timeline, pinned: pinned, photo: photo, sections: sections,
+            banner: try await site.lists.banner(now: now), site: site, now: now)
         return .page(try site.theme.render("list", view), keys: keys)
     }
 

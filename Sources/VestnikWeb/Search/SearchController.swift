@@ -125,7 +125,7 @@ struct SearchController<Context: RequestContext>: Sendable {
         let view = SearchView(
             layout: views.layout(
                 title: search.text.isEmpty ? site.locale["search_title"] : site.locale.format("search_title_for", ["query": search.text]),
-                canonical: nil, sections: sections, now: now),
+                canonical: nil, sections: sections, banner: try await site.lists.banner(now: now), now: now),
             query: search.text, from: search.fromText, to: search.untilText,
             sections: sections.map { SectionOption(slug: $0.slug, name: $0.name, selected: $0.slug == search.sectionSlug) },
             author: search.authorSlug, message: message, summary: summary, results: results, pager: pager,

@@ -42,11 +42,13 @@ struct FeedWriter {
             if let content = item.contentHTML { out += "<content:encoded>\(XML.escape(content))</content:encoded>\n" }
             for author in item.authors { out += "<dc:creator>\(XML.escape(author.name))</dc:creator>\n" }
             for category in item.categories { out += "<category>\(XML.escape(category))</category>\n" }
-            out += """
-                <enclosure url="\(XML.escape(item.image.url))" length="\(item.image.length)" type="\(XML.escape(item.image.mediaType))"/>
-                </item>
+            if let image = item.image {
+                out += """
+                    <enclosure url="\(XML.escape(image.url))" length="\(image.length)" type="\(XML.escape(image.mediaType))"/>
 
-                """
+                    """
+            }
+            out += "</item>\n"
         }
         return out + "</channel>\n</rss>\n"
     }
@@ -81,27 +83,32 @@ struct FeedWriter {
             for category in item.categories { out += "<category term=\"\(XML.escape(category))\"/>\n" }
             out += "<summary>\(XML.escape(item.summary))</summary>\n"
             if let content = item.contentHTML { out += "<content type=\"html\">\(XML.escape(content))</content>\n" }
-            out += """
-                <link rel="enclosure" type="\(XML.escape(item.image.mediaType))" href="\(XML.escape(item.image.url))" length="\(item.image.length)"/>
-                </entry>
+            if let image = item.image {
+                out += """
+                    <link rel="enclosure" type="\(XML.escape(image.mediaType))" href="\(XML.escape(image.url))" length="\(image.length)"/>
 
-                """
+                    """
+            }
+            out += "</entry>\n"
         }
         return out + "</feed>\n"
     }
 
     func json(_ feed: Feed) -> String {
         let items: [[String: Any]] = feed.items.map { item in
-            var attachment: [String: Any] = ["url": item.image.url, "mime_type": item.image.mediaType]
-            if item.image.length > 0 { attachment["size_in_bytes"] = item.image.length }
             var entry: [String: Any] = [
                 "id": item.id, "url": item.url, "title": item.title, "summary": item.summary,
                 // JSON Feed wants content in every item: the lead, as a paragraph, when the site gives no full text.
                 "content_html": item.contentHTML ?? "<p>\(HTML.escape(item.summary))</p>",
                 "date_published": dates.rfc3339UTC(item.published), "date_modified": dates.rfc3339UTC(item.updated),
-                "tags": item.categories, "language": feed.language, "image": item.image.url,
-                "attachments": [attachment],
+                "tags": item.categories, "language": feed.language,
             ]
+            if let image = item.image {
+                var attachment: [String: Any] = ["url": image.url, "mime_type": image.mediaType]
+                if image.length > 0 { attachment["size_in_bytes"] = image.length }
+                entry["image"] = image.url
+                entry["attachments"] = [attachment]
+            }
             if !item.authors.isEmpty { entry["authors"] = item.authors.map { ["name": $0.name, "url": $0.url] } }
             return entry
         }
