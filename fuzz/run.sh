@@ -10,11 +10,20 @@
 #              Sources/VestnikStore/Import/WordPress/WordPressText.swift); seeds: bodies with shortcodes and comments
 #   lexicon    the Hunspell dictionary reader (fuzz/LexiconFuzz.swift with Sources/VestnikCore/Search/
 #              BulgarianLexicon.swift); input: an .aff file, a NUL byte, a .dic file; seeds: small dictionaries
+#   markdown   Markdown (Sources/VestnikCore/Markdown*.swift): no raw <script> gets through
+#   sanitizer  the editor's HTML body sanitizer (Sources/VestnikCore/Newsroom/BodySanitizer.swift): no script,
+#              iframe, style, event handler or javascript: survives
+#   slug       slug transliteration (Sources/VestnikCore/Slug.swift): only [a-z0-9-], no edge or double hyphens
+#   query      the search box's query parser and analyser (Sources/VestnikCore/Search/SearchQuery.swift)
+#   multipart  the upload form parser (Sources/VestnikWeb/Media/MultipartForm.swift); input: a boundary line, then
+#              the body
+#   These five are one binary (fuzz/ParsersFuzz.swift with all of VestnikCore and MultipartForm.swift), built once
+#   into fuzz/.work/parsers/ and picked by VESTNIK_FUZZ; their seeds are committed in fuzz/corpus/TARGET/.
 # Findings (crash-*, timeout-*, oom-*) land in fuzz/.work/TARGET/; rerun one with: fuzz/.work/TARGET/fuzz crash-…
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET=scrub
-case "${1:-}" in scrub|wordpress|range|lexicon) TARGET=$1; shift ;; esac
+case "${1:-}" in scrub|wordpress|range|lexicon|markdown|sanitizer|slug|query|multipart) TARGET=$1; shift ;; esac
 SECONDS_TO_RUN=${1:-60}
 shift || true
 WORK=fuzz/.work/$TARGET
@@ -33,10 +42,30 @@ case "$TARGET" in
   lexicon)
     SOURCES=(Sources/VestnikCore/Search/BulgarianLexicon.swift fuzz/LexiconFuzz.swift)
     MAX_LEN=8192 ;;
+  markdown|sanitizer|slug|query|multipart)
+    # All of VestnikCore but SHA256.swift (swift-crypto's; nothing fuzzed here hashes).
+    mapfile -t SOURCES < <(find Sources/VestnikCore -name '*.swift' ! -name SHA256.swift | sort)
+    SOURCES+=(Sources/VestnikWeb/Media/MultipartForm.swift fuzz/ParsersFuzz.swift)
+    MAX_LEN=8192
+    export VESTNIK_FUZZ=$TARGET ;;
 esac
-swiftc -sanitize=fuzzer,address -parse-as-library -O -g "${SOURCES[@]}" \
-    -o "$WORK/fuzz" >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }  # (ld.gold warns about ASan's local symbols)
-if [ "$TARGET" = scrub ]; then
+if [ -n "${VESTNIK_FUZZ:-}" ]; then
+  # One build for the five: rebuilt only when a source is newer than the binary.
+  BUILT=fuzz/.work/parsers/fuzz
+  mkdir -p fuzz/.work/parsers
+  if [ ! -x "$BUILT" ] || [ -n "$(find "${SOURCES[@]}" -newer "$BUILT" | head -n 1)" ]; then
+    swiftc -sanitize=fuzzer,address -parse-as-library -O -g "${SOURCES[@]}" \
+        -o "$BUILT" >fuzz/.work/parsers/build.log 2>&1 || { cat fuzz/.work/parsers/build.log; exit 1; }
+  fi
+  ln -sf "../parsers/fuzz" "$WORK/fuzz"
+  cp -n fuzz/corpus/"$TARGET"/* "$WORK/corpus/" 2>/dev/null || true
+else
+  swiftc -sanitize=fuzzer,address -parse-as-library -O -g "${SOURCES[@]}" \
+      -o "$WORK/fuzz" >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }  # (ld.gold warns about ASan's local symbols)
+fi
+if [ -n "${VESTNIK_FUZZ:-}" ]; then
+  :  # seeds copied above
+elif [ "$TARGET" = scrub ]; then
   python3 fuzz/seeds.py "$WORK/corpus"
 elif [ "$TARGET" = range ]; then
   for seed in 'bytes=0-99' 'bytes=-500' 'bytes=100-' 'bytes=5-1' 'bytes=0-0,5-9' 'bytes=99999999999999999999999-'; do

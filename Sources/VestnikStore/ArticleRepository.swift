@@ -64,6 +64,8 @@ enum LockKeys {
     static let migrations = 7_305
     /// Login attempts are checked and recorded one at a time, so parallel guesses cannot all pass the throttle.
     static let loginAttempts = 7_306
+    /// Nodes claim a scheduled backup's round one at a time.
+    static let backups = 7_307
 }
 
 /// Which articles a list shows.

@@ -43,6 +43,18 @@ public enum SettingRules {
         if key == twoFactorRequiredKey, value != "yes", value != "no" {
             return "\(key) must be yes or no, not „\(value.prefix(100))“"
         }
+        if key == "backup.folder", !value.isEmpty, !value.hasPrefix("/") {
+            return "\(key) must be an absolute folder path (or empty: no scheduled backups), not „\(value.prefix(100))“"
+        }
+        if key == "backup.every_hours", !(Double(value).map { $0 >= 0.01 && $0 <= 24 * 366 } ?? false) {
+            return "\(key) must be a number of hours from 0.01 to 8784, not „\(value.prefix(100))“"
+        }
+        if key == "backup.keep", !(Int(value).map { (1...10_000).contains($0) } ?? false) {
+            return "\(key) must be how many backups to keep, 1 to 10000, not „\(value.prefix(100))“"
+        }
+        if key == securityContactKey, !isSecurityContact(value) {
+            return "\(key) must be mailto: or https:// addresses, comma-separated, not „\(value.prefix(100))“"
+        }
         if key == corsOriginsKey, !isOriginList(value) {
             return "\(key) must be * or comma-separated origins such as https://app.example.bg, not „\(value.prefix(100))“"
         }
@@ -51,6 +63,19 @@ public enum SettingRules {
 
     /// `yes`: editors and chief editors must sign in with a TOTP code after the password (`TwoFactor`).
     public static let twoFactorRequiredKey = "newsroom.totp_required"
+
+    /// Where to report a vulnerability, for /.well-known/security.txt (RFC 9116's Contact lines).
+    public static let securityContactKey = "security.contact"
+
+    /// One or more comma-separated `mailto:` or `https://` addresses, with no spaces or control characters inside.
+    public static func isSecurityContact(_ text: String) -> Bool {
+        let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        return !items.isEmpty && text.count <= maxAddressLength
+            && items.allSatisfy { item in
+                (item.hasPrefix("mailto:") || item.hasPrefix("https://")) && item.count > 8
+                    && item.unicodeScalars.allSatisfy { $0.value > 32 && $0.value < 127 }
+            }
+    }
 
     /// The web origins that may read the content API from a browser.
     public static let corsOriginsKey = "api.cors_origins"

@@ -11,6 +11,8 @@ struct HealthController: Sendable {
     typealias Context = VestnikRequestContext
     let database: Database
     let mediaFolder: URL
+    /// Set at SIGTERM: the node is going away, so it is not ready whatever else holds.
+    var drain: Drain?
 
     func addRoutes(to router: Router<Context>) {
         router.get("/healthz") { _, _ in Self.answer(.ok, ["status": "alive"]) }
@@ -19,6 +21,7 @@ struct HealthController: Sendable {
 
     @Sendable func ready(_ request: Request, context: Context) async throws -> Response {
         var problems: [String] = []
+        if drain?.isDraining == true { problems.append("stopping (SIGTERM)") }
         do {
             let applied = try await Migrator().appliedVersions(database)
             let missing = Set(Migrations.all.map(\.version)).subtracting(applied)

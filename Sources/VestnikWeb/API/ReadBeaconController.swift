@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import VestnikStore
 
 /// Where article pages report a read: `POST /api/reads/{id}` from the page's script (`navigator.sendBeacon`), and
 /// `GET /api/reads/{id}.gif` from a 1×1 image for readers without JavaScript.
@@ -46,11 +47,13 @@ struct ReadBeaconController<Context: RemoteAddressRequestContext>: Sendable {
 
     private func count(_ request: Request, context: Context, answer: () -> Response) async throws -> Response {
         guard let articleID = ReadGate.articleID(context.parameters.get("article")) else {
+            Instruments.readBeacon("invalid")
             return Response(status: .badRequest, headers: [.cacheControl: "no-store"])
         }
         let outcome = try await gate.admit(
             articleID: articleID, address: address(request, context: context), headers: request.headers,
             counts: request.method == .post || request.method == .get)
+        Instruments.readBeacon(outcome.metricName)
         switch outcome {
         case .rateLimited:
             return Response(status: .tooManyRequests, headers: [.cacheControl: "no-store", .retryAfter: "1"])

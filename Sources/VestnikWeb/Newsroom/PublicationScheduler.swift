@@ -30,7 +30,15 @@ public struct PublicationScheduler: Service {
             if try await banners.expireDue(now: now()) { logger.info("the breaking-news banner's time is up: taken down") }
         }
         await repeatUntilShutdown(every: interval, logger: logger, failure: "the scheduler failed") {
-            let published = try await publisher.publishDue(now: now())
+            let published: [Int]
+            do {
+                published = try await publisher.publishDue(now: now())
+                Instruments.jobRun("scheduler", failed: false)
+                Instruments.jobItems("scheduler", published.count)
+            } catch {
+                Instruments.jobRun("scheduler", failed: true)
+                throw error
+            }
             if !published.isEmpty { logger.info("scheduled articles published", metadata: ["ids": "\(published)"]) }
         }
         await banner

@@ -61,7 +61,10 @@ public struct ChangeListener: Service {
                         }
                         onListening(count)
                     },
-                    received: { node, change in feed.deliver(change, fromNode: node) })
+                    received: { node, change in
+                        Instruments.changeDelivered()
+                        feed.deliver(change, fromNode: node)
+                    })
                 if Task.isCancelled { return }
             } catch {
                 if Task.isCancelled { return }

@@ -121,7 +121,15 @@ public struct MailDelivery: Service {
     }
 
     public func run() async throws {
-        await repeatUntilShutdown(every: interval, logger: logger, failure: "mail delivery failed") { try await deliverDue() }
+        await repeatUntilShutdown(every: interval, logger: logger, failure: "mail delivery failed") {
+            do {
+                Instruments.jobItems("mail", try await deliverDue())
+                Instruments.jobRun("mail", failed: false)
+            } catch {
+                Instruments.jobRun("mail", failed: true)
+                throw error
+            }
+        }
     }
 
     /// Sends every message due now, once; returns how many went out.

@@ -551,6 +551,9 @@
   if (!form) return;
   var picture = form.querySelector(".nr-focus-picture img");
   var mark = form.querySelector(".nr-focus-mark");
+  // Placed from its data attributes: the Content-Security-Policy allows no inline style attributes.
+  mark.style.left = mark.getAttribute("data-x") + "%";
+  mark.style.top = mark.getAttribute("data-y") + "%";
   picture.addEventListener("click", function (event) {
     var box = picture.getBoundingClientRect();
     var x = Math.min(100, Math.max(0, (event.clientX - box.left) / box.width * 100)).toFixed(1);

@@ -1,0 +1,48 @@
+// libFuzzer targets for the hand-written parsers of outside text, all in one binary (one sanitizer build for all;
+// `fuzz/run.sh TARGET` picks one through VESTNIK_FUZZ): Markdown (imported files, the editor's Markdown mode), the
+// HTML body sanitizer (every save from the editor), slug transliteration (titles and names), the search query
+// parser (the public search box) and the multipart parser (uploads).
+// A crash, a hang or a broken property is a finding.
+import Foundation
+
+private let target = ProcessInfo.processInfo.environment["VESTNIK_FUZZ"] ?? "markdown"
+
+private func broken(_ what: String, _ input: String) -> Never {
+    FileHandle.standardError.write(Data("property broken (\(target)): \(what)\ninput: \(input.debugDescription)\n".utf8))
+    abort()
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    let text = String(decoding: bytes, as: UTF8.self)
+    switch target {
+    case "markdown":
+        let html = Markdown.html(text)
+        // Raw HTML in Markdown is escaped: no element can come from the source as such.
+        if html.lowercased().contains("<script") { broken("a <script> element in the output", text) }
+        _ = Markdown.blocks(text)
+    case "sanitizer":
+        let clean = BodySanitizer.sanitize(text)
+        let lowered = clean.lowercased()
+        for banned in ["<script", "<iframe", "<style", " onerror=", " onclick=", "javascript:"] where lowered.contains(banned) {
+            broken("\(banned) survived", text)
+        }
+    case "slug":
+        let slug = Slug.make(text)
+        let allowed = slug.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+        if !allowed || slug.hasPrefix("-") || slug.hasSuffix("-") || slug.contains("--") { broken("slug \(slug)", text) }
+    case "query":
+        if let query = try? SearchQuery.parse(text) { _ = query.highlightTerms }
+    case "multipart":
+        // The first line is the boundary, the rest the body.
+        let split = bytes.firstIndex(of: 0x0A) ?? bytes.count
+        let boundary = String(decoding: bytes[..<split], as: UTF8.self)
+        let body = Array(bytes[min(split + 1, bytes.count)...])
+        for truncated in [false, true] { _ = MultipartForm.parse(body, boundary: boundary, truncated: truncated) }
+        _ = MultipartForm.boundary(contentType: text)
+    default:
+        broken("unknown target", target)
+    }
+    return 0
+}
