@@ -50,7 +50,9 @@ bench_traps
 cd "$ROOT"
 build_release
 REV=$(tree_rev)
-"$BIN" serve --help 2>&1 | grep -q -- '--page-cache-admission' || die "$BIN has no --page-cache-admission option"
+# The help is read whole first: `grep -q` closing the pipe early would fail the pipeline under pipefail.
+SERVE_HELP=$("$BIN" serve --help 2>&1 || true)
+grep -q -- '--page-cache-admission' <<<"$SERVE_HELP" || die "$BIN has no --page-cache-admission option"
 
 generated() {   # $1 article count: the path of a generated database (made once, kept in SCALE_DIR)
   local count=$1 db=$SCALE_DIR/site-$1.sqlite t0

@@ -26,21 +26,24 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         // The output escapes text, so each of its `<` opens an element the sanitizer let through: only those tags are
         // checked. (The words "img src=x onerror=alert(1)>" as a paragraph's text are harmless, and were this
         // target's first, false, finding.)
-        let clean = BodySanitizer.sanitize(text).lowercased()
-        var rest = Substring(clean)
-        while let open = rest.firstIndex(of: "<") {
-            let close = rest[open...].firstIndex(of: ">") ?? rest.endIndex
-            let tag = rest[open..<close]
+        // Bytes, not Characters: a `>` followed by a combining mark is one Character, and would hide the tag's end.
+        let clean = Array(BodySanitizer.sanitize(text).lowercased().utf8)
+        var position = 0
+        while let open = clean[position...].firstIndex(of: UInt8(ascii: "<")) {
+            let close = clean[open...].firstIndex(of: UInt8(ascii: ">")) ?? clean.endIndex
+            let tag = String(decoding: clean[open..<close], as: UTF8.self)
             // Attribute values may hold any words (alt="a onload=b" is text); names and elements may not.
             let outsideValues = tag.replacingOccurrences(of: #""[^"]*"|'[^']*'"#, with: "\"\"", options: .regularExpression)
             for banned in ["<script", "<iframe", "<style", "<object", "<embed"] where outsideValues.hasPrefix(banned) {
-                broken("\(banned) survived", text)
+                broken("\(banned) survived in \(tag)", text)
             }
-            if outsideValues.range(of: #"\son[a-z]+\s*="#, options: .regularExpression) != nil { broken("an event handler survived", text) }
+            if outsideValues.range(of: #"\son[a-z]+\s*="#, options: .regularExpression) != nil {
+                broken("an event handler survived in \(tag)", text)
+            }
             if tag.range(of: #"\s(href|src)\s*=\s*["']?\s*(javascript|vbscript):"#, options: .regularExpression) != nil {
-                broken("a script address survived", text)
+                broken("a script address survived in \(tag)", text)
             }
-            rest = rest[close...].dropFirst()
+            position = min(close + 1, clean.endIndex)
         }
     case "slug":
         let slug = Slug.make(text)
