@@ -130,8 +130,9 @@ struct StructuredData {
                     var update: Block = [
                         .type: "BlogPosting", .headline: .string(String(text.prefix(110))), .articleBody: .string(text),
                         .datePublished: .string(dates.isoDateTime(entry.at)), .url: .string(url + "#zapis-\(entry.id)"),
-                        .author: [.type: "Person", .name: .string(entry.authorName)],
                     ]
+                    // No `author` per entry (the page shows who wrote it): text extractors such as trafilatura take
+                    // every author in the JSON-LD as the article's, and named the desk as its authors.
                     if let picture = entry.picture { update[.image] = .string(absolute(picture.path)) }
                     return update
                 }),
