@@ -1,7 +1,8 @@
 // libFuzzer targets for the hand-written parsers of outside text, all in one binary (one sanitizer build for all;
 // `fuzz/run.sh TARGET` picks one through VESTNIK_FUZZ): Markdown (imported files, the editor's Markdown mode), the
 // HTML body sanitizer (every save from the editor), slug transliteration (titles and names), the search query
-// parser (the public search box) and the multipart parser (uploads).
+// parser (the public search box), the multipart parser (uploads), the form and query string decoder (every posted
+// form and API query) and the Mustache template parser (a theme's templates, parsed when the site starts).
 // A crash, a hang or a broken property is a finding.
 import Foundation
 
@@ -58,6 +59,29 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let body = Array(bytes[min(split + 1, bytes.count)...])
         for truncated in [false, true] { _ = MultipartForm.parse(body, boundary: boundary, truncated: truncated) }
         _ = MultipartForm.boundary(contentType: text)
+    case "form":
+        let pairs = FormURLEncoding.pairs(text)
+        if pairs.count > text.utf8.count / 2 + 1 { broken("\(pairs.count) pairs", text) }
+        // What a browser would send for these pairs decodes to the same pairs.
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let encoded = pairs.map { pair in
+            [pair.name, pair.value].map { $0.addingPercentEncoding(withAllowedCharacters: allowed) ?? "" }
+                .joined(separator: "=")
+        }
+        let again = FormURLEncoding.pairs(encoded.joined(separator: "&"))
+        if again.map(\.name) != pairs.map(\.name) || again.map(\.value) != pairs.map(\.value) {
+            broken("re-encoded pairs \(again) differ from \(pairs)", text)
+        }
+    case "template":
+        // Any text parses or is refused with a ThemeError; text with no tag in it always parses.
+        do {
+            _ = try Template(text, name: "fuzz")
+        } catch is ThemeError {
+            if !text.contains("{{") { broken("text without a tag refused", text) }
+        } catch {
+            broken("not a ThemeError: \(error)", text)
+        }
     default:
         broken("unknown target", target)
     }
