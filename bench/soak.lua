@@ -13,28 +13,12 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
-local cdf, total, n
+local zipf = dofile("bench/zipf.lua")
 
 function init(args)
-  n = tonumber(os.getenv("ARTICLES") or "10000")
-  cdf = {}
-  total = 0
-  for k = 1, n do
-    total = total + 1 / k
-    cdf[k] = total
-  end
+  zipf.setup(tonumber(os.getenv("ARTICLES") or "10000"), 1)
   math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
   s2, s3, s4, s5 = 0, 0, 0, 0
-end
-
-local function zipf()
-  local u = math.random() * total
-  local lo, hi = 1, n
-  while lo < hi do
-    local mid = math.floor((lo + hi) / 2)
-    if cdf[mid] < u then lo = mid + 1 else hi = mid end
-  end
-  return lo
 end
 
 local browser = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
@@ -63,9 +47,9 @@ function request()
   elseif r < 0.20 then
     return wrk.format("GET", "/rubrika-" .. math.random(1, 8) .. "/rss.xml", page)
   elseif r < 0.35 then
-    return wrk.format("POST", "/api/reads/" .. zipf(), beacon, "")
+    return wrk.format("POST", "/api/reads/" .. zipf.draw(), beacon, "")
   end
-  local i = zipf()
+  local i = zipf.draw()
   return wrk.format("GET", "/rubrika-" .. (1 + i % 8) .. "/statia-" .. i, page)
 end
 

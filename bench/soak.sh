@@ -44,15 +44,7 @@ build_release
 REV=$(tree_rev)
 
 # The site: generated once (kept in SCALE_DIR, shared with bench/mixed.sh and bench/pages.sh), copied for this run.
-SRC=$SCALE_DIR/site-$MIXED_ARTICLES.sqlite
-if [ ! -s "$SRC" ] || [ ! -e "$SRC.done" ]; then
-  log "generating $MIXED_ARTICLES articles into $SRC"
-  mkdir -p "$SCALE_DIR"
-  rm -f "$SRC" "$SRC-wal" "$SRC-shm" "$SRC.done"
-  "$BIN" migrate --database "$SRC" >"$T/migrate-src.log" 2>&1 || { cat "$T/migrate-src.log" >&2; die "migrate failed"; }
-  python3 "$ROOT/bench/generate.py" "$SRC" "$MIXED_ARTICLES" >&2 || die "generate.py failed"
-  echo "$MIXED_ARTICLES articles generated on $(date -Is)" >"$SRC.done"
-fi
+SRC=$(generated "$MIXED_ARTICLES")
 DB=$T/site.sqlite
 sqlite3 "$SRC" ".backup '$DB'" 2>/dev/null || python3 -c "import sqlite3,sys; s=sqlite3.connect(sys.argv[1]); d=sqlite3.connect(sys.argv[2]); s.backup(d)" "$SRC" "$DB"
 "$BIN" migrate --database "$DB" >"$T/migrate.log" 2>&1 || { cat "$T/migrate.log" >&2; die "migrate failed"; }
