@@ -51,7 +51,8 @@ case "$TARGET" in
   markdown|sanitizer|slug|query|multipart|form|template)
     # All of VestnikCore but SHA256.swift (swift-crypto's; nothing fuzzed here hashes).
     mapfile -t SOURCES < <(find Sources/VestnikCore -name '*.swift' ! -name SHA256.swift | sort)
-    FIELD_IDS=$(find .build/plugins/outputs -path '*VestnikWeb*' -name FieldIDs.swift 2>/dev/null | head -n 1)
+    FIELD_IDS=$(find .build/plugins/outputs -path '*VestnikWeb*' -name FieldIDs.swift -printf '%T@ %p\n' 2>/dev/null |
+      sort -rn | head -n 1 | cut -d' ' -f2-)   # the newest, should .build hold another checkout's too
     [ -n "$FIELD_IDS" ] || { echo "fuzz/run.sh: no generated FieldIDs.swift under .build: run swift build first" >&2; exit 1; }
     THEME=Sources/VestnikWeb/Theme
     SOURCES+=(Sources/VestnikWeb/Media/MultipartForm.swift "$THEME/Template.swift" "$THEME/TemplateProgram.swift"
