@@ -8,6 +8,15 @@ public enum CacheKey {
     public static let latest = "latest"
     /// The corrections page (`/popravki`) and its feeds.
     public static let corrections = "corrections"
+    /// Every feed (RSS, Atom, JSON Feed): what `feed.content` changes.
+    public static let feeds = "feeds"
+    /// Every article's own page: what `site.follow_url` and `site.more_after` change.
+    public static let articlePages = "articles"
+    /// On no page: a change naming it tells every node to read the site's settings again (`SettingsService`).
+    public static let settings = "settings"
+    static let named: Set<Substring> = [
+        Substring(site), Substring(latest), Substring(corrections), Substring(feeds), Substring(articlePages), Substring(settings),
+    ]
 
     /// Every page that shows the article: its own page, and each list, card and "Още:" link naming it.
     public static func article(_ id: Int) -> String { "a\(id)" }
@@ -22,7 +31,7 @@ public enum CacheKey {
     /// Whether `text` looks like one of these keys (a purge request or a notification names only these).
     public static func isValid(_ text: Substring) -> Bool {
         guard let first = text.first, !text.isEmpty, text.count <= 24 else { return false }
-        if text == Substring(site) || text == Substring(latest) || text == Substring(corrections) { return true }
+        if named.contains(text) { return true }
         return "apstgu".contains(first) && text.dropFirst().allSatisfy(\.isASCII) && Int(text.dropFirst()) != nil
     }
 }

@@ -19,6 +19,8 @@ public enum NewsroomURLs {
     public static let users = "/newsroom/users"
     public static func user(_ id: Int, _ change: String) -> String { "/newsroom/users/\(id)/\(change)" }
     public static let review = "/newsroom/review"
+    /// The chief editor's settings page.
+    public static let settings = "/newsroom/settings"
     /// The breaking-news banner: put up or taken down (editors and the chief).
     public static let banner = "/newsroom/banner"
     public static let newArticle = "/newsroom/articles/new"

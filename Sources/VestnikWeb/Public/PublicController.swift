@@ -82,6 +82,7 @@ struct PublicController<Context: RequestContext>: Sendable {
         let today = try await today(now: now).filter { $0.id != article.id }
         keys.insert(CacheKey.article(article.id))
         keys.insert(CacheKey.articlePage(article.id))
+        keys.insert(CacheKey.articlePages)  // the "follow us" line and the "Още:" places are settings
         keys.insert(CacheKey.latest)  // "Новините днес"
         keys.insert(related)
         keys.insert(today)

@@ -40,6 +40,7 @@ struct FeedController<Context: RequestContext>: Sendable {
         let feed = views.feed(subject, articles: articles, content: site.feedContent, now: now)
         let text = FeedWriter(dates: views.dates).render(feed, as: format)
         var keys = PageKeys()
+        keys.insert(CacheKey.feeds)
         keys.insert(subject)
         keys.insert(articles)
         return Response.conditional(
