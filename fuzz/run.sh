@@ -17,13 +17,15 @@
 #   query      the search box's query parser and analyser (Sources/VestnikCore/Search/SearchQuery.swift)
 #   multipart  the upload form parser (Sources/VestnikWeb/Media/MultipartForm.swift); input: a boundary line, then
 #              the body
-#   These five are one binary (fuzz/ParsersFuzz.swift with all of VestnikCore and MultipartForm.swift), built once
+#   frontrule  a front zone's rule as the newsroom's form sends it (Sources/VestnikCore/FrontZones.swift); input: the
+#              choice (`newest`, `section:3` …), a newline, the age in hours
+#   These six are one binary (fuzz/ParsersFuzz.swift with all of VestnikCore and MultipartForm.swift), built once
 #   into fuzz/.work/parsers/ and picked by VESTNIK_FUZZ; their seeds are committed in fuzz/corpus/TARGET/.
 # Findings (crash-*, timeout-*, oom-*) land in fuzz/.work/TARGET/; rerun one with: fuzz/.work/TARGET/fuzz crash-…
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET=scrub
-case "${1:-}" in scrub|wordpress|range|lexicon|markdown|sanitizer|slug|query|multipart) TARGET=$1; shift ;; esac
+case "${1:-}" in scrub|wordpress|range|lexicon|markdown|sanitizer|slug|query|multipart|frontrule) TARGET=$1; shift ;; esac
 SECONDS_TO_RUN=${1:-60}
 shift || true
 WORK=fuzz/.work/$TARGET
@@ -42,7 +44,7 @@ case "$TARGET" in
   lexicon)
     SOURCES=(Sources/VestnikCore/Search/BulgarianLexicon.swift fuzz/LexiconFuzz.swift)
     MAX_LEN=8192 ;;
-  markdown|sanitizer|slug|query|multipart)
+  markdown|sanitizer|slug|query|multipart|frontrule)
     # All of VestnikCore but SHA256.swift (swift-crypto's; nothing fuzzed here hashes).
     mapfile -t SOURCES < <(find Sources/VestnikCore -name '*.swift' ! -name SHA256.swift | sort)
     SOURCES+=(Sources/VestnikWeb/Media/MultipartForm.swift fuzz/ParsersFuzz.swift)
@@ -50,7 +52,7 @@ case "$TARGET" in
     export VESTNIK_FUZZ=$TARGET ;;
 esac
 if [ -n "${VESTNIK_FUZZ:-}" ]; then
-  # One build for the five: rebuilt only when a source is newer than the binary.
+  # One build for the six: rebuilt only when a source is newer than the binary.
   BUILT=fuzz/.work/parsers/fuzz
   mkdir -p fuzz/.work/parsers
   if [ ! -x "$BUILT" ] || [ -n "$(find "${SOURCES[@]}" -newer "$BUILT" | head -n 1)" ]; then
