@@ -62,7 +62,11 @@ extension PublicController {
         let sections = try await site.lists.sections(now: now)
         let zones = try await frontZones(.home, layout: layout, now: now, keys: &keys)
         var shown = Set(zones.flatMap { $0.articles.map(\.id) })
-        let front = try await site.articles.front(latest: 0, sections: sections.map(\.id), perSection: 8, now: now)
+        // Each block shows 4 stories the zones do not: read past as many of its section's as the zones show.
+        var shownPerSection: [String: Int] = [:]
+        for zone in zones { for article in zone.articles { shownPerSection[article.sectionSlug, default: 0] += 1 } }
+        let front = try await site.articles.front(
+            latest: 0, sections: sections.map(\.id), perSection: 4 + (shownPerSection.values.max() ?? 0), now: now)
         var sectionLists: [Int: [ArticleSummary]] = [:]
         for section in sections {
             keys.insert(CacheKey.section(section.id))
