@@ -8,7 +8,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TARGET=${1:?usage: bench/fuzz.sh TARGET|all SECONDS}
 SECONDS_TO_RUN=${2:?usage: bench/fuzz.sh TARGET|all SECONDS}
-ALL="scrub range wordpress lexicon markdown sanitizer slug query multipart form template"
+ALL="scrub range wordpress lexicon markdown sanitizer slug query multipart form template frontrule"
 [ "$TARGET" = all ] && TARGETS=$ALL || TARGETS=$TARGET
 echo "| target | seconds | executions | exec/s | cov | ft | corpus | findings |"
 echo "|---|---|---|---|---|---|---|---|"

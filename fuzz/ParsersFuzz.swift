@@ -2,7 +2,8 @@
 // `fuzz/run.sh TARGET` picks one through VESTNIK_FUZZ): Markdown (imported files, the editor's Markdown mode), the
 // HTML body sanitizer (every save from the editor), slug transliteration (titles and names), the search query
 // parser (the public search box), the multipart parser (uploads), the form and query string decoder (every posted
-// form and API query) and the Mustache template parser (a theme's templates, parsed when the site starts).
+// form and API query), the Mustache template parser (a theme's templates, parsed when the site starts) and a front
+// zone's rule from the newsroom's form.
 // A crash, a hang or a broken property is a finding.
 import Foundation
 
@@ -90,6 +91,18 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             if !text.contains("{{") { broken("text without a tag refused", text) }
         } catch {
             broken("not a ThemeError: \(error)", text)
+        }
+    case "frontrule":
+        // The form's choice, a newline, the age: a rule is read only when both are sound, and reads back the same.
+        let parts = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        if let rule = FrontRule(choice: String(parts[0]), maxAgeHours: parts.count > 1 ? String(parts[1]) : "") {
+            if let age = rule.maxAgeHours, !(1...FrontRule.maxAge).contains(age) { broken("age \(age)", text) }
+            if (rule.kind == .section || rule.kind == .topic) != (rule.subject.map { $0 > 0 } ?? false) {
+                broken("subject \(String(describing: rule.subject)) for \(rule.kind)", text)
+            }
+            if FrontRule(choice: rule.choice, maxAgeHours: rule.maxAgeHours.map(String.init) ?? "") != rule {
+                broken("\(rule.choice) does not read back", text)
+            }
         }
     default:
         broken("unknown target", target)

@@ -21,7 +21,9 @@
 #              read gives the same pairs
 #   template   the theme's Mustache template parser (Sources/VestnikWeb/Theme/Template.swift): any text parses or is
 #              refused with a ThemeError; text without a tag always parses
-#   These seven are one binary (fuzz/ParsersFuzz.swift with all of VestnikCore, MultipartForm.swift and the template
+#   frontrule  a front zone's rule as the newsroom's form sends it (Sources/VestnikCore/FrontZones.swift); input: the
+#              choice (`newest`, `section:3` …), a newline, the age in hours
+#   These eight are one binary (fuzz/ParsersFuzz.swift with all of VestnikCore, MultipartForm.swift and the template
 #   parser), built once into fuzz/.work/parsers/ and picked by VESTNIK_FUZZ; their seeds are committed in
 #   fuzz/corpus/TARGET/. The template parser's field names come from the .views files: the binary takes the FieldID
 #   enum that `swift build` generates from them (.build/plugins/outputs/…/FieldIDs.swift), so build once first.
@@ -29,7 +31,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET=scrub
-case "${1:-}" in scrub|wordpress|range|lexicon|markdown|sanitizer|slug|query|multipart|form|template) TARGET=$1; shift ;; esac
+case "${1:-}" in scrub|wordpress|range|lexicon|markdown|sanitizer|slug|query|multipart|form|template|frontrule) TARGET=$1; shift ;; esac
 SECONDS_TO_RUN=${1:-60}
 shift || true
 WORK=fuzz/.work/$TARGET
@@ -48,7 +50,7 @@ case "$TARGET" in
   lexicon)
     SOURCES=(Sources/VestnikCore/Search/BulgarianLexicon.swift fuzz/LexiconFuzz.swift)
     MAX_LEN=8192 ;;
-  markdown|sanitizer|slug|query|multipart|form|template)
+  markdown|sanitizer|slug|query|multipart|form|template|frontrule)
     # All of VestnikCore but SHA256.swift (swift-crypto's; nothing fuzzed here hashes).
     mapfile -t SOURCES < <(find Sources/VestnikCore -name '*.swift' ! -name SHA256.swift | sort)
     FIELD_IDS=$(find .build/plugins/outputs -path '*VestnikWeb*' -name FieldIDs.swift -printf '%T@ %p\n' 2>/dev/null |
@@ -61,7 +63,7 @@ case "$TARGET" in
     export VESTNIK_FUZZ=$TARGET ;;
 esac
 if [ -n "${VESTNIK_FUZZ:-}" ]; then
-  # One build for the seven: rebuilt only when a source is newer than the binary.
+  # One build for the eight: rebuilt only when a source is newer than the binary.
   BUILT=fuzz/.work/parsers/fuzz
   mkdir -p fuzz/.work/parsers
   if [ ! -x "$BUILT" ] || [ -n "$(find "${SOURCES[@]}" -newer "$BUILT" | head -n 1)" ]; then

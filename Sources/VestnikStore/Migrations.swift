@@ -351,6 +351,32 @@ public enum Migrations {
                 """,
             ]),
         Migration(
+            version: 16, name: "front-page layouts: pinned stories and zone rules",
+            statements: [
+                // An arrangement of a front page (`FrontLayoutService`): `scope` 0 is the home page, else a section's
+                // id; `state` is draft, scheduled (for `publish_at`), live (at most one a scope) or retired.
+                """
+                CREATE TABLE front_layouts (
+                    id {id}, scope {bigint} NOT NULL, name TEXT NOT NULL, state TEXT NOT NULL, publish_at {bigint},
+                    updated_at {bigint} NOT NULL, updated_by {bigint} REFERENCES users(id) ON DELETE SET NULL)
+                """,
+                "CREATE INDEX front_layouts_scope ON front_layouts (scope, state)",
+                "CREATE INDEX front_layouts_due ON front_layouts (state, publish_at)",
+                // The stories an editor pinned, by zone (a name the theme declares) and slot.
+                """
+                CREATE TABLE front_pins (
+                    layout_id {bigint} NOT NULL REFERENCES front_layouts(id) ON DELETE CASCADE, zone TEXT NOT NULL,
+                    position INTEGER NOT NULL, article_id {bigint} NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+                    PRIMARY KEY (layout_id, zone, position))
+                """,
+                // A zone's rule where the layout changes the theme's: kind, its section or topic, the oldest age.
+                """
+                CREATE TABLE front_rules (
+                    layout_id {bigint} NOT NULL REFERENCES front_layouts(id) ON DELETE CASCADE, zone TEXT NOT NULL,
+                    kind TEXT NOT NULL, subject_id {bigint}, max_age_hours INTEGER, PRIMARY KEY (layout_id, zone))
+                """,
+            ]),
+        Migration(
             version: 17, name: "corrections and clarifications, the breaking-news banner, live coverage",
             statements: [
                 // Dated notes an editor adds to a published article (`ArticleWriteService.addCorrection`): shown on

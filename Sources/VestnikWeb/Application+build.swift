@@ -128,6 +128,7 @@ public func buildRouter(
     PreviewController(site: site, pages: pages).addRoutes(to: newsroom)
     AuditController(pages: pages, drafts: site.drafts).addRoutes(to: newsroom)
     BreakingNewsController(pages: pages, banners: BreakingNewsRepository(database: site.database)).addRoutes(to: newsroom)
+    FrontController(site: site, pages: pages, mostRead: mostRead).addRoutes(to: newsroom)
     MediaController(site: site).addRoutes(to: newsroom)
     MediaController(site: site).addPublicRoutes(to: router)
     StructureController(site: site).addRoutes(to: newsroom)

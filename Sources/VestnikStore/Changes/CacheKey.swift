@@ -1,3 +1,5 @@
+import VestnikCore
+
 /// Names for what a public page shows, shared by the page cache, the `Surrogate-Key` header a CDN reads and the
 /// change events that tell both what to drop. A page carries the key of every article it shows and of every list
 /// it shows; a change names the keys it affects, so exactly the pages that show the changed thing are dropped.
@@ -27,11 +29,14 @@ public enum CacheKey {
     public static func topic(_ id: Int) -> String { "t\(id)" }
     public static func tag(_ id: Int) -> String { "g\(id)" }
     public static func author(_ id: Int) -> String { "u\(id)" }
+    /// A front page's arrangement (`FrontLayoutService`): `f0` the home page, `f<id>` a section's front. A layout's
+    /// change drops exactly the page that shows its zones.
+    public static func front(_ scope: FrontScope) -> String { "f\(scope.number)" }
 
     /// Whether `text` looks like one of these keys (a purge request or a notification names only these).
     public static func isValid(_ text: Substring) -> Bool {
         guard let first = text.first, !text.isEmpty, text.count <= 24 else { return false }
         if named.contains(text) { return true }
-        return "apstgu".contains(first) && text.dropFirst().allSatisfy(\.isASCII) && Int(text.dropFirst()) != nil
+        return "apstguf".contains(first) && text.dropFirst().allSatisfy(\.isASCII) && Int(text.dropFirst()) != nil
     }
 }

@@ -6,23 +6,43 @@ import VestnikStore
 // every string formatted here, so that a controller only fetches and a template only places.
 
 extension HomeView {
-    /// The front page: the latest articles (the first leads), each section's newest (`sectionLists`, by id), today's
-    /// and the most read.
+    /// The front page: its zones filled (`PublicController.frontZones`), each section's newest (`sectionLists`, by
+    /// id), today's and the most read.
     convenience init(
-        latest: [ArticleSummary], sectionLists: [Int: [ArticleSummary]], sections: [Section], banner: BreakingNews?,
+        zones: [FilledZone], sectionLists: [Int: [ArticleSummary]], sections: [Section], banner: BreakingNews?,
         today: [ArticleSummary], mostRead: MostReadView?, views: ViewFactory, now: Date
     ) {
         let data = views.structuredData
+        let shown = zones.flatMap(\.articles)
         self.init(
             layout: views.layout(
                 title: nil, canonical: SiteURLs.home, sections: sections, banner: banner, subject: .site,
-                jsonLD: [data.publisher(), data.website(), data.itemList(latest.map(SiteURLs.article), first: 1)], now: now),
-            lead: latest.first.map(views.card), latest: latest.dropFirst().map(views.card),
+                jsonLD: [data.publisher(), data.website(), data.itemList(shown.map(SiteURLs.article), first: 1)], now: now),
+            zones: views.zoneBlocks(zones),
             sections: sections.compactMap { section in
                 guard let items = sectionLists[section.id], !items.isEmpty else { return nil }
                 return SectionBlock(name: section.name, url: SiteURLs.section(section.slug), cards: items.map(views.card))
             },
             today: today.map(views.card), mostRead: mostRead)
+    }
+}
+
+/// A zone the theme declares, with the stories it shows.
+typealias FilledZone = (zone: FrontZone, articles: [ArticleSummary])
+
+extension ViewFactory {
+    /// The zones as a template shows them: a `lead` zone's first story large, every label from the locale
+    /// (`zone_<name>`, else the zone's name).
+    func zoneBlocks(_ zones: [FilledZone]) -> [ZoneBlock] {
+        zones.compactMap { filled in
+            guard !filled.articles.isEmpty else { return nil }
+            let cards = filled.articles.map(card)
+            let key = "zone_" + filled.zone.name
+            let label = locale[key] == key ? filled.zone.name : locale[key]
+            let rest = filled.zone.lead ? Array(cards.dropFirst()) : cards
+            return ZoneBlock(
+                name: filled.zone.name, label: label, lead: filled.zone.lead ? cards.first : nil, cards: rest, hasCards: !rest.isEmpty)
+        }
     }
 }
 
@@ -131,7 +151,7 @@ extension ListView {
     convenience init(
         subject: ListSubject, page: Page<ArticleSummary>, request pageRequest: PageRequest, kind: String, subtitle: String?,
         description: String?, currentSection: String?, timeline: Bool, pinned: ArticleSummary?, photo: String?,
-        sections: [Section], banner: BreakingNews?, site: Site, now: Date
+        sections: [Section], banner: BreakingNews?, site: Site, now: Date, zones: [FilledZone] = []
     ) {
         let views = site.views
         let number = pageRequest.number
@@ -152,7 +172,7 @@ extension ListView {
             heading: heading, kind: kind, subtitle: subtitle, photo: photo, description: description,
             pinned: number == 1 ? pinned.map(views.card) : nil,
             cards: timeline ? [] : page.items.map(views.card), days: timeline ? views.days(page.items) : nil,
-            pager: views.pager(page, base: base), empty: page.items.isEmpty)
+            pager: views.pager(page, base: base), empty: page.items.isEmpty && zones.isEmpty, zones: views.zoneBlocks(zones))
     }
 }
 

@@ -564,3 +564,58 @@
     mark.style.top = y + "%";
   });
 })();
+
+// Front-page curation: drag a story (a pinned one, or one from the list of candidates) into a zone's slot. The drop
+// fills the page's hidden form and sends it: the same form post as the buttons beside each story (up, down, into a
+// zone), which work without JavaScript and from the keyboard.
+(function () {
+  "use strict";
+  var front = document.querySelector(".nr-front");
+  var form = document.getElementById("nr-front-drop");
+  if (!front || !form) return;
+  var dragged = null;
+  front.querySelectorAll("[draggable=true]").forEach(function (item) {
+    item.addEventListener("dragstart", function (event) {
+      dragged = item;
+      item.classList.add("nr-dragging");
+      event.dataTransfer.effectAllowed = "move";
+      event.dataTransfer.setData("text/plain", item.getAttribute("data-article"));
+    });
+    item.addEventListener("dragend", function () {
+      item.classList.remove("nr-dragging");
+      dragged = null;
+    });
+  });
+  // The slot a drop at `y` takes: before the first pin whose middle is below it, else the end.
+  function slot(list, y) {
+    var pins = Array.prototype.filter.call(list.children, function (child) {
+      return child.classList.contains("nr-pin") && child !== dragged;
+    });
+    for (var i = 0; i < pins.length; i++) {
+      var box = pins[i].getBoundingClientRect();
+      if (y < box.top + box.height / 2) return i;
+    }
+    return pins.length;
+  }
+  front.querySelectorAll(".nr-zone").forEach(function (zone) {
+    var list = zone.querySelector(".nr-zone-pins");
+    zone.addEventListener("dragover", function (event) {
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "move";
+      zone.classList.add("nr-drop-target");
+    });
+    zone.addEventListener("dragleave", function () {
+      zone.classList.remove("nr-drop-target");
+    });
+    zone.addEventListener("drop", function (event) {
+      event.preventDefault();
+      zone.classList.remove("nr-drop-target");
+      var article = event.dataTransfer.getData("text/plain") || (dragged && dragged.getAttribute("data-article"));
+      if (!article) return;
+      form.elements.article.value = article;
+      form.elements.zone.value = zone.getAttribute("data-zone");
+      form.elements.index.value = String(slot(list, event.clientY));
+      form.submit();
+    });
+  });
+})();
