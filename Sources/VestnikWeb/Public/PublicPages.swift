@@ -10,17 +10,20 @@ extension HomeView {
     /// and the most read.
     convenience init(
         latest: [ArticleSummary], sectionLists: [Int: [ArticleSummary]], sections: [Section], banner: BreakingNews?,
-        today: [ArticleSummary], mostRead: MostReadView?, views: ViewFactory, now: Date
+        today: [ArticleSummary], mostRead: MostReadView?, views: ViewFactory, pictures: CardPictures = .none, now: Date
     ) {
         let data = views.structuredData
         self.init(
             layout: views.layout(
                 title: nil, canonical: SiteURLs.home, sections: sections, banner: banner, subject: .site,
                 jsonLD: [data.publisher(), data.website(), data.itemList(latest.map(SiteURLs.article), first: 1)], now: now),
-            lead: latest.first.map(views.card), latest: latest.dropFirst().map(views.card),
+            // The lead's picture loads at once, as do the first two of the latest; the rest are below the fold.
+            lead: views.cards(latest.prefix(1), pictures: pictures, lead: true, eager: 1).first,
+            latest: views.cards(latest.dropFirst(), pictures: pictures, eager: 2),
             sections: sections.compactMap { section in
                 guard let items = sectionLists[section.id], !items.isEmpty else { return nil }
-                return SectionBlock(name: section.name, url: SiteURLs.section(section.slug), cards: items.map(views.card))
+                return SectionBlock(
+                    name: section.name, url: SiteURLs.section(section.slug), cards: views.cards(items, pictures: pictures))
             },
             today: today.map(views.card), mostRead: mostRead)
     }
@@ -31,8 +34,8 @@ extension ArticleView {
     convenience init(
         article: Article, related: [ArticleSummary], today: [ArticleSummary], sections: [Section], banner: BreakingNews?,
         mostRead: MostReadView?,
-        countsReads: Bool, site: Site, now: Date, renditions: [Rendition] = [], corrections: [Correction] = [],
-        live: (coverage: LiveCoverage, entries: [LiveEntry])? = nil
+        countsReads: Bool, site: Site, now: Date, renditions: [Rendition] = [], bodyPictures: BodyPictures = .none,
+        corrections: [Correction] = [], live: (coverage: LiveCoverage, entries: [LiveEntry])? = nil
     ) {
         let views = site.views
         let locale = site.locale
@@ -40,7 +43,9 @@ extension ArticleView {
         let blocks = ArticleBody.blocks(fromUTF8: article.bodyUTF8)
         let body = site.moreBlocks.layout(blocks, links: related.map(views.card)).map { segment -> BodySegment in
             switch segment {
-            case .block(let block): return BodySegment(html: embeds.render(block), more: nil)
+            case .block(let block):
+                return BodySegment(
+                    html: block.kind == .figure ? bodyPictures.render(embeds.render(block)) : embeds.render(block), more: nil)
             case .more(let links): return BodySegment(html: nil, more: MoreBlock(links: links))
             }
         }
@@ -131,7 +136,7 @@ extension ListView {
     convenience init(
         subject: ListSubject, page: Page<ArticleSummary>, request pageRequest: PageRequest, kind: String, subtitle: String?,
         description: String?, currentSection: String?, timeline: Bool, pinned: ArticleSummary?, photo: String?,
-        sections: [Section], banner: BreakingNews?, site: Site, now: Date
+        sections: [Section], banner: BreakingNews?, site: Site, pictures: CardPictures = .none, now: Date
     ) {
         let views = site.views
         let number = pageRequest.number
@@ -150,8 +155,9 @@ extension ListView {
                 ],
                 now: now),
             heading: heading, kind: kind, subtitle: subtitle, photo: photo, description: description,
-            pinned: number == 1 ? pinned.map(views.card) : nil,
-            cards: timeline ? [] : page.items.map(views.card), days: timeline ? views.days(page.items) : nil,
+            pinned: number == 1 ? views.cards(pinned.map { [$0] } ?? [], pictures: pictures, lead: true, eager: 1).first : nil,
+            cards: timeline ? [] : views.cards(page.items, pictures: pictures, eager: number == 1 && pinned != nil ? 0 : 3),
+            days: timeline ? views.days(page.items) : nil,
             pager: views.pager(page, base: base), empty: page.items.isEmpty)
     }
 }
