@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/fuzz.sh TARGET SECONDS — fuzzes one parser (fuzz/run.sh's targets: scrub range wordpress lexicon markdown
-# sanitizer slug query multipart form template, or "all" for each in turn) for SECONDS and prints one Markdown table row a target:
+# sanitizer slug query multipart form template frontrule, or "all" for each in turn) for SECONDS and prints one Markdown table row a target:
 # executions, executions/s, coverage (libFuzzer's cov: edges and ft: features), corpus size, findings. A finding
 # (crash-*, leak-*, timeout-*, oom-*) makes the exit code 1; it stays in fuzz/.work/TARGET/ to be turned into a
 # regression test. Builds with swiftc -sanitize=fuzzer,address (fuzz/run.sh); only local files, no network.

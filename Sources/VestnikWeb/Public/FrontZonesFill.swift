@@ -79,7 +79,8 @@ extension PublicController {
         keys.insert(today)
         let view = HomeView(
             zones: zones, sectionLists: sectionLists, sections: sections, banner: try await site.lists.banner(now: now),
-            today: today, mostRead: try await mostReadBlock(keys: &keys), views: site.views, now: now)
+            today: today, mostRead: try await mostReadBlock(keys: &keys), views: site.views,
+            pictures: try await site.cardPictures(zones.flatMap(\.articles) + sectionLists.values.joined()), now: now)
         return try site.theme.render("home", view)
     }
 }

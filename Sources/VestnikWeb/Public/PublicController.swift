@@ -73,15 +73,18 @@ struct PublicController<Context: RequestContext>: Sendable {
         keys.insert(CacheKey.latest)  // "Новините днес"
         keys.insert(related)
         keys.insert(today)
-        var renditions: [Rendition] = []
-        if let image = article.featuredImage { renditions = try await site.renditions.renditions(of: image.address.hash) }
+        // The featured picture's renditions and those of the library pictures in the body, in one query.
+        let bodyHashes = BodyPictures.hashes(in: article.bodyUTF8)
+        let made = try await site.renditions.renditions(of: bodyHashes + (article.featuredImage.map { [$0.address.hash] } ?? []))
+        let renditions = article.featuredImage.flatMap { made[$0.address.hash] } ?? []
         // An article's notes change only its own page (`p<id>`, carried above).
         let corrections = try await CorrectionRepository(database: site.database).corrections(articleID: article.id)
         let live = try await liveBlog(article.id)
         let view = ArticleView(
             article: article, related: related, today: today, sections: sections, banner: try await site.lists.banner(now: now),
             mostRead: try await mostReadBlock(keys: &keys),
-            countsReads: countsReads, site: site, now: now, renditions: renditions, corrections: corrections, live: live)
+            countsReads: countsReads, site: site, now: now, renditions: renditions,
+            bodyPictures: BodyPictures(renditions: made.filter { bodyHashes.contains($0.key) }), corrections: corrections, live: live)
         return try site.theme.render("article", view)
     }
 
@@ -207,7 +210,9 @@ struct PublicController<Context: RequestContext>: Sendable {
         let view = ListView(
             subject: subject, page: page, request: pageRequest, kind: kind, subtitle: subtitle, description: description,
             currentSection: currentSection, timeline: timeline, pinned: pinned, photo: photo, sections: sections,
-            banner: try await site.lists.banner(now: now), site: site, now: now, zones: zones)
+            banner: try await site.lists.banner(now: now), site: site,
+            pictures: try await site.cardPictures(timeline ? [] : page.items + (pinned.map { [$0] } ?? []) + zones.flatMap(\.articles)),
+            now: now, zones: zones)
         return .page(try site.theme.render("list", view), keys: keys)
     }
 

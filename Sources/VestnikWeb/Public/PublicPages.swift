@@ -10,7 +10,7 @@ extension HomeView {
     /// id), today's and the most read.
     convenience init(
         zones: [FilledZone], sectionLists: [Int: [ArticleSummary]], sections: [Section], banner: BreakingNews?,
-        today: [ArticleSummary], mostRead: MostReadView?, views: ViewFactory, now: Date
+        today: [ArticleSummary], mostRead: MostReadView?, views: ViewFactory, pictures: CardPictures = .none, now: Date
     ) {
         let data = views.structuredData
         let shown = zones.flatMap(\.articles)
@@ -18,10 +18,11 @@ extension HomeView {
             layout: views.layout(
                 title: nil, canonical: SiteURLs.home, sections: sections, banner: banner, subject: .site,
                 jsonLD: [data.publisher(), data.website(), data.itemList(shown.map(SiteURLs.article), first: 1)], now: now),
-            zones: views.zoneBlocks(zones),
+            zones: views.zoneBlocks(zones, pictures: pictures),
             sections: sections.compactMap { section in
                 guard let items = sectionLists[section.id], !items.isEmpty else { return nil }
-                return SectionBlock(name: section.name, url: SiteURLs.section(section.slug), cards: items.map(views.card))
+                return SectionBlock(
+                    name: section.name, url: SiteURLs.section(section.slug), cards: views.cards(items, pictures: pictures))
             },
             today: today.map(views.card), mostRead: mostRead)
     }
@@ -33,15 +34,15 @@ typealias FilledZone = (zone: FrontZone, articles: [ArticleSummary])
 extension ViewFactory {
     /// The zones as a template shows them: a `lead` zone's first story large, every label from the locale
     /// (`zone_<name>`, else the zone's name).
-    func zoneBlocks(_ zones: [FilledZone]) -> [ZoneBlock] {
-        zones.compactMap { filled in
-            guard !filled.articles.isEmpty else { return nil }
-            let cards = filled.articles.map(card)
+    /// The zones as the theme shows them; the first zone's pictures load at once (the lead's, and two more), the
+    /// rest are below the fold.
+    func zoneBlocks(_ zones: [FilledZone], pictures: CardPictures = .none) -> [ZoneBlock] {
+        zones.filter { !$0.articles.isEmpty }.enumerated().map { index, filled in
             let key = "zone_" + filled.zone.name
             let label = locale[key] == key ? filled.zone.name : locale[key]
-            let rest = filled.zone.lead ? Array(cards.dropFirst()) : cards
-            return ZoneBlock(
-                name: filled.zone.name, label: label, lead: filled.zone.lead ? cards.first : nil, cards: rest, hasCards: !rest.isEmpty)
+            let lead = filled.zone.lead ? cards(filled.articles.prefix(1), pictures: pictures, lead: true, eager: 1).first : nil
+            let rest = cards(filled.zone.lead ? filled.articles.dropFirst() : filled.articles[...], pictures: pictures, eager: index == 0 ? 2 : 0)
+            return ZoneBlock(name: filled.zone.name, label: label, lead: lead, cards: rest, hasCards: !rest.isEmpty)
         }
     }
 }
@@ -51,8 +52,8 @@ extension ArticleView {
     convenience init(
         article: Article, related: [ArticleSummary], today: [ArticleSummary], sections: [Section], banner: BreakingNews?,
         mostRead: MostReadView?,
-        countsReads: Bool, site: Site, now: Date, renditions: [Rendition] = [], corrections: [Correction] = [],
-        live: (coverage: LiveCoverage, entries: [LiveEntry])? = nil
+        countsReads: Bool, site: Site, now: Date, renditions: [Rendition] = [], bodyPictures: BodyPictures = .none,
+        corrections: [Correction] = [], live: (coverage: LiveCoverage, entries: [LiveEntry])? = nil
     ) {
         let views = site.views
         let locale = site.locale
@@ -60,7 +61,9 @@ extension ArticleView {
         let blocks = ArticleBody.blocks(fromUTF8: article.bodyUTF8)
         let body = site.moreBlocks.layout(blocks, links: related.map(views.card)).map { segment -> BodySegment in
             switch segment {
-            case .block(let block): return BodySegment(html: embeds.render(block), more: nil)
+            case .block(let block):
+                return BodySegment(
+                    html: block.kind == .figure ? bodyPictures.render(embeds.render(block)) : embeds.render(block), more: nil)
             case .more(let links): return BodySegment(html: nil, more: MoreBlock(links: links))
             }
         }
@@ -151,7 +154,7 @@ extension ListView {
     convenience init(
         subject: ListSubject, page: Page<ArticleSummary>, request pageRequest: PageRequest, kind: String, subtitle: String?,
         description: String?, currentSection: String?, timeline: Bool, pinned: ArticleSummary?, photo: String?,
-        sections: [Section], banner: BreakingNews?, site: Site, now: Date, zones: [FilledZone] = []
+        sections: [Section], banner: BreakingNews?, site: Site, pictures: CardPictures = .none, now: Date, zones: [FilledZone] = []
     ) {
         let views = site.views
         let number = pageRequest.number
@@ -170,9 +173,11 @@ extension ListView {
                 ],
                 now: now),
             heading: heading, kind: kind, subtitle: subtitle, photo: photo, description: description,
-            pinned: number == 1 ? pinned.map(views.card) : nil,
-            cards: timeline ? [] : page.items.map(views.card), days: timeline ? views.days(page.items) : nil,
-            pager: views.pager(page, base: base), empty: page.items.isEmpty && zones.isEmpty, zones: views.zoneBlocks(zones))
+            pinned: number == 1 ? views.cards(pinned.map { [$0] } ?? [], pictures: pictures, lead: true, eager: 1).first : nil,
+            cards: timeline ? [] : views.cards(page.items, pictures: pictures, eager: number == 1 && (pinned != nil || !zones.isEmpty) ? 0 : 3),
+            days: timeline ? views.days(page.items) : nil,
+            pager: views.pager(page, base: base), empty: page.items.isEmpty && zones.isEmpty,
+            zones: views.zoneBlocks(zones, pictures: pictures))
     }
 }
 

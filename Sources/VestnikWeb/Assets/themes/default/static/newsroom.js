@@ -264,13 +264,62 @@
     });
   }
 
+  // A picture dropped or pasted into the body: the editor asks for its alt text, uploads it through the media
+  // library's own upload (the server checks it, scrubs its metadata and makes its renditions), and places it where
+  // it was dropped. Nothing leaves the browser without its alt text.
+  var uploadURL = form.getAttribute("data-upload");
+  function pictureFiles(transfer) {
+    return Array.prototype.filter.call((transfer && transfer.files) || [], function (file) { return /^image\//.test(file.type); });
+  }
+  function uploadPictures(files, range) {
+    if (!uploadURL) return;
+    files.forEach(function (file) {
+      var alt = window.prompt(form.getAttribute("data-drop-alt").replace("{name}", file.name || ""), "");
+      if (alt === null) return;
+      if (!alt.trim()) { pasteNotice(form.getAttribute("data-drop-no-alt")); return; }
+      var body = new FormData();
+      body.set("csrf", form.querySelector('input[name="csrf"]').value);
+      body.set("alt", alt.trim());
+      body.set("file", file, file.name || "picture");
+      pasteNotice(form.getAttribute("data-drop-uploading"));
+      fetch(uploadURL, { method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+        })
+        .then(function (answer) {
+          if (!answer.ok || !answer.data.src) { pasteNotice(answer.data.error || form.getAttribute("data-drop-failed")); return; }
+          savedRange = range && editor.contains(range.startContainer) ? range : null;
+          insertBlock(figureHTML(answer.data, ""));
+          pasteNotice(form.getAttribute("data-drop-done"));
+        })
+        .catch(function () { pasteNotice(form.getAttribute("data-drop-failed")); });
+    });
+  }
+  editor.addEventListener("dragover", function (event) {
+    if (event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types || [], "Files") >= 0) event.preventDefault();
+  });
+  editor.addEventListener("drop", function (event) {
+    var files = pictureFiles(event.dataTransfer);
+    if (!files.length) return;
+    event.preventDefault();
+    var range = document.caretRangeFromPoint ? document.caretRangeFromPoint(event.clientX, event.clientY) : null;
+    uploadPictures(files, range);
+  });
+
   editor.addEventListener("paste", function (event) {
     var data = event.clipboardData;
     if (!data) return;
     event.preventDefault();
     var html = data.getData("text/html");
     var fragment = document.createElement("div");
-    var pictures = Array.prototype.filter.call(data.files || [], function (file) { return /^image\//.test(file.type); }).length;
+    var files = pictureFiles(data);
+    if (files.length) {
+      // A copied picture (a screenshot, an image copied from a page) comes as a file: it is uploaded like a drop.
+      saveRange();
+      uploadPictures(files, savedRange);
+      return;
+    }
+    var pictures = 0;
     if (html) {
       var parsed = new DOMParser().parseFromString(html, "text/html");
       pictures += parsed.body.querySelectorAll("img").length;
