@@ -96,6 +96,9 @@ import VestnikTestSupport
             let bulgaria = try #require(try await site.taxonomy.section(slug: "bulgaria")).id
             let section = try #require(
                 Self.layoutID(try await editor.post(NewsroomURLs.fronts, [("scope", String(bulgaria)), ("name", "Родина")]).location))
+            let sectionPreview = try await editor.get(NewsroomURLs.front(section) + "/preview")
+            #expect(sectionPreview.status == .ok && sectionPreview.headers[.cacheControl] == "no-store")
+            #expect(sectionPreview.headers[.surrogateKey] == nil && Self.zone("lead", in: sectionPreview.body).contains("Родна новина"))
             #expect(try await editor.post(NewsroomURLs.front(section) + "/publish", []).status == .seeOther)
             #expect(try await client.get("/").headers[.xCache] == "HIT")
             let front = try await client.get("/bulgaria")
