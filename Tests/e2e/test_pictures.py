@@ -124,6 +124,18 @@ def test_home_page_cards_load_a_small_webp_or_avif_crop(browser, pictures_server
         rss = server.get("/rss.xml").body
         assert re.search(r'<media:content url="[^"]+/media/[0-9a-f]{64}\.jpg" type="image/jpeg" medium="image" '
                          r'fileSize="\d+" width="1200" height="675"/>', rss), rss[:2000]
+        # And feed readers find it: feedparser reads both feeds without a fault, with the picture as Media RSS content
+        # and as the enclosure.
+        import feedparser
+        for path in ("/rss.xml", "/atom.xml"):
+            parsed = feedparser.parse(server.get(path).body)
+            assert parsed.bozo == 0, (path, parsed.get("bozo_exception"))
+            entry = parsed.entries[0]
+            content = entry.media_content[0]
+            assert (content["medium"], content["type"], content["width"], content["height"]) == (
+                "image", "image/jpeg", "1200", "675"), (path, content)
+            assert entry.enclosures and entry.enclosures[0]["type"] == "image/jpeg", (path, entry.enclosures)
+            assert entry.enclosures[0]["href"] == content["url"], path
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
