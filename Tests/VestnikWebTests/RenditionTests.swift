@@ -134,8 +134,8 @@ struct RenditionTests {
                     + "<img src=\"\(jpeg640.address.path)\" srcset=\"\(srcset(cards, .jpeg))\" sizes=\"\(sizes)\" alt=\"Площадът\" width=\"640\" height=\"480\""
                     + (lazy ? " loading=\"lazy\"" : " fetchpriority=\"high\"") + " decoding=\"async\"></picture>"
             }
-            // The home page: the lead story's whole picture across the column, at once; the first two of the
-            // latest at once, the rest lazily; the article without a picture has none.
+            // The home page: the lead story's whole picture across the column, at once; the first two cards after
+            // it (the top zone) at once, the rest lazily; the article without a picture has none.
             let whole = renditions.filter { $0.crop == nil }
             let jpeg1280 = try #require(whole.first { $0.format == .jpeg && $0.width == 1280 })
             let sizes = CardPictures.leadSizes
@@ -146,7 +146,8 @@ struct RenditionTests {
             #expect(home.body.components(separatedBy: lead).count == 2)
             #expect(home.body.components(separatedBy: picture(lazy: false)).count == 3)
             #expect(home.body.components(separatedBy: picture(lazy: true)).count >= 2)
-            #expect(home.body.components(separatedBy: "<picture").count == 1 + 4 + 4)  // the latest and the section's block
+            // The lead zone and the top zone show the four; the section blocks skip what the zones show.
+            #expect(home.body.components(separatedBy: "<picture").count == 1 + 4)
             // A section's list, an author's, a tag's, and search results.
             for list in ["/svyat", "/avtor/ivan-petrov", "/tag/test", SiteURLs.search + "?q=%D0%BF%D1%80%D0%BE%D1%82%D0%B5%D1%81%D1%82"] {
                 let page = try await client.get(list)

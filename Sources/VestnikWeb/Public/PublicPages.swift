@@ -34,14 +34,16 @@ typealias FilledZone = (zone: FrontZone, articles: [ArticleSummary])
 extension ViewFactory {
     /// The zones as a template shows them: a `lead` zone's first story large, every label from the locale
     /// (`zone_<name>`, else the zone's name).
-    /// The zones as the theme shows them; the first zone's pictures load at once (the lead's, and two more), the
-    /// rest are below the fold.
+    /// The zones as the theme shows them. What is above the fold loads at once: a lead story's picture and the
+    /// first two cards after it, whichever zones they are in; the rest lazily.
     func zoneBlocks(_ zones: [FilledZone], pictures: CardPictures = .none) -> [ZoneBlock] {
-        zones.filter { !$0.articles.isEmpty }.enumerated().map { index, filled in
+        var eager = 2
+        return zones.filter { !$0.articles.isEmpty }.map { filled in
             let key = "zone_" + filled.zone.name
             let label = locale[key] == key ? filled.zone.name : locale[key]
             let lead = filled.zone.lead ? cards(filled.articles.prefix(1), pictures: pictures, lead: true, eager: 1).first : nil
-            let rest = cards(filled.zone.lead ? filled.articles.dropFirst() : filled.articles[...], pictures: pictures, eager: index == 0 ? 2 : 0)
+            let rest = cards(filled.zone.lead ? filled.articles.dropFirst() : filled.articles[...], pictures: pictures, eager: eager)
+            eager -= min(eager, rest.count)
             return ZoneBlock(name: filled.zone.name, label: label, lead: lead, cards: rest, hasCards: !rest.isEmpty)
         }
     }
