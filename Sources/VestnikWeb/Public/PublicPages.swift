@@ -176,7 +176,8 @@ extension ListView {
                 now: now),
             heading: heading, kind: kind, subtitle: subtitle, photo: photo, description: description,
             pinned: number == 1 ? views.cards(pinned.map { [$0] } ?? [], pictures: pictures, lead: true, eager: 1).first : nil,
-            cards: timeline ? [] : views.cards(page.items, pictures: pictures, eager: number == 1 && (pinned != nil || !zones.isEmpty) ? 0 : 3),
+            cards: timeline
+                ? [] : views.cards(page.items, pictures: pictures, eager: number == 1 && (pinned != nil || !zones.isEmpty) ? 0 : 3),
             days: timeline ? views.days(page.items) : nil,
             pager: views.pager(page, base: base), empty: page.items.isEmpty && zones.isEmpty,
             zones: views.zoneBlocks(zones, pictures: pictures))
