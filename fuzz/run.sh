@@ -71,11 +71,12 @@ if [ -n "${VESTNIK_FUZZ:-}" ]; then
         -o "$BUILT" >fuzz/.work/parsers/build.log 2>&1 || { cat fuzz/.work/parsers/build.log; exit 1; }
   fi
   ln -sf "../parsers/fuzz" "$WORK/fuzz"
-  cp -n fuzz/corpus/"$TARGET"/* "$WORK/corpus/" 2>/dev/null || true
 else
   swiftc -sanitize=fuzzer,address -parse-as-library -O -g "${SOURCES[@]}" \
       -o "$WORK/fuzz" >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }  # (ld.gold warns about ASan's local symbols)
 fi
+# Committed seeds, among them every finding turned into a regression input.
+cp -n fuzz/corpus/"$TARGET"/* "$WORK/corpus/" 2>/dev/null || true
 if [ -n "${VESTNIK_FUZZ:-}" ]; then
   :  # seeds copied above
 elif [ "$TARGET" = scrub ]; then
