@@ -41,6 +41,29 @@ import VestnikTestSupport
         #expect(page.cost >= page.identity.capacity + (page.gzip?.capacity ?? 0))
     }
 
+    /// Kept pages live in mappings of their own (`PageStorage`): bytes written there read back intact, also after the
+    /// buffer grows and is copied to a larger mapping, and many buffers come and go without mixing their bytes.
+    @Test func keptPagesStorageHoldsTheirBytes() {
+        var buffers = (0..<64).map { index -> ByteBuffer in
+            var buffer = PageStorage.allocator.buffer(capacity: 1_000 + index * 300)
+            buffer.writeString(String(repeating: Character(UnicodeScalar(UInt8(65 + index % 26))), count: 1_000 + index * 300))
+            return buffer
+        }
+        for index in stride(from: 0, to: 64, by: 2) { buffers[index] = ByteBuffer() }  // freed in the middle
+        var grown = buffers[1]
+        buffers[1] = ByteBuffer()  // the only reference left: growing reallocates in place of a copy
+        grown.writeString(String(repeating: "!", count: 70_000))  // past its mapping: reallocated
+        #expect(grown.readableBytes == 1_300 + 70_000)
+        #expect(grown.getString(at: 0, length: 1_300) == String(repeating: "B", count: 1_300))
+        #expect(grown.getString(at: 1_300, length: 70_000) == String(repeating: "!", count: 70_000))
+        for index in stride(from: 3, to: 64, by: 2) {
+            let letter = Character(UnicodeScalar(UInt8(65 + index % 26)))
+            #expect(buffers[index].readableBytesView.allSatisfy { $0 == letter.asciiValue })
+        }
+        let page = Self.page(String(repeating: "z", count: 20_000), keys: "site")
+        #expect(String(buffer: page.identity) == String(repeating: "z", count: 20_000))
+    }
+
     @Test func aChangeDropsExactlyThePagesNamingItsKeys() {
         let cache = PageCache(capacity: 1 << 20, now: { testNow })
         cache.store(Self.page("home", keys: "site latest a1 a2"), at: "/", renderedAt: cache.epoch)

@@ -334,9 +334,9 @@ extension PageCache.Page {
     /// The ETag of the gzip encoding: a different representation needs a different strong validator.
     var gzipETag: String { Self.gzipETag(etag) }
 
-    /// `buffer`'s bytes in storage of their own, allocated for their size.
+    /// `buffer`'s bytes in storage of their own, allocated for their size, outside malloc's heap (`PageStorage`).
     private static func exactCopy(_ buffer: ByteBuffer) -> ByteBuffer {
-        var copy = ByteBufferAllocator().buffer(capacity: buffer.readableBytes)
+        var copy = PageStorage.allocator.buffer(capacity: buffer.readableBytes)
         copy.writeImmutableBuffer(buffer)
         return copy
     }
