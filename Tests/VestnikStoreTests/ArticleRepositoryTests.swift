@@ -150,6 +150,35 @@ func input(
         }
     }
 
+    /// A tag or a rare word shared with few articles is read from the link table's side, one shared with many by
+    /// walking the articles newest first (`RelatedArticles.sharing`); both plans find the same 40 newest.
+    @Test(arguments: TestDatabase.all)
+    func relatedCandidatesAreTheSameByEitherPlan(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let articles = ArticleRepository(database: database)
+            for index in 0..<60 {
+                let tags = index % 3 == 0 ? ["Пристанище"] : index % 7 == 0 ? ["Рядък етикет"] : []
+                try await articles.save(
+                    input(
+                        "Бургас \(index): пристанището и корабите", section: index % 2 == 0 ? "България" : "Свят", tags: tags,
+                        hoursAgo: Double(index) + 1), now: testNow, refreshRelated: false)
+            }
+            try await articles.save(
+                input("Пристанището на Бургас приема кораби", section: "Спорт", tags: ["Пристанище", "Рядък етикет"], hoursAgo: 0.5),
+                now: testNow, refreshRelated: false)
+            let main = try #require(try await articles.article(slug: "pristanishteto-na-burgas-priema-korabi"))
+            let (sparse, dense) = try await database.read { db in
+                let me = try #require(try await RelatedArticles.facts(ids: [main.id], in: db).first)
+                return (
+                    try await RelatedArticles.candidates(for: me, now: testNow, in: db),
+                    try await RelatedArticles.candidates(for: me, now: testNow, in: db, sparseRows: 0)
+                )
+            }
+            #expect(sparse == dense)
+            #expect(sparse.count > 20 && !sparse.contains(main.id))
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func publishedBetweenGivesTheDayNewestFirst(_ kind: TestDatabase) async throws {
         try await kind.with { database in
