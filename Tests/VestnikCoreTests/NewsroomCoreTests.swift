@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import VestnikCore
 
@@ -202,6 +203,35 @@ struct BodySanitizerTests {
         for block in ArticleBody.blocks(fromHTML: BodySanitizer.sanitize(input)) where block.html.hasPrefix("<table") {
             #expect(block.kind == .table)
         }
+    }
+
+    /// The committed clipboard samples (Tests/e2e/fixtures/paste) through the server alone, as a body posted without
+    /// the editor's script (the admin API, a browser without JavaScript) would be.
+    @Test("office clipboard HTML keeps headings, lists and tables on the server too")
+    func officeSamples() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("e2e/fixtures/paste")
+        let expected = try String(contentsOf: fixtures.appendingPathComponent("expected.html"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let libreOffice = try String(contentsOf: fixtures.appendingPathComponent("libreoffice.html"), encoding: .utf8)
+        #expect(BodySanitizer.sanitize(libreOffice) == expected)
+        // Word's list paragraphs become lists; its bold first row stays a row of bold cells (the editor makes it the
+        // header row, BodySanitizer does not guess).
+        let word = BodySanitizer.sanitize(try String(contentsOf: fixtures.appendingPathComponent("word.html"), encoding: .utf8))
+        #expect(
+            word
+                == expected.replacingOccurrences(
+                    of: "<thead><tr><th>Перо</th><th>Млн. лв.</th></tr></thead><tbody>",
+                    with: "<tbody><tr><td><strong>Перо</strong></td><td><strong>Млн. лв.</strong></td></tr>"))
+        let docs = BodySanitizer.sanitize(try String(contentsOf: fixtures.appendingPathComponent("google-docs.html"), encoding: .utf8))
+        #expect(docs.contains("<ul><li>Транспорт</li><li>Образование</li><li>Чистота</li></ul>"))
+        #expect(docs.contains("<table><tbody><tr><td><strong>Перо</strong></td>"))
+        // Two lists of Word one after the other stay two; a letter marker makes an ordered list.
+        let two = """
+            <p style='mso-list:l0 level1 lfo1'><span style='mso-list:Ignore'>·</span>a</p>
+            <p style='mso-list:l1 level1 lfo2'><span style='mso-list:Ignore'>b)</span>b</p><p>c</p>
+            """
+        #expect(BodySanitizer.sanitize(two) == "<ul><li>a</li></ul>\n<ol><li>b</li></ol>\n<p>c</p>")
     }
 
     @Test("a hostile table keeps no attribute, script or style")

@@ -228,7 +228,7 @@ struct BlockWriter {
 
     /// Places `nodes` at the top level: blocks become blocks, loose inline content becomes paragraphs.
     mutating func blocks(of nodes: [HTMLNode]) {
-        for node in nodes {
+        for node in Self.wordLists(nodes) {
             guard let name = node.name else {
                 inline += Self.inline([node])
                 continue
@@ -303,6 +303,64 @@ struct BlockWriter {
                     inline += Self.inline([node])
                 }
             }
+        }
+    }
+
+    /// Word's list paragraphs (`<p style="mso-list:l0 level1 lfo1">`, the marker "·", "1." or "a)" in a span styled
+    /// `mso-list:Ignore`) as the lists they are: consecutive paragraphs of one list become one `<ul>`, or `<ol>` when
+    /// the first marker is a number or a letter; the markers are dropped. Other nodes are left as they are.
+    static func wordLists(_ nodes: [HTMLNode]) -> [HTMLNode] {
+        guard nodes.contains(where: { wordListID($0) != nil }) else { return nodes }
+        var out: [HTMLNode] = []
+        var open: (id: String, list: HTMLNode)?
+        for node in nodes {
+            guard let id = wordListID(node) else {
+                // Line breaks between Word's paragraphs do not end a list.
+                if case .text(let text) = node.kind, open != nil, text.allSatisfy(\.isWhitespace) { continue }
+                open = nil
+                out.append(node)
+                continue
+            }
+            let marker = removeWordMarker(from: node) ?? ""
+            let item = HTMLNode(.element("li"))
+            item.children = node.children
+            if let open, open.id == id {
+                open.list.children.append(item)
+            } else {
+                let ordered = marker.range(of: #"^([0-9]+|[a-zA-Z]|[ivxlcIVXLC]+)[.)]$"#, options: .regularExpression) != nil
+                let list = HTMLNode(.element(ordered ? "ol" : "ul"))
+                list.children = [item]
+                out.append(list)
+                open = (id, list)
+            }
+        }
+        return out
+    }
+
+    /// The list (`l0`) a Word list paragraph belongs to; nil for any other node.
+    static func wordListID(_ node: HTMLNode) -> String? {
+        guard node.name == "p", node.attributes["style"] != nil else { return nil }
+        let style = style(of: node)
+        guard let range = style.range(of: #"mso-list:l[0-9]+"#, options: .regularExpression) else { return nil }
+        return String(style[range].dropFirst("mso-list:".count))
+    }
+
+    /// Takes the first element styled `mso-list:Ignore` out of `node` and gives its text (Word's list marker).
+    static func removeWordMarker(from node: HTMLNode, depth: Int = 0) -> String? {
+        for (index, child) in node.children.enumerated() where child.name != nil {
+            if style(of: child).contains("mso-list:ignore") {
+                node.children.remove(at: index)
+                return text(of: child).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            if depth < 4, let found = removeWordMarker(from: child, depth: depth + 1) { return found }
+        }
+        return nil
+    }
+
+    static func text(of node: HTMLNode) -> String {
+        switch node.kind {
+        case .text(let text): return text
+        case .element: return node.children.map(text(of:)).joined()
         }
     }
 
