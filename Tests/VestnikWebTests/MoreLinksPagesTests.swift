@@ -100,6 +100,17 @@ struct MoreLinksPagesTests {
             let stored = try #require(try await site.editorial.article(id: id))
             #expect(stored.draft.title == "Заглавие на Борис")
             #expect(stored.draft.more == plan)
+            // Both arrange the blocks differently from the same revision: a clash, shown side by side (only that field).
+            let base = stored.revision
+            var theirs = articleFields(title: "Заглавие на Борис", body: Self.body, revision: base, slug: Slug.make("Обща статия"))
+            theirs.append(("more", MoreLinks(blocks: [.init(after: 1, links: [picked])]).json))
+            #expect(try await boris.post(NewsroomURLs.article(id), theirs).status == .seeOther)
+            var mine = articleFields(title: "Заглавие на Борис", body: Self.body, revision: base, slug: Slug.make("Обща статия"))
+            mine.append(("more", MoreLinks(blocks: [.init(after: 4, links: [picked])]).json))
+            let clash = try await anna.post(NewsroomURLs.article(id), mine)
+            #expect(clash.status == .conflict)
+            #expect(clash.body.contains("След абзац 1: #\(picked)") && clash.body.contains("След абзац 4: #\(picked)"))
+            #expect(try await site.editorial.article(id: id)?.draft.more == MoreLinks(blocks: [.init(after: 1, links: [picked])]))
         }
     }
 
