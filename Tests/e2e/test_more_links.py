@@ -5,11 +5,8 @@ the chosen article after the paragraph it was placed at, keeps the pinned one an
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException
@@ -17,23 +14,17 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import REPO_ROOT, Server
+from conftest import Server
 from test_browser import driver as browser  # noqa: F401  (the same headless Chromium fixture)
+from test_paste import create_staff, sign_in
 
-BINARY = Path(os.environ.get("VESTNIK_BIN", REPO_ROOT / ".build" / "debug" / "vestnik"))
 EMAIL = "e2e-more@vestnik.bg"
 PASSWORD = "още-връзки-на-ръка-3"
 
 
 @pytest.fixture(scope="module")
 def editor_user(server: Server) -> str:
-    database = server.log_path.parent / "e2e.sqlite"
-    result = subprocess.run(
-        [str(BINARY), "user", "create", "--database", str(database), "--email", EMAIL, "--name", "Редактор на връзки",
-         "--role", "editor", "--password-stdin"],
-        input=PASSWORD + "\n", capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    return EMAIL
+    return create_staff(server, EMAIL, PASSWORD, "editor", "Редактор на връзки")
 
 
 def asides(html: str) -> list[str]:
@@ -42,12 +33,7 @@ def asides(html: str) -> list[str]:
 
 def test_place_pin_and_remove_more_links(browser, server: Server, editor_user: str) -> None:
     wait = WebDriverWait(browser, 20)
-    browser.get(server.url("/newsroom/login"))
-    if browser.find_elements(By.NAME, "password"):
-        browser.find_element(By.NAME, "email").send_keys(editor_user)
-        browser.find_element(By.NAME, "password").send_keys(PASSWORD)
-        browser.find_element(By.CSS_SELECTOR, "form.nr-form button[type=submit]").click()
-    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".nr-user")))
+    sign_in(browser, server, editor_user, PASSWORD)
     browser.get(server.url("/newsroom/articles/new"))
     title = browser.find_element(By.NAME, "title")
     title.clear()

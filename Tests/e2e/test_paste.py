@@ -25,22 +25,27 @@ EMAIL = "e2e-paste@vestnik.bg"
 PASSWORD = "поставяне-от-офиса-7"
 
 
-@pytest.fixture(scope="module")
-def editor_user(server: Server) -> str:
+def create_staff(server: Server, email: str, password: str, role: str, name: str) -> str:
+    """A newsroom account made with the command line on the server's own database (shared with test_more_links)."""
     database = server.log_path.parent / "e2e.sqlite"
     result = subprocess.run(
-        [str(BINARY), "user", "create", "--database", str(database), "--email", EMAIL, "--name", "Поставящ Редактор",
-         "--role", "chief", "--password-stdin"],
-        input=PASSWORD + "\n", capture_output=True, text=True, timeout=120)
+        [str(BINARY), "user", "create", "--database", str(database), "--email", email, "--name", name, "--role", role,
+         "--password-stdin"],
+        input=password + "\n", capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    return EMAIL
+    return email
 
 
-def sign_in(browser, server: Server, email: str) -> None:
+@pytest.fixture(scope="module")
+def editor_user(server: Server) -> str:
+    return create_staff(server, EMAIL, PASSWORD, "chief", "Поставящ Редактор")
+
+
+def sign_in(browser, server: Server, email: str, password: str = PASSWORD) -> None:
     browser.get(server.url("/newsroom/login"))
     if browser.find_elements(By.NAME, "password"):
         browser.find_element(By.NAME, "email").send_keys(email)
-        browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+        browser.find_element(By.NAME, "password").send_keys(password)
         browser.find_element(By.CSS_SELECTOR, "form.nr-form button[type=submit]").click()
     WebDriverWait(browser, 15).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".nr-user")))
 
