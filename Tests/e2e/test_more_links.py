@@ -64,6 +64,17 @@ def test_place_pin_and_remove_more_links(browser, server: Server, editor_user: s
     assert {"after": 3, "links": [picked]} in plan["blocks"]
     # The site's automatic blocks stay in the plan, for the ranking to fill.
     assert any(block["links"] == [0, 0] for block in plan["blocks"])
+    # A paragraph written above moves the block with its paragraph (now the 4th).
+    browser.execute_script(
+        """
+        const editor = document.getElementById('nr-editor');
+        const p = document.createElement('p');
+        p.textContent = 'Нов встъпителен абзац.';
+        editor.insertBefore(p, editor.firstChild);
+        editor.dispatchEvent(new Event('input'));
+        """)
+    plan = json.loads(browser.find_element(By.ID, "nr-more-plan").get_attribute("value"))
+    assert {"after": 4, "links": [picked]} in plan["blocks"]
 
     browser.find_element(By.CSS_SELECTOR, 'button[name=action][value=publish]').click()
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".nr-info")))
@@ -95,7 +106,7 @@ def test_place_pin_and_remove_more_links(browser, server: Server, editor_user: s
     page = public.body
     blocks = asides(page)
     assert blocks
-    # The picked article stands between the 3rd and the 4th paragraph.
+    # The picked article stands after the paragraph it was placed at ("Абзац 3", now the 4th).
     third = page.index("Абзац 3 на бюджета.")
     fourth = page.index("Абзац 4 на бюджета.")
     between = [block for block in blocks if third < page.index(block) < fourth]

@@ -32,10 +32,36 @@
     return Array.prototype.filter.call(editor.children, function (child) { return child.nodeName === "P"; });
   }
 
+  // Each placed block follows its paragraph as the text changes: the <p> it stands after is remembered, and a
+  // paragraph written or deleted above it moves the block's number with it.
+  var anchors = [];
+  function anchor() {
+    var all = paragraphs();
+    anchors = plan ? plan.blocks.map(function (block) { return all[block.after - 1] || null; }) : [];
+  }
+  function follow() {
+    if (!plan) return;
+    var all = paragraphs();
+    var moved = false;
+    plan.blocks.forEach(function (block, b) {
+      var node = anchors[b];
+      var at = node && node.parentNode === editor ? all.indexOf(node) + 1 : 0;
+      if (at > 0 && at !== block.after) {
+        block.after = at;
+        moved = true;
+      }
+    });
+    if (!moved) return;
+    field.value = JSON.stringify(plan);
+    render();
+  }
+  editor.addEventListener("input", follow);
+
   function commit(next) {
     next.blocks = next.blocks.filter(function (block) { return block.links.length > 0; });
     next.blocks.sort(function (a, b) { return a.after - b.after; });
     plan = next;
+    anchor();
     field.value = JSON.stringify(next);
     form.dispatchEvent(new Event("input", { bubbles: true }));  // autosave and the local copy see it
     refresh();
@@ -219,10 +245,12 @@
   });
   document.getElementById("nr-more-reset").addEventListener("click", function () {
     plan = null;
+    anchors = [];
     field.value = "";
     form.dispatchEvent(new Event("input", { bubbles: true }));
     refresh();
   });
 
+  anchor();
   refresh();
 })();
