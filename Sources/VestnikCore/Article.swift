@@ -37,17 +37,19 @@ public struct Article: Sendable, Equatable {
     public var reads: Int
     /// The picture the article leads with, if the editor chose one from the media library.
     public var featuredImage: ArticleImage?
+    /// The "Още:" blocks as the journalist arranged them; nil: the site's automatic layout.
+    public var more: MoreLinks?
 
     public init(
         id: Int = 0, slug: String, kicker: String = "", title: String, lead: String, bodyHTML: String,
         section: Section, topic: Topic? = nil, tags: [Tag] = [], authors: [Author] = [], sources: [String] = [],
         media: MediaMarkers = MediaMarkers(), status: ArticleStatus = .published, publishedAt: Date,
-        updatedAt: Date? = nil, reads: Int = 0, featuredImage: ArticleImage? = nil
+        updatedAt: Date? = nil, reads: Int = 0, featuredImage: ArticleImage? = nil, more: MoreLinks? = nil
     ) {
         self.init(
             id: id, slug: slug, kicker: kicker, title: title, lead: lead, bodyUTF8: Array(bodyHTML.utf8), section: section,
             topic: topic, tags: tags, authors: authors, sources: sources, media: media, status: status,
-            publishedAt: publishedAt, updatedAt: updatedAt, reads: reads, featuredImage: featuredImage)
+            publishedAt: publishedAt, updatedAt: updatedAt, reads: reads, featuredImage: featuredImage, more: more)
     }
 
     /// The same with the body as bytes (read from the database); see `bodyUTF8`.
@@ -55,7 +57,7 @@ public struct Article: Sendable, Equatable {
         id: Int = 0, slug: String, kicker: String = "", title: String, lead: String, bodyUTF8: [UInt8],
         section: Section, topic: Topic? = nil, tags: [Tag] = [], authors: [Author] = [], sources: [String] = [],
         media: MediaMarkers = MediaMarkers(), status: ArticleStatus = .published, publishedAt: Date,
-        updatedAt: Date? = nil, reads: Int = 0, featuredImage: ArticleImage? = nil
+        updatedAt: Date? = nil, reads: Int = 0, featuredImage: ArticleImage? = nil, more: MoreLinks? = nil
     ) {
         self.id = id
         self.slug = slug
@@ -74,6 +76,7 @@ public struct Article: Sendable, Equatable {
         self.updatedAt = updatedAt ?? publishedAt
         self.reads = reads
         self.featuredImage = featuredImage
+        self.more = more
     }
 
     /// The headline on one line, kicker first (`САЩ: …`): page titles, feeds and the news sitemap.

@@ -203,6 +203,7 @@ public enum ArticleBody {
         case "ul", "ol": .list
         case "figure": .figure
         case "hr": .rule
+        case "table": .table
         default: .paragraph
         }
     }

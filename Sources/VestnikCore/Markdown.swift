@@ -4,7 +4,7 @@
 /// some paragraphs, to style the lead), so bodies are rendered and stored block by block.
 public struct BodyBlock: Sendable, Equatable, Hashable {
     public enum Kind: String, Sendable, CaseIterable {
-        case paragraph, heading, quote, list, figure, rule
+        case paragraph, heading, quote, list, figure, rule, table
     }
 
     public var kind: Kind

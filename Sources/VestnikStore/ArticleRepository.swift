@@ -31,12 +31,15 @@ public struct ArticleInput: Sendable, Equatable, Codable {
     public var reads: Int?
     /// The library picture the article leads with. Revisions saved before it existed decode it as nil.
     public var featuredImage: FeaturedImage?
+    /// The "Още:" blocks as the journalist arranged them; nil: the site's automatic ones. Revisions saved before it
+    /// existed decode it as nil.
+    public var more: MoreLinks?
 
     public init(
         slug: String, kicker: String = "", title: String, lead: String, bodyHTML: String, section: String,
         topic: String? = nil, tags: [String] = [], authors: [Byline] = [], sources: [String] = [],
         media: MediaMarkers = MediaMarkers(), status: ArticleStatus = .published, publishedAt: Date, reads: Int? = nil,
-        featuredImage: FeaturedImage? = nil
+        featuredImage: FeaturedImage? = nil, more: MoreLinks? = nil
     ) {
         self.slug = slug
         self.kicker = kicker
@@ -53,6 +56,7 @@ public struct ArticleInput: Sendable, Equatable, Codable {
         self.publishedAt = publishedAt
         self.reads = reads
         self.featuredImage = featuredImage
+        self.more = more
     }
 }
 
@@ -163,7 +167,7 @@ public struct ArticleRepository: Sendable {
                     published_at = \(bind: input.publishedAt.unixSeconds), updated_at = \(bind: now.unixSeconds),
                     reads = \(bind: reads), featured_media = \(bind: input.featuredImage?.media),
                     featured_caption = \(bind: input.featuredImage?.caption ?? ""),
-                    featured_credit = \(bind: input.featuredImage?.credit ?? "")
+                    featured_credit = \(bind: input.featuredImage?.credit ?? ""), more_links = \(bind: input.more?.json ?? "")
                 WHERE id = \(bind: id)
                 """
             ).run()
@@ -175,13 +179,13 @@ public struct ArticleRepository: Sendable {
                 """
                 INSERT INTO articles (slug, kicker, title, lead, body_html, section_id, topic_id, sources, has_video,
                     has_gallery, status, published_at, created_at, updated_at, reads, featured_media, featured_caption,
-                    featured_credit)
+                    featured_credit, more_links)
                 VALUES (\(bind: input.slug), \(bind: input.kicker), \(bind: input.title), \(bind: input.lead),
                     \(bind: input.bodyHTML), \(bind: sectionID), \(bind: topicID), \(bind: sources),
                     \(bind: input.media.video ? 1 : 0), \(bind: input.media.gallery ? 1 : 0), \(bind: input.status.rawValue),
                     \(bind: input.publishedAt.unixSeconds), \(bind: now.unixSeconds), \(bind: now.unixSeconds),
                     \(bind: input.reads ?? 0), \(bind: input.featuredImage?.media), \(bind: input.featuredImage?.caption ?? ""),
-                    \(bind: input.featuredImage?.credit ?? ""))
+                    \(bind: input.featuredImage?.credit ?? ""), \(bind: input.more?.json ?? ""))
                 RETURNING id
                 """
             ).first()
@@ -353,6 +357,53 @@ public struct ArticleRepository: Sendable {
     }
 
     static func related(to article: Article, limit: Int, now: Date, in db: any SQLDatabase) async throws -> [ArticleSummary] {
+        // An article whose journalist arranged its "Още:" blocks: the ranking, long enough to fill the automatic
+        // places past the removed links, then the hand-picked articles that are visible (`MoreLinks.fill`).
+        guard let plan = article.more else { return try await ranked(to: article, limit: limit, now: now, in: db) }
+        let ranked = try await ranked(to: article, limit: max(limit, plan.rankedNeeded), now: now, in: db)
+        let have = Set(ranked.map(\.id))
+        let missing = plan.chosen.filter { !have.contains($0) && $0 != article.id }
+        return ranked + (try await summaries(ids: missing, now: now, in: db))
+    }
+
+    /// Visible articles by id, in the order of `ids` (those not visible are left out).
+    static func summaries(ids: [Int], now: Date, in db: any SQLDatabase) async throws -> [ArticleSummary] {
+        guard !ids.isEmpty else { return [] }
+        let binds: [any Encodable & Sendable] = ids
+        let found = try await db.raw("\(Self.summaryColumns) WHERE a.id IN (\(binds: binds)) AND \(Self.visible(now))").all()
+            .map(Self.summary)
+        let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return ids.compactMap { byID[$0] }
+    }
+
+    /// Visible articles whose title holds `text` (as typed, or with its first letter capital or small), newest first:
+    /// the newsroom's "Още:" picker. LIKE's own wildcards in `text` are taken literally.
+    public func titled(_ text: String, limit: Int, now: Date) async throws -> [ArticleSummary] {
+        let typed = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        guard !typed.isEmpty else {
+            return try await list(.all, page: PageRequest(number: 1, size: min(limit, 50)), now: now).items
+        }
+        let escaped = typed.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_")
+        let spellings = Set([
+            escaped, escaped.prefix(1).uppercased() + escaped.dropFirst(), escaped.prefix(1).lowercased() + escaped.dropFirst(),
+        ])
+        var condition: SQLQueryString = ""
+        for (index, spelling) in spellings.sorted().enumerated() {
+            condition += (index == 0 ? "" : " OR ") + "a.title LIKE \(bind: "%" + spelling + "%") ESCAPE '\\'"
+        }
+        return try await database.read { [condition] db in
+            try await db.raw(
+                """
+                \(Self.summaryColumns) WHERE \(Self.visible(now)) AND (\(condition))
+                ORDER BY a.published_at DESC, a.id DESC LIMIT \(literal: max(1, min(limit, 50)))
+                """
+            ).all().map(Self.summary)
+        }
+    }
+
+    /// The ranking's "Още:" articles of `article` (`RelatedArticles`), else the newest sharing its section, topic or a tag.
+    static func ranked(to article: Article, limit: Int, now: Date, in db: any SQLDatabase) async throws -> [ArticleSummary] {
         let stored = try await db.raw(
             """
             \(Self.summaryColumns) JOIN article_related r ON r.related_id = a.id
@@ -449,7 +500,7 @@ public struct ArticleRepository: Sendable {
                 media: MediaMarkers(video: try row.flag("has_video"), gallery: try row.flag("has_gallery")),
                 status: ArticleStatus(rawValue: try row.string("status")) ?? .draft,
                 publishedAt: try row.date("published_at"), updatedAt: try row.date("updated_at"), reads: try row.int("reads"),
-                featuredImage: try featuredImage(row))
+                featuredImage: try featuredImage(row), more: MoreLinks(json: try row.string("more_links")))
         }
     }
 

@@ -411,6 +411,13 @@ public enum Migrations {
                 "CREATE INDEX live_entries_article ON live_entries (article_id, id)",
             ]),
         Migration(
+            version: 18, name: "hand-picked \"Още:\" links",
+            statements: [
+                // The article's "Още:" blocks as its journalist arranged them (`MoreLinks.json`): where each stands,
+                // the hand-picked or pinned articles, the removed automatic ones. '' is the site's automatic layout.
+                "ALTER TABLE articles ADD COLUMN more_links TEXT NOT NULL DEFAULT ''"
+            ]),
+        Migration(
             version: 19, name: "a picture's focal point found by libvips until an editor sets one",
             statements: [
                 // 1 once an editor set the point on the picture's page; 0: libvips' attention finder places it (the

@@ -123,6 +123,7 @@ public func buildRouter(
         corrections: CorrectionRepository(database: site.database))
     editor.addRoutes(to: newsroom)
     ArticleCorrectionsController(editor: editor).addRoutes(to: newsroom)
+    MoreLinksController(site: site, editorial: site.editorial).addRoutes(to: newsroom)
     LiveDeskController(editor: editor, live: LiveCoverageRepository(database: site.database), site: site).addRoutes(to: newsroom)
     RevisionsController(pages: pages, editorial: site.editorial).addRoutes(to: newsroom)
     PreviewController(site: site, pages: pages).addRoutes(to: newsroom)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import VestnikCore
 
@@ -164,6 +165,83 @@ struct BodySanitizerTests {
         #expect(BodySanitizer.sanitize(docs) == "<p><strong>Удебелен</strong><em> курсив</em></p>")
         let word = "<p class=MsoNormal><span lang=BG style='mso-ansi-language:BG'>Текст<o:p></o:p></span></p>"
         #expect(BodySanitizer.sanitize(word) == "<p>Текст</p>")
+    }
+
+    @Test(
+        "tables keep their rows, cells and header cells, and nothing else",
+        arguments: [
+            (
+                "<table><thead><tr><th>Град</th><th>Дял</th></tr></thead><tbody><tr><td>София</td><td>12 %</td></tr></tbody></table>",
+                "<table><thead><tr><th>Град</th><th>Дял</th></tr></thead><tbody><tr><td>София</td><td>12 %</td></tr></tbody></table>"
+            ),
+            // Word: no thead, paragraphs and styles inside the cells, a merged cell.
+            (
+                "<table class=MsoTableGrid border=1 style='border-collapse:collapse'><tr style='mso-yfti-irow:0'>"
+                    + "<td width=302 valign=top style='width:8cm'><p class=MsoNormal><b>Град<o:p></o:p></b></p></td>"
+                    + "<td colspan=2><p class=MsoNormal>Първи ред</p><p class=MsoNormal>втори ред</p></td></tr></table>",
+                "<table><tbody><tr><td><strong>Град</strong></td><td>Първи ред<br>втори ред</td></tr></tbody></table>"
+            ),
+            // A first row of header cells without a thead is the header; a th further down is a row header.
+            (
+                "<table><tr><th>А</th><th>Б</th></tr><tr><th>1</th><td>2</td></tr></table>",
+                "<table><thead><tr><th>А</th><th>Б</th></tr></thead><tbody><tr><th>1</th><td>2</td></tr></tbody></table>"
+            ),
+            // Cells and rows close each other as browsers close them; a caption becomes a paragraph before the table.
+            (
+                "<p>Преди<table><caption>Резултати</caption><tr><td>a<td>b<tr><td>c</table><p>След",
+                "<p>Преди</p>\n<p>Резултати</p>\n<table><tbody><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></tbody></table>\n<p>След</p>"
+            ),
+            // Rows without text and tables without text are dropped; a td in a thead is a header cell.
+            ("<table><tr><td> </td></tr><tr><td><br></td></tr></table><p>x</p>", "<p>x</p>"),
+            (
+                "<table><thead><tr><td>Ден</td></tr></thead><tr><td></td></tr><tr><td>понеделник</td></tr></table>",
+                "<table><thead><tr><th>Ден</th></tr></thead><tbody><tr><td>понеделник</td></tr></tbody></table>"
+            ),
+        ])
+    func tables(input: String, expected: String) {
+        #expect(BodySanitizer.sanitize(input) == expected)
+        for block in ArticleBody.blocks(fromHTML: BodySanitizer.sanitize(input)) where block.html.hasPrefix("<table") {
+            #expect(block.kind == .table)
+        }
+    }
+
+    /// The committed clipboard samples (Tests/e2e/fixtures/paste) through the server alone, as a body posted without
+    /// the editor's script (the admin API, a browser without JavaScript) would be.
+    @Test("office clipboard HTML keeps headings, lists and tables on the server too")
+    func officeSamples() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("e2e/fixtures/paste")
+        let expected = try String(contentsOf: fixtures.appendingPathComponent("expected.html"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let libreOffice = try String(contentsOf: fixtures.appendingPathComponent("libreoffice.html"), encoding: .utf8)
+        #expect(BodySanitizer.sanitize(libreOffice) == expected)
+        // Word's list paragraphs become lists; its bold first row stays a row of bold cells (the editor makes it the
+        // header row, BodySanitizer does not guess).
+        let word = BodySanitizer.sanitize(try String(contentsOf: fixtures.appendingPathComponent("word.html"), encoding: .utf8))
+        #expect(
+            word
+                == expected.replacingOccurrences(
+                    of: "<thead><tr><th>Перо</th><th>Млн. лв.</th></tr></thead><tbody>",
+                    with: "<tbody><tr><td><strong>Перо</strong></td><td><strong>Млн. лв.</strong></td></tr>"))
+        let docs = BodySanitizer.sanitize(try String(contentsOf: fixtures.appendingPathComponent("google-docs.html"), encoding: .utf8))
+        #expect(docs.contains("<ul><li>Транспорт</li><li>Образование</li><li>Чистота</li></ul>"))
+        #expect(docs.contains("<table><tbody><tr><td><strong>Перо</strong></td>"))
+        // Two lists of Word one after the other stay two; a letter marker makes an ordered list.
+        let two = """
+            <p style='mso-list:l0 level1 lfo1'><span style='mso-list:Ignore'>·</span>a</p>
+            <p style='mso-list:l1 level1 lfo2'><span style='mso-list:Ignore'>b)</span>b</p><p>c</p>
+            """
+        #expect(BodySanitizer.sanitize(two) == "<ul><li>a</li></ul>\n<ol><li>b</li></ol>\n<p>c</p>")
+    }
+
+    @Test("a hostile table keeps no attribute, script or style")
+    func hostileTable() {
+        let output = BodySanitizer.sanitize(
+            "<table onmouseover=alert(1) style=\"x\"><tr><td onclick=alert(1) style=\"background:url(javascript:x)\">ok"
+                + "<script>alert(1)</script><img src=x onerror=alert(1)></td><th><iframe src=https://evil></iframe>b</th></tr></table>")
+        #expect(output == "<table><tbody><tr><td>ok</td><th>b</th></tr></tbody></table>")
+        let quoted = BodySanitizer.sanitize("<blockquote><table><tr><td>a</td><td>b</td></tr></table></blockquote>")
+        #expect(quoted == "<blockquote><p>a b</p></blockquote>")
     }
 
     @Test("images come from our own media library or an https address, nothing else")

@@ -164,6 +164,28 @@ import VestnikTestSupport
         }
     }
 
+    /// A table pasted from an office program (BodySanitizer keeps its rows and header cells) reaches the article
+    /// page and the full-text feeds as it was stored; "Още:" blocks never split it.
+    @Test(arguments: TestDatabase.all)
+    func tablesReachThePageAndTheFeed(_ kind: TestDatabase) async throws {
+        var budget = article("Бюджетът в таблица", paragraphs: 1)
+        budget.bodyHTML = BodySanitizer.sanitize(
+            "<p>Увод.</p><table><thead><tr><td><p>Перо</p></td><td><p>Млн. лв.</p></td></tr></thead>"
+                + "<tbody><tr><td><p>Транспорт</p></td><td><p>612</p></td></tr></tbody></table><p>Край.</p>")
+        let table =
+            "<table><thead><tr><th>Перо</th><th>Млн. лв.</th></tr></thead><tbody><tr><td>Транспорт</td><td>612</td></tr></tbody></table>"
+        #expect(budget.bodyHTML == "<p>Увод.</p>\n\(table)\n<p>Край.</p>")
+        let others = (1...4).map { article("Друга новина \($0)", hoursAgo: Double($0) + 1) }
+        let path = "/svyat/" + budget.slug
+        try await withSite(kind, articles: [budget] + others, settings: [SettingKeys.feedContent: "full"]) { client, _ in
+            let page = try await client.get(path).body
+            #expect(page.contains(table))
+            let rss = try await client.get("/rss.xml").body
+            let content = try #require(xmlTexts(rss, "content:encoded")?.first)
+            #expect(content.contains(table))
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func hostileTextCannotBreakAFeed(_ kind: TestDatabase) async throws {
         var hostile = article("<script>alert(1)</script> ]]> & \"x\" \u{1}\u{8}\u{B}край", kicker: "<b>", tags: ["<img src=x>"])

@@ -2,7 +2,12 @@ import Foundation
 
 /// Turns whatever HTML a browser's editor posts (typed text, a paste from Word or Google Docs, or a hostile crafted
 /// request) into our stored body format: top-level `<p>`, `<h2>`, `<h3>`, `<blockquote>`, `<ul>`/`<ol>` and
-/// `<figure>` blocks, one per line, with only `<strong>`, `<em>`, `<a href>` and `<br>` inside them.
+/// `<figure>` and `<table>` blocks, one per line, with only `<strong>`, `<em>`, `<a href>` and `<br>` inside them.
+///
+/// A table keeps its rows and cells and nothing else: `<table>`, an optional `<thead>` whose cells are `<th>`, and
+/// a `<tbody>` of `<tr>` with `<td>` or `<th>` (a row header) cells, each cell the inline HTML of its text (paragraphs
+/// inside a cell joined with `<br>`). Spans, widths, styles and captions are not kept (a caption becomes a paragraph
+/// before the table); a table with no text in any cell is dropped.
 ///
 /// A figure is one of two exact shapes: a picture (`<img src alt width height>` and an optional caption) from our
 /// own media library (`/media/<sha256>.<ext>`) or from an `https://` address elsewhere (`externalImage`), or an embed
@@ -59,7 +64,9 @@ enum HTMLTree {
         "br", "img", "hr", "wbr", "input", "meta", "link", "col", "area", "base", "embed", "param", "source", "track",
     ]
     /// Elements that close an open paragraph.
-    static let closesParagraph: Set<String> = ["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote"]
+    static let closesParagraph: Set<String> = [
+        "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "table",
+    ]
     /// Deeper nesting than this is flattened, so hostile input cannot exhaust the stack.
     static let maxDepth = 48
 
@@ -181,6 +188,14 @@ enum HTMLTree {
             {
                 stack.removeSubrange(open...)
             }
+            // A cell or row start tag ends the open cell (or row) of the same table, as browsers do.
+            if name == "td" || name == "th" || name == "tr" {
+                let closes: Set<String> = name == "tr" ? ["tr", "td", "th"] : ["td", "th"]
+                let fence = stack.lastIndex(where: { $0.name == "table" || (name != "tr" && $0.name == "tr") }) ?? 0
+                if fence + 1 < stack.count, let open = stack[(fence + 1)...].firstIndex(where: { closes.contains($0.name ?? "") }) {
+                    stack.removeSubrange(open...)
+                }
+            }
             stack[stack.count - 1].children.append(node)
             if !void.contains(name), stack.count < maxDepth { stack.append(node) }
         }
@@ -213,7 +228,7 @@ struct BlockWriter {
 
     /// Places `nodes` at the top level: blocks become blocks, loose inline content becomes paragraphs.
     mutating func blocks(of nodes: [HTMLNode]) {
-        for node in nodes {
+        for node in Self.wordLists(nodes) {
             guard let name = node.name else {
                 inline += Self.inline([node])
                 continue
@@ -262,10 +277,15 @@ struct BlockWriter {
                 let image = Self.first("img", in: node)
                 let caption = Self.first("figcaption", in: node).map { Self.trim(Self.inline($0.children)) }
                 if let image, let figure = Self.figure(image, caption: caption) { append(figure, flattened: caption ?? "") }
+            case "table":
+                flush()
+                let table = Self.table(node)
+                if !table.caption.isEmpty { append(BodyBlock(kind: .paragraph, html: "<p>\(table.caption)</p>"), flattened: table.caption) }
+                if let html = table.html { append(BodyBlock(kind: .table, html: html), flattened: table.text) }
             case "hr":
                 flush()
             case "p", "div", "section", "article", "header", "footer", "aside", "main", "nav", "address", "center", "li",
-                "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "pre", "details", "summary",
+                "dl", "dt", "dd", "thead", "tbody", "tfoot", "tr", "td", "th", "pre", "details", "summary",
                 "figcaption", "caption":
                 flush()
                 if node.children.contains(where: { Self.isBlock($0) }) {
@@ -286,6 +306,64 @@ struct BlockWriter {
         }
     }
 
+    /// Word's list paragraphs (`<p style="mso-list:l0 level1 lfo1">`, the marker "·", "1." or "a)" in a span styled
+    /// `mso-list:Ignore`) as the lists they are: consecutive paragraphs of one list become one `<ul>`, or `<ol>` when
+    /// the first marker is a number or a letter; the markers are dropped. Other nodes are left as they are.
+    static func wordLists(_ nodes: [HTMLNode]) -> [HTMLNode] {
+        guard nodes.contains(where: { wordListID($0) != nil }) else { return nodes }
+        var out: [HTMLNode] = []
+        var open: (id: String, list: HTMLNode)?
+        for node in nodes {
+            guard let id = wordListID(node) else {
+                // Line breaks between Word's paragraphs do not end a list.
+                if case .text(let text) = node.kind, open != nil, text.allSatisfy(\.isWhitespace) { continue }
+                open = nil
+                out.append(node)
+                continue
+            }
+            let marker = removeWordMarker(from: node) ?? ""
+            let item = HTMLNode(.element("li"))
+            item.children = node.children
+            if let open, open.id == id {
+                open.list.children.append(item)
+            } else {
+                let ordered = marker.range(of: #"^([0-9]+|[a-zA-Z]|[ivxlcIVXLC]+)[.)]$"#, options: .regularExpression) != nil
+                let list = HTMLNode(.element(ordered ? "ol" : "ul"))
+                list.children = [item]
+                out.append(list)
+                open = (id, list)
+            }
+        }
+        return out
+    }
+
+    /// The list (`l0`) a Word list paragraph belongs to; nil for any other node.
+    static func wordListID(_ node: HTMLNode) -> String? {
+        guard node.name == "p", node.attributes["style"] != nil else { return nil }
+        let style = style(of: node)
+        guard let range = style.range(of: #"mso-list:l[0-9]+"#, options: .regularExpression) else { return nil }
+        return String(style[range].dropFirst("mso-list:".count))
+    }
+
+    /// Takes the first element styled `mso-list:Ignore` out of `node` and gives its text (Word's list marker).
+    static func removeWordMarker(from node: HTMLNode, depth: Int = 0) -> String? {
+        for (index, child) in node.children.enumerated() where child.name != nil {
+            if style(of: child).contains("mso-list:ignore") {
+                node.children.remove(at: index)
+                return text(of: child).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            if depth < 4, let found = removeWordMarker(from: child, depth: depth + 1) { return found }
+        }
+        return nil
+    }
+
+    static func text(of node: HTMLNode) -> String {
+        switch node.kind {
+        case .text(let text): return text
+        case .element: return node.children.map(text(of:)).joined()
+        }
+    }
+
     static let blockNames: Set<String> = [
         "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li", "img", "figure", "hr", "section",
         "article", "header", "footer", "aside", "main", "nav", "table", "tr", "td", "th", "pre", "dl", "dt", "dd",
@@ -294,6 +372,86 @@ struct BlockWriter {
     static func isBlock(_ node: HTMLNode) -> Bool {
         guard let name = node.name else { return false }
         return blockNames.contains(name) || node.children.contains(where: isBlock)
+    }
+
+    /// A table as the body keeps it: its rows of cells (the rows of a `<thead>` become header rows of `<th>`), the
+    /// text of its `<caption>`, and its cells' text joined by spaces (what a quote makes of it). Nil `html` when no
+    /// cell has text.
+    static func table(_ node: HTMLNode) -> (html: String?, caption: String, text: String) {
+        var head: [String] = []
+        var body: [String] = []
+        var caption = ""
+        var texts: [String] = []
+        var firstRowAllHeaders = false
+        func row(_ tr: HTMLNode, header: Bool) {
+            var cells = ""
+            var any = false
+            for cell in tr.children {
+                guard let name = cell.name, name == "td" || name == "th" else { continue }
+                let text = cellHTML(cell.children)
+                if !text.isEmpty {
+                    any = true
+                    texts.append(text)
+                }
+                let tag = header || name == "th" ? "th" : "td"
+                cells += "<\(tag)>\(text)</\(tag)>"
+            }
+            guard any else { return }
+            if header { head.append("<tr>\(cells)</tr>") } else { body.append("<tr>\(cells)</tr>") }
+            if body.count == 1, !header, head.isEmpty { firstRowAllHeaders = !cells.contains("<td>") }
+        }
+        func rows(_ nodes: [HTMLNode], header: Bool) {
+            for child in nodes {
+                switch child.name {
+                case "tr": row(child, header: header)
+                case "thead": rows(child.children, header: true)
+                case "tbody", "tfoot": rows(child.children, header: false)
+                case "caption": caption = trim(inline(child.children))
+                default: continue
+                }
+            }
+        }
+        rows(node.children, header: false)
+        // Without a <thead>, a first row of header cells only is the header (LibreOffice and hand-written tables).
+        if head.isEmpty, firstRowAllHeaders { head.append(body.removeFirst()) }
+        guard !head.isEmpty || !body.isEmpty else { return (nil, caption, "") }
+        var html = "<table>"
+        if !head.isEmpty { html += "<thead>" + head.joined() + "</thead>" }
+        if !body.isEmpty { html += "<tbody>" + body.joined() + "</tbody>" }
+        return (html + "</table>", caption, texts.joined(separator: " "))
+    }
+
+    /// The inline HTML of a table cell: its paragraphs, headings, list items and nested tables' cells joined with
+    /// `<br>`.
+    static func cellHTML(_ nodes: [HTMLNode]) -> String {
+        guard nodes.contains(where: isBlock) else { return trim(inline(nodes)) }
+        var lines: [String] = []
+        var loose: [HTMLNode] = []
+        func take() {
+            let text = trim(inline(loose))
+            if !text.isEmpty { lines.append(text) }
+            loose = []
+        }
+        func walk(_ nodes: [HTMLNode]) {
+            for node in nodes {
+                guard let name = node.name, isBlock(node) else {
+                    loose.append(node)
+                    continue
+                }
+                if HTMLTree.dropped.contains(name) { continue }
+                take()
+                if node.children.contains(where: isBlock) {
+                    walk(node.children)
+                    take()
+                } else {
+                    loose = node.children
+                    take()
+                }
+            }
+        }
+        walk(nodes)
+        take()
+        return lines.joined(separator: "<br>")
     }
 
     static func first(_ name: String, in node: HTMLNode) -> HTMLNode? {

@@ -3,7 +3,7 @@ import VestnikCore
 
 /// A field of an article as the newsroom names it (the locale's `nr_field_<name>`).
 public enum ArticleField: String, Sendable, CaseIterable {
-    case kicker, title, slug, lead, body, section, topic, tags, authors, sources, media, featured, status, publishedAt
+    case kicker, title, slug, lead, body, section, topic, tags, authors, sources, media, featured, more, status, publishedAt
 }
 
 /// Two people saved one article from the same revision: the second save keeps what the first changed in every field
@@ -33,6 +33,7 @@ public enum ArticleMerge {
         take(.sources, \.sources)
         take(.media, \.media)
         take(.featured, \.featuredImage)
+        take(.more, \.more)
         take(.status, \.status)
         // The publication time is the writer's choice only for a scheduled article; otherwise the write service sets
         // it (first publication) and the form's value means nothing.

@@ -114,7 +114,8 @@ public struct EditorialRepository: Sendable {
             slug: article.slug, kicker: article.kicker, title: article.title, lead: article.lead, bodyHTML: article.bodyHTML,
             section: article.section.name, topic: article.topic?.name, tags: article.tags.map(\.name),
             authors: article.authors.map { .init(name: $0.name, role: $0.role.isEmpty ? nil : $0.role) }, sources: article.sources,
-            media: article.media, status: article.status, publishedAt: article.publishedAt, featuredImage: featured)
+            media: article.media, status: article.status, publishedAt: article.publishedAt, featuredImage: featured,
+            more: article.more)
         return EditableArticle(
             id: id, draft: draft, revision: revision, ownerID: owner, sectionSlug: article.section.slug,
             publishedAt: article.publishedAt)

@@ -20,6 +20,8 @@ struct ArticleForm: Sendable, Codable {
     var featured = ""
     var featuredCaption = ""
     var featuredCredit = ""
+    /// The "Още:" blocks as the editor's panel arranged them (`MoreLinks.json`); empty: the automatic ones.
+    var more = ""
     /// When to publish, Sofia time, as a `datetime-local` field sends it: `2026-11-25T18:30`.
     var publishAt = ""
     /// The revision the form was opened at.
@@ -53,6 +55,7 @@ struct ArticleForm: Sendable, Codable {
         featured = try text(.featured)
         featuredCaption = try text(.featuredCaption)
         featuredCredit = try text(.featuredCredit)
+        more = try text(.more)
         publishAt = try text(.publishAt)
         revision = try c.decodeIfPresent(Int.self, forKey: .revision) ?? 0
         action = try c.decodeIfPresent(String.self, forKey: .action) ?? "save"
@@ -75,6 +78,7 @@ struct ArticleForm: Sendable, Codable {
         featured = one("featured")
         featuredCaption = one("featured_caption")
         featuredCredit = one("featured_credit")
+        more = one("more")
         publishAt = one("publish_at")
         revision = Int(one("revision")) ?? 0
         action = one("action").isEmpty ? "save" : one("action")
@@ -98,6 +102,7 @@ struct ArticleForm: Sendable, Codable {
             featuredCaption = image.caption
             featuredCredit = image.credit
         }
+        more = draft.more?.json ?? ""
         if draft.status == .scheduled {
             publishAt = BreakingNewsController.localTime(draft.publishedAt)
         }
@@ -124,6 +129,11 @@ struct ArticleForm: Sendable, Codable {
             guard let hash = Self.mediaHash(featured) else { return .failure(FormProblem(key: "nr_error_featured")) }
             featuredImage = FeaturedImage(media: hash, caption: Self.line(featuredCaption), credit: Self.line(featuredCredit))
         }
+        var more: MoreLinks?
+        if !self.more.isEmpty {
+            guard let plan = MoreLinks(json: self.more) else { return .failure(FormProblem(key: "nr_error_more")) }
+            more = plan
+        }
         let typedSlug = Self.line(slug)
         let slug = typedSlug.isEmpty ? Slug.make(title) : typedSlug
         if slug.isEmpty || Slug.make(slug) != slug || slug.count > 200 { return .failure(FormProblem(key: "nr_error_slug")) }
@@ -146,7 +156,7 @@ struct ArticleForm: Sendable, Codable {
                 slug: slug, kicker: Self.line(kicker), title: title, lead: Self.line(lead), bodyHTML: BodySanitizer.sanitize(body),
                 section: section.name, topic: Self.line(topic).isEmpty ? nil : Self.line(topic), tags: Self.list(tags), authors: authors,
                 sources: Self.list(sources), media: MediaMarkers(video: video, gallery: gallery), status: status, publishedAt: publishedAt,
-                featuredImage: featuredImage))
+                featuredImage: featuredImage, more: more))
     }
 
     /// The status the pressed button asks for, from an article now in `current`; nil for an unknown button.

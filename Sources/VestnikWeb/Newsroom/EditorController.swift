@@ -210,7 +210,9 @@ struct EditorController: Sendable {
                     at: pages.dates.dateLine($0.at), status: t["nr_status_" + $0.status.rawValue])
             },
             hasRevisions: !revisions.isEmpty, editing: editing, presenceURL: article.map { NewsroomURLs.article($0.id) + "/presence" },
-            conflict: conflict, corrections: notes, liveURL: article.map { NewsroomURLs.live($0.id) })
+            conflict: conflict, corrections: notes, liveURL: article.map { NewsroomURLs.live($0.id) },
+            pasteScriptURL: pages.theme.assets.url("editor-paste.js"), moreScriptURL: pages.theme.assets.url("editor-more.js"),
+            moreAutomatic: MoreLinks(automatic: pages.site.moreBlocks).json)
         return try pages.render("nr-editor", page, status: status)
     }
 

@@ -10,6 +10,6 @@ extension ArticleFormView {
             topic: form.topic, tags: form.tags, authors: form.authors, sources: form.sources, video: form.video,
             gallery: form.gallery, publishAt: form.publishAt, revision: String(form.revision), featured: form.featured,
             featuredCaption: form.featuredCaption, featuredCredit: form.featuredCredit, featuredSrc: featuredImage?.path,
-            featuredAlt: featuredAlt)
+            featuredAlt: featuredAlt, more: form.more)
     }
 }

@@ -61,11 +61,24 @@ struct ArticleComparison {
             field("nr_field_authors", names(left), names(right)),
             field("nr_field_sources", left.sources.joined(separator: ", "), right.sources.joined(separator: ", ")),
             field("nr_field_featured", featuredText(left.featuredImage), featuredText(right.featuredImage)),
+            field("nr_field_more", moreText(left.more), moreText(right.more)),
             field("nr_field_status", t["nr_status_" + left.status.rawValue], t["nr_status_" + right.status.rawValue]),
             field(
                 "nr_field_publish_at", left.status == .scheduled ? dates.dateLine(left.publishedAt) : "",
                 right.status == .scheduled ? dates.dateLine(right.publishedAt) : ""),
         ].compactMap { $0 }
+    }
+
+    /// An "Още:" arrangement in words, for comparisons: each block's place and its articles (by id; "automatic" for
+    /// the ranking's places), then the removed articles. Empty: the site's automatic blocks.
+    private func moreText(_ plan: MoreLinks?) -> String {
+        guard let plan else { return "" }
+        let blocks = plan.blocks.map { block in
+            t.format("nr_more_after", ["n": String(block.after)]) + ": "
+                + block.links.map { $0 == MoreLinks.automatic ? t["nr_more_automatic"] : "#\($0)" }.joined(separator: ", ")
+        }
+        let removed = plan.excluded.isEmpty ? [] : [t["nr_more_removed"] + ": " + plan.excluded.map { "#\($0)" }.joined(separator: ", ")]
+        return (blocks + removed).joined(separator: " · ")
     }
 
     /// A featured picture in words, for comparisons: the hash, then the article's own caption and credit.

@@ -61,7 +61,19 @@ extension ArticleView {
         let locale = site.locale
         let embeds = EmbedHTML(locale: locale)
         let blocks = ArticleBody.blocks(fromUTF8: article.bodyUTF8)
-        let body = site.moreBlocks.layout(blocks, links: related.map(views.card)).map { segment -> BodySegment in
+        let segments: [InlineMoreBlocks.Segment<StoredBlock, ArticleCard>]
+        if let plan = article.more {
+            // The journalist's blocks: hand-picked articles where they were placed, the ranking in the open places.
+            let ranked = related.map { (id: $0.id, link: views.card($0)) }
+            let chosen = Set(plan.chosen)
+            let available = Dictionary(
+                ranked.filter { chosen.contains($0.id) }.map { ($0.id, $0.link) }, uniquingKeysWith: { first, _ in first })
+            let placed = plan.fill(article: article.id, ranked: ranked, available: available).map { ($0.after, $0.links.map(\.link)) }
+            segments = site.moreBlocks.layout(blocks, placed: placed)
+        } else {
+            segments = site.moreBlocks.layout(blocks, links: related.map(views.card))
+        }
+        let body = segments.map { segment -> BodySegment in
             switch segment {
             case .block(let block):
                 return BodySegment(

@@ -220,7 +220,8 @@
   });
 
   var ALLOWED = { P: "p", H1: "h2", H2: "h2", H3: "h3", H4: "h3", H5: "h3", H6: "h3", BLOCKQUOTE: "blockquote",
-    UL: "ul", OL: "ol", LI: "li", STRONG: "strong", B: "strong", EM: "em", I: "em", A: "a", BR: "br" };
+    UL: "ul", OL: "ol", LI: "li", STRONG: "strong", B: "strong", EM: "em", I: "em", A: "a", BR: "br",
+    TABLE: "table", THEAD: "thead", TBODY: "tbody", TFOOT: "tbody", TR: "tr", TH: "th", TD: "td" };
   var DROP = { SCRIPT: 1, STYLE: 1, IFRAME: 1, OBJECT: 1, EMBED: 1, NOSCRIPT: 1, TEMPLATE: 1, SVG: 1, MATH: 1,
     META: 1, LINK: 1, TITLE: 1, HEAD: 1, FORM: 1, INPUT: 1, BUTTON: 1, SELECT: 1, TEXTAREA: 1, IMG: 1 };
 
@@ -320,8 +321,11 @@
       return;
     }
     var pictures = 0;
+    var lost = "";
     if (html) {
       var parsed = new DOMParser().parseFromString(html, "text/html");
+      // Word, LibreOffice and Google Docs: lists, tables, and what is lost (editor-paste.js).
+      if (window.VestnikPaste) lost = window.VestnikPaste.notice(window.VestnikPaste.prepare(parsed));
       pictures += parsed.body.querySelectorAll("img").length;
       clean(parsed.body, fragment);
       pictures -= fragment.querySelectorAll("img").length;
@@ -336,7 +340,7 @@
     }
     if (fragment.innerHTML) document.execCommand("insertHTML", false, fragment.innerHTML);
     // Nothing is dropped without a word: pictures come through the media library.
-    if (pictures > 0) pasteNotice(form.getAttribute("data-paste-pictures"));
+    if (pictures > 0 || lost) pasteNotice((pictures > 0 ? form.getAttribute("data-paste-pictures") + " " : "") + lost);
   });
 
   function pasteNotice(text) {
