@@ -63,20 +63,24 @@ import VestnikTestSupport
             #expect(claimed == .init(url: Self.first, alt: "Снимка 1"))
             #expect(try await copies.state(of: Self.first)?.state == .working)
             #expect(try await copies.claim(now: testNow)?.url == Self.second)
-            #expect(try await copies.claim(now: testNow)?.url == "https://example.org/vnesena.jpg")
+            // Queued a second later: not before its time.
             #expect(try await copies.claim(now: testNow) == nil)
+            #expect(try await copies.claim(now: testNow.addingTimeInterval(1))?.url == "https://example.org/vnesena.jpg")
             #expect(try await copies.claim(now: testNow.addingTimeInterval(copies.lease + 1))?.url == Self.first)
 
-            // A timeout is tried again; after the last try it stays failed, with the reason.
-            try await copies.fail(Self.second, reason: "timed out", retry: true)
+            // A timeout is tried again, later (a minute times the tries so far); after the last try it stays failed,
+            // with the reason.
+            let delay = TimeInterval(BodyPictureCopies.retryDelay)
+            try await copies.fail(Self.second, reason: "timed out", retry: true, now: testNow)
             #expect(try await copies.state(of: Self.second)?.state == .pending)
-            #expect(try await copies.claim(now: testNow)?.url == Self.second)
-            try await copies.fail(Self.second, reason: "timed out", retry: true)
-            #expect(try await copies.claim(now: testNow)?.url == Self.second)
-            try await copies.fail(Self.second, reason: "timed out", retry: true)
+            #expect(try await copies.claim(now: testNow.addingTimeInterval(delay - 1)) == nil)
+            #expect(try await copies.claim(now: testNow.addingTimeInterval(delay))?.url == Self.second)
+            try await copies.fail(Self.second, reason: "timed out", retry: true, now: testNow)
+            #expect(try await copies.claim(now: testNow.addingTimeInterval(2 * delay))?.url == Self.second)
+            try await copies.fail(Self.second, reason: "timed out", retry: true, now: testNow)
             let failed = try #require(try await copies.state(of: Self.second))
             #expect(failed.state == .failed && failed.error == "timed out" && failed.copy == nil)
-            try await copies.fail("https://example.org/vnesena.jpg", reason: "HTTP 403", retry: false)
+            try await copies.fail("https://example.org/vnesena.jpg", reason: "HTTP 403", retry: false, now: testNow)
             #expect(try await copies.state(of: "https://example.org/vnesena.jpg")?.state == .failed)
 
             // Finished: the copy is found by the address, and the article that shows it is named.

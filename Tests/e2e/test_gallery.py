@@ -43,6 +43,8 @@ def gallery_article(server: Server, email: str, password: str, title: str) -> st
     opener = signed_in(server, email, password)
     items = upload_pictures(opener, server, 3)
     if HAS_VIPS:
+        if not hasattr(server, "database"):
+            server.database = server.log_path.parent / "e2e.sqlite"  # the session's server
         for item in items:
             assert wait_for(server, item["hash"], {"done", "failed", "skipped"}) == "done"
     page = opener.open(server.url("/newsroom/articles/new"), timeout=10).read().decode("utf-8")
@@ -64,6 +66,7 @@ def gallery_server(tmp_path_factory) -> Server:
     workdir = tmp_path_factory.mktemp("vestnik-gallery")
     database = workdir / "gallery.sqlite"
     server = start_server(workdir, database)
+    server.database = database
     try:
         create_user(database, EMAIL, PASSWORD, role="editor", name="Галерия Редактор")
         yield server
@@ -182,3 +185,49 @@ def test_build_a_gallery_in_the_editor_and_open_it_with_the_keyboard(browser, ga
     data = [json.loads(block) for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', article)]
     gallery = next(block for block in data if block.get("@type") == "ImageGallery")
     assert [image["contentUrl"].rsplit("/", 1)[1] for image in gallery["image"]] == names
+
+
+# Files made in the page from bytes and dropped on the editor at once by a synthetic event; dispatched after the script
+# returns, since the editor's alt-text prompts would hold it.
+DROP_SEVERAL = """
+const files = arguments[0];
+const data = new DataTransfer();
+for (const [b64, name] of files) {
+  data.items.add(new File([Uint8Array.from(atob(b64), c => c.charCodeAt(0))], name, {type: 'image/jpeg'}));
+}
+const editor = document.getElementById('nr-editor');
+const box = editor.getBoundingClientRect();
+setTimeout(() => editor.dispatchEvent(new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true,
+  clientX: box.left + 5, clientY: box.bottom - 5})), 0);
+"""
+
+
+def test_several_pictures_dropped_at_once_become_one_gallery(browser, gallery_server: Server) -> None:
+    import base64
+    server = gallery_server
+    wait = WebDriverWait(browser, 30)
+    browser.get(server.url("/newsroom/login"))
+    if browser.find_elements(By.NAME, "email"):
+        browser.find_element(By.NAME, "email").send_keys(EMAIL)
+        browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+        browser.find_element(By.CSS_SELECTOR, "form.nr-form button[type=submit]").click()
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".nr-user")))
+    browser.get(server.url("/newsroom/articles/new"))
+    editor = wait.until(EC.visibility_of_element_located((By.ID, "nr-editor")))
+    editor.click()
+    editor.send_keys("Абзац преди снимките.")
+    files = [(base64.b64encode(photo(1200 + 80 * index, 900, orientation=1)).decode(), f"pusnata-{index}.jpg")
+             for index in range(3)]
+    browser.execute_script(DROP_SEVERAL, files)
+    for index in range(3):
+        prompt = wait.until(EC.alert_is_present())
+        assert f"pusnata-{index}.jpg" in prompt.text
+        prompt.send_keys(f"Пусната снимка {index + 1}")
+        prompt.accept()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#nr-editor figure.gallery")))
+    names = browser.execute_script(
+        "return document.querySelector('#nr-editor figure.gallery').getAttribute('data-media').split(' ')")
+    assert len(names) == 3 and all(re.fullmatch(r"[0-9a-f]{64}\.jpg", name) for name in names), names
+    # One gallery, no loose figures.
+    assert browser.execute_script("return document.querySelectorAll('#nr-editor figure').length") == 1
+

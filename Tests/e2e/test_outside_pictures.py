@@ -67,15 +67,14 @@ def copying_server(tmp_path_factory, outside) -> Server:
     _, cert = outside
     workdir = tmp_path_factory.mktemp("vestnik-outside")
     database = workdir / "outside.sqlite"
-    saved = os.environ.get("SSL_CERT_FILE")
-    os.environ["SSL_CERT_FILE"] = str(cert)  # curl (Outbound) trusts the test's authority
+    # curl (Outbound) trusts the test's authority: SSL_CERT_FILE, and no SSL_CERT_DIR (which curl reads first).
+    saved = {name: os.environ.pop(name, None) for name in ("SSL_CERT_FILE", "SSL_CERT_DIR")}
+    os.environ["SSL_CERT_FILE"] = str(cert)
     try:
         server = start_server(workdir, database, ("--allow-local-media",))
     finally:
-        if saved is None:
-            os.environ.pop("SSL_CERT_FILE")
-        else:
-            os.environ["SSL_CERT_FILE"] = saved
+        os.environ.pop("SSL_CERT_FILE")
+        os.environ.update({name: value for name, value in saved.items() if value is not None})
     try:
         create_user(database, EMAIL, PASSWORD, role="chief", name="Главен Редактор")
         subprocess.run([str(BINARY), "setting", "--database", str(database), "media.copy_external", "yes"], check=True,

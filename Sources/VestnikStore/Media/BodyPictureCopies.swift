@@ -107,9 +107,9 @@ public struct BodyPictureCopies: Sendable {
                 UPDATE body_picture_copies SET state = 'working', attempts = attempts + 1, lease_until = \(bind: time + Int(lease))
                 WHERE url = (
                     SELECT url FROM body_picture_copies
-                    WHERE state = 'pending' OR (state = 'working' AND lease_until < \(bind: time))
+                    WHERE (state = 'pending' AND queued_at <= \(bind: time)) OR (state = 'working' AND lease_until < \(bind: time))
                     ORDER BY queued_at, url LIMIT 1)
-                AND (state = 'pending' OR (state = 'working' AND lease_until < \(bind: time)))
+                AND ((state = 'pending' AND queued_at <= \(bind: time)) OR (state = 'working' AND lease_until < \(bind: time)))
                 RETURNING url, alt
                 """
             ).first().map { Picture(url: try $0.string("url"), alt: try $0.string("alt")) }
@@ -131,14 +131,18 @@ public struct BodyPictureCopies: Sendable {
         return try await articles(showing: url)
     }
 
-    /// Records why `url` could not be copied: tried again on a later round (`retry`, while tries are left), else
-    /// left at its address for good.
-    public func fail(_ url: String, reason: String, retry: Bool) async throws {
+    /// How long a copy that may succeed later waits before its next try (times the tries so far).
+    public static let retryDelay = 60
+
+    /// Records why `url` could not be copied: tried again later (`retry`, while tries are left: after `retryDelay`
+    /// seconds times the tries so far), else left at its address for good.
+    public func fail(_ url: String, reason: String, retry: Bool, now: Date) async throws {
         try await database.write { db in
             try await db.raw(
                 """
                 UPDATE body_picture_copies
                 SET state = CASE WHEN \(bind: retry ? 1 : 0) = 1 AND attempts < \(bind: Self.maxAttempts) THEN 'pending' ELSE 'failed' END,
+                    queued_at = \(bind: now.unixSeconds) + attempts * \(bind: Self.retryDelay),
                     error = \(bind: String(reason.prefix(500))), lease_until = NULL
                 WHERE url = \(bind: url)
                 """

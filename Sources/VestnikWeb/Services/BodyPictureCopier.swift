@@ -44,10 +44,10 @@ struct BodyPictureCopier: Service {
                 await site.database.announce(ContentChange(keys: Set(ids.flatMap { [CacheKey.articlePage($0), CacheKey.article($0)] })))
                 logger.info("outside picture copied", metadata: ["url": "\(picture.url)", "copy": "\(address.fileName)"])
             case .retry(let reason):
-                try await copies.fail(picture.url, reason: reason, retry: true)
+                try await copies.fail(picture.url, reason: reason, retry: true, now: site.now())
                 logger.info("outside picture not copied yet", metadata: ["url": "\(picture.url)", "reason": "\(reason)"])
             case .refused(let reason):
-                try await copies.fail(picture.url, reason: reason, retry: false)
+                try await copies.fail(picture.url, reason: reason, retry: false, now: site.now())
                 logger.warning("outside picture not copied", metadata: ["url": "\(picture.url)", "reason": "\(reason)"])
             }
         }
