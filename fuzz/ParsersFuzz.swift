@@ -56,6 +56,12 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             }
             position = min(close + 1, clean.endIndex)
         }
+        // A gallery the output keeps is exactly its marker: library names only, each once, read back the same.
+        for block in BodySanitizer.blocks(text) where block.html.hasPrefix(Gallery.head) {
+            guard let gallery = Gallery(marker: block.html), gallery.marker == block.html,
+                gallery.pictures.count <= Gallery.maxPictures, Set(gallery.pictures).count == gallery.pictures.count
+            else { broken("a gallery block that is not its marker: \(block.html)", text) }
+        }
     case "slug":
         let slug = Slug.make(text)
         let allowed = slug.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }

@@ -109,6 +109,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The largest picture an upload may be, in megabytes (default: $VESTNIK_MEDIA_MAX_MB, else 10).")
     var mediaMaxMb: Int?
 
+    @Flag(
+        help:
+            "Let the copies of outside pictures (setting media.copy_external) reach loopback and private addresses (default: $VESTNIK_ALLOW_LOCAL_MEDIA=1, else off)."
+    )
+    var allowLocalMedia = false
+
     /// Where the media library lives and how large a picture may be, from the options, else the environment.
     func mediaSettings(_ environment: [String: String], database: DatabaseLocation) throws -> MediaSettings {
         let folder = mediaFolder(mediaDir, environment, database: database)
@@ -224,6 +230,7 @@ struct Serve: AsyncParsableCommand {
             server.pageCacheAdmission = admission
         }
         server.idleTimeout = try number(idleTimeout, "VESTNIK_IDLE_TIMEOUT", 30.0, environment)
+        server.outsidePictures.allowPrivate = allowLocalMedia || environment["VESTNIK_ALLOW_LOCAL_MEDIA"] == "1"
         if let command = (mailCommand ?? environment["VESTNIK_MAIL_COMMAND"])?.split(separator: " ").map(String.init), !command.isEmpty {
             server.mail = MailTransport(command: command)
         }

@@ -425,5 +425,18 @@ public enum Migrations {
                 "ALTER TABLE media ADD COLUMN focus_set INTEGER NOT NULL DEFAULT 0",
                 "UPDATE media SET focus_set = 1 WHERE focus_x <> 5000 OR focus_y <> 5000",
             ]),
+        Migration(
+            version: 21, name: "copies of outside pictures in article bodies",
+            statements: [
+                // One row per https address an article body shows, queued when `media.copy_external` is on
+                // (`BodyPictureCopies`): a worker downloads it into the library; pages then show the copy.
+                """
+                CREATE TABLE body_picture_copies (
+                    url TEXT PRIMARY KEY, state TEXT NOT NULL, alt TEXT NOT NULL DEFAULT '', attempts INTEGER NOT NULL DEFAULT 0,
+                    lease_until {bigint}, error TEXT NOT NULL DEFAULT '', media_hash TEXT, media_type TEXT,
+                    queued_at {bigint} NOT NULL)
+                """,
+                "CREATE INDEX body_picture_copies_waiting ON body_picture_copies (state, queued_at)",
+            ]),
     ]
 }

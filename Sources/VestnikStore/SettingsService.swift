@@ -77,6 +77,7 @@ public enum SettingCatalog {
         .init(key: SettingKeys.followURL, group: "site", kind: .address, shown: .articlePages),
         .init(key: SettingKeys.moreAfterParagraphs, group: "site", kind: .text, shown: .articlePages),
         .init(key: SettingKeys.feedContent, group: "feeds", kind: .choice(FeedContent.allCases.map(\.rawValue)), shown: .feeds),
+        .init(key: BodyPictureCopies.settingKey, group: "media", kind: .choice(["no", "yes"]), shown: .nowhere),
         .init(key: SettingRules.twoFactorRequiredKey, group: "newsroom", kind: .choice(["no", "yes"]), shown: .nowhere),
         .init(key: SettingRules.securityContactKey, group: "newsroom", kind: .text, shown: .nowhere),
         .init(key: "mail.from", group: "mail", kind: .text, shown: .nowhere),

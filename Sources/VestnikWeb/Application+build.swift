@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
+import VestnikCore
 import VestnikStore
 
 /// How to run the site; filled from the command line and environment by the executable.
@@ -31,6 +32,9 @@ public struct ServerSettings: Sendable {
     public var metricsHostname = "127.0.0.1"
     /// Turned on at SIGTERM by `runDraining`; `/readyz` answers 503 from then on.
     public var drain = Drain()
+    /// How the copies of outside pictures in bodies are downloaded (`BodyPictureCopier`; its size cap is the media
+    /// library's): no private addresses unless the operator allows them, 10 s to connect, 60 s in all, 3 redirects.
+    public var outsidePictures = Outbound.Policy(connectTimeout: 10, timeout: 60, maxRedirects: 3)
 
     public init(
         hostname: String = "127.0.0.1", port: Int = 8080, reads: ReadSettings = ReadSettings(),
@@ -154,7 +158,7 @@ public func buildApplication(
     var services: [any Service] = [
         counter, PublicationScheduler(site: site, logger: logger), MailDelivery(site: site, transport: settings.mail, logger: logger),
         RenditionWorker(renditions: site.renditions, now: site.now, logger: logger), SearchRebuilder(site: site, logger: logger),
-        BackupScheduler(site: site, logger: logger),
+        BackupScheduler(site: site, logger: logger), BodyPictureCopier(site: site, policy: settings.outsidePictures, logger: logger),
     ]
     if site.database.dialect == .postgres { services.append(ChangeListener(database: site.database, logger: logger)) }
     if site.database.dialect == .sqlite { services.append(ExternalWriteWatcher(database: site.database, logger: logger)) }

@@ -116,3 +116,20 @@ def test_newsroom_pages_have_no_axe_violations(signed_in_browser, server: Server
     assert "/newsroom/login" not in signed_in_browser.current_url
     violations = _violations(signed_in_browser, axe_source)
     assert not violations, _describe(violations)
+
+
+def test_gallery_page_has_no_axe_violations(browser, server: Server, axe_source: str) -> None:  # noqa: F811
+    """An article with a gallery (test_gallery.gallery_article), with its viewer closed and open."""
+    from test_gallery import gallery_article
+
+    create_user(server.log_path.parent / "e2e.sqlite", "e2e-axe-gallery@vestnik.bg", PASSWORD, role="editor",
+                name="Достъпна Галерия")
+    path = gallery_article(server, "e2e-axe-gallery@vestnik.bg", PASSWORD, "Достъпна галерия")
+    browser.set_window_size(1280, 900)
+    browser.get(server.url(path))
+    closed = _violations(browser, axe_source)
+    browser.execute_script("document.querySelector('.gallery-open').click()")
+    WebDriverWait(browser, 10).until(
+        lambda d: d.execute_script("const v = document.querySelector('dialog.gallery-viewer'); return v && v.open"))
+    opened = _violations(browser, axe_source)
+    assert not closed and not opened, f"closed:\n{_describe(closed)}\n\nopen:\n{_describe(opened)}"

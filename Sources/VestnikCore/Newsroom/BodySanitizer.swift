@@ -12,7 +12,7 @@ import Foundation
 /// A figure is one of two exact shapes: a picture (`<img src alt width height>` and an optional caption) from our
 /// own media library (`/media/<sha256>.<ext>`) or from an `https://` address elsewhere (`externalImage`), or an embed
 /// marker (`<figure class="embed" data-embed="youtube" data-id="…">`, see `Embed`) whose id matches its provider's
-/// pattern. Pictures at any other address (`javascript:`, `data:`, `http:`), and every other iframe, embed code or
+/// pattern, or a gallery marker (`<figure class="gallery" data-media="…">`, see `Gallery`) naming library pictures. Pictures at any other address (`javascript:`, `data:`, `http:`), and every other iframe, embed code or
 /// script, are dropped.
 ///
 /// It never passes markup through: the input is parsed into a small tree, and the output is written fresh from
@@ -268,6 +268,13 @@ struct BlockWriter {
                 if let figure = Self.figure(node, caption: nil) { append(figure, flattened: "") }
             case "figure":
                 flush()
+                if (node.attributes["class"] ?? "").split(separator: " ").contains("gallery") {
+                    // Only the names in `data-media`; whatever the editor showed inside (thumbnails) is its own.
+                    if let gallery = Gallery(attribute: node.attributes["data-media"] ?? "") {
+                        append(BodyBlock(kind: .figure, html: gallery.marker), flattened: "")
+                    }
+                    continue
+                }
                 if node.attributes["data-embed"] != nil || (node.attributes["class"] ?? "").split(separator: " ").contains("embed") {
                     if let embed = Embed(kind: node.attributes["data-embed"] ?? "", id: node.attributes["data-id"] ?? "") {
                         append(BodyBlock(kind: .figure, html: embed.marker), flattened: "")

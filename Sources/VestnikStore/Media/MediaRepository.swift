@@ -37,6 +37,17 @@ public struct MediaRepository: Sendable {
         }
     }
 
+    /// The library's rows of `hashes` (those it has), by hash, in one query: a gallery's pictures.
+    public func items(hashes: [String]) async throws -> [String: MediaItem] {
+        let wanted = Array(Set(hashes.filter(MediaAddress.isHash)))
+        if wanted.isEmpty { return [:] }
+        let binds: [any Encodable & Sendable] = wanted
+        let rows = try await database.read { db in
+            try await db.raw("\(Self.columns) WHERE m.hash IN (\(binds: binds))").all().map(Self.item)
+        }
+        return Dictionary(rows.map { ($0.address.hash, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// A page of the library, newest first; `text` keeps pictures whose alt text, caption, credit or file name
     /// contain it (any case). Returns the cursor of the next page, if there is one.
     public func list(
@@ -90,9 +101,14 @@ public struct MediaRepository: Sendable {
                 userID: writer.userID, action: "media_edited", articleID: nil, title: title, now: now, in: db)
             // The pages of the published articles it leads show its alt text, and its caption and credit where the
             // article has none of its own; the cards of those articles (on every list) its alt text. (Pictures in
-            // bodies carry their own copy of the words.)
+            // bodies carry their own copy of the words.) Galleries show the library's words: the articles whose body
+            // has a gallery marker naming the picture.
+            let gallery = "%" + Self.escapeLike(Gallery.head) + "%" + hash + "%"
             let ids = try await db.raw(
-                "SELECT id FROM articles WHERE featured_media = \(bind: hash) AND status = \(bind: ArticleStatus.published.rawValue)"
+                """
+                SELECT id FROM articles WHERE (featured_media = \(bind: hash) OR body_html LIKE \(bind: gallery) ESCAPE '!')
+                AND status = \(bind: ArticleStatus.published.rawValue)
+                """
             ).all().map { try $0.int("id") }
             return ContentChange(keys: Set(ids.flatMap { [CacheKey.articlePage($0), CacheKey.article($0)] }))
         }

@@ -97,7 +97,7 @@ public struct ArticleWriteService: Sendable {
         if let chosen = draft.featuredImage, try await MediaRepository(database: database).item(hash: chosen.media) == nil {
             throw ArticleWriteError.missingPicture
         }
-        var input = draft
+        var input = try await withGalleries(draft)
         // The publication time is set when an article is first published and kept after that.
         if draft.status != .scheduled {
             let wasPublished = from == .published
@@ -143,6 +143,9 @@ public struct ArticleWriteService: Sendable {
         }
         await database.announce(stored.change)
         try await RelatedArticles(database: database).refresh(after: stored.id, now: now)
+        // Outside pictures queued for a copy into the library, when the operator asks for it (best effort: the save
+        // is stored; a picture not queued stays at its address).
+        _ = try? await BodyPictureCopies(database: database).enqueue(bodyHTML: validated.bodyHTML, now: now)
         return .saved(id: stored.id, revision: stored.revision)
     }
 
@@ -183,6 +186,9 @@ public struct ArticleWriteService: Sendable {
     /// their revisions, audit rows and the importer's own records, or none. Returns each one's slug and result, in
     /// order. The "Още:" lists are not refreshed.
     public func importArticles(_ items: [Imported], now: Date) async throws -> [(slug: String, result: ArticleRepository.SaveResult)] {
+        var ready = items
+        for index in ready.indices { ready[index].input = try await withGalleries(ready[index].input) }
+        let items = ready
         for item in items where item.slug == nil { try ArticleRepository.validate(item.input) }
         let dialect = database.dialect
         let (results, change) = try await database.write { db -> ([(String, ArticleRepository.SaveResult)], ContentChange) in
@@ -215,7 +221,26 @@ public struct ArticleWriteService: Sendable {
             return (results, change)
         }
         await database.announce(change)
+        for item in items { _ = try? await BodyPictureCopies(database: database).enqueue(bodyHTML: item.input.bodyHTML, now: now) }
         return results.map { (slug: $0.0, result: $0.1) }
+    }
+
+    /// The draft with its "(СНИМКИ)" marker set when its body has a gallery (a marker an editor set by hand stays
+    /// without one); `InvalidInput` when a gallery shows a picture the media library does not have (a gallery names
+    /// library pictures only: see `Gallery`).
+    func withGalleries(_ draft: ArticleInput) async throws -> ArticleInput {
+        let galleries = Gallery.all(in: draft.bodyHTML)
+        if galleries.isEmpty { return draft }
+        let named = galleries.flatMap(\.pictures)
+        let found = try await MediaRepository(database: database).items(hashes: named.map(\.hash))
+        let missing = named.filter { found[$0.hash]?.address != $0 }
+        if !missing.isEmpty {
+            throw InvalidInput(
+                "the gallery shows pictures the media library does not have: " + missing.map(\.fileName).joined(separator: ", "))
+        }
+        var input = draft
+        input.media.gallery = true
+        return input
     }
 
     /// Publishes scheduled articles whose time has come (overdue ones too, e.g. after a restart); returns the ids this

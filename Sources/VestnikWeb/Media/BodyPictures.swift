@@ -5,11 +5,39 @@ import VestnikStore
 /// `<figure><img src="/media/…" alt width height loading="lazy">…</figure>` (the sanitizer's one shape, see
 /// `BodySanitizer.figure`) inside a `<picture>` with the renditions' WebP/AVIF `<source>`s and `srcset`, once they are
 /// made; as stored before.
+///
+/// An outside picture (`https://…`) the library holds a copy of (`BodyPictureCopies`, `copies`: by address) is served
+/// as that copy, with its renditions: readers' browsers never ask the other site.
 struct BodyPictures: Sendable {
     /// Renditions by picture hash (`MediaRenditions.renditions(of:)`).
     var renditions: [String: [Rendition]]
+    /// The library's copies of outside pictures, by their address (unescaped).
+    var copies: [String: MediaAddress] = [:]
 
     static let none = BodyPictures(renditions: [:])
+
+    private static let outside = Array(BodyPictureCopies.figureStart.utf8)
+
+    /// Whether a stored body shows any outside picture (a scan of its bytes).
+    static func hasOutsidePictures(_ body: [UInt8]) -> Bool { find(outside, in: body[...]) != nil }
+
+    /// The block with its outside picture's address replaced by the library copy's, if there is one.
+    private func copied(_ block: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+        let text = String(decoding: block, as: UTF8.self)
+        guard let src = BodyPictureCopies.attribute("src", in: text), let copy = copies[HTML.unescape(src)],
+            let range = text.range(of: "src=\"\(src)\"")
+        else { return nil }
+        return Array(text.replacingCharacters(in: range, with: "src=\"\(copy.path)\"").utf8)[...]
+    }
+
+    /// A whole stored body with the outside pictures that have copies pointing at them (feeds).
+    func withCopies(_ html: String) -> String {
+        guard !copies.isEmpty, html.contains(BodyPictureCopies.figureStart) else { return html }
+        return ArticleBody.blocks(fromHTML: html).map { block in
+            guard block.kind == .figure, let swapped = copied(Array(block.html.utf8)[...]) else { return block.html }
+            return String(decoding: swapped, as: UTF8.self)
+        }.joined(separator: "\n")
+    }
 
     private static let start = Array("<figure><img src=\"/media/".utf8)
 
@@ -27,7 +55,7 @@ struct BodyPictures: Sendable {
         return found
     }
 
-    private static func find(_ needle: [UInt8], in haystack: ArraySlice<UInt8>) -> Int? {
+    static func find(_ needle: [UInt8], in haystack: ArraySlice<UInt8>) -> Int? {
         guard haystack.count >= needle.count, let first = needle.first else { return nil }
         var index = haystack.startIndex
         while index <= haystack.endIndex - needle.count {
@@ -39,6 +67,7 @@ struct BodyPictures: Sendable {
 
     /// The block with its picture's renditions, or the block as it is (not a library picture, none made yet).
     func render(_ block: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        if !copies.isEmpty, block.starts(with: Self.outside), let swapped = copied(block) { return render(swapped) }
         guard block.starts(with: Self.start) else { return block }
         let text = String(decoding: block, as: UTF8.self)
         let opening = "<figure><img src=\""

@@ -74,17 +74,23 @@ struct PublicController<Context: RequestContext>: Sendable {
         keys.insert(related)
         keys.insert(today)
         // The featured picture's renditions and those of the library pictures in the body, in one query.
-        let bodyHashes = BodyPictures.hashes(in: article.bodyUTF8)
+        var bodyHashes = BodyPictures.hashes(in: article.bodyUTF8)
+        // Outside pictures the library holds copies of (`media.copy_external`) are shown as those copies.
+        let copies = try await site.outsidePictureCopies(article.bodyUTF8)
+        bodyHashes += copies.values.map(\.hash)
         let made = try await site.renditions.renditions(of: bodyHashes + (article.featuredImage.map { [$0.address.hash] } ?? []))
         let renditions = article.featuredImage.flatMap { made[$0.address.hash] } ?? []
         // An article's notes change only its own page (`p<id>`, carried above).
         let corrections = try await CorrectionRepository(database: site.database).corrections(articleID: article.id)
         let live = try await liveBlog(article.id)
+        // The galleries' pictures (their words and renditions); a new caption announces `a<id>` of the article.
+        let galleries = try await site.galleryHTML(body: article.bodyUTF8)
         let view = ArticleView(
             article: article, related: related, today: today, sections: sections, banner: try await site.lists.banner(now: now),
             mostRead: try await mostReadBlock(keys: &keys),
             countsReads: countsReads, site: site, now: now, renditions: renditions,
-            bodyPictures: BodyPictures(renditions: made.filter { bodyHashes.contains($0.key) }), corrections: corrections, live: live)
+            bodyPictures: BodyPictures(renditions: made.filter { bodyHashes.contains($0.key) }, copies: copies), galleries: galleries,
+            corrections: corrections, live: live)
         return try site.theme.render("article", view)
     }
 

@@ -55,7 +55,7 @@ extension ArticleView {
         article: Article, related: [ArticleSummary], today: [ArticleSummary], sections: [Section], banner: BreakingNews?,
         mostRead: MostReadView?,
         countsReads: Bool, site: Site, now: Date, renditions: [Rendition] = [], bodyPictures: BodyPictures = .none,
-        corrections: [Correction] = [], live: (coverage: LiveCoverage, entries: [LiveEntry])? = nil
+        galleries: GalleryHTML? = nil, corrections: [Correction] = [], live: (coverage: LiveCoverage, entries: [LiveEntry])? = nil
     ) {
         let views = site.views
         let locale = site.locale
@@ -73,9 +73,14 @@ extension ArticleView {
         } else {
             segments = site.moreBlocks.layout(blocks, links: related.map(views.card))
         }
+        var galleryCount = 0
         let body = segments.map { segment -> BodySegment in
             switch segment {
             case .block(let block):
+                if block.kind == .figure, let html = galleries?.render(block, number: galleryCount + 1) {
+                    galleryCount += 1
+                    return BodySegment(html: html, more: nil)
+                }
                 return BodySegment(
                     html: block.kind == .figure ? bodyPictures.render(embeds.render(block)) : embeds.render(block), more: nil)
             case .more(let links): return BodySegment(html: nil, more: MoreBlock(links: links))
@@ -93,7 +98,7 @@ extension ArticleView {
             published: published, modified: views.dates.isoDateTime(modified),
             tags: article.tags.map(\.name))
         let url = SiteURLs.article(article)
-        let pictures = views.pictures(for: article, blocks: blocks, renditions: renditions)
+        let pictures = views.pictures(for: article, blocks: blocks, renditions: renditions, copies: bodyPictures.copies)
         let data = views.structuredData
         let absoluteURL = views.absolute(url)
         var linkedData: [StructuredData.Block] = [
@@ -102,6 +107,13 @@ extension ArticleView {
                 corrections: corrections.map { (url: absoluteURL + "#" + CorrectionView.anchor($0), $0) }),
             data.breadcrumbs([(article.section.name, SiteURLs.section(article.section.slug)), (article.headline, url)]),
         ]
+        for (index, pictures) in (galleries?.galleries(in: blocks) ?? []).enumerated() {
+            linkedData.append(
+                data.imageGallery(
+                    url: absoluteURL + "#galeriya-\(index + 1)", name: article.headline,
+                    pictures: pictures.map { (url: views.absolute($0.address.path), item: $0) },
+                    credit: { locale.format("photo_credit", ["credit": $0]) }))
+        }
         if let live {
             linkedData.append(
                 data.liveBlog(
@@ -142,7 +154,7 @@ extension ArticleView {
             live: live.map { views.liveBlog(articleID: article.id, coverage: $0.coverage, entries: $0.entries) },
             correctedNote: corrections.last.map {
                 locale.format("correction_marked", ["date": views.dates.dateLine($0.at)])
-            })
+            }, galleryScript: galleryCount > 0 ? views.assets.url("gallery.js") : nil)
     }
 }
 

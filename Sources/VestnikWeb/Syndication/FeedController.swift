@@ -38,7 +38,13 @@ struct FeedController<Context: RequestContext>: Sendable {
         if articles.isEmpty && !subject.isPublicWhenEmpty { throw HTTPError(.notFound) }
         let views = site.views
         let pictures = try await site.renditions.renditions(of: articles.compactMap { $0.featuredImage?.address.hash })
-        let feed = views.feed(subject, articles: articles, content: site.feedContent, pictures: pictures, now: now)
+        // Galleries reach feeds as plain figures, with the library's words.
+        // Outside pictures with a library copy point at the copy.
+        let bodies = site.feedContent == .full ? Array(articles.map(\.bodyUTF8).joined(separator: [0x0A])) : []
+        let galleries = site.feedContent == .full ? try await site.galleryHTML(body: bodies) : nil
+        let copies = BodyPictures(renditions: [:], copies: try await site.outsidePictureCopies(bodies))
+        let feed = views.feed(
+            subject, articles: articles, content: site.feedContent, pictures: pictures, galleries: galleries, copies: copies, now: now)
         let text = FeedWriter(dates: views.dates).render(feed, as: format)
         var keys = PageKeys()
         keys.insert(CacheKey.feeds)
@@ -56,7 +62,8 @@ extension ViewFactory {
     /// picture: the featured picture's 16×9 crop (1200 wide) once made (`pictures`: renditions by picture), else
     /// the original.
     func feed(
-        _ subject: ListSubject, articles: [Article], content: FeedContent, pictures: [String: [Rendition]] = [:], now: Date
+        _ subject: ListSubject, articles: [Article], content: FeedContent, pictures: [String: [Rendition]] = [:],
+        galleries: GalleryHTML? = nil, copies: BodyPictures = .none, now: Date
     ) -> Feed {
         let host = URLComponents(string: publicURL)?.host ?? "localhost"
         let items = articles.map { article -> FeedItem in
@@ -64,7 +71,10 @@ extension ViewFactory {
             if content == .full {
                 body =
                     "<p>\(HTML.escape(article.lead))</p>\n"
-                    + ArticleBody.resolvingRootRelativeURLs(in: EmbedHTML(locale: locale).renderBody(article.bodyHTML), against: publicURL)
+                    + ArticleBody.resolvingRootRelativeURLs(
+                        in: EmbedHTML(locale: locale).renderBody(
+                            copies.withCopies(galleries?.plainBody(article.bodyHTML) ?? article.bodyHTML)),
+                        against: publicURL)
             }
             return FeedItem(
                 id: "tag:\(host),\(dates.rfc3339UTC(article.publishedAt).prefix(10)):article-\(article.id)",
@@ -72,7 +82,8 @@ extension ViewFactory {
                 contentHTML: body, published: article.publishedAt, updated: article.updatedAt,
                 authors: article.authors.map { FeedPerson(name: $0.name, url: absolute(SiteURLs.author($0.slug))) },
                 categories: [article.section.name] + article.tags.map(\.name),
-                image: self.pictures(for: article, renditions: article.featuredImage.flatMap { pictures[$0.address.hash] } ?? [])[0])
+                image: self.pictures(
+                    for: article, renditions: article.featuredImage.flatMap { pictures[$0.address.hash] } ?? [], copies: copies.copies)[0])
         }
         let lastModified = articles.map(\.updatedAt).max()
         return Feed(

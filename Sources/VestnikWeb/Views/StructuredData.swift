@@ -1,5 +1,6 @@
 import Foundation
 import VestnikCore
+import VestnikStore
 
 /// JSON-LD (schema.org) for the public pages: NewsArticle, BreadcrumbList, ItemList, Organization and WebSite.
 ///
@@ -142,6 +143,26 @@ struct StructuredData {
         let end = coverage.endedAt ?? (entries.first?.at ?? coverage.startedAt).addingTimeInterval(24 * 3600)
         block[.coverageEndTime] = .string(dates.isoDateTime(end))
         return block
+    }
+
+    /// A gallery of an article (schema.org `ImageGallery`): its pictures as `ImageObject`s with their captions and
+    /// credits (`credit` words one as the page does), in the order the page shows them.
+    func imageGallery(
+        url: String, name: String, pictures: [(url: String, item: MediaItem)], credit: (String) -> String
+    ) -> Block {
+        [
+            .context: "https://schema.org", .type: "ImageGallery", .url: .string(url), .name: .string(name),
+            .image: .array(
+                pictures.map { url, item -> Block in
+                    var image: Block = [
+                        .type: "ImageObject", .contentUrl: .string(url), .width: .int(item.width), .height: .int(item.height),
+                        .description: .string(item.alt),
+                    ]
+                    if !item.caption.isEmpty { image[.caption] = .string(item.caption) }
+                    if !item.credit.isEmpty { image[.creditText] = .string(credit(item.credit)) }
+                    return image
+                }),
+        ]
     }
 
     /// The trail from the home page through `steps` (name and path); the last step is the page itself.

@@ -91,8 +91,10 @@ final class ViewFactory: Sendable {
 
     /// An article's pictures: its featured picture (with its size), else the first image of its body (its address
     /// resolved against the article's, ASCII), else the theme's share images. `blocks`: the body already split, when
-    /// the caller has it.
-    func pictures(for article: Article?, blocks: [StoredBlock]? = nil, renditions: [Rendition] = []) -> [Picture] {
+    /// the caller has it; `copies`: the library's copies of outside pictures (`BodyPictureCopies`), used instead.
+    func pictures(
+        for article: Article?, blocks: [StoredBlock]? = nil, renditions: [Rendition] = [], copies: [String: MediaAddress] = [:]
+    ) -> [Picture] {
         // The featured picture's crops (16×9, 4×3, 1×1, 1200 wide where it is that large), once they are made.
         let crops = ResponsivePicture.sharePictures(renditions, absolute: absolute)
         if article?.featuredImage != nil, !crops.isEmpty { return crops }
@@ -102,6 +104,11 @@ final class ViewFactory: Sendable {
                     url: absolute(image.address.path), width: image.width, height: image.height, mediaType: image.address.format.mediaType,
                     length: image.bytes)
             ]
+        }
+        if let article, let src = ArticleBody.firstImageURL(in: blocks ?? ArticleBody.blocks(fromUTF8: article.bodyUTF8)),
+            let copy = copies[src]
+        {
+            return [Picture(url: absolute(copy.path), width: nil, height: nil, mediaType: copy.format.mediaType, length: 0)]
         }
         if let article, let src = ArticleBody.firstImageURL(in: blocks ?? ArticleBody.blocks(fromUTF8: article.bodyUTF8)),
             let url = URL(string: URLText.percentEncoded(src), relativeTo: URL(string: absolute(SiteURLs.article(article)))),

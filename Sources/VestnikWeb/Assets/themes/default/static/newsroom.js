@@ -93,6 +93,7 @@
   var pickerMore = document.getElementById("nr-picker-more");
   var pickerQuery = document.getElementById("nr-picker-q");
   var onPick = null;
+  var keepOpen = false;
   var nextPage = null;
   function loadPicker(url, append) {
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -111,7 +112,11 @@
           img.loading = "lazy";
           button.appendChild(img);
           button.appendChild(document.createTextNode(item.alt));
-          button.addEventListener("click", function () { picker.close(); if (onPick) onPick(item); });
+          // With `keepOpen` (a gallery's pictures, editor-gallery.js) a click hands the picture over and the dialog stays.
+          button.addEventListener("click", function () {
+            if (!keepOpen) picker.close();
+            if (onPick) onPick(item, button);
+          });
           li.appendChild(button);
           pickerGrid.appendChild(li);
         });
@@ -119,9 +124,10 @@
         pickerMore.hidden = !nextPage;
       });
   }
-  function openPicker(callback) {
+  function openPicker(callback, several) {
     if (!picker || !picker.showModal) return;
     onPick = callback;
+    keepOpen = !!several;
     // Empty at once: a click must never land on a picture of the last opening that is about to be replaced.
     pickerGrid.textContent = "";
     loadPicker(picker.getAttribute("data-url") + "?q=" + encodeURIComponent(pickerQuery.value), false);
@@ -274,10 +280,18 @@
   }
   function uploadPictures(files, range) {
     if (!uploadURL) return;
-    files.forEach(function (file) {
+    // Several pictures at once become one gallery (editor-gallery.js) once all are in; one alone, a figure.
+    var gallery = files.length > 1 && window.nrGallery ? [] : null;
+    var pending = files.length;
+    function settled() {
+      if (!gallery || --pending > 0) return;
+      savedRange = range && editor.contains(range.startContainer) ? range : null;
+      window.nrGallery.insert(gallery.filter(Boolean));
+    }
+    files.forEach(function (file, at) {
       var alt = window.prompt(form.getAttribute("data-drop-alt").replace("{name}", file.name || ""), "");
-      if (alt === null) return;
-      if (!alt.trim()) { pasteNotice(form.getAttribute("data-drop-no-alt")); return; }
+      if (alt === null) { settled(); return; }
+      if (!alt.trim()) { pasteNotice(form.getAttribute("data-drop-no-alt")); settled(); return; }
       var body = new FormData();
       body.set("csrf", form.querySelector('input[name="csrf"]').value);
       body.set("alt", alt.trim());
@@ -288,12 +302,17 @@
           return response.json().then(function (data) { return { ok: response.ok, data: data }; });
         })
         .then(function (answer) {
-          if (!answer.ok || !answer.data.src) { pasteNotice(answer.data.error || form.getAttribute("data-drop-failed")); return; }
+          if (!answer.ok || !answer.data.src) {
+            pasteNotice(answer.data.error || form.getAttribute("data-drop-failed"));
+            settled();
+            return;
+          }
+          if (gallery) { gallery[at] = answer.data; settled(); return; }
           savedRange = range && editor.contains(range.startContainer) ? range : null;
           insertBlock(figureHTML(answer.data, ""));
           pasteNotice(form.getAttribute("data-drop-done"));
         })
-        .catch(function () { pasteNotice(form.getAttribute("data-drop-failed")); });
+        .catch(function () { pasteNotice(form.getAttribute("data-drop-failed")); settled(); });
     });
   }
   editor.addEventListener("dragover", function (event) {
@@ -342,6 +361,10 @@
     // Nothing is dropped without a word: pictures come through the media library.
     if (pictures > 0 || lost) pasteNotice((pictures > 0 ? form.getAttribute("data-paste-pictures") + " " : "") + lost);
   });
+
+  // What editor-gallery.js builds on (it is loaded after this file, by the editor's page).
+  window.nrEditor = { openPicker: openPicker, insertBlock: insertBlock, saveRange: saveRange, escapeHTML: escapeHTML,
+    notice: pasteNotice, picker: picker };
 
   function pasteNotice(text) {
     var notice = document.getElementById("nr-paste-notice");
