@@ -31,6 +31,8 @@ public struct ServerSettings: Sendable {
     public var metricsHostname = "127.0.0.1"
     /// Turned on at SIGTERM by `runDraining`; `/readyz` answers 503 from then on.
     public var drain = Drain()
+    /// Whether this node looks embedded posts up at their providers for their facades (`--no-embed-lookups`: never).
+    public var embedLookups = true
 
     public init(
         hostname: String = "127.0.0.1", port: Int = 8080, reads: ReadSettings = ReadSettings(),
@@ -155,6 +157,12 @@ public func buildApplication(
         RenditionWorker(renditions: site.renditions, now: site.now, logger: logger), SearchRebuilder(site: site, logger: logger),
         BackupScheduler(site: site, logger: logger),
     ]
+    if settings.embedLookups {
+        services.append(
+            EmbedPreviewWorker(
+                previews: site.embedPreviews, lookup: EmbedLookup(files: site.mediaFiles), database: site.database, now: site.now,
+                logger: logger))
+    }
     if site.database.dialect == .postgres { services.append(ChangeListener(database: site.database, logger: logger)) }
     if site.database.dialect == .sqlite { services.append(ExternalWriteWatcher(database: site.database, logger: logger)) }
     if !settings.purgeTargets.isEmpty {
