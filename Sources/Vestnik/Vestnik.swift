@@ -162,6 +162,9 @@ struct Serve: AsyncParsableCommand {
     )
     var metricsPort: Int?
 
+    @Flag(help: "Never look embedded posts up at their providers (oEmbed, thumbnails); facades then show the provider's name.")
+    var noEmbedLookups = false
+
     @Option(help: "Address the metrics listener binds (default: $VESTNIK_METRICS_HOSTNAME, else 127.0.0.1: keep it off the internet).")
     var metricsHostname: String?
 
@@ -234,6 +237,7 @@ struct Serve: AsyncParsableCommand {
         if let command = (mailCommand ?? environment["VESTNIK_MAIL_COMMAND"])?.split(separator: " ").map(String.init), !command.isEmpty {
             server.mail = MailTransport(command: command)
         }
+        server.embedLookups = !noEmbedLookups
         guard server.idleTimeout > 0 else { throw ValidationError("the idle timeout must be more than 0 seconds") }
         if let metrics = metricsPort.map(String.init) ?? environment["VESTNIK_METRICS_PORT"] {
             guard let metrics = Int(metrics), (1...65535).contains(metrics), metrics != port else {

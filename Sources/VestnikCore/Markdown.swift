@@ -33,7 +33,13 @@ public enum Markdown {
         let lines = source.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
             .map { $0.contains("\0") ? Substring($0.map { $0 == "\0" ? "\u{FFFD}" : $0 }) : $0 }
         var parser = BlockParser(lines: lines, depth: 0)
-        return parser.parse()
+        // A post's address alone in a paragraph is the post, as in the editor's bodies (`BodySanitizer`).
+        return parser.parse().map { block in
+            guard block.kind == .paragraph, block.html.hasPrefix("<p>"), block.html.hasSuffix("</p>"),
+                let embed = BlockWriter.embedAlone(String(block.html.dropFirst(3).dropLast(4)))
+            else { return block }
+            return BodyBlock(kind: .figure, html: embed.marker)
+        }
     }
 
     /// Renders Markdown to HTML: the blocks' HTML joined by `"\n"`, one block per line.

@@ -237,7 +237,9 @@ public struct ArticleRepository: Sendable {
 
     /// A new slug inside the caller's transaction. A slug another article has, or had (its old address redirects to
     /// it), is refused: taking it would break that article's links.
-    static func changeSlug(articleID: Int, to newSlug: String, in db: any SQLDatabase) async throws -> ContentChange {
+    static func changeSlug(
+        articleID: Int, to newSlug: String, keepingRedirect: Bool = true, in db: any SQLDatabase
+    ) async throws -> ContentChange {
         guard Slug.make(newSlug) == newSlug, !newSlug.isEmpty else { throw InvalidInput("not a valid slug: \(newSlug)") }
         guard let row = try await db.raw("SELECT slug FROM articles WHERE id = \(bind: articleID)").first() else {
             throw InvalidInput("no article \(articleID)")
@@ -250,6 +252,8 @@ public struct ArticleRepository: Sendable {
         // Its own old address, taken back: that redirect is no longer needed.
         try await db.raw("DELETE FROM article_slug_history WHERE slug = \(bind: newSlug)").run()
         try await db.raw("UPDATE articles SET slug = \(bind: newSlug) WHERE id = \(bind: articleID)").run()
+        // A slug it had before its first publication was never public: nothing to redirect.
+        guard keepingRedirect else { return ContentChange(keys: [CacheKey.article(articleID), CacheKey.articlePage(articleID)]) }
         try await db.raw(
             """
             INSERT INTO article_slug_history (slug, article_id) VALUES (\(bind: old), \(bind: articleID))

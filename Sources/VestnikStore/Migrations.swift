@@ -426,6 +426,29 @@ public enum Migrations {
                 "UPDATE media SET focus_set = 1 WHERE focus_x <> 5000 OR focus_y <> 5000",
             ]),
         Migration(
+            version: 20, name: "the facades of embedded posts: title, author and a local thumbnail",
+            statements: [
+                // What the provider said of an embedded post (`EmbedPreviewRepository`), looked up in the background
+                // (`EmbedPreviewWorker`): `state` is `waiting` until a look-up succeeds (`done`) or gives up
+                // (`failed`); `thumbnail` is the path of its picture in the media folder, '' for none.
+                """
+                CREATE TABLE embed_previews (
+                    provider TEXT NOT NULL, embed_id TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'waiting',
+                    title TEXT NOT NULL DEFAULT '', author TEXT NOT NULL DEFAULT '', thumbnail TEXT NOT NULL DEFAULT '',
+                    width INTEGER NOT NULL DEFAULT 0, height INTEGER NOT NULL DEFAULT 0, tries INTEGER NOT NULL DEFAULT 0,
+                    next_try_at {bigint} NOT NULL, problem TEXT NOT NULL DEFAULT '', PRIMARY KEY (provider, embed_id))
+                """,
+                "CREATE INDEX embed_previews_due ON embed_previews (state, next_try_at)",
+                "CREATE INDEX embed_previews_thumbnail ON embed_previews (thumbnail)",
+                // The articles whose pages showed a post before its look-up ended: their pages are dropped from the
+                // caches when it ends.
+                """
+                CREATE TABLE embed_uses (
+                    provider TEXT NOT NULL, embed_id TEXT NOT NULL,
+                    article_id {bigint} NOT NULL REFERENCES articles(id) ON DELETE CASCADE, PRIMARY KEY (provider, embed_id, article_id))
+                """,
+            ]),
+        Migration(
             version: 21, name: "copies of outside pictures in article bodies",
             statements: [
                 // One row per https address an article body shows, queued when `media.copy_external` is on

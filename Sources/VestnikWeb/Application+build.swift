@@ -35,6 +35,8 @@ public struct ServerSettings: Sendable {
     /// How the copies of outside pictures in bodies are downloaded (`BodyPictureCopier`; its size cap is the media
     /// library's): no private addresses unless the operator allows them, 10 s to connect, 60 s in all, 3 redirects.
     public var outsidePictures = Outbound.Policy(connectTimeout: 10, timeout: 60, maxRedirects: 3)
+    /// Whether this node looks embedded posts up at their providers for their facades (`--no-embed-lookups`: never).
+    public var embedLookups = true
 
     public init(
         hostname: String = "127.0.0.1", port: Int = 8080, reads: ReadSettings = ReadSettings(),
@@ -160,6 +162,12 @@ public func buildApplication(
         RenditionWorker(renditions: site.renditions, now: site.now, logger: logger), SearchRebuilder(site: site, logger: logger),
         BackupScheduler(site: site, logger: logger), BodyPictureCopier(site: site, policy: settings.outsidePictures, logger: logger),
     ]
+    if settings.embedLookups {
+        services.append(
+            EmbedPreviewWorker(
+                previews: site.embedPreviews, lookup: EmbedLookup(files: site.mediaFiles), database: site.database, now: site.now,
+                logger: logger))
+    }
     if site.database.dialect == .postgres { services.append(ChangeListener(database: site.database, logger: logger)) }
     if site.database.dialect == .sqlite { services.append(ExternalWriteWatcher(database: site.database, logger: logger)) }
     if !settings.purgeTargets.isEmpty {

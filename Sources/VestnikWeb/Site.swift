@@ -24,6 +24,8 @@ public struct Site: Sendable {
     public let mediaSettings: MediaSettings
     /// The pictures' smaller sizes and other formats, and the queue that makes them (`var`: tests turn libvips off).
     public var renditions: MediaRenditions
+    /// The embedded posts' titles and thumbnails for their facades, looked up in the background.
+    public var embedPreviews: EmbedPreviewRepository { EmbedPreviewRepository(database: database) }
     public let theme: Theme
     /// The site settings as pages read them, swapped whole when a setting changes on any node (`SiteSettings`).
     let settingsBox: SiteSettingsBox

@@ -98,7 +98,7 @@ struct MediaCoreTests {
             #expect(Embed(url: bad) == nil, "\(bad)")
         }
         #expect(Embed(kind: "youtube", id: "dQw4w9WgXcQ\" onload=\"x") == nil)
-        #expect(Embed(kind: "vimeo", id: "123") == nil)
+        #expect(Embed(kind: "dailymotion", id: "123") == nil)
         let marker = Embed(provider: .youtube, id: "dQw4w9WgXcQ")!.marker
         #expect(marker == "<figure class=\"embed\" data-embed=\"youtube\" data-id=\"dQw4w9WgXcQ\"></figure>")
         #expect(Embed(marker: marker)?.id == "dQw4w9WgXcQ")
@@ -183,6 +183,73 @@ struct SanitizerMediaTests {
             "<img src=\"\(Self.src)\" alt=\"a&quot; onerror=&quot;alert(1)\" width=\"100 onload=x\" height=\"-5\" style=\"x\" srcdoc=\"y\" onerror=\"alert(2)\">"
         )
         #expect(out == "<figure><img src=\"\(Self.src)\" alt=\"a&quot; onerror=&quot;alert(1)\" loading=\"lazy\"></figure>")
+    }
+
+    @Test("Vimeo, Instagram, TikTok and Spotify addresses, with strict ids, frames on the CSP's hosts only")
+    func newProviders() {
+        #expect(Embed(url: "https://vimeo.com/76979871") == Embed(provider: .vimeo, id: "76979871"))
+        #expect(Embed(url: "https://vimeo.com/channels/staffpicks/76979871")?.id == "76979871")
+        #expect(Embed(url: "https://player.vimeo.com/video/76979871?h=abc")?.provider == .vimeo)
+        #expect(Embed(url: "https://www.instagram.com/p/C1a2B3c4D5e/") == Embed(provider: .instagram, id: "p/C1a2B3c4D5e"))
+        #expect(Embed(url: "https://www.instagram.com/vestnik/reel/C1a2B3c4D5e/")?.id == "reel/C1a2B3c4D5e")
+        #expect(Embed(url: "https://www.instagram.com/tv/C1a2B3c4D5e")?.id == "p/C1a2B3c4D5e")
+        #expect(
+            Embed(url: "https://www.tiktok.com/@bnt.news/video/7300000000000000001?lang=bg")
+                == Embed(provider: .tiktok, id: "bnt.news/7300000000000000001"))
+        #expect(
+            Embed(url: "https://open.spotify.com/intl-bg/episode/4rOoJ6Egrf8K2IrywzwOMk?si=x")
+                == Embed(provider: .spotify, id: "episode/4rOoJ6Egrf8K2IrywzwOMk"))
+        #expect(
+            Embed(url: "https://www.tiktok.com/@bnt.news/video/7300000000000000001")?.postURL
+                == "https://www.tiktok.com/@bnt.news/video/7300000000000000001")
+        for bad in [
+            "https://vimeo.com/channels", "https://vimeo.com/12a", "https://www.instagram.com/vestnik/",
+            "https://www.instagram.com/p/ab/", "https://www.tiktok.com/bnt/video/1", "https://www.tiktok.com/@bnt/video/x1",
+            "https://open.spotify.com/track/short", "https://open.spotify.com/user/4rOoJ6Egrf8K2IrywzwOMk",
+            "https://instagram.com.evil.example/p/C1a2B3c4D5e/", "https://www.tiktok.com/@a\"b/video/1",
+        ] {
+            #expect(Embed(url: bad) == nil, "\(bad)")
+        }
+        let embeds = [
+            Embed(provider: .youtube, id: "dQw4w9WgXcQ"), Embed(provider: .x, id: "1"), Embed(provider: .facebook, id: "share/v/1AbC"),
+            Embed(provider: .vimeo, id: "76979871"), Embed(provider: .instagram, id: "p/C1a2B3c4D5e"),
+            Embed(provider: .tiktok, id: "bnt.news/7300000000000000001"), Embed(provider: .spotify, id: "track/4rOoJ6Egrf8K2IrywzwOMk"),
+        ].compactMap { $0 }
+        #expect(embeds.count == Embed.Provider.allCases.count)
+        for embed in embeds {
+            #expect(Embed.frameHosts.contains { embed.frameURL.hasPrefix($0 + "/") }, "\(embed.frameURL)")
+            #expect(Embed(marker: embed.marker) == embed)
+        }
+        #expect(Embed(provider: .facebook, id: "share/v/1AbC")?.frameURL.contains("/plugins/video.php?href=https%3A%2F%2F") == true)
+    }
+
+    @Test("an address alone on a line becomes its embed, as WordPress does; anywhere else it stays text")
+    func addressAlone() {
+        let youtube = "<figure class=\"embed\" data-embed=\"youtube\" data-id=\"dQw4w9WgXcQ\"></figure>"
+        let x = "<figure class=\"embed\" data-embed=\"x\" data-id=\"1790000000000000001\"></figure>"
+        #expect(
+            BodySanitizer.sanitize("<p>Преди</p><p> https://www.youtube.com/watch?v=dQw4w9WgXcQ&amp;t=4 </p><p>След</p>")
+                == "<p>Преди</p>\n\(youtube)\n<p>След</p>")
+        // As a link whose text is the address (the editor's and WordPress's autolinks), and in Markdown.
+        #expect(
+            BodySanitizer.sanitize(
+                "<p><a href=\"https://x.com/vestnik/status/1790000000000000001\">https://x.com/vestnik/status/1790000000000000001</a></p>")
+                == x)
+        #expect(Markdown.html("Текст\n\nhttps://youtu.be/dQw4w9WgXcQ\n\nОще") == "<p>Текст</p>\n\(youtube)\n<p>Още</p>")
+        for kept in [
+            "<p>Вижте https://youtu.be/dQw4w9WgXcQ</p>", "<p><a href=\"https://youtu.be/dQw4w9WgXcQ\">видеото</a></p>",
+            "<p><a href=\"https://youtu.be/dQw4w9WgXcQ\">https://x.com/vestnik/status/1</a></p>",
+            "<p><strong>https://youtu.be/dQw4w9WgXcQ</strong></p>", "<p>https://youtu.be/short</p>",
+            "<p>https://evil.example/watch?v=dQw4w9WgXcQ</p>",
+        ] {
+            #expect(!BodySanitizer.sanitize(kept).contains("data-embed"), "\(kept)")
+        }
+        // Inside a quote an address stays the quote's text.
+        #expect(
+            BodySanitizer.sanitize("<blockquote><p>https://youtu.be/dQw4w9WgXcQ</p></blockquote>")
+                == "<blockquote><p>https://youtu.be/dQw4w9WgXcQ</p></blockquote>")
+        // A re-save changes nothing.
+        #expect(BodySanitizer.sanitize(youtube) == youtube)
     }
 
     @Test("embed markers keep exactly their shape")

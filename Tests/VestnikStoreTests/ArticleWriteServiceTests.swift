@@ -41,6 +41,44 @@ import VestnikTestSupport
         }
     }
 
+    @Test(
+        "until its first publication the slug follows the title and leaves no redirect; after it a change is a 301",
+        arguments: TestDatabase.all)
+    func slugFollowsTheTitleUntilPublished(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let writes = ArticleWriteService(database: database)
+            let editor = try await Self.user(database, "slug@vestnik.bg", .editor)
+            let articles = ArticleRepository(database: database)
+            guard
+                case .saved(let id, let revision) = try await writes.save(
+                    input("Работно заглавие", status: .draft), articleID: nil, baseRevision: 0, by: editor, now: testNow)
+            else { Issue.record("not saved"); return }
+            // The form sends the slug it showed (the working title's): it follows the new title.
+            var renamed = input("Окончателно заглавие", status: .draft)
+            renamed.slug = "rabotno-zaglavie"
+            _ = try await writes.save(renamed, articleID: id, baseRevision: revision, by: editor, now: testNow)
+            #expect(try await articles.article(slug: "okonchatelno-zaglavie")?.id == id)
+            #expect(try await articles.currentSlug(forOldSlug: "rabotno-zaglavie") == nil)
+            // A slug typed by hand is kept, and the title no longer moves it.
+            var typed = input("Окончателно заглавие", status: .draft)
+            typed.slug = "izbran-adres"
+            _ = try await writes.save(typed, articleID: id, baseRevision: revision + 1, by: editor, now: testNow)
+            var retitled = input("Трето заглавие", status: .published)
+            retitled.slug = "izbran-adres"
+            _ = try await writes.save(retitled, articleID: id, baseRevision: revision + 2, by: editor, now: testNow)
+            #expect(try await articles.article(slug: "izbran-adres")?.status == .published)
+            #expect(try await articles.currentSlug(forOldSlug: "okonchatelno-zaglavie") == nil)
+            // Published: a new title keeps the address, and a changed slug redirects from the old one.
+            var later = input("Четвърто заглавие")
+            later.slug = "izbran-adres"
+            _ = try await writes.save(later, articleID: id, baseRevision: revision + 3, by: editor, now: testNow)
+            #expect(try await articles.article(slug: "izbran-adres")?.title == "Четвърто заглавие")
+            later.slug = "nov-adres"
+            _ = try await writes.save(later, articleID: id, baseRevision: revision + 4, by: editor, now: testNow)
+            #expect(try await articles.currentSlug(forOldSlug: "izbran-adres") == "nov-adres")
+        }
+    }
+
     @Test("roles: a contributor may not publish, nor save someone else's article", arguments: TestDatabase.all)
     func roles(_ kind: TestDatabase) async throws {
         try await kind.with { database in

@@ -203,6 +203,11 @@ import VestnikTestSupport
     @Test("WordPress bodies: paragraphs, captions, shortcodes; linear on hostile input")
     func bodies() {
         #expect(WordPressBody.convert("Едно.\n\nДве\nредa.").html == "<p>Едно.</p>\n<p>Две<br>редa.</p>")
+        // A post's address alone on its line is the post, as WordPress shows it (inside its [embed] shortcode too).
+        #expect(
+            WordPressBody.convert("Текст.\n\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ\n\n[embed]https://vimeo.com/76979871[/embed]").html
+                == "<p>Текст.</p>\n<figure class=\"embed\" data-embed=\"youtube\" data-id=\"dQw4w9WgXcQ\"></figure>\n"
+                + "<figure class=\"embed\" data-embed=\"vimeo\" data-id=\"76979871\"></figure>")
         var ignored: [String: Int] = [:]
         let caption = WordPressText.shortcodes(
             "[caption id=\"a\" width=\"300\"]<a href=\"/x\"><img src=\"/i.jpg\" alt=\"\"></a> Надпис[/caption]", unknown: &ignored)

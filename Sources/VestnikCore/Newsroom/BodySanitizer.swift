@@ -214,6 +214,8 @@ struct BlockWriter {
     private(set) var flattened: [String] = []
     /// Inline HTML gathered for the paragraph being built.
     private var inline = ""
+    /// Whether a paragraph that is only a post's address becomes its embed (at the top level; never inside a quote).
+    var embedsAlone = true
 
     private mutating func append(_ block: BodyBlock, flattened text: String) {
         output.append(block)
@@ -222,8 +224,34 @@ struct BlockWriter {
 
     mutating func flush() {
         let trimmed = Self.trim(inline)
-        if !trimmed.isEmpty { append(BodyBlock(kind: .paragraph, html: "<p>\(trimmed)</p>"), flattened: trimmed) }
+        if embedsAlone, let embed = Self.embedAlone(trimmed) {
+            append(BodyBlock(kind: .figure, html: embed.marker), flattened: "")
+        } else if !trimmed.isEmpty {
+            append(BodyBlock(kind: .paragraph, html: "<p>\(trimmed)</p>"), flattened: trimmed)
+        }
         inline = ""
+    }
+
+    /// The post a paragraph names when the paragraph is nothing but its address, as text or as a link whose text is
+    /// the address (as WordPress embeds a URL alone on its line): `https://youtu.be/…` on its own becomes the embed.
+    static func embedAlone(_ paragraph: String) -> Embed? {
+        guard paragraph.utf8.count <= 2 * maxExternalImageURL + 64 else { return nil }
+        var text = paragraph
+        if paragraph.hasPrefix("<a href=\""), paragraph.hasSuffix("</a>") {
+            let inner = paragraph.dropFirst(9).dropLast(4)
+            guard let quote = inner.firstIndex(of: "\""), let close = inner[quote...].firstIndex(of: ">") else { return nil }
+            let href = HTML.unescape(String(inner[..<quote]))
+            let shown = HTML.unescape(String(inner[inner.index(after: close)...]))
+            guard inner[quote..<close] == "\"" || inner[quote..<close] == "\" rel=\"noopener\"", !shown.contains("<"),
+                Embed(url: shown) == Embed(url: href)
+            else { return nil }
+            text = href
+        } else {
+            guard !paragraph.contains("<") else { return nil }
+            text = HTML.unescape(paragraph)
+        }
+        guard text.hasPrefix("http"), !text.contains(where: \.isWhitespace) else { return nil }
+        return Embed(url: text)
     }
 
     /// Places `nodes` at the top level: blocks become blocks, loose inline content becomes paragraphs.
@@ -243,6 +271,7 @@ struct BlockWriter {
             case "blockquote":
                 flush()
                 var inner = BlockWriter()
+                inner.embedsAlone = false
                 inner.blocks(of: node.children)
                 inner.flush()
                 // Inside a quote everything is a paragraph of text.

@@ -114,7 +114,19 @@ public struct ArticleWriteService: Sendable {
             guard latest == (articleID == nil ? 0 : baseRevision) else { return nil }
             var change = ContentChange(keys: [])
             if let articleID {
-                change.formUnion(try await ArticleRepository.changeSlug(articleID: articleID, to: input.slug, in: db))
+                // Until its first publication an article has no public address: its slug follows its title while it
+                // is still the title's own, and a changed slug leaves no redirect behind. After it, a change is a 301.
+                let unpublished = try await Self.neverPublished(articleID, in: db)
+                if unpublished, let stored = try await db.raw("SELECT slug, title FROM articles WHERE id = \(bind: articleID)").first(),
+                    try stored.string("slug") == input.slug, input.slug == Slug.make(try stored.string("title"))
+                {
+                    let following = Slug.make(input.title)
+                    if !following.isEmpty, following != input.slug, try await ArticleRepository.slugOwner(following, in: db) == nil {
+                        input.slug = following
+                    }
+                }
+                change.formUnion(
+                    try await ArticleRepository.changeSlug(articleID: articleID, to: input.slug, keepingRedirect: !unpublished, in: db))
             } else if try await ArticleRepository.slugOwner(input.slug, in: db) != nil {
                 throw InvalidInput("the slug „\(input.slug)“ is taken")
             }
@@ -295,6 +307,15 @@ public struct ArticleWriteService: Sendable {
                 status: ArticleStatus(rawValue: try row.string("status")) ?? .draft, ownerID: try row.optionalInt("created_by"),
                 publishedAt: try row.date("published_at"))
         }
+    }
+
+    /// Whether the article has never been public: not published now, and no save ever published it.
+    static func neverPublished(_ articleID: Int, in db: any SQLDatabase) async throws -> Bool {
+        let status = try await db.raw("SELECT status FROM articles WHERE id = \(bind: articleID)").first()?.string("status")
+        guard let status, ["draft", "review", "scheduled"].contains(status) else { return false }
+        return try await db.raw(
+            "SELECT 1 AS one FROM audit_log WHERE article_id = \(bind: articleID) AND action = 'published' LIMIT 1"
+        ).first() == nil
     }
 
     /// One audit row, inside the caller's transaction: on an article (`articleID`), or on the site's structure (nil;

@@ -33,12 +33,12 @@ struct MediaController: Sendable {
     // MARK: Public
 
     @Sendable func file(_ request: Request, context: Context) async throws -> Response {
-        // Only `<64 hex>.<ext>` of a picture in the library or of one of its renditions; anything else (`..`, other
-        // names) is a 404.
+        // Only `<64 hex>.<ext>` of a picture in the library, of one of its renditions or of an embedded post's
+        // thumbnail; anything else (`..`, other names) is a 404.
         guard let address = MediaAddress(fileName: context.parameters.get("file") ?? "") else { throw HTTPError(.notFound) }
         if let item = try await site.media.item(hash: address.hash) {
             guard item.address == address else { throw HTTPError(.notFound) }
-        } else if try await !site.renditions.isRendition(address) {
+        } else if try await !site.renditions.isRendition(address), try await !site.embedPreviews.isThumbnail(address) {
             // A file rewritten by `vestnik media scrub`: its old address leads to the new one, for good.
             guard let moved = try await site.media.moved(address) else { throw HTTPError(.notFound) }
             return Response(status: .movedPermanently, headers: [.location: moved.path, .cacheControl: "public, max-age=31536000"])

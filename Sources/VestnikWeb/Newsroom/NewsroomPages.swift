@@ -32,7 +32,8 @@ struct NewsroomPages: Sendable {
     func layout(_ title: String, _ session: NewsroomSession?, csrf: String? = nil) -> NewsroomLayout {
         NewsroomLayout(
             lang: t.language, pageTitle: "\(title) | \(t["nr_title"]) | \(siteName)", cssURL: theme.assets.url("newsroom.css"),
-            jsURL: theme.assets.url("newsroom.js"), t: strings, user: session?.user.name,
+            jsURL: theme.assets.url("newsroom.js"), editorEmbedsJSURL: theme.assets.url("editor-embeds.js"), t: strings,
+            user: session?.user.name,
             role: session.map { t["nr_role_" + $0.user.role.rawValue] }, isEditor: session?.user.role.editsAnyone ?? false,
             isChief: session?.user.role == .chief,
             csrf: session?.csrf ?? csrf ?? "")

@@ -1,10 +1,12 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import VestnikCore
 import VestnikStore
 
 /// The headers every answer carries: a Content-Security-Policy (scripts, styles, fonts and connections from this
-/// site only; frames from YouTube's no-cookie player, which article embeds use; pictures from anywhere https; no
+/// site only; frames from the embed providers' players (`Embed.frameHosts`), which a reader loads by clicking an
+/// embed's facade; pictures from anywhere https; no
 /// plug-ins; framed by this site alone), `X-Content-Type-Options: nosniff`, a `Referrer-Policy`, and HSTS when the
 /// site's address is https (so never on a plain-http development server). The pages have no inline scripts (JSON-LD
 /// is data, not script): no nonces are needed, and cached pages stay byte-identical. A header an answer set itself
@@ -42,7 +44,7 @@ struct SecurityHeadersResponder<Inner: HTTPResponder>: HTTPResponder where Inner
 enum SecurityPolicy {
     static let content =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; font-src 'self'; "
-        + "connect-src 'self'; frame-src https://www.youtube-nocookie.com; object-src 'none'; base-uri 'self'; "
+        + "connect-src 'self'; frame-src \(Embed.frameHosts.joined(separator: " ")); object-src 'none'; base-uri 'self'; "
         + "form-action 'self'; frame-ancestors 'self'"
 }
 

@@ -85,12 +85,21 @@ struct PublicController<Context: RequestContext>: Sendable {
         let live = try await liveBlog(article.id)
         // The galleries' pictures (their words and renditions); a new caption announces `a<id>` of the article.
         let galleries = try await site.galleryHTML(body: article.bodyUTF8)
+        // The embedded posts' facades: what the background look-up found; what it has not yet is asked for (off this
+        // request: a page never waits for it), and the page is dropped from the caches when it ends.
+        let embedded = EmbedHTML.embeds(inUTF8: article.bodyUTF8)
+        let (embedPreviews, pending) = try await site.embedPreviews.previews(of: embedded)
+        if !pending.isEmpty {
+            let previews = site.embedPreviews
+            let articleID = article.id > 0 ? article.id : nil
+            Task { try? await previews.request(pending, articleID: articleID, now: now) }
+        }
         let view = ArticleView(
             article: article, related: related, today: today, sections: sections, banner: try await site.lists.banner(now: now),
             mostRead: try await mostReadBlock(keys: &keys),
             countsReads: countsReads, site: site, now: now, renditions: renditions,
             bodyPictures: BodyPictures(renditions: made.filter { bodyHashes.contains($0.key) }, copies: copies), galleries: galleries,
-            corrections: corrections, live: live)
+            corrections: corrections, live: live, embedPreviews: embedPreviews)
         return try site.theme.render("article", view)
     }
 

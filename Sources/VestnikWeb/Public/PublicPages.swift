@@ -55,11 +55,12 @@ extension ArticleView {
         article: Article, related: [ArticleSummary], today: [ArticleSummary], sections: [Section], banner: BreakingNews?,
         mostRead: MostReadView?,
         countsReads: Bool, site: Site, now: Date, renditions: [Rendition] = [], bodyPictures: BodyPictures = .none,
-        galleries: GalleryHTML? = nil, corrections: [Correction] = [], live: (coverage: LiveCoverage, entries: [LiveEntry])? = nil
+        galleries: GalleryHTML? = nil, corrections: [Correction] = [], live: (coverage: LiveCoverage, entries: [LiveEntry])? = nil,
+        embedPreviews: [Embed: EmbedPreview] = [:]
     ) {
         let views = site.views
         let locale = site.locale
-        let embeds = EmbedHTML(locale: locale)
+        let embeds = EmbedHTML(locale: locale, previews: embedPreviews)
         let blocks = ArticleBody.blocks(fromUTF8: article.bodyUTF8)
         let segments: [InlineMoreBlocks.Segment<StoredBlock, ArticleCard>]
         if let plan = article.more {
@@ -154,7 +155,9 @@ extension ArticleView {
             live: live.map { views.liveBlog(articleID: article.id, coverage: $0.coverage, entries: $0.entries) },
             correctedNote: corrections.last.map {
                 locale.format("correction_marked", ["date": views.dates.dateLine($0.at)])
-            }, galleryScript: galleryCount > 0 ? views.assets.url("gallery.js") : nil)
+            }, galleryScript: galleryCount > 0 ? views.assets.url("gallery.js") : nil,
+            embedsScript: article.bodyUTF8.firstRange(of: Array("<figure class=\"embed\"".utf8)) == nil ? nil : views.embedsScriptURL,
+            share: countsReads ? views.share(url: absoluteURL, title: article.headline) : nil)
     }
 }
 

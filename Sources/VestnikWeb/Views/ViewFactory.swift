@@ -20,6 +20,10 @@ final class ViewFactory: Sendable {
     /// Addresses with the assets' fingerprints, and the whole site's feed links: the same on every page.
     let cssURL: String
     let readsScriptURL: String
+    /// The script that loads an embedded post's frame when a reader clicks its facade.
+    let embedsScriptURL: String
+    /// The share links' copy button and the phone's share sheet.
+    let shareScriptURL: String
     let siteFeeds: [FeedLink]
 
     init(locale: SiteLocale, assets: StaticAssets, siteName: String, publicURL: String, now: @escaping @Sendable () -> Date) {
@@ -34,6 +38,8 @@ final class ViewFactory: Sendable {
         sharePictures = Self.shareImages.map { Self.picture($0, in: assets, publicURL: publicURL) }
         cssURL = assets.url("site.css")
         readsScriptURL = assets.url("reads.js")
+        embedsScriptURL = assets.url("embeds.js")
+        shareScriptURL = assets.url("share.js")
         siteFeeds = Self.feedLinks(.site, locale: locale, siteName: siteName)
         structuredData = StructuredData(
             siteName: siteName, publicURL: publicURL, language: locale.language,

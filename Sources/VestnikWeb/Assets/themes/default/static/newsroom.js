@@ -1,5 +1,5 @@
 // The newsroom's rich-text editor over contenteditable: bold, italic, link, H2/H3, quote, lists, pictures from the
-// media library, YouTube / X / Facebook embeds, and pastes cleaned to the same allowlist the server enforces (the
+// media library, embeds (editor-embeds.js), and pastes cleaned to the same allowlist the server enforces (the
 // server sanitises again: never trust the browser). Also: the featured-picture chooser and the upload size check.
 (function () {
   "use strict";
@@ -153,29 +153,9 @@
     });
   }
 
-  // A post's address → the marker the server keeps (it checks the id again, strictly).
-  function embedMarker(url) {
-    var m;
-    try { m = new URL(url.trim()); } catch (e) { return null; }
-    if (!/^https?:$/.test(m.protocol)) return null;
-    var host = m.hostname.replace(/^(www|m|mobile)\./, "");
-    var path = m.pathname.split("/").filter(Boolean);
-    var kind = null, id = null;
-    if (host === "youtube.com" || host === "youtube-nocookie.com") {
-      kind = "youtube";
-      id = path[0] === "watch" ? m.searchParams.get("v") : (path.length === 2 && /^(shorts|embed|live)$/.test(path[0]) ? path[1] : null);
-    } else if (host === "youtu.be") {
-      kind = "youtube"; id = path.length === 1 ? path[0] : null;
-    } else if (host === "x.com" || host === "twitter.com") {
-      kind = "x"; id = path.length >= 3 && path[1] === "status" ? path[2] : null;
-    } else if (host === "facebook.com" && path.length === 3 && (path[0] === "share" || /^(posts|videos)$/.test(path[1]))) {
-      kind = "facebook"; id = path.join("/");
-    }
-    var patterns = { youtube: /^[A-Za-z0-9_-]{11}$/, x: /^[0-9]{1,20}$/,
-      facebook: /^(share\/[pvr]\/[A-Za-z0-9]{1,80}|[A-Za-z0-9.]{1,80}\/(posts|videos)\/[A-Za-z0-9]{1,80})$/ };
-    if (!kind || !id || !patterns[kind].test(id)) return null;
-    return '<figure class="embed" data-embed="' + kind + '" data-id="' + escapeHTML(id) + '"></figure>';
-  }
+  // A post's address → the marker the server keeps (it checks the id again, strictly): editor-embeds.js knows the
+  // providers.
+  function embedMarker(url) { return window.VestnikEmbeds ? window.VestnikEmbeds.fromURL(url) : null; }
   function embed() {
     saveRange();
     var button = toolbar.querySelector('[data-cmd="embed"]');
@@ -242,8 +222,7 @@
         var image = child.querySelector("img");
         var caption = child.querySelector("figcaption");
         var holder = document.createElement("div");
-        if (kind && id) holder.innerHTML = embedMarker(kind === "youtube" ? "https://youtu.be/" + id :
-          kind === "x" ? "https://x.com/i/status/" + id : "https://www.facebook.com/" + id) || "";
+        if (kind && id) holder.innerHTML = (window.VestnikEmbeds && window.VestnikEmbeds.marker(kind, id)) || "";
         else if (image && /^\/media\/[0-9a-f]{64}\.(jpg|png|webp|gif)$/.test(image.getAttribute("src") || ""))
           holder.innerHTML = figureHTML({ src: image.getAttribute("src"), alt: image.getAttribute("alt") || "",
             width: parseInt(image.getAttribute("width"), 10) || "", height: parseInt(image.getAttribute("height"), 10) || "" },
@@ -384,7 +363,8 @@
   var dirty = false;
   var submitting = false;
   function fields() {
-    source.value = editor.innerHTML;
+    // Without the embeds' previews (editor-embeds.js): only their markers are the body.
+    source.value = window.VestnikEmbeds ? window.VestnikEmbeds.strip(editor.innerHTML) : editor.innerHTML;
     return new URLSearchParams(new FormData(form));
   }
   function autosave(leaving) {
@@ -489,7 +469,7 @@
   form.addEventListener("submit", function (event) {
     // A preview opens in another tab; the editor stays and keeps autosaving.
     if (!(event.submitter && event.submitter.classList.contains("nr-preview"))) submitting = true;
-    source.value = editor.innerHTML;
+    source.value = window.VestnikEmbeds ? window.VestnikEmbeds.strip(editor.innerHTML) : editor.innerHTML;
   });
 
   // The slug follows the title until someone edits it.
