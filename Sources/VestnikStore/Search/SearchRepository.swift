@@ -147,6 +147,9 @@ public struct SearchRepository: Sendable {
     /// PostgreSQL ranks this many of its candidates exactly (ts_rank over their documents), chosen by their terms'
     /// precomputed shares of it times the recency boost; at least twice the rows up to the page asked for.
     static let exactlyRanked = 50
+    /// PostgreSQL walks the rarest query word's postings when at least this share of its articles is expected to
+    /// have every other word too (at most ten postings walked per match); GIN intersects the words otherwise.
+    static let walkDensity = 0.1
 
     /// PostgreSQL: the candidates are a word's newest matches, walked in its postings (`article_terms` by term and
     /// article, newest first, with each term's share of ts_rank), so no document is read to choose them; the other
@@ -162,9 +165,16 @@ public struct SearchRepository: Sendable {
         let words = query.required.flatMap(\.words)
         let allTerms = Array(Set(words.flatMap(\.terms) + query.excluded.flatMap(\.words).flatMap(\.terms))).sorted()
         var frequency: [String: Int] = [:]
+        var articles = 0
         if !allTerms.isEmpty {
-            for row in try await db.raw("SELECT term, df FROM search_terms WHERE term IN (\(binds: allTerms))").all() {
+            for row in try await db.raw(
+                """
+                SELECT term, df, (SELECT CAST(reltuples AS BIGINT) FROM pg_class WHERE oid = CAST('articles' AS regclass)) AS n
+                FROM search_terms WHERE term IN (\(binds: allTerms))
+                """
+            ).all() {
                 frequency[try row.string("term")] = try row.int("df")
+                articles = max(articles, try row.int("df"), try row.int("n"))
             }
         }
         func df(_ word: SearchQuery.Word) -> Int { word.terms.reduce(0) { $0 + (frequency[$1] ?? 0) } }
@@ -175,9 +185,10 @@ public struct SearchRepository: Sendable {
         let walked = max(candidates, Self.countLimit + 1)
         let exact = min(candidates, max(Self.exactlyRanked, 2 * (page.offset + page.size)))
         // Each word's share of the rank, looked up by article (a word of several terms: the sum of those it has).
-        func shares(_ words: [SearchQuery.Word]) -> (joins: SQLQueryString, sum: SQLQueryString) {
+        func shares(_ words: [SearchQuery.Word]) -> (joins: SQLQueryString, sum: SQLQueryString, all: SQLQueryString) {
             var joins: SQLQueryString = ""
             var sum: SQLQueryString = "0"
+            var all: SQLQueryString = ""
             var seen = Set<[String]>()
             for (index, word) in words.enumerated() where seen.insert(word.terms).inserted {
                 let alias = "w\(index)"
@@ -186,12 +197,19 @@ public struct SearchRepository: Sendable {
                         WHERE t.article_id = d.article_id AND t.term IN (\(binds: word.terms))) AS \(unsafeRaw: alias)
                     """
                 sum += " + COALESCE(\(unsafeRaw: alias).rank, 0)"
+                all += " AND \(unsafeRaw: alias).rank IS NOT NULL"
             }
-            return (joins, sum)
+            return (joins, sum, all)
         }
+        // Walking the rarest word's postings finds `walked` matches after about `walked` divided by how many of its
+        // articles have the other words too (estimated from their document frequencies); GIN's intersection is cheaper
+        // when few do, and checks a phrase's positions on the intersection only.
+        let others = Set(words.map(\.terms)).subtracting([driver.terms])
+        let density = others.reduce(1.0) { $0 * Double(df(SearchQuery.Word(terms: $1, form: ""))) / Double(max(1, articles)) }
+        let walk = !query.required.contains { $0.words.count > 1 } && density >= Self.walkDensity
         let matches: SQLQueryString
-        if query.required.count == 1, words.count == 1 {
-            // One word: walk its postings, one walk per term, each to its own newest `walked` matches (together they
+        if walk {
+            // Walk the rarest word's postings, one walk per term, each to its own newest `walked` matches (together they
             // hold the word's newest `walked`; PostgreSQL 15 would sort a union of the walks rather than merge them).
             // An excluded word is looked up by article; an excluded phrase needs the document's positions.
             var filter: SQLQueryString = ""
@@ -207,7 +225,10 @@ public struct SearchRepository: Sendable {
                         WHERE x.article_id = d.article_id AND x.document @@ CAST(\(bind: tsquery) AS tsquery))
                     """
             }
-            let share = driver.terms.count == 1 ? (joins: SQLQueryString(""), sum: SQLQueryString("d.rank")) : shares([driver])
+            let rest = words.filter { $0.terms != driver.terms }
+            var share = shares(driver.terms.count == 1 ? rest : [driver] + rest)
+            if driver.terms.count == 1 { share.sum += " + d.rank" }
+            filter += share.all
             let walks = driver.terms.map { term -> SQLQueryString in
                 """
                 (SELECT d.article_id, \(share.sum) AS rank FROM article_terms d \(share.joins)
