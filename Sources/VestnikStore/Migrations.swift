@@ -461,5 +461,36 @@ public enum Migrations {
                 """,
                 "CREATE INDEX body_picture_copies_waiting ON body_picture_copies (state, queued_at)",
             ]),
+        Migration(
+            version: 22, name: "PostgreSQL search ranks a word's newest matches from its postings",
+            statements: [],
+            postgresOnly: [
+                // Each term's share of its article's ts_rank (`SearchIndexer.termRanks`), and an index that walks a
+                // term's articles newest first and answers with that share, without reading the documents.
+                "ALTER TABLE article_terms ADD COLUMN rank REAL NOT NULL DEFAULT 0",
+                // Every term of a document with what `ts_rank('{0.1, 0.25, 0.4, 1.0}', document, 'term', 1)` gives
+                // it, from its positions in one pass: (w_max + Σ w_j / j² − w_max / j_max²) / (π²/6), over log₂ of the
+                // document's length plus one (`calc_rank_or` and normalisation 1 in PostgreSQL's tsrank.c). A query
+                // word's rank is the sum of its terms' shares (and the exact form's, a constant).
+                """
+                CREATE FUNCTION search_term_ranks(document TSVECTOR) RETURNS TABLE (term TEXT, rank REAL)
+                LANGUAGE sql IMMUTABLE AS $$
+                    SELECT u.lexeme, CAST((m.wjm + m.resj - m.wjm / (m.jm * m.jm)) / 1.64493406685 / (ln(l.n + 1) / ln(2)) AS REAL)
+                    FROM (SELECT SUM(GREATEST(1, cardinality(positions))) AS n FROM unnest(document)) AS l
+                    CROSS JOIN LATERAL unnest(document) AS u
+                    CROSS JOIN LATERAL (
+                        SELECT SUM(c.v / (p.i * p.i)) AS resj, MAX(c.v) AS wjm, (array_agg(p.i ORDER BY c.v DESC, p.i))[1] AS jm
+                        FROM unnest(u.weights) WITH ORDINALITY AS p (w, i)
+                        CROSS JOIN LATERAL (SELECT CASE p.w WHEN 'A' THEN 1.0 WHEN 'B' THEN 0.4 WHEN 'C' THEN 0.25 ELSE 0.1 END AS v) AS c
+                    ) AS m
+                    WHERE cardinality(u.positions) > 0
+                $$
+                """,
+                "CREATE INDEX article_terms_term_rank ON article_terms (term, article_id) INCLUDE (rank)",
+                "DROP INDEX article_terms_term",
+                // The shares are filled by a rebuild in the background (`SearchRebuild`, newest first); until it
+                // reaches an article, that article is ranked by recency before its exact rank.
+                "UPDATE search_rebuild SET below = NULL, done = 0, total = 0, started_at = NULL, finished_at = NULL WHERE id = 1",
+            ]),
     ]
 }

@@ -123,7 +123,10 @@ public func buildRouter(
     APITokensController(pages: pages, tokens: APITokenRepository(database: site.database), staff: StaffService(database: site.database))
         .addRoutes(to: newsroom)
     ProfileController(pages: pages, accounts: site.accounts, taxonomy: site.taxonomy, drafts: site.drafts).addRoutes(to: newsroom)
-    ArticleListController(pages: pages, editorial: site.editorial, taxonomy: site.taxonomy, search: site.search).addRoutes(to: newsroom)
+    ArticleListController(
+        pages: pages, editorial: site.editorial, taxonomy: site.taxonomy, search: site.search,
+        rebuild: SearchRebuild(database: site.database)
+    ).addRoutes(to: newsroom)
     let editor = EditorController(
         pages: pages, editorial: site.editorial, writes: site.writes, drafts: site.drafts, taxonomy: site.taxonomy, media: site.media,
         corrections: CorrectionRepository(database: site.database))

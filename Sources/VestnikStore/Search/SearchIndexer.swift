@@ -52,24 +52,6 @@ enum SearchIndexer {
 
     static func index(articleID: Int, document: Document, dialect: Database.Dialect, in db: any SQLDatabase) async throws {
         try await removeTerms(articleID: articleID, in: db)
-        let frequencies = document.frequencies.sorted { $0.key < $1.key }
-        // Batches keep every statement well under the bind-parameter limits of both databases.
-        for batch in stride(from: 0, to: frequencies.count, by: 300).map({ frequencies[$0..<min($0 + 300, frequencies.count)] }) {
-            var rows: SQLQueryString = ""
-            var terms: SQLQueryString = ""
-            for (offset, entry) in batch.enumerated() {
-                let comma: SQLQueryString = offset == 0 ? "" : ", "
-                rows += comma + "(\(bind: articleID), \(bind: entry.key), \(bind: entry.value))"
-                terms += comma + "(\(bind: entry.key), 1, \(bind: document.display[entry.key] ?? ""))"
-            }
-            try await db.raw("INSERT INTO article_terms (article_id, term, tf) VALUES \(rows)").run()
-            try await db.raw(
-                """
-                INSERT INTO search_terms (term, df, word) VALUES \(terms)
-                ON CONFLICT (term) DO UPDATE SET df = search_terms.df + 1
-                """
-            ).run()
-        }
         let title = document.title.joined(separator: " ")
         let lead = document.lead.joined(separator: " ")
         let body = document.body.joined(separator: " ")
@@ -86,6 +68,7 @@ enum SearchIndexer {
             ).run()
         case .postgres:
             // Forms are lexemes of their own (`=form`, weight D), apart from the terms, and carry no positions.
+            // Written before the terms, whose ranks are read from it.
             let forms = document.forms.map { SearchRepository.formLexeme($0) }
             try await db.raw(
                 """
@@ -97,6 +80,42 @@ enum SearchIndexer {
                 """
             ).run()
         }
+        let frequencies = document.frequencies.sorted { $0.key < $1.key }
+        // Batches keep every statement well under the bind-parameter limits of both databases.
+        for batch in stride(from: 0, to: frequencies.count, by: 300).map({ frequencies[$0..<min($0 + 300, frequencies.count)] }) {
+            var rows: SQLQueryString = ""
+            var terms: SQLQueryString = ""
+            for (offset, entry) in batch.enumerated() {
+                let comma: SQLQueryString = offset == 0 ? "" : ", "
+                rows += comma + "(\(bind: articleID), \(bind: entry.key), \(bind: entry.value))"
+                terms += comma + "(\(bind: entry.key), 1, \(bind: document.display[entry.key] ?? ""))"
+            }
+            switch dialect {
+            case .sqlite:
+                try await db.raw("INSERT INTO article_terms (article_id, term, tf) VALUES \(rows)").run()
+            case .postgres:
+                // Each term's share of the document's ts_rank, which the search ranks its candidates by first.
+                try await db.raw(
+                    """
+                    INSERT INTO article_terms (article_id, term, tf, rank)
+                    SELECT v.article_id, v.term, v.tf, COALESCE(r.rank, 0)
+                    FROM (VALUES \(rows)) AS v (article_id, term, tf)
+                    LEFT JOIN (\(termRanks(articleID: articleID))) AS r ON r.term = v.term
+                    """
+                ).run()
+            }
+            try await db.raw(
+                """
+                INSERT INTO search_terms (term, df, word) VALUES \(terms)
+                ON CONFLICT (term) DO UPDATE SET df = search_terms.df + 1
+                """
+            ).run()
+        }
+    }
+
+    /// PostgreSQL: every term of an article's document with its share of ts_rank (`search_term_ranks`, migration 22).
+    static func termRanks(articleID: Int) -> SQLQueryString {
+        "SELECT r.term, r.rank FROM article_search x, search_term_ranks(x.document) AS r WHERE x.article_id = \(bind: articleID)"
     }
 
     /// Rebuilds every article's search entry and "Още:" list: for databases whose articles predate the index.

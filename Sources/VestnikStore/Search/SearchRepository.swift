@@ -125,23 +125,10 @@ public struct SearchRepository: Sendable {
                 LIMIT \(literal: page.size) OFFSET \(literal: page.offset)
                 """
         case .postgres:
-            let tsquery = Self.tsquery(query)
-            count = """
-                SELECT COUNT(*) AS n FROM (SELECT 1 FROM article_search x JOIN articles a ON a.id = x.article_id
-                WHERE x.document @@ CAST(\(bind: tsquery) AS tsquery) AND \(condition) LIMIT \(literal: countLimit)) AS matches
-                """
-            let newest: SQLQueryString = """
-                SELECT x.article_id, x.document FROM article_search x JOIN articles a ON a.id = x.article_id
-                WHERE x.document @@ CAST(\(bind: tsquery) AS tsquery) AND \(condition)
-                ORDER BY x.article_id DESC LIMIT \(literal: candidates)
-                """
-            rows = """
-                SELECT \(columns), CAST(ts_rank('{0.1, 0.25, 0.4, 1.0}', x.document, CAST(\(bind: tsquery) AS tsquery), 1) AS DOUBLE PRECISION) * \(recency) AS score
-                FROM (\(newest)) AS x JOIN articles a ON a.id = x.article_id JOIN sections s ON s.id = a.section_id
-                \(ArticleRepository.summaryPictureJoin)
-                ORDER BY score DESC, a.published_at DESC
-                LIMIT \(literal: page.size) OFFSET \(literal: page.offset)
-                """
+            return try await database.readAside { [condition] db in
+                try await Self.postgres(
+                    query, condition: condition, columns: columns, recency: recency, candidates: candidates, page: page, in: db)
+            }
         }
         return try await database.readAside { db in
             let total = try await db.raw(count).first()?.int("n") ?? 0
@@ -153,6 +140,151 @@ public struct SearchRepository: Sendable {
             }
             return Page(items: hits, number: page.number, size: page.size, total: total)
         }
+    }
+
+    /// ts_rank's weights for D (exact forms), C (body), B (lead, tags, authors, section) and A (title).
+    static let rankWeights = "{0.1, 0.25, 0.4, 1.0}"
+    /// PostgreSQL ranks this many of its candidates exactly (ts_rank over their documents), chosen by their terms'
+    /// precomputed shares of it times the recency boost; at least twice the rows up to the page asked for.
+    static let exactlyRanked = 50
+    /// PostgreSQL walks the rarest query word's postings when at least this share of its articles is expected to
+    /// have every other word too (at most ten postings walked per match); GIN intersects the words otherwise.
+    static let walkDensity = 0.1
+
+    /// PostgreSQL: the candidates are a word's newest matches, walked in its postings (`article_terms` by term and
+    /// article, newest first, with each term's share of ts_rank), so no document is read to choose them; the other
+    /// words are looked up by article, and only a phrase asks the documents themselves. The best `exactlyRanked`
+    /// by their shares and recency are then ranked by ts_rank over their documents, as before: for a one-word query
+    /// the shares are ts_rank less the exact form's (a constant share), so the order is the same; for several words
+    /// ts_rank also weighs how close they stand, which only the final ranking sees.
+    static func postgres(
+        _ query: SearchQuery, condition: SQLQueryString, columns: SQLQueryString, recency: SQLQueryString, candidates: Int,
+        page: PageRequest, in db: any SQLDatabase
+    ) async throws -> Page<SearchHit> {
+        // The driving word: the one whose terms are in the fewest articles, so the walk finds matches soonest.
+        let words = query.required.flatMap(\.words)
+        let allTerms = Array(Set(words.flatMap(\.terms) + query.excluded.flatMap(\.words).flatMap(\.terms))).sorted()
+        var frequency: [String: Int] = [:]
+        var articles = 0
+        if !allTerms.isEmpty {
+            for row in try await db.raw(
+                """
+                SELECT term, df, (SELECT CAST(reltuples AS BIGINT) FROM pg_class WHERE oid = CAST('articles' AS regclass)) AS n
+                FROM search_terms WHERE term IN (\(binds: allTerms))
+                """
+            ).all() {
+                frequency[try row.string("term")] = try row.int("df")
+                articles = max(articles, try row.int("df"), try row.int("n"))
+            }
+        }
+        func df(_ word: SearchQuery.Word) -> Int { word.terms.reduce(0) { $0 + (frequency[$1] ?? 0) } }
+        guard let driver = words.min(by: { df($0) < df($1) }), df(driver) > 0 else {
+            return Page(items: [], number: page.number, size: page.size, total: 0)
+        }
+        let tsquery = Self.tsquery(query)
+        let walked = max(candidates, Self.countLimit + 1)
+        let exact = min(candidates, max(Self.exactlyRanked, 2 * (page.offset + page.size)))
+        // Each word's share of the rank, looked up by article (a word of several terms: the sum of those it has).
+        func shares(_ words: [SearchQuery.Word]) -> (joins: SQLQueryString, sum: SQLQueryString, all: SQLQueryString) {
+            var joins: SQLQueryString = ""
+            var sum: SQLQueryString = "0"
+            var all: SQLQueryString = ""
+            var seen = Set<[String]>()
+            for (index, word) in words.enumerated() where seen.insert(word.terms).inserted {
+                let alias = "w\(index)"
+                joins += """
+                     CROSS JOIN LATERAL (SELECT SUM(t.rank) AS rank FROM article_terms t
+                        WHERE t.article_id = d.article_id AND t.term IN (\(binds: word.terms))) AS \(unsafeRaw: alias)
+                    """
+                sum += " + COALESCE(\(unsafeRaw: alias).rank, 0)"
+                all += " AND \(unsafeRaw: alias).rank IS NOT NULL"
+            }
+            return (joins, sum, all)
+        }
+        // Walking the rarest word's postings finds `walked` matches after about `walked` divided by how many of its
+        // articles have the other words too (estimated from their document frequencies); GIN's intersection is cheaper
+        // when few do, and checks a phrase's positions on the intersection only.
+        let others = Set(words.map(\.terms)).subtracting([driver.terms])
+        let density = others.reduce(1.0) { $0 * Double(df(SearchQuery.Word(terms: $1, form: ""))) / Double(max(1, articles)) }
+        let walk = !query.required.contains { $0.words.count > 1 } && density >= Self.walkDensity
+        let matches: SQLQueryString
+        if walk {
+            // Walk the rarest word's postings, one walk per term, each to its own newest `walked` matches (together they
+            // hold the word's newest `walked`; PostgreSQL 15 would sort a union of the walks rather than merge them).
+            // An excluded word is looked up by article; an excluded phrase needs the document's positions.
+            var filter: SQLQueryString = ""
+            for clause in query.excluded where clause.words.count == 1 {
+                filter += """
+                     AND NOT EXISTS (SELECT 1 FROM article_terms t
+                        WHERE t.article_id = d.article_id AND t.term IN (\(binds: clause.words[0].terms)))
+                    """
+            }
+            if query.excluded.contains(where: { $0.words.count > 1 }) {
+                filter += """
+                     AND EXISTS (SELECT 1 FROM article_search x
+                        WHERE x.article_id = d.article_id AND x.document @@ CAST(\(bind: tsquery) AS tsquery))
+                    """
+            }
+            let rest = words.filter { $0.terms != driver.terms }
+            var share = shares(driver.terms.count == 1 ? rest : [driver] + rest)
+            if driver.terms.count == 1 { share.sum += " + d.rank" }
+            filter += share.all
+            let walks = driver.terms.map { term -> SQLQueryString in
+                """
+                (SELECT d.article_id, \(share.sum) AS rank FROM article_terms d \(share.joins)
+                JOIN articles a ON a.id = d.article_id
+                WHERE d.term = \(bind: term) AND \(condition)\(filter)
+                ORDER BY d.article_id DESC LIMIT \(literal: walked))
+                """
+            }
+            matches =
+                walks.count == 1
+                ? "WITH c AS MATERIALIZED \(walks[0])"
+                : """
+                WITH c AS MATERIALIZED (SELECT DISTINCT article_id, rank FROM (\(walks.joined(separator: " UNION ALL "))) AS w
+                    ORDER BY article_id DESC LIMIT \(literal: walked))
+                """
+        } else {
+            // Several words: the GIN index intersects their posting lists (and checks a phrase's positions); the
+            // newest `walked` matches (sorted, never walked by id through the documents) then get their words' shares.
+            let share = shares(words)
+            matches = """
+                WITH m AS MATERIALIZED (
+                    SELECT x.article_id FROM article_search x JOIN articles a ON a.id = x.article_id
+                    WHERE x.document @@ CAST(\(bind: tsquery) AS tsquery) AND \(condition)
+                    ORDER BY x.article_id + 0 DESC LIMIT \(literal: walked)),
+                c AS MATERIALIZED (SELECT d.article_id, \(share.sum) AS rank FROM m AS d \(share.joins))
+                """
+        }
+        let rows = try await db.raw(
+            """
+            \(matches)
+            SELECT \(columns), (SELECT COUNT(*) FROM c) AS total,
+                CAST(ts_rank(\(literal: Self.rankWeights), x.document, CAST(\(bind: tsquery) AS tsquery), 1) AS DOUBLE PRECISION) * \(recency) AS score
+            FROM (
+                SELECT k.article_id FROM (SELECT article_id, rank FROM c ORDER BY article_id DESC LIMIT \(literal: candidates)) AS k
+                JOIN articles a ON a.id = k.article_id
+                ORDER BY k.rank * \(recency) DESC, a.published_at DESC LIMIT \(literal: exact)) AS m
+            JOIN article_search x ON x.article_id = m.article_id JOIN articles a ON a.id = m.article_id
+            JOIN sections s ON s.id = a.section_id
+            \(ArticleRepository.summaryPictureJoin)
+            ORDER BY score DESC, a.published_at DESC
+            LIMIT \(literal: page.size) OFFSET \(literal: page.offset)
+            """
+        ).all()
+        let total: Int
+        if let first = rows.first {
+            total = try first.int("total")
+        } else {
+            total = try await db.raw("\(matches) SELECT COUNT(*) AS n FROM c").first()?.int("n") ?? 0
+        }
+        let hits = try rows.map { row in
+            SearchHit(
+                article: try ArticleRepository.summary(row),
+                text: try row.string("lead") + " " + ArticleBody.plainText(Self.wholeTags(try row.string("body_html"))),
+                score: try row.decode(column: "score", as: Double.self))
+        }
+        return Page(items: hits, number: page.number, size: page.size, total: total)
     }
 
     /// A body's HTML cut at `snippetBodyCharacters` without the tag the cut fell inside (its text would otherwise

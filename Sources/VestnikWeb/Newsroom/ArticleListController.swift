@@ -10,6 +10,8 @@ struct ArticleListController: Sendable {
     let editorial: EditorialRepository
     let taxonomy: TaxonomyRepository
     let search: SearchRepository
+    /// While the search index is rebuilt, the list says how far it is: older articles are not found until then.
+    let rebuild: SearchRebuild
     let pageSize = 50
 
     func addRoutes(to group: RouterGroup<Context>) {
@@ -73,6 +75,10 @@ struct ArticleListController: Sendable {
                 break
             }
         }
+        var rebuilding: String?
+        if let progress = try await rebuild.progress(), !progress.finished {
+            rebuilding = t.format("nr_search_rebuilding", ["done": String(progress.done), "total": String(progress.total)])
+        }
         var cursor: NewsroomCursor?
         if !afterText.isEmpty {
             guard let parsed = NewsroomCursor(afterText) else { throw HTTPError(.badRequest) }
@@ -91,7 +97,7 @@ struct ArticleListController: Sendable {
                     NewsroomOption(value: $0.rawValue, label: t["nr_status_" + $0.rawValue], selected: $0.rawValue == statusText)
                 },
             sections: sections.map { NewsroomOption(value: $0.slug, label: $0.name, selected: $0.slug == sectionSlug) },
-            author: authorSlug, query: text, message: message, rows: rows.map(row), empty: rows.isEmpty,
+            author: authorSlug, query: text, message: message, rebuilding: rebuilding, rows: rows.map(row), empty: rows.isEmpty,
             nextURL: next.map { SiteURLs.withQuery(path, base + [("after", $0.text)]) },
             firstURL: cursor == nil ? nil : SiteURLs.withQuery(path, base))
         return try pages.render("nr-list", page)

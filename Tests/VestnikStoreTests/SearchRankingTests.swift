@@ -1,0 +1,89 @@
+import Foundation
+import SQLKit
+import Testing
+import VestnikCore
+import VestnikTestSupport
+@testable import VestnikStore
+
+/// PostgreSQL chooses its candidates from the postings (`article_terms`, newest first) and ranks exactly only the best
+/// of them by their precomputed shares of ts_rank: the results must be those of ranking every candidate by ts_rank
+/// over its document, as the search did before (the reference query below), and the counts the same.
+@Suite struct SearchRankingTests {
+    static let vocabulary = [
+        "бюджет", "училище", "община", "министър", "правителство", "избори", "пазар", "цена", "газ", "ток", "банка",
+        "съд", "болница", "лекар", "учител", "студент", "самолет", "летище", "път", "мост", "град", "село", "море",
+        "планина", "сняг", "дъжд", "футбол", "отбор", "мач", "треньор",
+    ]
+
+    /// The search as it ranked before: ts_rank over the document of each of the newest `candidates` matches.
+    static func reference(_ query: SearchQuery, candidates: Int, in database: Database) async throws -> (ids: [Int], total: Int) {
+        let tsquery = SearchRepository.tsquery(query)
+        let visible = ArticleRepository.visible(testNow)
+        let recency: SQLQueryString =
+            "CAST(1.0 + 0.5 * \(literal: SearchRepository.recencyHalfLife) / (\(literal: SearchRepository.recencyHalfLife) + (\(bind: testNow.unixSeconds) - a.published_at)) AS DOUBLE PRECISION)"
+        return try await database.read { db in
+            let total =
+                try await db.raw(
+                    """
+                    SELECT COUNT(*) AS n FROM (SELECT 1 FROM article_search x JOIN articles a ON a.id = x.article_id
+                    WHERE x.document @@ CAST(\(bind: tsquery) AS tsquery) AND \(visible) LIMIT \(literal: SearchRepository.countLimit + 1)) AS m
+                    """
+                ).first()?.int("n") ?? 0
+            let ids = try await db.raw(
+                """
+                SELECT a.id, CAST(ts_rank('{0.1, 0.25, 0.4, 1.0}', x.document, CAST(\(bind: tsquery) AS tsquery), 1) AS DOUBLE PRECISION) * \(recency) AS score
+                FROM (SELECT x.article_id, x.document FROM article_search x JOIN articles a ON a.id = x.article_id
+                    WHERE x.document @@ CAST(\(bind: tsquery) AS tsquery) AND \(visible)
+                    ORDER BY x.article_id DESC LIMIT \(literal: candidates)) AS x JOIN articles a ON a.id = x.article_id
+                ORDER BY score DESC, a.published_at DESC LIMIT 10
+                """
+            ).all().map { try $0.int("id") }
+            return (ids, total)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all.filter { $0 == .postgres })
+    func theRankingIsTsRankOverTheNewestMatches(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            // 240 articles over 30 words: a word is in about 50 to 110 of them, more than are ranked exactly.
+            // A fixed linear congruential sequence: the same corpus every run.
+            var state: UInt64 = 7
+            func next(_ bound: Int) -> Int {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return Int((state >> 33) % UInt64(bound))
+            }
+            func words(_ count: Int) -> String {
+                (0..<count).map { _ in Self.vocabulary[next(Self.vocabulary.count)] }.joined(separator: " ")
+            }
+            var batch: [ArticleInput] = []
+            for index in 0..<240 {
+                var article = input(words(3).capitalized, hoursAgo: Double(index) * 3)
+                article.slug = "statia-\(index)"
+                article.lead = words(6)
+                article.bodyHTML = "<p>\(words(20)).</p><p>\(words(next(40) + 5)).</p>"
+                article.status = index % 17 == 5 ? .draft : .published
+                batch.append(article)
+            }
+            try await ArticleRepository(database: database).saveAll(batch, now: testNow)
+            let search = SearchRepository(database: database)
+            var oneWord = 0
+            for text in Self.vocabulary + ["училища", "uchilishte", "-газ цена", "\"цена газ\"", "бюджет училище", "футбол -мач"] {
+                let query = try SearchQuery.parse(text)
+                let page = try await search.search(query, page: PageRequest(number: 1, size: 10), now: testNow)
+                let reference = try await Self.reference(query, candidates: SearchRepository.newestMatches, in: database)
+                #expect(page.total == reference.total, "\(text)")
+                let single = query.required.count == 1 && query.excluded.isEmpty && query.required[0].words.count == 1
+                if single {
+                    // One word: the shares order the candidates as ts_rank does, so the page is the reference's.
+                    #expect(page.items.map(\.article.id) == reference.ids, "\(text)")
+                    if reference.total > SearchRepository.exactlyRanked { oneWord += 1 }
+                } else {
+                    // Several words: ts_rank also weighs how near they stand; the best of the reference are found.
+                    #expect(Set(page.items.prefix(5).map(\.article.id)).isSubset(of: Set(reference.ids)), "\(text)")
+                }
+            }
+            // Most words have more matches than are ranked exactly, so the choice by shares was tested.
+            #expect(oneWord >= 20)
+        }
+    }
+}
