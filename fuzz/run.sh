@@ -8,13 +8,15 @@
 #   range      the media files' Range header (fuzz/RangeFuzz.swift with Sources/VestnikCore/Media/ByteRange.swift)
 #   wordpress  the WordPress importer's text passes (fuzz/WordPressFuzz.swift with
 #              Sources/VestnikStore/Import/WordPress/WordPressText.swift); seeds: bodies with shortcodes and comments
+#   address    the outgoing requests' address rules (fuzz/AddressFuzz.swift with Sources/VestnikCore/Outbound/
+#              OutboundAddress.swift): every IPv4 spelling inet_aton reads, IPv6; seeds: odd loopback spellings
 #   lexicon    the Hunspell dictionary reader (fuzz/LexiconFuzz.swift with Sources/VestnikCore/Search/
 #              BulgarianLexicon.swift); input: an .aff file, a NUL byte, a .dic file; seeds: small dictionaries
 # Findings (crash-*, timeout-*, oom-*) land in fuzz/.work/TARGET/; rerun one with: fuzz/.work/TARGET/fuzz crash-…
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET=scrub
-case "${1:-}" in scrub|wordpress|range|lexicon) TARGET=$1; shift ;; esac
+case "${1:-}" in scrub|wordpress|range|lexicon|address) TARGET=$1; shift ;; esac
 SECONDS_TO_RUN=${1:-60}
 shift || true
 WORK=fuzz/.work/$TARGET
@@ -33,6 +35,9 @@ case "$TARGET" in
   lexicon)
     SOURCES=(Sources/VestnikCore/Search/BulgarianLexicon.swift fuzz/LexiconFuzz.swift)
     MAX_LEN=8192 ;;
+  address)
+    SOURCES=(Sources/VestnikCore/Outbound/OutboundAddress.swift fuzz/AddressFuzz.swift)
+    MAX_LEN=64 ;;
 esac
 swiftc -sanitize=fuzzer,address -parse-as-library -O -g "${SOURCES[@]}" \
     -o "$WORK/fuzz" >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }  # (ld.gold warns about ASan's local symbols)
@@ -40,6 +45,10 @@ if [ "$TARGET" = scrub ]; then
   python3 fuzz/seeds.py "$WORK/corpus"
 elif [ "$TARGET" = range ]; then
   for seed in 'bytes=0-99' 'bytes=-500' 'bytes=100-' 'bytes=5-1' 'bytes=0-0,5-9' 'bytes=99999999999999999999999-'; do
+    printf '%s' "$seed" > "$WORK/corpus/$(printf '%s' "$seed" | md5sum | cut -c1-8)"
+  done
+elif [ "$TARGET" = address ]; then
+  for seed in '127.0.0.1' '0x7f.1' '2130706433' '0177.0.0.1' '[::ffff:127.0.0.1]' 'fe80::1%eth0' '64:ff9b::a9fe:a9fe' '1.2.3.4.5'; do
     printf '%s' "$seed" > "$WORK/corpus/$(printf '%s' "$seed" | md5sum | cut -c1-8)"
   done
 elif [ "$TARGET" = lexicon ]; then

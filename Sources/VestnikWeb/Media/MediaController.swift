@@ -110,39 +110,15 @@ struct MediaController: Sendable {
         guard let file = context.newsroom.upload, !file.bytes.isEmpty || !file.complete else {
             return try await refuse("nr_media_error_nofile", .unprocessableContent)
         }
-        guard file.complete, file.bytes.count <= site.mediaSettings.maxBytes else {
-            return try await refuse("nr_media_error_size", .contentTooLarge)
+        let item: MediaItem
+        let created: Bool
+        switch try await MediaIntake(site: site).accept(
+            file.bytes, complete: file.complete, fileName: file.fileName, alt: words.alt, caption: words.caption, credit: words.credit,
+            by: session.user.id)
+        {
+        case .failure(let refusal): return try await refuse(refusal.key, refusal.status)
+        case .success(let accepted): (item, created) = accepted
         }
-        let info: ImageInfo
-        switch ImageFile.inspect(file.bytes) {
-        case .failure(.notAnImage): return try await refuse("nr_media_error_type", .unprocessableContent)
-        case .failure(.damaged): return try await refuse("nr_media_error_damaged", .unprocessableContent)
-        case .failure(.tooManyPixels): return try await refuse("nr_media_error_pixels", .unprocessableContent)
-        case .success(let found): info = found
-        }
-        // Scrubbed before anything else sees it: the content address is the clean file's.
-        guard case .success(let clean) = ImageScrubber.scrub(file.bytes, format: info.format) else {
-            return try await refuse("nr_media_error_damaged", .unprocessableContent)
-        }
-        if !ImageFile.framesFit(clean.frames, width: info.width, height: info.height) {
-            return try await refuse("nr_media_error_frames", .unprocessableContent)
-        }
-        if words.alt.isEmpty { return try await refuse("nr_media_error_alt", .unprocessableContent) }
-        if [words.alt, words.caption, words.credit].contains(where: { $0.count > 1_000 }) {
-            return try await refuse("nr_error_field_long", .unprocessableContent)
-        }
-        let address = MediaAddress(bytes: clean.bytes, format: info.format)
-        try site.mediaFiles.store(clean.bytes, at: address)
-        let shown = clean.displayed(width: info.width, height: info.height)
-        let (item, created) = try await site.media.add(
-            MediaItem(
-                address: address, width: shown.width, height: shown.height, bytes: clean.bytes.count, alt: words.alt,
-                caption: words.caption, credit: words.credit.isEmpty ? clean.credit ?? "" : words.credit,
-                originalName: String(file.fileName.suffix(200)), uploadedAt: site.now(), removedMetadata: clean.removed),
-            uploadedBy: session.user.id)
-        // The smaller sizes and other formats are made in the background (`RenditionWorker`); queued even without
-        // libvips, so installing it later makes them.
-        if created { try await site.renditions.enqueue(address.hash, now: site.now()) }
         if wantsJSON { return try json(MediaPickerItem(item), status: created ? .created : .ok) }
         return newsroom.redirect(MediaURLs.library + "?added=" + (created ? "new" : "old"))
     }
