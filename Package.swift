@@ -19,8 +19,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // gzip for the page cache (zlib, which the Swift toolchain itself needs, so nothing new to install).
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
-        // HMAC for webhook signatures; already built for postgres-nio, so it costs the build nothing.
-        .package(url: "https://github.com/apple/swift-crypto.git", "3.9.0"..<"6.0.0"),
+        // /metrics in Prometheus's text format (swift-metrics, which it builds on, is already in the graph).
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        // SHA-256, HMAC (TOTP) and AES-GCM (sealed TOTP secrets); postgres-nio builds it already.
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .executableTarget(
@@ -31,7 +34,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "VestnikCore"),
+        // swift-crypto for SHA-256 (already built for postgres-nio). Nothing else: the fuzz targets build VestnikCore with
+        // swiftc alone, all but Newsroom/SHA256.swift (fuzz/run.sh).
+        .target(name: "VestnikCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // libvips, opened at run time (dlopen): no libvips headers or library are needed to build (Sources/CVips).
         .target(name: "CVips", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(
@@ -43,6 +48,7 @@ let package = Package(
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .target(
@@ -54,6 +60,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             resources: [.copy("Assets")],
             plugins: ["ViewModels"]
@@ -76,7 +84,8 @@ let package = Package(
         .target(
             name: "VestnikTestSupport",
             dependencies: [
-                "VestnikStore", "VestnikCore", .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log"),
+                "VestnikStore", "VestnikCore", .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/VestnikTestSupport",
             // Real pictures for the renditions' tests (made by Pictures/README.md's commands).

@@ -135,7 +135,10 @@ fi
 cd "$ROOT"
 build_release
 REV=$(tree_rev)
-if "$BIN" serve --help 2>&1 | grep -q -- '--page-cache-mb'; then
+# The help is read whole first: `grep -q` closing the pipe early would fail the pipeline under pipefail (and make
+# this binary look as if it had no page cache).
+SERVE_HELP=$("$BIN" serve --help 2>&1 || true)
+if grep -q -- '--page-cache-mb' <<<"$SERVE_HELP"; then
   COLD_ARGS=(--page-cache-mb 0); HAS_CACHE=1
 else
   COLD_ARGS=(); HAS_CACHE=0

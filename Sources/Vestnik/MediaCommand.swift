@@ -104,9 +104,12 @@ struct MediaFolderOption: ParsableArguments {
     var mediaDir: String?
 
     /// The same folder `serve` uses, from the same options and environment.
-    func folder(database: DatabaseLocation) throws -> URL {
+    func folder(database: DatabaseLocation) throws -> URL { try settings(database: database).folder }
+
+    /// The folder and the size limit `serve` uses ($VESTNIK_MEDIA_MAX_MB).
+    func settings(database: DatabaseLocation) throws -> MediaSettings {
         var serve = try Serve.parse([])
         serve.mediaDir = mediaDir
-        return try serve.mediaSettings(ProcessInfo.processInfo.environment, database: database).folder
+        return try serve.mediaSettings(ProcessInfo.processInfo.environment, database: database)
     }
 }

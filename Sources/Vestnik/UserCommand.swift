@@ -132,9 +132,7 @@ struct User: AsyncParsableCommand {
                 throw ValidationError("no password on standard input")
             }
             if let problem = PasswordHasher.problem(password) {
-                throw ValidationError(
-                    problem == "nr_password_short" ? "the password must be at least 10 characters" : "the password must be at most 72 bytes"
-                )
+                throw ValidationError(PasswordHasher.problemInWords(problem))
             }
             let logger = makeLogger()
             try await reportingFailures {

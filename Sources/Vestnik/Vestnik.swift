@@ -150,6 +150,24 @@ struct Serve: AsyncParsableCommand {
     )
     var mailCommand: String?
 
+    @Option(
+        help:
+            "Serve Prometheus metrics at /metrics on this port, a listener of its own; off unless given (default: $VESTNIK_METRICS_PORT)."
+    )
+    var metricsPort: Int?
+
+    @Option(help: "Address the metrics listener binds (default: $VESTNIK_METRICS_HOSTNAME, else 127.0.0.1: keep it off the internet).")
+    var metricsHostname: String?
+
+    @Option(
+        help:
+            "Seconds between SIGTERM and the stop, while /readyz answers 503 and the site still serves, so load balancers take the node out first (default: $VESTNIK_DRAIN_SECONDS, else 5)."
+    )
+    var drainSeconds: Double?
+
+    @Option(help: "How log lines look: text, or json (one object a line, for log shippers) (default: $VESTNIK_LOG_FORMAT, else text).")
+    var logFormat: String?
+
     /// A number from the option, else the environment variable, else `fallback`; never negative.
     private func number<T: LosslessStringConvertible & Comparable & Numeric>(
         _ option: T?, _ variable: String, _ fallback: T, _ environment: [String: String]
@@ -178,8 +196,14 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = makeLogger()
         let environment = ProcessInfo.processInfo.environment
+        switch logFormat ?? environment["VESTNIK_LOG_FORMAT"] ?? "text" {
+        case "text": break
+        case "json": LoggingSystem.bootstrap { JSONLogHandler(label: $0) }
+        case let other: throw ValidationError("the log format must be text or json, not \(other)")
+        }
+        let logger = makeLogger()
+        let drain = try number(drainSeconds, "VESTNIK_DRAIN_SECONDS", 5.0, environment)
         let port =
             try self.port ?? environment["VESTNIK_PORT"].map { value in
                 guard let port = Int(value), (1...65535).contains(port) else {
@@ -204,6 +228,15 @@ struct Serve: AsyncParsableCommand {
             server.mail = MailTransport(command: command)
         }
         guard server.idleTimeout > 0 else { throw ValidationError("the idle timeout must be more than 0 seconds") }
+        if let metrics = metricsPort.map(String.init) ?? environment["VESTNIK_METRICS_PORT"] {
+            guard let metrics = Int(metrics), (1...65535).contains(metrics), metrics != port else {
+                throw ValidationError("the metrics port must be a port number other than the site's, not \(metrics)")
+            }
+            server.metricsPort = metrics
+            server.metricsHostname = metricsHostname ?? environment["VESTNIK_METRICS_HOSTNAME"] ?? "127.0.0.1"
+            // Before anything records a measurement: handles made earlier would stay no-ops.
+            _ = PrometheusMetrics.registry
+        }
         let purgeURLs = purgeUrl.isEmpty ? (environment["VESTNIK_PURGE_URLS"] ?? "").split(separator: ",").map(String.init) : purgeUrl
         server.purgeTargets = try purgeURLs.map { url in
             do { return try PurgeTarget(url: url.trimmingCharacters(in: .whitespaces)) } catch { throw ValidationError("\(error)") }
@@ -224,8 +257,13 @@ struct Serve: AsyncParsableCommand {
                 }
                 let app = buildApplication(site: site, settings: server, logger: logger)
                 logger.info("Vestnik serves \(options.location) at http://\(hostname):\(port)")
+                if let metrics = server.metricsPort { logger.info("metrics at http://\(server.metricsHostname):\(metrics)/metrics") }
                 logger.info("\(BulgarianDictionary.system.summary)")
-                try await app.runService()
+                if !site.twoFactor.box.seals {
+                    logger.warning("VESTNIK_SECRET_KEY is not set: two-factor (TOTP) secrets are stored unsealed in the database")
+                }
+                logger.info("\(QRCode.summary)")
+                try await runDraining(app, drain: server.drain, seconds: drain, logger: logger)
             }
         }
     }
@@ -279,7 +317,10 @@ struct Import: AsyncParsableCommand {
 
 struct Setting: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show or change a site setting (site.locale = bg|en, site.name, site.url, site.follow_url, feed.content = summary|full).")
+        abstract:
+            "Show or change a site setting, as the newsroom's settings page does (checked, audited, and reaching running servers at once).",
+        discussion: "Settings: \(SettingCatalog.keyList). An empty value removes the setting (back to its default)."
+    )
 
     @OptionGroup var options: DatabaseOptions
 
@@ -292,20 +333,17 @@ struct Setting: AsyncParsableCommand {
     func run() async throws {
         let logger = makeLogger()
         try await reportingFailures {
-            if key == SettingKeys.locale, let value, !SiteLocale.available.contains(value) {
-                throw ValidationError("\(key) must be one of \(SiteLocale.available.joined(separator: ", "))")
+            // Checked before the database is opened, so a typo changes nothing and creates nothing.
+            guard SettingCatalog.definition(key) != nil || value == nil else {
+                throw ValidationError(SettingsError.unknownKey(key).description)
             }
-            if key == SettingKeys.feedContent, let value, FeedContent(rawValue: value) == nil {
-                throw ValidationError("\(key) must be one of \(FeedContent.allNames)")
-            }
-            if let value, let problem = SettingRules.problem(key: key, value: value) { throw ValidationError(problem) }
+            if let value, !value.isEmpty, let problem = SettingRules.problem(key: key, value: value) { throw ValidationError(problem) }
             let database = try await options.openMigrated(logger: logger)
-            let settings = SettingsRepository(database: database)
             try await database.closing {
                 if let value {
-                    try await settings.set(key, to: value)
+                    try await SettingsService(database: database).change(key, to: value, by: .system)
                 } else {
-                    print(try await settings.value(key) ?? "")
+                    print(try await SettingsRepository(database: database).value(key) ?? "")
                 }
             }
         }

@@ -152,16 +152,24 @@ public final class Database: Sendable {
 
     private func read<T: Sendable>(aside: Bool, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try closed.check()
+        let start = Instruments.now
+        defer { Instruments.transaction(write: false, since: start) }
         switch backend {
         case .sqlite(let connections):
             return try await connections.withReader { connection in
-                try await body(
+                Instruments.poolWait(write: false, since: start)
+                return try await body(
                     SQLiteReadDatabase(
                         connection: connection, logger: logger, eventLoop: connections.eventLoop,
                         threadPool: aside ? NIOThreadPool.singleton : nil))
             }
         case .postgres(let client, _, _):
-            return try await reachable { try await leased(client) { try await body(LiveConnection(connection: $0).sql()) } }
+            return try await reachable {
+                try await leased(client) {
+                    Instruments.poolWait(write: false, since: start)
+                    return try await body(LiveConnection(connection: $0).sql())
+                }
+            }
         }
     }
 
@@ -170,11 +178,16 @@ public final class Database: Sendable {
         try closed.check()
         // Counted before and after: a reader that copies data while the transaction runs sees a count that moves on.
         writes.increment()
-        defer { writes.increment() }
+        let start = Instruments.now
+        defer {
+            writes.increment()
+            Instruments.transaction(write: true, since: start)
+        }
         switch backend {
         case .sqlite(let connections):
             return try await connections.withWriter { connection in
-                try await Self.transaction(connection.sql(), begin: "BEGIN IMMEDIATE", body)
+                Instruments.poolWait(write: true, since: start)
+                return try await Self.transaction(connection.sql(), begin: "BEGIN IMMEDIATE", body)
             }
         case .postgres(let client, _, _):
             // Concurrent writers may deadlock on shared rows (term statistics, tags); PostgreSQL then aborts one of
@@ -184,7 +197,8 @@ public final class Database: Sendable {
                 do {
                     return try await reachable {
                         try await leased(client) { connection in
-                            try await Self.transaction(LiveConnection(connection: connection).sql(), begin: "BEGIN", body)
+                            Instruments.poolWait(write: true, since: start)
+                            return try await Self.transaction(LiveConnection(connection: connection).sql(), begin: "BEGIN", body)
                         }
                     }
                 } catch let error as PSQLError where attempt < 5 && Self.isRetryable(error) {

@@ -328,6 +328,29 @@ public enum Migrations {
                 """,
             ]),
         Migration(
+            version: 14, name: "two-factor sign-in (TOTP) and its recovery codes",
+            statements: [
+                // The TOTP secret of an enrolled user and the one shown while they enrol, each sealed
+                // (`TOTPSecretBox`: AES-GCM under VESTNIK_SECRET_KEY, which the database never holds); `totp_last_step`
+                // is the time step of the code last accepted, so a code works once.
+                "ALTER TABLE users ADD COLUMN totp_secret TEXT",
+                "ALTER TABLE users ADD COLUMN totp_pending TEXT",
+                "ALTER TABLE users ADD COLUMN totp_enabled_at {bigint}",
+                "ALTER TABLE users ADD COLUMN totp_last_step {bigint}",
+                // One-time recovery codes, shown once; only their SHA-256 digests are kept.
+                """
+                CREATE TABLE totp_recovery_codes (
+                    user_id {bigint} NOT NULL REFERENCES users(id) ON DELETE CASCADE, code_hash TEXT NOT NULL,
+                    used_at {bigint}, PRIMARY KEY (user_id, code_hash))
+                """,
+                // A sign-in between the password and the code: no session exists until the code is right.
+                """
+                CREATE TABLE login_challenges (
+                    token_hash TEXT PRIMARY KEY, user_id {bigint} NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    next TEXT NOT NULL, expires_at {bigint} NOT NULL)
+                """,
+            ]),
+        Migration(
             version: 15, name: "webhooks and their deliveries",
             statements: [
                 // A chief's webhook: the URL, the events it hears (space-separated `WebhookEvent`s) and the secret its
@@ -348,6 +371,74 @@ public enum Migrations {
                 """,
                 "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at)",
                 "CREATE INDEX webhook_deliveries_hook ON webhook_deliveries (webhook_id, created_at)",
+            ]),
+        Migration(
+            version: 16, name: "front-page layouts: pinned stories and zone rules",
+            statements: [
+                // An arrangement of a front page (`FrontLayoutService`): `scope` 0 is the home page, else a section's
+                // id; `state` is draft, scheduled (for `publish_at`), live (at most one a scope) or retired.
+                """
+                CREATE TABLE front_layouts (
+                    id {id}, scope {bigint} NOT NULL, name TEXT NOT NULL, state TEXT NOT NULL, publish_at {bigint},
+                    updated_at {bigint} NOT NULL, updated_by {bigint} REFERENCES users(id) ON DELETE SET NULL)
+                """,
+                "CREATE INDEX front_layouts_scope ON front_layouts (scope, state)",
+                "CREATE INDEX front_layouts_due ON front_layouts (state, publish_at)",
+                // The stories an editor pinned, by zone (a name the theme declares) and slot.
+                """
+                CREATE TABLE front_pins (
+                    layout_id {bigint} NOT NULL REFERENCES front_layouts(id) ON DELETE CASCADE, zone TEXT NOT NULL,
+                    position INTEGER NOT NULL, article_id {bigint} NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+                    PRIMARY KEY (layout_id, zone, position))
+                """,
+                // A zone's rule where the layout changes the theme's: kind, its section or topic, the oldest age.
+                """
+                CREATE TABLE front_rules (
+                    layout_id {bigint} NOT NULL REFERENCES front_layouts(id) ON DELETE CASCADE, zone TEXT NOT NULL,
+                    kind TEXT NOT NULL, subject_id {bigint}, max_age_hours INTEGER, PRIMARY KEY (layout_id, zone))
+                """,
+            ]),
+        Migration(
+            version: 17, name: "corrections and clarifications, the breaking-news banner, live coverage",
+            statements: [
+                // Dated notes an editor adds to a published article (`ArticleWriteService.addCorrection`): shown on
+                // the article, listed on /popravki and its feeds. `kind` is `correction` or `clarification`.
+                """
+                CREATE TABLE article_corrections (
+                    id {id}, article_id {bigint} NOT NULL REFERENCES articles(id) ON DELETE CASCADE, kind TEXT NOT NULL,
+                    text TEXT NOT NULL, created_at {bigint} NOT NULL, created_by {bigint} REFERENCES users(id) ON DELETE SET NULL)
+                """,
+                "CREATE INDEX article_corrections_article ON article_corrections (article_id, created_at)",
+                "CREATE INDEX article_corrections_created ON article_corrections (created_at)",
+                // The breaking-news banner on every public page (`BreakingNewsRepository`): one row while it is up.
+                """
+                CREATE TABLE breaking_news (
+                    id INTEGER PRIMARY KEY, text TEXT NOT NULL, url TEXT NOT NULL, until_at {bigint} NOT NULL,
+                    set_at {bigint} NOT NULL, set_by {bigint} REFERENCES users(id) ON DELETE SET NULL)
+                """,
+                // An article run as a live blog (`ArticleWriteService.startLive` / `endLive`), and its entries: one row
+                // each, so editors and authors post at once without overwriting each other (`addLiveEntry`).
+                """
+                CREATE TABLE live_coverage (
+                    article_id {bigint} PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE, started_at {bigint} NOT NULL,
+                    ended_at {bigint})
+                """,
+                """
+                CREATE TABLE live_entries (
+                    id {id}, article_id {bigint} NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+                    user_id {bigint} REFERENCES users(id) ON DELETE SET NULL, author_name TEXT NOT NULL, text TEXT NOT NULL,
+                    media_hash TEXT REFERENCES media(hash) ON DELETE SET NULL, is_key INTEGER NOT NULL DEFAULT 0,
+                    created_at {bigint} NOT NULL)
+                """,
+                "CREATE INDEX live_entries_article ON live_entries (article_id, id)",
+            ]),
+        Migration(
+            version: 19, name: "a picture's focal point found by libvips until an editor sets one",
+            statements: [
+                // 1 once an editor set the point on the picture's page; 0: libvips' attention finder places it (the
+                // renditions job stores what it found). Points moved from the centre before were set by hand.
+                "ALTER TABLE media ADD COLUMN focus_set INTEGER NOT NULL DEFAULT 0",
+                "UPDATE media SET focus_set = 1 WHERE focus_x <> 5000 OR focus_y <> 5000",
             ]),
     ]
 }

@@ -26,6 +26,11 @@ public struct ServerSettings: Sendable {
     public var idleTimeout: TimeInterval = 30
     /// How e-mail leaves this node (`--mail-command`, else msmtp with the `mail.smtp_*` settings).
     public var mail = MailTransport()
+    /// Where `/metrics` listens (a port of its own, on 127.0.0.1 unless told otherwise); nil: no metrics.
+    public var metricsPort: Int?
+    public var metricsHostname = "127.0.0.1"
+    /// Turned on at SIGTERM by `runDraining`; `/readyz` answers 503 from then on.
+    public var drain = Drain()
 
     public init(
         hostname: String = "127.0.0.1", port: Int = 8080, reads: ReadSettings = ReadSettings(),
@@ -67,9 +72,13 @@ public struct VestnikRequestContext: RequestContext, RemoteAddressRequestContext
 /// (The page cache stands in front of it: see `buildApplication`.)
 public func buildRouter(
     site: Site, readCounter: ReadCounter, readSettings: ReadSettings = ReadSettings(), mail: MailTransport = MailTransport(),
-    apiCache: PageCache? = nil, httpCache: HTTPCachePolicy = HTTPCachePolicy()
+    apiCache: PageCache? = nil, httpCache: HTTPCachePolicy = HTTPCachePolicy(), metrics: Bool = false, drain: Drain? = nil
 ) -> Router<VestnikRequestContext> {
     let router = Router(context: VestnikRequestContext.self, options: .autoGenerateHeadEndpoints)
+    // Requests by route, method and status with their latency (hb_requests, http_server_request_duration); first, so
+    // it sees the status the error pages answer with. Pages the page cache answers never reach the router: they are
+    // vestnik_page_cache_hits_total.
+    if metrics { router.add(middleware: MetricsMiddleware()) }
     router.add(middleware: ErrorPageMiddleware(site: site))
     router.add(middleware: LegacyRedirectMiddleware(resolver: LegacyRedirectResolver(site: site)))
     let mostRead = MostReadLists(reads: site.reads, maxAge: readSettings.mostReadMaxAge, now: site.now)
@@ -79,7 +88,9 @@ public func buildRouter(
     let totals = ReadTotals(counter: readCounter, now: site.now) { id in try await reads.stored(articleID: id) }
     ReadBeaconController(gate: gate, counter: readCounter, totals: totals, trustedProxies: readSettings.trustedProxies)
         .addRoutes(to: router)
-    HealthController(database: site.database, mediaFolder: site.mediaFiles.folder).addRoutes(to: router)
+    HealthController(database: site.database, mediaFolder: site.mediaFiles.folder, pictures: site.renditions.availability, drain: drain)
+        .addRoutes(to: router)
+    SecurityTxtController(settings: site.settings, publicURL: { site.publicURL }, now: site.now).addRoutes(to: router)
     SearchController(site: site).addRoutes(to: router)
     let apiCache = apiCache ?? PageCache(capacity: 0)
     addAPIRoutes(to: router, site: site, mostRead: mostRead, cache: apiCache, httpCache: httpCache)
@@ -88,34 +99,42 @@ public func buildRouter(
     let newsroom = router.group("newsroom").add(middleware: NewsroomMiddleware(site: site))
     let pages = NewsroomPages(site: site)
     SetupController(pages: pages, accounts: site.accounts, settings: site.settings).addRoutes(to: newsroom)
-    SessionController(pages: pages, accounts: site.accounts, trustedProxies: readSettings.trustedProxies).addRoutes(to: newsroom)
+    SessionController(pages: pages, accounts: site.accounts, twoFactor: site.twoFactor, trustedProxies: readSettings.trustedProxies)
+        .addRoutes(to: newsroom)
+    TwoFactorController(pages: pages, accounts: site.accounts, twoFactor: site.twoFactor).addRoutes(to: newsroom)
     ForgotPasswordController(
         pages: pages, accounts: site.accounts, settings: site.settings, outbox: MailOutbox(database: site.database),
-        siteName: site.siteName, trustedProxies: readSettings.trustedProxies, logger: Logger(label: "vestnik.mail")
+        trustedProxies: readSettings.trustedProxies, logger: Logger(label: "vestnik.mail")
     ).addRoutes(to: newsroom)
     let users = UsersController(
         pages: pages, accounts: site.accounts, staff: StaffService(database: site.database), outbox: MailOutbox(database: site.database),
         mail: mail, settings: site.settings)
     users.addRoutes(to: newsroom)
     InvitationsController(
-        pages: pages, accounts: site.accounts, staff: StaffService(database: site.database), settings: site.settings, users: users,
-        siteName: site.siteName
+        pages: pages, accounts: site.accounts, staff: StaffService(database: site.database), settings: site.settings, users: users
     ).addRoutes(to: newsroom)
+    SettingsController(pages: pages, service: SettingsService(database: site.database)).addRoutes(to: newsroom)
     APITokensController(pages: pages, tokens: APITokenRepository(database: site.database), staff: StaffService(database: site.database))
         .addRoutes(to: newsroom)
     WebhooksController(pages: pages, hooks: WebhookRepository(database: site.database), settings: site.settings).addRoutes(to: newsroom)
     ProfileController(pages: pages, accounts: site.accounts, taxonomy: site.taxonomy, drafts: site.drafts).addRoutes(to: newsroom)
     ArticleListController(pages: pages, editorial: site.editorial, taxonomy: site.taxonomy, search: site.search).addRoutes(to: newsroom)
-    EditorController(
-        pages: pages, editorial: site.editorial, writes: site.writes, drafts: site.drafts, taxonomy: site.taxonomy, media: site.media
-    ).addRoutes(to: newsroom)
+    let editor = EditorController(
+        pages: pages, editorial: site.editorial, writes: site.writes, drafts: site.drafts, taxonomy: site.taxonomy, media: site.media,
+        corrections: CorrectionRepository(database: site.database))
+    editor.addRoutes(to: newsroom)
+    ArticleCorrectionsController(editor: editor).addRoutes(to: newsroom)
+    LiveDeskController(editor: editor, live: LiveCoverageRepository(database: site.database), site: site).addRoutes(to: newsroom)
     RevisionsController(pages: pages, editorial: site.editorial).addRoutes(to: newsroom)
     PreviewController(site: site, pages: pages).addRoutes(to: newsroom)
     AuditController(pages: pages, drafts: site.drafts).addRoutes(to: newsroom)
+    BreakingNewsController(pages: pages, banners: BreakingNewsRepository(database: site.database)).addRoutes(to: newsroom)
+    FrontController(site: site, pages: pages, mostRead: mostRead).addRoutes(to: newsroom)
     MediaController(site: site).addRoutes(to: newsroom)
     MediaController(site: site).addPublicRoutes(to: router)
     StructureController(site: site).addRoutes(to: newsroom)
     ReadStatsController(site: site, mostRead: mostRead).addRoutes(to: newsroom, movedFrom: router)
+    CorrectionsController(site: site).addRoutes(to: router)
     PublicController(site: site, mostRead: mostRead).addRoutes(to: router)
     FeedController(site: site).addRoutes(to: router)
     SitemapController(site: site).addRoutes(to: router)
@@ -135,6 +154,7 @@ public func buildApplication(
     var services: [any Service] = [
         counter, PublicationScheduler(site: site, logger: logger), MailDelivery(site: site, transport: settings.mail, logger: logger),
         RenditionWorker(renditions: site.renditions, now: site.now, logger: logger), SearchRebuilder(site: site, logger: logger),
+        BackupScheduler(site: site, logger: logger),
         WebhookDelivery(site: site, logger: logger),
     ]
     if site.database.dialect == .postgres { services.append(ChangeListener(database: site.database, logger: logger)) }
@@ -142,14 +162,23 @@ public func buildApplication(
     if !settings.purgeTargets.isEmpty {
         services.append(CachePurger(targets: settings.purgeTargets, changes: site.database.changes, logger: logger))
     }
+    let apiCache = ContentAPICache.make(for: site, settings: settings)
+    let pageCache = pageCache ?? settings.makePageCache(for: site)
+    if let port = settings.metricsPort {
+        let endpoint = MetricsEndpoint(
+            registry: PrometheusMetrics.registry, caches: [("pages", pageCache), ("api", apiCache)], readCounter: counter)
+        services.append(endpoint.application(hostname: settings.metricsHostname, port: port, logger: logger))
+    }
     let router = buildRouter(
-        site: site, readCounter: counter, readSettings: settings.reads, mail: settings.mail,
-        apiCache: ContentAPICache.make(for: site, settings: settings), httpCache: settings.httpCache)
+        site: site, readCounter: counter, readSettings: settings.reads, mail: settings.mail, apiCache: apiCache,
+        httpCache: settings.httpCache, metrics: settings.metricsPort != nil, drain: settings.drain)
     // The page cache answers before the router looks the route up: a hit costs a dictionary lookup, not a trie walk.
     let cache = PageCacheMiddleware<VestnikRequestContext>(
-        cache: pageCache ?? settings.makePageCache(for: site), policy: settings.httpCache, oldAddresses: LegacyRedirectResolver(site: site))
+        cache: pageCache, policy: settings.httpCache, oldAddresses: LegacyRedirectResolver(site: site))
     return Application(
-        responder: PageCacheResponder(inner: router.buildResponder(), cache: cache),
+        responder: RequestIDResponder(
+            inner: SecurityHeadersResponder(
+                inner: PageCacheResponder(inner: router.buildResponder(), cache: cache), publicURL: { site.publicURL })),
         server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(settings.idleTimeout * 1000)))),
         configuration: .init(address: .hostname(settings.hostname, port: settings.port), serverName: "Vestnik"),
         services: services,

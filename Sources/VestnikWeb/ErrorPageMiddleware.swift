@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import VestnikCore
 import VestnikStore
 
 /// Turns every failure into a themed page in the site's language: 404 for what does not exist, 400 for bad input,
@@ -55,9 +56,10 @@ struct ErrorPageMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         let views = site.views
         let sections = database ? ((try? await site.lists.sections(now: site.now())) ?? []) : []
+        let banner: BreakingNews? = database ? (try? await site.lists.banner(now: site.now())) ?? nil : nil
         let message = [site.locale[key + "_text"], extra.map { site.locale[$0] }].compactMap { $0 }.joined(separator: " ")
         let view = ErrorView(
-            layout: views.layout(title: site.locale[key + "_title"], canonical: nil, sections: sections, now: site.now()),
+            layout: views.layout(title: site.locale[key + "_title"], canonical: nil, sections: sections, banner: banner, now: site.now()),
             status: status.code, heading: site.locale[key + "_title"], message: message)
         let html: ByteBuffer = (try? site.theme.render("error", view)) ?? ByteBuffer(string: site.locale[key + "_title"])
         return .html(html, status: status)

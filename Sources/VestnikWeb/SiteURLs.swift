@@ -47,6 +47,12 @@ public enum SiteURLs {
         (list == home ? "" : list) + "/" + format.fileName
     }
 
+    /// The corrections page: the newest corrections and clarifications (its feeds beside it, `/popravki/rss.xml`).
+    public static let corrections = "/popravki"
+    /// A live blog's newest entries, as the part of its page they fill: its page's script asks every 2 seconds, with
+    /// `?t=` the 2-second slot, so a CDN shares each slot's answer among all readers.
+    public static func liveEntries(_ articleID: Int) -> String { "/na-zhivo/\(articleID)" }
+
     public static let robots = "/robots.txt"
     /// The sitemap index: every other sitemap but the news one.
     public static let sitemapIndex = "/sitemap.xml"

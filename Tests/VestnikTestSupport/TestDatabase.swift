@@ -26,6 +26,10 @@ public enum TestDatabase: String, CustomStringConvertible, Sendable {
             }
             return try await run(database, migrate: migrate, body)
         case .postgres:
+            // Swift Testing starts every test at once: without a bound, a few hundred test sites each holding a pool
+            // and a listener ran a server with max_connections=500 out of connections (CI, 2026-12-06).
+            await PostgresTestGate.shared.enter()
+            defer { Task { await PostgresTestGate.shared.leave() } }
             let url = ProcessInfo.processInfo.environment["VESTNIK_TEST_POSTGRES_URL"]!
             let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
             // Tests run in parallel: a few connections each keep the server under its connection limit.
@@ -60,6 +64,34 @@ public enum TestDatabase: String, CustomStringConvertible, Sendable {
         } catch {
             await database.close()
             throw error
+        }
+    }
+}
+
+/// Bounds how many PostgreSQL test databases are open at once (`VESTNIK_TEST_POSTGRES_PARALLEL`, default 24): each
+/// holds a pool of a few connections, a listener and a one-connection admin pool, so 24 stay under 250 connections.
+actor PostgresTestGate {
+    static let shared = PostgresTestGate(
+        permits: ProcessInfo.processInfo.environment["VESTNIK_TEST_POSTGRES_PARALLEL"].flatMap { Int($0) }.map { max(1, $0) } ?? 24)
+
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(permits: Int) { free = permits }
+
+    func enter() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func leave() {
+        if waiting.isEmpty {
+            free += 1
+        } else {
+            waiting.removeFirst().resume()
         }
     }
 }

@@ -19,6 +19,8 @@ public enum WordPressExport {
         public var meta: [(String, String)] = []
         public var comments = 0
         public var sticky = false
+        /// An attachment's file address (`wp:attachment_url`).
+        public var attachmentURL = ""
 
         public init(id: Int, title: String, slug: String) {
             self.id = id
@@ -73,6 +75,7 @@ public enum WordPressExport {
                 \t\t<wp:post_type>\(cdata(post.type))</wp:post_type>
                 \t\t<wp:post_password>\(cdata(""))</wp:post_password>
                 \t\t<wp:is_sticky>\(post.sticky ? 1 : 0)</wp:is_sticky>
+                \t\t\(post.attachmentURL.isEmpty ? "" : "<wp:attachment_url>\(cdata(post.attachmentURL))</wp:attachment_url>")
                 \t\t\(terms.joined(separator: "\n\t\t"))
                 \t\t\(meta.joined(separator: "\n\t\t"))
                 \t\t\(comments.joined(separator: "\n"))

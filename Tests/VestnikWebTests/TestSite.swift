@@ -28,7 +28,7 @@ func article(
 func withSite(
     _ kind: TestDatabase, articles: [ArticleInput], settings: [String: String] = [:], limits: ReachLimits = ReachLimits(),
     mediaMaxBytes: Int = MediaSettings.defaultMaxBytes, vips: Vips.Availability = Vips.availability,
-    server: ServerSettings = ServerSettings(),
+    server: ServerSettings = ServerSettings(), secrets: TOTPSecretBox = TOTPSecretBox(key: nil),
     _ body: @escaping @Sendable (any TestClientProtocol, Site) async throws -> Void
 ) async throws {
     // Each test's media library has a folder of its own.
@@ -41,7 +41,7 @@ func withSite(
         for (key, value) in settings { try await SettingsRepository(database: database).set(key, to: value) }
         var site = try await Site.make(
             database: database, theme: try await Theme.load(), now: { testNow }, passwordHasher: PasswordHasher(cost: 4),
-            media: MediaSettings(folder: mediaFolder, maxBytes: mediaMaxBytes))
+            media: MediaSettings(folder: mediaFolder, maxBytes: mediaMaxBytes), secrets: secrets)
         site.limits = limits
         site.renditions.availability = vips
         let app = buildApplication(site: site, settings: server, logger: Logger(label: "test"))

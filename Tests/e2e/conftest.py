@@ -163,6 +163,8 @@ def _start(binary: Path, workdir: Path, database: Path | None = None, extra_args
         stdin=subprocess.DEVNULL,
         stdout=log,
         stderr=subprocess.STDOUT,
+        # SIGTERM stops at once unless a test asks for the drain time (`--drain-seconds`).
+        env={"VESTNIK_DRAIN_SECONDS": "0", **os.environ},
     )
     log.close()
     server = Server(f"http://127.0.0.1:{port}", process, log_path)

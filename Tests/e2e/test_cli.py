@@ -63,3 +63,17 @@ def test_settings_choose_the_language(tmp_path: Path) -> None:
     assert shown.stdout.strip() == "en"
     refused = run("setting", "site.locale", "fr", "--database", database, cwd=tmp_path)
     assert refused.returncode != 0
+
+
+def test_user_create_refuses_a_common_password(tmp_path: Path) -> None:
+    database = str(tmp_path / "users.sqlite")
+    args = ("user", "create", "--email", "chief@vestnik.bg", "--name", "Мария", "--role", "chief", "--database", database)
+    common = subprocess.run(
+        [str(BINARY), *args, "--password-stdin"], cwd=tmp_path, input="Password123\n", capture_output=True, text=True, timeout=120
+    )
+    assert common.returncode != 0
+    assert "one of the most common passwords" in common.stderr
+    fine = subprocess.run(
+        [str(BINARY), *args, "--password-stdin"], cwd=tmp_path, input="много-тайна-парола\n", capture_output=True, text=True, timeout=120
+    )
+    assert fine.returncode == 0, fine.stderr

@@ -15,10 +15,7 @@ public struct MediaAddress: Sendable, Equatable, Hashable {
         self.format = format
     }
 
-    /// The address of these bytes.
-    public init(bytes: [UInt8], format: ImageFormat) {
-        self.init(hash: Hex.encode(SHA256.digest(bytes)), format: format)
-    }
+    // `init(bytes:format:)`, the address of a picture's bytes, is beside `SHA256` (Newsroom/SHA256.swift).
 
     /// `<hash>.<ext>` as it stands in a URL, or nil when it is anything else.
     public init?(fileName: String) {

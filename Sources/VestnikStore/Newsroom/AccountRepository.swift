@@ -8,6 +8,8 @@ public struct NewsroomSession: Sendable, Equatable {
     /// The token every state-changing form of this session must carry.
     public var csrf: String
     public var expiresAt: Date
+    /// The user signs in with a TOTP code after the password.
+    public var twoFactor = false
 }
 
 /// Newsroom accounts: users, their sessions (stored by token digest, so they work across nodes), login attempts for
@@ -127,7 +129,9 @@ public struct AccountRepository: Sendable {
                     """
                 ).first()
             else { return nil }
-            return NewsroomSession(user: try Self.user(row), csrf: try row.string("csrf"), expiresAt: try row.date("expires_at"))
+            return NewsroomSession(
+                user: try Self.user(row), csrf: try row.string("csrf"), expiresAt: try row.date("expires_at"),
+                twoFactor: try row.decode(column: "totp_secret", as: String?.self) != nil)
         }
     }
 

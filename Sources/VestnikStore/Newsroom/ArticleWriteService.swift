@@ -156,31 +156,67 @@ public struct ArticleWriteService: Sendable {
         _ input: ArticleInput, now: Date, refreshRelated: Bool = true,
         alongside: (@Sendable (Int, any SQLDatabase) async throws -> Void)? = nil
     ) async throws -> ArticleRepository.SaveResult {
-        try ArticleRepository.validate(input)
+        let results = try await importArticles(
+            [Imported(input: input, slug: nil, alongside: alongside ?? { _, _ in })], now: now)
+        if refreshRelated { try await RelatedArticles(database: database).refresh(after: results[0].result.id, now: now) }
+        return results[0].result
+    }
+
+    /// One article of `importArticles`.
+    public struct Imported: Sendable {
+        public var input: ArticleInput
+        /// Chooses the slug inside the transaction, so it sees the rows written before it in the same batch (nil:
+        /// `input.slug`).
+        public var slug: (@Sendable (any SQLDatabase) async throws -> String)?
+        public var alongside: @Sendable (Int, any SQLDatabase) async throws -> Void
+
+        public init(
+            input: ArticleInput, slug: (@Sendable (any SQLDatabase) async throws -> String)?,
+            alongside: @escaping @Sendable (Int, any SQLDatabase) async throws -> Void
+        ) {
+            self.input = input
+            self.slug = slug
+            self.alongside = alongside
+        }
+    }
+
+    /// `importArticle` for many articles in ONE transaction (a bulk import's batch): all of them are stored, with
+    /// their revisions, audit rows and the importer's own records, or none. Returns each one's slug and result, in
+    /// order. The "Още:" lists are not refreshed.
+    public func importArticles(_ items: [Imported], now: Date) async throws -> [(slug: String, result: ArticleRepository.SaveResult)] {
+        for item in items where item.slug == nil { try ArticleRepository.validate(item.input) }
         let dialect = database.dialect
-        let (result, change) = try await database.write { db -> (ArticleRepository.SaveResult, ContentChange) in
+        let (results, change) = try await database.write { db -> ([(String, ArticleRepository.SaveResult)], ContentChange) in
             try await Database.serialize(LockKeys.articleWrites, dialect: dialect, in: db)
-            let (result, change) = try await ArticleRepository.save(input, now: now, dialect: dialect, in: db)
-            let latest = try await EditorialRepository.latestRevision(articleID: result.id, in: db)
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
-            let snapshot = String(decoding: try encoder.encode(input), as: UTF8.self)
-            // Importing the same file again stores nothing new: no revision, no audit row.
-            let unchanged =
-                try await db.raw(
-                    "SELECT 1 AS same FROM article_revisions WHERE article_id = \(bind: result.id) AND number = \(bind: latest) AND snapshot = \(bind: snapshot)"
-                ).first() != nil
-            if !unchanged {
-                try await EditorialRepository.insertRevision(
-                    articleID: result.id, number: latest + 1, userID: nil, snapshot: snapshot, now: now, in: db)
-                try await Self.audit(userID: nil, action: "imported", articleID: result.id, title: input.title, now: now, in: db)
+            var results: [(String, ArticleRepository.SaveResult)] = []
+            var change = ContentChange(keys: [])
+            for item in items {
+                var input = item.input
+                if let slug = item.slug { input.slug = try await slug(db) }
+                let (result, saved) = try await ArticleRepository.save(input, now: now, dialect: dialect, in: db)
+                change.formUnion(saved)
+                let snapshot = String(decoding: try encoder.encode(input), as: UTF8.self)
+                // Importing the same file again stores nothing new: no revision, no audit row.
+                let latest = try await db.raw(
+                    """
+                    SELECT number, snapshot FROM article_revisions WHERE article_id = \(bind: result.id) ORDER BY number DESC LIMIT 1
+                    """
+                ).first()
+                if try latest?.string("snapshot") != snapshot {
+                    try await EditorialRepository.insertRevision(
+                        articleID: result.id, number: (try latest?.int("number") ?? 0) + 1, userID: nil, snapshot: snapshot, now: now,
+                        in: db)
+                    try await Self.audit(userID: nil, action: "imported", articleID: result.id, title: input.title, now: now, in: db)
+                }
+                try await item.alongside(result.id, db)
+                results.append((input.slug, result))
             }
-            try await alongside?(result.id, db)
-            return (result, change)
+            return (results, change)
         }
         await database.announce(change)
-        if refreshRelated { try await RelatedArticles(database: database).refresh(after: result.id, now: now) }
-        return result
+        return results.map { (slug: $0.0, result: $0.1) }
     }
 
     /// Publishes scheduled articles whose time has come (overdue ones too, e.g. after a restart); returns the ids this

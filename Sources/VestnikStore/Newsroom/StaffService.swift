@@ -6,6 +6,8 @@ import VestnikCore
 public struct StaffMember: Sendable, Equatable {
     public var user: NewsroomUser
     public var suspended: Bool
+    /// Signs in with a TOTP code after the password.
+    public var twoFactor = false
 }
 
 /// Why a staff change was refused; nothing was stored.
@@ -136,6 +138,17 @@ public struct StaffService: Sendable {
         }
     }
 
+    /// Ends another user's two-factor sign-in (a lost phone and lost recovery codes): their secret and recovery
+    /// codes go, and so do their sessions, so the next sign-in is by password and, where required, a new enrolment.
+    public func resetTwoFactor(userID: Int, by actor: ArticleWriter, now: Date) async throws {
+        try await change(userID, by: actor) { db, target in
+            try await TwoFactorRepository.clear(userID: userID, in: db)
+            try await db.raw("DELETE FROM sessions WHERE user_id = \(bind: userID)").run()
+            try await ArticleWriteService.audit(
+                userID: actor.userID, action: "user_totp_reset", articleID: nil, title: Self.label(target), now: now, in: db)
+        }
+    }
+
     /// Runs `body` on the target's row in one serialised transaction, after the checks every change shares.
     private func change(
         _ userID: Int, by actor: ArticleWriter, ownAllowed: Bool = false,
@@ -176,6 +189,8 @@ public struct StaffService: Sendable {
     private static func label(_ member: StaffMember) -> String { "\(member.user.name) <\(member.user.email)>" }
 
     static func member(_ row: any SQLRow) throws -> StaffMember {
-        StaffMember(user: try AccountRepository.user(row), suspended: try row.optionalInt("suspended_at") != nil)
+        StaffMember(
+            user: try AccountRepository.user(row), suspended: try row.optionalInt("suspended_at") != nil,
+            twoFactor: try row.decode(column: "totp_secret", as: String?.self) != nil)
     }
 }

@@ -6,7 +6,7 @@ import VestnikCore
 /// `article.schedule_fired` besides, for receivers that care how it was published.
 public enum WebhookEvent: String, Sendable, CaseIterable, Comparable {
     case published = "article.published"
-    /// A published article saved again.
+    /// A published article saved again, or given a correction.
     case updated = "article.updated"
     case unpublished = "article.unpublished"
     /// Vestnik has no way to delete an article yet; a receiver may subscribe to it already.
@@ -81,8 +81,9 @@ public struct WebhookRepository: Sendable {
 
     public init(database: Database) { self.database = database }
 
-    /// After 1, 5 and 15 minutes, 1, 3 and 6 hours, then 6 and 8: the last try a little over 24 hours after the first.
-    public static let retryWaits: [TimeInterval] = [60, 300, 900, 3_600, 3 * 3_600, 6 * 3_600, 6 * 3_600, 8 * 3_600]
+    /// After 10 seconds (a receiver restarting), 1, 5 and 15 minutes, 1, 3 and 6 hours, then 6 and 8: the last try a
+    /// little over 24 hours after the first.
+    public static let retryWaits: [TimeInterval] = [10, 60, 300, 900, 3_600, 3 * 3_600, 6 * 3_600, 6 * 3_600, 8 * 3_600]
     static let outbox = Outbox(table: "webhook_deliveries", retryWaits: retryWaits)
     /// Bytes of a receiver's answer kept to show in the newsroom.
     public static let responseShown = 500

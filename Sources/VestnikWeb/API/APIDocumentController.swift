@@ -64,6 +64,7 @@ struct APIDocumentController: Sendable {
             let view = APIDocsView(
                 layout: site.views.layout(
                     title: site.locale["api_docs_title"], canonical: nil, sections: try await site.lists.sections(now: site.now()),
+                    banner: try await site.lists.banner(now: site.now()),
                     now: site.now()),
                 documentURL: "/api/openapi.json",
                 operations: document.operations.map {

@@ -57,6 +57,10 @@ public final class PageCache: @unchecked Sendable {
         public var misses = 0
         /// Rendered pages the admission policy did not let in.
         public var rejected = 0
+        /// Rendered pages stored.
+        public var admitted = 0
+        /// Pages dropped to make room (not those dropped because they changed or expired).
+        public var evictions = 0
     }
 
     /// What `lookup` found.
@@ -147,7 +151,11 @@ public final class PageCache: @unchecked Sendable {
                 statistics.rejected += 1
                 return
             }
-            while statistics.bytes + page.cost > capacity, let last = tail { remove(last) }
+            while statistics.bytes + page.cost > capacity, let last = tail {
+                remove(last)
+                statistics.evictions += 1
+            }
+            statistics.admitted += 1
             let node = Node(path: path, hash: hash, page: page)
             pages[path] = node
             for key in page.keys { byKey[key, default: []].insert(path) }
@@ -164,7 +172,10 @@ public final class PageCache: @unchecked Sendable {
             guard let node = pages[path], node.page.storedAt == page.storedAt, node.page.etag == page.etag else { return }
             statistics.bytes += page.cost - node.page.cost
             node.page = page
-            while statistics.bytes > capacity, let last = tail, last !== node { remove(last) }
+            while statistics.bytes > capacity, let last = tail, last !== node {
+                remove(last)
+                statistics.evictions += 1
+            }
         }
     }
 

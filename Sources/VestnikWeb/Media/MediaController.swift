@@ -110,14 +110,24 @@ struct MediaController: Sendable {
         guard let file = context.newsroom.upload, !file.bytes.isEmpty || !file.complete else {
             return try await refuse("nr_media_error_nofile", .unprocessableContent)
         }
+        guard file.complete else { return try await refuse("nr_media_error_size", .contentTooLarge) }
+        let intake = MediaIntake(
+            repository: site.media, files: site.mediaFiles, renditions: site.renditions, maxBytes: site.mediaSettings.maxBytes)
+        let added = try await intake.add(
+            file.bytes, words: MediaIntake.Words(alt: words.alt, caption: words.caption, credit: words.credit),
+            fileName: file.fileName, uploadedBy: session.user.id, now: site.now())
         let item: MediaItem
         let created: Bool
-        switch try await MediaIntake(site: site).accept(
-            file.bytes, complete: file.complete, fileName: file.fileName, alt: words.alt, caption: words.caption, credit: words.credit,
-            by: session.user.id)
-        {
-        case .failure(let refusal): return try await refuse(refusal.key, refusal.status)
-        case .success(let accepted): (item, created) = accepted
+        switch added {
+        case .success(let result): (item, created) = result
+        case .failure(.empty): return try await refuse("nr_media_error_nofile", .unprocessableContent)
+        case .failure(.tooLarge): return try await refuse("nr_media_error_size", .contentTooLarge)
+        case .failure(.notAnImage): return try await refuse("nr_media_error_type", .unprocessableContent)
+        case .failure(.damaged): return try await refuse("nr_media_error_damaged", .unprocessableContent)
+        case .failure(.tooManyPixels): return try await refuse("nr_media_error_pixels", .unprocessableContent)
+        case .failure(.tooManyFrames): return try await refuse("nr_media_error_frames", .unprocessableContent)
+        case .failure(.noAlt): return try await refuse("nr_media_error_alt", .unprocessableContent)
+        case .failure(.wordsTooLong): return try await refuse("nr_error_field_long", .unprocessableContent)
         }
         if wantsJSON { return try json(MediaPickerItem(item), status: created ? .created : .ok) }
         return newsroom.redirect(MediaURLs.library + "?added=" + (created ? "new" : "old"))
@@ -241,7 +251,7 @@ struct MediaController: Sendable {
     /// The focal point's form and the crops' previews (once made); nothing for a GIF, which has no crops.
     private func focusView(_ item: MediaItem, mayEdit: Bool) async throws -> MediaFocusView? {
         if item.address.format == .gif { return nil }
-        let crops = try await site.renditions.renditions(of: item.address.hash).filter { $0.crop != nil }.map { r in
+        let crops = try await site.renditions.renditions(of: item.address.hash).shareCrops.map { r in
             MediaCropView(
                 label: "\(r.crop!.rawValue.replacingOccurrences(of: "x", with: "×")) · \(r.width)×\(r.height)", src: r.address.path,
                 width: r.width, height: r.height)

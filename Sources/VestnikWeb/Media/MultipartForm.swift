@@ -100,7 +100,7 @@ struct MultipartForm: Sendable, Equatable {
         for piece in pieces {
             let trimmed = piece.trimmingCharacters(in: .whitespaces)
             guard !trimmed.isEmpty else { continue }
-            let kv = trimmed.split(separator: "=", maxSplits: 1)
+            let kv = trimmed.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             var value = kv.count > 1 ? String(kv[1]) : ""
             if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
             out.append((kv[0].lowercased(), value.replacingOccurrences(of: "%22", with: "\"")))

@@ -99,8 +99,7 @@ struct ArticleForm: Sendable, Codable {
             featuredCredit = image.credit
         }
         if draft.status == .scheduled {
-            let t = SofiaTime.components(of: draft.publishedAt)
-            publishAt = String(format: "%04d-%02d-%02dT%02d:%02d", t.year, t.month, t.day, t.hour, t.minute)
+            publishAt = BreakingNewsController.localTime(draft.publishedAt)
         }
         self.revision = revision
     }

@@ -14,6 +14,7 @@ struct EditorController: Sendable {
     let drafts: DraftKeeping
     let taxonomy: TaxonomyRepository
     let media: MediaRepository
+    let corrections: CorrectionRepository
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.get("articles/new", use: newArticle)
@@ -49,7 +50,9 @@ struct EditorController: Sendable {
             form.section = input.section
             return try await editor(form, session: session, article: article, info: t.format("nr_revision_restoring", ["number": text]))
         }
-        let info = query.all("saved").first.map { _ in t[query.all("merged").isEmpty ? "nr_saved" : "nr_merged"] }
+        let info =
+            query.all("saved").first.map { _ in t[query.all("merged").isEmpty ? "nr_saved" : "nr_merged"] }
+            ?? query.all("corrected").first.map { _ in t["nr_correction_added"] }
         if let (form, restoredInfo) = try await restored(session, articleID: article.id) {
             return try await editor(form, session: session, article: article, info: restoredInfo)
         }
@@ -157,9 +160,10 @@ struct EditorController: Sendable {
         return (form, t.format("nr_autosave_restored", ["time": pages.dates.dateLine(at)]))
     }
 
-    private func editor(
+    /// The editor page. `note`: a correction the editor typed and that was refused, shown back in its form.
+    func editor(
         _ form: ArticleForm, session: NewsroomSession, article: EditableArticle?, message: String? = nil, info: String? = nil,
-        conflict: ConflictView? = nil, status: HTTPResponse.Status = .ok
+        conflict: ConflictView? = nil, note: (kind: CorrectionKind, text: String)? = nil, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let sections = try await taxonomy.sections()
         let current = article?.draft.status ?? .draft
@@ -180,6 +184,13 @@ struct EditorController: Sendable {
             if !others.isEmpty { editing = t.format("nr_editing", ["names": others.joined(separator: ", ")]) }
             try await drafts.touch(articleID: article.id, userID: session.user.id, now: now)
         }
+        var notes: NewsroomCorrectionsView?
+        if let article, article.draft.status == .published {
+            notes = NewsroomCorrectionsView(
+                items: try await corrections.corrections(articleID: article.id).map { pages.views.correction($0) },
+                formAction: session.user.role.editsAnyone ? NewsroomURLs.corrections(article.id) : nil, text: note?.text ?? "",
+                clarification: note?.kind == .clarification)
+        }
         let selected = form.section.isEmpty ? sections.first?.name ?? "" : form.section
         var featured: MediaItem?
         if let hash = ArticleForm.mediaHash(form.featured) { featured = try await media.item(hash: hash) }
@@ -199,7 +210,7 @@ struct EditorController: Sendable {
                     at: pages.dates.dateLine($0.at), status: t["nr_status_" + $0.status.rawValue])
             },
             hasRevisions: !revisions.isEmpty, editing: editing, presenceURL: article.map { NewsroomURLs.article($0.id) + "/presence" },
-            conflict: conflict)
+            conflict: conflict, corrections: notes, liveURL: article.map { NewsroomURLs.live($0.id) })
         return try pages.render("nr-editor", page, status: status)
     }
 

@@ -31,6 +31,16 @@ struct PasswordChangeForm: Decodable {
     var password2: String
 }
 
+/// A TOTP code (or a recovery code at sign-in).
+struct TwoFactorCodeForm: Decodable {
+    var code: String
+}
+
+/// Turning one's own two-factor sign-in off takes the password.
+struct TwoFactorDisableForm: Decodable {
+    var current: String
+}
+
 /// A new password through a one-time reset link.
 struct PasswordResetForm: Decodable {
     var password: String

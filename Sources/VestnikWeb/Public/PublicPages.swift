@@ -6,31 +6,56 @@ import VestnikStore
 // every string formatted here, so that a controller only fetches and a template only places.
 
 extension HomeView {
-    /// The front page: the latest articles (the first leads), each section's newest (`sectionLists`, by id), today's
-    /// and the most read.
+    /// The front page: its zones filled (`PublicController.frontZones`), each section's newest (`sectionLists`, by
+    /// id), today's and the most read.
     convenience init(
-        latest: [ArticleSummary], sectionLists: [Int: [ArticleSummary]], sections: [Section], today: [ArticleSummary],
-        mostRead: MostReadView?, views: ViewFactory, now: Date
+        zones: [FilledZone], sectionLists: [Int: [ArticleSummary]], sections: [Section], banner: BreakingNews?,
+        today: [ArticleSummary], mostRead: MostReadView?, views: ViewFactory, pictures: CardPictures = .none, now: Date
     ) {
         let data = views.structuredData
+        let shown = zones.flatMap(\.articles)
         self.init(
             layout: views.layout(
-                title: nil, canonical: SiteURLs.home, sections: sections, subject: .site,
-                jsonLD: [data.publisher(), data.website(), data.itemList(latest.map(SiteURLs.article), first: 1)], now: now),
-            lead: latest.first.map(views.card), latest: latest.dropFirst().map(views.card),
+                title: nil, canonical: SiteURLs.home, sections: sections, banner: banner, subject: .site,
+                jsonLD: [data.publisher(), data.website(), data.itemList(shown.map(SiteURLs.article), first: 1)], now: now),
+            zones: views.zoneBlocks(zones, pictures: pictures),
             sections: sections.compactMap { section in
                 guard let items = sectionLists[section.id], !items.isEmpty else { return nil }
-                return SectionBlock(name: section.name, url: SiteURLs.section(section.slug), cards: items.map(views.card))
+                return SectionBlock(
+                    name: section.name, url: SiteURLs.section(section.slug), cards: views.cards(items, pictures: pictures))
             },
             today: today.map(views.card), mostRead: mostRead)
+    }
+}
+
+/// A zone the theme declares, with the stories it shows.
+typealias FilledZone = (zone: FrontZone, articles: [ArticleSummary])
+
+extension ViewFactory {
+    /// The zones as a template shows them: a `lead` zone's first story large, every label from the locale
+    /// (`zone_<name>`, else the zone's name).
+    /// The zones as the theme shows them. What is above the fold loads at once: a lead story's picture and the
+    /// first two cards after it, whichever zones they are in; the rest lazily.
+    func zoneBlocks(_ zones: [FilledZone], pictures: CardPictures = .none) -> [ZoneBlock] {
+        var eager = 2
+        return zones.filter { !$0.articles.isEmpty }.map { filled in
+            let key = "zone_" + filled.zone.name
+            let label = locale[key] == key ? filled.zone.name : locale[key]
+            let lead = filled.zone.lead ? cards(filled.articles.prefix(1), pictures: pictures, lead: true, eager: 1).first : nil
+            let rest = cards(filled.zone.lead ? filled.articles.dropFirst() : filled.articles[...], pictures: pictures, eager: eager)
+            eager -= min(eager, rest.count)
+            return ZoneBlock(name: filled.zone.name, label: label, lead: lead, cards: rest, hasCards: !rest.isEmpty)
+        }
     }
 }
 
 extension ArticleView {
     /// An article's page; `related` fills its "Още:" blocks, `countsReads` is false on previews (no read beacon).
     convenience init(
-        article: Article, related: [ArticleSummary], today: [ArticleSummary], sections: [Section], mostRead: MostReadView?,
-        countsReads: Bool, site: Site, now: Date, renditions: [Rendition] = []
+        article: Article, related: [ArticleSummary], today: [ArticleSummary], sections: [Section], banner: BreakingNews?,
+        mostRead: MostReadView?,
+        countsReads: Bool, site: Site, now: Date, renditions: [Rendition] = [], bodyPictures: BodyPictures = .none,
+        corrections: [Correction] = [], live: (coverage: LiveCoverage, entries: [LiveEntry])? = nil
     ) {
         let views = site.views
         let locale = site.locale
@@ -38,29 +63,43 @@ extension ArticleView {
         let blocks = ArticleBody.blocks(fromUTF8: article.bodyUTF8)
         let body = site.moreBlocks.layout(blocks, links: related.map(views.card)).map { segment -> BodySegment in
             switch segment {
-            case .block(let block): return BodySegment(html: embeds.render(block), more: nil)
+            case .block(let block):
+                return BodySegment(
+                    html: block.kind == .figure ? bodyPictures.render(embeds.render(block)) : embeds.render(block), more: nil)
             case .more(let links): return BodySegment(html: nil, more: MoreBlock(links: links))
             }
         }
         let published = views.dates.isoDateTime(article.publishedAt)  // for the meta tags and <time> both
+        // A correction changes what the page says without a save: the page's modification time is the newest of both.
+        // A live entry too: `datePublished` stays, `dateModified` moves with the newest note or entry.
+        let modified = max(
+            article.updatedAt, corrections.map(\.at).max() ?? article.updatedAt, live?.entries.first?.at ?? article.updatedAt,
+            live?.coverage.endedAt ?? article.updatedAt)
         let meta = ArticleMeta(
             author: article.authors.map(\.name).joined(separator: ", "),
             authorURLs: article.authors.map { views.absolute(SiteURLs.author($0.slug)) }, section: article.section.name,
-            published: published, modified: views.dates.isoDateTime(article.updatedAt),
+            published: published, modified: views.dates.isoDateTime(modified),
             tags: article.tags.map(\.name))
         let url = SiteURLs.article(article)
         let pictures = views.pictures(for: article, blocks: blocks, renditions: renditions)
         let data = views.structuredData
+        let absoluteURL = views.absolute(url)
+        var linkedData: [StructuredData.Block] = [
+            data.newsArticle(
+                article, url: absoluteURL, pictures: pictures, modified: modified,
+                corrections: corrections.map { (url: absoluteURL + "#" + CorrectionView.anchor($0), $0) }),
+            data.breadcrumbs([(article.section.name, SiteURLs.section(article.section.slug)), (article.headline, url)]),
+        ]
+        if let live {
+            linkedData.append(
+                data.liveBlog(
+                    article, url: absoluteURL, coverage: live.coverage, entries: live.entries, modified: modified, pictures: pictures))
+        }
         self.init(
             layout: views.layout(
-                title: article.headline, description: article.lead, canonical: url, sections: sections,
+                title: article.headline, description: article.lead, canonical: url, sections: sections, banner: banner,
                 currentSection: article.section.slug, meta: meta, subject: .section(article.section), image: pictures[0],
-                jsonLD: [
-                    data.newsArticle(article, url: views.absolute(url), pictures: pictures),
-                    data.breadcrumbs([
-                        (article.section.name, SiteURLs.section(article.section.slug)), (article.headline, url),
-                    ]),
-                ],
+                jsonLD: linkedData,
                 now: now),
             sectionName: article.section.name, sectionURL: SiteURLs.section(article.section.slug),
             kicker: article.kicker.isEmpty ? nil : article.kicker, title: article.title, markers: views.markers(article.media),
@@ -86,7 +125,28 @@ extension ArticleView {
                     photo: $0.photo.isEmpty ? nil : $0.photo)
             },
             today: today.map(views.card), followURL: site.followURL, mostRead: mostRead,
-            beacon: countsReads ? views.readBeacon(articleID: article.id) : nil)
+            beacon: countsReads ? views.readBeacon(articleID: article.id) : nil,
+            corrections: corrections.map { views.correction($0) }, hasCorrections: !corrections.isEmpty,
+            live: live.map { views.liveBlog(articleID: article.id, coverage: $0.coverage, entries: $0.entries) },
+            correctedNote: corrections.last.map {
+                locale.format("correction_marked", ["date": views.dates.dateLine($0.at)])
+            })
+    }
+}
+
+extension CorrectionView {
+    /// The note's anchor on its article's page.
+    static func anchor(_ correction: Correction) -> String { "popravka-\(correction.id)" }
+}
+
+extension ViewFactory {
+    /// A note as the article's foot shows it; with `article`, as the corrections page lists it (linking to it).
+    func correction(_ correction: Correction, article: ArticleSummary? = nil) -> CorrectionView {
+        let anchor = CorrectionView.anchor(correction)
+        return CorrectionView(
+            anchor: anchor, label: locale["correction_kind_" + correction.kind.rawValue], kind: correction.kind.rawValue,
+            dateLine: dates.dateLine(correction.at), datetime: dates.isoDateTime(correction.at), text: correction.text,
+            articleTitle: article?.headline, articleURL: article.map { SiteURLs.article($0) + "#" + anchor })
     }
 }
 
@@ -96,7 +156,7 @@ extension ListView {
     convenience init(
         subject: ListSubject, page: Page<ArticleSummary>, request pageRequest: PageRequest, kind: String, subtitle: String?,
         description: String?, currentSection: String?, timeline: Bool, pinned: ArticleSummary?, photo: String?,
-        sections: [Section], site: Site, now: Date
+        sections: [Section], banner: BreakingNews?, site: Site, pictures: CardPictures = .none, now: Date, zones: [FilledZone] = []
     ) {
         let views = site.views
         let number = pageRequest.number
@@ -107,7 +167,7 @@ extension ListView {
         let data = views.structuredData
         self.init(
             layout: views.layout(
-                title: title, description: description, canonical: SiteURLs.page(base, number), sections: sections,
+                title: title, description: description, canonical: SiteURLs.page(base, number), sections: sections, banner: banner,
                 currentSection: currentSection, subject: subject,
                 jsonLD: [
                     data.breadcrumbs([(heading, base)]),
@@ -115,8 +175,36 @@ extension ListView {
                 ],
                 now: now),
             heading: heading, kind: kind, subtitle: subtitle, photo: photo, description: description,
-            pinned: number == 1 ? pinned.map(views.card) : nil,
-            cards: timeline ? [] : page.items.map(views.card), days: timeline ? views.days(page.items) : nil,
-            pager: views.pager(page, base: base), empty: page.items.isEmpty)
+            pinned: number == 1 ? views.cards(pinned.map { [$0] } ?? [], pictures: pictures, lead: true, eager: 1).first : nil,
+            cards: timeline
+                ? [] : views.cards(page.items, pictures: pictures, eager: number == 1 && (pinned != nil || !zones.isEmpty) ? 0 : 3),
+            days: timeline ? views.days(page.items) : nil,
+            pager: views.pager(page, base: base), empty: page.items.isEmpty && zones.isEmpty,
+            zones: views.zoneBlocks(zones, pictures: pictures))
+    }
+}
+
+extension ViewFactory {
+    /// A live blog's part of the page: key entries, then every entry newest first; the polling address while it runs.
+    func liveBlog(articleID: Int, coverage: LiveCoverage, entries: [LiveEntry]) -> LiveBlogView {
+        let views = entries.map { entry in
+            LiveEntryView(
+                anchor: "zapis-\(entry.id)", time: dates.shortTime(entry.at), datetime: dates.isoDateTime(entry.at),
+                author: entry.authorName, paragraphs: entry.paragraphs, summary: Self.summary(entry.text),
+                picture: entry.picture?.path, pictureAlt: entry.pictureAlt,
+                isKey: entry.isKey)
+        }
+        return LiveBlogView(
+            pollURL: coverage.isLive ? SiteURLs.liveEntries(articleID) : nil, scriptURL: coverage.isLive ? assets.url("live.js") : nil,
+            status: coverage.endedAt.map { locale.format("live_ended", ["date": dates.dateLine($0)]) } ?? locale["live_running"],
+            running: coverage.isLive, keyHeading: locale["live_key"], keyEntries: views.filter(\.isKey), entries: views)
+    }
+
+    /// The first words of an entry, on one line, at most 120 characters (a word is not cut).
+    static func summary(_ text: String) -> String {
+        let line = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        guard line.count > 120 else { return line }
+        let cut = line.prefix(120)
+        return (cut.lastIndex(of: " ").map { String(cut[..<$0]) } ?? String(cut)) + "…"
     }
 }

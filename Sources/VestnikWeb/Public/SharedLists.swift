@@ -19,6 +19,7 @@ final class SharedLists: @unchecked Sendable {
     private let lock = NSLock()
     private var sectionsCopy: Copy<[Section]>?
     private var todayCopy: Copy<[ArticleSummary]>?
+    private var bannerCopy: Copy<BreakingNews?>?
     /// Bumped by `invalidate()`, so copies taken before it are not used again.
     private var epoch = 0
 
@@ -49,6 +50,7 @@ final class SharedLists: @unchecked Sendable {
             epoch += 1
             sectionsCopy = nil
             todayCopy = nil
+            bannerCopy = nil
         }
     }
 
@@ -70,6 +72,18 @@ final class SharedLists: @unchecked Sendable {
             from: midnight, to: now.addingTimeInterval(1), limit: Self.todayLength, now: now)
         lock.withLock { todayCopy = Copy(value: today, writes: writes, epoch: epoch, fetched: now, day: midnight) }
         return today
+    }
+
+    /// The breaking-news banner, if one is up at `now`. Read again after every change event (setting or clearing it
+    /// announces everything, on every node), so a page rendered after the change shows it.
+    func banner(now: Date) async throws -> BreakingNews? {
+        let (writes, epoch, cached) = lock.withLock { (database.writeCount, self.epoch, bannerCopy) }
+        if let cached, isFresh(cached, writes: writes, epoch: epoch, now: now, day: nil) {
+            return cached.value.flatMap { $0.until > now ? $0 : nil }
+        }
+        let banner = try await BreakingNewsRepository(database: database).current(now: now)
+        lock.withLock { bannerCopy = Copy(value: banner, writes: writes, epoch: epoch, fetched: now, day: nil) }
+        return banner
     }
 
     private func isFresh<Value>(_ copy: Copy<Value>, writes: Int, epoch: Int, now: Date, day: Date?) -> Bool {

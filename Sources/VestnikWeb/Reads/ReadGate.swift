@@ -14,6 +14,18 @@ struct ReadGate: Sendable {
         case notCounted(ReaderFilter.Verdict)
         case repeated
         case overCap
+
+        /// The verdict as `vestnik_read_beacons_total` labels it.
+        var metricName: String {
+            switch self {
+            case .counted: "counted"
+            case .rateLimited: "rate_limited"
+            case .unknownArticle: "unknown_article"
+            case .notCounted: "not_counted"
+            case .repeated: "repeated"
+            case .overCap: "over_cap"
+            }
+        }
     }
 
     let limiter: AddressRateLimiter?

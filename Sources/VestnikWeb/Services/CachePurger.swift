@@ -75,9 +75,11 @@ public final class CachePurger: Service, @unchecked Sendable {
                     let sorted = keys.sorted()
                     for start in stride(from: 0, to: sorted.count, by: Self.keysPerRequest) {
                         try await target.purge(sorted[start..<min(start + Self.keysPerRequest, sorted.count)].joined(separator: " "))
+                        Instruments.purge(failed: false)
                     }
                     pause = .milliseconds(250)
                 } catch {
+                    Instruments.purge(failed: true)
                     owe(keys, index)
                     logger.warning("purging \(keys.count) keys at \(target) failed, retrying in \(pause): \(error)")
                     if lock.withLock({ stopping }) { return }

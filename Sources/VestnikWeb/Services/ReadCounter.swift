@@ -84,14 +84,17 @@ public final class ReadCounter: Service, @unchecked Sendable {
             return pending
         }
         guard !batch.isEmpty else { return true }
+        let start = Instruments.now
         do {
             try await repository.add(batch.map { ReadIncrement(articleID: $0.key.articleID, hour: $0.key.hour, count: $0.value) })
+            Instruments.readFlush(since: start, failed: false)
             lock.withLock {
                 writingByArticle = [:]
                 flushes += 1
             }
             return true
         } catch {
+            Instruments.readFlush(since: start, failed: true)
             lock.withLock {
                 pending.merge(batch, uniquingKeysWith: +)
                 pendingByArticle.merge(writingByArticle, uniquingKeysWith: +)

@@ -45,9 +45,12 @@ struct RenditionWorker: Service {
                     let item = try await renditions.claim(node: node, now: now())
                 {
                     let state = try await HeavyWork.shared.run { try await renditions.process(item, node: node, now: now) }
+                    Instruments.jobItems("renditions", 1)
                     logger.info("renditions of \(item.address.fileName): \(state.rawValue)")
                 }
+                Instruments.jobRun("renditions", failed: false)
             } catch {
+                Instruments.jobRun("renditions", failed: true)
                 logger.warning("picture renditions: \(error)")
             }
             do {

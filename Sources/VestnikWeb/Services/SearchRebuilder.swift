@@ -27,7 +27,13 @@ public struct SearchRebuilder: Service {
         // It looks for due work (a rebuild another node or `vestnik search reindex` asked for) every minute; a round
         // that failed goes on where it stopped the next time.
         await repeatUntilShutdown(every: .seconds(60), logger: logger, failure: "the search index rebuild stopped") {
-            try await rebuildWhileDue()
+            do {
+                try await rebuildWhileDue()
+                Instruments.jobRun("search_rebuild", failed: false)
+            } catch {
+                Instruments.jobRun("search_rebuild", failed: true)
+                throw error
+            }
         }
     }
 

@@ -44,7 +44,7 @@ public struct WebhookDelivery: Service {
     let logger: Logger
 
     /// The setting that lets webhooks reach loopback and private addresses (`on`); off by default.
-    public static let allowPrivateKey = "webhooks.allow_private"
+    public static let allowPrivateKey = SettingRules.webhooksAllowPrivateKey
     /// Deliveries sent at once by one node.
     static let concurrency = 4
 
@@ -59,7 +59,9 @@ public struct WebhookDelivery: Service {
 
     public func run() async throws {
         if !Outbound.isAvailable { logger.warning("webhooks are off: \(Outbound.curl) is not installed; deliveries wait for it") }
-        await repeatUntilShutdown(every: interval, logger: logger, failure: "webhook delivery failed") { try await deliverDue() }
+        await repeatUntilShutdown(every: interval, logger: logger, job: "webhooks", failure: "webhook delivery failed") {
+            try await deliverDue()
+        }
     }
 
     /// The policy deliveries are sent with (the setting is read for every round: no restart).

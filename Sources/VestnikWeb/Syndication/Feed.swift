@@ -38,8 +38,8 @@ struct FeedItem {
     var authors: [FeedPerson]
     /// The section first, then the tags.
     var categories: [String]
-    /// The article's picture: an enclosure in RSS and Atom, `image` in JSON Feed.
-    var image: Picture
+    /// The article's picture: an enclosure in RSS and Atom, `image` in JSON Feed (none on a correction's item).
+    var image: Picture?
 }
 
 struct FeedPerson {

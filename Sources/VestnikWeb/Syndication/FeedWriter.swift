@@ -18,7 +18,7 @@ struct FeedWriter {
     func rss(_ feed: Feed) -> String {
         var out = """
             <?xml version="1.0" encoding="UTF-8"?>
-            <rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+            <rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/">
             <channel>
             <title>\(XML.escape(feed.title))</title>
             <link>\(XML.escape(feed.pageURL))</link>
@@ -42,11 +42,14 @@ struct FeedWriter {
             if let content = item.contentHTML { out += "<content:encoded>\(XML.escape(content))</content:encoded>\n" }
             for author in item.authors { out += "<dc:creator>\(XML.escape(author.name))</dc:creator>\n" }
             for category in item.categories { out += "<category>\(XML.escape(category))</category>\n" }
-            out += """
-                <enclosure url="\(XML.escape(item.image.url))" length="\(item.image.length)" type="\(XML.escape(item.image.mediaType))"/>
-                </item>
+            if let image = item.image {
+                out += """
+                    <enclosure url="\(XML.escape(image.url))" length="\(image.length)" type="\(XML.escape(image.mediaType))"/>
+                    \(Self.mediaContent(image))
 
-                """
+                    """
+            }
+            out += "</item>\n"
         }
         return out + "</channel>\n</rss>\n"
     }
@@ -54,7 +57,7 @@ struct FeedWriter {
     func atom(_ feed: Feed) -> String {
         var out = """
             <?xml version="1.0" encoding="UTF-8"?>
-            <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="\(XML.escape(feed.language))">
+            <feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/" xml:lang="\(XML.escape(feed.language))">
             <id>\(XML.escape(feed.pageURL))</id>
             <title>\(XML.escape(feed.title))</title>
             <subtitle>\(XML.escape(feed.description))</subtitle>
@@ -81,27 +84,42 @@ struct FeedWriter {
             for category in item.categories { out += "<category term=\"\(XML.escape(category))\"/>\n" }
             out += "<summary>\(XML.escape(item.summary))</summary>\n"
             if let content = item.contentHTML { out += "<content type=\"html\">\(XML.escape(content))</content>\n" }
-            out += """
-                <link rel="enclosure" type="\(XML.escape(item.image.mediaType))" href="\(XML.escape(item.image.url))" length="\(item.image.length)"/>
-                </entry>
+            if let image = item.image {
+                out += """
+                    <link rel="enclosure" type="\(XML.escape(image.mediaType))" href="\(XML.escape(image.url))" length="\(image.length)"/>
+                    \(Self.mediaContent(image))
 
-                """
+                    """
+            }
+            out += "</entry>\n"
         }
         return out + "</feed>\n"
     }
 
+    /// Media RSS's `<media:content>`, which feed readers (Feedly, Inoreader, Slack's unfurler) take a story's picture
+    /// from, with its size when known.
+    static func mediaContent(_ image: Picture) -> String {
+        var out = "<media:content url=\"\(XML.escape(image.url))\" type=\"\(XML.escape(image.mediaType))\" medium=\"image\""
+        if image.length > 0 { out += " fileSize=\"\(image.length)\"" }
+        if let width = image.width, let height = image.height { out += " width=\"\(width)\" height=\"\(height)\"" }
+        return out + "/>"
+    }
+
     func json(_ feed: Feed) -> String {
         let items: [[String: Any]] = feed.items.map { item in
-            var attachment: [String: Any] = ["url": item.image.url, "mime_type": item.image.mediaType]
-            if item.image.length > 0 { attachment["size_in_bytes"] = item.image.length }
             var entry: [String: Any] = [
                 "id": item.id, "url": item.url, "title": item.title, "summary": item.summary,
                 // JSON Feed wants content in every item: the lead, as a paragraph, when the site gives no full text.
                 "content_html": item.contentHTML ?? "<p>\(HTML.escape(item.summary))</p>",
                 "date_published": dates.rfc3339UTC(item.published), "date_modified": dates.rfc3339UTC(item.updated),
-                "tags": item.categories, "language": feed.language, "image": item.image.url,
-                "attachments": [attachment],
+                "tags": item.categories, "language": feed.language,
             ]
+            if let image = item.image {
+                var attachment: [String: Any] = ["url": image.url, "mime_type": image.mediaType]
+                if image.length > 0 { attachment["size_in_bytes"] = image.length }
+                entry["image"] = image.url
+                entry["attachments"] = [attachment]
+            }
             if !item.authors.isEmpty { entry["authors"] = item.authors.map { ["name": $0.name, "url": $0.url] } }
             return entry
         }

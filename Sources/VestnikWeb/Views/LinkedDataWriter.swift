@@ -18,9 +18,10 @@ enum LinkedData: Sendable {
 
     /// Every key the site's linked data uses. A new one is a new case: `LinkedDataWriterTests` writes all of them.
     enum Key: Int, CaseIterable {  // at most 64 cases: `LinkedDataWriter` keeps a set of them in one UInt64
-        case context, type, id, articleSection, author, dateModified, datePublished, description, headline, height,
-            image, inLanguage, isAccessibleForFree, item, itemListElement, jobTitle, keywords, logo, mainEntityOfPage,
-            name, position, potentialAction, publisher, queryInput, target, url, urlTemplate, width
+        case context, type, id, articleBody, articleSection, author, correction, coverageEndTime, coverageStartTime,
+            dateModified, datePublished, description, headline, height, image, inLanguage, isAccessibleForFree, item,
+            itemListElement, jobTitle, keywords, liveBlogUpdate, logo, mainEntityOfPage, name, position, potentialAction,
+            publisher, queryInput, target, text, url, urlTemplate, width
 
         var name: String {
             switch self {

@@ -41,10 +41,12 @@ final class ViewFactory: Sendable {
     }
 
     /// `jsonLD` blocks are serialised here (see `StructuredData.script`); `subject` adds that list's feeds to the
-    /// site's; `image` is the page's picture, the theme's share image when `nil`.
+    /// site's, and `feeds` a page's own (the corrections'); `image` is the page's picture, the theme's share image
+    /// when `nil`; `banner`: the breaking news up now (`SharedLists.banner`), which every public page shows.
     func layout(
-        title: String?, description: String? = nil, canonical: String?, sections: [Section], currentSection: String? = nil,
-        meta: ArticleMeta? = nil, subject: ListSubject? = nil, image: Picture? = nil,
+        title: String?, description: String? = nil, canonical: String?, sections: [Section], banner: BreakingNews?,
+        currentSection: String? = nil,
+        meta: ArticleMeta? = nil, subject: ListSubject? = nil, feeds: [FeedLink] = [], image: Picture? = nil,
         jsonLD: [StructuredData.Block] = [], now: Date
     ) -> LayoutView {
         LayoutView(
@@ -52,8 +54,9 @@ final class ViewFactory: Sendable {
             description: description ?? locale["site_description"], canonical: canonical.map(absolute), cssURL: cssURL,
             nav: sections.map { NavLink(name: $0.name, url: SiteURLs.section($0.slug), current: $0.slug == currentSection) },
             t: strings, year: String(SofiaTime.components(of: now).year), meta: meta,
-            feeds: siteFeeds + (subject.flatMap { $0.isWholeSite ? nil : feedLinks($0) } ?? []),
-            image: image ?? sharePictures[0], jsonLD: StructuredData.scripts(jsonLD))
+            feeds: siteFeeds + (subject.flatMap { $0.isWholeSite ? nil : feedLinks($0) } ?? []) + feeds,
+            image: image ?? sharePictures[0], jsonLD: StructuredData.scripts(jsonLD),
+            banner: banner.map { BannerView(text: $0.text, url: $0.url) })
     }
 
     /// `title | site name`, or the site's name alone.
@@ -127,6 +130,16 @@ final class ViewFactory: Sendable {
     func markers(_ media: MediaMarkers) -> [String] { cardFormat.markers(media) }
 
     func card(_ summary: ArticleSummary) -> ArticleCard { ArticleCard(summary: summary, format: cardFormat) }
+
+    /// Cards with their pictures (a lead story's whole, `lead`); the first `eager` pictures load at once (above the
+    /// fold), the rest lazily.
+    func cards(_ summaries: some Sequence<ArticleSummary>, pictures: CardPictures, lead: Bool = false, eager: Int = 0) -> [ArticleCard] {
+        summaries.enumerated().map { index, summary in
+            ArticleCard(
+                summary: summary, format: cardFormat,
+                picture: summary.picture.map { pictures.view($0, lead: lead, lazy: index >= eager) })
+        }
+    }
 
     func pager<T>(_ page: Page<T>, base: String) -> Pager? {
         pager(page, url: { SiteURLs.page(base, $0) })

@@ -12,6 +12,8 @@ public struct WXRChannel: Sendable, Equatable {
     public var blogURL = ""
     /// Login → display name, from `wp:author`.
     public var authors: [String: String] = [:]
+    /// Login → e-mail address, from `wp:author` (for `--create-users`).
+    public var authorEmails: [String: String] = [:]
 }
 
 /// One `<item>` of the export: a post, a page, an attachment or anything else WordPress stores as a post.
@@ -185,6 +187,7 @@ private final class WXRParserDelegate: NSObject, XMLParserDelegate {
     private var metaValue = ""
     private var authorLogin = ""
     private var authorName = ""
+    private var authorEmail = ""
 
     init(queue: BoundedQueue<WXRReader.Event>) { self.queue = queue }
 
@@ -217,6 +220,7 @@ private final class WXRParserDelegate: NSObject, XMLParserDelegate {
         case "wp:author" where item == nil:
             authorLogin = ""
             authorName = ""
+            authorEmail = ""
         case "wp:comment" where item != nil:
             item?.comments += 1
         default: break
@@ -287,7 +291,12 @@ private final class WXRParserDelegate: NSObject, XMLParserDelegate {
         case "wp:base_blog_url": channel.blogURL = value.trimmingCharacters(in: .whitespacesAndNewlines)
         case "wp:author_login": authorLogin = value.trimmingCharacters(in: .whitespacesAndNewlines)
         case "wp:author_display_name": authorName = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        case "wp:author": if !authorLogin.isEmpty { channel.authors[authorLogin] = authorName.isEmpty ? authorLogin : authorName }
+        case "wp:author_email": authorEmail = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        case "wp:author":
+            if !authorLogin.isEmpty {
+                channel.authors[authorLogin] = authorName.isEmpty ? authorLogin : authorName
+                if !authorEmail.isEmpty { channel.authorEmails[authorLogin] = authorEmail }
+            }
         case "channel": sendChannelOnce()
         default: break
         }

@@ -2,13 +2,16 @@ import Foundation
 import SQLKit
 import VestnikCore
 
-/// Moves a WordPress site's posts into Vestnik from its export file (see the README's mapping table). Every post is
-/// written by `ArticleWriteService.importArticle` in a transaction of its own, together with where it came from
-/// (`import_items`: the export's site and post id) and its old addresses (`LegacyRedirects`): a run stopped at any
-/// point (even by kill -9) leaves whole posts only, and running it again updates what it wrote instead of
+/// Moves a WordPress site's posts (and, from a copy of its uploads folder, its pictures: `WordPressMedia`) into
+/// Vestnik from its export file (see the README's mapping table). Posts are written by
+/// `ArticleWriteService.importArticles` in batches, one transaction each, together with where they came from
+/// (`import_items`: the export's site and post id) and their old addresses (`LegacyRedirects`): a run stopped at any
+/// point (even by kill -9) leaves whole batches only, and running it again updates what it wrote instead of
 /// duplicating it.
 public struct WordPressImporter: Sendable {
     let database: Database
+    /// Where pictures go (`--uploads`): the newsroom's own upload path.
+    let media: MediaIntake?
 
     public struct Options: Sendable {
         /// Read, convert and report everything, write nothing.
@@ -19,6 +22,23 @@ public struct WordPressImporter: Sendable {
         public var extraCategoriesAsTags = true
         /// The section of a post with no category.
         public var defaultSection = "Новини"
+        /// A copy of the site's `wp-content/uploads`: attachments, featured pictures and the pictures in bodies are
+        /// brought into the media library from it (needs `media`, and a second reader of the export for the
+        /// attachments' own pass).
+        public var uploads: URL?
+        /// `--fetch-media`: the pictures downloaded from the addresses the export names instead (through `Outbound`:
+        /// http/https only, no private or loopback addresses unless the policy allows them, a size cap, timeouts),
+        /// `fetchConcurrency` at a time, each tried again `fetchRetries` times.
+        public var fetchMedia: Outbound.Policy?
+        public var fetchConcurrency = 4
+        public var fetchRetries = 2
+        /// Called once with the export's channel before its first post (not on a dry run): the newsroom accounts of
+        /// the export's authors (`--create-users`), as WordPress login → user id. An imported article without an
+        /// owner gets its author's account as its owner, so a contributor finds their own work in the newsroom.
+        public var accounts: (@Sendable (WXRChannel) async throws -> [String: Int])?
+        /// Posts written per transaction: a batch is stored whole or not at all, so a run killed at any point
+        /// leaves whole posts only, and a rerun completes it.
+        public var batchSize = 200
 
         public init() {}
     }
@@ -45,29 +65,122 @@ public struct WordPressImporter: Sendable {
         /// Shortcodes taken out of bodies, by name.
         public var shortcodes: [String: Int] = [:]
         public var redirects = 0
+        /// Pictures brought into the media library, pictures that were there already (a re-run), files named by
+        /// the export but not in the uploads folder (the first hundred listed), featured pictures set.
+        public var mediaCopied = 0
+        public var mediaKnown = 0
+        public var mediaMissing = 0
+        public var missingFiles: [String] = []
+        /// Files the library did not take, or downloads refused, with the reason.
+        public var mediaRefused: [String] = []
+        public var featured = 0
         public var warnings: [Problem] = []
         public var failures: [Problem] = []
 
         public var total: Int { items.values.reduce(0, +) }
     }
 
-    public init(database: Database) { self.database = database }
+    public init(database: Database, media: MediaIntake? = nil) {
+        self.database = database
+        self.media = media
+    }
 
-    /// Imports what `reader` reads; `progress` is called after each item with the report so far.
+    /// Imports what `reader` reads; `progress` is called after each item with the report so far. With
+    /// `options.uploads`, `attachments` reads the same file first, for its attachments only: WordPress writes a post
+    /// before the pictures uploaded into it, and its featured picture must be in the library when the post is saved.
     public func run(
-        _ reader: WXRReader, options: Options = Options(), now: Date = Date(), progress: (Report) -> Void = { _ in }
+        _ reader: WXRReader, attachments: WXRReader? = nil, options: Options = Options(), now: Date = Date(),
+        progress: (Report) -> Void = { _ in }
     ) async throws -> Report {
         var report = Report()
         var channel = WXRChannel()
         var archives = Archives()
         let writes = ArticleWriteService(database: database)
-        try await reader.read(channel: { channel = $0 }) { item in
+        var pictures: WordPressMedia?
+        var origin: WordPressMedia.Origin?
+        if let uploads = options.uploads {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: uploads.path, isDirectory: &isFolder), isFolder.boolValue else {
+                throw InvalidInput("the uploads folder \(uploads.path) does not exist")
+            }
+            origin = .folder(uploads)
+        } else if let policy = options.fetchMedia {
+            origin = .web(policy, concurrency: options.fetchConcurrency, retries: options.fetchRetries)
+        }
+        if let origin {
+            guard let media else { throw InvalidInput("pictures need the media library") }
+            let found = WordPressMedia(origin: origin, intake: media, dryRun: options.dryRun, now: now)
+            pictures = found
+            try await attachments?.read(channel: { found.site = $0.siteURL }) { item in
+                guard item.postType == "attachment" else { return }
+                do {
+                    try await found.attachment(item)
+                } catch let error as DatabaseUnavailableError {
+                    throw error
+                } catch {
+                    report.failures.append(Problem(itemID: item.postID, title: item.title, line: item.line, message: "\(error)"))
+                }
+            }
+            try await found.bringInWaiting()
+        }
+        var owners: [String: Int] = [:]
+        var batch: [Pending] = []
+        /// Writes the posts converted so far in one transaction; if that fails, one at a time, so one bad post
+        /// fails alone.
+        func flush() async throws {
+            let posts = batch
+            batch.removeAll(keepingCapacity: true)
+            guard !posts.isEmpty else { return }
+            func record(_ post: Pending, _ slug: String, _ result: ArticleRepository.SaveResult) {
+                switch result {
+                case .created:
+                    report.created += 1
+                    if slug != post.baseSlug {
+                        report.warnings.append(
+                            Problem(
+                                itemID: post.item.postID, title: post.item.title, line: post.item.line,
+                                message: "the slug \(post.baseSlug) was taken; imported as \(slug)"))
+                    }
+                case .updated: report.updated += 1
+                }
+                archives.note(post.item, channel: channel)
+            }
+            do {
+                for (post, stored) in zip(posts, try await writes.importArticles(posts.map(\.write), now: now)) {
+                    record(post, stored.slug, stored.result)
+                }
+            } catch let error as DatabaseUnavailableError {
+                throw error
+            } catch {
+                for post in posts {
+                    do {
+                        let stored = try await writes.importArticles([post.write], now: now)[0]
+                        record(post, stored.slug, stored.result)
+                    } catch let error as DatabaseUnavailableError {
+                        throw error
+                    } catch {
+                        let message = (error as? InvalidInput)?.description ?? "\(error)"
+                        report.failures.append(
+                            Problem(itemID: post.item.postID, title: post.item.title, line: post.item.line, message: message))
+                    }
+                }
+            }
+        }
+        try await reader.read(
+            channel: {
+                channel = $0
+                if let accounts = options.accounts, !options.dryRun { owners = try await accounts($0) }
+            }
+        ) { item in
             report.items[item.postType.isEmpty ? "?" : item.postType, default: 0] += 1
             report.comments += item.comments
             do {
-                let before = report.created + report.updated
-                try await importItem(item, channel: channel, options: options, now: now, writes: writes, report: &report)
-                if report.created + report.updated > before { archives.note(item, channel: channel) }
+                if let post = try await importItem(
+                    item, channel: channel, options: options, now: now, pictures: pictures, owner: owners[item.creator], report: &report)
+                {
+                    batch.append(post)
+                    if batch.count >= options.batchSize { try await flush() }
+                }
             } catch let error as InvalidInput {
                 report.failures.append(Problem(itemID: item.postID, title: item.title, line: item.line, message: error.description))
             } catch let error as DatabaseUnavailableError {
@@ -77,19 +190,29 @@ public struct WordPressImporter: Sendable {
             }
             progress(report)
         }
+        try await flush()
         if !options.dryRun {
             try await storeArchiveRedirects(archives, channel: channel, report: &report)
             if report.created + report.updated > 0 { try await RelatedArticles(database: database).refreshAll(now: now) }
+        }
+        if let pictures {
+            report.mediaRefused = pictures.refused
+            report.mediaCopied = pictures.copied
+            report.mediaKnown = pictures.known
+            report.mediaMissing = pictures.missing
+            report.missingFiles = pictures.missingFiles
         }
         return report
     }
 
     private func importItem(
-        _ item: WXRItem, channel: WXRChannel, options: Options, now: Date, writes: ArticleWriteService, report: inout Report
-    ) async throws {
+        _ item: WXRItem, channel: WXRChannel, options: Options, now: Date, pictures: WordPressMedia?, owner: Int?, report: inout Report
+    ) async throws -> Pending? {
+        // With an uploads folder, attachments went into the media library in the first pass.
+        if item.postType == "attachment", pictures != nil { return nil }
         guard item.postType == "post" else {
             report.skipped[item.postType.isEmpty ? "unknown type" : item.postType, default: 0] += 1
-            return
+            return nil
         }
         let status: ArticleStatus
         switch item.status {
@@ -100,7 +223,7 @@ public struct WordPressImporter: Sendable {
         default:
             // private, trash, auto-draft, inherit: not for readers, not brought over.
             report.skipped["status " + item.status, default: 0] += 1
-            return
+            return nil
         }
         if let field = item.oversizeField {
             throw InvalidInput("<\(field)> is longer than \(WXRReader.maxFieldBytes >> 20) MB; not imported")
@@ -109,7 +232,23 @@ public struct WordPressImporter: Sendable {
         guard !title.isEmpty else { throw InvalidInput("the post has no title") }
         if item.isSticky { report.sticky += 1 }
 
-        let body = WordPressBody.convert(item.content)
+        // The pictures of the site's uploads that the body shows, by their address in the export → the library's copy.
+        var sources: [String: String] = [:]
+        if let pictures {
+            var addresses: [String] = []
+            _ = WordPressBody.rewriteImageSources(item.content) { url in
+                if addresses.count < 500 { addresses.append(url) }
+                return nil
+            }
+            await pictures.prefetch(addresses)
+            for url in addresses where sources[url] == nil {
+                if let address = try await pictures.image(url) { sources[url] = address.path }
+            }
+            pictures.forgetDownloads()
+        }
+        // Bringing the pictures in (`--uploads`, `--fetch-media`), one that could not be is left out (and reported), not
+        // kept pointing at the old site; without, pictures elsewhere stay at their https addresses.
+        let body = WordPressBody.convert(item.content) { url in pictures == nil ? nil : sources[url] ?? "" }
         for (name, count) in body.unknownShortcodes { report.shortcodes[name, default: 0] += count }
         var blocks = body.blocks
         var lead = ArticleBody.plainText(BodySanitizer.sanitize(WordPressText.autop(item.excerpt)))
@@ -129,14 +268,30 @@ public struct WordPressImporter: Sendable {
             section: categories.first ?? options.defaultSection, tags: tags,
             authors: author.isEmpty ? [] : [.init(name: author)], status: status,
             publishedAt: Self.publicationTime(gmt: item.postDateGMT, local: item.postDate) ?? now)
-        input.slug = try await slug(for: item, title: title, source: source, report: &report)
+        if let pictures, let thumbnail = item.meta["_thumbnail_id"].flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }),
+            thumbnail > 0
+        {
+            if let address = pictures.attachments[thumbnail] {
+                input.featuredImage = FeaturedImage(media: address.hash)
+                report.featured += 1
+            } else {
+                report.warnings.append(
+                    Problem(
+                        itemID: item.postID, title: title, line: item.line,
+                        message: "its featured picture (attachment \(thumbnail)) is not in the export or its file is missing"))
+            }
+        }
+        let baseSlug = Self.baseSlug(item, title: title)
+        input.slug = baseSlug
         try ArticleRepository.validate(input)
         report.posts[item.status, default: 0] += 1
         let keys = redirectKeys(item)
         report.redirects += keys.count
-        if options.dryRun { return }
+        if options.dryRun { return nil }
         let postID = item.postID
-        let result = try await writes.importArticle(input, now: now, refreshRelated: false) { articleID, db in
+        let write = ArticleWriteService.Imported(
+            input: input, slug: { db in try await Self.slug(postID: postID, base: baseSlug, source: source, in: db) }
+        ) { articleID, db in
             try await db.raw(
                 """
                 INSERT INTO import_items (source, item_id, article_id) VALUES (\(bind: source), \(bind: postID), \(bind: articleID))
@@ -144,41 +299,52 @@ public struct WordPressImporter: Sendable {
                 """
             ).run()
             try await LegacyRedirects.store(keys, articleID: articleID, in: db)
+            if let owner {
+                try await db.raw("UPDATE articles SET created_by = \(bind: owner) WHERE id = \(bind: articleID) AND created_by IS NULL")
+                    .run()
+            }
         }
-        switch result {
-        case .created: report.created += 1
-        case .updated: report.updated += 1
-        }
+        // What is kept of the item until its batch is written: not its body.
+        var kept = item
+        kept.content = ""
+        kept.excerpt = ""
+        kept.meta = [:]
+        return Pending(item: kept, baseSlug: baseSlug, write: write)
     }
 
-    /// The post's slug: the one it got the first time it was imported (a re-run updates that article); else
+    /// A converted post waiting for its batch's transaction.
+    struct Pending {
+        var item: WXRItem
+        var baseSlug: String
+        var write: ArticleWriteService.Imported
+    }
+
     /// WordPress's slug, percent-decoded and transliterated by the law's table (its old form stays reachable through
-    /// the redirects); else one from the title. A slug another article holds gets `-2`, `-3` … and a warning.
-    private func slug(for item: WXRItem, title: String, source: String, report: inout Report) async throws -> String {
-        let postID = item.postID
-        let earlier = try await database.read { db in
-            try await db.raw(
-                """
-                SELECT a.slug FROM import_items i JOIN articles a ON a.id = i.article_id
-                WHERE i.source = \(bind: source) AND i.item_id = \(bind: postID)
-                """
-            ).first()?.string("slug")
-        }
-        if let earlier { return earlier }
+    /// the redirects); else one from the title.
+    static func baseSlug(_ item: WXRItem, title: String) -> String {
         let decoded = item.postName.removingPercentEncoding ?? item.postName
         var base = Slug.make(decoded)
         if base.isEmpty { base = Slug.make(title) }
-        if base.isEmpty { base = "post-\(postID)" }
-        base = String(base.prefix(190))
+        if base.isEmpty { base = "post-\(item.postID)" }
+        return String(base.prefix(190))
+    }
+
+    /// The post's slug, chosen inside its batch's transaction: the one it got the first time it was imported (a
+    /// re-run updates that article); else `base`, or `base-2`, `-3` … when another article holds it (the importer
+    /// warns).
+    static func slug(postID: Int, base: String, source: String, in db: any SQLDatabase) async throws -> String {
+        let earlier = try await db.raw(
+            """
+            SELECT a.slug FROM import_items i JOIN articles a ON a.id = i.article_id
+            WHERE i.source = \(bind: source) AND i.item_id = \(bind: postID)
+            """
+        ).first()?.string("slug")
+        if let earlier { return earlier }
         var candidate = base
         var number = 1
-        while try await database.read({ [candidate] db in try await ArticleRepository.slugOwner(candidate, in: db) }) != nil {
+        while try await ArticleRepository.slugOwner(candidate, in: db) != nil {
             number += 1
             candidate = "\(base)-\(number)"
-        }
-        if number > 1 {
-            report.warnings.append(
-                Problem(itemID: postID, title: title, line: item.line, message: "the slug \(base) was taken; imported as \(candidate)"))
         }
         return candidate
     }

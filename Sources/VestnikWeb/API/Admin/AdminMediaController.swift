@@ -24,18 +24,16 @@ struct AdminMediaController: Sendable {
             do { body = try await request.body.collect(upTo: limit) } catch { throw tooLarge(limit) }
             let parameters = try APIParameters(request.uri, known: ["alt", "caption", "credit"])
             func words(_ name: String) throws -> String { (try parameters.one(name) ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
-            let outcome = try await MediaIntake(site: site).accept(
-                Array(body.readableBytesView), complete: true, fileName: Self.fileName(request.headers[.contentDisposition]),
-                alt: try words("alt"), caption: try words("caption"), credit: try words("credit"), by: caller.user.id)
+            let intake = MediaIntake(
+                repository: site.media, files: site.mediaFiles, renditions: site.renditions, maxBytes: limit)
+            let outcome = try await intake.add(
+                Array(body.readableBytesView),
+                words: MediaIntake.Words(alt: try words("alt"), caption: try words("caption"), credit: try words("credit")),
+                fileName: Self.fileName(request.headers[.contentDisposition]), uploadedBy: caller.user.id, now: site.now())
             switch outcome {
-            case .failure(let refusal):
-                let message = site.locale.format(
-                    refusal.key,
-                    [
-                        "size": MediaController.byteSize(limit), "megapixels": String(ImageFile.maxPixels / 1_000_000),
-                        "side": String(ImageFile.maxPixelSide), "frames": String(ImageFile.maxFrames),
-                    ])
-                throw APIProblem(refusal.key == MediaIntake.notAnImage ? .unsupportedMediaType : refusal.status, message)
+            case .failure(.tooLarge): throw tooLarge(limit)
+            case .failure(.notAnImage): throw APIProblem(.unsupportedMediaType, MediaIntake.Refusal.notAnImage.description)
+            case .failure(let refusal): throw APIProblem(.unprocessableContent, refusal.description)
             case .success(let accepted):
                 let item = accepted.item
                 return Response.json(

@@ -1,0 +1,65 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Gives every request an id: the `X-Request-Id` a proxy in front sent, when it looks like one (1 to 128 letters,
+/// digits, `-`, `_`, `.`, `:`), else a new random one. It is in the response's `X-Request-Id` and in the metadata of
+/// every line logged for the request (`hb.request.id`, the key Hummingbird itself logs under), and at the debug level
+/// each request gets a line of its own (method, path, status, milliseconds).
+struct RequestIDResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context: RequestContext {
+    typealias Context = Inner.Context
+    let inner: Inner
+
+    @Sendable func respond(to request: Request, context: Context) async throws -> Response {
+        let id = request.headers[.requestID].flatMap(Self.sane) ?? Self.make()
+        var context = context
+        context.logger[metadataKey: "hb.request.id"] = .string(id)
+        let start = ContinuousClock.now
+        var response: Response
+        do {
+            response = try await inner.respond(to: request, context: context)
+        } catch let error as any HTTPResponseError {
+            response = try error.response(from: request, context: context)
+        }
+        response.headers[.requestID] = id
+        context.logger.debug(
+            "request",
+            metadata: [
+                "method": .string(request.method.rawValue), "path": .string(request.uri.path),
+                "status": .stringConvertible(response.status.code),
+                "ms": .stringConvertible((ContinuousClock.now - start).milliseconds),
+            ])
+        return response
+    }
+
+    /// `text` if it may stand in log lines and headers as it is.
+    static func sane(_ text: String) -> String? {
+        guard (1...128).contains(text.utf8.count) else { return nil }
+        let allowed = text.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: ":"):
+                true
+            default: false
+            }
+        }
+        return allowed ? text : nil
+    }
+
+    /// 16 random hex digits.
+    static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let value = generator.next() as UInt64
+        let hex = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds.
+    fileprivate var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}
+
+extension HTTPField.Name {
+    static let requestID = HTTPField.Name("X-Request-Id")!
+}
