@@ -102,6 +102,7 @@ let package = Package(
                 "VestnikWeb", "VestnikStore", "VestnikCore", "VestnikDemo", "VestnikTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
     ]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/fuzz.sh TARGET SECONDS — fuzzes one parser (fuzz/run.sh's targets: scrub range wordpress lexicon markdown
-# sanitizer slug query multipart form template frontrule, or "all" for each in turn) for SECONDS and prints one Markdown table row a target:
+# sanitizer slug query multipart form template frontrule address, or "all" for each in turn) for SECONDS and prints one Markdown table row a target:
 # executions, executions/s, coverage (libFuzzer's cov: edges and ft: features), corpus size, findings. A finding
 # (crash-*, leak-*, timeout-*, oom-*) makes the exit code 1; it stays in fuzz/.work/TARGET/ to be turned into a
 # regression test. Builds with swiftc -sanitize=fuzzer,address (fuzz/run.sh); only local files, no network.
@@ -10,7 +10,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TARGET=${1:?usage: bench/fuzz.sh TARGET|all SECONDS}
 SECONDS_TO_RUN=${2:?usage: bench/fuzz.sh TARGET|all SECONDS}
-ALL="scrub range wordpress lexicon markdown sanitizer slug query multipart form template frontrule"
+ALL="scrub range wordpress lexicon markdown sanitizer slug query multipart form template frontrule address"
 [ "$TARGET" = all ] && TARGETS=$ALL || TARGETS=$TARGET
 echo "| target | seconds | executions | exec/s | cov | ft | corpus | findings |"
 echo "|---|---|---|---|---|---|---|---|"

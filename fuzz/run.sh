@@ -8,6 +8,8 @@
 #   range      the media files' Range header (fuzz/RangeFuzz.swift with Sources/VestnikCore/Media/ByteRange.swift)
 #   wordpress  the WordPress importer's text passes (fuzz/WordPressFuzz.swift with
 #              Sources/VestnikStore/Import/WordPress/WordPressText.swift); seeds: bodies with shortcodes and comments
+#   address    the outgoing requests' address rules (fuzz/AddressFuzz.swift with Sources/VestnikCore/Outbound/
+#              OutboundAddress.swift): every IPv4 spelling inet_aton reads, IPv6; seeds: odd loopback spellings
 #   lexicon    the Hunspell dictionary reader (fuzz/LexiconFuzz.swift with Sources/VestnikCore/Search/
 #              BulgarianLexicon.swift); input: an .aff file, a NUL byte, a .dic file; seeds: small dictionaries
 #   markdown   Markdown (Sources/VestnikCore/Markdown*.swift): no raw <script> gets through
@@ -31,7 +33,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET=scrub
-case "${1:-}" in scrub|wordpress|range|lexicon|markdown|sanitizer|slug|query|multipart|form|template|frontrule) TARGET=$1; shift ;; esac
+case "${1:-}" in scrub|wordpress|range|lexicon|markdown|sanitizer|slug|query|multipart|form|template|frontrule|address) TARGET=$1; shift ;; esac
 SECONDS_TO_RUN=${1:-60}
 shift || true
 WORK=fuzz/.work/$TARGET
@@ -50,6 +52,9 @@ case "$TARGET" in
   lexicon)
     SOURCES=(Sources/VestnikCore/Search/BulgarianLexicon.swift fuzz/LexiconFuzz.swift)
     MAX_LEN=8192 ;;
+  address)
+    SOURCES=(Sources/VestnikCore/Outbound/OutboundAddress.swift fuzz/AddressFuzz.swift)
+    MAX_LEN=64 ;;
   markdown|sanitizer|slug|query|multipart|form|template|frontrule)
     # All of VestnikCore but SHA256.swift (swift-crypto's; nothing fuzzed here hashes).
     mapfile -t SOURCES < <(find Sources/VestnikCore -name '*.swift' ! -name SHA256.swift | sort)
@@ -83,6 +88,10 @@ elif [ "$TARGET" = scrub ]; then
   python3 fuzz/seeds.py "$WORK/corpus"
 elif [ "$TARGET" = range ]; then
   for seed in 'bytes=0-99' 'bytes=-500' 'bytes=100-' 'bytes=5-1' 'bytes=0-0,5-9' 'bytes=99999999999999999999999-'; do
+    printf '%s' "$seed" > "$WORK/corpus/$(printf '%s' "$seed" | md5sum | cut -c1-8)"
+  done
+elif [ "$TARGET" = address ]; then
+  for seed in '127.0.0.1' '0x7f.1' '2130706433' '0177.0.0.1' '[::ffff:127.0.0.1]' 'fe80::1%eth0' '64:ff9b::a9fe:a9fe' '1.2.3.4.5'; do
     printf '%s' "$seed" > "$WORK/corpus/$(printf '%s' "$seed" | md5sum | cut -c1-8)"
   done
 elif [ "$TARGET" = lexicon ]; then

@@ -18,8 +18,46 @@ public struct ArticleQuery: Sendable, Equatable {
     public var slug: String?
     /// Only articles with a featured picture (the WordPress API's media list).
     public var withPicture = false
+    /// The order of numbered pages (the WordPress API's `orderby`/`order`); cursor pages are always newest first.
+    public var order = ArticleOrder()
 
     public init() {}
+}
+
+/// What numbered pages of articles are sorted by, then by id the same way (so the order is total and stable).
+public struct ArticleOrder: Sendable, Equatable {
+    public enum Key: String, Sendable, CaseIterable {
+        /// Publication time.
+        case date
+        case id
+        /// The last save.
+        case modified
+        case slug
+        case title
+
+        var column: String {
+            switch self {
+            case .date: return "a.published_at"
+            case .id: return "a.id"
+            case .modified: return "a.updated_at"
+            case .slug: return "a.slug"
+            case .title: return "a.title"
+            }
+        }
+    }
+    public var key: Key
+    public var ascending: Bool
+
+    public init(key: Key = .date, ascending: Bool = false) {
+        self.key = key
+        self.ascending = ascending
+    }
+
+    /// `ORDER BY`'s terms (fixed column names: nothing from the request reaches the SQL text).
+    var sql: String {
+        let direction = ascending ? "ASC" : "DESC"
+        return key == .id ? "a.id \(direction)" : "\(key.column) \(direction), a.id \(direction)"
+    }
 }
 
 /// The content API's article reads: newest first by publication time, then id, a page at a time from a keyset
@@ -40,7 +78,8 @@ extension ArticleRepository {
             let found = try await db.raw(
                 """
                 \(Self.articleColumns) WHERE \(rows)
-                ORDER BY a.published_at DESC, a.id DESC LIMIT \(literal: max(1, limit)) OFFSET \(literal: max(0, offset))
+                ORDER BY \(unsafeRaw: cursor == nil ? query.order.sql : ArticleOrder().sql)
+                LIMIT \(literal: max(1, limit)) OFFSET \(literal: max(0, offset))
                 """
             ).all()
             return try await Self.articles(from: found, in: db)

@@ -351,6 +351,28 @@ public enum Migrations {
                 """,
             ]),
         Migration(
+            version: 15, name: "webhooks and their deliveries",
+            statements: [
+                // A chief's webhook: the URL, the events it hears (space-separated `WebhookEvent`s) and the secret its
+                // deliveries are signed with (kept to sign; shown once).
+                """
+                CREATE TABLE webhooks (
+                    id {id}, url TEXT NOT NULL, events TEXT NOT NULL, secret TEXT NOT NULL, created_at {bigint} NOT NULL,
+                    created_by {bigint} REFERENCES users(id) ON DELETE SET NULL)
+                """,
+                // One event for one webhook, stored in the transaction of the write that caused it and sent after
+                // (`Outbox`: queued, sent or failed), with the receiver's last answer.
+                """
+                CREATE TABLE webhook_deliveries (
+                    id {id}, webhook_id {bigint} NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE, event TEXT NOT NULL,
+                    payload TEXT NOT NULL, created_at {bigint} NOT NULL, next_attempt_at {bigint} NOT NULL,
+                    attempts INTEGER NOT NULL, status TEXT NOT NULL, last_error TEXT, last_status INTEGER, last_response TEXT,
+                    sent_at {bigint})
+                """,
+                "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at)",
+                "CREATE INDEX webhook_deliveries_hook ON webhook_deliveries (webhook_id, created_at)",
+            ]),
+        Migration(
             version: 16, name: "front-page layouts: pinned stories and zone rules",
             statements: [
                 // An arrangement of a front page (`FrontLayoutService`): `scope` 0 is the home page, else a section's

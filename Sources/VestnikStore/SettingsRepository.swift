@@ -117,6 +117,10 @@ public enum SettingRules {
             }
     }
 
+    /// `on`: webhooks may be sent to loopback and private addresses (a receiver on the same machine or network);
+    /// off by default, so a webhook cannot reach the server's own or its network's services.
+    public static let webhooksAllowPrivateKey = "webhooks.allow_private"
+
     /// The web origins that may read the content API from a browser.
     public static let corsOriginsKey = "api.cors_origins"
 

@@ -90,6 +90,7 @@ public enum SettingCatalog {
         .init(key: "backup.every_hours", group: "backup", kind: .number, shown: .nowhere),
         .init(key: "backup.keep", group: "backup", kind: .number, shown: .nowhere),
         .init(key: SettingRules.corsOriginsKey, group: "api", kind: .text, shown: .nowhere),
+        .init(key: SettingRules.webhooksAllowPrivateKey, group: "api", kind: .choice(["off", "on"]), shown: .nowhere),
     ]
 
     public static func definition(_ key: String) -> SettingDefinition? { all.first { $0.key == key } }

@@ -122,6 +122,7 @@ public func buildRouter(
     SettingsController(pages: pages, service: SettingsService(database: site.database)).addRoutes(to: newsroom)
     APITokensController(pages: pages, tokens: APITokenRepository(database: site.database), staff: StaffService(database: site.database))
         .addRoutes(to: newsroom)
+    WebhooksController(pages: pages, hooks: WebhookRepository(database: site.database), settings: site.settings).addRoutes(to: newsroom)
     ProfileController(pages: pages, accounts: site.accounts, taxonomy: site.taxonomy, drafts: site.drafts).addRoutes(to: newsroom)
     ArticleListController(
         pages: pages, editorial: site.editorial, taxonomy: site.taxonomy, search: site.search,
@@ -164,6 +165,7 @@ public func buildApplication(
         counter, PublicationScheduler(site: site, logger: logger), MailDelivery(site: site, transport: settings.mail, logger: logger),
         RenditionWorker(renditions: site.renditions, now: site.now, logger: logger), SearchRebuilder(site: site, logger: logger),
         BackupScheduler(site: site, logger: logger), BodyPictureCopier(site: site, policy: settings.outsidePictures, logger: logger),
+        WebhookDelivery(site: site, logger: logger),
     ]
     if settings.embedLookups {
         services.append(

@@ -180,6 +180,100 @@ import VestnikTestSupport
         }
     }
 
+    static func upload(
+        _ client: any TestClientProtocol, _ bytes: [UInt8], token: String, query: String, contentType: String = "image/jpeg"
+    ) async throws -> Answer {
+        let headers: HTTPFields = [
+            .authorization: "Bearer \(token)", .contentType: contentType, .contentDisposition: "attachment; filename=\"snimka.jpg\"",
+        ]
+        return try await client.execute(
+            uri: "/api/admin/v1/media?" + query, method: .post, headers: headers, body: ByteBuffer(bytes: bytes)
+        ) { response in
+            let object = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any] ?? [:]
+            return Answer(status: response.status, headers: response.headers, json: object)
+        }
+    }
+
+    @Test(
+        "media upload goes the newsroom's way: scrubbed, kept once, renditions queued; 413, 415, 422; then an article leads with it",
+        arguments: TestDatabase.all)
+    func mediaUpload(_ kind: TestDatabase) async throws {
+        try await withSite(kind, articles: newsroomSeed, mediaMaxBytes: 2_000_000) { client, site in
+            let author = try await Self.token(site, role: .author, scopes: [.read, .write])
+            let reader = try await Self.token(site, role: .editor, scopes: [.read])
+            let photo = TestPictures.bytes("photo-gps.jpg")
+            let alt = "alt=%D0%9F%D0%BB%D0%BE%D1%89%D0%B0%D0%B4%D1%8A%D1%82&credit=%D0%91%D0%A2%D0%90"  // Площадът, БТА
+            #expect(try await Self.upload(client, photo, token: reader.token, query: alt).status == .forbidden)
+            let first = try await Self.upload(client, photo, token: author.token, query: alt)
+            #expect(first.status == .created)
+            let path = try #require(first.json["featured_media"] as? String)
+            // The stored file is the scrubbed one (no GPS), and its renditions are queued.
+            let clean = MediaAddress(bytes: try ImageScrubber.scrub(photo, format: .jpeg).get().bytes, format: .jpeg)
+            #expect(path == clean.path && first.json["alt"] as? String == "Площадът" && first.json["credit"] as? String == "БТА")
+            #expect(try await site.renditions.job(clean.hash) != nil)
+            #expect(try await Self.upload(client, photo, token: author.token, query: alt).status == .ok)  // the same picture again
+            #expect(try await Self.upload(client, photo, token: author.token, query: "").status == .unprocessableContent)  // no alt
+            let svg = Array("<svg xmlns=\"http://www.w3.org/2000/svg\"/>".utf8)
+            #expect(try await Self.upload(client, svg, token: author.token, query: alt).status == .unsupportedMediaType)
+            #expect(
+                try await Self.upload(client, photo, token: author.token, query: alt, contentType: "text/plain").status
+                    == .unsupportedMediaType)
+            let huge = photo + [UInt8](repeating: 0, count: 2_000_000)
+            #expect(try await Self.upload(client, huge, token: author.token, query: alt).status == .contentTooLarge)
+            // An article leads with it.
+            var input = Self.newArticle
+            input["featured_media"] = path
+            let created = try await Self.call(client, .post, "/api/admin/v1/articles", token: author.token, body: input)
+            #expect(created.status == .created && (created.json["featured_media"] as? String)?.contains(clean.hash) == true)
+        }
+    }
+
+    @Test(
+        "sections and tags: an editor's write token creates and renames sections, renames, merges and deletes unused tags",
+        arguments: TestDatabase.all)
+    func structure(_ kind: TestDatabase) async throws {
+        try await withSite(kind, articles: newsroomSeed + [article("С етикети", tags: ["Избори", "Избори 2026"])]) { client, site in
+            let editor = try await Self.token(site, role: .editor, scopes: [.write])
+            let author = try await Self.token(site, role: .author, scopes: [.read, .write, .publish])
+            let readOnly = try await Self.token(site, role: .chief, scopes: [.read])
+            let body: [String: Any] = ["name": "Наука", "description": "Открития."]
+            #expect(try await Self.call(client, .post, "/api/admin/v1/sections", token: author.token, body: body).status == .forbidden)
+            #expect(try await Self.call(client, .post, "/api/admin/v1/sections", token: readOnly.token, body: body).status == .forbidden)
+            let created = try await Self.call(client, .post, "/api/admin/v1/sections", token: editor.token, body: body)
+            #expect(created.status == .created && created.json["slug"] as? String == "nauka")
+            let id = try #require(created.json["id"] as? Int)
+            #expect(
+                try await Self.call(client, .post, "/api/admin/v1/sections", token: editor.token, body: body).status
+                    == .unprocessableContent)
+            let renamed = try await Self.call(
+                client, .put, "/api/admin/v1/sections/\(id)", token: editor.token,
+                body: ["name": "Наука и техника", "slug": "nauka-tehnika"])
+            #expect(renamed.status == .ok && renamed.json["description"] as? String == "Открития.")
+            // The old address leads to the new one, as after a newsroom edit.
+            #expect(try await client.get("/nauka").status == .movedPermanently)
+            let tags = try await site.taxonomy.tagUsage(prefix: "Избори", limit: 10)
+            let (main, other) = (
+                try #require(tags.first { $0.tag.name == "Избори" }).tag, try #require(tags.first { $0.tag.name == "Избори 2026" }).tag
+            )
+            // A tag in use is not deleted.
+            #expect(try await Self.call(client, .delete, "/api/admin/v1/tags/\(main.id)", token: editor.token).status == .conflict)
+            let merged = try await Self.call(
+                client, .post, "/api/admin/v1/tags/\(other.id)/merge", token: editor.token, body: ["into": "Избори"])
+            #expect(merged.status == .ok && merged.json["id"] as? Int == main.id && merged.json["articles"] as? Int == 1)
+            let tagRenamed = try await Self.call(
+                client, .put, "/api/admin/v1/tags/\(main.id)", token: editor.token, body: ["name": "Избори в България"])
+            #expect(tagRenamed.status == .ok && (tagRenamed.json["slug"] as? String)?.hasPrefix("izbori-v-b") == true)
+            #expect(try await Self.call(client, .delete, "/api/admin/v1/tags/424242", token: editor.token).status == .notFound)
+            let audit = try await site.database.read { db in
+                try await db.raw(
+                    "SELECT action FROM audit_log WHERE action IN ('section_created', 'section_updated', 'tag_merged', 'tag_renamed') ORDER BY id"
+                )
+                .all().map { try $0.decode(column: "action", as: String.self) }
+            }
+            #expect(audit == ["section_created", "section_updated", "tag_merged", "tag_renamed"])
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func suspendedDeletedAndRevokedTokensStopWorking(_ kind: TestDatabase) async throws {
         try await withSite(kind, articles: newsroomSeed) { client, site in

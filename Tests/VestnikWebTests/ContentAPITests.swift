@@ -28,6 +28,26 @@ import VestnikTestSupport
         try #require(try json(text)["items"] as? [[String: Any]])
     }
 
+    @Test("search: the site search's hits with snippets, filters and pages, and its \"did you mean\"", arguments: TestDatabase.all)
+    func searchAsTheSiteSearches(_ kind: TestDatabase) async throws {
+        try await withSite(kind, articles: Self.content) { client, _ in
+            let found = try json(try await client.get("/api/v1/search?q=%D0%B3%D0%B0%D0%B7").body)  // газ
+            let hits = try #require(found["items"] as? [[String: Any]])
+            #expect(hits.map { $0["title"] as? String } == ["Цените на газа скочиха"])  // the draft is not found
+            #expect((hits[0]["snippet"] as? String)?.contains("<mark>") == true)
+            #expect(found["total"] as? Int == 1 && found["page"] as? Int == 1 && found["pages"] as? Int == 1)
+            let inSection = try json(try await client.get("/api/v1/search?q=%D0%B3%D0%B0%D0%B7&section=\(Slug.make("България"))").body)
+            #expect((inSection["items"] as? [Any])?.isEmpty == true || inSection["total"] as? Int == 0)
+            // A misspelt word gets the site's own word, as on the search page.
+            let misspelt = "поскъпнна".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            let typo = try json(try await client.get("/api/v1/search?q=" + misspelt).body)
+            #expect(typo["total"] as? Int == 0 && (typo["suggestion"] as? String)?.hasPrefix("поскъп") == true)
+            for bad in ["", "?q=", "?q=x&page=0", "?q=x&limit=101", "?q=x&section=nyama", "?q=x&unknown=1"] {
+                #expect(try await client.get("/api/v1/search\(bad)").status == .badRequest, "\(bad)")
+            }
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func listsNewestFirstInStablePagesWithoutBodies(_ kind: TestDatabase) async throws {
         try await withSite(kind, articles: Self.content) { client, _ in

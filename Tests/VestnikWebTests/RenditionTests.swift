@@ -96,6 +96,17 @@ struct RenditionTests {
             let images = try #require(data["image"] as? [[String: Any]])
             #expect(images.map { $0["width"] as? Int } == [1200, 1200, 1200])
             #expect(images.map { $0["height"] as? Int } == [675, 900, 1200])
+            // The content API lists the same files: widths, formats and the three crops.
+            let api = try #require(
+                try JSONSerialization.jsonObject(
+                    with: Data(try await client.get("/api/v1/articles/by-slug/protest-pred-parlamenta").body.utf8))
+                    as? [String: Any])
+            let media = try #require(api["featured_media"] as? [String: Any])
+            let listed = try #require(media["renditions"] as? [[String: Any]])
+            #expect(media["format"] as? String == "image/jpeg" && listed.count == renditions.count)
+            #expect(Set(listed.compactMap { $0["crop"] as? String }) == ["16x9", "4x3", "1x1"])
+            #expect(listed.contains { $0["url"] as? String == "http://127.0.0.1:8080\(webp.address.path)" && $0["width"] as? Int == 640 })
+            #expect(listed.contains { $0["format"] as? String == "image/webp" && $0["crop"] is NSNull })
         }
     }
 

@@ -19,6 +19,40 @@ import VestnikTestSupport
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])
     }
 
+    @Test("offset, orderby/order and _fields as WordPress reads them", arguments: TestDatabase.all)
+    func offsetOrderAndFields(_ kind: TestDatabase) async throws {
+        try await withSite(kind, articles: Self.content) { client, _ in
+            let titles = { (path: String) in
+                try self.array(try await client.get(path).body).map { ($0["title"] as? [String: Any])?["rendered"] as? String }
+            }
+            // Offset wins over page; totals stay the whole list's.
+            let skipped = try await client.get("/wp-json/wp/v2/posts?per_page=3&offset=4&page=2")
+            #expect(skipped.headers[HTTPField.Name("X-WP-Total")!] == "12")
+            #expect(try await titles("/wp-json/wp/v2/posts?per_page=3&offset=4") == ["Новина 5", "Новина 6", "Новина 7"])
+            // Oldest first, by date and by id (the articles were made newest last).
+            #expect(try await titles("/wp-json/wp/v2/posts?per_page=2&orderby=date&order=asc") == ["Новина 12", "Новина 11"])
+            let byID = try array(try await client.get("/wp-json/wp/v2/posts?per_page=12&orderby=id&order=asc").body).compactMap {
+                $0["id"] as? Int
+            }
+            #expect(byID == byID.sorted() && byID.count == 12)
+            for bad in ["orderby=author", "orderby=x", "order=up", "offset=-1", "offset=99999"] {
+                #expect(try await client.get("/wp-json/wp/v2/posts?\(bad)").status == .badRequest, "\(bad)")
+            }
+            // _fields keeps only the members named, nested ones too, in lists and single items.
+            let trimmed = try array(try await client.get("/wp-json/wp/v2/posts?per_page=2&_fields=id,title.rendered,link").body)
+            #expect(trimmed.count == 2 && trimmed.allSatisfy { Set($0.keys) == ["id", "title", "link"] })
+            #expect(trimmed.allSatisfy { ($0["title"] as? [String: Any]).map { Set($0.keys) } == ["rendered"] })
+            let id = try #require(trimmed[0]["id"] as? Int)
+            let one = try #require(
+                try JSONSerialization.jsonObject(with: Data(try await client.get("/wp-json/wp/v2/posts/\(id)?_fields=slug").body.utf8))
+                    as? [String: Any])
+            #expect(Set(one.keys) == ["slug"])
+            let all = try array(try await client.get("/wp-json/wp/v2/categories").body)
+            let terms = try array(try await client.get("/wp-json/wp/v2/categories?_fields=name&offset=1").body)
+            #expect(all.count >= 2 && terms.count == all.count - 1 && terms.allSatisfy { Set($0.keys) == ["name"] })
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func postsPageWithWordPressTotalsAndLinks(_ kind: TestDatabase) async throws {
         try await withSite(kind, articles: Self.content) { client, _ in

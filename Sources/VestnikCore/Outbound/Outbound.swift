@@ -199,7 +199,9 @@ public enum Outbound {
                     continuation.resume(throwing: Failure.transport("\(curl) did not start: \(error)"))
                     return
                 }
-                let timer = DispatchWorkItem { if process.isRunning { process.terminate() } }
+                // SIGKILL, not terminate()'s SIGTERM: the child inherits the calling thread's signal mask, in which
+                // SIGTERM may be blocked, and curl blocked writing to a full pipe would then never end.
+                let timer = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
                 DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(policy.timeout + 5), execute: timer)
                 if let body = request.body {
                     DispatchQueue.global().async {
@@ -216,7 +218,9 @@ public enum Outbound {
                     received.append(contentsOf: chunk)
                     if received.count > policy.maxResponseBytes {
                         tooLarge = true
-                        process.terminate()
+                        // Closing the pipe ends curl's write (EPIPE) even where a signal would be blocked.
+                        try? output.fileHandleForReading.close()
+                        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
                         break
                     }
                 }

@@ -25,7 +25,8 @@ public struct MailOutbox: Sendable {
     /// Waits after the first, second, … failed try; after the last the message is given up.
     public static let retryWaits: [TimeInterval] = [60, 300, 900, 3_600, 3 * 3_600, 6 * 3_600, 12 * 3_600]
     /// How long a node holds a message it is sending before another may try it.
-    public static let claimLifetime: TimeInterval = 120
+    public static var claimLifetime: TimeInterval { Outbox.claimLifetime }
+    static let outbox = Outbox(table: "mail_outbox", retryWaits: retryWaits)
 
     public func enqueue(to recipient: String, subject: String, body: String, now: Date) async throws {
         try await database.write { db in try await Self.enqueue(to: recipient, subject: subject, body: body, now: now, in: db) }
@@ -44,55 +45,25 @@ public struct MailOutbox: Sendable {
     /// Up to `limit` messages due now, claimed for `claimLifetime` by this caller.
     public func claimDue(now: Date, limit: Int = 10) async throws -> [QueuedMail] {
         try await database.write { db in
-            let rows = try await db.raw(
-                """
-                SELECT id, recipient, subject, body, attempts, created_at, last_error FROM mail_outbox
-                WHERE status = 'queued' AND next_attempt_at <= \(bind: now.unixSeconds) ORDER BY next_attempt_at, id LIMIT \(bind: limit)
-                """
-            ).all()
-            var claimed: [QueuedMail] = []
-            for row in rows {
-                let id = try row.int("id")
-                // Claimed only if nobody claimed it since the read (another node, on PostgreSQL).
-                let taken = try await db.raw(
-                    """
-                    UPDATE mail_outbox SET next_attempt_at = \(bind: now.addingTimeInterval(Self.claimLifetime).unixSeconds)
-                    WHERE id = \(bind: id) AND status = 'queued' AND next_attempt_at <= \(bind: now.unixSeconds) RETURNING id
-                    """
-                ).first()
-                guard taken != nil else { continue }
-                claimed.append(
-                    QueuedMail(
-                        id: id, recipient: try row.string("recipient"), subject: try row.string("subject"), body: try row.string("body"),
-                        attempts: try row.int("attempts"), createdAt: try row.date("created_at"),
-                        lastError: try row.decode(column: "last_error", as: String?.self)))
+            try await Self.outbox.claimDue(
+                columns: "recipient, subject, body, attempts, created_at, last_error", now: now, limit: limit, in: db
+            )
+            .map { row in
+                QueuedMail(
+                    id: try row.int("id"), recipient: try row.string("recipient"), subject: try row.string("subject"),
+                    body: try row.string("body"), attempts: try row.int("attempts"), createdAt: try row.date("created_at"),
+                    lastError: try row.decode(column: "last_error", as: String?.self))
             }
-            return claimed
         }
     }
 
     public func markSent(_ id: Int, now: Date) async throws {
-        try await database.write { db in
-            try await db.raw(
-                "UPDATE mail_outbox SET status = 'sent', sent_at = \(bind: now.unixSeconds), attempts = attempts + 1 WHERE id = \(bind: id)"
-            ).run()
-        }
+        try await database.write { db in try await Self.outbox.markSent(id, now: now, in: db) }
     }
 
     /// Records a failed try: the next after the wait for this many failures, or given up after the last wait.
     public func markFailed(_ id: Int, attempts: Int, error: String, now: Date) async throws {
-        let failures = attempts + 1
-        let wait = failures <= Self.retryWaits.count ? Self.retryWaits[failures - 1] : nil
-        let next = now.addingTimeInterval(wait ?? 0).unixSeconds
-        let status = wait == nil ? "failed" : "queued"
-        try await database.write { db in
-            try await db.raw(
-                """
-                UPDATE mail_outbox SET attempts = \(bind: failures), last_error = \(bind: String(error.prefix(2_000))),
-                next_attempt_at = \(bind: next), status = \(bind: status) WHERE id = \(bind: id)
-                """
-            ).run()
-        }
+        try await database.write { db in try await Self.outbox.markFailed(id, attempts: attempts, error: error, now: now, in: db) }
     }
 
     /// Messages that failed at least once and are not sent: given up, or still being retried (newest first).

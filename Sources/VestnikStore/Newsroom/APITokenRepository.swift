@@ -170,19 +170,28 @@ public struct APITokenRepository: Sendable {
     private func asChief<T: Sendable>(
         _ actor: ArticleWriter, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {
-        guard actor.role == .chief, let actorID = actor.userID else { throw APITokenError.notAllowed }
-        let dialect = database.dialect
-        return try await database.write { db in
+        try await database.asChief(actor, otherwise: APITokenError.notAllowed, body)
+    }
+
+    private static func date(_ seconds: Int) -> Date { Date(timeIntervalSince1970: TimeInterval(seconds)) }
+}
+
+extension Database {
+    /// Runs `body` in a transaction if `actor` is a chief editor now (not demoted or suspended a moment ago, on any
+    /// node); throws `refusal` otherwise. For the chief's own pages: API tokens, webhooks.
+    func asChief<T: Sendable>(
+        _ actor: ArticleWriter, otherwise refusal: any Error, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        guard actor.role == .chief, let actorID = actor.userID else { throw refusal }
+        let dialect = self.dialect
+        return try await write { db in
             try await Database.serialize(LockKeys.users, dialect: dialect, in: db)
-            // The chief may have been demoted or suspended a moment ago, on any node.
             guard
                 try await db.raw(
                     "SELECT id FROM users WHERE id = \(bind: actorID) AND role = \(bind: Role.chief.rawValue) AND suspended_at IS NULL"
                 ).first() != nil
-            else { throw APITokenError.notAllowed }
+            else { throw refusal }
             return try await body(db)
         }
     }
-
-    private static func date(_ seconds: Int) -> Date { Date(timeIntervalSince1970: TimeInterval(seconds)) }
 }

@@ -4,7 +4,7 @@ import VestnikCore
 
 extension ArticleWriteService {
     /// Adds a dated correction or clarification to a published article: editors and the chief only, the note and its
-    /// audit row in one transaction, then the article's own page and the corrections page with its feeds are
+    /// audit row (and the `article.updated` webhook deliveries) in one transaction, then the article's own page and the corrections page with its feeds are
     /// announced (`p<id>`, `corrections`): nothing else shows a note. The article's text is not touched (a fixed typo
     /// is a plain `save`); its page's `dateModified` is the newest of its save and its notes.
     @discardableResult
@@ -31,6 +31,8 @@ extension ArticleWriteService {
             ).first()
             try await Self.audit(
                 userID: writer.userID, action: kind.rawValue, articleID: articleID, title: try row.string("title"), now: now, in: db)
+            // The published article changed for its readers: the same event as a saved edit.
+            try await WebhookRepository.enqueue([.updated], articleID: articleID, now: now, in: db)
             return try inserted.map { try $0.int("id") } ?? 0
         }
         await database.announce(ContentChange(keys: [CacheKey.articlePage(articleID), CacheKey.corrections]))

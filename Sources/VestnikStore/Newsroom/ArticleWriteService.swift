@@ -39,8 +39,8 @@ public enum ArticleWriteError: Error, Equatable, CustomStringConvertible {
 
 /// The one way an article is written: the newsroom's forms, the scheduler and the importers call it (and the admin
 /// API and live coverage will), so every write gets the same role rules, validation, optimistic concurrency,
-/// revision, audit row and change announcement. The article, its revision, its audit rows and the writer's cleared
-/// autosave are one transaction: either all of them are stored or none is. It lives beside the repositories because
+/// revision, audit row, change announcement and webhook deliveries. The article, its revision, its audit rows, its
+/// webhook deliveries and the writer's cleared autosave are one transaction: either all of them are stored or none is. It lives beside the repositories because
 /// it needs their transaction; the web layer only translates forms and JSON into its calls.
 public struct ArticleWriteService: Sendable {
     let database: Database
@@ -145,6 +145,7 @@ public struct ArticleWriteService: Sendable {
             if let userID = writer.userID {
                 try await DraftKeeping.clearAutosave(userID: userID, articleID: articleID, in: db)
             }
+            try await WebhookRepository.enqueue(WebhookEvent.of(from: from, to: input.status), articleID: result.id, now: now, in: db)
             return (result.id, latest + 1, change)
         }
         guard let stored else {
@@ -282,6 +283,8 @@ public struct ArticleWriteService: Sendable {
                 else { return nil }
                 try await Self.audit(
                     userID: nil, action: ArticleStatus.published.rawValue, articleID: id, title: try row.string("title"), now: now, in: db)
+                // The same event as a manual publication, and the schedule's own, in the transaction that wins the claim.
+                try await WebhookRepository.enqueue([.published, .scheduleFired], articleID: id, now: now, in: db)
                 let after = try await ArticlePlacement.of(articleID: id, in: db)
                 return ArticlePlacement.change(articleID: id, before: before, after: after)
             }

@@ -25,12 +25,12 @@ public enum Instruments {
 
     // MARK: Background work
 
-    /// One round of a periodic service: `job` is scheduler, mail, renditions or search_rebuild.
+    /// One round of a periodic service: `job` is scheduler, mail, webhooks, renditions or search_rebuild.
     public static func jobRun(_ job: String, failed: Bool) {
         Counter(label: "vestnik_job_runs_total", dimensions: [("job", job), ("result", failed ? "error" : "ok")]).increment()
     }
 
-    /// Items a background job finished: articles published, e-mails sent, renditions made, articles reindexed.
+    /// Items a background job finished: articles published, e-mails sent, webhook deliveries made, renditions made, articles reindexed.
     public static func jobItems(_ job: String, _ count: Int) {
         guard count > 0 else { return }
         Counter(label: "vestnik_job_items_total", dimensions: [("job", job)]).increment(by: count)

@@ -28,14 +28,19 @@ struct APIDocument: Sendable {
             let paths = root["paths"] as? [String: Any]
         else { throw ThemeError("api/openapi.json has no paths") }
         var operations: [Operation] = []
+        func add(_ method: String, _ path: String, _ value: Any?) {
+            guard let operation = value as? [String: Any] else { return }
+            operations.append(
+                Operation(
+                    method: method.uppercased(), path: path, summary: operation["summary"] as? String ?? "",
+                    tag: (operation["tags"] as? [String])?.first ?? ""))
+        }
         for (path, item) in paths {
-            for (method, value) in (item as? [String: Any]) ?? [:] {
-                guard let operation = value as? [String: Any] else { continue }
-                operations.append(
-                    Operation(
-                        method: method.uppercased(), path: path, summary: operation["summary"] as? String ?? "",
-                        tag: (operation["tags"] as? [String])?.first ?? ""))
-            }
+            for (method, value) in (item as? [String: Any]) ?? [:] { add(method, path, value) }
+        }
+        // What this site sends (OpenAPI 3.1 `webhooks`), listed by event.
+        for (event, item) in (root["webhooks"] as? [String: Any]) ?? [:] {
+            add("POST", "webhook: \(event)", (item as? [String: Any])?["post"])
         }
         self.operations = operations.sorted { ($0.path, $0.method) < ($1.path, $1.method) }
     }

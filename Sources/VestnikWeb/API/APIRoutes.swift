@@ -27,6 +27,8 @@ func addAdminAPIRoutes(to router: Router<VestnikRequestContext>, site: Site) {
         .add(middleware: ProblemMiddleware())
         .add(middleware: AdminAuthMiddleware(tokens: APITokenRepository(database: site.database), now: site.now))
     AdminArticlesController(site: site).addRoutes(to: admin)
+    AdminMediaController(site: site).addRoutes(to: admin)
+    AdminStructureController(site: site).addRoutes(to: admin)
 }
 
 /// The WordPress-compatible read subset, under the content API's CORS setting. Its answers carry `Surrogate-Key`s

@@ -24,6 +24,23 @@ enum JSONValue: Sendable, Equatable, Encodable {
         }
     }
 
+    /// Only the members named by `paths` (each a member's name, or a path into nested objects such as
+    /// `["title", "rendered"]`), in an object or in each object of an array; anything else as it is.
+    func keeping(_ paths: [[String]]) -> JSONValue {
+        switch self {
+        case .array(let items): return .array(items.map { $0.keeping(paths) })
+        case .object(let members):
+            var kept: [String: JSONValue] = [:]
+            for (name, value) in members {
+                let inner = paths.filter { $0.first == name }.map { Array($0.dropFirst()) }
+                if inner.isEmpty { continue }
+                kept[name] = inner.contains(where: \.isEmpty) ? value : value.keeping(inner)
+            }
+            return .object(kept)
+        default: return self
+        }
+    }
+
     static func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
 
     /// The UTF-8 bytes of the document.

@@ -122,15 +122,7 @@ public struct MailDelivery: Service {
     }
 
     public func run() async throws {
-        await repeatUntilShutdown(every: interval, logger: logger, failure: "mail delivery failed") {
-            do {
-                Instruments.jobItems("mail", try await deliverDue())
-                Instruments.jobRun("mail", failed: false)
-            } catch {
-                Instruments.jobRun("mail", failed: true)
-                throw error
-            }
-        }
+        await repeatUntilShutdown(every: interval, logger: logger, job: "mail", failure: "mail delivery failed") { try await deliverDue() }
     }
 
     /// Sends every message due now, once; returns how many went out.

@@ -66,10 +66,7 @@ struct AdminArticlesController: Sendable {
     /// The article the path names, if the caller may see it (editors: any; others: their own, and published ones
     /// to read). Another's article below editor is a 404 to read and a 403 to change, as in the newsroom.
     private func editable(_ context: Context, for caller: APICaller, mayChange: Bool) async throws -> EditableArticle {
-        let text = try context.parameters.require("id")
-        guard text.count <= 12, let id = Int(text), id > 0 else {
-            throw APIProblem(.badRequest, "an article id is a positive whole number")
-        }
+        let id = try AdminJSON.pathID(context)
         guard let article = try await site.editorial.article(id: id) else { throw APIProblem(.notFound, "no article has this id") }
         let own = article.ownerID == caller.user.id
         if !own, !caller.user.role.editsAnyone {
@@ -80,15 +77,7 @@ struct AdminArticlesController: Sendable {
     }
 
     private func decode<Body: Decodable>(_ request: Request, _ type: Body.Type) async throws -> Body {
-        guard request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true else {
-            throw APIProblem(.unsupportedMediaType, "send the body as application/json")
-        }
-        let bytes = try await request.body.collect(upTo: Self.maxBody)
-        do {
-            return try JSONDecoder().decode(Body.self, from: Data(bytes.readableBytesView))
-        } catch {
-            throw APIProblem(.badRequest, "the body is not the JSON this operation takes: \(Self.reason(error))")
-        }
+        try await AdminJSON.decode(request, type, maxBody: Self.maxBody)
     }
 
     /// The article the body describes, through the newsroom form's own checks (lengths, slug, section, the body
@@ -165,15 +154,6 @@ struct AdminArticlesController: Sendable {
                 ? .string(site.publicURL + SiteURLs.article(section: article.sectionSlug, slug: draft.slug)) : .null,
         ])
     }
-
-    private static func reason(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.keyNotFound(let key, _): return "\(key.stringValue) is missing"
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-            return "\(context.codingPath.map(\.stringValue).joined(separator: ".")) has the wrong type"
-        default: return "malformed JSON"
-        }
-    }
 }
 
 /// The body of a create or update. Only `title` and `section` are required to create; an update sends the whole
@@ -217,5 +197,38 @@ struct AdminTransition: Decodable {
     enum CodingKeys: String, CodingKey {
         case baseRevision = "base_revision"
         case publishAt = "publish_at"
+    }
+}
+
+/// What the admin API's controllers share: JSON bodies and ids in the path.
+enum AdminJSON {
+    /// The body as `Body`: only `application/json` (415), at most `maxBody` bytes (413), the JSON the operation
+    /// takes (400 naming what is wrong).
+    static func decode<Body: Decodable>(_ request: Request, _ type: Body.Type, maxBody: Int = 64 << 10) async throws -> Body {
+        guard request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true else {
+            throw APIProblem(.unsupportedMediaType, "send the body as application/json")
+        }
+        let bytes = try await request.body.collect(upTo: maxBody)
+        do {
+            return try JSONDecoder().decode(Body.self, from: Data(bytes.readableBytesView))
+        } catch {
+            throw APIProblem(.badRequest, "the body is not the JSON this operation takes: \(reason(error))")
+        }
+    }
+
+    /// `{id}` in the path: a positive whole number (400 otherwise).
+    static func pathID(_ context: VestnikRequestContext) throws -> Int {
+        let text = try context.parameters.require("id")
+        guard text.count <= 12, let id = Int(text), id > 0 else { throw APIProblem(.badRequest, "an id is a positive whole number") }
+        return id
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, _): return "\(key.stringValue) is missing"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            return "\(context.codingPath.map(\.stringValue).joined(separator: ".")) has the wrong type"
+        default: return "malformed JSON"
+        }
     }
 }

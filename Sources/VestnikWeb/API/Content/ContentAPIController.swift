@@ -20,7 +20,7 @@ struct ContentAPIController: Sendable {
 
     /// Every route's path, for the CORS preflight (`OPTIONS`, answered by `CORSMiddleware`).
     static let paths = [
-        "articles", "articles/:id", "articles/by-slug/:slug", "sections", "topics", "tags", "authors", "most-read", "today",
+        "articles", "articles/:id", "articles/by-slug/:slug", "sections", "topics", "tags", "authors", "most-read", "today", "search",
     ]
 
     func addRoutes(to group: RouterGroup<Context>) {
@@ -56,6 +56,8 @@ struct ContentAPIController: Sendable {
             group.get(RouterPath("\(kind.rawValue)s")) { request, _ in try await terms(kind, request) }
         }
         group.get("most-read") { request, _ in try await mostReadList(request) }
+        // The site's own search (ranking, snippets, "did you mean"), which takes its turn like the search page.
+        group.get("search") { request, _ in try await HeavyWork.shared.run { try await search(request) } }
         group.get("today") { request, _ in
             let parameters = try APIParameters(request.uri, known: ["limit", "cursor", "fields"])
             var query = ArticleQuery()
@@ -116,7 +118,8 @@ struct ContentAPIController: Sendable {
         pageKeys.insert(found)
         let next = more ? found.last.map { KeysetCursor(time: Int($0.publishedAt.timeIntervalSince1970), key: $0.id).text } : nil
         let json = self.json
-        return list(found.map { json.article($0, fields: fields, include: []) }, next: next, keys: pageKeys)
+        let renditions = try await renditionsOf(found, fields: fields)
+        return list(found.map { json.article($0, fields: fields, include: [], renditions: renditions) }, next: next, keys: pageKeys)
     }
 
     private func one(_ article: Article, _ request: Request) async throws -> Response {
@@ -131,7 +134,9 @@ struct ContentAPIController: Sendable {
             keys.insert(CacheKey.articlePage(article.id))
             keys.insert(related)
         }
-        return Response.json(json.article(article, fields: fields, include: include, related: related)).cacheable(under: keys)
+        let renditions = try await renditionsOf([article], fields: fields)
+        return Response.json(json.article(article, fields: fields, include: include, related: related, renditions: renditions))
+            .cacheable(under: keys)
     }
 
     // MARK: Lists
@@ -166,12 +171,67 @@ struct ContentAPIController: Sendable {
         var keys = PageKeys()
         keys.insert(articles)
         let json = self.json
+        let renditions = try await renditionsOf(articles, fields: fields)
         let items = articles.map { article -> JSONValue in
-            guard case .object(var members) = json.article(article, fields: fields, include: []) else { return .null }
+            guard case .object(var members) = json.article(article, fields: fields, include: [], renditions: renditions) else {
+                return .null
+            }
             members["window_reads"] = .int(windowReads[article.id] ?? 0)
             return .object(members)
         }
         return list(items, next: nil, keys: keys)
+    }
+
+    /// `search?q=…`: the site search's ranked hits (the search page's query syntax and filters), a numbered page at a
+    /// time, with the search page's "did you mean" when few are found.
+    private func search(_ request: Request) async throws -> Response {
+        let parameters = try APIParameters(request.uri, known: ["q", "section", "author", "page", "limit"])
+        guard let text = try parameters.one("q") else { throw APIProblem(.badRequest, "q is required") }
+        let query: SearchQuery
+        do { query = try SearchQuery.parse(text) } catch { throw APIProblem(.badRequest, "q: \(error)") }
+        var filters = SearchFilters()
+        if let slug = try parameters.one("section") {
+            guard let section = try await site.taxonomy.section(slug: slug) else {
+                throw APIProblem(.badRequest, "no section has this slug")
+            }
+            filters.sectionID = section.id
+        }
+        if let slug = try parameters.one("author") {
+            guard let author = try await site.taxonomy.author(slug: slug) else { throw APIProblem(.badRequest, "no author has this slug") }
+            filters.authorID = author.id
+        }
+        var page = 1
+        if let number = try parameters.one("page") {
+            guard number.count <= 4, let value = Int(number), value >= 1 else {
+                throw APIProblem(.badRequest, "page is a whole number from 1")
+            }
+            page = value
+        }
+        let limit = try parameters.limit(default: 10)
+        let found = try await site.search.search(query, filters: filters, page: PageRequest(number: page, size: limit), now: site.now())
+        let suggestion = found.total < SearchRepository.suggestBelow ? try await site.search.suggestion(for: query) : nil
+        let terms = query.highlightTerms
+        let json = self.json
+        let items = found.items.map { hit -> JSONValue in
+            guard case .object(var members) = json.summary(hit.article) else { return .null }
+            members["snippet"] = .string(SearchSnippet.html(hit.text, terms: terms))
+            return .object(members)
+        }
+        // Which articles match changes with any publication or edit.
+        var keys = PageKeys()
+        keys.insert(CacheKey.latest)
+        return Response.json(
+            .object([
+                "query": .string(text), "suggestion": .optional(suggestion), "total": .int(found.total), "page": .int(found.number),
+                "pages": .int(found.pageCount), "items": .array(items),
+            ])
+        ).cacheable(under: keys)
+    }
+
+    /// The renditions of the articles' featured pictures (one query for a page), when the answer shows them.
+    private func renditionsOf(_ articles: [Article], fields: Set<String>) async throws -> [String: [Rendition]] {
+        guard fields.contains("featured_media") else { return [:] }
+        return try await site.renditions.renditions(of: articles.compactMap { $0.featuredImage?.address.hash })
     }
 
     /// A list answer: the items and the cursor of the next page (null on the last).

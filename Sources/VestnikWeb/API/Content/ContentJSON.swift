@@ -19,7 +19,10 @@ struct ContentJSON {
     static let includes: Set<String> = ["related", "section", "topic", "authors"]
 
     /// `article` with the members `fields` names (`id` always), expanded as `include` asks.
-    func article(_ article: Article, fields: Set<String>, include: Set<String>, related: [ArticleSummary] = []) -> JSONValue {
+    func article(
+        _ article: Article, fields: Set<String>, include: Set<String>, related: [ArticleSummary] = [],
+        renditions: [String: [Rendition]] = [:]
+    ) -> JSONValue {
         var members: [String: JSONValue] = ["id": .int(article.id)]
         func add(_ name: String, _ value: @autoclosure () -> JSONValue) {
             if fields.contains(name) { members[name] = value() }
@@ -37,7 +40,7 @@ struct ContentJSON {
         add("sources", .array(article.sources.map(JSONValue.string)))
         add("has_video", .bool(article.media.video))
         add("has_gallery", .bool(article.media.gallery))
-        add("featured_media", article.featuredImage.map(image) ?? .null)
+        add("featured_media", article.featuredImage.map { image($0, renditions: renditions[$0.address.hash] ?? []) } ?? .null)
         add("published", .string(dates.isoDateTime(article.publishedAt)))
         add("modified", .string(dates.isoDateTime(article.updatedAt)))
         add("reads", .int(article.reads))
@@ -97,10 +100,20 @@ struct ContentJSON {
         return .object(members)
     }
 
-    func image(_ image: ArticleImage) -> JSONValue {
+    /// The picture as uploaded, and the files made from it (`renditions`: smaller widths in its own format, WebP and
+    /// AVIF, and the three crops, 16×9, 4×3 and 1×1; empty until the renditions are made, or without libvips).
+    func image(_ image: ArticleImage, renditions: [Rendition] = []) -> JSONValue {
         .object([
             "url": .string(publicURL + image.address.path), "width": .int(image.width), "height": .int(image.height),
             "alt": .string(image.alt), "caption": .string(image.caption), "credit": .string(image.credit),
+            "format": .string(image.address.format.mediaType),
+            "renditions": .array(
+                renditions.map {
+                    .object([
+                        "url": .string(publicURL + $0.address.path), "width": .int($0.width), "height": .int($0.height),
+                        "format": .string($0.address.format.mediaType), "crop": .optional($0.crop?.rawValue), "bytes": .int($0.bytes),
+                    ])
+                }),
         ])
     }
 

@@ -22,7 +22,7 @@ struct WordPressController: Sendable {
     var json: WordPressJSON { WordPressJSON(publicURL: site.publicURL, dates: site.views.dates) }
 
     func addRoutes(to group: RouterGroup<Context>) {
-        group.get("/") { _, _ in
+        group.get("/") { request, _ in
             var keys = PageKeys()
             keys.insert(CacheKey.site)
             return answer(
@@ -34,39 +34,40 @@ struct WordPressController: Sendable {
                             uniqueKeysWithValues: ["posts", "categories", "tags", "users", "media"].map {
                                 ("/wp/v2/\($0)", JSONValue.object(["namespace": .string("wp/v2"), "methods": .array([.string("GET")])]))
                             })),
-                ]), keys: keys)
+                ]), keys: keys, request: request)
         }
         group.get("wp/v2/posts") { request, _ in try await posts(request) }
         group.get("wp/v2/posts/:id") { request, context in
             let article = try await visible(try pathID(context))
             var keys = PageKeys()
             keys.insert([article])
-            return answer(embeds(request) ? json.embedded(article) : json.post(article), keys: keys)
+            return answer(embeds(request) ? json.embedded(article) : json.post(article), keys: keys, request: request)
         }
-        group.get("wp/v2/media/:id") { _, context in
+        group.get("wp/v2/media/:id") { request, context in
             let article = try await visible(try pathID(context))
             guard let image = article.featuredImage else { throw WordPressError.notFound }
             var keys = PageKeys()
             keys.insert([article])
-            return answer(json.media(image, of: article), keys: keys)
+            return answer(json.media(image, of: article), keys: keys, request: request)
         }
         group.get("wp/v2/media") { request, _ in
             let (page, perPage) = try paging(request)
             var query = ArticleQuery()
             query.withPicture = true
+            query.order = try order(FormQuery(request.uri.query))
             return try await articleList(query, page: page, perPage: perPage, request: request) { article in
                 article.featuredImage.map { json.media($0, of: article) } ?? .null
             }
         }
         for (path, kind) in [("categories", TaxonomyKind.section), ("tags", .tag), ("users", .author)] {
             group.get(RouterPath("wp/v2/\(path)")) { request, _ in try await terms(kind, request) }
-            group.get(RouterPath("wp/v2/\(path)/:id")) { _, context in
+            group.get(RouterPath("wp/v2/\(path)/:id")) { request, context in
                 let id = try pathID(context)
                 guard let term = try await site.taxonomy.listedTerms(kind, afterID: id - 1, limit: 1, now: site.now()).first, term.id == id
                 else { throw WordPressError.notFound }
                 var keys = PageKeys()
                 keys.insert(CacheKey.latest)
-                return answer(self.term(term, kind), keys: keys)
+                return answer(self.term(term, kind), keys: keys, request: request)
             }
         }
     }
@@ -84,6 +85,7 @@ struct WordPressController: Sendable {
         if let text = parameters.all("search").first, !text.isEmpty {
             do { query.text = try SearchQuery.parse(text) } catch { throw WordPressError.invalidParameter("search") }
         }
+        query.order = try order(parameters)
         let embed = embeds(request)
         let json = self.json
         let asked = query
@@ -101,11 +103,11 @@ struct WordPressController: Sendable {
         let pages = (total + perPage - 1) / perPage
         // WordPress answers a page past the end with this error (an empty first page is still a page).
         if page > max(1, pages) { throw WordPressError.pageOutOfRange }
-        let articles = try await site.articles.page(query, offset: (page - 1) * perPage, limit: perPage, now: now)
+        let articles = try await site.articles.page(query, offset: try offset(request) ?? (page - 1) * perPage, limit: perPage, now: now)
         var keys = PageKeys()
         keys.insert(CacheKey.latest)
         keys.insert(articles)
-        var response = answer(.array(articles.map(item)), keys: keys)
+        var response = answer(.array(articles.map(item)), keys: keys, request: request)
         addPaging(&response, total: total, pages: pages, page: page, request: request)
         return response
     }
@@ -117,12 +119,12 @@ struct WordPressController: Sendable {
         let pages = (total + perPage - 1) / perPage
         if page > max(1, pages) { throw WordPressError.pageOutOfRange }
         var found: [ListedTerm] = []
-        if let first = try await site.taxonomy.listedKey(kind, offset: (page - 1) * perPage, now: now) {
+        if let first = try await site.taxonomy.listedKey(kind, offset: try offset(request) ?? (page - 1) * perPage, now: now) {
             found = try await site.taxonomy.listedTerms(kind, afterID: first - 1, limit: perPage, now: now)
         }
         var keys = PageKeys()
         keys.insert(CacheKey.latest)
-        var response = answer(.array(found.map { term($0, kind) }), keys: keys)
+        var response = answer(.array(found.map { term($0, kind) }), keys: keys, request: request)
         addPaging(&response, total: total, pages: pages, page: page, request: request)
         return response
     }
@@ -154,6 +156,30 @@ struct WordPressController: Sendable {
         }
         if (page - 1) * perPage > Self.maxOffset { throw WordPressError.pageOutOfRange }
         return (page, perPage)
+    }
+
+    /// `?offset=N`: items skipped, instead of the page's (WordPress: `offset` wins over `page`).
+    private func offset(_ request: Request) throws -> Int? {
+        guard let text = FormQuery(request.uri.query).all("offset").first else { return nil }
+        guard text.count <= 6, let offset = Int(text), (0...Self.maxOffset).contains(offset) else {
+            throw WordPressError.invalidParameter("offset")
+        }
+        return offset
+    }
+
+    /// `?orderby=date|id|modified|slug|title&order=desc|asc` (WordPress's default: date, desc). WordPress's other
+    /// orders (author, include, parent, relevance, include_slugs) are refused as WordPress refuses unknown ones.
+    private func order(_ parameters: FormQuery) throws -> ArticleOrder {
+        var order = ArticleOrder()
+        if let text = parameters.all("orderby").first {
+            guard let key = ArticleOrder.Key(rawValue: text) else { throw WordPressError.invalidParameter("orderby") }
+            order.key = key
+        }
+        if let text = parameters.all("order").first {
+            guard text == "asc" || text == "desc" else { throw WordPressError.invalidParameter("order") }
+            order.ascending = text == "asc"
+        }
+        return order
     }
 
     /// `?categories=3` (one id; WordPress takes lists, this subset one).
@@ -190,7 +216,15 @@ struct WordPressController: Sendable {
 
     // MARK: Answers
 
-    private func answer(_ value: JSONValue, keys: PageKeys) -> Response {
+    private func answer(_ value: JSONValue, keys: PageKeys, request: Request) -> Response {
+        var value = value
+        // `?_fields=id,title.rendered,link`: only those members (of each item of a list), as WordPress answers.
+        if let text = FormQuery(request.uri.query).all("_fields").first {
+            let fields = text.split(separator: ",").prefix(50).map {
+                $0.trimmingCharacters(in: .whitespaces).split(separator: ".").map(String.init)
+            }
+            value = value.keeping(fields.filter { !$0.isEmpty })
+        }
         var response = Response.json(value).cacheable(under: keys)
         response.headers[.wordPressLink] = "<\(site.publicURL)/wp-json/>; rel=\"https://api.w.org/\""
         return response
