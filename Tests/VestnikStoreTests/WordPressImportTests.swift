@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SQLKit
 import Testing
 import VestnikCore
@@ -138,6 +139,49 @@ import VestnikTestSupport
             #expect(report.created == 1 && report.warnings.count == 1)
             #expect(try await ArticleRepository(database: database).article(slug: "chuzhda-2")?.title == "Със същия адрес")
         }
+    }
+
+    @Test("SQLite's bulk writer (import-wordpress) stores what the regular writer does, and a failed transaction nothing")
+    func bulkWriter() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vestnik-bulk-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let database = try await Database.open(.sqlite(path: path), bulkWrites: true, logger: Logger(label: "test"))
+        do {
+            try await Migrator().migrate(database)
+            let report = try await Self.run(database, Self.posts())
+            #expect(report.failures == [] && report.created == 5 && report.redirects > 0)
+            let again = try await Self.run(database, Self.posts())
+            #expect(again.created == 0 && again.updated == 5 && again.failures == [])
+            let budget = try #require(try await ArticleRepository(database: database).article(slug: "byudzhet-2027"))
+            #expect(budget.bodyHTML.hasPrefix("<p>Първи абзац на класическия редактор.<br>Втори ред на същия абзац.</p>"))
+            #expect(try await EditorialRepository(database: database).revisions(articleID: try #require(budget.id)).count == 1)
+            let found = try await SearchRepository(database: database).search(
+                try SearchQuery.parse("бюджета"), page: PageRequest(), now: testNow
+            ).items.map(\.article.title)
+            #expect(found == ["Общината прие бюджета"])
+            // A transaction that fails half-way leaves nothing of itself.
+            struct Stop: Error {}
+            await #expect(throws: Stop.self) {
+                try await database.write { db in
+                    try await db.raw("INSERT INTO audit_log (at, action, title) VALUES (1, 'test', 'rolled back')").run()
+                    throw Stop()
+                }
+            }
+            // Another process sees what the bulk writer committed, and nothing of what it rolled back.
+            let other = try await TestDatabase.otherProcess(of: database)
+            let counts = try await other.read { db in
+                (
+                    try await db.raw("SELECT COUNT(*) AS n FROM articles").first()?.int("n"),
+                    try await db.raw("SELECT COUNT(*) AS n FROM audit_log WHERE title = 'rolled back'").first()?.int("n")
+                )
+            }
+            await other.close()
+            #expect(counts.0 == 5 && counts.1 == 0)
+        } catch {
+            await database.close()
+            throw error
+        }
+        await database.close()
     }
 
     @Test("a dry run reads and reports everything and writes nothing", arguments: TestDatabase.all)
