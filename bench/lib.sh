@@ -19,6 +19,7 @@
 #   busy_pct, wait_quiet            the machine's CPU use; wait (QUIET_WAIT s at most) until it is at most QUIET_MAX %
 #   tree_jiffies PID                CPU time (jiffies) of PID and its direct children, reaped ones included
 #   wrk_run CONNS DURATION URL OUT  one wrk run bounded by timeout (-t2 from 2 connections, else -t1)
+#   generated COUNT                 the path of a bench/generate.py site of COUNT articles, made once into SCALE_DIR
 
 HOST=${HOST:-127.0.0.1}
 RESULTS=${RESULTS:-$ROOT/bench/results}
@@ -259,4 +260,19 @@ wrk_run() {   # $1 conns  $2 duration  $3 url  $4 output file  [more wrk argumen
   untrack "$WRK_PID"
   WRK_PID=""
   [ "$rc" = 0 ] || { cat "$out" >&2; die "wrk exited with $rc ($url)"; }
+}
+
+generated() {   # $1 article count: the path of a generated database (made once, kept in SCALE_DIR)
+  local count=$1 db=$SCALE_DIR/site-$1.sqlite t0
+  mkdir -p "$SCALE_DIR"
+  if [ ! -s "$db" ] || [ ! -e "$db.done" ]; then
+    log "generating $count articles into $db"
+    rm -f "$db" "$db-wal" "$db-shm" "$db.done"
+    "$BIN" migrate --database "$db" >"$T/migrate-$count.log" 2>&1 || { cat "$T/migrate-$count.log" >&2; die "migrate failed"; }
+    t0=$SECONDS
+    python3 "$ROOT/bench/generate.py" "$db" "$count" >&2 || die "generate.py failed"
+    echo "$count articles generated in $((SECONDS - t0)) s on $(date -Is)" >"$db.done"
+  fi
+  cat "$db" "$db-wal" >/dev/null 2>&1 || true   # into the OS's file cache, as a server up for a while has it
+  echo "$db"
 }

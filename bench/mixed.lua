@@ -12,29 +12,12 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
-local cdf, total, n
+local zipf = dofile("bench/zipf.lua")
 
 function init(args)
-  n = tonumber(os.getenv("ARTICLES") or "10000")
-  local s = tonumber(os.getenv("ZIPF_S") or "1.0")
-  cdf = {}
-  total = 0
-  for k = 1, n do
-    total = total + 1 / (k ^ s)
-    cdf[k] = total
-  end
+  zipf.setup(tonumber(os.getenv("ARTICLES") or "10000"), tonumber(os.getenv("ZIPF_S") or "1.0"))
   math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
   hits, misses, other = 0, 0, 0
-end
-
-local function zipf()
-  local u = math.random() * total
-  local lo, hi = 1, n
-  while lo < hi do
-    local mid = math.floor((lo + hi) / 2)
-    if cdf[mid] < u then lo = mid + 1 else hi = mid end
-  end
-  return lo
 end
 
 local headers = { ["Accept-Encoding"] = "gzip" }
@@ -47,7 +30,7 @@ function request()
   elseif r < 0.15 then
     path = "/rubrika-" .. math.random(1, 8)
   else
-    local i = zipf()
+    local i = zipf.draw()
     path = "/rubrika-" .. (1 + i % 8) .. "/statia-" .. i
   end
   return wrk.format("GET", path, headers)

@@ -54,21 +54,6 @@ REV=$(tree_rev)
 SERVE_HELP=$("$BIN" serve --help 2>&1 || true)
 grep -q -- '--page-cache-admission' <<<"$SERVE_HELP" || die "$BIN has no --page-cache-admission option"
 
-generated() {   # $1 article count: the path of a generated database (made once, kept in SCALE_DIR)
-  local count=$1 db=$SCALE_DIR/site-$1.sqlite t0
-  mkdir -p "$SCALE_DIR"
-  if [ ! -s "$db" ] || [ ! -e "$db.done" ]; then
-    log "generating $count articles into $db"
-    rm -f "$db" "$db-wal" "$db-shm" "$db.done"
-    "$BIN" migrate --database "$db" >"$T/migrate-$count.log" 2>&1 || { cat "$T/migrate-$count.log" >&2; die "migrate failed"; }
-    t0=$SECONDS
-    python3 "$ROOT/bench/generate.py" "$db" "$count" >&2 || die "generate.py failed"
-    echo "$count articles generated in $((SECONDS - t0)) s on $(date -Is)" >"$db.done"
-  fi
-  cat "$db" "$db-wal" >/dev/null 2>&1 || true   # into the OS's file cache, as a server up for a while has it
-  echo "$db"
-}
-
 declare -A PID_OF PORT_OF
 start_servers() {   # $1 database: one server per policy
   local policy port pid

@@ -1,7 +1,9 @@
 // libFuzzer targets for the hand-written parsers of outside text, all in one binary (one sanitizer build for all;
 // `fuzz/run.sh TARGET` picks one through VESTNIK_FUZZ): Markdown (imported files, the editor's Markdown mode), the
 // HTML body sanitizer (every save from the editor), slug transliteration (titles and names), the search query
-// parser (the public search box) and the multipart parser (uploads).
+// parser (the public search box), the multipart parser (uploads), the form and query string decoder (every posted
+// form and API query), the Mustache template parser (a theme's templates, parsed when the site starts) and a front
+// zone's rule from the newsroom's form.
 // A crash, a hang or a broken property is a finding.
 import Foundation
 
@@ -10,6 +12,15 @@ private let target = ProcessInfo.processInfo.environment["VESTNIK_FUZZ"] ?? "mar
 private func broken(_ what: String, _ input: String) -> Never {
     FileHandle.standardError.write(Data("property broken (\(target)): \(what)\ninput: \(input.debugDescription)\n".utf8))
     abort()
+}
+
+/// Work done once before the first input, so that no input is timed with it: the query target's analyser loads the
+/// system's Hunspell dictionary (seconds under AddressSanitizer on a loaded machine), which once made the first,
+/// empty, input a "timeout" finding (2026-12-06, at load 24).
+@_cdecl("LLVMFuzzerInitialize")
+public func fuzzInitialize(_ argc: UnsafeMutableRawPointer?, _ argv: UnsafeMutableRawPointer?) -> CInt {
+    if target == "query" { _ = SearchAnalyzer.shared }
+    return 0
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -58,6 +69,41 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let body = Array(bytes[min(split + 1, bytes.count)...])
         for truncated in [false, true] { _ = MultipartForm.parse(body, boundary: boundary, truncated: truncated) }
         _ = MultipartForm.boundary(contentType: text)
+    case "form":
+        let pairs = FormURLEncoding.pairs(text)
+        if pairs.count > text.utf8.count / 2 + 1 { broken("\(pairs.count) pairs", text) }
+        // What a browser would send for these pairs decodes to the same pairs.
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let encoded = pairs.map { pair in
+            [pair.name, pair.value].map { $0.addingPercentEncoding(withAllowedCharacters: allowed) ?? "" }
+                .joined(separator: "=")
+        }
+        let again = FormURLEncoding.pairs(encoded.joined(separator: "&"))
+        if again.map(\.name) != pairs.map(\.name) || again.map(\.value) != pairs.map(\.value) {
+            broken("re-encoded pairs \(again) differ from \(pairs)", text)
+        }
+    case "template":
+        // Any text parses or is refused with a ThemeError; text with no tag in it always parses.
+        do {
+            _ = try Template(text, name: "fuzz")
+        } catch is ThemeError {
+            if !text.contains("{{") { broken("text without a tag refused", text) }
+        } catch {
+            broken("not a ThemeError: \(error)", text)
+        }
+    case "frontrule":
+        // The form's choice, a newline, the age: a rule is read only when both are sound, and reads back the same.
+        let parts = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        if let rule = FrontRule(choice: String(parts[0]), maxAgeHours: parts.count > 1 ? String(parts[1]) : "") {
+            if let age = rule.maxAgeHours, !(1...FrontRule.maxAge).contains(age) { broken("age \(age)", text) }
+            if (rule.kind == .section || rule.kind == .topic) != (rule.subject.map { $0 > 0 } ?? false) {
+                broken("subject \(String(describing: rule.subject)) for \(rule.kind)", text)
+            }
+            if FrontRule(choice: rule.choice, maxAgeHours: rule.maxAgeHours.map(String.init) ?? "") != rule {
+                broken("\(rule.choice) does not read back", text)
+            }
+        }
     default:
         broken("unknown target", target)
     }

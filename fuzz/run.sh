@@ -17,13 +17,21 @@
 #   query      the search box's query parser and analyser (Sources/VestnikCore/Search/SearchQuery.swift)
 #   multipart  the upload form parser (Sources/VestnikWeb/Media/MultipartForm.swift); input: a boundary line, then
 #              the body
-#   These five are one binary (fuzz/ParsersFuzz.swift with all of VestnikCore and MultipartForm.swift), built once
-#   into fuzz/.work/parsers/ and picked by VESTNIK_FUZZ; their seeds are committed in fuzz/corpus/TARGET/.
+#   form       the form and query string decoder (Sources/VestnikCore/FormURLEncoding.swift): re-encoding what it
+#              read gives the same pairs
+#   template   the theme's Mustache template parser (Sources/VestnikWeb/Theme/Template.swift): any text parses or is
+#              refused with a ThemeError; text without a tag always parses
+#   frontrule  a front zone's rule as the newsroom's form sends it (Sources/VestnikCore/FrontZones.swift); input: the
+#              choice (`newest`, `section:3` …), a newline, the age in hours
+#   These eight are one binary (fuzz/ParsersFuzz.swift with all of VestnikCore, MultipartForm.swift and the template
+#   parser), built once into fuzz/.work/parsers/ and picked by VESTNIK_FUZZ; their seeds are committed in
+#   fuzz/corpus/TARGET/. The template parser's field names come from the .views files: the binary takes the FieldID
+#   enum that `swift build` generates from them (.build/plugins/outputs/…/FieldIDs.swift), so build once first.
 # Findings (crash-*, timeout-*, oom-*) land in fuzz/.work/TARGET/; rerun one with: fuzz/.work/TARGET/fuzz crash-…
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET=scrub
-case "${1:-}" in scrub|wordpress|range|lexicon|markdown|sanitizer|slug|query|multipart) TARGET=$1; shift ;; esac
+case "${1:-}" in scrub|wordpress|range|lexicon|markdown|sanitizer|slug|query|multipart|form|template|frontrule) TARGET=$1; shift ;; esac
 SECONDS_TO_RUN=${1:-60}
 shift || true
 WORK=fuzz/.work/$TARGET
@@ -42,15 +50,20 @@ case "$TARGET" in
   lexicon)
     SOURCES=(Sources/VestnikCore/Search/BulgarianLexicon.swift fuzz/LexiconFuzz.swift)
     MAX_LEN=8192 ;;
-  markdown|sanitizer|slug|query|multipart)
+  markdown|sanitizer|slug|query|multipart|form|template|frontrule)
     # All of VestnikCore but SHA256.swift (swift-crypto's; nothing fuzzed here hashes).
     mapfile -t SOURCES < <(find Sources/VestnikCore -name '*.swift' ! -name SHA256.swift | sort)
-    SOURCES+=(Sources/VestnikWeb/Media/MultipartForm.swift fuzz/ParsersFuzz.swift)
+    FIELD_IDS=$(find .build/plugins/outputs -path '*VestnikWeb*' -name FieldIDs.swift -printf '%T@ %p\n' 2>/dev/null |
+      sort -rn | head -n 1 | cut -d' ' -f2-)   # the newest, should .build hold another checkout's too
+    [ -n "$FIELD_IDS" ] || { echo "fuzz/run.sh: no generated FieldIDs.swift under .build: run swift build first" >&2; exit 1; }
+    THEME=Sources/VestnikWeb/Theme
+    SOURCES+=(Sources/VestnikWeb/Media/MultipartForm.swift "$THEME/Template.swift" "$THEME/TemplateProgram.swift"
+      "$THEME/TemplateValue.swift" "$FIELD_IDS" fuzz/ParsersFuzz.swift)
     MAX_LEN=8192
     export VESTNIK_FUZZ=$TARGET ;;
 esac
 if [ -n "${VESTNIK_FUZZ:-}" ]; then
-  # One build for the five: rebuilt only when a source is newer than the binary.
+  # One build for the eight: rebuilt only when a source is newer than the binary.
   BUILT=fuzz/.work/parsers/fuzz
   mkdir -p fuzz/.work/parsers
   if [ ! -x "$BUILT" ] || [ -n "$(find "${SOURCES[@]}" -newer "$BUILT" | head -n 1)" ]; then
@@ -58,11 +71,12 @@ if [ -n "${VESTNIK_FUZZ:-}" ]; then
         -o "$BUILT" >fuzz/.work/parsers/build.log 2>&1 || { cat fuzz/.work/parsers/build.log; exit 1; }
   fi
   ln -sf "../parsers/fuzz" "$WORK/fuzz"
-  cp -n fuzz/corpus/"$TARGET"/* "$WORK/corpus/" 2>/dev/null || true
 else
   swiftc -sanitize=fuzzer,address -parse-as-library -O -g "${SOURCES[@]}" \
       -o "$WORK/fuzz" >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }  # (ld.gold warns about ASan's local symbols)
 fi
+# Committed seeds, among them every finding turned into a regression input.
+cp -n fuzz/corpus/"$TARGET"/* "$WORK/corpus/" 2>/dev/null || true
 if [ -n "${VESTNIK_FUZZ:-}" ]; then
   :  # seeds copied above
 elif [ "$TARGET" = scrub ]; then

@@ -17,6 +17,7 @@ enum { SIZE_DOWN = 2 };            // VipsSize: only ever shrink
 // bottom half (it keeps being served as uploaded, and the newsroom is told).
 enum { FAIL_ON_WARNING = 3 };
 enum { FORMAT_USHORT = 2 };        // VipsBandFormat
+enum { INTERESTING_ATTENTION = 3 };  // VipsInteresting
 
 static struct {
     int (*init)(const char *argv0);
@@ -30,6 +31,7 @@ static struct {
     int (*thumbnail)(const char *filename, VipsImage **out, int width, ...);
     VipsImage *(*new_from_file)(const char *name, ...);
     int (*extract_area)(VipsImage *in, VipsImage **out, int left, int top, int width, int height, ...);
+    int (*smartcrop)(VipsImage *in, VipsImage **out, int width, int height, ...);
     int (*write_to_file)(VipsImage *image, const char *name, ...);
     int (*black)(VipsImage **out, int width, int height, ...);
     const char *(*find_save)(const char *filename);
@@ -80,6 +82,7 @@ static void open_once(void) {
     FIND(thumbnail, "vips_thumbnail");
     FIND(new_from_file, "vips_image_new_from_file");
     FIND(extract_area, "vips_extract_area");
+    FIND(smartcrop, "vips_smartcrop");
     FIND(write_to_file, "vips_image_write_to_file");
     FIND(black, "vips_black");
     FIND(find_save, "vips_foreign_find_save");
@@ -234,6 +237,41 @@ static int render(
     vips.object_unref(shrunk);
     if (saved != 0) return fail(error, error_size, "cannot write the rendition");
     return 0;
+}
+
+static int attention(const char *input, double *x, double *y, char *error, size_t error_size) {
+    VipsImage *small = NULL;
+    if (vips.thumbnail(input, &small, 256, "height", 256, "size", SIZE_DOWN, "export_profile", "srgb", NULL) != 0)
+        return fail(error, error_size, "cannot shrink the picture");
+    int w = vips.get_width(small), h = vips.get_height(small);
+    VipsImage *crop = NULL;
+    int ax = -1, ay = -1;
+    // The crop's size does not move the point found; half the picture each way keeps the search cheap.
+    int status = vips.smartcrop(
+        small, &crop, w > 1 ? w / 2 : 1, h > 1 ? h / 2 : 1, "interesting", INTERESTING_ATTENTION, "attention_x", &ax,
+        "attention_y", &ay, NULL);
+    if (crop) vips.object_unref(crop);
+    vips.object_unref(small);
+    if (status != 0) return fail(error, error_size, "cannot find the picture's point of interest");
+    if (ax < 0 || ay < 0 || w <= 0 || h <= 0) {
+        snprintf(error, error_size, "libvips did not report the point of interest (8.14 or newer does)");
+        return -1;
+    }
+    *x = (ax + 0.5) / w;
+    *y = (ay + 0.5) / h;
+    return 0;
+}
+
+int vestnik_vips_attention(const char *input, double *x, double *y, char *error, size_t error_size) {
+    const char *problem = vestnik_vips_open();
+    if (problem) {
+        snprintf(error, error_size, "%s", problem);
+        return -1;
+    }
+    pthread_mutex_lock(&turns);
+    int status = attention(input, x, y, error, error_size);
+    pthread_mutex_unlock(&turns);
+    return status;
 }
 
 int vestnik_vips_header(

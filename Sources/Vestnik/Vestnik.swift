@@ -263,7 +263,7 @@ struct Serve: AsyncParsableCommand {
                 if !site.twoFactor.box.seals {
                     logger.warning("VESTNIK_SECRET_KEY is not set: two-factor (TOTP) secrets are stored unsealed in the database")
                 }
-                if let problem = QRCode.problem { logger.info("two-factor enrolment shows no QR code, only the key: \(problem)") }
+                logger.info("\(QRCode.summary)")
                 try await runDraining(app, drain: server.drain, seconds: drain, logger: logger)
             }
         }
@@ -319,7 +319,8 @@ struct Import: AsyncParsableCommand {
 struct Setting: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
-            "Show or change a site setting (site.locale = bg|en, site.name, site.url, site.follow_url, feed.content = summary|full, newsroom.totp_required = yes|no)."
+            "Show or change a site setting, as the newsroom's settings page does (checked, audited, and reaching running servers at once).",
+        discussion: "Settings: \(SettingCatalog.keyList). An empty value removes the setting (back to its default)."
     )
 
     @OptionGroup var options: DatabaseOptions
@@ -333,20 +334,17 @@ struct Setting: AsyncParsableCommand {
     func run() async throws {
         let logger = makeLogger()
         try await reportingFailures {
-            if key == SettingKeys.locale, let value, !SiteLocale.available.contains(value) {
-                throw ValidationError("\(key) must be one of \(SiteLocale.available.joined(separator: ", "))")
+            // Checked before the database is opened, so a typo changes nothing and creates nothing.
+            guard SettingCatalog.definition(key) != nil || value == nil else {
+                throw ValidationError(SettingsError.unknownKey(key).description)
             }
-            if key == SettingKeys.feedContent, let value, FeedContent(rawValue: value) == nil {
-                throw ValidationError("\(key) must be one of \(FeedContent.allNames)")
-            }
-            if let value, let problem = SettingRules.problem(key: key, value: value) { throw ValidationError(problem) }
+            if let value, !value.isEmpty, let problem = SettingRules.problem(key: key, value: value) { throw ValidationError(problem) }
             let database = try await options.openMigrated(logger: logger)
-            let settings = SettingsRepository(database: database)
             try await database.closing {
                 if let value {
-                    try await settings.set(key, to: value)
+                    try await SettingsService(database: database).change(key, to: value, by: .system)
                 } else {
-                    print(try await settings.value(key) ?? "")
+                    print(try await SettingsRepository(database: database).value(key) ?? "")
                 }
             }
         }

@@ -82,7 +82,7 @@ public struct Article: Sendable, Equatable {
     public var summary: ArticleSummary {
         ArticleSummary(
             id: id, slug: slug, sectionSlug: section.slug, sectionName: section.name, kicker: kicker, title: title,
-            lead: lead, media: media, publishedAt: publishedAt, reads: reads)
+            lead: lead, media: media, publishedAt: publishedAt, reads: reads, picture: featuredImage)
     }
 }
 
@@ -98,10 +98,12 @@ public struct ArticleSummary: Sendable, Equatable {
     public var media: MediaMarkers
     public var publishedAt: Date
     public var reads: Int
+    /// The featured picture, which cards show as a small crop.
+    public var picture: ArticleImage?
 
     public init(
         id: Int, slug: String, sectionSlug: String, sectionName: String, kicker: String, title: String, lead: String,
-        media: MediaMarkers, publishedAt: Date, reads: Int
+        media: MediaMarkers, publishedAt: Date, reads: Int, picture: ArticleImage? = nil
     ) {
         self.id = id
         self.slug = slug
@@ -113,6 +115,7 @@ public struct ArticleSummary: Sendable, Equatable {
         self.media = media
         self.publishedAt = publishedAt
         self.reads = reads
+        self.picture = picture
     }
 
     /// The headline on one line, kicker first (`САЩ: …`): page titles, feeds and the news sitemap.

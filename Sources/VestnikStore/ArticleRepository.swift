@@ -468,9 +468,18 @@ public struct ArticleRepository: Sendable {
 
     static let summaryColumns: SQLQueryString = """
         SELECT a.id, a.slug, a.kicker, a.title, a.lead, a.has_video, a.has_gallery, a.published_at, a.reads,
-            s.slug AS section_slug, s.name AS section_name
-        FROM articles a JOIN sections s ON s.id = a.section_id
+            s.slug AS section_slug, s.name AS section_name, \(summaryPicture)
+        FROM articles a JOIN sections s ON s.id = a.section_id \(summaryPictureJoin)
         """
+
+    /// The featured picture's columns of a summary (what `featuredImage(_:)` reads), for queries that list their own
+    /// columns; with `summaryPictureJoin` after their `articles a`.
+    static let summaryPicture: SQLQueryString = """
+        a.featured_media, a.featured_caption, a.featured_credit, pm.type AS media_type, pm.width AS media_width,
+            pm.height AS media_height, pm.bytes AS media_bytes, pm.alt AS media_alt, pm.caption AS media_caption,
+            pm.credit AS media_credit
+        """
+    static let summaryPictureJoin: SQLQueryString = "LEFT JOIN media pm ON pm.hash = a.featured_media"
 
     static func visible(_ now: Date) -> SQLQueryString {
         "a.status = 'published' AND a.published_at <= \(bind: now.unixSeconds)"
@@ -492,6 +501,6 @@ public struct ArticleRepository: Sendable {
             id: try row.int("id"), slug: try row.string("slug"), sectionSlug: try row.string("section_slug"),
             sectionName: try row.string("section_name"), kicker: try row.string("kicker"), title: try row.string("title"),
             lead: try row.string("lead"), media: MediaMarkers(video: try row.flag("has_video"), gallery: try row.flag("has_gallery")),
-            publishedAt: try row.date("published_at"), reads: try row.int("reads"))
+            publishedAt: try row.date("published_at"), reads: try row.int("reads"), picture: try featuredImage(row))
     }
 }

@@ -351,6 +351,32 @@ public enum Migrations {
                 """,
             ]),
         Migration(
+            version: 16, name: "front-page layouts: pinned stories and zone rules",
+            statements: [
+                // An arrangement of a front page (`FrontLayoutService`): `scope` 0 is the home page, else a section's
+                // id; `state` is draft, scheduled (for `publish_at`), live (at most one a scope) or retired.
+                """
+                CREATE TABLE front_layouts (
+                    id {id}, scope {bigint} NOT NULL, name TEXT NOT NULL, state TEXT NOT NULL, publish_at {bigint},
+                    updated_at {bigint} NOT NULL, updated_by {bigint} REFERENCES users(id) ON DELETE SET NULL)
+                """,
+                "CREATE INDEX front_layouts_scope ON front_layouts (scope, state)",
+                "CREATE INDEX front_layouts_due ON front_layouts (state, publish_at)",
+                // The stories an editor pinned, by zone (a name the theme declares) and slot.
+                """
+                CREATE TABLE front_pins (
+                    layout_id {bigint} NOT NULL REFERENCES front_layouts(id) ON DELETE CASCADE, zone TEXT NOT NULL,
+                    position INTEGER NOT NULL, article_id {bigint} NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+                    PRIMARY KEY (layout_id, zone, position))
+                """,
+                // A zone's rule where the layout changes the theme's: kind, its section or topic, the oldest age.
+                """
+                CREATE TABLE front_rules (
+                    layout_id {bigint} NOT NULL REFERENCES front_layouts(id) ON DELETE CASCADE, zone TEXT NOT NULL,
+                    kind TEXT NOT NULL, subject_id {bigint}, max_age_hours INTEGER, PRIMARY KEY (layout_id, zone))
+                """,
+            ]),
+        Migration(
             version: 17, name: "corrections and clarifications, the breaking-news banner, live coverage",
             statements: [
                 // Dated notes an editor adds to a published article (`ArticleWriteService.addCorrection`): shown on
@@ -383,6 +409,14 @@ public enum Migrations {
                     created_at {bigint} NOT NULL)
                 """,
                 "CREATE INDEX live_entries_article ON live_entries (article_id, id)",
+            ]),
+        Migration(
+            version: 19, name: "a picture's focal point found by libvips until an editor sets one",
+            statements: [
+                // 1 once an editor set the point on the picture's page; 0: libvips' attention finder places it (the
+                // renditions job stores what it found). Points moved from the centre before were set by hand.
+                "ALTER TABLE media ADD COLUMN focus_set INTEGER NOT NULL DEFAULT 0",
+                "UPDATE media SET focus_set = 1 WHERE focus_x <> 5000 OR focus_y <> 5000",
             ]),
     ]
 }

@@ -97,10 +97,10 @@ public struct ReadRepository: Sendable {
             try await db.raw(
                 """
                 SELECT a.id, a.slug, a.kicker, a.title, a.lead, a.has_video, a.has_gallery, a.published_at, a.reads,
-                    s.slug AS section_slug, s.name AS section_name, r.n AS window_reads
+                    s.slug AS section_slug, s.name AS section_name, r.n AS window_reads, \(ArticleRepository.summaryPicture)
                 FROM (SELECT article_id, CAST(SUM(count) AS BIGINT) AS n FROM article_reads_hourly
                       WHERE hour >= \(bind: from) GROUP BY article_id) r
-                JOIN articles a ON a.id = r.article_id JOIN sections s ON s.id = a.section_id
+                JOIN articles a ON a.id = r.article_id JOIN sections s ON s.id = a.section_id \(ArticleRepository.summaryPictureJoin)
                 WHERE \(ArticleRepository.visible(now)) AND r.n > 0
                 ORDER BY r.n DESC, a.published_at DESC, a.id DESC LIMIT \(literal: max(1, limit))
                 """

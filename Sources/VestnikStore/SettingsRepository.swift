@@ -1,7 +1,9 @@
 import SQLKit
+import VestnikCore
 
-/// Site-wide settings as text: the site's language, its name, whether the demo was loaded. A change may alter
-/// every page, so it announces everything.
+/// Site-wide settings as text: the site's language, its name, whether the demo was loaded. `set` is for what Vestnik
+/// keeps for itself and for tests; a chief editor's change goes through `SettingsService` (role, audit, exact purge).
+/// A change here may alter every page, so it announces everything, and every node reads its settings again.
 public struct SettingsRepository: Sendable {
     let database: Database
 
@@ -10,6 +12,15 @@ public struct SettingsRepository: Sendable {
     public func value(_ key: String) async throws -> String? {
         try await database.read { db in
             try await db.raw("SELECT value FROM settings WHERE key = \(bind: key)").first()?.string("value")
+        }
+    }
+
+    /// Every stored setting, by key.
+    public func all() async throws -> [String: String] {
+        try await database.read { db in
+            var values: [String: String] = [:]
+            for row in try await db.raw("SELECT key, value FROM settings").all() { values[try row.string("key")] = try row.string("value") }
+            return values
         }
     }
 
@@ -24,7 +35,7 @@ public struct SettingsRepository: Sendable {
                 """
             ).run()
         }
-        await database.announce(.everything)
+        await database.announce(.everythingAndSettings)
     }
 }
 
@@ -37,11 +48,31 @@ public enum SettingRules {
 
     /// Nil when `value` may be stored under `key`, else what is wrong with it, in a sentence.
     public static func problem(key: String, value: String) -> String? {
+        if let definition = SettingCatalog.definition(key), case .choice(let allowed) = definition.kind, !allowed.contains(value) {
+            return "\(key) must be one of \(allowed.joined(separator: ", ")), not „\(value.prefix(100))“"
+        }
+        if key == SettingKeys.siteName, value.trimmingCharacters(in: .whitespaces).isEmpty || value.count > 200 || hasControls(value) {
+            return "\(key) must be a name of 1 to 200 characters on one line"
+        }
+        if key == SettingKeys.moreAfterParagraphs, moreAfter(value) == nil {
+            return "\(key) must list paragraph numbers, e.g. 1,2,4, not „\(value.prefix(100))“"
+        }
+        if key == "mail.from", !MailMessage.isAddress(value) {
+            return "\(key) must be an e-mail address, not „\(value.prefix(100))“"
+        }
+        if key == "mail.smtp_port", !(Int(value).map { (1...65_535).contains($0) } ?? false) {
+            return "\(key) must be a port number from 1 to 65535, not „\(value.prefix(100))“"
+        }
+        if key == "mail.smtp_host" || key == "mail.smtp_user",
+            value.count > 253 || value.contains(where: { $0 == " " || $0 == "," }) || hasControls(value)
+        {
+            return "\(key) must be one name without spaces, not „\(value.prefix(100))“"
+        }
+        if key == "mail.smtp_ca_file", !value.hasPrefix("/") || hasControls(value) {
+            return "\(key) must be an absolute file path, not „\(value.prefix(100))“"
+        }
         if webAddressKeys.contains(key), !isWebAddress(value) {
             return "\(key) must be an http:// or https:// address, not „\(value.prefix(100))“"
-        }
-        if key == twoFactorRequiredKey, value != "yes", value != "no" {
-            return "\(key) must be yes or no, not „\(value.prefix(100))“"
         }
         if key == "backup.folder", !value.isEmpty, !value.hasPrefix("/") {
             return "\(key) must be an absolute folder path (or empty: no scheduled backups), not „\(value.prefix(100))“"
@@ -60,6 +91,15 @@ public enum SettingRules {
         }
         return nil
     }
+
+    /// The paragraph numbers of `site.more_after` (`1,2,4`), or nil when it lists none or something else.
+    public static func moreAfter(_ value: String) -> [Int]? {
+        let items = value.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let numbers = items.compactMap { Int($0) }.filter { (1...1_000).contains($0) }
+        return numbers.isEmpty || numbers.count != items.count || numbers.count > 50 ? nil : numbers
+    }
+
+    static func hasControls(_ text: String) -> Bool { text.unicodeScalars.contains { $0.value < 32 || $0.value == 127 } }
 
     /// `yes`: editors and chief editors must sign in with a TOTP code after the password (`TwoFactor`).
     public static let twoFactorRequiredKey = "newsroom.totp_required"

@@ -88,8 +88,9 @@ public func buildRouter(
     let totals = ReadTotals(counter: readCounter, now: site.now) { id in try await reads.stored(articleID: id) }
     ReadBeaconController(gate: gate, counter: readCounter, totals: totals, trustedProxies: readSettings.trustedProxies)
         .addRoutes(to: router)
-    HealthController(database: site.database, mediaFolder: site.mediaFiles.folder, drain: drain).addRoutes(to: router)
-    SecurityTxtController(settings: site.settings, publicURL: site.publicURL, now: site.now).addRoutes(to: router)
+    HealthController(database: site.database, mediaFolder: site.mediaFiles.folder, pictures: site.renditions.availability, drain: drain)
+        .addRoutes(to: router)
+    SecurityTxtController(settings: site.settings, publicURL: { site.publicURL }, now: site.now).addRoutes(to: router)
     SearchController(site: site).addRoutes(to: router)
     let apiCache = apiCache ?? PageCache(capacity: 0)
     addAPIRoutes(to: router, site: site, mostRead: mostRead, cache: apiCache, httpCache: httpCache)
@@ -100,19 +101,19 @@ public func buildRouter(
     SetupController(pages: pages, accounts: site.accounts, settings: site.settings).addRoutes(to: newsroom)
     SessionController(pages: pages, accounts: site.accounts, twoFactor: site.twoFactor, trustedProxies: readSettings.trustedProxies)
         .addRoutes(to: newsroom)
-    TwoFactorController(pages: pages, accounts: site.accounts, twoFactor: site.twoFactor, siteName: site.siteName).addRoutes(to: newsroom)
+    TwoFactorController(pages: pages, accounts: site.accounts, twoFactor: site.twoFactor).addRoutes(to: newsroom)
     ForgotPasswordController(
         pages: pages, accounts: site.accounts, settings: site.settings, outbox: MailOutbox(database: site.database),
-        siteName: site.siteName, trustedProxies: readSettings.trustedProxies, logger: Logger(label: "vestnik.mail")
+        trustedProxies: readSettings.trustedProxies, logger: Logger(label: "vestnik.mail")
     ).addRoutes(to: newsroom)
     let users = UsersController(
         pages: pages, accounts: site.accounts, staff: StaffService(database: site.database), outbox: MailOutbox(database: site.database),
         mail: mail, settings: site.settings)
     users.addRoutes(to: newsroom)
     InvitationsController(
-        pages: pages, accounts: site.accounts, staff: StaffService(database: site.database), settings: site.settings, users: users,
-        siteName: site.siteName
+        pages: pages, accounts: site.accounts, staff: StaffService(database: site.database), settings: site.settings, users: users
     ).addRoutes(to: newsroom)
+    SettingsController(pages: pages, service: SettingsService(database: site.database)).addRoutes(to: newsroom)
     APITokensController(pages: pages, tokens: APITokenRepository(database: site.database), staff: StaffService(database: site.database))
         .addRoutes(to: newsroom)
     ProfileController(pages: pages, accounts: site.accounts, taxonomy: site.taxonomy, drafts: site.drafts).addRoutes(to: newsroom)
@@ -122,11 +123,12 @@ public func buildRouter(
         corrections: CorrectionRepository(database: site.database))
     editor.addRoutes(to: newsroom)
     ArticleCorrectionsController(editor: editor).addRoutes(to: newsroom)
-    LiveDeskController(editor: editor, live: LiveCoverageRepository(database: site.database), views: site.views).addRoutes(to: newsroom)
+    LiveDeskController(editor: editor, live: LiveCoverageRepository(database: site.database), site: site).addRoutes(to: newsroom)
     RevisionsController(pages: pages, editorial: site.editorial).addRoutes(to: newsroom)
     PreviewController(site: site, pages: pages).addRoutes(to: newsroom)
     AuditController(pages: pages, drafts: site.drafts).addRoutes(to: newsroom)
     BreakingNewsController(pages: pages, banners: BreakingNewsRepository(database: site.database)).addRoutes(to: newsroom)
+    FrontController(site: site, pages: pages, mostRead: mostRead).addRoutes(to: newsroom)
     MediaController(site: site).addRoutes(to: newsroom)
     MediaController(site: site).addPublicRoutes(to: router)
     StructureController(site: site).addRoutes(to: newsroom)
@@ -174,7 +176,7 @@ public func buildApplication(
     return Application(
         responder: RequestIDResponder(
             inner: SecurityHeadersResponder(
-                inner: PageCacheResponder(inner: router.buildResponder(), cache: cache), publicURL: site.publicURL)),
+                inner: PageCacheResponder(inner: router.buildResponder(), cache: cache), publicURL: { site.publicURL })),
         server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(settings.idleTimeout * 1000)))),
         configuration: .init(address: .hostname(settings.hostname, port: settings.port), serverName: "Vestnik"),
         services: services,

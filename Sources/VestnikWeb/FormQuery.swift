@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import VestnikCore
 
 /// A posted form or a query string as an HTML form sends it (`application/x-www-form-urlencoded`): `+` is a space,
 /// `%2B` a plus. The newsroom middleware reads a POST's form once into one of these (from either encoding, the
@@ -8,16 +9,7 @@ struct FormQuery {
     private var values: [String: [String]] = [:]
 
     init(_ query: String?) {
-        for pair in (query ?? "").split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ text: Substring) -> String {
-                let spaced = text.replacingOccurrences(of: "+", with: " ")
-                // A malformed escape keeps its raw text rather than failing the request.
-                return spaced.removingPercentEncoding ?? spaced
-            }
-            let name = decode(parts[0])
-            values[name, default: []].append(parts.count > 1 ? decode(parts[1]) : "")
-        }
+        for (name, value) in FormURLEncoding.pairs(query ?? "") { values[name, default: []].append(value) }
     }
 
     /// Fields already decoded (the text parts of a multipart form).

@@ -25,114 +25,73 @@ public struct Site: Sendable {
     /// The pictures' smaller sizes and other formats, and the queue that makes them (`var`: tests turn libvips off).
     public var renditions: MediaRenditions
     public let theme: Theme
-    public let locale: SiteLocale
-    public let siteName: String
-    public let followURL: String
+    /// The site settings as pages read them, swapped whole when a setting changes on any node (`SiteSettings`).
+    let settingsBox: SiteSettingsBox
+    /// The settings now: read it once where a request needs several of them, so they agree with each other.
+    public var current: SiteSettings { settingsBox.current }
+    public var locale: SiteLocale { current.locale }
+    public var siteName: String { current.siteName }
+    public var followURL: String { current.followURL }
     /// The site's public address without a trailing slash (`https://vestnik.bg`): canonical links and Open Graph
     /// need absolute URLs.
-    public let publicURL: String
+    public var publicURL: String { current.publicURL }
     /// Where the "Още:" blocks go in an article body.
-    public let moreBlocks: InlineMoreBlocks
+    public var moreBlocks: InlineMoreBlocks { current.moreBlocks }
     /// Whether feeds carry whole articles or only their leads (the `feed.content` setting).
-    public let feedContent: FeedContent
+    public var feedContent: FeedContent { current.feedContent }
     /// Which web origins may read the content API from a browser (the `api.cors_origins` setting).
-    public let apiOrigins: APIOrigins
+    public var apiOrigins: APIOrigins { current.apiOrigins }
     /// How much the feeds and sitemaps carry.
     public var limits: ReachLimits
     /// The clock every "now" comes from, so tests can stand on a fixed moment.
     public let now: @Sendable () -> Date
     /// The sections and "Новините днес", shared by every public page.
     let lists: SharedLists
-    /// Turns newsroom objects into view models; made once (its date formatters and linked-data publisher were
-    /// made again for every page).
-    let views: ViewFactory
+    /// Turns newsroom objects into view models (made once per settings, with their date formatters and linked-data
+    /// publisher).
+    var views: ViewFactory { current.views }
 
-    /// Reads the site settings (language, name) and loads the theme's matching locale.
-    /// `publicURL` is used when the `site.url` setting is not set.
+    /// Reads the site settings (language, name…) and loads the theme's matching locale; from then on reads them
+    /// again whenever a change announcement names `CacheKey.settings` (made by `SettingsService` on any node, or by
+    /// the external-write watcher on SQLite), then drops again the pages the change names, so no page made from the
+    /// old settings while they were being read stays cached. `publicURL` is used when the `site.url` setting is not
+    /// set.
     public static func make(
         database: Database, theme: Theme, publicURL: String = "http://127.0.0.1:8080",
         now: @escaping @Sendable () -> Date = { Date() }, passwordHasher: PasswordHasher = PasswordHasher(),
         media: MediaSettings = MediaSettings(), secrets: TOTPSecretBox? = nil
     ) async throws -> Site {
         let settings = SettingsRepository(database: database)
-        let code = try await settings.value(SettingKeys.locale) ?? "bg"
-        guard
-            SiteLocale.available.contains(code)
-                || FileManager.default.fileExists(atPath: theme.localesFolder.appendingPathComponent("\(code).json").path)
-        else { throw ThemeError("the site setting \(SettingKeys.locale) = \(code) names no locale file") }
-        let locale = try theme.locale(code)
-        let name = try await settings.value(SettingKeys.siteName) ?? locale["site_name"]
-        let follow = try await settings.value(SettingKeys.followURL) ?? "https://news.google.com/"
-        if let problem = SettingRules.problem(key: SettingKeys.followURL, value: follow) {
-            throw ThemeError("the site setting \(problem); change it with `vestnik setting \(SettingKeys.followURL) https://…`")
-        }
-        var moreBlocks = InlineMoreBlocks()
-        if let after = try await settings.value(SettingKeys.moreAfterParagraphs) {
-            let positions = after.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 > 0 }
-            guard !positions.isEmpty else {
-                throw ThemeError("the site setting \(SettingKeys.moreAfterParagraphs) must list paragraph numbers, e.g. 1,2,4")
+        let box = SiteSettingsBox(
+            try await SiteSettings.load(settings: settings, theme: theme, defaultURL: publicURL, now: now)
+        ) { try await SiteSettings.load(settings: settings, theme: theme, defaultURL: publicURL, now: now) }
+        let feed = database.changes
+        // This node's own changes: read again before the caches hear of them.
+        feed.subscribeBeforeDelivery { change in if change.changesSettings { await box.reload() } }
+        // Other nodes' changes (LISTEN/NOTIFY) arrive here only: read again, then drop the pages once more.
+        feed.subscribeToOtherNodes { change in
+            guard change.changesSettings else { return }
+            Task {
+                await box.reload()
+                var pages = change
+                pages.keys.remove(CacheKey.settings)
+                feed.deliver(pages, fromNode: SiteSettingsBox.reloaded)
             }
-            moreBlocks = InlineMoreBlocks(afterParagraphs: positions, blockSizes: positions.indices.map { $0 % 2 == 0 ? 2 : 1 })
-        }
-        let storedAddress = try await settings.value(SettingKeys.publicURL)
-        var address = storedAddress ?? publicURL
-        if let storedAddress, let problem = SettingRules.problem(key: SettingKeys.publicURL, value: storedAddress) {
-            throw ThemeError("the site setting \(problem); change it with `vestnik setting \(SettingKeys.publicURL) https://…`")
-        }
-        while address.hasSuffix("/") { address.removeLast() }
-        let siteURL = URLText.percentEncoded(address)
-        let feedSetting = try await settings.value(SettingKeys.feedContent) ?? FeedContent.summary.rawValue
-        guard let feedContent = FeedContent(rawValue: feedSetting) else {
-            throw ThemeError("the site setting \(SettingKeys.feedContent) must be one of \(FeedContent.allNames), not \(feedSetting)")
-        }
-        var apiOrigins = APIOrigins.none
-        if let origins = try await settings.value(SettingRules.corsOriginsKey) {
-            guard let parsed = APIOrigins(setting: origins) else {
-                throw ThemeError("the site setting \(SettingRules.problem(key: SettingRules.corsOriginsKey, value: origins) ?? origins)")
-            }
-            apiOrigins = parsed
         }
         return Site(
             database: database, articles: ArticleRepository(database: database),
             taxonomy: TaxonomyRepository(database: database), settings: settings,
             search: SearchRepository(database: database),
             accounts: Accounts(database: database, hasher: passwordHasher),
-            twoFactor: TwoFactor(database: database, box: try secrets ?? TOTPSecretBox.fromEnvironment()),
+            twoFactor: TwoFactor(
+                database: database, box: try secrets ?? TOTPSecretBox.fromEnvironment(), required: { box.current.twoFactorRequired }),
             editorial: EditorialRepository(database: database),
             writes: ArticleWriteService(database: database),
             drafts: DraftKeeping(database: database), reads: ReadRepository(database: database),
             media: MediaRepository(database: database), mediaFiles: MediaFiles(folder: media.folder), mediaSettings: media,
             renditions: MediaRenditions(database: database, files: MediaFiles(folder: media.folder)),
-            theme: theme, locale: locale,
-            siteName: name, followURL: follow, publicURL: siteURL, moreBlocks: moreBlocks,
-            feedContent: feedContent, apiOrigins: apiOrigins, limits: ReachLimits(), now: now,
-            lists: SharedLists(database: database),
-            views: ViewFactory(locale: locale, assets: theme.assets, siteName: name, publicURL: siteURL, now: now))
+            theme: theme, settingsBox: box, limits: ReachLimits(), now: now, lists: SharedLists(database: database))
     }
-}
-
-/// Names of the site settings kept in the database.
-public enum SettingKeys {
-    /// `bg` or `en`: the language of the public site.
-    public static let locale = "site.locale"
-    public static let siteName = "site.name"
-    /// Where the "follow us on Google News" line points.
-    public static let followURL = "site.follow_url"
-    /// After which paragraphs "Още:" blocks stand, e.g. `1,2,4`.
-    public static let moreAfterParagraphs = "site.more_after"
-    /// The public address of the site, e.g. `https://vestnik.bg`.
-    public static let publicURL = "site.url"
-    /// Set once the demo content has been loaded, so deleting it never brings it back.
-    public static let demoLoaded = "site.demo_loaded"
-    /// `summary` (the default) or `full`: what feeds carry of each article.
-    public static let feedContent = "feed.content"
-}
-
-/// What a feed carries of each article: publishers who live from visits give the lead, others the whole text.
-public enum FeedContent: String, Sendable, CaseIterable {
-    case summary, full
-
-    public static var allNames: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
 
 /// How much the feeds and sitemaps carry. The defaults are the protocols' own limits; tests make them small to see

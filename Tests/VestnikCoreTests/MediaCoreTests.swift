@@ -129,7 +129,17 @@ struct SanitizerMediaTests {
         "hostile pictures are dropped or defused",
         arguments: [
             "<img src=\"javascript:alert(1)\">",
-            "<img src=\"https://evil.example/x.png\" alt=\"x\">",
+            "<img src=\"http://example.com/x.png\" alt=\"x\">",
+            "<img src=\"HTTP://example.com/x.png\" alt=\"x\">",
+            "<img src=\"https:///x.png\" alt=\"x\">",
+            "<img src=\"https://user:secret@example.com/x.png\" alt=\"x\">",
+            "<img src=\"https://example.com/a b.png\" alt=\"x\">",
+            "<img src=\"https://example.com/x.png&quot; onerror=&quot;alert(1)\" alt=\"x\">",
+            "<img src=\"https://example.com/x.png'onerror='alert(1)\" alt=\"x\">",
+            "<img src=\"https://example.com/&lt;script&gt;.png\" alt=\"x\">",
+            "<img src=\"https://example.com/\(String(repeating: "a", count: 2_000)).png\" alt=\"x\">",
+            "<img src=\"javascript://example.com/%0Aalert(1)\" alt=\"x\">",
+            "<img src=\"data:image/svg+xml,&lt;svg onload=alert(1)&gt;\" alt=\"x\">",
             "<img src=\"//evil.example/media/\(String(repeating: "ab", count: 32)).png\">",
             "<img src=\"/media/../vestnik.sqlite\">",
             "<img src=\"/media/\(String(repeating: "ab", count: 32)).svg\">",
@@ -147,6 +157,24 @@ struct SanitizerMediaTests {
     func hostile(_ html: String) {
         let out = BodySanitizer.sanitize(html)
         #expect(out == "", "\(out)")
+    }
+
+    @Test("a picture elsewhere on the web (https) is kept with its alt text, size and caption, and through a re-save")
+    func externalPictures() {
+        let kept = BodySanitizer.sanitize(
+            "<p>Преди</p><figure><img src=\" https://cdn.bta.bg/photos/2026/площад.jpg?w=1200&amp;q=80 \" alt=\"Площадът\" width=\"1200\" height=\"800\" onerror=\"alert(1)\" style=\"x\"><figcaption>Снимка: БТА</figcaption></figure><p>След</p>"
+        )
+        let figure =
+            "<figure><img src=\"https://cdn.bta.bg/photos/2026/%D0%BF%D0%BB%D0%BE%D1%89%D0%B0%D0%B4.jpg?w=1200&amp;q=80\" alt=\"Площадът\""
+            + " width=\"1200\" height=\"800\" loading=\"lazy\"><figcaption>Снимка: БТА</figcaption></figure>"
+        #expect(kept == "<p>Преди</p>\n\(figure)\n<p>След</p>")
+        // What the editor posts back (its own figure, made uneditable) comes out the same: a re-save keeps it.
+        let edited = kept.replacingOccurrences(of: "<figure>", with: "<figure contenteditable=\"false\">")
+        #expect(BodySanitizer.sanitize(edited) == kept && BodySanitizer.sanitize(kept) == kept)
+        // Without a size or an alt text it is kept too (alt empty: decorative), the scheme lowercased.
+        #expect(
+            BodySanitizer.sanitize("<img src=\"HTTPS://example.com/x.png\">")
+                == "<figure><img src=\"https://example.com/x.png\" alt=\"\" loading=\"lazy\"></figure>")
     }
 
     @Test("a hostile attribute never survives next to a good picture")

@@ -47,13 +47,25 @@ import VestnikCore
         #expect(FocalPoint(x: 7, y: -1) == FocalPoint(x: 1, y: 0) && FocalPoint(x: .nan, y: 0.25) == FocalPoint(x: 0.5, y: 0.25))
     }
 
-    @Test("the three crops of a large picture are 1200 wide, in its own format")
+    @Test("the three crops of a large picture are 1200 wide, in its own format; the cards' 4×3 crops 320 and 640 in each format")
     func cropSpecs() {
         let specs = RenditionPlan.specs(format: .jpeg, width: 4000, height: 3000, avif: false)
-        #expect(specs.filter { $0.crop != nil } == CropRatio.allCases.map { RenditionSpec(format: .jpeg, width: 1200, crop: $0) })
+        let crops = specs.filter { $0.crop != nil }
+        #expect(Array(crops.prefix(3)) == CropRatio.allCases.map { RenditionSpec(format: .jpeg, width: 1200, crop: $0) })
+        #expect(
+            Array(crops.dropFirst(3))
+                == [ImageFormat.jpeg, .webp].flatMap { f in
+                    [320, 640].map { RenditionSpec(format: f, width: $0, crop: .standard) }
+                })
         #expect(specs.filter { $0.crop == nil }.count == 10)
         let small = RenditionPlan.specs(format: .png, width: 800, height: 600, avif: false)
-        #expect(small.filter { $0.crop != nil }.map(\.width) == [800, 800, 600])
+        #expect(small.filter { $0.crop != nil }.map(\.width) == [800, 800, 600, 320, 640, 320, 640])
+        // No card crop as wide as the shared 4×3 one (the same file twice), and none at all below 320.
+        let narrow = RenditionPlan.specs(format: .jpeg, width: 640, height: 480, avif: true)
+        #expect(narrow.filter { $0.crop == .standard }.map(\.width) == [640, 320, 320, 320])
+        #expect(RenditionPlan.specs(format: .jpeg, width: 300, height: 200, avif: false).filter { $0.crop == .standard }.count == 1)
+        // Each spec once: the table's key is the picture, shape, format and width.
+        #expect(Set(narrow).count == narrow.count && Set(specs).count == specs.count)
     }
 }
 

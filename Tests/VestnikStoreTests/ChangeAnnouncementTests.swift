@@ -48,8 +48,9 @@ import VestnikTestSupport
             // Names in the navigation and settings show everywhere.
             try await TaxonomyRepository(database: database).saveSection(name: "Икономика", description: "Пари")
             #expect(heard.take() == [CacheKey.site])
+            // A setting drops everything, and every node reads its settings again.
             try await SettingsRepository(database: database).set("site.name", to: "Вестник")
-            #expect(heard.take() == [CacheKey.site])
+            #expect(heard.take() == [CacheKey.site, CacheKey.settings])
         }
     }
 

@@ -70,15 +70,28 @@ import VestnikTestSupport
                 }
             }
             // The crops are 1200 wide (what Open Graph and Google's article results want) in the three shapes.
-            let crops = made.filter { $0.crop != nil }
-            #expect(crops.count == 3 && crops.allSatisfy { $0.format == .jpeg && $0.width == 1200 })
+            let crops = made.shareCrops
+            #expect(crops.map(\.crop) == CropRatio.allCases && crops.allSatisfy { $0.format == .jpeg && $0.width == 1200 })
             for crop in crops {
                 let ratio = try #require(crop.crop)
                 #expect(abs(crop.height - 1200 * ratio.height / ratio.width) <= 1)
             }
+            // The cards' small 4×3 crops, in every format, and the shared 4×3 crop with them.
+            let cards = made.cardCrops
+            #expect(Set(cards.filter { $0.width < 1200 }.map(\.format)) == Set(formats))
+            #expect(
+                cards.map(\.width) == [Int](repeating: 320, count: formats.count) + [Int](repeating: 640, count: formats.count) + [1200])
+            #expect(cards.allSatisfy { abs($0.height - $0.width * 3 / 4) <= 1 })
             // A second run finds nothing to do.
             #expect(try await renditions.enqueueMissing(retry: false, now: testNow) == 0)
             #expect(try await Self.drain(renditions).isEmpty)
+            // A picture rendered before the cards' crops existed gets them with the next run.
+            try await database.write { db in
+                try await db.raw("DELETE FROM media_renditions WHERE crop = '4x3' AND width < 1200").run()
+            }
+            #expect(try await renditions.enqueueMissing(retry: false, now: testNow) == 1)
+            #expect(try await Self.drain(renditions) == [.done])
+            #expect(try await renditions.renditions(of: item.address.hash).cardCrops.count == cards.count)
         }
     }
 
@@ -128,6 +141,55 @@ import VestnikTestSupport
             // A failed job is tried again only when asked.
             #expect(try await cut.enqueueMissing(retry: false, now: testNow) == 0)
             #expect(try await cut.enqueueMissing(retry: true, now: testNow) == 1)
+        }
+    }
+
+    @Test(
+        "without a point set, the crops follow libvips' attention point, which is stored; a point set later replaces it and the old crops' files go",
+        needsVips, arguments: TestDatabase.all)
+    func attentionUntilAPointIsSet(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let (renditions, item, files) = try await Self.library(database, "photo-gps.jpg", width: 2400, height: 1600)
+            let found = try Vips.attention(of: files.folder.appendingPathComponent(item.address.fileName))
+            // The picture has somewhere to look (its red disc, its blue block): not the centre.
+            #expect(abs(found.x - 0.5) > 0.1 || abs(found.y - 0.5) > 0.1)
+            try await renditions.enqueue(item.address.hash, now: testNow)
+            #expect(try await Self.drain(renditions) == [.done])
+            let repository = MediaRepository(database: database)
+            let stored = try #require(try await repository.item(hash: item.address.hash))
+            #expect(!stored.focusSet && abs(stored.focus.x - found.x) < 0.0001 && abs(stored.focus.y - found.y) < 0.0001)
+            let made = try await renditions.renditions(of: item.address.hash)
+            // The crops are those around the found point (the same bytes as made for it by hand), not the centre's.
+            var atPoint = stored
+            atPoint.focus = found
+            guard case .made(let expected) = try RenditionMaker(files: files).make(atPoint, avif: false) else {
+                Issue.record("nothing made")
+                return
+            }
+            var atCentre = stored
+            atCentre.focus = .centre
+            guard case .made(let centred) = try RenditionMaker(files: files).make(atCentre, avif: false) else {
+                Issue.record("nothing made")
+                return
+            }
+            let square = try #require(made.first { $0.crop == .square && $0.format == .jpeg })
+            #expect(square.address == expected.first { $0.crop == .square }?.address)
+            #expect(square.address != centred.first { $0.crop == .square }?.address)
+            #expect(
+                RenditionPlan.crop(width: 2400, height: 1600, ratio: .square, focus: found).contains(x: found.x * 2400, y: found.y * 1600))
+
+            // An editor sets the point: it stays (no attention run over it), the crops move, the old files go.
+            try await repository.setFocus(hash: item.address.hash, to: FocalPoint(x: 0.9, y: 0.2), now: testNow)
+            #expect(try await Self.drain(renditions) == [.done])
+            let set = try #require(try await repository.item(hash: item.address.hash))
+            #expect(set.focusSet && set.focus == FocalPoint(x: 0.9, y: 0.2))
+            let moved = try await renditions.renditions(of: item.address.hash)
+            let movedSquare = try #require(moved.first { $0.crop == .square })
+            #expect(movedSquare.address != square.address && files.read(movedSquare.address) != nil)
+            #expect(files.read(square.address) == nil)
+            // Files the new set still has (the whole picture's widths) stay.
+            for rendition in moved { #expect(files.read(rendition.address) != nil) }
+            #expect(files.read(item.address) != nil)
         }
     }
 

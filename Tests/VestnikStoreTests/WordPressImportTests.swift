@@ -261,5 +261,10 @@ import VestnikTestSupport
         #expect(WordPressText.shortcodes(hostile, unknown: &unknown).count == hostile.count)
         #expect(WordPressText.shortcodes("[caption]<img src=\"/a.jpg\"> без край", unknown: &unknown) == "<img src=\"/a.jpg\"> без край")
         #expect(WordPressText.dropComments("a<!-- wp:x -->b<!-- незатворен") == "ab")
+        // An escaped shortcode inside a caption is written once, resolved (the fuzz target's finding: it was twice).
+        let escaped = WordPressText.shortcodes("[caption]<img src=\"/a.jpg\"> Вижте [[gallery]][/caption]", unknown: &unknown)
+        #expect(escaped.contains("<figcaption>Вижте [gallery]</figcaption>") && !escaped.contains("[[gallery]]"))
+        let unclosed = WordPressText.shortcodes("[caption]а [[x]] б [[x]] в", unknown: &unknown)
+        #expect(unclosed == "а [x] б [x] в")
     }
 }

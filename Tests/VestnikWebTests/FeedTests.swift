@@ -158,7 +158,8 @@ import VestnikTestSupport
             let feed = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
             #expect((feed["items"] as? [[String: Any]])?.first?["content_html"] as? String == content)
         }
-        await #expect(throws: ThemeError.self) {
+        // A value feeds cannot use is refused when it is written (`SettingRules`: one of its choices).
+        await #expect(throws: InvalidInput.self) {
             try await withSite(kind, articles: [], settings: [SettingKeys.feedContent: "everything"]) { _, _ in }
         }
     }

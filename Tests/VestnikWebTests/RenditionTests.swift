@@ -99,6 +99,135 @@ struct RenditionTests {
         }
     }
 
+    @Test(
+        "cards on the home page, lists and search show the picture's small 4×3 crop; feeds carry its 16×9 crop; a new alt text reaches the cached cards",
+        needsVips, arguments: TestDatabase.all)
+    func picturesOnEveryPage(_ kind: TestDatabase) async throws {
+        try await withSite(kind, articles: newsroomSeed, vips: Self.withoutAVIF) { client, site in
+            let browser = try await mediaBrowser(client, site, role: .editor)
+            let address = try await uploadPicture(browser, "photo-gps.jpg", alt: "Площадът", credit: "БТА")
+            #expect(try await renditionsFinished(site, address.hash)?.state == .done)
+            let renditions = try await site.renditions.renditions(of: address.hash)
+            // The cards' crops: 320 and 640 wide in JPEG and WebP, beside the 1200-wide 4×3 crop that is shared.
+            let cards = renditions.cardCrops
+            #expect(cards.map(\.width) == [320, 320, 640, 640, 1200])
+            #expect(cards.allSatisfy { abs($0.height - $0.width * 3 / 4) <= 1 })
+            for (number, title) in ["Протест пред парламента", "Шествие в центъра", "Митинг пред съда", "Среща в кметството"]
+                .enumerated()
+            {
+                try await browser.get(NewsroomURLs.newArticle)
+                let saved = try await browser.post(
+                    NewsroomURLs.newArticle,
+                    articleFields(title: title, body: "<p>Текст \(number).</p>", action: "publish") + [
+                        ("featured", address.path), ("featured_caption", ""), ("featured_credit", ""),
+                    ])
+                #expect(saved.status == .seeOther)
+            }
+            func srcset(_ files: [Rendition], _ format: ImageFormat) -> String {
+                files.filter { $0.format == format }.sorted { $0.width < $1.width }.map { "\($0.address.path) \($0.width)w" }
+                    .joined(separator: ", ")
+            }
+            let jpeg640 = try #require(cards.first { $0.format == .jpeg && $0.width == 640 })
+            func picture(lazy: Bool) -> String {
+                let sizes = CardPictures.cardSizes
+                return "<picture class=\"card-picture\"><source type=\"image/webp\" srcset=\"\(srcset(cards, .webp))\" sizes=\"\(sizes)\">"
+                    + "<img src=\"\(jpeg640.address.path)\" srcset=\"\(srcset(cards, .jpeg))\" sizes=\"\(sizes)\" alt=\"Площадът\" width=\"640\" height=\"480\""
+                    + (lazy ? " loading=\"lazy\"" : " fetchpriority=\"high\"") + " decoding=\"async\"></picture>"
+            }
+            // The home page: the lead story's whole picture across the column, at once; the first two cards after
+            // it (the top zone) at once, the rest lazily; the article without a picture has none.
+            let whole = renditions.filter { $0.crop == nil }
+            let jpeg1280 = try #require(whole.first { $0.format == .jpeg && $0.width == 1280 })
+            let sizes = CardPictures.leadSizes
+            let lead =
+                "<picture class=\"card-picture\"><source type=\"image/webp\" srcset=\"\(srcset(whole, .webp))\" sizes=\"\(sizes)\">"
+                + "<img src=\"\(jpeg1280.address.path)\" srcset=\"\(srcset(whole, .jpeg))\" sizes=\"\(sizes)\" alt=\"Площадът\" width=\"2400\" height=\"1600\" fetchpriority=\"high\" decoding=\"async\"></picture>"
+            let home = try await client.get("/")
+            #expect(home.body.components(separatedBy: lead).count == 2)
+            #expect(home.body.components(separatedBy: picture(lazy: false)).count == 3)
+            #expect(home.body.components(separatedBy: picture(lazy: true)).count >= 2)
+            // The lead zone and the top zone show the four; the section blocks skip what the zones show.
+            #expect(home.body.components(separatedBy: "<picture").count == 1 + 4)
+            // A section's list, an author's, a tag's, and search results.
+            for list in ["/svyat", "/avtor/ivan-petrov", "/tag/test", SiteURLs.search + "?q=%D0%BF%D1%80%D0%BE%D1%82%D0%B5%D1%81%D1%82"] {
+                let page = try await client.get(list)
+                #expect(page.status == .ok, "\(list)")
+                #expect(page.body.contains(picture(lazy: false)), "\(list)")
+            }
+            // The feeds: the 16×9 crop as the enclosure and Media RSS content, with its size.
+            let wide = try #require(renditions.shareCrops.first)
+            #expect(wide.crop == .wide && wide.width == 1200)
+            let url = "http://127.0.0.1:8080\(wide.address.path)"
+            for feed in ["/rss.xml", "/atom.xml"] {
+                let body = try await client.get(feed).body
+                #expect(body.contains("xmlns:media=\"http://search.yahoo.com/mrss/\""), "\(feed)")
+                #expect(
+                    body.contains(
+                        "<media:content url=\"\(url)\" type=\"image/jpeg\" medium=\"image\" fileSize=\"\(wide.bytes)\" width=\"1200\" height=\"675\"/>"
+                    ),
+                    "\(feed)")
+            }
+            #expect(
+                try await client.get("/rss.xml").body.contains("<enclosure url=\"\(url)\" length=\"\(wide.bytes)\" type=\"image/jpeg\"/>"))
+
+            // A new alt text: the cached home page and section list are dropped and show it.
+            #expect(try await client.get("/svyat").body.contains("alt=\"Площадът\""))
+            let edited = try await browser.post(
+                MediaURLs.item(address.hash), [("alt", "Площадът вечерта"), ("caption", ""), ("credit", "БТА")])
+            #expect(edited.status == .seeOther)
+            for page in ["/", "/svyat"] {
+                let body = try await client.get(page).body
+                #expect(body.contains("alt=\"Площадът вечерта\"") && !body.contains("alt=\"Площадът\""), "\(page)")
+            }
+        }
+    }
+
+    @Test(
+        "a library picture in a body is served as <picture> with its renditions; a picture at an https address is kept through a re-save",
+        needsVips, arguments: TestDatabase.all)
+    func picturesInBodies(_ kind: TestDatabase) async throws {
+        try await withSite(kind, articles: newsroomSeed, vips: Self.withoutAVIF) { client, site in
+            let browser = try await mediaBrowser(client, site, role: .editor)
+            let address = try await uploadPicture(browser, "photo-gps.jpg", alt: "Площадът")
+            #expect(try await renditionsFinished(site, address.hash)?.state == .done)
+            let external =
+                "<figure><img src=\"https://cdn.bta.bg/snimka.jpg?w=1200&amp;h=800\" alt=\"Снимка на БТА\" width=\"1200\" height=\"800\" loading=\"lazy\"><figcaption>БТА</figcaption></figure>"
+            let body =
+                "<p>Първи абзац.</p><figure><img src=\"\(address.path)\" alt=\"В текста\" width=\"2400\" height=\"1600\"></figure>"
+                + "<p>Втори абзац.</p><figure contenteditable=\"false\"><img src=\"https://cdn.bta.bg/snimka.jpg?w=1200&amp;h=800\" alt=\"Снимка на БТА\" width=\"1200\" height=\"800\" onerror=\"alert(1)\"><figcaption>БТА</figcaption></figure>"
+                + "<p>Трети абзац.</p><img src=\"javascript:alert(1)\" alt=\"x\"><img src=\"data:image/png;base64,iVBORw0KGgo=\" alt=\"y\">"
+            try await browser.get(NewsroomURLs.newArticle)
+            let created = try await browser.post(
+                NewsroomURLs.newArticle, articleFields(title: "Снимки в текста", body: body, action: "publish"))
+            let id = try #require(articleID(created.location))
+            let renditions = try await site.renditions.renditions(of: address.hash).filter { $0.crop == nil }
+            func srcset(_ format: ImageFormat) -> String {
+                renditions.filter { $0.format == format }.map { "\($0.address.path) \($0.width)w" }.joined(separator: ", ")
+            }
+            let jpeg1280 = try #require(renditions.first { $0.format == .jpeg && $0.width == 1280 })
+            let sizes = ResponsivePicture.articleSizes
+            let picture =
+                "<figure><picture><source type=\"image/webp\" srcset=\"\(srcset(.webp))\" sizes=\"\(sizes)\">"
+                + "<img src=\"\(jpeg1280.address.path)\" srcset=\"\(srcset(.jpeg))\" sizes=\"\(sizes)\" alt=\"В текста\" width=\"2400\" height=\"1600\" loading=\"lazy\"></picture></figure>"
+            let page = try await client.get("/svyat/snimki-v-teksta").body
+            #expect(page.contains(picture))
+            #expect(page.contains(external))
+            #expect(!page.contains("javascript:") && !page.contains("data:image") && !page.contains("onerror"))
+
+            // Saved again with the body as the editor shows it: the picture elsewhere is still there.
+            let stored = try #require(try await site.articles.article(slug: "snimki-v-teksta")).bodyHTML
+            #expect(stored.contains(external))
+            try await browser.get(NewsroomURLs.article(id))
+            let resaved = try await browser.post(
+                NewsroomURLs.article(id),
+                articleFields(title: "Снимки в текста", body: stored + "<p>Добавен абзац.</p>", revision: 1, action: "publish"))
+            #expect(resaved.status == .seeOther)
+            let again = try #require(try await site.articles.article(slug: "snimki-v-teksta")).bodyHTML
+            #expect(again.contains(external) && again.contains("Добавен абзац."))
+            #expect(try await client.get("/svyat/snimki-v-teksta").body.contains(external))
+        }
+    }
+
     @Test("without libvips the site runs: uploads are queued, originals served, and the newsroom says why", arguments: TestDatabase.all)
     func withoutLibvips(_ kind: TestDatabase) async throws {
         try await withSite(kind, articles: newsroomSeed, vips: .missing("libvips.so.42: cannot open shared object file")) { client, site in
@@ -152,9 +281,13 @@ struct RenditionTests {
             let address = try await uploadPicture(browser, "photo-gps.jpg", alt: "Диск")
             #expect(try await renditionsFinished(site, address.hash)?.state == .done)
             let centred = try #require(try await site.renditions.renditions(of: address.hash).first { $0.crop == .square })
+            // No point set: libvips' attention finder placed it, and the page shows where.
+            let found = try #require(try await site.media.item(hash: address.hash))
+            #expect(!found.focusSet && found.focus != .centre)
             let page = try await browser.get(MediaURLs.item(address.hash))
             #expect(
-                page.body.contains("action=\"\(MediaURLs.focus(address.hash))\"") && page.body.contains("name=\"focus_x\" value=\"50.0\""))
+                page.body.contains("action=\"\(MediaURLs.focus(address.hash))\"")
+                    && page.body.contains("name=\"focus_x\" value=\"\(String(format: "%.1f", found.focus.x * 100))\""))
             #expect(page.body.contains("<img src=\"\(centred.address.path)\" alt=\"\" width=\"1200\" height=\"1200\""))
 
             // The red disc, at 79.2 % across and 31.25 % down.
@@ -164,8 +297,12 @@ struct RenditionTests {
             #expect(abs(item.focus.x - 0.792) < 0.0001 && abs(item.focus.y - 0.3125) < 0.0001)
             #expect(try await renditionsFinished(site, address.hash)?.state == .done)
             let moved = try #require(try await site.renditions.renditions(of: address.hash).first { $0.crop == .square })
-            // The square now comes from the right-hand side, which holds the point; so it is another file.
+            // The square now comes from the right-hand side, which holds the point; so it is another file, and the
+            // old one is gone from the library (and from /media/).
             #expect(moved.address != centred.address)
+            #expect(site.mediaFiles.read(centred.address) == nil && site.mediaFiles.read(moved.address) != nil)
+            #expect(try await client.get(centred.address.path).status == .notFound)
+            #expect(item.focusSet)
             let crop = RenditionPlan.crop(width: 2400, height: 1600, ratio: .square, focus: item.focus)
             #expect(crop.left == 800 && crop.contains(x: 0.792 * 2400, y: 0.3125 * 1600))
             let log = try await site.drafts.auditLog(limit: 5)

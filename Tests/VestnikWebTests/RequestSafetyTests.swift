@@ -210,6 +210,53 @@ import VestnikTestSupport
         }
     }
 
+    /// Bodies are bounded per route: a read beacon carries none, so one over 1 KB is refused (413) and not counted,
+    /// whether its length is declared or it comes in chunks; an empty one still counts. (Forms: `aSignedOutFormIsSmall`
+    /// and `aSignedInFormIsBounded`; uploads: MediaTests; the admin API's JSON: AdminAPITests.)
+    @Test(arguments: TestDatabase.all)
+    func aReadBeaconIsSmall(_ kind: TestDatabase) async throws {
+        let settings = ReadSettings(flushInterval: .seconds(3600), rateLimit: nil, trustedProxies: 0)
+        try await withReadingSite(kind, articles: ReadCountingTests.content, reads: settings) { client, site, counter in
+            let id = try #require(try await site.articles.article(slug: "dronove-nad-kiev")).id
+            let big = ByteBuffer(repeating: UInt8(ascii: "x"), count: ReadSettings.maxBeaconBodyBytes + 1)
+            for (uri, method) in [("/api/reads/\(id)", HTTPRequest.Method.post), ("/api/reads/\(id).gif", .get)] {
+                let declared = try await client.execute(
+                    uri: uri, method: method, headers: [.userAgent: browser, .contentLength: String(big.readableBytes)], body: big
+                ) { $0.status }
+                #expect(declared == .contentTooLarge, "\(uri)")
+            }
+            let chunked = try await client.execute(
+                uri: "/api/reads/\(id)", method: .post, headers: [.userAgent: browser, .transferEncoding: "chunked"], body: big
+            ) { $0.status }
+            #expect(chunked == .contentTooLarge)
+            #expect(counter.unflushed == 0)
+            let small = ByteBuffer(repeating: UInt8(ascii: "x"), count: ReadSettings.maxBeaconBodyBytes)
+            let fits = try await client.execute(uri: "/api/reads/\(id)", method: .post, headers: [.userAgent: browser], body: small) {
+                $0.status
+            }
+            #expect(fits == .noContent)
+            #expect(try await client.beacon(id) == .noContent)
+            #expect(counter.unflushed == 1)
+        }
+    }
+
+    /// A signed-in editor's form (the article body travels in it) is bounded too: 413 past 2 MB, nothing saved.
+    @Test(arguments: TestDatabase.all)
+    func aSignedInFormIsBounded(_ kind: TestDatabase) async throws {
+        try await withSite(kind, articles: newsroomSeed) { client, site in
+            try await createUser(site, "editor@vestnik.bg", role: .editor)
+            let browser = NewsroomBrowser(client)
+            #expect(try await browser.logIn("editor@vestnik.bg").status == .seeOther)
+            let before = try await site.articles.count()
+            try await browser.get(NewsroomURLs.newArticle)
+            let big = try await browser.post(
+                NewsroomURLs.newArticle,
+                articleFields(title: "Твърде дълга", body: String(repeating: "x", count: NewsroomMiddleware.maxFormBytes)))
+            #expect(big.status == .contentTooLarge)
+            #expect(try await site.articles.count() == before)
+        }
+    }
+
     /// Finding 14: one address rotating its user agent, and a block of neighbouring addresses, add no more than
     /// their caps to an article; readers sharing one address (an office NAT) still count up to the cap.
     @Test(arguments: TestDatabase.all)

@@ -1,6 +1,7 @@
 """`vestnik import-wordpress` as an editor runs it: the export a real WordPress wrote (Tests/fixtures/wordpress, made
 by make-export.sh with Debian's WordPress) with its uploads folder and --create-users, read on a running site; and
-an import killed with SIGKILL half-way, then run again, on SQLite and PostgreSQL."""
+an import killed with SIGKILL half-way (every post it had committed whole, `PRAGMA integrity_check` ok), then run
+again, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -172,6 +173,15 @@ def kill_half_way(database: str, export: Path, cwd: Path, count) -> int:
     return done
 
 
+# After the kill, before the rerun: every post the import had committed is whole (its article with a body, its one
+# revision, all its tags, its import row), and no article stands without its import row.
+UNFINISHED = """SELECT COUNT(*) FROM import_items i LEFT JOIN articles a ON a.id = i.article_id
+    WHERE a.id IS NULL OR a.body_html = ''
+       OR (SELECT COUNT(*) FROM article_revisions r WHERE r.article_id = a.id) <> 1
+       OR (SELECT COUNT(*) FROM article_tags t WHERE t.article_id = a.id) < 3"""
+ORPHANS = "SELECT COUNT(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM import_items i WHERE i.article_id = a.id)"
+
+
 def check_rerun(database: str, export: Path, cwd: Path, expected: int, killed_at: int) -> None:
     result = run("import-wordpress", str(export), "--database", database, cwd=cwd)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
@@ -196,6 +206,10 @@ def test_sqlite_import_killed_half_way_completes_on_a_rerun(tmp_path: Path) -> N
             return 0
 
     killed_at = kill_half_way(str(database), export, tmp_path, count)
+    with sqlite3.connect(database) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute(UNFINISHED).fetchone()[0] == 0
+        assert db.execute(ORPHANS).fetchone()[0] == 0
     check_rerun(str(database), export, tmp_path, expected, killed_at)
     with sqlite3.connect(database) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -228,6 +242,7 @@ def test_postgresql_import_killed_half_way_completes_on_a_rerun(tmp_path: Path) 
             return int(psql(url, "SELECT COUNT(*) FROM import_items"))
 
         killed_at = kill_half_way(url, export, tmp_path, count)
+        assert psql(url, UNFINISHED) == "0" and psql(url, ORPHANS) == "0"
         check_rerun(url, export, tmp_path, expected, killed_at)
         assert psql(url, "SELECT COUNT(*) FROM articles") == str(expected)
         assert psql(url, "SELECT COUNT(*), COUNT(DISTINCT article_id), COUNT(DISTINCT item_id) FROM import_items") == (

@@ -29,4 +29,10 @@ int vestnik_vips_render(
     const char *input, const char *output, int box_width, int box_height, int crop_left, int crop_top, int crop_width,
     int crop_height, int quality, int *width, int *height, char *error, size_t error_size);
 
+/// Where libvips' attention finder (vips_smartcrop with VIPS_INTERESTING_ATTENTION: skin tones, saturated colour,
+/// edges) sees the most interest in `input`, as fractions of its width and height as shown (0…1 from the top left),
+/// looked for in a copy shrunk to fit 256×256. 0, or -1 with the reason in `error` (libvips older than 8.14 does not
+/// report the point).
+int vestnik_vips_attention(const char *input, double *x, double *y, char *error, size_t error_size);
+
 #endif

@@ -101,8 +101,15 @@ public enum RenditionPlan {
         return formats
     }
 
-    /// Every rendition of a `width`×`height` picture: each width in each format, and the three crops in the
-    /// picture's own format (what Open Graph readers surely decode).
+    /// The shape of the small pictures on cards (home page, lists, search results), and their widths: a card's
+    /// picture is drawn 8 to 20rem wide, so 320 and 640 pixels cover one and two device pixels per CSS pixel.
+    public static let cardRatio = CropRatio.standard
+    public static let cardWidths = [320, 640]
+
+    /// Every rendition of a `width`×`height` picture: each width in each format, the three crops in the picture's
+    /// own format (what Open Graph readers surely decode), and the cards' small crops (`cardRatio`) in each format.
+    /// A crop is never wider than the picture's largest rectangle of its shape; a card crop is narrower than the
+    /// shared crop of its shape (which, being the same shape, cards use too).
     public static func specs(format: ImageFormat, width: Int, height: Int, avif: Bool) -> [RenditionSpec] {
         let formats = formats(of: format, avif: avif)
         guard !formats.isEmpty else { return [] }
@@ -110,6 +117,10 @@ public enum RenditionPlan {
         for ratio in CropRatio.allCases {
             let rectangle = crop(width: width, height: height, ratio: ratio, focus: .centre)
             specs.append(RenditionSpec(format: format, width: min(cropWidth, rectangle.width), crop: ratio))
+        }
+        let shared = min(cropWidth, crop(width: width, height: height, ratio: cardRatio, focus: .centre).width)
+        for f in formats {
+            specs += cardWidths.filter { $0 < shared }.map { RenditionSpec(format: f, width: $0, crop: cardRatio) }
         }
         return specs
     }

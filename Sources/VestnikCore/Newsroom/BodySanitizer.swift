@@ -1,11 +1,14 @@
+import Foundation
+
 /// Turns whatever HTML a browser's editor posts (typed text, a paste from Word or Google Docs, or a hostile crafted
 /// request) into our stored body format: top-level `<p>`, `<h2>`, `<h3>`, `<blockquote>`, `<ul>`/`<ol>` and
 /// `<figure>` blocks, one per line, with only `<strong>`, `<em>`, `<a href>` and `<br>` inside them.
 ///
-/// A figure is one of two exact shapes: a picture from our own media library (`<img src="/media/<sha256>.<ext>">`
-/// with alt, width, height and an optional caption), or an embed marker (`<figure class="embed"
-/// data-embed="youtube" data-id="…">`, see `Embed`) whose id matches its provider's pattern. Pictures from anywhere
-/// else, and every other iframe, embed code or script, are dropped.
+/// A figure is one of two exact shapes: a picture (`<img src alt width height>` and an optional caption) from our
+/// own media library (`/media/<sha256>.<ext>`) or from an `https://` address elsewhere (`externalImage`), or an embed
+/// marker (`<figure class="embed" data-embed="youtube" data-id="…">`, see `Embed`) whose id matches its provider's
+/// pattern. Pictures at any other address (`javascript:`, `data:`, `http:`), and every other iframe, embed code or
+/// script, are dropped.
 ///
 /// It never passes markup through: the input is parsed into a small tree, and the output is written fresh from
 /// an allowlist, every text escaped and every URL checked (http, https, mailto, relative). Anything else (scripts,
@@ -324,11 +327,19 @@ struct BlockWriter {
         }
     }
 
-    /// A picture of our own library, or nothing: its address must be exactly `/media/<sha256>.<ext>`.
+    /// A picture of our own library (its address exactly `/media/<sha256>.<ext>`), or one elsewhere on the web
+    /// (`externalImage`: https only), or nothing.
     static func figure(_ image: HTMLNode, caption: String?) -> BodyBlock? {
-        guard let address = MediaAddress(path: image.attributes["src"] ?? "") else { return nil }
+        let src: String
+        if let address = MediaAddress(path: image.attributes["src"] ?? "") {
+            src = address.path
+        } else if let external = externalImage(image.attributes["src"] ?? "") {
+            src = external
+        } else {
+            return nil
+        }
         let alt = image.attributes["alt"] ?? ""
-        var html = "<figure><img src=\"\(address.path)\" alt=\"\(HTML.escape(collapse(alt)))\""
+        var html = "<figure><img src=\"\(src)\" alt=\"\(HTML.escape(collapse(alt)))\""
         for name in ["width", "height"] {
             if let text = image.attributes[name], text.count <= 5, let value = Int(text), (1...ImageFile.maxSide).contains(value) {
                 html += " \(name)=\"\(value)\""
@@ -337,6 +348,35 @@ struct BlockWriter {
         html += " loading=\"lazy\">"
         if let caption, !caption.isEmpty { html += "<figcaption>\(caption)</figcaption>" }
         return BodyBlock(kind: .figure, html: html + "</figure>")
+    }
+
+    /// The longest address of a picture elsewhere that a body keeps.
+    static let maxExternalImageURL = 2_000
+
+    /// A picture elsewhere on the web (an agency's, an imported site's) as the body keeps it, escaped for the
+    /// attribute: an absolute `https://` address with a host and no user or password (a page served over https
+    /// loads nothing in the clear; `javascript:`, `data:`, `http:` and protocol-relative addresses are dropped),
+    /// at most `maxExternalImageURL` long, without spaces, quotes, angle brackets, backslashes or control
+    /// characters; letters outside ASCII percent-encoded (UTF-8). Nil for anything else.
+    static func externalImage(_ src: String) -> String? {
+        let text = src.trimmingCharacters(in: .whitespaces)
+        guard text.utf8.count <= maxExternalImageURL, text.lowercased().hasPrefix("https://") else { return nil }
+        var encoded = ""
+        for byte in text.utf8 {
+            switch byte {
+            case 0..<0x21, 0x7F, UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "<"), UInt8(ascii: ">"),
+                UInt8(ascii: "\\"), UInt8(ascii: "`"):
+                return nil
+            case 0x80...:
+                encoded += "%" + String(byte, radix: 16, uppercase: true)
+            default:
+                encoded.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        guard encoded.utf8.count <= maxExternalImageURL, let url = URLComponents(string: encoded), url.scheme?.lowercased() == "https",
+            let host = url.host, !host.isEmpty, url.user == nil, url.password == nil
+        else { return nil }
+        return HTML.escape("https" + String(encoded.dropFirst(5)))
     }
 
     /// Inline HTML of `nodes`: text escaped, only strong, em, a and br kept.

@@ -29,7 +29,25 @@ public final class ChangeFeed: Sendable {
     /// Calls `handler` with every change from now on, on whatever task announced it: keep it short and non-blocking.
     /// `localOnly` handlers hear only what this node announced (a CDN purge is sent once, by the node that changed it).
     public func subscribe(localOnly: Bool = false, _ handler: @escaping Handler) {
-        handlers.append(handler, localOnly: localOnly)
+        handlers.append(handler, hears: localOnly ? .local : .all)
+    }
+
+    /// Calls `handler` with the changes other nodes announced (and those delivered on their behalf, such as the
+    /// "everything" after the listener reconnects), never with this node's own.
+    public func subscribeToOtherNodes(_ handler: @escaping Handler) {
+        handlers.append(handler, hears: .remote)
+    }
+
+    /// Calls `handler` with every change this node announces, awaited before the change is delivered (so what it
+    /// reads again is in place before the caches drop their pages and before the write's caller goes on).
+    public func subscribeBeforeDelivery(_ handler: @escaping @Sendable (ContentChange) async -> Void) {
+        handlers.appendPreparer(handler)
+    }
+
+    /// Runs the `subscribeBeforeDelivery` handlers for a change this node announces.
+    func prepare(_ change: ContentChange) async {
+        guard !change.isEmpty else { return }
+        for handler in handlers.preparers { await handler(change) }
     }
 
     /// Hands `change` to this node's subscribers: announced here when `origin` is nil, else by node `origin`. A
@@ -37,7 +55,13 @@ public final class ChangeFeed: Sendable {
     /// when it was made).
     public func deliver(_ change: ContentChange, fromNode origin: String? = nil) {
         guard !change.isEmpty, origin != node else { return }
-        for (handler, localOnly) in handlers.all where !localOnly || origin == nil { handler(change) }
+        for (handler, hears) in handlers.all {
+            switch hears {
+            case .all: handler(change)
+            case .local: if origin == nil { handler(change) }
+            case .remote: if origin != nil { handler(change) }
+            }
+        }
     }
 
     /// A notification's payload: `node keys…` (PostgreSQL allows 8,000 bytes; a longer list becomes "everything").
@@ -56,8 +80,12 @@ public final class ChangeFeed: Sendable {
 
 private final class LockedHandlers: @unchecked Sendable {
     private let lock = NSLock()
-    private var handlers: [(ChangeFeed.Handler, localOnly: Bool)] = []
+    enum Hears { case all, local, remote }
+    private var handlers: [(ChangeFeed.Handler, hears: Hears)] = []
+    private var preparing: [@Sendable (ContentChange) async -> Void] = []
 
-    func append(_ handler: @escaping ChangeFeed.Handler, localOnly: Bool) { lock.withLock { handlers.append((handler, localOnly)) } }
-    var all: [(ChangeFeed.Handler, localOnly: Bool)] { lock.withLock { handlers } }
+    func append(_ handler: @escaping ChangeFeed.Handler, hears: Hears) { lock.withLock { handlers.append((handler, hears)) } }
+    var all: [(ChangeFeed.Handler, hears: Hears)] { lock.withLock { handlers } }
+    func appendPreparer(_ handler: @escaping @Sendable (ContentChange) async -> Void) { lock.withLock { preparing.append(handler) } }
+    var preparers: [@Sendable (ContentChange) async -> Void] { lock.withLock { preparing } }
 }

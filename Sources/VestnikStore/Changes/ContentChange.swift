@@ -7,6 +7,12 @@ public struct ContentChange: Sendable, Hashable {
     /// Everything may have changed (navigation, settings, a bulk import).
     public static let everything = ContentChange(keys: [CacheKey.site])
 
+    /// Everything, and the settings too: what a write by another process or a missed notification may have been.
+    public static let everythingAndSettings = ContentChange(keys: [CacheKey.site, CacheKey.settings])
+
+    /// Whether every node must read the site's settings again.
+    public var changesSettings: Bool { keys.contains(CacheKey.settings) }
+
     public var isEverything: Bool { keys.contains(CacheKey.site) }
     public var isEmpty: Bool { keys.isEmpty }
 

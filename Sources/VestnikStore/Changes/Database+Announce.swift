@@ -6,6 +6,7 @@ extension Database {
     /// thrown: the write itself succeeded, and the other nodes' caches expire on their own within their lifetime.
     public func announce(_ change: ContentChange) async {
         guard !change.isEmpty else { return }
+        await changes.prepare(change)
         changes.deliver(change)
         guard dialect == .postgres else { return }
         let channel = changes.channel

@@ -21,8 +21,10 @@ public struct MediaItem: Sendable, Equatable {
     public var uploadedAt: Date
     /// What the scrubber took out of the file when it came in (or when `vestnik media scrub` rewrote it).
     public var removedMetadata: Set<MetadataKind>
-    /// The point its crops keep in view (set on its page in the newsroom).
+    /// The point its crops keep in view: set on its page in the newsroom (`focusSet`), else where libvips' attention
+    /// finder saw the most interest (stored when its renditions were made), else the centre.
     public var focus: FocalPoint = .centre
+    public var focusSet = false
 
     public init(
         address: MediaAddress, width: Int, height: Int, bytes: Int, alt: String, caption: String = "", credit: String = "",

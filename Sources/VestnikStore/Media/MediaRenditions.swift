@@ -22,6 +22,19 @@ public struct Rendition: Sendable, Equatable {
     public var format: ImageFormat { address.format }
 }
 
+extension [Rendition] {
+    /// The crops shared with Open Graph and JSON-LD, 16×9 first: the widest of each shape (the cards' small crops
+    /// of `RenditionPlan.cardRatio` are narrower).
+    public var shareCrops: [Rendition] {
+        CropRatio.allCases.compactMap { ratio in filter { $0.crop == ratio }.max { $0.width < $1.width } }
+    }
+
+    /// What a card draws: every crop of the cards' shape, the shared one included, smallest first.
+    public var cardCrops: [Rendition] {
+        filter { $0.crop == RenditionPlan.cardRatio }.sorted { $0.width < $1.width }
+    }
+}
+
 /// Where the making of a picture's renditions stands.
 public struct RenditionJob: Sendable, Equatable {
     public enum State: String, Sendable {
@@ -85,14 +98,30 @@ public struct MediaRenditions: Sendable {
         ).run()
     }
 
-    /// Queues every picture that has no job yet (a library from before renditions), and with `retry` those whose job
-    /// failed too. Returns how many it queued.
+    /// Queues every picture that has no job yet (a library from before renditions) or whose renditions were made
+    /// before the cards' small crops (`RenditionPlan.cardWidths`: it lacks the smallest though it is wide enough), and
+    /// with `retry` those whose job failed too. Returns how many it queued.
     public func enqueueMissing(retry: Bool, now: Date) async throws -> Int {
-        try await database.write { db in
+        let ratio = RenditionPlan.cardRatio
+        let smallest = RenditionPlan.cardWidths[0]
+        return try await database.write { db in
             var queued = try await db.raw(
                 """
                 INSERT INTO media_jobs (media_hash, state, queued_at)
                 SELECT hash, 'pending', \(bind: now.unixSeconds) FROM media WHERE hash NOT IN (SELECT media_hash FROM media_jobs)
+                RETURNING media_hash
+                """
+            ).all().count
+            // The width of the picture's largest rectangle of the cards' shape (`RenditionPlan.crop`) is above it.
+            queued += try await db.raw(
+                """
+                UPDATE media_jobs SET state = 'pending', attempts = 0, error = '', queued_at = \(bind: now.unixSeconds)
+                WHERE state = 'done' AND media_hash IN (
+                    SELECT m.hash FROM media m
+                    WHERE (CASE WHEN m.width * \(literal: ratio.height) <= m.height * \(literal: ratio.width) THEN m.width
+                               ELSE m.height * \(literal: ratio.width) / \(literal: ratio.height) END) > \(literal: smallest)
+                        AND NOT EXISTS (SELECT 1 FROM media_renditions r WHERE r.media_hash = m.hash
+                            AND r.crop = \(bind: ratio.rawValue) AND r.width = \(literal: smallest)))
                 RETURNING media_hash
                 """
             ).all().count
@@ -195,15 +224,28 @@ public struct MediaRenditions: Sendable {
     public func process(_ item: MediaItem, node: String, now: @Sendable () -> Date) async throws -> RenditionJob.State {
         let files = self.files
         let avif = if case .ready(_, let avif) = availability { avif } else { false }
-        let made = await Self.offThread { Result { try RenditionMaker(files: files).make(item, avif: avif) } }
+        // Without a point set by an editor, the crops follow what libvips' attention finder sees (and the point is
+        // stored, so the picture's page shows it); if it finds nothing, the centre.
+        let made = await Self.offThread {
+            Result { () throws -> (RenditionMaker.Outcome, FocalPoint?) in
+                var item = item
+                var found: FocalPoint?
+                if !item.focusSet, item.address.format != .gif, let point = try? Vips.attention(of: files.url(of: item.address)) {
+                    item.focus = point
+                    found = point
+                }
+                return (try RenditionMaker(files: files).make(item, avif: avif), found)
+            }
+        }
         let (state, error, renditions): (RenditionJob.State, String, [Rendition]) =
             switch made {
-            case .success(.made(let list)): (.done, "", list)
-            case .success(.skipped(let reason)): (.skipped, reason, [])
+            case .success((.made(let list), _)): (.done, "", list)
+            case .success((.skipped(let reason), _)): (.skipped, reason, [])
             case .failure(let failure): (.failed, String(describing: failure), [])
             }
+        let found: FocalPoint? = if case .success((.made, let point?)) = made { point } else { nil }
         let finished = now().unixSeconds
-        let change = try await database.write { db -> ContentChange? in
+        let (change, stale) = try await database.write { db -> (ContentChange?, [MediaAddress]) in
             let held =
                 try await db.raw(
                     """
@@ -213,7 +255,14 @@ public struct MediaRenditions: Sendable {
                     RETURNING media_hash
                     """
                 ).first() != nil
-            guard held else { return nil }  // another node took it over meanwhile: its record stands
+            guard held else { return (nil, []) }  // another node took it over meanwhile: its record stands
+            let before = try await db.raw(
+                "SELECT file_hash, format FROM media_renditions WHERE media_hash = \(bind: item.address.hash)"
+            ).all().compactMap { row -> MediaAddress? in
+                guard let format = ImageFormat(rawValue: try row.string("format")) else { return nil }
+                let hash = try row.string("file_hash")
+                return MediaAddress.isHash(hash) ? MediaAddress(hash: hash, format: format) : nil
+            }
             try await db.raw("DELETE FROM media_renditions WHERE media_hash = \(bind: item.address.hash)").run()
             for r in renditions {
                 try await db.raw(
@@ -224,13 +273,37 @@ public struct MediaRenditions: Sendable {
                     """
                 ).run()
             }
-            // Pages that show the picture can now offer the renditions.
+            if let found {
+                try await db.raw(
+                    """
+                    UPDATE media SET focus_x = \(bind: Int((found.x * 10_000).rounded())), focus_y = \(bind: Int((found.y * 10_000).rounded()))
+                    WHERE hash = \(bind: item.address.hash) AND focus_set = 0
+                    """
+                ).run()
+            }
+            // The files it no longer has (crops around an old focal point) go, unless something else is the same bytes.
+            let kept = Set(renditions.map(\.address))
+            var stale: [MediaAddress] = []
+            for old in Set(before).subtracting(kept) {
+                let used = try await db.raw(
+                    """
+                    SELECT 1 AS used FROM media_renditions WHERE file_hash = \(bind: old.hash)
+                    UNION ALL SELECT 1 AS used FROM media WHERE hash = \(bind: old.hash)
+                    """
+                ).first()
+                if used == nil { stale.append(old) }
+            }
+            // Pages that show the picture (leading the article, or in its body) can now offer the renditions.
             let ids = try await db.raw(
-                "SELECT id FROM articles WHERE featured_media = \(bind: item.address.hash) AND status = \(bind: ArticleStatus.published.rawValue)"
+                """
+                SELECT id FROM articles WHERE (featured_media = \(bind: item.address.hash) OR body_html LIKE \(bind: "%" + item.address.hash + "%"))
+                    AND status = \(bind: ArticleStatus.published.rawValue)
+                """
             ).all().map { try $0.int("id") }
-            return ContentChange(keys: Set(ids.flatMap { [CacheKey.articlePage($0), CacheKey.article($0)] }))
+            return (ContentChange(keys: Set(ids.flatMap { [CacheKey.articlePage($0), CacheKey.article($0)] })), stale)
         }
         if let change, !change.isEmpty { await database.announce(change) }
+        for old in stale { try? files.remove(old) }
         return state
     }
 

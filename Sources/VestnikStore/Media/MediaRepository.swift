@@ -89,11 +89,12 @@ public struct MediaRepository: Sendable {
             try await ArticleWriteService.audit(
                 userID: writer.userID, action: "media_edited", articleID: nil, title: title, now: now, in: db)
             // The pages of the published articles it leads show its alt text, and its caption and credit where the
-            // article has none of its own. (Pictures in bodies carry their own copy of the words.)
+            // article has none of its own; the cards of those articles (on every list) its alt text. (Pictures in
+            // bodies carry their own copy of the words.)
             let ids = try await db.raw(
                 "SELECT id FROM articles WHERE featured_media = \(bind: hash) AND status = \(bind: ArticleStatus.published.rawValue)"
             ).all().map { try $0.int("id") }
-            return ContentChange(keys: Set(ids.map(CacheKey.articlePage)))
+            return ContentChange(keys: Set(ids.flatMap { [CacheKey.articlePage($0), CacheKey.article($0)] }))
         }
         await database.announce(change)
         return true
@@ -110,7 +111,9 @@ public struct MediaRepository: Sendable {
         let y = Int((focus.y * 10_000).rounded())
         let title = "\(before.alt) (\(before.address.fileName.prefix(12))…): \(x / 100)% \(y / 100)%"
         try await database.write { db in
-            try await db.raw("UPDATE media SET focus_x = \(bind: x), focus_y = \(bind: y) WHERE hash = \(bind: hash)").run()
+            try await db.raw(
+                "UPDATE media SET focus_x = \(bind: x), focus_y = \(bind: y), focus_set = 1 WHERE hash = \(bind: hash)"
+            ).run()
             try await ArticleWriteService.audit(
                 userID: writer.userID, action: "media_focus", articleID: nil, title: title, now: now, in: db)
             try await MediaRenditions.enqueue(hash, now: now, in: db)
@@ -171,9 +174,9 @@ public struct MediaRepository: Sendable {
             try await db.raw(
                 """
                 INSERT INTO media (hash, type, width, height, bytes, alt, caption, credit, original_name, uploaded_by,
-                    uploaded_at, search_text, removed_metadata, focus_x, focus_y)
+                    uploaded_at, search_text, removed_metadata, focus_x, focus_y, focus_set)
                 SELECT \(bind: new.hash), type, \(bind: width), \(bind: height), \(bind: bytes), alt, caption, credit,
-                    original_name, uploaded_by, uploaded_at, search_text, \(bind: Self.text(removed)), focus_x, focus_y
+                    original_name, uploaded_by, uploaded_at, search_text, \(bind: Self.text(removed)), focus_x, focus_y, focus_set
                 FROM media WHERE hash = \(bind: old.hash)
                 ON CONFLICT (hash) DO NOTHING
                 """
@@ -219,6 +222,7 @@ public struct MediaRepository: Sendable {
             uploadedBy: try row.decode(column: "uploader", as: String?.self), uploaderID: try row.optionalInt("uploaded_by"),
             uploadedAt: try row.date("uploaded_at"), removedMetadata: metadata(try row.string("removed_metadata")))
         item.focus = FocalPoint(x: Double(try row.int("focus_x")) / 10_000, y: Double(try row.int("focus_y")) / 10_000)
+        item.focusSet = try row.flag("focus_set")
         return item
     }
 

@@ -68,6 +68,16 @@ public enum Vips {
         return (Int(width), Int(height))
     }
 
+    /// Where libvips' attention finder sees the most interest in `file` (as shown: orientation applied): the
+    /// default focal point of a picture an editor did not set one for. Blocks its thread: call it off the server's.
+    public static func attention(of file: URL) throws(Failure) -> FocalPoint {
+        var x = 0.5, y = 0.5
+        var error = [CChar](repeating: 0, count: 1024)
+        let status = file.path.withCString { path in vestnik_vips_attention(path, &x, &y, &error, error.count) }
+        if status != 0 { throw Failure(message: message(error)) }
+        return FocalPoint(x: x, y: y)
+    }
+
     /// libvips' message up to its first line (the rest repeats it for each tile).
     private static func message(_ buffer: [CChar]) -> String {
         let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -84,7 +84,8 @@ public struct SearchRepository: Sendable {
             "CAST(1.0 + 0.5 * \(literal: Self.recencyHalfLife) / (\(literal: Self.recencyHalfLife) + (\(bind: now.unixSeconds) - a.published_at)) AS DOUBLE PRECISION)"
         let columns: SQLQueryString = """
             a.id, a.slug, a.kicker, a.title, a.lead, substr(a.body_html, 1, \(literal: Self.snippetBodyCharacters)) AS body_html,
-            a.has_video, a.has_gallery, a.published_at, a.reads, s.slug AS section_slug, s.name AS section_name
+            a.has_video, a.has_gallery, a.published_at, a.reads, s.slug AS section_slug, s.name AS section_name,
+            \(ArticleRepository.summaryPicture)
             """
         // Only a word's newest matches are ranked (walked newest id first, so a common word does not make the
         // database read and rank tens of thousands of rows), and never more than `maxRanked`.
@@ -119,6 +120,7 @@ public struct SearchRepository: Sendable {
             rows = """
                 SELECT \(columns), m.relevance * \(recency) AS score
                 FROM (\(pool)) AS m CROSS JOIN articles a ON a.id = m.id JOIN sections s ON s.id = a.section_id
+                \(ArticleRepository.summaryPictureJoin)
                 ORDER BY score DESC, a.published_at DESC
                 LIMIT \(literal: page.size) OFFSET \(literal: page.offset)
                 """
@@ -136,6 +138,7 @@ public struct SearchRepository: Sendable {
             rows = """
                 SELECT \(columns), CAST(ts_rank('{0.1, 0.25, 0.4, 1.0}', x.document, CAST(\(bind: tsquery) AS tsquery), 1) AS DOUBLE PRECISION) * \(recency) AS score
                 FROM (\(newest)) AS x JOIN articles a ON a.id = x.article_id JOIN sections s ON s.id = a.section_id
+                \(ArticleRepository.summaryPictureJoin)
                 ORDER BY score DESC, a.published_at DESC
                 LIMIT \(literal: page.size) OFFSET \(literal: page.offset)
                 """

@@ -16,7 +16,7 @@ func addAPIRoutes(
     }
     let content = router.group(RouterPath(ContentAPIController.prefix))
         .add(middleware: ProblemMiddleware())
-        .add(middleware: CORSMiddleware(origins: site.apiOrigins))
+        .add(middleware: CORSMiddleware(current: { site.apiOrigins }))
         .add(middleware: PageCacheMiddleware(cache: cache, policy: httpCache, key: { ContentAPICache.key($0) }))
     ContentAPIController(site: site, mostRead: mostRead).addRoutes(to: content)
 }
@@ -35,6 +35,6 @@ func addAdminAPIRoutes(to router: Router<VestnikRequestContext>, site: Site) {
 func addWordPressRoutes(to router: Router<VestnikRequestContext>, site: Site) {
     let wordpress = router.group(RouterPath(WordPressController.prefix))
         .add(middleware: WordPressErrorMiddleware())
-        .add(middleware: CORSMiddleware(origins: site.apiOrigins))
+        .add(middleware: CORSMiddleware(current: { site.apiOrigins }))
     WordPressController(site: site).addRoutes(to: wordpress)
 }

@@ -11,6 +11,9 @@ struct HealthController: Sendable {
     typealias Context = VestnikRequestContext
     let database: Database
     let mediaFolder: URL
+    /// Whether libvips is here: `/readyz` says so (its absence does not make the node unready: pages serve the
+    /// pictures as uploaded).
+    var pictures: Vips.Availability = Vips.availability
     /// Set at SIGTERM: the node is going away, so it is not ready whatever else holds.
     var drain: Drain?
 
@@ -31,7 +34,12 @@ struct HealthController: Sendable {
         }
         if !Self.writable(mediaFolder) { problems.append("the media folder is not writable") }
         // Search tells how it analyses and whether its index is whole; a rebuild does not make the node unready.
-        var search = ["search": BulgarianDictionary.system.summary]
+        var search = ["search": BulgarianDictionary.system.summary, "qr_codes": QRCode.summary]
+        switch pictures {
+        case .ready(let version, let avif): search["picture_renditions"] = "on: libvips \(version)\(avif ? ", AVIF" : "")"
+        case .missing(let why):
+            search["picture_renditions"] = "off, pages serve the pictures as uploaded: libvips is not available (\(why))"
+        }
         if let progress = try? await SearchRebuild(database: database).progress(), !progress.finished {
             search["search_index"] = "rebuilding: \(progress.done) of \(progress.total) articles"
         }

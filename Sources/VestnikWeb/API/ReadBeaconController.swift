@@ -10,7 +10,7 @@ import VestnikStore
 /// Pages cached by Vestnik or by a CDN still count, because the count never depends on rendering the page. Each
 /// answer is immediate and never cached: 204 (or the image) whether or not the read counted (a repeat, a bot, a read
 /// past the address's or network's cap for the article), 404 for an article a reader cannot see, 400 for an id that
-/// is not one, 429 for a flood from one address. A beacon sent with
+/// is not one, 429 for a flood from one address, 413 for a body over `ReadSettings.maxBeaconBodyBytes` (a beacon carries none). A beacon sent with
 /// `?total=1` (as `reads.js` sends it) also gets the article's reads as of this read in `Vestnik-Reads`, for the
 /// page to show instead of the count it was cached with.
 struct ReadBeaconController<Context: RemoteAddressRequestContext>: Sendable {
@@ -46,6 +46,7 @@ struct ReadBeaconController<Context: RemoteAddressRequestContext>: Sendable {
     }
 
     private func count(_ request: Request, context: Context, answer: () -> Response) async throws -> Response {
+        _ = try await request.body.collect(upTo: ReadSettings.maxBeaconBodyBytes)  // 413 past the limit
         guard let articleID = ReadGate.articleID(context.parameters.get("article")) else {
             Instruments.readBeacon("invalid")
             return Response(status: .badRequest, headers: [.cacheControl: "no-store"])

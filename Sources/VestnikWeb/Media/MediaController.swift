@@ -251,7 +251,7 @@ struct MediaController: Sendable {
     /// The focal point's form and the crops' previews (once made); nothing for a GIF, which has no crops.
     private func focusView(_ item: MediaItem, mayEdit: Bool) async throws -> MediaFocusView? {
         if item.address.format == .gif { return nil }
-        let crops = try await site.renditions.renditions(of: item.address.hash).filter { $0.crop != nil }.map { r in
+        let crops = try await site.renditions.renditions(of: item.address.hash).shareCrops.map { r in
             MediaCropView(
                 label: "\(r.crop!.rawValue.replacingOccurrences(of: "x", with: "×")) · \(r.width)×\(r.height)", src: r.address.path,
                 width: r.width, height: r.height)

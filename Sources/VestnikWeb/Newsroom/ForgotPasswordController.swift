@@ -14,7 +14,6 @@ struct ForgotPasswordController: Sendable {
     let accounts: Accounts
     let settings: SettingsRepository
     let outbox: MailOutbox
-    let siteName: String
     let trustedProxies: Int
     let logger: Logger
 
@@ -64,8 +63,8 @@ struct ForgotPasswordController: Sendable {
             guard let (user, _) = try await accounts.repository.user(email: email) else { return }
             let link = try await accounts.resetLink(email: email, now: now, settings: settings, publicURL: pages.publicURL)
             try await outbox.enqueue(
-                to: email, subject: t.format("nr_forgot_mail_subject", ["site": siteName]),
-                body: t.format("nr_forgot_mail_body", ["name": user.name, "site": siteName, "link": link]), now: now)
+                to: email, subject: t.format("nr_forgot_mail_subject", ["site": pages.siteName]),
+                body: t.format("nr_forgot_mail_body", ["name": user.name, "site": pages.siteName, "link": link]), now: now)
         } catch {
             logger.warning("a password reset e-mail was not queued", metadata: ["error": "\(error)"])
         }

@@ -13,7 +13,6 @@ struct InvitationsController: Sendable {
     let staff: StaffService
     let settings: SettingsRepository
     let users: UsersController
-    let siteName: String
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.post("users/invite", use: invite)
@@ -37,11 +36,11 @@ struct InvitationsController: Sendable {
             let token = SecureToken.make()
             let link = base + NewsroomURLs.home + "/invite/" + token
             let mail = OutgoingMail(
-                subject: t.format("nr_invite_mail_subject", ["site": siteName]),
+                subject: t.format("nr_invite_mail_subject", ["site": pages.siteName]),
                 body: t.format(
                     "nr_invite_mail_body",
                     [
-                        "name": form.name, "inviter": session.user.name, "site": siteName, "role": t["nr_role_" + form.role.rawValue],
+                        "name": form.name, "inviter": session.user.name, "site": pages.siteName, "role": t["nr_role_" + form.role.rawValue],
                         "link": link,
                     ]))
             try await staff.invite(

@@ -11,7 +11,8 @@ struct LiveDeskController: Sendable {
     typealias Context = VestnikRequestContext
     let editor: EditorController
     let live: LiveCoverageRepository
-    let views: ViewFactory
+    /// The site, for its view factory now (made again when a setting changes).
+    let site: Site
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.get("articles/{id}/live", use: desk)
@@ -99,7 +100,7 @@ struct LiveDeskController: Sendable {
     ) async throws -> Response {
         let coverage = try await live.coverage(articleID: article.id)
         let entries = try await live.entries(articleID: article.id, limit: 100)
-        let blog = coverage.map { views.liveBlog(articleID: article.id, coverage: $0, entries: entries) }
+        let blog = coverage.map { site.views.liveBlog(articleID: article.id, coverage: $0, entries: entries) }
         let role = session.user.role
         let view = NewsroomLivePage(
             layout: pages.layout(pages.t["nr_live_title"], session), csrf: session.csrf, title: article.draft.title,

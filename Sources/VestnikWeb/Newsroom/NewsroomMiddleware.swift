@@ -65,7 +65,7 @@ struct NewsroomMiddleware: RouterMiddleware {
             }
         }
         if let session = context.newsroom.session, !session.twoFactor, session.user.role >= .editor,
-            !Self.pathsBeforeEnrolment.contains(request.uri.path), try await site.twoFactor.isRequired(for: session.user.role)
+            !Self.pathsBeforeEnrolment.contains(request.uri.path), site.twoFactor.isRequired(for: session.user.role)
         {
             // The site requires a code of editors and chiefs: until they enrol, every other page sends them there.
             return Response(status: .seeOther, headers: [.location: NewsroomURLs.twoFactor, .cacheControl: "no-store"])

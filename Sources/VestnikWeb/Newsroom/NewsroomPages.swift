@@ -8,29 +8,21 @@ import VestnikStore
 /// cookie and where a request without a session goes. Made once per site; the controllers hold it beside the
 /// repositories they use.
 struct NewsroomPages: Sendable {
-    let theme: Theme
-    let t: SiteLocale
+    let site: Site
+    var theme: Theme { site.theme }
+    /// The site's language and settings now (they may change while the site runs: `SiteSettings`).
+    var t: SiteLocale { site.locale }
     /// `t`'s strings as templates read them (`{{layout.t.…}}`).
-    let strings: LocaleStrings
-    let siteName: String
-    let publicURL: String
-    let accounts: Accounts
-    let dates: NewsDateFormatter
+    var strings: LocaleStrings { site.views.strings }
+    var siteName: String { site.siteName }
+    var publicURL: String { site.publicURL }
+    var accounts: Accounts { site.accounts }
+    var dates: NewsDateFormatter { site.views.dates }
     /// The public site's view factory, for what the newsroom shows as readers see it (an article's corrections).
-    let views: ViewFactory
-    let now: @Sendable () -> Date
+    var views: ViewFactory { site.views }
+    var now: @Sendable () -> Date { site.now }
 
-    init(site: Site) {
-        theme = site.theme
-        t = site.locale
-        strings = site.views.strings
-        siteName = site.siteName
-        publicURL = site.publicURL
-        accounts = site.accounts
-        dates = site.views.dates
-        views = site.views
-        now = site.now
-    }
+    init(site: Site) { self.site = site }
 
     /// Where a request without a session goes: the setup page on a fresh install, else the login page.
     func signInFirst() async throws -> Response {

@@ -19,8 +19,13 @@ public enum NewsroomURLs {
     public static let users = "/newsroom/users"
     public static func user(_ id: Int, _ change: String) -> String { "/newsroom/users/\(id)/\(change)" }
     public static let review = "/newsroom/review"
+    /// The chief editor's settings page.
+    public static let settings = "/newsroom/settings"
     /// The breaking-news banner: put up or taken down (editors and the chief).
     public static let banner = "/newsroom/banner"
+    /// Front-page curation: the layouts of every front page, and one layout (its forms post below it).
+    public static let fronts = "/newsroom/front"
+    public static func front(_ id: Int) -> String { "/newsroom/front/\(id)" }
     public static let newArticle = "/newsroom/articles/new"
     public static func article(_ id: Int) -> String { "/newsroom/articles/\(id)" }
     /// Adds a correction or clarification to a published article (`POST`).

@@ -4,13 +4,16 @@ import ServiceLifecycle
 import VestnikStore
 
 /// The in-process scheduler: beside the HTTP server, it publishes scheduled articles when their time comes (and
-/// anything overdue at start-up), never waiting for a visitor, and takes the breaking-news banner down when its time
-/// is up (every page that showed it is dropped, here, on the other nodes and in a shared cache, within a second of
-/// its end instead of living out its page lifetime; each tick is one read of a one-row table). Safe on many nodes
-/// (see `ArticleWriteService.publishDue`, `BreakingNewsRepository.expireDue`: one node's conditional write wins).
+/// anything overdue at start-up), never waiting for a visitor; every second it takes the breaking-news banner down
+/// when its time is up (every page that showed it is dropped, here, on the other nodes and in a shared cache, within a
+/// second of its end instead of living out its page lifetime) and puts a scheduled front layout on the site at its
+/// minute (its page dropped the same way); each of those ticks is one small read. Safe on many nodes (see
+/// `ArticleWriteService.publishDue`, `BreakingNewsRepository.expireDue`, `FrontLayoutService.publishDue`: one node's
+/// conditional write wins).
 public struct PublicationScheduler: Service {
     let publisher: ArticleWriteService
     let banners: BreakingNewsRepository
+    let fronts: FrontLayoutService
     let now: @Sendable () -> Date
     let interval: Duration
     let bannerInterval: Duration
@@ -19,6 +22,7 @@ public struct PublicationScheduler: Service {
     public init(site: Site, interval: Duration = .seconds(15), bannerInterval: Duration = .seconds(1), logger: Logger) {
         publisher = ArticleWriteService(database: site.database)
         banners = BreakingNewsRepository(database: site.database)
+        fronts = FrontLayoutService(database: site.database, zones: site.theme.zones)
         now = site.now
         self.interval = interval
         self.bannerInterval = bannerInterval
@@ -28,6 +32,8 @@ public struct PublicationScheduler: Service {
     public func run() async throws {
         async let banner: Void = repeatUntilShutdown(every: bannerInterval, logger: logger, failure: "the banner's expiry failed") {
             if try await banners.expireDue(now: now()) { logger.info("the breaking-news banner's time is up: taken down") }
+            let fronts = try await fronts.publishDue(now: now())
+            if !fronts.isEmpty { logger.info("scheduled front layouts published", metadata: ["ids": "\(fronts)"]) }
         }
         await repeatUntilShutdown(every: interval, logger: logger, failure: "the scheduler failed") {
             let published: [Int]

@@ -11,7 +11,6 @@ struct TwoFactorController: Sendable {
     let pages: NewsroomPages
     let accounts: Accounts
     let twoFactor: TwoFactor
-    let siteName: String
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.get("two-factor", use: page)
@@ -52,12 +51,12 @@ struct TwoFactorController: Sendable {
         let userID = session.user.id
         let state = try await twoFactor.repository.state(userID: userID)
         let enrolled = state.sealedSecret != nil
-        let required = enrolled ? false : try await twoFactor.isRequired(for: session.user.role)
+        let required = enrolled ? false : twoFactor.isRequired(for: session.user.role)
         var svg: String?
         var secretText = ""
         if !enrolled {
             let secret = try await twoFactor.pendingSecret(userID: userID)
-            let uri = TOTP(secret: secret).authenticatorURI(account: session.user.email, issuer: siteName)
+            let uri = TOTP(secret: secret).authenticatorURI(account: session.user.email, issuer: pages.siteName)
             svg = QRCode.svg(uri, title: t["nr_2fa_qr_title"])
             secretText = Base32.grouped(secret)
         }

@@ -12,11 +12,14 @@ import VestnikStore
 struct SecurityHeadersResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context: RequestContext {
     typealias Context = Inner.Context
     let inner: Inner
-    let headers: HTTPFields
+    /// The site's address now (the `site.url` setting may change while the site runs).
+    let publicURL: @Sendable () -> String
+    private let plain = Self.headers(https: false)
+    private let secure = Self.headers(https: true)
 
-    init(inner: Inner, publicURL: String) {
+    init(inner: Inner, publicURL: @escaping @Sendable () -> String) {
         self.inner = inner
-        headers = Self.headers(https: publicURL.lowercased().hasPrefix("https://"))
+        self.publicURL = publicURL
     }
 
     static func headers(https: Bool) -> HTTPFields {
@@ -30,6 +33,7 @@ struct SecurityHeadersResponder<Inner: HTTPResponder>: HTTPResponder where Inner
 
     @Sendable func respond(to request: Request, context: Context) async throws -> Response {
         var response = try await inner.respond(to: request, context: context)
+        let headers = publicURL().lowercased().hasPrefix("https://") ? secure : plain
         for field in headers where response.headers[field.name] == nil { response.headers.append(field) }
         return response
     }
@@ -46,7 +50,7 @@ enum SecurityPolicy {
 /// comma-separated); 404 while it is not set. Expires a year from the day it is asked for.
 struct SecurityTxtController: Sendable {
     let settings: SettingsRepository
-    let publicURL: String
+    let publicURL: @Sendable () -> String
     let now: @Sendable () -> Date
 
     func addRoutes(to router: Router<VestnikRequestContext>) {
@@ -61,7 +65,7 @@ struct SecurityTxtController: Sendable {
         var lines = value.split(separator: ",").map { "Contact: \($0.trimmingCharacters(in: .whitespaces))" }
         lines.append("Expires: \(day.formatted(Date.ISO8601FormatStyle()))")
         lines.append("Preferred-Languages: bg, en")
-        lines.append("Canonical: \(publicURL)/.well-known/security.txt")
+        lines.append("Canonical: \(publicURL())/.well-known/security.txt")
         return Response(
             status: .ok, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "max-age=86400"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: lines.joined(separator: "\n") + "\n")))

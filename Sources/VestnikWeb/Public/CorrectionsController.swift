@@ -64,11 +64,12 @@ struct CorrectionsController<Context: RequestContext>: Sendable {
         return Response.conditional(
             FeedWriter(dates: views.dates).render(feed, as: format), contentType: format.mediaType + "; charset=utf-8",
             lastModified: lastModified, request: request, dates: views.dates
-        ).cacheable(under: keys(listed))
+        ).cacheable(under: keys(listed, feed: true))
     }
 
-    private func keys(_ listed: [ListedCorrection]) -> PageKeys {
+    private func keys(_ listed: [ListedCorrection], feed: Bool = false) -> PageKeys {
         var keys = PageKeys()
+        if feed { keys.insert(CacheKey.feeds) }
         keys.insert(CacheKey.corrections)
         keys.insert(listed.map(\.article))
         return keys

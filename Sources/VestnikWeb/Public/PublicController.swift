@@ -29,22 +29,9 @@ struct PublicController<Context: RequestContext>: Sendable {
     @Sendable func home(_ request: Request, context: Context) async throws -> Response {
         let now = site.now()
         _ = try pageNumber(request)  // the home page has one page; a hostile value is still a 400
-        let sections = try await site.lists.sections(now: now)
-        let front = try await site.articles.front(latest: 13, sections: sections.map(\.id), perSection: 4, now: now)
         var keys = PageKeys()
-        keys.insert(CacheKey.latest)
-        keys.insert(front.latest)
-        for section in sections {
-            keys.insert(CacheKey.section(section.id))
-            keys.insert(front.sections[section.id] ?? [])
-        }
-        let today = try await today(now: now)
-        keys.insert(today)
-        let view = HomeView(
-            latest: front.latest, sectionLists: front.sections, sections: sections, banner: try await site.lists.banner(now: now),
-            today: today,
-            mostRead: try await mostReadBlock(keys: &keys), views: site.views, now: now)
-        return .page(try site.theme.render("home", view), keys: keys)
+        let page = try await homePage(layout: try await fronts.live(.home), now: now, keys: &keys)
+        return .page(page, keys: keys)
     }
 
     @Sendable func article(_ request: Request, context: Context) async throws -> Response {
@@ -82,18 +69,22 @@ struct PublicController<Context: RequestContext>: Sendable {
         let today = try await today(now: now).filter { $0.id != article.id }
         keys.insert(CacheKey.article(article.id))
         keys.insert(CacheKey.articlePage(article.id))
+        keys.insert(CacheKey.articlePages)  // the "follow us" line and the "Още:" places are settings
         keys.insert(CacheKey.latest)  // "Новините днес"
         keys.insert(related)
         keys.insert(today)
-        var renditions: [Rendition] = []
-        if let image = article.featuredImage { renditions = try await site.renditions.renditions(of: image.address.hash) }
+        // The featured picture's renditions and those of the library pictures in the body, in one query.
+        let bodyHashes = BodyPictures.hashes(in: article.bodyUTF8)
+        let made = try await site.renditions.renditions(of: bodyHashes + (article.featuredImage.map { [$0.address.hash] } ?? []))
+        let renditions = article.featuredImage.flatMap { made[$0.address.hash] } ?? []
         // An article's notes change only its own page (`p<id>`, carried above).
         let corrections = try await CorrectionRepository(database: site.database).corrections(articleID: article.id)
         let live = try await liveBlog(article.id)
         let view = ArticleView(
             article: article, related: related, today: today, sections: sections, banner: try await site.lists.banner(now: now),
             mostRead: try await mostReadBlock(keys: &keys),
-            countsReads: countsReads, site: site, now: now, renditions: renditions, corrections: corrections, live: live)
+            countsReads: countsReads, site: site, now: now, renditions: renditions,
+            bodyPictures: BodyPictures(renditions: made.filter { bodyHashes.contains($0.key) }), corrections: corrections, live: live)
         return try site.theme.render("article", view)
     }
 
@@ -126,7 +117,7 @@ struct PublicController<Context: RequestContext>: Sendable {
         }
         return try await list(
             request, subject: .section(section), kind: "section", description: section.description,
-            currentSection: section.slug)
+            currentSection: section.slug, front: .live)
     }
 
     @Sendable func topic(_ request: Request, context: Context) async throws -> Response {
@@ -179,34 +170,59 @@ struct PublicController<Context: RequestContext>: Sendable {
         return .redirect(permanentlyTo: page.map { SiteURLs.withQuery(path(current), [("page", $0)]) } ?? path(current))
     }
 
-    private func list(
+    /// Which arrangement a section's first page shows: none (other lists), the live one, or a draft in preview.
+    enum FrontChoice {
+        case off
+        case live
+        case preview(FrontLayout)
+    }
+
+    /// The layout a list page is arranged by: nil for no zones at all, `.some(nil)` for the theme's rules alone.
+    private func frontLayout(_ choice: FrontChoice, section: Int) async throws -> FrontLayout?? {
+        switch choice {
+        case .off: return nil
+        case .live: return .some(try await fronts.live(.section(section)))
+        case .preview(let draft): return .some(draft)
+        }
+    }
+
+    func list(
         _ request: Request, subject: ListSubject, kind: String, subtitle: String? = nil, description: String? = nil,
-        currentSection: String? = nil, timeline: Bool = false, pinned: ArticleSummary? = nil, photo: String? = nil
+        currentSection: String? = nil, timeline: Bool = false, pinned: ArticleSummary? = nil, photo: String? = nil,
+        front: FrontChoice = .off
     ) async throws -> Response {
         let now = site.now()
         let number = try pageNumber(request)
         let pageRequest = PageRequest(number: number, size: pageSize)
-        let page = try await site.articles.list(subject.filter, page: pageRequest, now: now)
+        var page = try await site.articles.list(subject.filter, page: pageRequest, now: now)
         if number > page.pageCount || (page.total == 0 && !subject.isPublicWhenEmpty) { throw HTTPError(.notFound) }
         let sections = try await site.lists.sections(now: now)
         var keys = PageKeys()
+        var zones: [FilledZone] = []
+        if number == 1, case .section(let section) = subject, let layout = try await frontLayout(front, section: section.id) {
+            zones = try await frontZones(.section(section.id), layout: layout, now: now, keys: &keys)
+            let shown = Set(zones.flatMap { $0.articles.map(\.id) })
+            page.items.removeAll { shown.contains($0.id) }
+        }
         keys.insert(subject)
         keys.insert(page.items)
         if number == 1, let pinned { keys.insert([pinned]) }
         let view = ListView(
             subject: subject, page: page, request: pageRequest, kind: kind, subtitle: subtitle, description: description,
             currentSection: currentSection, timeline: timeline, pinned: pinned, photo: photo, sections: sections,
-            banner: try await site.lists.banner(now: now), site: site, now: now)
+            banner: try await site.lists.banner(now: now), site: site,
+            pictures: try await site.cardPictures(timeline ? [] : page.items + (pinned.map { [$0] } ?? []) + zones.flatMap(\.articles)),
+            now: now, zones: zones)
         return .page(try site.theme.render("list", view), keys: keys)
     }
 
     /// "Новините днес": what was published since midnight in Sofia, newest first.
-    private func today(now: Date) async throws -> [ArticleSummary] {
+    func today(now: Date) async throws -> [ArticleSummary] {
         try await site.lists.today(now: now)
     }
 
     /// "Най-четени" for the last 24 hours and 7 days, at most `ReadSettings.mostReadMaxAge` old.
-    private func mostReadBlock(keys: inout PageKeys) async throws -> MostReadView? {
+    func mostReadBlock(keys: inout PageKeys) async throws -> MostReadView? {
         let day = try await mostRead.articles(.day)
         let week = try await mostRead.articles(.week)
         keys.insert(day)
@@ -219,7 +235,7 @@ struct PublicController<Context: RequestContext>: Sendable {
     }
 
     /// `?page=n`, 1 when absent; anything but a sensible whole number is a 400.
-    private func pageNumber(_ request: Request) throws -> Int {
+    func pageNumber(_ request: Request) throws -> Int {
         let values = request.uri.queryParameters.getAll("page")
         guard let raw = values.first else { return 1 }
         guard values.count == 1, raw.count <= 6, let number = Int(raw), number >= 1 else {

@@ -6,23 +6,46 @@ import VestnikStore
 // every string formatted here, so that a controller only fetches and a template only places.
 
 extension HomeView {
-    /// The front page: the latest articles (the first leads), each section's newest (`sectionLists`, by id), today's
-    /// and the most read.
+    /// The front page: its zones filled (`PublicController.frontZones`), each section's newest (`sectionLists`, by
+    /// id), today's and the most read.
     convenience init(
-        latest: [ArticleSummary], sectionLists: [Int: [ArticleSummary]], sections: [Section], banner: BreakingNews?,
-        today: [ArticleSummary], mostRead: MostReadView?, views: ViewFactory, now: Date
+        zones: [FilledZone], sectionLists: [Int: [ArticleSummary]], sections: [Section], banner: BreakingNews?,
+        today: [ArticleSummary], mostRead: MostReadView?, views: ViewFactory, pictures: CardPictures = .none, now: Date
     ) {
         let data = views.structuredData
+        let shown = zones.flatMap(\.articles)
         self.init(
             layout: views.layout(
                 title: nil, canonical: SiteURLs.home, sections: sections, banner: banner, subject: .site,
-                jsonLD: [data.publisher(), data.website(), data.itemList(latest.map(SiteURLs.article), first: 1)], now: now),
-            lead: latest.first.map(views.card), latest: latest.dropFirst().map(views.card),
+                jsonLD: [data.publisher(), data.website(), data.itemList(shown.map(SiteURLs.article), first: 1)], now: now),
+            zones: views.zoneBlocks(zones, pictures: pictures),
             sections: sections.compactMap { section in
                 guard let items = sectionLists[section.id], !items.isEmpty else { return nil }
-                return SectionBlock(name: section.name, url: SiteURLs.section(section.slug), cards: items.map(views.card))
+                return SectionBlock(
+                    name: section.name, url: SiteURLs.section(section.slug), cards: views.cards(items, pictures: pictures))
             },
             today: today.map(views.card), mostRead: mostRead)
+    }
+}
+
+/// A zone the theme declares, with the stories it shows.
+typealias FilledZone = (zone: FrontZone, articles: [ArticleSummary])
+
+extension ViewFactory {
+    /// The zones as a template shows them: a `lead` zone's first story large, every label from the locale
+    /// (`zone_<name>`, else the zone's name).
+    /// The zones as the theme shows them. What is above the fold loads at once: a lead story's picture and the
+    /// first two cards after it, whichever zones they are in; the rest lazily.
+    func zoneBlocks(_ zones: [FilledZone], pictures: CardPictures = .none) -> [ZoneBlock] {
+        var eager = 2
+        return zones.filter { !$0.articles.isEmpty }.map { filled in
+            let key = "zone_" + filled.zone.name
+            let label = locale[key] == key ? filled.zone.name : locale[key]
+            let lead = filled.zone.lead ? cards(filled.articles.prefix(1), pictures: pictures, lead: true, eager: 1).first : nil
+            let rest = cards(filled.zone.lead ? filled.articles.dropFirst() : filled.articles[...], pictures: pictures, eager: eager)
+            eager -= min(eager, rest.count)
+            return ZoneBlock(name: filled.zone.name, label: label, lead: lead, cards: rest, hasCards: !rest.isEmpty)
+        }
     }
 }
 
@@ -31,8 +54,8 @@ extension ArticleView {
     convenience init(
         article: Article, related: [ArticleSummary], today: [ArticleSummary], sections: [Section], banner: BreakingNews?,
         mostRead: MostReadView?,
-        countsReads: Bool, site: Site, now: Date, renditions: [Rendition] = [], corrections: [Correction] = [],
-        live: (coverage: LiveCoverage, entries: [LiveEntry])? = nil
+        countsReads: Bool, site: Site, now: Date, renditions: [Rendition] = [], bodyPictures: BodyPictures = .none,
+        corrections: [Correction] = [], live: (coverage: LiveCoverage, entries: [LiveEntry])? = nil
     ) {
         let views = site.views
         let locale = site.locale
@@ -40,7 +63,9 @@ extension ArticleView {
         let blocks = ArticleBody.blocks(fromUTF8: article.bodyUTF8)
         let body = site.moreBlocks.layout(blocks, links: related.map(views.card)).map { segment -> BodySegment in
             switch segment {
-            case .block(let block): return BodySegment(html: embeds.render(block), more: nil)
+            case .block(let block):
+                return BodySegment(
+                    html: block.kind == .figure ? bodyPictures.render(embeds.render(block)) : embeds.render(block), more: nil)
             case .more(let links): return BodySegment(html: nil, more: MoreBlock(links: links))
             }
         }
@@ -131,7 +156,7 @@ extension ListView {
     convenience init(
         subject: ListSubject, page: Page<ArticleSummary>, request pageRequest: PageRequest, kind: String, subtitle: String?,
         description: String?, currentSection: String?, timeline: Bool, pinned: ArticleSummary?, photo: String?,
-        sections: [Section], banner: BreakingNews?, site: Site, now: Date
+        sections: [Section], banner: BreakingNews?, site: Site, pictures: CardPictures = .none, now: Date, zones: [FilledZone] = []
     ) {
         let views = site.views
         let number = pageRequest.number
@@ -150,9 +175,12 @@ extension ListView {
                 ],
                 now: now),
             heading: heading, kind: kind, subtitle: subtitle, photo: photo, description: description,
-            pinned: number == 1 ? pinned.map(views.card) : nil,
-            cards: timeline ? [] : page.items.map(views.card), days: timeline ? views.days(page.items) : nil,
-            pager: views.pager(page, base: base), empty: page.items.isEmpty)
+            pinned: number == 1 ? views.cards(pinned.map { [$0] } ?? [], pictures: pictures, lead: true, eager: 1).first : nil,
+            cards: timeline
+                ? [] : views.cards(page.items, pictures: pictures, eager: number == 1 && (pinned != nil || !zones.isEmpty) ? 0 : 3),
+            days: timeline ? views.days(page.items) : nil,
+            pager: views.pager(page, base: base), empty: page.items.isEmpty && zones.isEmpty,
+            zones: views.zoneBlocks(zones, pictures: pictures))
     }
 }
 

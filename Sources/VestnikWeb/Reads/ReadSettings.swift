@@ -2,6 +2,10 @@ import Foundation
 
 /// How reads are counted. The defaults are what a public site wants; tests and benchmarks switch parts off.
 public struct ReadSettings: Sendable {
+    /// The most a beacon's body may hold: `reads.js` sends none, so anything larger is refused (413) once this much
+    /// is read, rather than drained whole.
+    public static let maxBeaconBodyBytes = 1024
+
     /// A token bucket per address: `perSecond` beacons on average, up to `burst` at once.
     public struct RateLimit: Sendable, Equatable {
         public var perSecond: Double

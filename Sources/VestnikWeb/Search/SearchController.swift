@@ -104,7 +104,9 @@ struct SearchController<Context: RequestContext>: Sendable {
             let found = try await site.search.search(
                 query, filters: search.filters, page: PageRequest(number: search.page, size: pageSize), now: now)
             let terms = query.highlightTerms
-            results = found.items.map { SearchResultView(card: views.card($0.article), snippet: SearchSnippet.html($0.text, terms: terms)) }
+            let cards = views.cards(
+                found.items.map(\.article), pictures: try await site.cardPictures(found.items.map(\.article)), eager: 2)
+            results = zip(cards, found.items).map { SearchResultView(card: $0, snippet: SearchSnippet.html($1.text, terms: terms)) }
             if found.total == 0 {
                 message = site.locale["search_no_results"]
             } else if search.page > found.pageCount {

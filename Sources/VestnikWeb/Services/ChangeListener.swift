@@ -54,7 +54,7 @@ public struct ChangeListener: Service {
                             // Changes announced while we were away never reached us: forget every page. Not as
                             // our own announcement (origin nil): the nodes that made those changes purged the CDN
                             // already, so `localOnly` subscribers (the purger) must not hear this.
-                            feed.deliver(.everything, fromNode: Self.missedChanges)
+                            feed.deliver(.everythingAndSettings, fromNode: Self.missedChanges)
                             logger.notice("listening for changes of other nodes again; dropped every cached page")
                         } else {
                             logger.debug("listening for changes of other nodes", metadata: ["channel": "\(feed.channel)"])

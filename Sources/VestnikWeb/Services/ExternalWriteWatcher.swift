@@ -22,7 +22,7 @@ struct ExternalWriteWatcher: Service {
                 let version = try await database.externalWriteVersion()
                 if let version, let previous = seen, version != previous {
                     logger.info("another process wrote to the database; dropping every cached page")
-                    await database.announce(.everything)
+                    await database.announce(.everythingAndSettings)
                 }
                 seen = version
             } catch {

@@ -102,7 +102,8 @@ public struct MailDelivery: Service {
     let outbox: MailOutbox
     let settings: SettingsRepository
     let transport: MailTransport
-    let siteName: String
+    /// The site's name now, as the sender's name (the `site.name` setting may change while the site runs).
+    let siteName: @Sendable () -> String
     let now: @Sendable () -> Date
     let interval: Duration
     let logger: Logger
@@ -114,7 +115,7 @@ public struct MailDelivery: Service {
         outbox = MailOutbox(database: site.database)
         settings = site.settings
         self.transport = transport
-        siteName = site.siteName
+        siteName = { site.siteName }
         self.now = now ?? site.now
         self.interval = interval
         self.logger = logger
@@ -139,7 +140,7 @@ public struct MailDelivery: Service {
         let from = try await settings.value(MailTransport.Keys.from) ?? ""
         var sent = 0
         for mail in try await outbox.claimDue(now: now()) {
-            let message = MailMessage(from: from, fromName: siteName, to: mail.recipient, subject: mail.subject, body: mail.body)
+            let message = MailMessage(from: from, fromName: siteName(), to: mail.recipient, subject: mail.subject, body: mail.body)
             do {
                 guard let bytes = message.rendered(date: now(), messageID: "\(mail.id).\(SecureToken.make().prefix(16))") else {
                     throw InvalidInput("the sender \(from) or the recipient is not an e-mail address")

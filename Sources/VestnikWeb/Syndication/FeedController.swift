@@ -37,9 +37,11 @@ struct FeedController<Context: RequestContext>: Sendable {
         let articles = try await site.articles.latest(subject.filter, limit: site.limits.feedItems, now: now)
         if articles.isEmpty && !subject.isPublicWhenEmpty { throw HTTPError(.notFound) }
         let views = site.views
-        let feed = views.feed(subject, articles: articles, content: site.feedContent, now: now)
+        let pictures = try await site.renditions.renditions(of: articles.compactMap { $0.featuredImage?.address.hash })
+        let feed = views.feed(subject, articles: articles, content: site.feedContent, pictures: pictures, now: now)
         let text = FeedWriter(dates: views.dates).render(feed, as: format)
         var keys = PageKeys()
+        keys.insert(CacheKey.feeds)
         keys.insert(subject)
         keys.insert(articles)
         return Response.conditional(
@@ -50,8 +52,12 @@ struct FeedController<Context: RequestContext>: Sendable {
 }
 
 extension ViewFactory {
-    /// The feed of a list: its newest articles, whole or as leads, with absolute links throughout.
-    func feed(_ subject: ListSubject, articles: [Article], content: FeedContent, now: Date) -> Feed {
+    /// The feed of a list: its newest articles, whole or as leads, with absolute links throughout; each with its
+    /// picture: the featured picture's 16×9 crop (1200 wide) once made (`pictures`: renditions by picture), else
+    /// the original.
+    func feed(
+        _ subject: ListSubject, articles: [Article], content: FeedContent, pictures: [String: [Rendition]] = [:], now: Date
+    ) -> Feed {
         let host = URLComponents(string: publicURL)?.host ?? "localhost"
         let items = articles.map { article -> FeedItem in
             var body: String?
@@ -66,7 +72,7 @@ extension ViewFactory {
                 contentHTML: body, published: article.publishedAt, updated: article.updatedAt,
                 authors: article.authors.map { FeedPerson(name: $0.name, url: absolute(SiteURLs.author($0.slug))) },
                 categories: [article.section.name] + article.tags.map(\.name),
-                image: pictures(for: article)[0])
+                image: self.pictures(for: article, renditions: article.featuredImage.flatMap { pictures[$0.address.hash] } ?? [])[0])
         }
         let lastModified = articles.map(\.updatedAt).max()
         return Feed(

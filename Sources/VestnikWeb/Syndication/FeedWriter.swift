@@ -18,7 +18,7 @@ struct FeedWriter {
     func rss(_ feed: Feed) -> String {
         var out = """
             <?xml version="1.0" encoding="UTF-8"?>
-            <rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+            <rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/">
             <channel>
             <title>\(XML.escape(feed.title))</title>
             <link>\(XML.escape(feed.pageURL))</link>
@@ -45,6 +45,7 @@ struct FeedWriter {
             if let image = item.image {
                 out += """
                     <enclosure url="\(XML.escape(image.url))" length="\(image.length)" type="\(XML.escape(image.mediaType))"/>
+                    \(Self.mediaContent(image))
 
                     """
             }
@@ -56,7 +57,7 @@ struct FeedWriter {
     func atom(_ feed: Feed) -> String {
         var out = """
             <?xml version="1.0" encoding="UTF-8"?>
-            <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="\(XML.escape(feed.language))">
+            <feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/" xml:lang="\(XML.escape(feed.language))">
             <id>\(XML.escape(feed.pageURL))</id>
             <title>\(XML.escape(feed.title))</title>
             <subtitle>\(XML.escape(feed.description))</subtitle>
@@ -86,12 +87,22 @@ struct FeedWriter {
             if let image = item.image {
                 out += """
                     <link rel="enclosure" type="\(XML.escape(image.mediaType))" href="\(XML.escape(image.url))" length="\(image.length)"/>
+                    \(Self.mediaContent(image))
 
                     """
             }
             out += "</entry>\n"
         }
         return out + "</feed>\n"
+    }
+
+    /// Media RSS's `<media:content>`, which feed readers (Feedly, Inoreader, Slack's unfurler) take a story's picture
+    /// from, with its size when known.
+    static func mediaContent(_ image: Picture) -> String {
+        var out = "<media:content url=\"\(XML.escape(image.url))\" type=\"\(XML.escape(image.mediaType))\" medium=\"image\""
+        if image.length > 0 { out += " fileSize=\"\(image.length)\"" }
+        if let width = image.width, let height = image.height { out += " width=\"\(width)\" height=\"\(height)\"" }
+        return out + "/>"
     }
 
     func json(_ feed: Feed) -> String {

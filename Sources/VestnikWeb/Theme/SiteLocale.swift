@@ -34,11 +34,6 @@ public struct SiteLocale: Sendable, Decodable {
     }
 }
 
-public struct ThemeError: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-}
-
 /// The locale strings as templates see them (`{{t.key}}`, `{{layout.t.key}}`): made once per site, with its
 /// `ViewFactory`, and shared by every page's layout. A class, as every `TemplateFields` is (see `TemplateValue`).
 final class LocaleStrings: TemplateFields, Sendable {

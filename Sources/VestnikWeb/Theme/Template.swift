@@ -10,6 +10,12 @@ import Foundation
 // lambdas and swift-mustache's transforms (`{{uppercase(x)}}`), and dynamic partials (`{{>*name}}`). Pragmas
 // (`{{% … }}`) are read and ignored.
 
+/// A theme that cannot load: a template that does not parse (with its name and line), a missing folder or template.
+public struct ThemeError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
 /// A parsed template: the parser's tree (text as UTF-8 bytes ready to copy, names split into path components),
 /// flattened into the program that renders walk.
 struct Template: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import VestnikCore
 
 /// The look of the site: Mustache templates (parsed once, here, by Vestnik's own engine: Template.swift), static
 /// assets and locale files.
@@ -11,6 +12,8 @@ public struct Theme: Sendable {
     public let assets: StaticAssets
     public let localesFolder: URL
     private let overrideLocales: URL?
+    /// The front pages' zones (`zones.json`): what an editor arranges on the home page and on a section's front.
+    public let zones: FrontZones
 
     /// Where the built-in theme lives.
     public static var builtInFolder: URL { assets.appendingPathComponent("themes/default") }
@@ -32,7 +35,10 @@ public struct Theme: Sendable {
         }
         var assets = try StaticAssets.load(from: builtInFolder.appendingPathComponent("static"))
         var locales: URL?
+        var zones = try zoneDeclaration(builtInFolder.appendingPathComponent("zones.json"))
         if let overrideFolder {
+            let ownZones = overrideFolder.appendingPathComponent("zones.json")
+            if FileManager.default.fileExists(atPath: ownZones.path) { zones = try zoneDeclaration(ownZones) }
             let templates = overrideFolder.appendingPathComponent("templates")
             let files = (try? FileManager.default.contentsOfDirectory(atPath: templates.path)) ?? []
             for file in files.sorted() where file.hasSuffix(".mustache") {
@@ -48,10 +54,25 @@ public struct Theme: Sendable {
             let localeFolder = overrideFolder.appendingPathComponent("locales")
             if FileManager.default.fileExists(atPath: localeFolder.path) { locales = localeFolder }
         }
-        return Theme(templates: library, assets: assets, localesFolder: builtInLocales, overrideLocales: locales)
+        return Theme(templates: library, assets: assets, localesFolder: builtInLocales, overrideLocales: locales, zones: zones)
     }
 
-    private init(templates: TemplateLibrary, assets: StaticAssets, localesFolder: URL, overrideLocales: URL?) {
+    /// Reads a theme's `zones.json`, refusing one `FrontZones.problem` finds fault with (at most 64 KB).
+    static func zoneDeclaration(_ file: URL) throws -> FrontZones {
+        let data = try Data(contentsOf: file)
+        guard data.count <= 65536 else { throw ThemeError("\(file.path) is larger than 64 KB") }
+        let zones: FrontZones
+        do {
+            zones = try JSONDecoder().decode(FrontZones.self, from: data)
+        } catch {
+            throw ThemeError("\(file.path) is not a zone declaration: \(error)")
+        }
+        if let problem = zones.problem { throw ThemeError("\(file.path): \(problem)") }
+        return zones
+    }
+
+    private init(templates: TemplateLibrary, assets: StaticAssets, localesFolder: URL, overrideLocales: URL?, zones: FrontZones) {
+        self.zones = zones
         self.templates = templates
         self.assets = assets
         self.localesFolder = localesFolder

@@ -131,6 +131,16 @@ final class ViewFactory: Sendable {
 
     func card(_ summary: ArticleSummary) -> ArticleCard { ArticleCard(summary: summary, format: cardFormat) }
 
+    /// Cards with their pictures (a lead story's whole, `lead`); the first `eager` pictures load at once (above the
+    /// fold), the rest lazily.
+    func cards(_ summaries: some Sequence<ArticleSummary>, pictures: CardPictures, lead: Bool = false, eager: Int = 0) -> [ArticleCard] {
+        summaries.enumerated().map { index, summary in
+            ArticleCard(
+                summary: summary, format: cardFormat,
+                picture: summary.picture.map { pictures.view($0, lead: lead, lazy: index >= eager) })
+        }
+    }
+
     func pager<T>(_ page: Page<T>, base: String) -> Pager? {
         pager(page, url: { SiteURLs.page(base, $0) })
     }

@@ -246,7 +246,9 @@ public struct WordPressImporter: Sendable {
             }
             pictures.forgetDownloads()
         }
-        let body = WordPressBody.convert(item.content) { sources[$0] }
+        // Bringing the pictures in (`--uploads`, `--fetch-media`), one that could not be is left out (and reported), not
+        // kept pointing at the old site; without, pictures elsewhere stay at their https addresses.
+        let body = WordPressBody.convert(item.content) { url in pictures == nil ? nil : sources[url] ?? "" }
         for (name, count) in body.unknownShortcodes { report.shortcodes[name, default: 0] += count }
         var blocks = body.blocks
         var lead = ArticleBody.plainText(BodySanitizer.sanitize(WordPressText.autop(item.excerpt)))

@@ -30,11 +30,7 @@ struct APIParameters {
 
     /// The parameter names of a query string, decoded.
     private static func names(_ query: String?) -> Set<String> {
-        Set(
-            (query ?? "").split(separator: "&").map { pair in
-                let name = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]
-                return name.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(name)
-            })
+        Set(FormURLEncoding.pairs(query ?? "").map(\.name))
     }
 
     /// The one value of `name`, nil when absent; given twice is a 400.

@@ -29,14 +29,16 @@ public struct APIOrigins: Sendable, Equatable {
 /// Adds the CORS headers to content API answers (cached ones too: it stands in front of the API cache) and answers
 /// preflight requests. Only GET and HEAD are offered: the content API is read-only.
 struct CORSMiddleware<Context: RequestContext>: RouterMiddleware {
-    let origins: APIOrigins
+    /// The `api.cors_origins` setting now (it may change while the site runs).
+    let current: @Sendable () -> APIOrigins
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let origins = current()
         let origin = request.headers[.origin]
         if request.method == .options {
             var headers: HTTPFields = [.allow: "GET, HEAD, OPTIONS"]
             if let origin, origins.allows(origin) {
-                add(origin, to: &headers)
+                add(origin, origins, to: &headers)
                 headers[.accessControlAllowMethods] = "GET, HEAD"
                 headers[.accessControlAllowHeaders] = "If-None-Match, If-Modified-Since"
                 headers[.accessControlMaxAge] = "86400"
@@ -45,13 +47,13 @@ struct CORSMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         var response = try await next(request, context)
         if let origin, origins.allows(origin) {
-            add(origin, to: &response.headers)
+            add(origin, origins, to: &response.headers)
             response.headers[.accessControlExposeHeaders] = "ETag"
         }
         return response
     }
 
-    private func add(_ origin: String, to headers: inout HTTPFields) {
+    private func add(_ origin: String, _ origins: APIOrigins, to headers: inout HTTPFields) {
         headers[.accessControlAllowOrigin] = origins.any ? "*" : origin
         // A cache between us and the browser must not give one origin's answer to another.
         if !origins.any { headers[values: .vary] = headers[values: .vary] + ["Origin"] }

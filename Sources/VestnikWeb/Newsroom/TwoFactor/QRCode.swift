@@ -37,6 +37,13 @@ public enum QRCode {
         return nil
     }
 
+    /// Whether QR codes are on, in a sentence for the start-up log and `/readyz` (as picture renditions say of
+    /// libvips).
+    public static var summary: String {
+        problem.map { "two-factor enrolment QR codes are off, the page shows the key as text only: \($0)" }
+            ?? "two-factor enrolment QR codes on: libqrencode"
+    }
+
     /// The dark modules of `text`'s QR code (error correction level M, byte mode), row by row; nil without the library
     /// or for text too long for any QR code.
     public static func modules(_ text: String) -> [[Bool]]? {

@@ -8,7 +8,8 @@ import VestnikStore
 public struct TwoFactor: Sendable {
     public let repository: TwoFactorRepository
     public let box: TOTPSecretBox
-    let settings: SettingsRepository
+    /// Whether the site requires a code now (the settings snapshot's `newsroom.totp_required`).
+    let required: @Sendable () -> Bool
 
     /// The setting that makes two-factor sign-in required for editors and chief editors: `yes` or `no` (default).
     public static let requiredKey = SettingRules.twoFactorRequiredKey
@@ -17,18 +18,15 @@ public struct TwoFactor: Sendable {
     /// How long a sign-in waits for its code after the password.
     public static let challengeLifetime: TimeInterval = 5 * 60
 
-    public init(database: Database, box: TOTPSecretBox) {
+    public init(database: Database, box: TOTPSecretBox, required: @escaping @Sendable () -> Bool) {
         repository = TwoFactorRepository(database: database)
-        settings = SettingsRepository(database: database)
         self.box = box
+        self.required = required
     }
 
-    /// Whether the site asks `role` to sign in with a code (the `newsroom.totp_required` setting; read each time, so
-    /// a change holds at once on every node).
-    public func isRequired(for role: Role) async throws -> Bool {
-        guard role >= .editor else { return false }
-        return try await settings.value(Self.requiredKey) == "yes"
-    }
+    /// Whether the site asks `role` to sign in with a code (the `newsroom.totp_required` setting, from the site's
+    /// settings snapshot, which every node reads again when it changes).
+    public func isRequired(for role: Role) -> Bool { role >= .editor && required() }
 
     /// Whether the user signs in with a code.
     public func isEnrolled(userID: Int) async throws -> Bool { try await repository.state(userID: userID).sealedSecret != nil }

@@ -264,13 +264,62 @@
     });
   }
 
+  // A picture dropped or pasted into the body: the editor asks for its alt text, uploads it through the media
+  // library's own upload (the server checks it, scrubs its metadata and makes its renditions), and places it where
+  // it was dropped. Nothing leaves the browser without its alt text.
+  var uploadURL = form.getAttribute("data-upload");
+  function pictureFiles(transfer) {
+    return Array.prototype.filter.call((transfer && transfer.files) || [], function (file) { return /^image\//.test(file.type); });
+  }
+  function uploadPictures(files, range) {
+    if (!uploadURL) return;
+    files.forEach(function (file) {
+      var alt = window.prompt(form.getAttribute("data-drop-alt").replace("{name}", file.name || ""), "");
+      if (alt === null) return;
+      if (!alt.trim()) { pasteNotice(form.getAttribute("data-drop-no-alt")); return; }
+      var body = new FormData();
+      body.set("csrf", form.querySelector('input[name="csrf"]').value);
+      body.set("alt", alt.trim());
+      body.set("file", file, file.name || "picture");
+      pasteNotice(form.getAttribute("data-drop-uploading"));
+      fetch(uploadURL, { method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+        })
+        .then(function (answer) {
+          if (!answer.ok || !answer.data.src) { pasteNotice(answer.data.error || form.getAttribute("data-drop-failed")); return; }
+          savedRange = range && editor.contains(range.startContainer) ? range : null;
+          insertBlock(figureHTML(answer.data, ""));
+          pasteNotice(form.getAttribute("data-drop-done"));
+        })
+        .catch(function () { pasteNotice(form.getAttribute("data-drop-failed")); });
+    });
+  }
+  editor.addEventListener("dragover", function (event) {
+    if (event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types || [], "Files") >= 0) event.preventDefault();
+  });
+  editor.addEventListener("drop", function (event) {
+    var files = pictureFiles(event.dataTransfer);
+    if (!files.length) return;
+    event.preventDefault();
+    var range = document.caretRangeFromPoint ? document.caretRangeFromPoint(event.clientX, event.clientY) : null;
+    uploadPictures(files, range);
+  });
+
   editor.addEventListener("paste", function (event) {
     var data = event.clipboardData;
     if (!data) return;
     event.preventDefault();
     var html = data.getData("text/html");
     var fragment = document.createElement("div");
-    var pictures = Array.prototype.filter.call(data.files || [], function (file) { return /^image\//.test(file.type); }).length;
+    var files = pictureFiles(data);
+    if (files.length) {
+      // A copied picture (a screenshot, an image copied from a page) comes as a file: it is uploaded like a drop.
+      saveRange();
+      uploadPictures(files, savedRange);
+      return;
+    }
+    var pictures = 0;
     if (html) {
       var parsed = new DOMParser().parseFromString(html, "text/html");
       pictures += parsed.body.querySelectorAll("img").length;
@@ -562,5 +611,60 @@
     form.elements.focus_y.value = y;
     mark.style.left = x + "%";
     mark.style.top = y + "%";
+  });
+})();
+
+// Front-page curation: drag a story (a pinned one, or one from the list of candidates) into a zone's slot. The drop
+// fills the page's hidden form and sends it: the same form post as the buttons beside each story (up, down, into a
+// zone), which work without JavaScript and from the keyboard.
+(function () {
+  "use strict";
+  var front = document.querySelector(".nr-front");
+  var form = document.getElementById("nr-front-drop");
+  if (!front || !form) return;
+  var dragged = null;
+  front.querySelectorAll("[draggable=true]").forEach(function (item) {
+    item.addEventListener("dragstart", function (event) {
+      dragged = item;
+      item.classList.add("nr-dragging");
+      event.dataTransfer.effectAllowed = "move";
+      event.dataTransfer.setData("text/plain", item.getAttribute("data-article"));
+    });
+    item.addEventListener("dragend", function () {
+      item.classList.remove("nr-dragging");
+      dragged = null;
+    });
+  });
+  // The slot a drop at `y` takes: before the first pin whose middle is below it, else the end.
+  function slot(list, y) {
+    var pins = Array.prototype.filter.call(list.children, function (child) {
+      return child.classList.contains("nr-pin") && child !== dragged;
+    });
+    for (var i = 0; i < pins.length; i++) {
+      var box = pins[i].getBoundingClientRect();
+      if (y < box.top + box.height / 2) return i;
+    }
+    return pins.length;
+  }
+  front.querySelectorAll(".nr-zone").forEach(function (zone) {
+    var list = zone.querySelector(".nr-zone-pins");
+    zone.addEventListener("dragover", function (event) {
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "move";
+      zone.classList.add("nr-drop-target");
+    });
+    zone.addEventListener("dragleave", function () {
+      zone.classList.remove("nr-drop-target");
+    });
+    zone.addEventListener("drop", function (event) {
+      event.preventDefault();
+      zone.classList.remove("nr-drop-target");
+      var article = event.dataTransfer.getData("text/plain") || (dragged && dragged.getAttribute("data-article"));
+      if (!article) return;
+      form.elements.article.value = article;
+      form.elements.zone.value = zone.getAttribute("data-zone");
+      form.elements.index.value = String(slot(list, event.clientY));
+      form.submit();
+    });
   });
 })();
