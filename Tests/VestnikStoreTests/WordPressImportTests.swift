@@ -141,6 +141,42 @@ import VestnikTestSupport
         }
     }
 
+    @Test(
+        "a batch's search statistics are exact: each term's count is the number of articles holding it, after a rerun too and with a post twice in one file",
+        arguments: TestDatabase.all)
+    func termStatistics(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            var posts = Self.posts()
+            posts.append(posts[0])
+            let first = try await Self.run(database, posts)
+            #expect(first.created == 5 && first.updated == 1 && first.failures == [])
+            try await Self.expectExactTermCounts(database)
+            var edited = posts[1]
+            edited.content = "Съвсем нов текст за трамвая и метрото."
+            let second = try await Self.run(database, [posts[0], edited])
+            #expect(second.updated == 2)
+            try await Self.expectExactTermCounts(database)
+            let found = try await SearchRepository(database: database).search(
+                try SearchQuery.parse("трамвая"), page: PageRequest(), now: testNow)
+            #expect(found.items.map(\.article.title) == ["Блоков редактор"])
+        }
+    }
+
+    /// Every term's `df` in `search_terms` equals the number of articles whose terms hold it, and no article's term
+    /// is missing there.
+    static func expectExactTermCounts(_ database: Database) async throws {
+        let (wrong, missing) = try await database.read { db in
+            let wrong = try await db.raw(
+                "SELECT s.df, (SELECT COUNT(*) FROM article_terms t WHERE t.term = s.term) AS n FROM search_terms s"
+            ).all().filter { try $0.int("df") != $0.int("n") }.count
+            let missing = try await db.raw(
+                "SELECT COUNT(*) AS n FROM article_terms t WHERE NOT EXISTS (SELECT 1 FROM search_terms s WHERE s.term = t.term)"
+            ).first()?.int("n")
+            return (wrong, missing)
+        }
+        #expect(wrong == 0 && missing == 0)
+    }
+
     @Test("SQLite's bulk writer (import-wordpress) stores what the regular writer does, and a failed transaction nothing")
     func bulkWriter() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("vestnik-bulk-\(UUID().uuidString).sqlite").path
