@@ -3,6 +3,13 @@
 # SQLite and on a throwaway PostgreSQL, release build. Bounded: it imports POSTS posts once per database, and stops.
 #
 #   Usage (root, Debian 12; apt-gets postgresql and GNU time if missing):   POSTS=100000 bash bench/wordpress-import.sh
+#   Knobs:   VESTNIK_BIN=…   a release binary already built (default: build one, see lib.sh's build_release)
+#            PG_URL=postgres://…   an existing database with no tables (a running server's) instead of a throwaway
+#                            server of its own; the import's tables stay there afterwards
+#
+# Columns: items read, wall seconds of the whole command (reading and writing the posts, then the archives' redirects
+# and every article's "Още:" list), items/s over that, items/s while reading (the importer's last progress line,
+# before the redirects and lists), peak RSS.
 #
 # Writes bench/results/wordpress-import-<date>.md.
 set -euo pipefail
@@ -12,7 +19,7 @@ POSTS=${POSTS:-100000}
 bench_traps
 T=$(mktemp -d /tmp/vestnik-wpimport.XXXXXX)
 need_tools /usr/bin/time=time
-ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || need_tools /usr/lib/postgresql=postgresql
+[ -n "${PG_URL:-}" ] || ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || need_tools /usr/lib/postgresql=postgresql
 build_release
 REV=$(tree_rev)
 log "generating an export of $POSTS posts"
@@ -28,12 +35,18 @@ measure() {   # NAME DATABASE -> a table row
   secs=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$T/$name.time")
   rss=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$T/$name.time")
   items=$(grep -o 'Items read: [0-9]*' "$T/$name.out" | grep -o '[0-9]*$' || echo 0)
-  echo "| $name | $items | $secs | $(awk -v i="$items" -v s="$secs" 'BEGIN { printf "%.0f", i / s }') | $rss |"
+  reading=$(grep -o '[0-9]* items/s' "$T/$name.err" | tail -n 1 | grep -o '^[0-9]*' || echo -)
+  echo "| $name | $items | $secs | $(awk -v i="$items" -v s="$secs" 'BEGIN { printf "%.0f", i / s }') | $reading | $rss |"
   tail -n 8 "$T/$name.out" >&2
 }
 
 ROWS=()
 ROWS+=("$(measure sqlite "$T/vestnik.sqlite")")
+if [ -n "${PG_URL:-}" ]; then
+  TABLES=$(psql "$PG_URL" -Atc "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()") || die "cannot reach $PG_URL"
+  [ "$TABLES" = 0 ] || die "PG_URL's schema has $TABLES tables: give an empty database"
+  ROWS+=("$(measure postgresql "$PG_URL")")
+else
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 mkdir -p "$T/pg" && chown postgres "$T/pg"
 PGPORT=$(pick_port)
@@ -43,16 +56,17 @@ PG_PID=$(head -n 1 "$T/pg/data/postmaster.pid"); track "$PG_PID" postgresql
 su postgres -c "$PGBIN/createdb -h $HOST -p $PGPORT -U vestnik vestnik"
 ROWS+=("$(measure postgresql "postgres://vestnik@$HOST:$PGPORT/vestnik")")
 su postgres -c "$PGBIN/pg_ctl -D $T/pg/data -m fast -w stop" >/dev/null; untrack "$PG_PID"
+fi
 
 mkdir -p "$RESULTS"
 REPORT="$RESULTS/wordpress-import-$(date +%F-%H%M%S).md"
 {
   echo "# vestnik import-wordpress, $POSTS generated posts ($SIZE MB export)"
   echo
-  echo "Commit $REV; $BUILT; $(nproc) cores; $(date -u '+%F %H:%M UTC')."
+  echo "Commit $REV; $BUILT; $(nproc) cores; $(date -u '+%F %H:%M UTC'); PostgreSQL: ${PG_URL:+an existing database of a running server}${PG_URL:-a throwaway server}; load average at the end:$(uptime | sed 's/.*load average://')."
   echo
-  echo "| database | items | seconds | items/s | peak RSS (MB) |"
-  echo "|---|---|---|---|---|"
+  echo "| database | items | seconds | items/s | items/s while reading | peak RSS (MB) |"
+  echo "|---|---|---|---|---|---|"
   printf '%s\n' "${ROWS[@]}"
 } > "$REPORT"
 cat "$REPORT"

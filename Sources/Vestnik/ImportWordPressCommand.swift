@@ -70,7 +70,7 @@ struct ImportWordPress: AsyncParsableCommand {
         let logger = makeLogger()
         var failed = false
         try await reportingFailures {
-            let database = try await options.openMigrated(logger: logger)
+            let database = try await options.openMigrated(logger: logger, bulkWrites: true)
             let report = try await database.closing {
                 var settings = WordPressImporter.Options()
                 settings.dryRun = dryRun

@@ -28,9 +28,10 @@ struct DatabaseOptions: ParsableArguments {
         DatabaseLocation(database ?? ProcessInfo.processInfo.environment["VESTNIK_DATABASE_URL"] ?? "./vestnik.sqlite")
     }
 
-    /// Opens and migrates the database, or explains in one line why it cannot.
-    func openMigrated(logger: Logger) async throws -> Database {
-        let database = try await Database.open(location, logger: logger)
+    /// Opens and migrates the database, or explains in one line why it cannot. `bulkWrites`: for a bulk import
+    /// (`Database.open(bulkWrites:)`).
+    func openMigrated(logger: Logger, bulkWrites: Bool = false) async throws -> Database {
+        let database = try await Database.open(location, bulkWrites: bulkWrites, logger: logger)
         do {
             try await Migrator().migrate(database)
         } catch {

@@ -118,18 +118,27 @@ public struct ArticleRepository: Sendable {
 
     /// One save inside the caller's transaction (which holds the article-writes lock): the article, its search entry,
     /// and the change to announce once the transaction has committed.
+    /// `taxonomy`: shared by the saves of one transaction (a batch), so each name is looked up once; `terms`: the
+    /// batch's search-term counts, which the caller writes before committing (`SearchIndexer.TermCounts`).
     static func save(
-        _ input: ArticleInput, now: Date, dialect: Database.Dialect, in db: any SQLDatabase
+        _ input: ArticleInput, now: Date, dialect: Database.Dialect, taxonomy: TaxonomyCache = TaxonomyCache(),
+        terms: SearchIndexer.TermCounts? = nil, in db: any SQLDatabase
     ) async throws
         -> (SaveResult, ContentChange)
     {
         try validate(input)
-        let existing = try await db.raw("SELECT id FROM articles WHERE slug = \(bind: input.slug)").first()
+        let existing = try await existingArticle(slug: input.slug, in: db)
         var before: ArticlePlacement?
-        if let existing { before = try await ArticlePlacement.of(articleID: try existing.int("id"), in: db) }
-        let result = try await write(input, now: now, dialect: dialect, in: db)
-        let after = try await ArticlePlacement.of(articleID: result.id, in: db)
+        if let existing { before = try await ArticlePlacement.of(articleID: existing.id, in: db) }
+        let (result, after) = try await write(
+            input, existing: existing, now: now, dialect: dialect, taxonomy: taxonomy, terms: terms, in: db)
         return (result, ArticlePlacement.change(articleID: result.id, before: before, after: after))
+    }
+
+    /// The id and read count of the article with `slug`, if there is one.
+    private static func existingArticle(slug: String, in db: any SQLDatabase) async throws -> (id: Int, reads: Int)? {
+        guard let row = try await db.raw("SELECT id, reads FROM articles WHERE slug = \(bind: slug)").first() else { return nil }
+        return (try row.int("id"), try row.int("reads"))
     }
 
     /// Saves many articles in one transaction (bulk loads and benchmarks); the "Още:" lists are not refreshed.
@@ -138,26 +147,31 @@ public struct ArticleRepository: Sendable {
         let dialect = database.dialect
         try await database.write { db in
             try await Database.serialize(LockKeys.articleWrites, dialect: dialect, in: db)
-            for input in inputs { _ = try await Self.write(input, now: now, dialect: dialect, in: db) }
+            let taxonomy = TaxonomyCache()
+            for input in inputs {
+                let existing = try await Self.existingArticle(slug: input.slug, in: db)
+                _ = try await Self.write(input, existing: existing, now: now, dialect: dialect, taxonomy: taxonomy, terms: nil, in: db)
+            }
         }
         await database.announce(.everything)
     }
 
-    /// The statements of one save, inside the caller's transaction.
+    /// The statements of one save, inside the caller's transaction; returns where the article now stands (as
+    /// `ArticlePlacement.of` would read it back).
     private static func write(
-        _ input: ArticleInput, now: Date, dialect: Database.Dialect, in db: any SQLDatabase
+        _ input: ArticleInput, existing: (id: Int, reads: Int)?, now: Date, dialect: Database.Dialect, taxonomy: TaxonomyCache,
+        terms: SearchIndexer.TermCounts?, in db: any SQLDatabase
     ) async throws
-        -> SaveResult
+        -> (SaveResult, ArticlePlacement)
     {
-        let sectionID = try await TaxonomyRepository.ensureSection(name: input.section, description: nil, position: nil, in: db)
+        let sectionID = try await taxonomy.id(.section, input.section, in: db)
         var topicID: Int?
-        if let topic = input.topic { topicID = try await TaxonomyRepository.ensureTopic(name: topic, description: nil, in: db) }
+        if let topic = input.topic { topicID = try await taxonomy.id(.topic, topic, in: db) }
         let sources = input.sources.joined(separator: "\n")
-        let existing = try await db.raw("SELECT id, reads FROM articles WHERE slug = \(bind: input.slug)").first()
         let result: SaveResult
         if let existing {
-            let id = try existing.int("id")
-            let reads = max(try existing.int("reads"), input.reads ?? 0)
+            let id = existing.id
+            let reads = max(existing.reads, input.reads ?? 0)
             try await db.raw(
                 """
                 UPDATE articles SET kicker = \(bind: input.kicker), title = \(bind: input.title), lead = \(bind: input.lead),
@@ -192,41 +206,40 @@ public struct ArticleRepository: Sendable {
             guard let row else { throw InvalidInput("the article \(input.slug) was not saved") }
             result = .created(id: try row.int("id"))
         }
-        var seenTags = Set<Int>()
+        var tagIDs: [Int] = []
         for name in input.tags {
-            let tagID = try await TaxonomyRepository.ensureTag(name: name, in: db)
-            guard seenTags.insert(tagID).inserted else { continue }
-            try await db.raw(
-                "INSERT INTO article_tags (article_id, tag_id, position) VALUES (\(bind: result.id), \(bind: tagID), \(bind: seenTags.count))"
-            ).run()
+            let tagID = try await taxonomy.id(.tag, name, in: db)
+            if !tagIDs.contains(tagID) { tagIDs.append(tagID) }
         }
-        var seenAuthors = Set<Int>()
+        var authorIDs: [Int] = []
         for byline in input.authors {
-            let authorID = try await TaxonomyRepository.ensureAuthor(name: byline.name, role: byline.role, bio: nil, in: db)
-            guard seenAuthors.insert(authorID).inserted else { continue }
-            try await db.raw(
-                """
-                INSERT INTO article_authors (article_id, author_id, position)
-                VALUES (\(bind: result.id), \(bind: authorID), \(bind: seenAuthors.count))
-                """
-            ).run()
+            let authorID = try await taxonomy.author(byline.name, role: byline.role, in: db)
+            if !authorIDs.contains(authorID) { authorIDs.append(authorID) }
         }
+        try await insertLinks("article_tags", "tag_id", articleID: result.id, tagIDs, in: db)
+        try await insertLinks("article_authors", "author_id", articleID: result.id, authorIDs, in: db)
         // The names as stored: an input may name a section, tag or author by a name or slug it had before a rename.
-        let sectionName = try await db.raw("SELECT name FROM sections WHERE id = \(bind: sectionID)").first()?.string("name")
-        let tagNames = try await db.raw(
-            "SELECT g.name FROM article_tags x JOIN tags g ON g.id = x.tag_id WHERE x.article_id = \(bind: result.id) ORDER BY x.position"
-        ).all().map { try $0.string("name") }
-        let authorNames = try await db.raw(
-            """
-            SELECT u.name FROM article_authors x JOIN authors u ON u.id = x.author_id WHERE x.article_id = \(bind: result.id)
-            ORDER BY x.position
-            """
-        ).all().map { try $0.string("name") }
+        let sectionName = try await taxonomy.names(.section, [sectionID], in: db).first
         let document = SearchIndexer.Document(
-            kicker: input.kicker, title: input.title, lead: input.lead, bodyHTML: input.bodyHTML, tags: tagNames,
-            authors: authorNames, section: sectionName ?? input.section)
-        try await SearchIndexer.index(articleID: result.id, document: document, dialect: dialect, in: db)
-        return result
+            kicker: input.kicker, title: input.title, lead: input.lead, bodyHTML: input.bodyHTML,
+            tags: try await taxonomy.names(.tag, tagIDs, in: db), authors: try await taxonomy.names(.author, authorIDs, in: db),
+            section: sectionName ?? input.section)
+        try await SearchIndexer.index(
+            articleID: result.id, document: document, dialect: dialect, isNew: existing == nil, pending: terms, in: db)
+        let placement = ArticlePlacement(
+            status: input.status.rawValue, publishedAt: input.publishedAt.unixSeconds, sectionID: sectionID, topicID: topicID,
+            tagIDs: tagIDs, authorIDs: authorIDs)
+        return (result, placement)
+    }
+
+    /// An article's tags or authors, in order (position 1, 2, …), in one statement.
+    private static func insertLinks(_ table: String, _ column: String, articleID: Int, _ ids: [Int], in db: any SQLDatabase) async throws {
+        guard !ids.isEmpty else { return }
+        var rows: SQLQueryString = ""
+        for (offset, id) in ids.enumerated() {
+            rows += (offset == 0 ? "" : ", ") + "(\(bind: articleID), \(bind: id), \(bind: offset + 1))"
+        }
+        try await db.raw("INSERT INTO \(ident: table) (article_id, \(ident: column), position) VALUES \(rows)").run()
     }
 
     /// Gives an article a new slug; the old one keeps answering with a redirect.

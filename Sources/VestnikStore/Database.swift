@@ -105,14 +105,17 @@ public final class Database: Sendable {
     /// Opens the database; fails with a readable error if the file or server cannot be reached. `readers` is the
     /// number of SQLite reader connections, `connections` the most PostgreSQL connections this process opens (the
     /// change listener's own connection comes on top), `leaseTimeout` how long a PostgreSQL call waits for one of
-    /// them before it fails with `DatabaseUnavailableError`.
+    /// them before it fails with `DatabaseUnavailableError`. `bulkWrites` (a bulk import's process, never a server):
+    /// on SQLite, write transactions keep their statements prepared and run them on the calling thread, which may
+    /// wait there for another process's write (up to the busy timeout), with a larger page cache
+    /// (`SQLiteReadConnection.bulkWriterPragmas`); PostgreSQL is unchanged.
     public static func open(
         _ location: DatabaseLocation, readers: Int = 4, connections: Int = 16, searchPath: String? = nil,
-        leaseTimeout: Duration = .seconds(5), logger: Logger
+        leaseTimeout: Duration = .seconds(5), bulkWrites: Bool = false, logger: Logger
     ) async throws -> Database {
         switch location {
         case .sqlite(let path):
-            let connections = try await SQLiteConnections.open(path: path, readers: readers, logger: logger)
+            let connections = try await SQLiteConnections.open(path: path, readers: readers, bulkWrites: bulkWrites, logger: logger)
             return Database(dialect: .sqlite, location: location, backend: .sqlite(connections), logger: logger)
         case .postgres(let url):
             var configuration = try PostgresURL.configuration(url, searchPath: searchPath)
@@ -185,9 +188,9 @@ public final class Database: Sendable {
         }
         switch backend {
         case .sqlite(let connections):
-            return try await connections.withWriter { connection in
+            return try await connections.withWriterSQL(logger: logger) { db in
                 Instruments.poolWait(write: true, since: start)
-                return try await Self.transaction(connection.sql(), begin: "BEGIN IMMEDIATE", body)
+                return try await Self.transaction(db, begin: "BEGIN IMMEDIATE", body)
             }
         case .postgres(let client, _, _):
             // Concurrent writers may deadlock on shared rows (term statistics, tags); PostgreSQL then aborts one of

@@ -10,6 +10,9 @@ import SQLiteKit
 /// which keep their statements prepared and run them without leaving the calling thread.
 final class SQLiteConnections: Sendable {
     private let writer: SQLiteConnection
+    /// A bulk import's writer (`Database.open(bulkWrites:)`): write transactions run on it instead of `writer`, under
+    /// the same lock, with their statements kept prepared and run on the calling thread.
+    private let bulkWriter: SQLiteReadConnection?
     private let writerLock = AsyncGate(permits: 1)
     private let readers: [SQLiteReadConnection]
     private let readerGate: AsyncGate
@@ -18,14 +21,15 @@ final class SQLiteConnections: Sendable {
     /// The writer's event loop, for SQLKit's futures API on the readers.
     var eventLoop: any EventLoop { writer.eventLoop }
 
-    private init(writer: SQLiteConnection, readers: [SQLiteReadConnection]) {
+    private init(writer: SQLiteConnection, bulkWriter: SQLiteReadConnection?, readers: [SQLiteReadConnection]) {
         self.writer = writer
+        self.bulkWriter = bulkWriter
         self.readers = readers
         self.readerGate = AsyncGate(permits: readers.count)
         self.readerSlots = ReaderSlots(count: readers.count)
     }
 
-    static func open(path: String, readers: Int, logger: Logger) async throws -> SQLiteConnections {
+    static func open(path: String, readers: Int, bulkWrites: Bool = false, logger: Logger) async throws -> SQLiteConnections {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         guard FileManager.default.fileExists(atPath: directory.isEmpty ? "." : directory) else {
             throw DatabaseOpenError(description: "cannot open SQLite database \(path): folder \(directory) does not exist")
@@ -55,19 +59,35 @@ final class SQLiteConnections: Sendable {
             throw DatabaseOpenError(description: "cannot use SQLite database \(path): \(error)")
         }
         var pool: [SQLiteReadConnection] = []
+        var bulkWriter: SQLiteReadConnection?
         do {
             for _ in 0..<max(1, readers) { pool.append(try SQLiteReadConnection.open(path: path)) }
+            if bulkWrites {
+                // Enough room for every distinct statement of an import's batch (the multi-row inserts of search
+                // terms differ by their number of rows), so that they are prepared once.
+                bulkWriter = try SQLiteReadConnection.open(
+                    path: path, pragmas: SQLiteReadConnection.bulkWriterPragmas, statementLimit: 1024)
+            }
         } catch {
+            for reader in pool { reader.close() }
             try? await writer.close()
             throw error
         }
-        return SQLiteConnections(writer: writer, readers: pool)
+        return SQLiteConnections(writer: writer, bulkWriter: bulkWriter, readers: pool)
     }
 
     func withWriter<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
         await writerLock.acquire()
         defer { writerLock.release() }
         return try await body(writer)
+    }
+
+    /// Runs `body` with the connection write transactions use: the bulk writer when there is one, else `writer`.
+    func withWriterSQL<T: Sendable>(logger: Logger, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        await writerLock.acquire()
+        defer { writerLock.release() }
+        guard let bulkWriter else { return try await body(writer.sql()) }
+        return try await body(SQLiteReadDatabase(connection: bulkWriter, logger: logger, eventLoop: writer.eventLoop))
     }
 
     /// Runs `body` with a reader of its own, inside one read transaction: all its statements see the same snapshot.
@@ -86,6 +106,7 @@ final class SQLiteConnections: Sendable {
 
     func close() async {
         for reader in readers { reader.close() }
+        bulkWriter?.close()
         try? await writer.close()
     }
 }

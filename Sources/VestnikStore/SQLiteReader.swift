@@ -16,22 +16,35 @@ import VaporCSQLite
 /// SQLite itself needs a lock (recovery after a crash).
 ///
 /// Statements stay prepared per connection, keyed by their SQL text, up to `statementLimit`; SQLite prepares a
-/// kept statement again by itself when the schema changes. Reads only: the connection is `query_only`, so a write
-/// sent here by mistake fails instead of bypassing the one writer.
+/// kept statement again by itself when the schema changes. A reader's connection is `query_only`, so a write sent
+/// there by mistake fails instead of bypassing the one writer. The one connection of this kind that writes is a bulk
+/// import's writer (`Database.open(bulkWrites:)`), which takes the writer's place, under its lock: a batch of posts
+/// is thousands of small statements, and the same prepare and thread hops per statement were most of their cost.
 final class SQLiteReadConnection: @unchecked Sendable {
     /// More distinct statements than any page issues; a flood of one-off SQL (an `IN` list per length) starts over.
     static let statementLimit = 128
 
     private var handle: OpaquePointer?
     private var statements: [String: PreparedStatement] = [:]
+    /// How many statements stay prepared (`statementLimit` for a reader).
+    private let statementLimit: Int
     /// One query at a time: the pool hands a connection to one reader, but that reader may run child tasks.
     private let lock = NSLock()
 
-    private init(handle: OpaquePointer) { self.handle = handle }
+    private init(handle: OpaquePointer, statementLimit: Int) {
+        self.handle = handle
+        self.statementLimit = statementLimit
+    }
 
     deinit { close() }
 
-    static func open(path: String) throws -> SQLiteReadConnection {
+    /// Opens a connection to `path` with `pragmas` (a reader's unless told); `statementLimit` statements stay
+    /// prepared.
+    static func open(
+        path: String, pragmas: [String] = readerPragmas, statementLimit: Int = statementLimit
+    ) throws
+        -> SQLiteReadConnection
+    {
         var handle: OpaquePointer?
         // No mutex of SQLite's own: `lock` already keeps the connection to one thread at a time, and SQLite's took
         // and gave back a mutex in every call (each step and each column of each row).
@@ -42,16 +55,33 @@ final class SQLiteReadConnection: @unchecked Sendable {
             if let handle { sqlite_nio_sqlite3_close(handle) }
             throw DatabaseOpenError(description: "cannot open SQLite database \(path): \(message)")
         }
-        let connection = SQLiteReadConnection(handle: handle)
-        // 8 MB of pages per reader (SQLite's default is 2 MB): on a 5.5 GB site of a million articles a random
-        // article page then finds the upper levels of its B-trees here instead of asking the kernel for them, 28 %
-        // more pages per second (bench/pages.sh); the four readers add at most 24 MB to the process.
-        let pragmas = ["PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON", "PRAGMA query_only = ON", "PRAGMA cache_size = -8000"]
-        for pragma in pragmas {
-            try connection.query(pragma, []) { _ in }
+        let connection = SQLiteReadConnection(handle: handle, statementLimit: statementLimit)
+        do {
+            for pragma in pragmas { try connection.query(pragma, []) { _ in } }
+        } catch {
+            connection.close()
+            throw DatabaseOpenError(description: "cannot use SQLite database \(path): \(error)")
         }
         return connection
     }
+
+    /// A reader's settings. 8 MB of pages per reader (SQLite's default is 2 MB): on a 5.5 GB site of a million
+    /// articles a random article page then finds the upper levels of its B-trees here instead of asking the kernel
+    /// for them, 28 % more pages per second (bench/pages.sh); the four readers add at most 24 MB to the process.
+    static let readerPragmas = [
+        "PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON", "PRAGMA query_only = ON", "PRAGMA cache_size = -8000",
+    ]
+
+    /// The settings of the writer of a bulk import (`Database.open(bulkWrites:)`). The journal stays WAL (the file's
+    /// own setting, made by the regular writer) and `synchronous = NORMAL` as every connection has it, which in WAL
+    /// mode loses no committed transaction on a crash of the process, only the last ones on a power cut, and never
+    /// corrupts the file; so a kill -9 still leaves whole batches. What changes is only memory: 32 MB of pages
+    /// instead of 2 MB (the indexes of articles, terms and redirects that every post updates stay in memory as the
+    /// file grows past a gigabyte), and temporary B-trees (sorting, `IN` lists) in memory instead of a temp file.
+    static let bulkWriterPragmas = [
+        "PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL", "PRAGMA cache_size = -32000",
+        "PRAGMA temp_store = MEMORY",
+    ]
 
     /// Runs `sql` with `binds` and hands each row to `onRow`, on the calling thread.
     func query(_ sql: String, _ binds: [SQLiteData], _ onRow: (SQLiteReadRow) throws -> Void) throws {
@@ -115,7 +145,7 @@ final class SQLiteReadConnection: @unchecked Sendable {
 
     private func prepared(_ sql: String, on handle: OpaquePointer) throws -> PreparedStatement {
         if let statement = statements[sql] { return statement }
-        if statements.count >= Self.statementLimit {
+        if statements.count >= statementLimit {
             for statement in statements.values { sqlite_nio_sqlite3_finalize(statement.handle) }
             statements = [:]
         }

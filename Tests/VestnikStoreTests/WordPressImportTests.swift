@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SQLKit
 import Testing
 import VestnikCore
@@ -138,6 +139,85 @@ import VestnikTestSupport
             #expect(report.created == 1 && report.warnings.count == 1)
             #expect(try await ArticleRepository(database: database).article(slug: "chuzhda-2")?.title == "Със същия адрес")
         }
+    }
+
+    @Test(
+        "a batch's search statistics are exact: each term's count is the number of articles holding it, after a rerun too and with a post twice in one file",
+        arguments: TestDatabase.all)
+    func termStatistics(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            var posts = Self.posts()
+            posts.append(posts[0])
+            let first = try await Self.run(database, posts)
+            #expect(first.created == 5 && first.updated == 1 && first.failures == [])
+            try await Self.expectExactTermCounts(database)
+            var edited = posts[1]
+            edited.content = "Съвсем нов текст за трамвая и метрото."
+            let second = try await Self.run(database, [posts[0], edited])
+            #expect(second.updated == 2)
+            try await Self.expectExactTermCounts(database)
+            let found = try await SearchRepository(database: database).search(
+                try SearchQuery.parse("трамвая"), page: PageRequest(), now: testNow)
+            #expect(found.items.map(\.article.title) == ["Блоков редактор"])
+        }
+    }
+
+    /// Every term's `df` in `search_terms` equals the number of articles whose terms hold it, and no article's term
+    /// is missing there.
+    static func expectExactTermCounts(_ database: Database) async throws {
+        let (wrong, missing) = try await database.read { db in
+            let wrong = try await db.raw(
+                "SELECT s.df, (SELECT COUNT(*) FROM article_terms t WHERE t.term = s.term) AS n FROM search_terms s"
+            ).all().filter { try $0.int("df") != $0.int("n") }.count
+            let missing = try await db.raw(
+                "SELECT COUNT(*) AS n FROM article_terms t WHERE NOT EXISTS (SELECT 1 FROM search_terms s WHERE s.term = t.term)"
+            ).first()?.int("n")
+            return (wrong, missing)
+        }
+        #expect(wrong == 0 && missing == 0)
+    }
+
+    @Test("SQLite's bulk writer (import-wordpress) stores what the regular writer does, and a failed transaction nothing")
+    func bulkWriter() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vestnik-bulk-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let database = try await Database.open(.sqlite(path: path), bulkWrites: true, logger: Logger(label: "test"))
+        do {
+            try await Migrator().migrate(database)
+            let report = try await Self.run(database, Self.posts())
+            #expect(report.failures == [] && report.created == 5 && report.redirects > 0)
+            let again = try await Self.run(database, Self.posts())
+            #expect(again.created == 0 && again.updated == 5 && again.failures == [])
+            let budget = try #require(try await ArticleRepository(database: database).article(slug: "byudzhet-2027"))
+            #expect(budget.bodyHTML.hasPrefix("<p>Първи абзац на класическия редактор.<br>Втори ред на същия абзац.</p>"))
+            #expect(try await EditorialRepository(database: database).revisions(articleID: try #require(budget.id)).count == 1)
+            let found = try await SearchRepository(database: database).search(
+                try SearchQuery.parse("бюджета"), page: PageRequest(), now: testNow
+            ).items.map(\.article.title)
+            #expect(found == ["Общината прие бюджета"])
+            // A transaction that fails half-way leaves nothing of itself.
+            struct Stop: Error {}
+            await #expect(throws: Stop.self) {
+                try await database.write { db in
+                    try await db.raw("INSERT INTO audit_log (at, action, title) VALUES (1, 'test', 'rolled back')").run()
+                    throw Stop()
+                }
+            }
+            // Another process sees what the bulk writer committed, and nothing of what it rolled back.
+            let other = try await TestDatabase.otherProcess(of: database)
+            let counts = try await other.read { db in
+                (
+                    try await db.raw("SELECT COUNT(*) AS n FROM articles").first()?.int("n"),
+                    try await db.raw("SELECT COUNT(*) AS n FROM audit_log WHERE title = 'rolled back'").first()?.int("n")
+                )
+            }
+            await other.close()
+            #expect(counts.0 == 5 && counts.1 == 0)
+        } catch {
+            await database.close()
+            throw error
+        }
+        await database.close()
     }
 
     @Test("a dry run reads and reports everything and writes nothing", arguments: TestDatabase.all)

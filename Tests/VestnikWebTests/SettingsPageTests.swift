@@ -28,7 +28,7 @@ struct SettingsPageTests {
     }
 
     /// Asks `condition` every 50 ms for up to `seconds`.
-    private func eventually(_ seconds: Double = 10, _ condition: () async throws -> Bool) async throws -> Bool {
+    private func eventually(_ seconds: Double = 30, _ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while ContinuousClock.now < deadline {
             if try await condition() { return true }

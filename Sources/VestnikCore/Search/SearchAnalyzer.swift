@@ -33,6 +33,10 @@ public struct SearchAnalyzer: Sendable, CustomStringConvertible {
 
     /// nil: the light stemmer alone.
     public let lexicon: BulgarianLexicon?
+    /// The analyses of words this analyser has seen, shared by every text it analyses: a newsroom's vocabulary
+    /// repeats from article to article, and looking a word up in the dictionary (its readings, lemmas, their Latin
+    /// spelling) costs far more than finding it here. An analysis depends on the word and the dictionary only.
+    private let memo = AnalysisMemo()
 
     public init(lexicon: BulgarianLexicon?) { self.lexicon = lexicon }
 
@@ -177,7 +181,7 @@ public struct SearchAnalyzer: Sendable, CustomStringConvertible {
         var analysisOf: [String: Analysis] = [:]
         return Self.words(text, limit: limit).compactMap { word in
             if let known = analysisOf[word] { return known.term.isEmpty ? nil : known }
-            let analysis = self.analyse(word)
+            let analysis = memo.analysis(of: word) { self.analyse(word) }
             analysisOf[word] = analysis
             return analysis.term.isEmpty ? nil : analysis
         }
@@ -252,5 +256,23 @@ enum LatinToCyrillic {
             rest = rest.dropFirst()
         }
         return result
+    }
+}
+
+/// `SearchAnalyzer`'s memory of analysed words: at most `capacity` (a few megabytes), forgotten all at once when full,
+/// so that a flood of distinct words (a hostile text, a huge import) costs a fresh start, never unbounded memory.
+final class AnalysisMemo: @unchecked Sendable {
+    static let capacity = 50_000
+    private let lock = NSLock()
+    private var known: [String: SearchAnalyzer.Analysis] = [:]
+
+    func analysis(of word: String, _ analyse: () -> SearchAnalyzer.Analysis) -> SearchAnalyzer.Analysis {
+        if let found = lock.withLock({ known[word] }) { return found }
+        let analysis = analyse()
+        lock.withLock {
+            if known.count >= Self.capacity { known.removeAll(keepingCapacity: true) }
+            known[word] = analysis
+        }
+        return analysis
     }
 }

@@ -67,14 +67,18 @@ public struct LegacyRedirects: Sendable {
 
     /// Stores old addresses of an article (inside the import's transaction); an address already stored is kept.
     static func store(_ keys: [String], articleID: Int, in db: any SQLDatabase) async throws {
-        for key in Set(keys) {
-            try await db.raw(
-                """
-                INSERT INTO legacy_redirects (path, article_id, target) VALUES (\(bind: key), \(bind: articleID), NULL)
-                ON CONFLICT (path) DO UPDATE SET article_id = EXCLUDED.article_id, target = NULL
-                """
-            ).run()
+        // One statement; each path once (an upsert may not touch a row twice).
+        var rows: SQLQueryString = ""
+        for (offset, key) in Set(keys).sorted().enumerated() {
+            rows += (offset == 0 ? "" : ", ") + "(\(bind: key), \(bind: articleID), NULL)"
         }
+        guard !keys.isEmpty else { return }
+        try await db.raw(
+            """
+            INSERT INTO legacy_redirects (path, article_id, target) VALUES \(rows)
+            ON CONFLICT (path) DO UPDATE SET article_id = EXCLUDED.article_id, target = NULL
+            """
+        ).run()
     }
 
     /// Stores an old address that leads to a list page or the feed.

@@ -210,18 +210,25 @@ public struct ArticleWriteService: Sendable {
             encoder.outputFormatting = .sortedKeys
             var results: [(String, ArticleRepository.SaveResult)] = []
             var change = ContentChange(keys: [])
+            let taxonomy = TaxonomyCache()
+            let terms = SearchIndexer.TermCounts()
             for item in items {
                 var input = item.input
                 if let slug = item.slug { input.slug = try await slug(db) }
-                let (result, saved) = try await ArticleRepository.save(input, now: now, dialect: dialect, in: db)
+                let (result, saved) = try await ArticleRepository.save(
+                    input, now: now, dialect: dialect, taxonomy: taxonomy, terms: terms, in: db)
                 change.formUnion(saved)
                 let snapshot = String(decoding: try encoder.encode(input), as: UTF8.self)
-                // Importing the same file again stores nothing new: no revision, no audit row.
-                let latest = try await db.raw(
-                    """
-                    SELECT number, snapshot FROM article_revisions WHERE article_id = \(bind: result.id) ORDER BY number DESC LIMIT 1
-                    """
-                ).first()
+                // Importing the same file again stores nothing new: no revision, no audit row. (An article created
+                // just now has no revision yet.)
+                var latest: (any SQLRow)?
+                if case .updated = result {
+                    latest = try await db.raw(
+                        """
+                        SELECT number, snapshot FROM article_revisions WHERE article_id = \(bind: result.id) ORDER BY number DESC LIMIT 1
+                        """
+                    ).first()
+                }
                 if try latest?.string("snapshot") != snapshot {
                     try await EditorialRepository.insertRevision(
                         articleID: result.id, number: (try latest?.int("number") ?? 0) + 1, userID: nil, snapshot: snapshot, now: now,
@@ -231,6 +238,7 @@ public struct ArticleWriteService: Sendable {
                 try await item.alongside(result.id, db)
                 results.append((input.slug, result))
             }
+            try await terms.write(in: db)
             return (results, change)
         }
         await database.announce(change)

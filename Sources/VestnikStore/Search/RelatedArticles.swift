@@ -24,10 +24,11 @@ public struct RelatedArticles: Sendable {
         let changed = try await database.write { db -> Set<String> in
             try await Database.serialize(LockKeys.articleWrites, dialect: dialect, in: db)
             var changed = Set<String>()
-            let mine = try await Self.store(articleID: articleID, now: now, in: db)
+            let lookups = Lookups()
+            let mine = try await Self.store(articleID: articleID, now: now, in: db, lookups: lookups)
             if mine.changed { changed.insert(CacheKey.articlePage(articleID)) }
             for neighbour in mine.candidates.prefix(Self.neighbours) {
-                if try await Self.store(articleID: neighbour, now: now, in: db).changed {
+                if try await Self.store(articleID: neighbour, now: now, in: db, lookups: lookups).changed {
                     changed.insert(CacheKey.articlePage(neighbour))
                 }
             }
@@ -44,19 +45,35 @@ public struct RelatedArticles: Sendable {
         for chunk in stride(from: 0, to: ids.count, by: 200).map({ ids[$0..<min($0 + 200, ids.count)] }) {
             try await database.write { [dialect = database.dialect] db in
                 try await Database.serialize(LockKeys.articleWrites, dialect: dialect, in: db)
-                for id in chunk { _ = try await Self.store(articleID: id, now: now, in: db) }
+                let lookups = Lookups()
+                for id in chunk { _ = try await Self.store(articleID: id, now: now, in: db, lookups: lookups) }
             }
         }
         await database.announce(.everything)
     }
 
+    /// What the lists computed in one transaction look up of the same articles again and again (a section's newest
+    /// stories are candidates of every story of that section): each article's facts and TF-IDF vector, and the
+    /// number of articles, read once per transaction. Storing lists changes none of them, so within the transaction
+    /// they stay exact. Without them `refreshAll` counted all articles once per article (quadratic in their number)
+    /// and read a candidate's terms once for every article it was a candidate of.
+    final class Lookups {
+        var total: Double?
+        var facts: [Int: Facts] = [:]
+        var vectors: [Int: [String: Double]] = [:]
+    }
+
     /// Computes and saves one article's list; returns the candidates it considered, most recent first, and whether
-    /// the stored list is now different.
-    static func store(articleID: Int, now: Date, in db: any SQLDatabase) async throws -> (candidates: [Int], changed: Bool) {
-        guard let me = try await facts(ids: [articleID], in: db).first else { return ([], false) }
+    /// the stored list is now different. `lookups` may be shared by the lists of one transaction.
+    static func store(
+        articleID: Int, now: Date, in db: any SQLDatabase, lookups: Lookups = Lookups()
+    ) async throws -> (
+        candidates: [Int], changed: Bool
+    ) {
+        guard let me = try await facts(ids: [articleID], in: db, lookups: lookups).first else { return ([], false) }
         let candidates = try await candidates(for: me, now: now, in: db)
-        let others = try await facts(ids: candidates, in: db)
-        let vectors = try await tfidf(ids: [articleID] + candidates, in: db)
+        let others = try await facts(ids: candidates, in: db, lookups: lookups)
+        let vectors = try await tfidf(ids: [articleID] + candidates, in: db, lookups: lookups)
         let mine = vectors[articleID] ?? [:]
         let scored = others.map { other in
             (other, score(me, other, cosine: cosine(mine, vectors[other.id] ?? [:]), now: now))
@@ -84,6 +101,15 @@ public struct RelatedArticles: Sendable {
         var publishedAt: Int
         var reads: Int
         var tags: Set<Int>
+    }
+
+    /// The facts of those of `ids` that exist, by ascending id; `lookups` keeps them for the transaction.
+    static func facts(ids: [Int], in db: any SQLDatabase, lookups: Lookups) async throws -> [Facts] {
+        let missing = Set(ids).filter { lookups.facts[$0] == nil }
+        if !missing.isEmpty {
+            for found in try await facts(ids: missing.sorted(), in: db) { lookups.facts[found.id] = found }
+        }
+        return Set(ids).sorted().compactMap { lookups.facts[$0] }
     }
 
     static func facts(ids: [Int], in db: any SQLDatabase) async throws -> [Facts] {
@@ -167,9 +193,23 @@ public struct RelatedArticles: Sendable {
         return "SELECT a.id FROM articles a WHERE \(visible) AND EXISTS (\(probe)) ORDER BY a.published_at DESC LIMIT 40"
     }
 
-    /// TF-IDF vectors of the given articles, from the stored term frequencies and document frequencies.
-    static func tfidf(ids: [Int], in db: any SQLDatabase) async throws -> [Int: [String: Double]] {
-        let total = Double(try await db.raw("SELECT COUNT(*) AS n FROM articles").first()?.int("n") ?? 1)
+    /// TF-IDF vectors of the given articles, from the stored term frequencies and document frequencies; `lookups`
+    /// keeps them (and the number of articles) for the transaction.
+    static func tfidf(ids: [Int], in db: any SQLDatabase, lookups: Lookups) async throws -> [Int: [String: Double]] {
+        let missing = Array(Set(ids).filter { lookups.vectors[$0] == nil }).sorted()
+        if !missing.isEmpty {
+            if lookups.total == nil {
+                lookups.total = Double(try await db.raw("SELECT COUNT(*) AS n FROM articles").first()?.int("n") ?? 1)
+            }
+            let found = try await tfidf(ids: missing, total: lookups.total ?? 1, in: db)
+            for id in missing { lookups.vectors[id] = found[id] ?? [:] }
+        }
+        var vectors: [Int: [String: Double]] = [:]
+        for id in ids { vectors[id] = lookups.vectors[id] }
+        return vectors
+    }
+
+    static func tfidf(ids: [Int], total: Double, in db: any SQLDatabase) async throws -> [Int: [String: Double]] {
         var vectors: [Int: [String: Double]] = [:]
         for chunk in stride(from: 0, to: ids.count, by: 100).map({ ids[$0..<min($0 + 100, ids.count)] }) {
             let binds: [any Encodable & Sendable] = Array(chunk)

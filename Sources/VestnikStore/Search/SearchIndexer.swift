@@ -50,15 +50,39 @@ enum SearchIndexer {
         }
     }
 
-    static func index(articleID: Int, document: Document, dialect: Database.Dialect, in db: any SQLDatabase) async throws {
-        try await removeTerms(articleID: articleID, in: db)
+    /// The document frequencies a batch of saves adds (term → articles, and the word "did you mean" shows), written
+    /// in one pass by `write` before the batch's transaction commits: a term shared by many articles of the batch
+    /// is one row to update instead of one per article.
+    final class TermCounts: @unchecked Sendable {
+        fileprivate var counts: [String: (df: Int, word: String)] = [:]
+
+        /// Adds the counts to `search_terms` and forgets them.
+        func write(in db: any SQLDatabase) async throws {
+            let entries = counts.sorted { $0.key < $1.key }
+            counts = [:]
+            try await SearchIndexer.addTerms(entries, in: db)
+        }
+    }
+
+    /// `isNew`: the article was inserted in this transaction, so it has no terms or entry to take out yet (article ids
+    /// are never reused: AUTOINCREMENT and identity columns). `pending`: the batch's counts, added to instead of
+    /// `search_terms` (the caller writes them before committing).
+    static func index(
+        articleID: Int, document: Document, dialect: Database.Dialect, isNew: Bool = false, pending: TermCounts? = nil,
+        in db: any SQLDatabase
+    ) async throws {
+        if !isNew {
+            // Its earlier terms may be among the batch's counts (the same article twice in one batch).
+            try await pending?.write(in: db)
+            try await removeTerms(articleID: articleID, in: db)
+        }
         let title = document.title.joined(separator: " ")
         let lead = document.lead.joined(separator: " ")
         let body = document.body.joined(separator: " ")
         let meta = document.meta.joined(separator: " ")
         switch dialect {
         case .sqlite:
-            try await db.raw("DELETE FROM article_search WHERE rowid = \(bind: articleID)").run()
+            if !isNew { try await db.raw("DELETE FROM article_search WHERE rowid = \(bind: articleID)").run() }
             try await db.raw(
                 """
                 INSERT INTO article_search (rowid, title, lead, body, meta, forms)
@@ -84,11 +108,8 @@ enum SearchIndexer {
         // Batches keep every statement well under the bind-parameter limits of both databases.
         for batch in stride(from: 0, to: frequencies.count, by: 300).map({ frequencies[$0..<min($0 + 300, frequencies.count)] }) {
             var rows: SQLQueryString = ""
-            var terms: SQLQueryString = ""
             for (offset, entry) in batch.enumerated() {
-                let comma: SQLQueryString = offset == 0 ? "" : ", "
-                rows += comma + "(\(bind: articleID), \(bind: entry.key), \(bind: entry.value))"
-                terms += comma + "(\(bind: entry.key), 1, \(bind: document.display[entry.key] ?? ""))"
+                rows += (offset == 0 ? "" : ", ") + "(\(bind: articleID), \(bind: entry.key), \(bind: entry.value))"
             }
             switch dialect {
             case .sqlite:
@@ -104,18 +125,33 @@ enum SearchIndexer {
                     """
                 ).run()
             }
-            try await db.raw(
-                """
-                INSERT INTO search_terms (term, df, word) VALUES \(terms)
-                ON CONFLICT (term) DO UPDATE SET df = search_terms.df + 1
-                """
-            ).run()
+        }
+        if let pending {
+            for (term, _) in frequencies { pending.counts[term, default: (df: 0, word: document.display[term] ?? "")].df += 1 }
+        } else {
+            try await addTerms(frequencies.map { (key: $0.key, value: (df: 1, word: document.display[$0.key] ?? "")) }, in: db)
         }
     }
 
     /// PostgreSQL: every term of an article's document with its share of ts_rank (`search_term_ranks`, migration 22).
     static func termRanks(articleID: Int) -> SQLQueryString {
         "SELECT r.term, r.rank FROM article_search x, search_term_ranks(x.document) AS r WHERE x.article_id = \(bind: articleID)"
+    }
+
+    /// Adds `df` to each term's document frequency (a new term gets the row, with its display word).
+    static func addTerms(_ entries: [(key: String, value: (df: Int, word: String))], in db: any SQLDatabase) async throws {
+        for batch in stride(from: 0, to: entries.count, by: 300).map({ entries[$0..<min($0 + 300, entries.count)] }) {
+            var terms: SQLQueryString = ""
+            for (offset, entry) in batch.enumerated() {
+                terms += (offset == 0 ? "" : ", ") + "(\(bind: entry.key), \(bind: entry.value.df), \(bind: entry.value.word))"
+            }
+            try await db.raw(
+                """
+                INSERT INTO search_terms (term, df, word) VALUES \(terms)
+                ON CONFLICT (term) DO UPDATE SET df = search_terms.df + EXCLUDED.df
+                """
+            ).run()
+        }
     }
 
     /// Rebuilds every article's search entry and "Още:" list: for databases whose articles predate the index.

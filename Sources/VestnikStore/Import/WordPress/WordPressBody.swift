@@ -28,10 +28,11 @@ public enum WordPressBody {
 
     /// Each `src="…"` of an `<img>` passed through `rewrite`.
     static func rewriteImageSources(_ html: String, rewrite: (String) -> String?) -> String {
+        guard WordPressText.firstRange(of: "<img", in: Substring(html), ignoringCase: true) != nil else { return html }
         var out = ""
         out.reserveCapacity(html.utf8.count)
         var rest = Substring(html)
-        while let tag = rest.range(of: "<img", options: .caseInsensitive) {
+        while let tag = WordPressText.firstRange(of: "<img", in: rest, ignoringCase: true) {
             out += rest[..<tag.upperBound]
             rest = rest[tag.upperBound...]
             // An `<img` never closed: the rest is text (looking for `>` again at every later `<img` would be quadratic).
