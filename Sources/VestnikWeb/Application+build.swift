@@ -35,6 +35,9 @@ public struct ServerSettings: Sendable {
     /// How the copies of outside pictures in bodies are downloaded (`BodyPictureCopier`; its size cap is the media
     /// library's): no private addresses unless the operator allows them, 10 s to connect, 60 s in all, 3 redirects.
     public var outsidePictures = Outbound.Policy(connectTimeout: 10, timeout: 60, maxRedirects: 3)
+    /// Whether this node runs the copier of outside pictures at all (tests that drive a copier of their own turn it
+    /// off, so that two copiers never race for one address).
+    public var copiesOutsidePictures = true
     /// Whether this node looks embedded posts up at their providers for their facades (`--no-embed-lookups`: never).
     public var embedLookups = true
 
@@ -164,9 +167,12 @@ public func buildApplication(
     var services: [any Service] = [
         counter, PublicationScheduler(site: site, logger: logger), MailDelivery(site: site, transport: settings.mail, logger: logger),
         RenditionWorker(renditions: site.renditions, now: site.now, logger: logger), SearchRebuilder(site: site, logger: logger),
-        BackupScheduler(site: site, logger: logger), BodyPictureCopier(site: site, policy: settings.outsidePictures, logger: logger),
+        BackupScheduler(site: site, logger: logger),
         WebhookDelivery(site: site, logger: logger),
     ]
+    if settings.copiesOutsidePictures {
+        services.append(BodyPictureCopier(site: site, policy: settings.outsidePictures, logger: logger))
+    }
     if settings.embedLookups {
         services.append(
             EmbedPreviewWorker(

@@ -11,6 +11,13 @@ import VestnikTestSupport
 
 @Suite("Copies of outside pictures over HTTP")
 struct BodyPictureCopyTests {
+    /// The node's own copier stays off: these tests make the copies themselves, and two copiers would race for one
+    /// address.
+    static var withoutCopier: ServerSettings {
+        var server = ServerSettings()
+        server.copiesOutsidePictures = false
+        return server
+    }
     static let outside = "https://cdn.bta.bg/snimka.jpg?w=1200&h=800"
 
     @Test(
@@ -19,7 +26,7 @@ struct BodyPictureCopyTests {
     func copyServed(_ kind: TestDatabase) async throws {
         try await withSite(
             kind, articles: newsroomSeed, settings: [SettingKeys.feedContent: FeedContent.full.rawValue],
-            vips: .missing("no libvips in this test")
+            vips: .missing("no libvips in this test"), server: Self.withoutCopier
         ) { client, site in
             // The chief turns it on from the settings page's catalogue (audited like every setting).
             try await createUser(site, "chief@vestnik.bg", role: .chief)
@@ -66,7 +73,8 @@ struct BodyPictureCopyTests {
 
     @Test("the background copier refuses a private address with the reason and leaves the page as it was", arguments: TestDatabase.all)
     func copierRefusesPrivateAddresses(_ kind: TestDatabase) async throws {
-        try await withSite(kind, articles: newsroomSeed, vips: .missing("no libvips in this test")) { client, site in
+        try await withSite(kind, articles: newsroomSeed, vips: .missing("no libvips in this test"), server: Self.withoutCopier) {
+            client, site in
             try await site.settings.set(BodyPictureCopies.settingKey, to: "yes")
             let url = "https://127.0.0.1/vatreshna.jpg"
             let browser = try await mediaBrowser(client, site, role: .editor)
