@@ -37,6 +37,19 @@ def create_staff(server: Server, email: str, password: str, role: str, name: str
 
 
 @pytest.fixture(scope="module")
+def server(tmp_path_factory):  # noqa: F811
+    """This module's own site: what it publishes must not become the shared site's newest article, which the
+    browser, machine and reader tests read as "the first article"."""
+    from conftest import _stop, start_server
+
+    srv = start_server(tmp_path_factory.mktemp("vestnik-own"), extra_args=("--page-lifetime", "1"))
+    try:
+        yield srv
+    finally:
+        _stop(srv.process)
+
+
+@pytest.fixture(scope="module")
 def editor_user(server: Server) -> str:
     return create_staff(server, EMAIL, PASSWORD, "chief", "Поставящ Редактор")
 
