@@ -198,6 +198,16 @@ def start_server(workdir: Path, database: Path | None = None, extra_args: tuple[
     pytest.fail(f"server exited with code {srv.process.returncode}\n{srv.log_tail()}")
 
 
+def own_site(tmp_path_factory):
+    """A server for one module that publishes: its articles must not become the shared site's newest, which the
+    browser, machine and reader tests read as "the first article". Use as `yield from own_site(…)` in a fixture."""
+    srv = start_server(tmp_path_factory.mktemp("vestnik-own"), extra_args=("--page-lifetime", "1"))
+    try:
+        yield srv
+    finally:
+        _stop(srv.process)
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> Server:
     # Pages live a second in the page cache (60 s by default): tests that read a read count off a page see it

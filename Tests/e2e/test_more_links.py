@@ -14,7 +14,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import Server
+from conftest import own_site, Server
 from test_browser import driver as browser  # noqa: F401  (the same headless Chromium fixture)
 from test_paste import create_staff, sign_in
 
@@ -24,15 +24,8 @@ PASSWORD = "още-връзки-на-ръка-3"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):  # noqa: F811
-    """This module's own site: what it publishes must not become the shared site's newest article, which the
-    browser, machine and reader tests read as "the first article"."""
-    from conftest import _stop, start_server
-
-    srv = start_server(tmp_path_factory.mktemp("vestnik-own"), extra_args=("--page-lifetime", "1"))
-    try:
-        yield srv
-    finally:
-        _stop(srv.process)
+    """This module's own site (conftest.own_site)."""
+    yield from own_site(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

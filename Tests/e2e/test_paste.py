@@ -16,7 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import REPO_ROOT, Server
+from conftest import own_site, REPO_ROOT, Server
 from test_browser import driver as browser  # noqa: F401  (the same headless Chromium fixture)
 
 BINARY = Path(os.environ.get("VESTNIK_BIN", REPO_ROOT / ".build" / "debug" / "vestnik"))
@@ -38,15 +38,8 @@ def create_staff(server: Server, email: str, password: str, role: str, name: str
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):  # noqa: F811
-    """This module's own site: what it publishes must not become the shared site's newest article, which the
-    browser, machine and reader tests read as "the first article"."""
-    from conftest import _stop, start_server
-
-    srv = start_server(tmp_path_factory.mktemp("vestnik-own"), extra_args=("--page-lifetime", "1"))
-    try:
-        yield srv
-    finally:
-        _stop(srv.process)
+    """This module's own site (conftest.own_site)."""
+    yield from own_site(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
