@@ -119,39 +119,6 @@ public enum ArticleBody {
         return below0E || hasZero(word ^ (ones &* 0xC2)) || hasZero(word ^ (ones &* 0xE2))
     }
 
-    /// The text of an HTML fragment: tags removed (block boundaries become spaces),
-    /// `<script>`/`<style>` contents dropped, entities decoded, whitespace collapsed.
-    /// The result is plain text: escape it again before putting it into HTML.
-    public static func plainText(_ html: String) -> String {
-        var stripped = ""
-        var rest = Substring(html)
-        while let open = rest.firstIndex(of: "<") {
-            stripped += rest[..<open]
-            let afterOpen = rest.index(after: open)
-            guard let next = rest[afterOpen...].first, next.isASCII, next.isLetter || next == "/" || next == "!" || next == "?",
-                let close = tagEnd(rest[afterOpen...])
-            else {
-                stripped += "<"
-                rest = rest[afterOpen...]
-                continue
-            }
-            let name = tagName(in: rest[afterOpen..<close])
-            rest = rest[rest.index(after: close)...]
-            if name == "script" || name == "style" {
-                // Skip to the matching end tag (or to the end).
-                let endTag = "</\(name)"
-                if let range = rest.range(ofCaseInsensitive: endTag), let endClose = tagEnd(rest[range.upperBound...]) {
-                    rest = rest[rest.index(after: endClose)...]
-                } else {
-                    rest = rest[rest.endIndex...]
-                }
-            }
-            if blockTags.contains(name) { stripped += " " }
-        }
-        stripped += rest
-        return HTML.unescape(stripped).split(whereSeparator: \.isWhitespace).joined(separator: " ")
-    }
-
     /// The address of the first image of the body (of its first `<figure>`), decoded, as written by the editor:
     /// the article's picture for feeds, Open Graph and JSON-LD until articles carry a featured image of their own.
     public static func firstImageURL(fromHTML html: String) -> String? {
@@ -190,12 +157,6 @@ public enum ArticleBody {
         return out + rest
     }
 
-    private static let blockTags: Set<String> = [
-        "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li", "figure", "figcaption",
-        "hr", "br", "div", "section", "article", "aside", "header", "footer", "table", "tr", "td", "th",
-        "img", "pre", "dl", "dt", "dd", "script", "style",
-    ]
-
     static func kind(ofLeadingTag name: String) -> BodyBlock.Kind {
         switch name {
         case "h1", "h2", "h3", "h4", "h5", "h6": .heading
@@ -211,22 +172,6 @@ public enum ArticleBody {
     /// The lowercase tag name at the start of `s` (just after `<`, with an optional `/`).
     private static func tagName(in s: Substring) -> String {
         s.drop { $0 == "/" }.prefix { $0.isASCII && ($0.isLetter || $0.isNumber) }.lowercased()
-    }
-
-    /// The index of the `>` that ends a tag, skipping quoted attribute values.
-    private static func tagEnd(_ s: Substring) -> Substring.Index? {
-        var quote: Character?
-        for i in s.indices {
-            let c = s[i]
-            if let q = quote {
-                if c == q { quote = nil }
-            } else if c == "\"" || c == "'" {
-                quote = c
-            } else if c == ">" {
-                return i
-            }
-        }
-        return nil
     }
 }
 
@@ -252,22 +197,3 @@ public protocol KindedBlock: Sendable {
 
 extension BodyBlock: KindedBlock {}
 extension StoredBlock: KindedBlock {}
-
-extension Substring {
-    /// The first range of `needle` (ASCII), ignoring case.
-    fileprivate func range(ofCaseInsensitive needle: String) -> Range<Index>? {
-        let target = Array(needle.lowercased())
-        var i = startIndex
-        while i < endIndex {
-            var j = i
-            var k = 0
-            while k < target.count, j < endIndex, self[j].lowercased() == String(target[k]) {
-                j = index(after: j)
-                k += 1
-            }
-            if k == target.count { return i..<j }
-            i = index(after: i)
-        }
-        return nil
-    }
-}

@@ -112,7 +112,7 @@ public enum HTML {
         return out
     }
 
-    private static func decodeEntity(_ name: Substring) -> String? {
+    static func decodeEntity(_ name: Substring) -> String? {
         if name.hasPrefix("#") {
             let digits = name.dropFirst()
             let value: UInt32?
