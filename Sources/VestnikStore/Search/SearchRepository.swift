@@ -61,7 +61,7 @@ public struct SearchRepository: Sendable {
     public static let maxRanked = 3 * countLimit
     /// How much of a body (in characters of its stored HTML) a result's snippet is cut from: about 7,000 words,
     /// the whole of nearly every article, so a 1 MB body costs a result page no more than a long article (turning
-    /// stored HTML into text costs about 0.25 s a megabyte, for each of the ten results).
+    /// stored HTML into text is linear but not free, for each of the ten results).
     public static let snippetBodyCharacters = 50_000
 
     public func search(
