@@ -261,7 +261,7 @@ def test_a_gallery_is_edited_in_place_with_the_keyboard(browser, gallery_server:
     wait = WebDriverWait(browser, 30)
     sign_in(browser, server, EMAIL, PASSWORD)
     browser.get(server.url(article))
-    edit = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#nr-editor figure.gallery .nr-gallery-edit")))
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#nr-editor figure.gallery .nr-gallery-edit")))
 
     def active(selector: str) -> bool:
         return browser.execute_script("return document.activeElement.matches(arguments[0])", selector)
@@ -269,7 +269,10 @@ def test_a_gallery_is_edited_in_place_with_the_keyboard(browser, gallery_server:
     def press(key: str) -> None:
         browser.switch_to.active_element.send_keys(key)
 
-    browser.execute_script("arguments[0].focus()", edit)
+    # Tab from the text reaches the gallery's button.
+    browser.execute_script("document.getElementById('nr-editor').focus()")
+    press(Keys.TAB)
+    assert active("#nr-editor figure.gallery .nr-gallery-edit")
     press(Keys.ENTER)
     wait.until(EC.visibility_of_element_located((By.ID, "nr-gallery-editor")))
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#nr-gallery-items > li")) == 3)
