@@ -393,32 +393,6 @@ public struct ArticleRepository: Sendable {
         return ids.compactMap { byID[$0] }
     }
 
-    /// Visible articles whose title holds `text` (as typed, or with its first letter capital or small), newest first:
-    /// the newsroom's "Още:" picker. LIKE's own wildcards in `text` are taken literally.
-    public func titled(_ text: String, limit: Int, now: Date) async throws -> [ArticleSummary] {
-        let typed = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        guard !typed.isEmpty else {
-            return try await list(.all, page: PageRequest(number: 1, size: min(limit, 50)), now: now).items
-        }
-        let escaped = typed.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-            .replacingOccurrences(of: "_", with: "\\_")
-        let spellings = Set([
-            escaped, escaped.prefix(1).uppercased() + escaped.dropFirst(), escaped.prefix(1).lowercased() + escaped.dropFirst(),
-        ])
-        var condition: SQLQueryString = ""
-        for (index, spelling) in spellings.sorted().enumerated() {
-            condition += (index == 0 ? "" : " OR ") + "a.title LIKE \(bind: "%" + spelling + "%") ESCAPE '\\'"
-        }
-        return try await database.read { [condition] db in
-            try await db.raw(
-                """
-                \(Self.summaryColumns) WHERE \(Self.visible(now)) AND (\(condition))
-                ORDER BY a.published_at DESC, a.id DESC LIMIT \(literal: max(1, min(limit, 50)))
-                """
-            ).all().map(Self.summary)
-        }
-    }
-
     /// The ranking's "Още:" articles of `article` (`RelatedArticles`), else the newest sharing its section, topic or a tag.
     static func ranked(to article: Article, limit: Int, now: Date, in db: any SQLDatabase) async throws -> [ArticleSummary] {
         let stored = try await db.raw(

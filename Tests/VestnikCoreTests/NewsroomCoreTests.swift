@@ -232,6 +232,13 @@ struct BodySanitizerTests {
             <p style='mso-list:l1 level1 lfo2'><span style='mso-list:Ignore'>b)</span>b</p><p>c</p>
             """
         #expect(BodySanitizer.sanitize(two) == "<ul><li>a</li></ul>\n<ol><li>b</li></ol>\n<p>c</p>")
+        // The real captures from Word for Mac and Google Docs (fixtures README, "Real captures"): the same body the
+        // editor saves (test_paste.py), from the server alone.
+        for sample in ["word-mac-lexical", "google-docs-formatting-lexical", "google-docs-list-lexical", "google-docs-table-lexical"] {
+            let pasted = try String(contentsOf: fixtures.appendingPathComponent(sample + ".html"), encoding: .utf8)
+            let saved = try String(contentsOf: fixtures.appendingPathComponent(sample + ".expected.html"), encoding: .utf8)
+            #expect(BodySanitizer.sanitize(pasted) == saved.trimmingCharacters(in: .whitespacesAndNewlines), "\(sample)")
+        }
     }
 
     @Test("a hostile table keeps no attribute, script or style")

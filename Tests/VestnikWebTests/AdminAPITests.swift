@@ -180,6 +180,53 @@ import VestnikTestSupport
         }
     }
 
+    @Test(
+        "the hand-picked 'Още:' arrangement is read and written: normalised as the editor's, kept when left out, null for automatic, 422 when malformed",
+        arguments: TestDatabase.all)
+    func moreLinksAreReadAndWritten(_ kind: TestDatabase) async throws {
+        try await withSite(kind, articles: newsroomSeed) { client, site in
+            let editor = try await Self.token(site, role: .editor, scopes: [.read, .write])
+            func plan(_ answer: Answer) throws -> MoreLinks? {
+                guard let object = answer.json["more"], !(object is NSNull) else { return nil }
+                return try JSONDecoder().decode(MoreLinks.self, from: try JSONSerialization.data(withJSONObject: object))
+            }
+            var body = Self.newArticle
+            // An article twice, a block before the first paragraph and a negative id: the editor's normalisation.
+            body["more"] = ["blocks": [["after": 2, "links": [3, 0, 3]], ["after": 0, "links": [2]]], "excluded": [4, -1, 4]]
+            let created = try await Self.call(client, .post, "/api/admin/v1/articles", token: editor.token, body: body)
+            #expect(created.status == .created)
+            let expected = MoreLinks(blocks: [.init(after: 2, links: [3, 0])], excluded: [4])
+            #expect(try plan(created) == expected)
+            let id = try #require(created.json["id"] as? Int)
+            #expect(try await site.editorial.article(id: id)?.draft.more == expected)
+            let read = try await Self.call(client, .get, "/api/admin/v1/articles/\(id)", token: editor.token)
+            #expect(try plan(read) == expected)
+
+            // An update that leaves `more` out keeps the arrangement (the title changes).
+            var change = Self.newArticle
+            change["title"] = "Промяна без „Още:“"
+            change["base_revision"] = try #require(created.json["revision"] as? Int)
+            let kept = try await Self.call(client, .put, "/api/admin/v1/articles/\(id)", token: editor.token, body: change)
+            #expect(kept.status == .ok)
+            #expect(try plan(kept) == expected)
+
+            // A malformed one is refused with the editor's message and changes nothing.
+            change["base_revision"] = try #require(kept.json["revision"] as? Int)
+            change["more"] = ["blocks": "след втория абзац"]
+            let malformed = try await Self.call(client, .put, "/api/admin/v1/articles/\(id)", token: editor.token, body: change)
+            #expect(malformed.status == .unprocessableContent)
+            #expect(malformed.json["detail"] as? String == site.locale["nr_error_more"])
+            #expect(try await site.editorial.article(id: id)?.revision == kept.json["revision"] as? Int)
+
+            // null: back to the site's automatic blocks.
+            change["more"] = NSNull()
+            let automatic = try await Self.call(client, .put, "/api/admin/v1/articles/\(id)", token: editor.token, body: change)
+            #expect(automatic.status == .ok)
+            #expect(automatic.json["more"] is NSNull)
+            #expect(try await site.editorial.article(id: id)?.draft.more == nil)
+        }
+    }
+
     static func upload(
         _ client: any TestClientProtocol, _ bytes: [UInt8], token: String, query: String, contentType: String = "image/jpeg"
     ) async throws -> Answer {

@@ -62,16 +62,17 @@ struct GalleryTests {
             #expect(body.contains("<figure class=\"gallery\" id=\"galeriya-1\""))
             #expect(body.contains(HTML.escape(site.locale.format("gallery_title", ["count": "3"]))))
             #expect(body.contains("data-position=\"\(HTML.escape(site.locale["gallery_position"]))\""))
-            // Each picture: a link to the whole picture around the grid's <picture>, the library's words under it
-            // (the second has no credit), in the marker's order; lazily loaded, with its size.
+            // Each picture: a link to the whole picture around the grid's <picture>, in a paragraph of its own (reader
+            // modes keep the text around the grid: test_readers.py), the library's words under it (the second has no
+            // credit), in the marker's order; lazily loaded, with its size.
             for (index, address) in pictures.enumerated() {
                 let credit = index == 1 ? "" : " <span class=\"credit\">Снимка: БТА</span>"
                 #expect(
                     body.contains(
-                        "<li><figure class=\"gallery-item\"><a class=\"gallery-open\" href=\"\(address.path)\" data-index=\"\(index)\""
+                        "<li><figure class=\"gallery-item\"><p class=\"gallery-picture\"><a class=\"gallery-open\" href=\"\(address.path)\" data-index=\"\(index)\""
                             + " data-width=\"1200\" data-height=\"900\"><picture><img src=\"\(address.path)\""
                             + " alt=\"Снимка \(index + 1) от протеста\" width=\"1200\" height=\"900\" loading=\"lazy\" decoding=\"async\">"
-                            + "</picture></a><figcaption>Площадът &lt;\(index + 1)&gt;\(credit)</figcaption></figure></li>"))
+                            + "</picture></a></p><figcaption>Площадът &lt;\(index + 1)&gt;\(credit)</figcaption></figure></li>"))
             }
             let order = pictures.compactMap { body.range(of: "href=\"\($0.path)\"")?.lowerBound }
             #expect(order.count == 3 && order == order.sorted())
@@ -111,6 +112,33 @@ struct GalleryTests {
                 NewsroomURLs.article(id), articleFields(title: "Протест в снимки", body: stored.bodyHTML, revision: 1, action: "publish"))
             #expect(resaved.status == .seeOther)
             #expect(try await site.articles.article(slug: "protest-v-snimki")?.bodyHTML == stored.bodyHTML)
+        }
+    }
+
+    @Test(
+        "a gallery opened again in the editor reads its pictures by hash, in the block's order, with their words; a bad hash is a 400",
+        arguments: TestDatabase.all)
+    func picturesByHash(_ kind: TestDatabase) async throws {
+        try await withSite(kind, articles: newsroomSeed, vips: .missing("no libvips in this test")) { client, site in
+            let browser = try await mediaBrowser(client, site, role: .author)
+            let pictures = try await Self.uploadPictures(browser, count: 3)
+            let order = [pictures[2], pictures[0], pictures[1]]
+            // A picture the library does not have is left out, as the page leaves it out.
+            let missing = String(repeating: "0", count: 64)
+            let answer = try await browser.get(
+                "/newsroom/media.json?" + (order.map(\.hash) + [missing]).map { "hash=" + $0 }.joined(separator: "&"))
+            #expect(answer.status == .ok)
+            struct Page: Decodable {
+                struct Item: Decodable { var src, caption, credit: String }
+                var items: [Item]
+                var next: String?
+            }
+            let page = try JSONDecoder().decode(Page.self, from: Data(answer.body.utf8))
+            #expect(page.items.map(\.src) == order.map(\.path))
+            #expect(page.items.map(\.caption) == ["Площадът <3>", "Площадът <1>", "Площадът <2>"])
+            #expect(page.items.map(\.credit) == ["БТА", "БТА", ""])
+            #expect(page.next == nil)
+            #expect(try await browser.get("/newsroom/media.json?hash=..%2Fetc").status == .badRequest)
         }
     }
 

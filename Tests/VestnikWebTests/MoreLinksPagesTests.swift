@@ -22,11 +22,18 @@ struct MoreLinksPagesTests {
             try await ema.logIn("e@vestnik.bg")
             var ids: [Int] = []
             for input in Self.seed { ids.append(try #require(try await site.articles.article(slug: input.slug)).id) }
-            // The picker finds by title, newest first, whatever the case of the first letter typed.
-            let found = try await ema.get(
-                "/newsroom/api/articles?q=" + "свързана".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
-            let items = try JSONDecoder().decode([SearchItem].self, from: Data(found.body.utf8))
-            #expect(items.map(\.id) == ids)
+            // The picker finds with the public search's analyser, newest first: any form of a word finds the article
+            // ("новините" finds "новина"), stopwords alone find nothing, an empty query lists the newest.
+            func picker(_ query: String) async throws -> [Int] {
+                let found = try await ema.get(
+                    "/newsroom/api/articles?q=" + query.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+                return try JSONDecoder().decode([SearchItem].self, from: Data(found.body.utf8)).map(\.id)
+            }
+            #expect(try await picker("свързана") == ids)
+            #expect(try await picker("Новините") == ids)
+            #expect(try await picker("свързани новини -пета") == ids)
+            #expect(try await picker("и на") == [])
+            #expect(try await picker(" ") == ids)
             // The oldest story hand-picked after the 3rd paragraph, one automatic link after the 1st, the newest removed.
             let plan = MoreLinks(blocks: [.init(after: 3, links: [ids[5]]), .init(after: 1, links: [0])], excluded: [ids[0]])
             try await ema.get(NewsroomURLs.newArticle)

@@ -20,6 +20,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from conftest import Server, _stop, create_user, signed_in, start_server
 from test_browser import driver as browser  # noqa: F401  (the same headless Chromium fixture)
 from test_media import upload
+from test_paste import sign_in
 from test_renditions import photo, wait_for
 
 EMAIL = "e2e-gallery@vestnik.bg"
@@ -231,3 +232,112 @@ def test_several_pictures_dropped_at_once_become_one_gallery(browser, gallery_se
     # One gallery, no loose figures.
     assert browser.execute_script("return document.querySelectorAll('#nr-editor figure').length") == 1
 
+
+
+def test_a_gallery_is_edited_in_place_with_the_keyboard(browser, gallery_server: Server) -> None:
+    """A saved gallery opened again in the editor: its button opens a dialog of its pictures; with the keyboard alone
+    a picture is moved earlier, one removed, one's caption and credit written, one added from the library; "Done"
+    rewrites the block (the page shows the new order and the library the new caption), and Esc leaves it as it was."""
+    server = gallery_server
+    opener = signed_in(server, EMAIL, PASSWORD)
+    items = []
+    for index in range(4):  # pictures of their own (the module's other tests upload theirs)
+        status, item = upload(opener, server, f"prepodredena-{index}.jpg", photo(2000 + 40 * index, 1500, orientation=1),
+                              f"Снимка {index + 1} от митинга")
+        assert status == 201, item
+        items.append(item)
+    page = opener.open(server.url("/newsroom/articles/new"), timeout=10).read().decode("utf-8")
+    token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    section = re.search(r'<select name="section"><option value="([^"]*)"', page).group(1)
+    names = [item["src"].removeprefix("/media/") for item in items]
+    fields = {"csrf": token, "revision": "0", "title": "Галерия за преподреждане", "lead": "Снимки от митинга.",
+              "body": f'<p>Абзац преди.</p><figure class="gallery" data-media="{" ".join(names[:3])}"></figure><p>След.</p>',
+              "section": section, "authors": "Е2Е Редактор", "action": "save"}
+    response = opener.open(server.url("/newsroom/articles/new"), data=urllib.parse.urlencode(fields).encode(), timeout=30)
+    response.read()
+    article = urllib.parse.urlparse(response.geturl()).path
+    assert re.fullmatch(r"/newsroom/articles/\d+", article), response.geturl()
+
+    wait = WebDriverWait(browser, 30)
+    sign_in(browser, server, EMAIL, PASSWORD)
+    browser.get(server.url(article))
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#nr-editor figure.gallery .nr-gallery-edit")))
+
+    def active(selector: str) -> bool:
+        return browser.execute_script("return document.activeElement.matches(arguments[0])", selector)
+
+    def press(key: str) -> None:
+        browser.switch_to.active_element.send_keys(key)
+
+    # Tab from the text reaches the gallery's button.
+    browser.execute_script("document.getElementById('nr-editor').focus()")
+    press(Keys.TAB)
+    assert active("#nr-editor figure.gallery .nr-gallery-edit")
+    press(Keys.ENTER)
+    wait.until(EC.visibility_of_element_located((By.ID, "nr-gallery-editor")))
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#nr-gallery-items > li")) == 3)
+
+    def rows() -> list[str]:
+        return browser.execute_script(
+            "return [...document.querySelectorAll('#nr-gallery-items > li')].map(li =>"
+            " [li.querySelector('legend').textContent, li.querySelector('img').getAttribute('src')])")
+
+    assert rows() == [[f"Снимка {n + 1}", items[n]["src"]] for n in range(3)]
+    # axe-core on the editor with the gallery block and its dialog open.
+    from test_accessibility import _axe_source, _describe, _violations
+    violations = _violations(browser, _axe_source())
+    assert not violations, _describe(violations)
+    browser.execute_script("document.querySelector('#nr-gallery-items > li:first-child input[data-field=caption]').focus()")
+    assert active("#nr-gallery-items > li:first-child input[data-field=caption]")
+    # The first picture's words, typed.
+    press("Нов надпис от редактора")
+    press(Keys.TAB)
+    press("БТА")
+    # The third picture one place earlier: Tab to its button, Enter; the keyboard stays on the moved picture's button.
+    browser.execute_script("document.querySelector('#nr-gallery-items > li:nth-child(3) [data-move=\"-1\"]').focus()")
+    press(Keys.ENTER)
+    assert [src for _, src in rows()] == [items[0]["src"], items[2]["src"], items[1]["src"]]
+    assert active('#nr-gallery-items > li:nth-child(2) [data-move="-1"]')
+    # The last one removed.
+    browser.execute_script("document.querySelector('#nr-gallery-items > li:nth-child(3) [data-remove]').focus()")
+    press(Keys.ENTER)
+    assert [src for _, src in rows()] == [items[0]["src"], items[2]["src"]]
+    # One added from the library.
+    browser.find_element(By.ID, "nr-gallery-add").send_keys(Keys.ENTER)
+    wait.until(EC.visibility_of_element_located((By.ID, "nr-picker-gallery")))
+    added = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, f'#nr-picker-grid button[data-hash="{items[3]["hash"]}"]')))
+    added.send_keys(Keys.ENTER)
+    browser.find_element(By.ID, "nr-picker-insert").send_keys(Keys.ENTER)
+    wait.until(lambda d: len(rows()) == 3)
+    assert [src for _, src in rows()] == [items[0]["src"], items[2]["src"], items[3]["src"]]
+    browser.find_element(By.ID, "nr-gallery-done").send_keys(Keys.ENTER)
+    wait.until(EC.invisibility_of_element_located((By.ID, "nr-gallery-editor")))
+    order = [names[0], names[2], names[3]]
+    assert browser.execute_script(
+        "return document.querySelector('#nr-editor figure.gallery').getAttribute('data-media')") == " ".join(order)
+    assert active("#nr-editor figure.gallery .nr-gallery-edit"), "the focus returns to the gallery's button"
+
+    # The caption and credit reach the library.
+    def library_words():
+        answer = opener.open(server.url(f"/newsroom/media.json?hash={items[0]['hash']}"), timeout=10).read()
+        found = json.loads(answer)["items"]
+        return (found[0]["caption"], found[0]["credit"]) if found else None
+    wait.until(lambda d: library_words() == ("Нов надпис от редактора", "БТА"))
+
+    # Esc leaves the gallery as it was.
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
+    wait.until(lambda d: len(rows()) == 3)
+    browser.execute_script("document.querySelector('#nr-gallery-items > li:nth-child(1) [data-remove]').click()")
+    press(Keys.ESCAPE)
+    wait.until(EC.invisibility_of_element_located((By.ID, "nr-gallery-editor")))
+    assert browser.execute_script(
+        "return document.querySelector('#nr-editor figure.gallery').getAttribute('data-media')") == " ".join(order)
+
+    browser.find_element(By.CSS_SELECTOR, "button[name=action][value=publish]").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".nr-info")))
+    assert browser.find_element(By.ID, "nr-body").get_attribute("value").count(" ".join(order)) == 1
+    link = browser.find_element(By.LINK_TEXT, "Виж на сайта").get_attribute("href")
+    published = server.get(urllib.parse.urlparse(link).path).body
+    shown = re.findall(r'alt="(Снимка \d+ от митинга)"', published.split('class="gallery-grid"')[1])
+    assert shown == [items[0]["alt"], items[2]["alt"], items[3]["alt"]], shown
+    assert "Нов надпис от редактора" in published

@@ -48,6 +48,7 @@ def editor_user(server: Server) -> str:
 
 
 def sign_in(browser, server: Server, email: str, password: str = PASSWORD) -> None:
+    """The browser signed in as `email` (if it is not already)."""
     browser.get(server.url("/newsroom/login"))
     if browser.find_elements(By.NAME, "password"):
         browser.find_element(By.NAME, "email").send_keys(email)
@@ -77,16 +78,21 @@ def paste(browser, html: str) -> None:
     )
 
 
+def new_article_with_paste(browser, server: Server, user: str, title: str, sample: str) -> None:
+    """A new article titled `title` whose empty body gets fixtures/paste/<sample>.html pasted."""
+    sign_in(browser, server, user)
+    browser.get(server.url("/newsroom/articles/new"))
+    field = browser.find_element(By.NAME, "title")
+    field.clear()
+    field.send_keys(title)
+    WebDriverWait(browser, 15).until(EC.visibility_of_element_located((By.ID, "nr-editor")))
+    paste(browser, (FIXTURES / f"{sample}.html").read_text(encoding="utf-8"))
+
+
 @pytest.mark.parametrize("sample", ["word", "libreoffice", "google-docs"])
 def test_office_paste_keeps_headings_lists_and_tables(browser, server: Server, editor_user: str, sample: str) -> None:
     wait = WebDriverWait(browser, 15)
-    sign_in(browser, server, editor_user)
-    browser.get(server.url("/newsroom/articles/new"))
-    title = browser.find_element(By.NAME, "title")
-    title.clear()
-    title.send_keys(f"Поставено от {sample}")
-    wait.until(EC.visibility_of_element_located((By.ID, "nr-editor")))
-    paste(browser, (FIXTURES / f"{sample}.html").read_text(encoding="utf-8"))
+    new_article_with_paste(browser, server, editor_user, f"Поставено от {sample}", sample)
 
     # In the editor already: the lists and the table with its header row.
     shape = browser.execute_script(
@@ -129,3 +135,28 @@ def test_a_pasted_table_is_published_to_the_page(browser, server: Server, editor
              "<tr><td>Образование</td><td>540</td></tr></tbody></table>")
     assert table in page.body
     assert "<ul><li>Транспорт</li><li>Образование</li><li>Чистота</li></ul>" in page.body
+
+
+# The real captures (fixtures/paste/README.md, "Real captures"): each with the body it must save as, and whether the
+# paste loses something the notice must name (the underlined run).
+REAL = {"word-mac-lexical": False, "google-docs-formatting-lexical": True, "google-docs-list-lexical": False,
+        "google-docs-table-lexical": False}
+
+
+@pytest.mark.parametrize("sample", sorted(REAL))
+def test_real_office_captures(browser, server: Server, editor_user: str, sample: str) -> None:
+    """Clipboard HTML copied out of Word for Mac and Google Docs (not written by us): Word's list paragraphs and
+    conditional comments, Google Docs' `docs-internal-guid` wrapper (bold: normal), `<p dir="ltr">` and styled runs
+    are saved as the plain structure they stand for, exactly `<sample>.expected.html`."""
+    wait = WebDriverWait(browser, 15)
+    new_article_with_paste(browser, server, editor_user, f"Истинско поставяне {sample}", sample)
+    notices = browser.find_elements(By.ID, "nr-paste-notice")
+    if REAL[sample]:
+        assert notices and "подчертаване" in notices[0].text
+    else:
+        assert not notices or not notices[0].text, notices[0].text
+    browser.find_element(By.CSS_SELECTOR, 'button[name=action][value=save]').click()
+    wait.until(lambda driver: "saved=1" in driver.current_url)
+    stored = browser.find_element(By.ID, "nr-body").get_attribute("value")
+    expected = (FIXTURES / f"{sample}.expected.html").read_text(encoding="utf-8")
+    assert stored.strip() == expected.strip()

@@ -13,6 +13,8 @@ trafilatura reads, in this order (trafilatura/metadata.py, extract_metadata):
 from __future__ import annotations
 
 import copy
+import re
+import urllib.parse
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,7 +23,7 @@ import pytest
 import trafilatura
 from trafilatura.settings import set_date_params
 
-from conftest import Server, article_links
+from conftest import Server, article_links, create_user, own_site, signed_in
 
 SOFIA = ZoneInfo("Europe/Sofia")
 
@@ -210,3 +212,64 @@ def test_text_extractors_take_the_lead_and_the_whole_body_and_nothing_else(serve
                 if unwanted in text:
                     problems.append(f"{path}: {name} took {unwanted!r}")
     assert not problems, "\n".join(problems[:30])
+
+
+@pytest.fixture(scope="module")
+def gallery_site(tmp_path_factory):
+    """A site of its own for the gallery article (conftest.own_site): it must not become the shared site's newest."""
+    yield from own_site(tmp_path_factory)
+
+
+def test_readers_keep_the_text_around_a_gallery(gallery_site: Server):
+    """A gallery among the paragraphs (as on /bulgaria/dostapna-galeria): readability-lxml dropped the block holding
+    the body ("too many images": more pictures than 1 + 1.3 × its paragraphs), and with it the paragraphs before and
+    after the grid (its check runs on blocks with fewer than ten commas: these captions have none). Each picture of the
+    grid stands in a paragraph of its own now, and both readers keep the lead and every paragraph; the same page with
+    the pictures taken out of their paragraphs loses them again (the cause)."""
+    from readability import Document
+
+    from test_gallery import upload_pictures
+
+    server = gallery_site
+    email, password = "e2e-readers-gallery@vestnik.bg", "галерия-и-читатели-6"
+    create_user(server.log_path.parent / "e2e.sqlite", email, password, role="editor", name="Галерия Читатели")
+    opener = signed_in(server, email, password)
+    items = upload_pictures(opener, server, 6)
+    page = opener.open(server.url("/newsroom/media"), timeout=10).read().decode("utf-8")
+    token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    for index, item in enumerate(items):
+        words = {"csrf": token, "alt": f"Снимка {index + 1} от митинга",
+                 "caption": f"Хиляди души на площада пред парламента в кадър {index + 1}", "credit": "БГНЕС"}
+        opener.open(server.url(f"/newsroom/media/{item['hash']}"), data=urllib.parse.urlencode(words).encode(),
+                    timeout=10).read()
+    page = opener.open(server.url("/newsroom/articles/new"), timeout=10).read().decode("utf-8")
+    token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    section = re.search(r'<select name="section"><option value="([^"]*)"', page).group(1)
+    names = " ".join(item["src"].removeprefix("/media/") for item in items)
+    lead = "Протестиращите поискаха оставката на кабинета и нови избори до края на пролетта."
+    before = ["Шествието тръгна от Орлов мост малко след шест часа вечерта и стигна до площада за час.",
+              "Полицията съобщи за спокойно протичане, без задържани, и затвори движението по булеварда."]
+    after = "Организаторите обявиха, че ще излязат отново в събота, ако исканията им не бъдат чути."
+    body = "".join(f"<p>{p}</p>" for p in before) + f'<figure class="gallery" data-media="{names}"></figure><p>{after}</p>'
+    fields = {"csrf": token, "revision": "0", "title": "Протестът в снимки пред парламента", "lead": lead, "body": body,
+              "section": section, "authors": "Галерия Читатели", "action": "publish"}
+    edited = opener.open(server.url("/newsroom/articles/new"), data=urllib.parse.urlencode(fields).encode(),
+                         timeout=30).read().decode("utf-8")
+    link = re.search(r'<a href="([^"]+)"[^>]*>Виж на сайта</a>', edited)
+    assert link, edited[:3000]
+    html = server.get(urllib.parse.urlparse(link.group(1)).path).body
+    grid = html.split('<ul class="gallery-grid">')[1].split("</ul>")[0]
+    assert grid.count('<p class="gallery-picture">') == 6 and grid.count("Хиляди души на площада") == 6
+
+    def lost(page: str) -> dict:
+        readers = {
+            "trafilatura": _words(trafilatura.extract(page) or ""),
+            "readability": _words(lxml.html.fromstring(Document(page).summary()).text_content()),
+        }
+        return {name: [wanted[:40] for wanted in [lead, *before, after] if wanted not in text]
+                for name, text in readers.items()}
+
+    assert lost(html) == {"trafilatura": [], "readability": []}
+    # The cause: the same page with each picture straight in its figure, as before.
+    unwrapped = re.sub(r'<p class="gallery-picture">(.*?)</p>', r"\1", html)
+    assert lost(unwrapped)["readability"], "readability-lxml kept the text without the pictures' paragraphs"

@@ -320,6 +320,17 @@ public struct ArticleWriteService: Sendable {
         }
     }
 
+    /// Whether a save will still move the article's slug with its title (as `save` does): never published, and its
+    /// slug still the stored title's own. The editor's slug box follows the title as one types while this holds.
+    public func slugFollowsTitle(articleID: Int) async throws -> Bool {
+        try await database.read { db in
+            guard try await Self.neverPublished(articleID, in: db),
+                let stored = try await db.raw("SELECT slug, title FROM articles WHERE id = \(bind: articleID)").first()
+            else { return false }
+            return try stored.string("slug") == Slug.make(try stored.string("title"))
+        }
+    }
+
     /// Whether the article has never been public: not published now, and no save ever published it.
     static func neverPublished(_ articleID: Int, in db: any SQLDatabase) async throws -> Bool {
         let status = try await db.raw("SELECT status FROM articles WHERE id = \(bind: articleID)").first()?.string("status")

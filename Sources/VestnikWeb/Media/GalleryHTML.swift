@@ -60,8 +60,13 @@ struct GalleryHTML: Sendable {
             + " data-next=\"\(attribute(locale["gallery_next"]))\" data-position=\"\(attribute(locale["gallery_position"]))\">"
         html += "<figcaption class=\"gallery-title\">" + HTML.escape(locale.format("gallery_title", ["count": count])) + "</figcaption>"
         html += "<ul class=\"gallery-grid\">"
+        // Each picture stands in a paragraph of its own: reader modes drop a block with more pictures than
+        // paragraphs (readability's "too many images": more than 1 + 1.3 × its <p>s), which took the lead and the
+        // paragraphs around a gallery with it. A picture per paragraph never outweighs the text.
         for (index, item) in pictures.enumerated() {
-            html += "<li><figure class=\"gallery-item\">" + link(item, index: index, of: count) + caption(item) + "</figure></li>"
+            html +=
+                "<li><figure class=\"gallery-item\"><p class=\"gallery-picture\">" + link(item, index: index, of: count) + "</p>"
+                + caption(item) + "</figure></li>"
         }
         html += "</ul></figure>"
         return Array(html.utf8)[...]

@@ -135,6 +135,13 @@ struct MediaController: Sendable {
 
     @Sendable func picker(_ request: Request, context: Context) async throws -> Response {
         guard context.newsroom.session != nil else { return Response(status: .unauthorized) }
+        // `?hash=…&hash=…`: those pictures, in that order (the editor's gallery, opened again to be edited).
+        let hashes = FormQuery(request.uri.query).all("hash")
+        if !hashes.isEmpty {
+            guard hashes.count <= Gallery.maxPictures, hashes.allSatisfy(MediaAddress.isHash) else { throw HTTPError(.badRequest) }
+            let found = try await site.media.items(hashes: hashes)
+            return try json(MediaPickerPage(items: hashes.compactMap { found[$0] }.map(MediaPickerItem.init), next: nil))
+        }
         let (items, next, text) = try await page(request, size: 24)
         let nextURL = next.map { SiteURLs.withQuery(MediaURLs.picker, [("q", text), ("after", $0.text)]) }
         return try json(MediaPickerPage(items: items.map(MediaPickerItem.init), next: nextURL))

@@ -194,6 +194,8 @@ struct EditorController: Sendable {
         let selected = form.section.isEmpty ? sections.first?.name ?? "" : form.section
         var featured: MediaItem?
         if let hash = ArticleForm.mediaHash(form.featured) { featured = try await media.item(hash: hash) }
+        var slugFollows = true
+        if let article { slugFollows = try await writes.slugFollowsTitle(articleID: article.id) }
         let page = NewsroomEditorPage(
             layout: pages.layout(article == nil ? t["nr_new_article"] : form.title, session), csrf: session.csrf,
             heading: article == nil ? t["nr_new_article"] : t["nr_edit_article"],
@@ -212,7 +214,8 @@ struct EditorController: Sendable {
             hasRevisions: !revisions.isEmpty, editing: editing, presenceURL: article.map { NewsroomURLs.article($0.id) + "/presence" },
             conflict: conflict, corrections: notes, liveURL: article.map { NewsroomURLs.live($0.id) },
             pasteScriptURL: pages.theme.assets.url("editor-paste.js"), moreScriptURL: pages.theme.assets.url("editor-more.js"),
-            moreAutomatic: MoreLinks(automatic: pages.site.moreBlocks).json)
+            moreAutomatic: MoreLinks(automatic: pages.site.moreBlocks).json,
+            slugFollows: slugFollows)
         return try pages.render("nr-editor", page, status: status)
     }
 

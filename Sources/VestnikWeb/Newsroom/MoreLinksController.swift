@@ -39,14 +39,24 @@ struct MoreLinksController: Sendable {
         var plan: String
     }
 
-    /// Published articles whose title holds `q`, newest first (the newest 20 for an empty `q`): JSON, for anyone
-    /// signed in.
+    /// Published articles the words of `q` find as the public search does (any form of a word: "бюджета" finds
+    /// "Бюджетът на София"), newest first; the newest 20 for an empty `q`, none for one of stopwords only: JSON, for
+    /// anyone signed in.
     @Sendable func search(_ request: Request, context: Context) async throws -> Response {
         guard context.newsroom.session != nil else { return Response(status: .unauthorized, headers: [.cacheControl: "no-store"]) }
-        let query = FormQuery(request.uri.query).all("q").first ?? ""
-        guard query.count <= 200 else { throw HTTPError(.badRequest) }
-        let found = try await site.articles.titled(query, limit: 20, now: site.now()).map(item)
-        return try json(found)
+        let text = FormQuery(request.uri.query).all("q").first ?? ""
+        guard text.count <= 200 else { throw HTTPError(.badRequest) }
+        let now = site.now()
+        let query: SearchQuery
+        do {
+            query = try SearchQuery.parse(text)
+        } catch SearchQuery.Problem.empty {
+            return try json(try await site.articles.list(.all, page: PageRequest(number: 1, size: 20), now: now).items.map(item))
+        } catch {
+            return try json([Item]())
+        }
+        let found = try await site.search.newest(query, limit: 20, now: now)
+        return try json(found.map(item))
     }
 
     /// The blocks the article's page will get with the plan `plan` (the panel's unsaved one; empty: the site's

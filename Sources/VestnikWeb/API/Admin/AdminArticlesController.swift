@@ -24,7 +24,7 @@ struct AdminArticlesController: Sendable {
         group.post("articles") { request, context in
             let caller = try caller(context)
             try caller.require(.write)
-            let input = try await decode(request, AdminArticleInput.self)
+            let input = try await decode(request)
             let draft = try await draft(input, status: .draft)
             return try await save(draft, articleID: nil, baseRevision: 0, caller: caller, created: true)
         }
@@ -32,7 +32,7 @@ struct AdminArticlesController: Sendable {
             let caller = try caller(context)
             try caller.require(.write)
             let article = try await editable(context, for: caller, mayChange: true)
-            let input = try await decode(request, AdminArticleInput.self)
+            let input = try await decode(request)
             guard let base = input.baseRevision else { throw APIProblem(.unprocessableContent, "base_revision is required") }
             let draft = try await draft(input, status: article.draft.status, keeping: article.draft)
             return try await save(draft, articleID: article.id, baseRevision: base, caller: caller)
@@ -80,6 +80,18 @@ struct AdminArticlesController: Sendable {
         try await AdminJSON.decode(request, type, maxBody: Self.maxBody)
     }
 
+    /// A create or update body, with its `more` told apart: absent (keep), null (automatic) or a plan.
+    private func decode(_ request: Request) async throws -> AdminArticleInput {
+        let bytes = try await AdminJSON.body(request, maxBody: Self.maxBody)
+        var input = try AdminJSON.decode(bytes, AdminArticleInput.self)
+        do {
+            input.more = try JSONDecoder().decode(AdminMoreChange.self, from: bytes)
+        } catch {
+            throw APIProblem(.unprocessableContent, site.locale["nr_error_more"])
+        }
+        return input
+    }
+
     /// The article the body describes, through the newsroom form's own checks (lengths, slug, section, the body
     /// sanitizer), or a 422 saying what is wrong.
     private func draft(
@@ -100,6 +112,12 @@ struct AdminArticlesController: Sendable {
         form.video = input.hasVideo ?? false
         form.gallery = input.hasGallery ?? false
         form.featured = input.featuredMedia ?? ""
+        // The hand-picked "Още:" arrangement, read and checked as the editor's hidden field is (`MoreLinks(json:)`).
+        switch input.more {
+        case .unchanged: form.more = current?.more?.json ?? ""
+        case .automatic: form.more = ""
+        case .plan(let plan): form.more = plan.json
+        }
         let sections = try await site.taxonomy.sections()
         switch form.draft(status: status == .scheduled ? .draft : status, sections: sections, now: site.now()) {
         case .failure(let problem): throw APIProblem(.unprocessableContent, site.locale[problem.key])
@@ -149,10 +167,48 @@ struct AdminArticlesController: Sendable {
             "authors": .array(draft.authors.map { .object(["name": .string($0.name), "role": .optional($0.role)]) }),
             "sources": .array(draft.sources.map(JSONValue.string)), "has_video": .bool(draft.media.video),
             "has_gallery": .bool(draft.media.gallery), "featured_media": .optional(draft.featuredImage?.media),
+            "more": Self.more(draft.more),
             "published": .string(dates.isoDateTime(article.publishedAt)),
             "url": draft.status == .published
                 ? .string(site.publicURL + SiteURLs.article(section: article.sectionSlug, slug: draft.slug)) : .null,
         ])
+    }
+}
+
+extension AdminArticlesController {
+    /// The hand-picked "Още:" arrangement as the API gives it (`MoreLinks`' own JSON shape); null: the automatic blocks.
+    static func more(_ plan: MoreLinks?) -> JSONValue {
+        guard let plan else { return .null }
+        return .object([
+            "blocks": .array(plan.blocks.map { .object(["after": .int($0.after), "links": .array($0.links.map(JSONValue.int))]) }),
+            "excluded": .array(plan.excluded.map(JSONValue.int)),
+        ])
+    }
+}
+
+/// What a create or update says of the article's "Още:" arrangement.
+enum AdminMoreChange: Sendable, Equatable {
+    /// No `more` member: an update keeps the arrangement (a create has none).
+    case unchanged
+    /// `"more": null`: the site's automatic blocks.
+    case automatic
+    /// `"more": {"blocks": [{"after": 2, "links": [12, 0]}], "excluded": [5]}`: 0 is a place the ranking fills.
+    case plan(MoreLinks)
+}
+
+extension AdminMoreChange: Decodable {
+    enum CodingKeys: String, CodingKey { case more }
+
+    /// Read from the whole body: the member's absence and its null mean different things.
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if !container.contains(.more) {
+            self = .unchanged
+        } else if try container.decodeNil(forKey: .more) {
+            self = .automatic
+        } else {
+            self = .plan(try container.decode(MoreLinks.self, forKey: .more))
+        }
     }
 }
 
@@ -177,6 +233,8 @@ struct AdminArticleInput: Decodable {
     var hasGallery: Bool?
     var featuredMedia: String?
     var baseRevision: Int?
+    /// Read apart (`AdminMoreChange`): a synthesised decoder cannot tell a missing member from a null one.
+    var more = AdminMoreChange.unchanged
 
     enum CodingKeys: String, CodingKey {
         case title, section, kicker, slug, lead, topic, tags, authors, sources
@@ -205,12 +263,21 @@ enum AdminJSON {
     /// The body as `Body`: only `application/json` (415), at most `maxBody` bytes (413), the JSON the operation
     /// takes (400 naming what is wrong).
     static func decode<Body: Decodable>(_ request: Request, _ type: Body.Type, maxBody: Int = 64 << 10) async throws -> Body {
+        try decode(try await body(request, maxBody: maxBody), type)
+    }
+
+    /// The body's bytes: only `application/json` (415), at most `maxBody` bytes (413).
+    static func body(_ request: Request, maxBody: Int) async throws -> Data {
         guard request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true else {
             throw APIProblem(.unsupportedMediaType, "send the body as application/json")
         }
-        let bytes = try await request.body.collect(upTo: maxBody)
+        return Data(try await request.body.collect(upTo: maxBody).readableBytesView)
+    }
+
+    /// `bytes` as `Body` (400 naming what is wrong).
+    static func decode<Body: Decodable>(_ bytes: Data, _ type: Body.Type) throws -> Body {
         do {
-            return try JSONDecoder().decode(Body.self, from: Data(bytes.readableBytesView))
+            return try JSONDecoder().decode(Body.self, from: bytes)
         } catch {
             throw APIProblem(.badRequest, "the body is not the JSON this operation takes: \(reason(error))")
         }

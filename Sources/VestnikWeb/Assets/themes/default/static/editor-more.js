@@ -1,6 +1,6 @@
 // The editor's "Още:" panel: the blocks of related links the page will show between paragraphs, as a plan the form
 // saves with the article (the hidden field `more`, `MoreLinks` on the server). The journalist places a block at the
-// cursor with an article chosen in the picker (search by title, newest first), pins an automatic link (it stays
+// cursor with an article chosen in the picker (the site's search: any form of a word, newest first), pins an automatic link (it stays
 // whatever the ranking does later), replaces one or removes one (it never comes back on this article); every place
 // left automatic is filled by the ranking. For a saved article the panel asks the server which article each place
 // will hold (`GET …/more?plan=`), so the page's links are known before publishing. An empty field is the site's
@@ -173,7 +173,7 @@
       .catch(function () {});
   }
 
-  // The picker: published articles by title, newest first.
+  // The picker: the published articles the words find (the public search's analyser), newest first.
   var onChoose = null;
   var searchTimer = null;
   function search() {

@@ -168,6 +168,8 @@
     // comments, hidden, formatting, merged } (each true when some of it was in the paste).
     prepare: function (doc) {
       var removed = {};
+      // Chromium's mark that the copy ended at a line's end (after Google Docs' wrapper): no line of the text.
+      each(doc.body, "br.Apple-interchange-newline", function (br) { br.remove(); });
       losses(doc, removed);
       wordLists(doc);
       each(doc.body, "li", flattenBlocks);

@@ -111,7 +111,7 @@
     image.height = parseInt(link.getAttribute("data-height"), 10) || 0;
     picture.appendChild(image);
     // The caption and credit as the grid shows them (the server's escaped text, copied node by node).
-    var said = link.parentNode.querySelector("figcaption");
+    var said = link.closest(".gallery-item").querySelector("figcaption");
     caption.textContent = "";
     caption.hidden = !said;
     if (said) Array.prototype.forEach.call(said.childNodes, function (node) { caption.appendChild(node.cloneNode(true)); });

@@ -217,7 +217,10 @@
       if (child.nodeType === 3) { target.appendChild(document.createTextNode(child.nodeValue)); return; }
       if (child.nodeType !== 1 || DROP[child.nodeName]) return;
       if (child.nodeName === "FIGURE") {
-        // Only our own two shapes survive: a library picture and an embed marker.
+        // Only our own three shapes survive: a gallery, a library picture and an embed marker.
+        var gallery = child.classList.contains("gallery") && window.nrGallery &&
+          window.nrGallery.block(child.getAttribute("data-media") || "");
+        if (gallery) { target.appendChild(gallery); return; }
         var kind = child.getAttribute("data-embed"), id = child.getAttribute("data-id");
         var image = child.querySelector("img");
         var caption = child.querySelector("figcaption");
@@ -232,10 +235,15 @@
       }
       var style = (child.getAttribute("style") || "").replace(/\s/g, "").toLowerCase();
       var name = ALLOWED[child.nodeName];
+      var inner = null;
+      // Google Docs wraps a whole paste in <b style="font-weight:normal">, and writes bold and italic as styled spans
+      // (a run both bold and italic is one span: <strong><em>).
       if (child.nodeName === "B" && /font-weight:(normal|400)/.test(style)) name = null;
       if (!name && child.nodeName === "SPAN") {
-        if (/font-weight:(bold|700|600)/.test(style)) name = "strong";
-        else if (/font-style:italic/.test(style)) name = "em";
+        var bold = /font-weight:(bold|bolder|[6-9]00)/.test(style), italic = /font-style:italic/.test(style);
+        if (bold) name = "strong";
+        if (bold && italic) inner = "em";
+        else if (italic) name = "em";
       }
       if (!name && child.nodeName === "DIV") name = "p";
       if (!name) { clean(child, target); return; }
@@ -245,7 +253,8 @@
         if (!/^(https?:|mailto:|\/)/i.test(href)) { clean(child, target); return; }
         copy.setAttribute("href", href);
       }
-      clean(child, copy);
+      var into = inner ? copy.appendChild(document.createElement(inner)) : copy;
+      clean(child, into);
       target.appendChild(copy);
     });
   }
@@ -466,17 +475,44 @@
     }
   });
 
+  // VestnikCore's Slug.make in the browser (the Transliteration Act of 2009): lowercased and NFC, "ия" ending a word
+  // is "ia", "България" is "bulgaria", other letters by the table, Latin ones without their marks; every run of
+  // anything else one hyphen. The e2e test compares it with the server's slug for the same titles.
+  var SLUG_TABLE = { "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z", "и": "i", "й": "y",
+    "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h",
+    "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sht", "ъ": "a", "ь": "y", "ю": "yu", "я": "ya", "ѝ": "i",
+    "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "ł": "l", "þ": "th", "ı": "i" };
+  function slugLetters(word) {
+    return Array.from(word).map(function (letter) {
+      if (SLUG_TABLE[letter]) return SLUG_TABLE[letter];
+      var base = letter.normalize("NFD").replace(/\p{Mn}/gu, "");
+      return base || letter;
+    }).join("");
+  }
+  function slugOf(text) {
+    var latin = text.normalize("NFC").toLowerCase().replace(/\p{L}+/gu, function (word) {
+      if (word === "българия") return "bulgaria";
+      if (/ия$/.test(word)) return slugLetters(word.slice(0, -2)) + "ia";
+      return slugLetters(word);
+    });
+    return latin.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  }
+
   form.addEventListener("submit", function (event) {
     // A preview opens in another tab; the editor stays and keeps autosaving.
     if (!(event.submitter && event.submitter.classList.contains("nr-preview"))) submitting = true;
     source.value = window.VestnikEmbeds ? window.VestnikEmbeds.strip(editor.innerHTML) : editor.innerHTML;
   });
 
-  // The slug follows the title until someone edits it.
+  // The slug box follows the title as one types until the article is first published (the server says so with
+  // data-follows, and moves the slug with the title on save by the same rule), and stops for good once someone
+  // edits the slug by hand (or it already differs from the title's own).
   var title = document.getElementById("nr-title");
   var slug = document.getElementById("nr-slug");
-  if (title && slug && !slug.value) {
-    slug.addEventListener("input", function () { slug.dataset.touched = "1"; });
+  if (title && slug && slug.hasAttribute("data-follows") && (!slug.value || slug.value === slugOf(title.value))) {
+    var following = true;
+    title.addEventListener("input", function () { if (following) slug.value = slugOf(title.value); });
+    slug.addEventListener("input", function () { following = false; });
   }
 })();
 
