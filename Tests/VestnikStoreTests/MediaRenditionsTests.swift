@@ -275,6 +275,89 @@ import VestnikTestSupport
             #expect(try await !restarted.renditions(of: item.address.hash).isEmpty)
         }
     }
+
+    @Test(
+        "a job decodes its picture once and makes from that copy the renditions that decoding the file for each makes; a tall picture is read per rendition",
+        needsVips)
+    func decodesOnce() throws {
+        let files = MediaFiles(folder: FileManager.default.temporaryDirectory.appendingPathComponent("renditions-\(UUID().uuidString)"))
+        defer { try? FileManager.default.removeItem(at: files.folder) }
+        let data = TestPictures.bytes("photo-gps.jpg")
+        let address = MediaAddress(bytes: data, format: .jpeg)
+        try files.store(data, at: address)
+        var item = MediaItem(address: address, width: 2400, height: 1600, bytes: data.count, alt: "", uploadedAt: testNow)
+        item.focus = FocalPoint(x: 0.7, y: 0.35)
+        let avif: Bool = if case .ready(_, let avif) = Vips.availability { avif } else { false }
+        var perRendition = RenditionMaker(files: files)
+        perRendition.decodedBudget = 0
+        guard case .made(let once) = try RenditionMaker(files: files).make(item, avif: avif),
+            case .made(let each) = try perRendition.make(item, avif: avif)
+        else {
+            Issue.record("nothing made")
+            return
+        }
+        struct Shape: Equatable {
+            var format: ImageFormat
+            var crop: CropRatio?
+            var width, height: Int
+        }
+        func shapes(_ made: [Rendition]) -> [Shape] {
+            made.map { Shape(format: $0.format, crop: $0.crop, width: $0.width, height: $0.height) }
+        }
+        #expect(once.count == RenditionPlan.specs(format: .jpeg, width: 2400, height: 1600, avif: avif).count)
+        #expect(shapes(once) == shapes(each))
+        for rendition in once {
+            let header = try Vips.header(of: files.folder.appendingPathComponent(rendition.address.fileName))
+            #expect(header.width == rendition.width && header.height == rendition.height && header.bands == 3)
+        }
+        // The decoded copy's memory: a 4000×3000 photograph at 1920 wide fits the budget; a tall one does not, and is
+        // read from its file for each rendition.
+        #expect(RenditionMaker.decodedBytes(boxWidth: 1920, width: 4000, height: 3000) == 1920 * 1440 * 4)
+        #expect(RenditionMaker.decodedBytes(boxWidth: 1920, width: 2000, height: 12000) > RenditionMaker(files: files).decodedBudget)
+        #expect(RenditionMaker.decodedBytes(boxWidth: 1920, width: 800, height: 600) == 800 * 600 * 4)
+    }
+
+    @Test(
+        "a picture's embedded colour profile is applied, from its file and from a decoded copy; without one the picture is taken as sRGB",
+        needsVips)
+    func colourProfile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("renditions-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // The same pixels with and without their Display P3 profile.
+        let tagged = TestPictures.bytes("p3.jpg")
+        let untagged = Self.withoutColourProfile(tagged)
+        #expect(untagged.count < tagged.count - 400, "p3.jpg carries a profile")
+        let inputs = [folder.appendingPathComponent("tagged.jpg"), folder.appendingPathComponent("untagged.jpg")]
+        try Data(tagged).write(to: inputs[0])
+        try Data(untagged).write(to: inputs[1])
+        func rendered(_ source: Vips.Source, _ name: String) throws -> [UInt8] {
+            let output = folder.appendingPathComponent(name)
+            // PNG: lossless, so equal pixels make equal files.
+            let size = try Vips.render(source, to: output, box: (32, RenditionMaker.unbounded), quality: 80)
+            #expect(size == (32, 24))
+            return [UInt8](try Data(contentsOf: output))
+        }
+        let fromFiles = try inputs.enumerated().map { try rendered(.file($1), "file-\($0).png") }
+        let fromCopies = try inputs.enumerated().map {
+            try rendered(.decoded(try Vips.decode($1, box: (48, RenditionMaker.unbounded))), "copy-\($0).png")
+        }
+        // Converted from P3, the pixels are not the numbers stored: the profile made a difference.
+        #expect(fromFiles[0] != fromFiles[1])
+        #expect(fromCopies[0] != fromCopies[1])
+    }
+
+    /// `jpeg` without its colour profile (the APP2 `ICC_PROFILE` segments), every other byte as it was.
+    static func withoutColourProfile(_ jpeg: [UInt8]) -> [UInt8] {
+        var kept = Array(jpeg.prefix(2))
+        var at = 2
+        while at + 4 <= jpeg.count, jpeg[at] == 0xFF, jpeg[at + 1] != 0xDA {
+            let end = min(jpeg.count, at + 2 + (Int(jpeg[at + 2]) << 8 | Int(jpeg[at + 3])))
+            if !(jpeg[at + 1] == 0xE2 && jpeg[(at + 4)..<end].starts(with: Array("ICC_PROFILE".utf8))) { kept += jpeg[at..<end] }
+            at = end
+        }
+        return kept + jpeg[at...]
+    }
 }
 
 extension Array where Element == UInt8 {

@@ -176,6 +176,38 @@ def test_restart_during_a_job_resumes_it(workdir) -> None:
     assert ("png", 700) in made and ("webp", 640) in made and not any(w > 700 for _, w in made)
 
 
+def test_a_colour_profile_is_applied(workdir) -> None:
+    """A picture stored in Display P3 with its profile embedded comes out in sRGB: each rendition's colour is the one
+    LittleCMS (through Pillow) gets converting the original through its own profile, not the stored numbers."""
+    from pathlib import Path
+
+    from PIL import Image, ImageCms
+    original = (Path(__file__).resolve().parents[1] / "VestnikTestSupport" / "Pictures" / "p3.jpg").read_bytes()
+    source = Image.open(io.BytesIO(original))
+    middle = (source.width // 2, source.height // 2)
+    profile = ImageCms.ImageCmsProfile(io.BytesIO(source.info["icc_profile"]))
+    expected = ImageCms.profileToProfile(source, profile, ImageCms.createProfile("sRGB"), outputMode="RGB").getpixel(middle)
+    stored = source.convert("RGB").getpixel(middle)
+    assert max(abs(a - b) for a, b in zip(expected, stored)) >= 12, "P3's numbers must differ from sRGB's"
+    server = start(workdir)
+    try:
+        status, item = upload(signed_in(server, EMAIL, PASSWORD), server, "p3.jpg", original, "Червено в P3")
+        assert status == 201, item
+        assert wait_for(server, item["hash"], {"done", "failed", "skipped"}) == "done"
+        with sqlite3.connect(server.database) as db:
+            made = db.execute("SELECT file_hash, format FROM media_renditions WHERE media_hash = ? AND crop = ''",
+                              (item["hash"],)).fetchall()
+        assert {fmt for _, fmt in made} >= {"jpeg", "webp"}, made
+        for digest, fmt in made:
+            ext = {"jpeg": "jpg"}.get(fmt, fmt)
+            image = Image.open(io.BytesIO(urllib.request.urlopen(server.url(f"/media/{digest}.{ext}"), timeout=10).read()))
+            assert "icc_profile" not in image.info or not image.info["icc_profile"], f"{fmt}: no profile left in the file"
+            got = image.convert("RGB").getpixel((image.width // 2, image.height // 2))
+            assert max(abs(a - b) for a, b in zip(got, expected)) <= 6, (fmt, got, expected, stored)
+    finally:
+        _stop(server.process)
+
+
 def test_without_libvips_the_site_runs_and_says_why(tmp_path, monkeypatch) -> None:
     """`VESTNIK_RENDITIONS=off` stands for a machine without libvips: the server starts, stays up, serves pages
     and says at start-up why renditions are off."""

@@ -4,10 +4,11 @@ import VestnikStore
 
 // The renditions benchmark (bench/renditions.sh):
 //
-//   vestnik-bench renditions one --input PHOTO.jpg --width 1280 --runs N   one rendition N times, in this process
-//   vestnik-bench renditions job --input PHOTO.jpg                          one picture's whole job (every width,
-//                                                                           format and crop), then this process's
-//                                                                           peak RSS
+//   vestnik-bench renditions one --input PHOTO.jpg --width 1280 --runs N [--output OUT.jpg]
+//       one rendition N times, in this process (each from the file, as vipsthumbnail makes it); OUT keeps the last
+//   vestnik-bench renditions job --input PHOTO.jpg [--decode once|each]
+//       one picture's whole job (every width, format and crop), then this process's peak RSS; `each` decodes the
+//       file anew for every rendition (RenditionMaker.decodedBudget 0), `once` (the default) as a job does
 //
 // Each prints one line of `key=value` pairs for the script.
 
@@ -19,12 +20,16 @@ func runRenditions(_ arguments: [String]) throws {
     var input = ""
     var width = 1280
     var runs = 20
+    var keep: String?
+    var decodeOnce = true
     var iterator = arguments.dropFirst().makeIterator()
     while let argument = iterator.next() {
         switch argument {
         case "--input": input = iterator.next() ?? input
         case "--width": width = Int(iterator.next() ?? "") ?? width
         case "--runs": runs = Int(iterator.next() ?? "") ?? runs
+        case "--output": keep = iterator.next()
+        case "--decode": decodeOnce = iterator.next() != "each"
         default: break
         }
     }
@@ -41,6 +46,10 @@ func runRenditions(_ arguments: [String]) throws {
         }
         let seconds = (ContinuousClock.now - started) / .seconds(1)
         print("libvips=\(version) runs=\(runs) seconds=\(seconds) per_second=\(Double(runs) / seconds) bytes=\(fileSize(output))")
+        if let keep {
+            try? FileManager.default.removeItem(atPath: keep)
+            try FileManager.default.copyItem(at: output, to: URL(fileURLWithPath: keep))
+        }
     case "job":
         let bytes = [UInt8](try Data(contentsOf: source))
         let files = MediaFiles(folder: folder)
@@ -51,10 +60,13 @@ func runRenditions(_ arguments: [String]) throws {
             address: address, width: header.width, height: header.height, bytes: bytes.count, alt: "bench", uploadedAt: Date())
         let before = peakRSSKiB()
         let started = ContinuousClock.now
-        guard case .made(let made) = try RenditionMaker(files: files).make(item, avif: avif) else { exit(1) }
+        var maker = RenditionMaker(files: files)
+        if !decodeOnce { maker.decodedBudget = 0 }
+        guard case .made(let made) = try maker.make(item, avif: avif) else { exit(1) }
         let seconds = (ContinuousClock.now - started) / .seconds(1)
         print(
-            "libvips=\(version) avif=\(avif) renditions=\(made.count) seconds=\(seconds) rss_before_kib=\(before) "
+            "libvips=\(version) avif=\(avif) decode=\(decodeOnce ? "once" : "each") renditions=\(made.count) "
+                + "seconds=\(seconds) rss_before_kib=\(before) "
                 + "peak_rss_kib=\(peakRSSKiB()) bytes=\(made.map(\.bytes).reduce(0, +))")
     default:
         print("usage: vestnik-bench renditions one|job --input FILE [--width N] [--runs N]")

@@ -29,6 +29,25 @@ int vestnik_vips_render(
     const char *input, const char *output, int box_width, int box_height, int crop_left, int crop_top, int crop_width,
     int crop_height, int quality, int *width, int *height, char *error, size_t error_size);
 
+/// A picture decoded into memory by `vestnik_vips_decode`, to make several renditions from without reading and
+/// decoding its file again for each.
+typedef struct vestnik_vips_picture vestnik_vips_picture;
+
+/// Decodes `input` once into memory, shrunk (never enlarged) to fit `box_width`×`box_height`, orientation applied,
+/// colours in sRGB, as `vestnik_vips_render` shrinks it. Its size in `width` and `height`; release it with
+/// `vestnik_vips_release`. It holds width × height × bands bytes. 0, or -1 with the reason in `error`.
+int vestnik_vips_decode(
+    const char *input, int box_width, int box_height, vestnik_vips_picture **picture, int *width, int *height, char *error,
+    size_t error_size);
+
+/// `vestnik_vips_render` from a decoded picture instead of a file: shrunk from it to fit the box (never enlarged).
+int vestnik_vips_render_picture(
+    vestnik_vips_picture *picture, const char *output, int box_width, int box_height, int crop_left, int crop_top,
+    int crop_width, int crop_height, int quality, int *width, int *height, char *error, size_t error_size);
+
+/// Frees a decoded picture (NULL does nothing).
+void vestnik_vips_release(vestnik_vips_picture *picture);
+
 /// Where libvips' attention finder (vips_smartcrop with VIPS_INTERESTING_ATTENTION: skin tones, saturated colour,
 /// edges) sees the most interest in `input`, as fractions of its width and height as shown (0…1 from the top left),
 /// looked for in a copy shrunk to fit 256×256. 0, or -1 with the reason in `error` (libvips older than 8.14 does not

@@ -49,19 +49,76 @@ public enum Vips {
         return Header(width: Int(width), height: Int(height), pages: Int(pages), bands: Int(bands), bits: Int(bits))
     }
 
+    /// A picture decoded into memory once (`decode`), shrunk to the largest rendition it is for: the job makes every
+    /// other rendition from it instead of reading and decoding the file again for each. Holds width × height × bands
+    /// bytes until the last reference to it goes.
+    public final class Picture: @unchecked Sendable {
+        // libvips' images are reference counted and may be read from any thread; only `Vips` calls into it.
+        fileprivate let pointer: OpaquePointer
+        public let width: Int
+        public let height: Int
+
+        fileprivate init(pointer: OpaquePointer, width: Int, height: Int) {
+            self.pointer = pointer
+            self.width = width
+            self.height = height
+        }
+
+        deinit { vestnik_vips_release(pointer) }
+    }
+
+    /// Decodes `input` into memory, shrunk to fit `box` (never enlarged), upright and sRGB (as `render` shrinks it).
+    /// Blocks its thread: call it off the server's threads.
+    public static func decode(_ input: URL, box: (width: Int, height: Int)) throws(Failure) -> Picture {
+        var width: Int32 = 0, height: Int32 = 0
+        var pointer: OpaquePointer?
+        var error = [CChar](repeating: 0, count: 1024)
+        let status = input.path.withCString { path in
+            vestnik_vips_decode(path, Int32(box.width), Int32(box.height), &pointer, &width, &height, &error, error.count)
+        }
+        guard status == 0, let pointer else { throw Failure(message: message(error)) }
+        return Picture(pointer: pointer, width: Int(width), height: Int(height))
+    }
+
+    /// What a rendition is made from: the picture's file (decoded anew, with shrink-on-load), or a `Picture` decoded
+    /// already.
+    public enum Source {
+        case file(URL)
+        case decoded(Picture)
+    }
+
     /// Writes one rendition of `input` to `output` (its format from the suffix): shrunk to fit `box` (never
     /// enlarged), orientation applied, sRGB, no metadata, then cut to `crop` (in the shrunk picture's pixels) if
     /// given. Returns its size. Blocks its thread for the whole encode: call it off the server's threads.
     public static func render(
         _ input: URL, to output: URL, box: (width: Int, height: Int), crop: CropRectangle? = nil, quality: Int
     ) throws(Failure) -> (width: Int, height: Int) {
+        try render(.file(input), to: output, box: box, crop: crop, quality: quality)
+    }
+
+    /// The same from either source; from a decoded picture, `box` shrinks that picture (never enlarging it).
+    public static func render(
+        _ source: Source, to output: URL, box: (width: Int, height: Int), crop: CropRectangle? = nil, quality: Int
+    ) throws(Failure) -> (width: Int, height: Int) {
         var width: Int32 = 0, height: Int32 = 0
         var error = [CChar](repeating: 0, count: 1024)
-        let status = input.path.withCString { inPath in
-            output.path.withCString { outPath in
-                vestnik_vips_render(
-                    inPath, outPath, Int32(box.width), Int32(box.height), Int32(crop?.left ?? 0), Int32(crop?.top ?? 0),
-                    Int32(crop?.width ?? 0), Int32(crop?.height ?? 0), Int32(quality), &width, &height, &error, error.count)
+        let (boxWidth, boxHeight) = (Int32(box.width), Int32(box.height))
+        let (left, top) = (Int32(crop?.left ?? 0), Int32(crop?.top ?? 0))
+        let (cropWidth, cropHeight) = (Int32(crop?.width ?? 0), Int32(crop?.height ?? 0))
+        let status: Int32 = output.path.withCString { outPath in
+            switch source {
+            case .file(let input):
+                return input.path.withCString { inPath in
+                    vestnik_vips_render(
+                        inPath, outPath, boxWidth, boxHeight, left, top, cropWidth, cropHeight, Int32(quality), &width, &height,
+                        &error, error.count)
+                }
+            case .decoded(let picture):
+                return withExtendedLifetime(picture) {
+                    vestnik_vips_render_picture(
+                        picture.pointer, outPath, boxWidth, boxHeight, left, top, cropWidth, cropHeight, Int32(quality), &width,
+                        &height, &error, error.count)
+                }
             }
         }
         if status != 0 { throw Failure(message: message(error)) }
