@@ -1,7 +1,7 @@
 // libFuzzer target for the text passes of the WordPress importer (Sources/VestnikStore/Import/WordPress/
-// WordPressText.swift): block comments, WordPress's paragraphs and shortcodes, over any text a WordPress export may
-// carry. Built by `fuzz/run.sh wordpress` with -sanitize=fuzzer,address; a crash, a hang or a broken property is a
-// finding.
+// WordPressText.swift): block comments, WordPress's paragraphs and shortcodes, and Yoast's and Rank Math's SEO
+// variables, over any text a WordPress export may carry. Built by `fuzz/run.sh wordpress` with
+// -sanitize=fuzzer,address; a crash, a hang or a broken property is a finding.
 import Foundation
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -18,6 +18,15 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let paragraphs = WordPressText.autop(done)
     // Blank lines never make a paragraph (text with markup of its own may spell "<p></p>" itself).
     if !done.contains("<") { check(!paragraphs.contains("<p></p>"), "an empty paragraph") }
+    // Yoast's and Rank Math's variables: a known one (at least `%sep%`, 5 characters) becomes at most 8 characters,
+    // the result is one line without doubled or edge spaces, and a field without `%` is only collapsed.
+    if let seo = WordPressText.seoText(text, values: ["title": "Заглавие", "sep": "-", "page": ""]) {
+        check(seo.count <= text.count * 2, "seoText grew the text too much")
+        check(!seo.contains("  ") && seo.first != " " && seo.last != " " && !seo.contains("\n"), "seoText left spaces")
+        if !text.contains("%") {
+            check(seo == text.split(whereSeparator: \.isWhitespace).joined(separator: " "), "seoText changed plain text")
+        }
+    }
     return 0
 }
 

@@ -39,17 +39,24 @@ public struct Article: Sendable, Equatable {
     public var featuredImage: ArticleImage?
     /// The "Още:" blocks as the journalist arranged them; nil: the site's automatic layout.
     public var more: MoreLinks?
+    /// What search results and share cards show instead of the headline, lead and featured picture.
+    public var seo: ArticleSEO
+    /// When an editor last marked the published article as updated ("Обновена" on its page, `dateModified`); nil:
+    /// never. `updatedAt` is the time of any save, a typo fix too.
+    public var modifiedAt: Date?
 
     public init(
         id: Int = 0, slug: String, kicker: String = "", title: String, lead: String, bodyHTML: String,
         section: Section, topic: Topic? = nil, tags: [Tag] = [], authors: [Author] = [], sources: [String] = [],
         media: MediaMarkers = MediaMarkers(), status: ArticleStatus = .published, publishedAt: Date,
-        updatedAt: Date? = nil, reads: Int = 0, featuredImage: ArticleImage? = nil, more: MoreLinks? = nil
+        updatedAt: Date? = nil, reads: Int = 0, featuredImage: ArticleImage? = nil, more: MoreLinks? = nil,
+        seo: ArticleSEO = ArticleSEO(), modifiedAt: Date? = nil
     ) {
         self.init(
             id: id, slug: slug, kicker: kicker, title: title, lead: lead, bodyUTF8: Array(bodyHTML.utf8), section: section,
             topic: topic, tags: tags, authors: authors, sources: sources, media: media, status: status,
-            publishedAt: publishedAt, updatedAt: updatedAt, reads: reads, featuredImage: featuredImage, more: more)
+            publishedAt: publishedAt, updatedAt: updatedAt, reads: reads, featuredImage: featuredImage, more: more, seo: seo,
+            modifiedAt: modifiedAt)
     }
 
     /// The same with the body as bytes (read from the database); see `bodyUTF8`.
@@ -57,7 +64,8 @@ public struct Article: Sendable, Equatable {
         id: Int = 0, slug: String, kicker: String = "", title: String, lead: String, bodyUTF8: [UInt8],
         section: Section, topic: Topic? = nil, tags: [Tag] = [], authors: [Author] = [], sources: [String] = [],
         media: MediaMarkers = MediaMarkers(), status: ArticleStatus = .published, publishedAt: Date,
-        updatedAt: Date? = nil, reads: Int = 0, featuredImage: ArticleImage? = nil, more: MoreLinks? = nil
+        updatedAt: Date? = nil, reads: Int = 0, featuredImage: ArticleImage? = nil, more: MoreLinks? = nil,
+        seo: ArticleSEO = ArticleSEO(), modifiedAt: Date? = nil
     ) {
         self.id = id
         self.slug = slug
@@ -77,7 +85,16 @@ public struct Article: Sendable, Equatable {
         self.reads = reads
         self.featuredImage = featuredImage
         self.more = more
+        self.seo = seo
+        self.modifiedAt = modifiedAt
     }
+
+    /// The time its page and machines are told it last changed: when an editor marked it updated, else its
+    /// publication.
+    public var shownModified: Date { max(modifiedAt ?? publishedAt, publishedAt) }
+
+    /// Whether the page shows "Обновена": an editor marked it updated after its publication.
+    public var isMarkedUpdated: Bool { modifiedAt.map { $0 > publishedAt } ?? false }
 
     /// The headline on one line, kicker first (`САЩ: …`): page titles, feeds and the news sitemap.
     public var headline: String { summary.headline }
@@ -87,6 +104,35 @@ public struct Article: Sendable, Equatable {
             id: id, slug: slug, sectionSlug: section.slug, sectionName: section.name, kicker: kicker, title: title,
             lead: lead, media: media, publishedAt: publishedAt, reads: reads, picture: featuredImage)
     }
+}
+
+/// An article's words for search engines and share cards, each empty when the article's own serves (the headline,
+/// the lead, the featured picture).
+public struct ArticleSEO: Sendable, Equatable {
+    /// The page's `<title>` instead of "headline | site".
+    public var title: String
+    /// The meta description instead of the lead.
+    public var description: String
+    /// Open Graph's and X's title and description instead of the page's.
+    public var socialTitle: String
+    public var socialDescription: String
+    /// The share card's picture instead of the featured one.
+    public var socialImage: ArticleImage?
+
+    public init(
+        title: String = "", description: String = "", socialTitle: String = "", socialDescription: String = "",
+        socialImage: ArticleImage? = nil
+    ) {
+        self.title = title
+        self.description = description
+        self.socialTitle = socialTitle
+        self.socialDescription = socialDescription
+        self.socialImage = socialImage
+    }
+
+    /// The lengths search results and share cards show before cutting (the editor's counters turn red past them).
+    public static let titleLength = 60
+    public static let descriptionLength = 160
 }
 
 /// What a list (home page, section, "Още:", "Новините днес") needs to show one article.

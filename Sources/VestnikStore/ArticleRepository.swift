@@ -34,12 +34,26 @@ public struct ArticleInput: Sendable, Equatable, Codable {
     /// The "Още:" blocks as the journalist arranged them; nil: the site's automatic ones. Revisions saved before it
     /// existed decode it as nil.
     public var more: MoreLinks?
+    /// The page's `<title>` and meta description instead of the headline and lead; nil: those. Revisions saved
+    /// before they existed decode them (and the four below) as nil.
+    public var seoTitle: String?
+    public var seoDescription: String?
+    /// Open Graph's and X's title and description instead of the page's; nil: those.
+    public var socialTitle: String?
+    public var socialDescription: String?
+    /// The share card's library picture (its hash) instead of the featured one; nil: the featured.
+    public var socialImage: String?
+
+    /// The longest SEO or social title and description stored (the editor's counters suggest far less).
+    public static let maxSEOTitle = 300
+    public static let maxSEODescription = 1_000
 
     public init(
         slug: String, kicker: String = "", title: String, lead: String, bodyHTML: String, section: String,
         topic: String? = nil, tags: [String] = [], authors: [Byline] = [], sources: [String] = [],
         media: MediaMarkers = MediaMarkers(), status: ArticleStatus = .published, publishedAt: Date, reads: Int? = nil,
-        featuredImage: FeaturedImage? = nil, more: MoreLinks? = nil
+        featuredImage: FeaturedImage? = nil, more: MoreLinks? = nil, seoTitle: String? = nil, seoDescription: String? = nil,
+        socialTitle: String? = nil, socialDescription: String? = nil, socialImage: String? = nil
     ) {
         self.slug = slug
         self.kicker = kicker
@@ -57,6 +71,11 @@ public struct ArticleInput: Sendable, Equatable, Codable {
         self.reads = reads
         self.featuredImage = featuredImage
         self.more = more
+        self.seoTitle = seoTitle
+        self.seoDescription = seoDescription
+        self.socialTitle = socialTitle
+        self.socialDescription = socialDescription
+        self.socialImage = socialImage
     }
 }
 
@@ -181,7 +200,10 @@ public struct ArticleRepository: Sendable {
                     published_at = \(bind: input.publishedAt.unixSeconds), updated_at = \(bind: now.unixSeconds),
                     reads = \(bind: reads), featured_media = \(bind: input.featuredImage?.media),
                     featured_caption = \(bind: input.featuredImage?.caption ?? ""),
-                    featured_credit = \(bind: input.featuredImage?.credit ?? ""), more_links = \(bind: input.more?.json ?? "")
+                    featured_credit = \(bind: input.featuredImage?.credit ?? ""), more_links = \(bind: input.more?.json ?? ""),
+                    seo_title = \(bind: input.seoTitle ?? ""), seo_description = \(bind: input.seoDescription ?? ""),
+                    social_title = \(bind: input.socialTitle ?? ""), social_description = \(bind: input.socialDescription ?? ""),
+                    social_media = \(bind: input.socialImage)
                 WHERE id = \(bind: id)
                 """
             ).run()
@@ -193,13 +215,15 @@ public struct ArticleRepository: Sendable {
                 """
                 INSERT INTO articles (slug, kicker, title, lead, body_html, section_id, topic_id, sources, has_video,
                     has_gallery, status, published_at, created_at, updated_at, reads, featured_media, featured_caption,
-                    featured_credit, more_links)
+                    featured_credit, more_links, seo_title, seo_description, social_title, social_description, social_media)
                 VALUES (\(bind: input.slug), \(bind: input.kicker), \(bind: input.title), \(bind: input.lead),
                     \(bind: input.bodyHTML), \(bind: sectionID), \(bind: topicID), \(bind: sources),
                     \(bind: input.media.video ? 1 : 0), \(bind: input.media.gallery ? 1 : 0), \(bind: input.status.rawValue),
                     \(bind: input.publishedAt.unixSeconds), \(bind: now.unixSeconds), \(bind: now.unixSeconds),
                     \(bind: input.reads ?? 0), \(bind: input.featuredImage?.media), \(bind: input.featuredImage?.caption ?? ""),
-                    \(bind: input.featuredImage?.credit ?? ""), \(bind: input.more?.json ?? ""))
+                    \(bind: input.featuredImage?.credit ?? ""), \(bind: input.more?.json ?? ""), \(bind: input.seoTitle ?? ""),
+                    \(bind: input.seoDescription ?? ""), \(bind: input.socialTitle ?? ""), \(bind: input.socialDescription ?? ""),
+                    \(bind: input.socialImage))
                 RETURNING id
                 """
             ).first()
@@ -289,6 +313,15 @@ public struct ArticleRepository: Sendable {
             throw InvalidInput("the slug „\(input.slug)“ must be lowercase Latin letters, digits and hyphens")
         }
         if input.section.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw InvalidInput("the section is missing") }
+        for title in [input.seoTitle, input.socialTitle] where (title?.count ?? 0) > ArticleInput.maxSEOTitle {
+            throw InvalidInput("an SEO or social title is longer than \(ArticleInput.maxSEOTitle) characters")
+        }
+        for text in [input.seoDescription, input.socialDescription] where (text?.count ?? 0) > ArticleInput.maxSEODescription {
+            throw InvalidInput("an SEO or social description is longer than \(ArticleInput.maxSEODescription) characters")
+        }
+        if let hash = input.socialImage, !MediaAddress.isHash(hash) {
+            throw InvalidInput("the social picture is not a media library picture")
+        }
     }
 
     // MARK: Public reads
@@ -440,9 +473,10 @@ public struct ArticleRepository: Sendable {
             s.position AS section_position, t.slug AS topic_slug, t.name AS topic_name,
             t.description AS topic_description, t.pinned_article_id AS topic_pinned, m.type AS media_type,
             m.width AS media_width, m.height AS media_height, m.bytes AS media_bytes, m.alt AS media_alt,
-            m.caption AS media_caption, m.credit AS media_credit
+            m.caption AS media_caption, m.credit AS media_credit, sm.type AS social_type, sm.width AS social_width,
+            sm.height AS social_height, sm.bytes AS social_bytes, sm.alt AS social_alt
         FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN topics t ON t.id = a.topic_id
-            LEFT JOIN media m ON m.hash = a.featured_media
+            LEFT JOIN media m ON m.hash = a.featured_media LEFT JOIN media sm ON sm.hash = a.social_media
         """
 
     /// Whole articles from rows of `articleColumns`, in the rows' order: their tags and bylines are read in one
@@ -491,8 +525,24 @@ public struct ArticleRepository: Sendable {
                 media: MediaMarkers(video: try row.flag("has_video"), gallery: try row.flag("has_gallery")),
                 status: ArticleStatus(rawValue: try row.string("status")) ?? .draft,
                 publishedAt: try row.date("published_at"), updatedAt: try row.date("updated_at"), reads: try row.int("reads"),
-                featuredImage: try featuredImage(row), more: MoreLinks(json: try row.string("more_links")))
+                featuredImage: try featuredImage(row), more: MoreLinks(json: try row.string("more_links")),
+                seo: ArticleSEO(
+                    title: try row.string("seo_title"), description: try row.string("seo_description"),
+                    socialTitle: try row.string("social_title"), socialDescription: try row.string("social_description"),
+                    socialImage: try socialImage(row)),
+                modifiedAt: try row.optionalInt("modified_at").map { Date(timeIntervalSince1970: TimeInterval($0)) })
         }
+    }
+
+    /// The share card's picture of a row of `articleColumns`, when the library has it.
+    static func socialImage(_ row: any SQLRow) throws -> ArticleImage? {
+        guard let hash = try row.decode(column: "social_media", as: String?.self), MediaAddress.isHash(hash),
+            let type = try row.decode(column: "social_type", as: String?.self), let format = ImageFormat(rawValue: type)
+        else { return nil }
+        return ArticleImage(
+            address: MediaAddress(hash: hash, format: format), width: try row.int("social_width"),
+            height: try row.int("social_height"), alt: try row.string("social_alt"), caption: "", credit: "",
+            bytes: try row.int("social_bytes"))
     }
 
     /// The featured picture of a row of `articleColumns`: the article's own caption and credit, else the library's.

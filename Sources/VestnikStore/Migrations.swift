@@ -514,5 +514,19 @@ public enum Migrations {
                 // reaches an article, that article is ranked by recency before its exact rank.
                 "UPDATE search_rebuild SET below = NULL, done = 0, total = 0, started_at = NULL, finished_at = NULL WHERE id = 1",
             ]),
+        Migration(
+            version: 23, name: "search and social words of an article, and the time its page says it was updated",
+            statements: [
+                // What search results and share cards show instead of the headline and lead ('' falls back to them),
+                // and the library picture a share card shows instead of the featured one (NULL: the featured).
+                "ALTER TABLE articles ADD COLUMN seo_title TEXT NOT NULL DEFAULT ''",
+                "ALTER TABLE articles ADD COLUMN seo_description TEXT NOT NULL DEFAULT ''",
+                "ALTER TABLE articles ADD COLUMN social_title TEXT NOT NULL DEFAULT ''",
+                "ALTER TABLE articles ADD COLUMN social_description TEXT NOT NULL DEFAULT ''",
+                "ALTER TABLE articles ADD COLUMN social_media TEXT REFERENCES media(hash)",
+                // When an editor last marked a published article as updated ("Обновена", dateModified); NULL: never.
+                // `updated_at` stays the time of the last save of any kind (sitemaps, feeds, the API's `modified`).
+                "ALTER TABLE articles ADD COLUMN modified_at {bigint}",
+            ]),
     ]
 }

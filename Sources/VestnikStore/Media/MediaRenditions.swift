@@ -293,10 +293,13 @@ public struct MediaRenditions: Sendable {
                 ).first()
                 if used == nil { stale.append(old) }
             }
-            // Pages that show the picture (leading the article, or in its body) can now offer the renditions.
+            // Pages that show the picture (leading the article, on its share card, or in its body) can now offer the
+            // renditions.
             let ids = try await db.raw(
                 """
-                SELECT id FROM articles WHERE (featured_media = \(bind: item.address.hash) OR body_html LIKE \(bind: "%" + item.address.hash + "%"))
+                SELECT id FROM articles
+                WHERE (featured_media = \(bind: item.address.hash) OR social_media = \(bind: item.address.hash)
+                    OR body_html LIKE \(bind: "%" + item.address.hash + "%"))
                     AND status = \(bind: ArticleStatus.published.rawValue)
                 """
             ).all().map { try $0.int("id") }

@@ -165,12 +165,13 @@ public struct MediaRepository: Sendable {
         }
     }
 
-    /// The articles whose featured picture, body or saved revisions name `hash`.
+    /// The articles whose featured or share card picture, body or saved revisions name `hash`.
     public func articles(naming hash: String) async throws -> [Int] {
         try await database.read { db in
             try await db.raw(
                 """
-                SELECT id FROM articles WHERE featured_media = \(bind: hash) OR body_html LIKE \(bind: "%" + hash + "%")
+                SELECT id FROM articles WHERE featured_media = \(bind: hash) OR social_media = \(bind: hash)
+                    OR body_html LIKE \(bind: "%" + hash + "%")
                 UNION SELECT article_id AS id FROM article_revisions WHERE snapshot LIKE \(bind: "%" + hash + "%")
                 ORDER BY id
                 """
@@ -198,6 +199,7 @@ public struct MediaRepository: Sendable {
                 """
             ).run()
             try await db.raw("UPDATE articles SET featured_media = \(bind: new.hash) WHERE featured_media = \(bind: old.hash)").run()
+            try await db.raw("UPDATE articles SET social_media = \(bind: new.hash) WHERE social_media = \(bind: old.hash)").run()
             for (table, column) in [
                 ("articles", "body_html"), ("article_revisions", "snapshot"), ("article_autosaves", "fields"), ("authors", "photo"),
             ] {

@@ -3,7 +3,9 @@ import VestnikCore
 
 /// A field of an article as the newsroom names it (the locale's `nr_field_<name>`).
 public enum ArticleField: String, Sendable, CaseIterable {
-    case kicker, title, slug, lead, body, section, topic, tags, authors, sources, media, featured, more, status, publishedAt
+    case kicker, title, slug, lead, body, section, topic, tags, authors, sources, media, featured, more
+    case seoTitle, seoDescription, socialTitle, socialDescription, socialImage
+    case status, publishedAt
 }
 
 /// Two people saved one article from the same revision: the second save keeps what the first changed in every field
@@ -34,6 +36,11 @@ public enum ArticleMerge {
         take(.media, \.media)
         take(.featured, \.featuredImage)
         take(.more, \.more)
+        take(.seoTitle, \.seoTitle)
+        take(.seoDescription, \.seoDescription)
+        take(.socialTitle, \.socialTitle)
+        take(.socialDescription, \.socialDescription)
+        take(.socialImage, \.socialImage)
         take(.status, \.status)
         // The publication time is the writer's choice only for a scheduled article; otherwise the write service sets
         // it (first publication) and the form's value means nothing.

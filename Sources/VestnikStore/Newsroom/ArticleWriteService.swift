@@ -28,11 +28,14 @@ public enum ArticleWriteError: Error, Equatable, CustomStringConvertible {
     case notAllowed
     /// The featured picture is not in the media library.
     case missingPicture
+    /// The share card's picture is not in the media library.
+    case missingSocialPicture
 
     public var description: String {
         switch self {
         case .notAllowed: return "this role may not make this change to this article"
         case .missingPicture: return "the featured picture is not in the media library"
+        case .missingSocialPicture: return "the social picture is not in the media library"
         }
     }
 }
@@ -62,8 +65,11 @@ public struct ArticleWriteService: Sendable {
     /// latest. Throws `ArticleWriteError` when the writer may not do this, `InvalidInput` when the draft is invalid.
     /// With `mergingStale` (the newsroom's editor), a save from an older revision is merged with what was saved since
     /// (`ArticleMerge`) and stored when nothing clashes; without it (the admin API) it is a conflict, as asked.
+    /// `markUpdated` ("Покажи като обновена"): a published article that stays published gets `now` as the time its
+    /// page says it was updated (and `dateModified`); without it that time stays as it was, so a typo fix is no news.
     public func save(
-        _ draft: ArticleInput, articleID: Int?, baseRevision: Int, by writer: ArticleWriter, now: Date, mergingStale: Bool = false
+        _ draft: ArticleInput, articleID: Int?, baseRevision: Int, by writer: ArticleWriter, now: Date, mergingStale: Bool = false,
+        markUpdated: Bool = false
     ) async throws
         -> Outcome
     {
@@ -80,7 +86,9 @@ public struct ArticleWriteService: Sendable {
                 conflict.clashes = clashes
                 return .conflict(conflict)
             }
-            switch try await save(merged, articleID: articleID, baseRevision: latest.revision, by: writer, now: now) {
+            switch try await save(
+                merged, articleID: articleID, baseRevision: latest.revision, by: writer, now: now, markUpdated: markUpdated)
+            {
             case .saved(let id, let revision): return .merged(id: id, revision: revision, byName: latest.byName)
             case let other: return other
             }
@@ -97,6 +105,9 @@ public struct ArticleWriteService: Sendable {
         if let chosen = draft.featuredImage, try await MediaRepository(database: database).item(hash: chosen.media) == nil {
             throw ArticleWriteError.missingPicture
         }
+        if let chosen = draft.socialImage, try await MediaRepository(database: database).item(hash: chosen) == nil {
+            throw ArticleWriteError.missingSocialPicture
+        }
         var input = try await withGalleries(draft)
         // The publication time is set when an article is first published and kept after that.
         if draft.status != .scheduled {
@@ -104,7 +115,10 @@ public struct ArticleWriteService: Sendable {
             input.publishedAt = current.map { draft.status == .published && !wasPublished ? now : $0.publishedAt } ?? now
         }
         try ArticleRepository.validate(input)
-        let actions = (current == nil ? ["created"] : []) + (draft.status != from ? [draft.status.rawValue] : [])
+        let marksUpdated = markUpdated && from == .published && draft.status == .published
+        let actions =
+            (current == nil ? ["created"] : []) + (draft.status != from ? [draft.status.rawValue] : [])
+            + (marksUpdated ? ["marked_updated"] : [])
         let dialect = database.dialect
         let validated = input
         let stored: (id: Int, revision: Int, change: ContentChange)? = try await database.write { db in
@@ -133,6 +147,9 @@ public struct ArticleWriteService: Sendable {
             if !writer.role.editsAnyone { input.authors = try await Self.keepingRoleTitles(input.authors, in: db) }
             let (result, saved) = try await ArticleRepository.save(input, now: now, dialect: dialect, in: db)
             change.formUnion(saved)
+            if marksUpdated {
+                try await db.raw("UPDATE articles SET modified_at = \(bind: now.unixSeconds) WHERE id = \(bind: result.id)").run()
+            }
             if articleID == nil, let userID = writer.userID {
                 try await db.raw("UPDATE articles SET created_by = \(bind: userID) WHERE id = \(bind: result.id)").run()
             }

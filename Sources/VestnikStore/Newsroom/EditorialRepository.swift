@@ -45,6 +45,8 @@ public struct EditableArticle: Sendable, Equatable {
     public var ownerID: Int?
     public var sectionSlug: String
     public var publishedAt: Date
+    /// When an editor last marked it updated ("Обновена" on its page); nil: never.
+    public var modifiedAt: Date? = nil
 }
 
 /// A save based on a revision that is no longer the latest: the latest is returned so both can be shown.
@@ -93,10 +95,13 @@ public struct EditorialRepository: Sendable {
 
     /// The article as the editor shows it.
     public func article(id: Int) async throws -> EditableArticle? {
-        let found = try await database.read { db -> (String, Int?, Int, FeaturedImage?)? in
+        let found = try await database.read { db -> (String, Int?, Int, FeaturedImage?, String?)? in
             guard
                 let row = try await db.raw(
-                    "SELECT slug, created_by, featured_media, featured_caption, featured_credit FROM articles WHERE id = \(bind: id)"
+                    """
+                    SELECT slug, created_by, featured_media, featured_caption, featured_credit, social_media FROM articles
+                    WHERE id = \(bind: id)
+                    """
                 ).first()
             else { return nil }
             // The article's own caption and credit, as typed: empty still means "the library's".
@@ -104,10 +109,11 @@ public struct EditorialRepository: Sendable {
                 FeaturedImage(media: $0, caption: try row.string("featured_caption"), credit: try row.string("featured_credit"))
             }
             return (
-                try row.string("slug"), try row.optionalInt("created_by"), try await Self.latestRevision(articleID: id, in: db), featured
+                try row.string("slug"), try row.optionalInt("created_by"), try await Self.latestRevision(articleID: id, in: db), featured,
+                try row.decode(column: "social_media", as: String?.self)
             )
         }
-        guard let (slug, owner, revision, featured) = found,
+        guard let (slug, owner, revision, featured, socialImage) = found,
             let article = try await ArticleRepository(database: database).article(slug: slug)
         else { return nil }
         let draft = ArticleInput(
@@ -115,11 +121,16 @@ public struct EditorialRepository: Sendable {
             section: article.section.name, topic: article.topic?.name, tags: article.tags.map(\.name),
             authors: article.authors.map { .init(name: $0.name, role: $0.role.isEmpty ? nil : $0.role) }, sources: article.sources,
             media: article.media, status: article.status, publishedAt: article.publishedAt, featuredImage: featured,
-            more: article.more)
+            more: article.more, seoTitle: Self.given(article.seo.title), seoDescription: Self.given(article.seo.description),
+            socialTitle: Self.given(article.seo.socialTitle), socialDescription: Self.given(article.seo.socialDescription),
+            socialImage: socialImage)
         return EditableArticle(
             id: id, draft: draft, revision: revision, ownerID: owner, sectionSlug: article.section.slug,
-            publishedAt: article.publishedAt)
+            publishedAt: article.publishedAt, modifiedAt: article.isMarkedUpdated ? article.modifiedAt : nil)
     }
+
+    /// A stored optional text: nil when empty (as the form and the importers give it).
+    static func given(_ text: String) -> String? { text.isEmpty ? nil : text }
 
     /// One stored revision: its content and who saved it when.
     public func revision(articleID: Int, number: Int) async throws -> (input: ArticleInput, info: RevisionInfo)? {

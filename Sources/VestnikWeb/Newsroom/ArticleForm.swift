@@ -22,6 +22,15 @@ struct ArticleForm: Sendable, Codable {
     var featuredCredit = ""
     /// The "Още:" blocks as the editor's panel arranged them (`MoreLinks.json`); empty: the automatic ones.
     var more = ""
+    /// The "SEO и социални мрежи" panel: the page's `<title>` and meta description, the share card's title,
+    /// description and library picture; each empty for the article's own (headline, lead, featured picture).
+    var seoTitle = ""
+    var seoDescription = ""
+    var socialTitle = ""
+    var socialDescription = ""
+    var socialImage = ""
+    /// "Покажи като обновена": a published article's page says "Обновена" with the time of this save.
+    var markUpdated = false
     /// When to publish, Sofia time, as a `datetime-local` field sends it: `2026-11-25T18:30`.
     var publishAt = ""
     /// The revision the form was opened at.
@@ -56,6 +65,12 @@ struct ArticleForm: Sendable, Codable {
         featuredCaption = try text(.featuredCaption)
         featuredCredit = try text(.featuredCredit)
         more = try text(.more)
+        seoTitle = try text(.seoTitle)
+        seoDescription = try text(.seoDescription)
+        socialTitle = try text(.socialTitle)
+        socialDescription = try text(.socialDescription)
+        socialImage = try text(.socialImage)
+        markUpdated = try c.decodeIfPresent(Bool.self, forKey: .markUpdated) ?? false
         publishAt = try text(.publishAt)
         revision = try c.decodeIfPresent(Int.self, forKey: .revision) ?? 0
         action = try c.decodeIfPresent(String.self, forKey: .action) ?? "save"
@@ -79,6 +94,12 @@ struct ArticleForm: Sendable, Codable {
         featuredCaption = one("featured_caption")
         featuredCredit = one("featured_credit")
         more = one("more")
+        seoTitle = one("seo_title")
+        seoDescription = one("seo_description")
+        socialTitle = one("social_title")
+        socialDescription = one("social_description")
+        socialImage = one("social_image")
+        markUpdated = !one("mark_updated").isEmpty
         publishAt = one("publish_at")
         revision = Int(one("revision")) ?? 0
         action = one("action").isEmpty ? "save" : one("action")
@@ -103,6 +124,11 @@ struct ArticleForm: Sendable, Codable {
             featuredCredit = image.credit
         }
         more = draft.more?.json ?? ""
+        seoTitle = draft.seoTitle ?? ""
+        seoDescription = draft.seoDescription ?? ""
+        socialTitle = draft.socialTitle ?? ""
+        socialDescription = draft.socialDescription ?? ""
+        socialImage = draft.socialImage ?? ""
         if draft.status == .scheduled {
             publishAt = BreakingNewsController.localTime(draft.publishedAt)
         }
@@ -128,6 +154,17 @@ struct ArticleForm: Sendable, Codable {
         if !Self.line(featured).isEmpty {
             guard let hash = Self.mediaHash(featured) else { return .failure(FormProblem(key: "nr_error_featured")) }
             featuredImage = FeaturedImage(media: hash, caption: Self.line(featuredCaption), credit: Self.line(featuredCredit))
+        }
+        let seo = [seoTitle, seoDescription, socialTitle, socialDescription].map { Self.line($0) }
+        if seo[0].count > ArticleInput.maxSEOTitle || seo[2].count > ArticleInput.maxSEOTitle
+            || seo[1].count > ArticleInput.maxSEODescription || seo[3].count > ArticleInput.maxSEODescription
+        {
+            return .failure(FormProblem(key: "nr_error_seo_long"))
+        }
+        var socialHash: String?
+        if !Self.line(socialImage).isEmpty {
+            guard let hash = Self.mediaHash(socialImage) else { return .failure(FormProblem(key: "nr_error_social_image")) }
+            socialHash = hash
         }
         var more: MoreLinks?
         if !self.more.isEmpty {
@@ -156,7 +193,9 @@ struct ArticleForm: Sendable, Codable {
                 slug: slug, kicker: Self.line(kicker), title: title, lead: Self.line(lead), bodyHTML: BodySanitizer.sanitize(body),
                 section: section.name, topic: Self.line(topic).isEmpty ? nil : Self.line(topic), tags: Self.list(tags), authors: authors,
                 sources: Self.list(sources), media: MediaMarkers(video: video, gallery: gallery), status: status, publishedAt: publishedAt,
-                featuredImage: featuredImage, more: more))
+                featuredImage: featuredImage, more: more, seoTitle: seo[0].isEmpty ? nil : seo[0],
+                seoDescription: seo[1].isEmpty ? nil : seo[1], socialTitle: seo[2].isEmpty ? nil : seo[2],
+                socialDescription: seo[3].isEmpty ? nil : seo[3], socialImage: socialHash))
     }
 
     /// The status the pressed button asks for, from an article now in `current`; nil for an unknown button.

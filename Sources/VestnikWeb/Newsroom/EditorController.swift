@@ -99,7 +99,8 @@ struct EditorController: Sendable {
         do {
             let writer = ArticleWriter(userID: session.user.id, role: session.user.role)
             let outcome = try await writes.save(
-                draft, articleID: article?.id, baseRevision: form.revision, by: writer, now: pages.now(), mergingStale: true)
+                draft, articleID: article?.id, baseRevision: form.revision, by: writer, now: pages.now(), mergingStale: true,
+                markUpdated: form.markUpdated)
             switch outcome {
             case .saved(let id, _):
                 return pages.redirect(NewsroomURLs.article(id) + "?saved=1")
@@ -117,6 +118,9 @@ struct EditorController: Sendable {
         } catch ArticleWriteError.missingPicture {
             return try await editor(
                 form, session: session, article: article, message: t["nr_error_featured"], status: .unprocessableContent)
+        } catch ArticleWriteError.missingSocialPicture {
+            return try await editor(
+                form, session: session, article: article, message: t["nr_error_social_image"], status: .unprocessableContent)
         } catch let error as InvalidInput {
             return try await editor(
                 form, session: session, article: article, message: t.format("nr_error_save", ["reason": error.description]),
@@ -196,11 +200,15 @@ struct EditorController: Sendable {
         if let hash = ArticleForm.mediaHash(form.featured) { featured = try await media.item(hash: hash) }
         var slugFollows = true
         if let article { slugFollows = try await writes.slugFollowsTitle(articleID: article.id) }
+        var social: MediaItem?
+        if let hash = ArticleForm.mediaHash(form.socialImage) { social = try await media.item(hash: hash) }
         let page = NewsroomEditorPage(
             layout: pages.layout(article == nil ? t["nr_new_article"] : form.title, session), csrf: session.csrf,
             heading: article == nil ? t["nr_new_article"] : t["nr_edit_article"],
             formAction: article.map { NewsroomURLs.article($0.id) } ?? NewsroomURLs.newArticle,
-            form: ArticleFormView(form, featuredImage: featured?.address, featuredAlt: featured?.alt ?? ""),
+            form: ArticleFormView(
+                form, featuredImage: featured?.address, featuredAlt: featured?.alt ?? "", socialImage: social?.address,
+                socialAlt: social?.alt ?? ""),
             sections: sections.map { NewsroomOption(value: $0.name, label: $0.name, selected: $0.name == selected || $0.slug == selected) },
             buttons: buttons, status: article.map { t["nr_status_" + $0.draft.status.rawValue] }, message: message, info: info,
             publicURL: article.flatMap {
@@ -215,8 +223,26 @@ struct EditorController: Sendable {
             conflict: conflict, corrections: notes, liveURL: article.map { NewsroomURLs.live($0.id) },
             pasteScriptURL: pages.theme.assets.url("editor-paste.js"), moreScriptURL: pages.theme.assets.url("editor-more.js"),
             moreAutomatic: MoreLinks(automatic: pages.site.moreBlocks).json,
-            slugFollows: slugFollows)
+            slugFollows: slugFollows,
+            seo: seoPanel(article: article),
+            markUpdated: article?.draft.status == .published
+                ? MarkUpdatedView(
+                    checked: form.markUpdated,
+                    last: article?.modifiedAt.map { t.format("nr_mark_updated_last", ["time": pages.dates.dateLine($0)]) })
+                : nil)
         return try pages.render("nr-editor", page, status: status)
+    }
+
+    /// What the "SEO и социални мрежи" panel's previews need beyond the form: the site's name and address, and the
+    /// article's public address (or where a new one will be).
+    private func seoPanel(article: EditableArticle?) -> SEOPanelView {
+        let site = pages.site
+        let address = article.map { SiteURLs.article(section: $0.sectionSlug, slug: $0.draft.slug) } ?? "/"
+        return SEOPanelView(
+            siteName: site.siteName, url: SiteURLs.absolute(address, on: site.publicURL),
+            host: URL(string: site.publicURL)?.host ?? site.publicURL, scriptURL: pages.theme.assets.url("editor-seo.js"),
+            titleLength: ArticleSEO.titleLength, descriptionLength: ArticleSEO.descriptionLength,
+            maxTitle: ArticleInput.maxSEOTitle, maxDescription: ArticleInput.maxSEODescription)
     }
 
     /// Both versions side by side: every field when nothing was merged, else only the fields that clashed.

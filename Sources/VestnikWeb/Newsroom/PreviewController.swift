@@ -30,7 +30,11 @@ struct PreviewController: Sendable {
             slug: input.slug, kicker: input.kicker, title: input.title, lead: input.lead, bodyHTML: input.bodyHTML, section: section,
             topic: input.topic.map { Topic(slug: Slug.make($0), name: $0) }, tags: input.tags.map { Tag(slug: Slug.make($0), name: $0) },
             authors: input.authors.map { Author(slug: Slug.make($0.name), name: $0.name, role: $0.role ?? "") }, sources: input.sources,
-            media: input.media, status: .draft, publishedAt: now, featuredImage: try await articleImage(input.featuredImage))
+            media: input.media, status: .draft, publishedAt: now, featuredImage: try await articleImage(input.featuredImage),
+            seo: ArticleSEO(
+                title: input.seoTitle ?? "", description: input.seoDescription ?? "", socialTitle: input.socialTitle ?? "",
+                socialDescription: input.socialDescription ?? "",
+                socialImage: try await articleImage(input.socialImage.map { FeaturedImage(media: $0) })))
         let mostRead = MostReadLists(reads: site.reads, maxAge: ReadSettings().mostReadMaxAge, now: site.now)
         var unused = PageKeys()
         var response = Response.html(

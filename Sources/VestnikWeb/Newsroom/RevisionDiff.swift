@@ -2,8 +2,8 @@ import Foundation
 import VestnikCore
 import VestnikStore
 
-/// What changed in the words of an article from one revision to the next: the title (with its kicker), the lead and
-/// the body, each as lines (the body a line per paragraph, heading, quote or list, as plain text), diffed by
+/// What changed in the words of an article from one revision to the next: the title (with its kicker), the lead,
+/// the body and the search and share card words and picture, each as lines (the body a line per paragraph, heading, quote or list, as plain text), diffed by
 /// `LineDiff`. Fields that did not change are left out.
 enum RevisionDiff {
     static func fields(from old: ArticleInput, to new: ArticleInput, locale: SiteLocale) -> [DiffFieldView] {
@@ -11,6 +11,11 @@ enum RevisionDiff {
             ("nr_field_title", titleLines(old), titleLines(new)),
             ("nr_field_lead", lines(old.lead), lines(new.lead)),
             ("nr_field_body", bodyLines(old.bodyHTML), bodyLines(new.bodyHTML)),
+            ("nr_field_seo_title", lines(old.seoTitle ?? ""), lines(new.seoTitle ?? "")),
+            ("nr_field_seo_description", lines(old.seoDescription ?? ""), lines(new.seoDescription ?? "")),
+            ("nr_field_social_title", lines(old.socialTitle ?? ""), lines(new.socialTitle ?? "")),
+            ("nr_field_social_description", lines(old.socialDescription ?? ""), lines(new.socialDescription ?? "")),
+            ("nr_field_social_image", lines(old.socialImage ?? ""), lines(new.socialImage ?? "")),
         ]
         return pairs.compactMap { key, before, after in
             guard before != after else { return nil }

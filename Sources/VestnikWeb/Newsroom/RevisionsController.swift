@@ -42,7 +42,9 @@ struct ArticleComparison {
 
     /// The locale key that labels a field.
     static func labelKey(_ field: ArticleField) -> String {
-        "nr_field_" + (field == .publishedAt ? "publish_at" : field.rawValue)
+        if field == .publishedAt { return "nr_field_publish_at" }
+        // seoTitle → nr_field_seo_title
+        return "nr_field_" + field.rawValue.map { $0.isUppercase ? "_" + $0.lowercased() : String($0) }.joined()
     }
 
     /// The fields side by side; with `only`, just the fields whose label keys it holds.
@@ -62,6 +64,11 @@ struct ArticleComparison {
             field("nr_field_sources", left.sources.joined(separator: ", "), right.sources.joined(separator: ", ")),
             field("nr_field_featured", featuredText(left.featuredImage), featuredText(right.featuredImage)),
             field("nr_field_more", moreText(left.more), moreText(right.more)),
+            field("nr_field_seo_title", left.seoTitle ?? "", right.seoTitle ?? ""),
+            field("nr_field_seo_description", left.seoDescription ?? "", right.seoDescription ?? ""),
+            field("nr_field_social_title", left.socialTitle ?? "", right.socialTitle ?? ""),
+            field("nr_field_social_description", left.socialDescription ?? "", right.socialDescription ?? ""),
+            field("nr_field_social_image", left.socialImage ?? "", right.socialImage ?? ""),
             field("nr_field_status", t["nr_status_" + left.status.rawValue], t["nr_status_" + right.status.rawValue]),
             field(
                 "nr_field_publish_at", left.status == .scheduled ? dates.dateLine(left.publishedAt) : "",

@@ -78,7 +78,10 @@ struct PublicController<Context: RequestContext>: Sendable {
         // Outside pictures the library holds copies of (`media.copy_external`) are shown as those copies.
         let copies = try await site.outsidePictureCopies(article.bodyUTF8)
         bodyHashes += copies.values.map(\.hash)
-        let made = try await site.renditions.renditions(of: bodyHashes + (article.featuredImage.map { [$0.address.hash] } ?? []))
+        // And the share card's own picture's, when it has one.
+        let made = try await site.renditions.renditions(
+            of: bodyHashes + (article.featuredImage.map { [$0.address.hash] } ?? [])
+                + (article.seo.socialImage.map { [$0.address.hash] } ?? []))
         let renditions = article.featuredImage.flatMap { made[$0.address.hash] } ?? []
         // An article's notes change only its own page (`p<id>`, carried above).
         let corrections = try await CorrectionRepository(database: site.database).corrections(articleID: article.id)
@@ -99,7 +102,8 @@ struct PublicController<Context: RequestContext>: Sendable {
             mostRead: try await mostReadBlock(keys: &keys),
             countsReads: countsReads, site: site, now: now, renditions: renditions,
             bodyPictures: BodyPictures(renditions: made.filter { bodyHashes.contains($0.key) }, copies: copies), galleries: galleries,
-            corrections: corrections, live: live, embedPreviews: embedPreviews)
+            corrections: corrections, live: live, embedPreviews: embedPreviews,
+            socialRenditions: article.seo.socialImage.flatMap { made[$0.address.hash] } ?? [])
         return try site.theme.render("article", view)
     }
 

@@ -56,7 +56,7 @@ extension ArticleView {
         mostRead: MostReadView?,
         countsReads: Bool, site: Site, now: Date, renditions: [Rendition] = [], bodyPictures: BodyPictures = .none,
         galleries: GalleryHTML? = nil, corrections: [Correction] = [], live: (coverage: LiveCoverage, entries: [LiveEntry])? = nil,
-        embedPreviews: [Embed: EmbedPreview] = [:]
+        embedPreviews: [Embed: EmbedPreview] = [:], socialRenditions: [Rendition] = []
     ) {
         let views = site.views
         let locale = site.locale
@@ -88,18 +88,25 @@ extension ArticleView {
             }
         }
         let published = views.dates.isoDateTime(article.publishedAt)  // for the meta tags and <time> both
-        // A correction changes what the page says without a save: the page's modification time is the newest of both.
-        // A live entry too: `datePublished` stays, `dateModified` moves with the newest note or entry.
+        // The page says it changed when an editor marked it updated ("Покажи като обновена"), not at every save (a typo
+        // fix is no news). A correction changes what the page says without a save: the page's modification time is the
+        // newest of both. A live entry too: `datePublished` stays, `dateModified` moves with the newest note or entry.
+        let shown = article.shownModified
         let modified = max(
-            article.updatedAt, corrections.map(\.at).max() ?? article.updatedAt, live?.entries.first?.at ?? article.updatedAt,
-            live?.coverage.endedAt ?? article.updatedAt)
+            shown, corrections.map(\.at).max() ?? shown, live?.entries.first?.at ?? shown, live?.coverage.endedAt ?? shown)
         let meta = ArticleMeta(
             author: article.authors.map(\.name).joined(separator: ", "),
             authorURLs: article.authors.map { views.absolute(SiteURLs.author($0.slug)) }, section: article.section.name,
             published: published, modified: views.dates.isoDateTime(modified),
             tags: article.tags.map(\.name))
         let url = SiteURLs.article(article)
-        let pictures = views.pictures(for: article, blocks: blocks, renditions: renditions, copies: bodyPictures.copies)
+        let pictures = views.pictures(
+            for: article, blocks: blocks, renditions: renditions, copies: bodyPictures.copies, galleries: galleries)
+        // The share card's picture: the one chosen for it, else the article's.
+        let sharePicture =
+            article.seo.socialImage.map {
+                views.libraryPictures($0.address, width: $0.width, height: $0.height, bytes: $0.bytes, renditions: socialRenditions)[0]
+            } ?? pictures[0]
         let data = views.structuredData
         let absoluteURL = views.absolute(url)
         var linkedData: [StructuredData.Block] = [
@@ -122,13 +129,18 @@ extension ArticleView {
         }
         self.init(
             layout: views.layout(
-                title: article.headline, description: article.lead, canonical: url, sections: sections, banner: banner,
-                currentSection: article.section.slug, meta: meta, subject: .section(article.section), image: pictures[0],
-                jsonLD: linkedData,
-                now: now),
+                title: article.headline, exactTitle: article.seo.title.isEmpty ? nil : article.seo.title,
+                description: article.seo.description.isEmpty ? article.lead : article.seo.description, canonical: url,
+                sections: sections, banner: banner, currentSection: article.section.slug, meta: meta, subject: .section(article.section),
+                image: sharePicture, jsonLD: linkedData, now: now,
+                shareTitle: article.seo.socialTitle.isEmpty ? nil : article.seo.socialTitle,
+                shareDescription: article.seo.socialDescription.isEmpty ? nil : article.seo.socialDescription),
             sectionName: article.section.name, sectionURL: SiteURLs.section(article.section.slug),
             kicker: article.kicker.isEmpty ? nil : article.kicker, title: article.title, markers: views.markers(article.media),
             dateLine: views.dates.dateLine(article.publishedAt), datetime: published,
+            updatedLine: article.isMarkedUpdated
+                ? locale.format("article_updated", ["date": views.dates.dateLine(article.shownModified)]) : nil,
+            updatedDatetime: article.isMarkedUpdated ? views.dates.isoDateTime(article.shownModified) : nil,
             reads: String(article.reads), lead: article.lead,
             featured: article.featuredImage.map { image in
                 let picture = ResponsivePicture(original: image.address, renditions: renditions)

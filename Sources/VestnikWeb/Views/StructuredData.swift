@@ -86,7 +86,7 @@ struct StructuredData {
             .headline: .string(article.headline), .description: .string(article.lead),
             .image: .array(pictures.map(image)),
             .datePublished: .string(dates.isoDateTime(article.publishedAt)),
-            .dateModified: .string(dates.isoDateTime(modified ?? article.updatedAt)),
+            .dateModified: .string(dates.isoDateTime(modified ?? article.shownModified)),
             .author: article.authors.isEmpty
                 ? [organization]
                 : .array(

@@ -49,15 +49,20 @@ final class ViewFactory: Sendable {
     /// `jsonLD` blocks are serialised here (see `StructuredData.script`); `subject` adds that list's feeds to the
     /// site's, and `feeds` a page's own (the corrections'); `image` is the page's picture, the theme's share image
     /// when `nil`; `banner`: the breaking news up now (`SharedLists.banner`), which every public page shows.
+    /// `exactTitle`: the page's `<title>` as written (an article's SEO title), instead of `title | site name`; the
+    /// share cards keep `title | site name` unless `shareTitle` says otherwise, and `description` unless
+    /// `shareDescription` does.
     func layout(
-        title: String?, description: String? = nil, canonical: String?, sections: [Section], banner: BreakingNews?,
-        currentSection: String? = nil,
+        title: String?, exactTitle: String? = nil, description: String? = nil, canonical: String?, sections: [Section],
+        banner: BreakingNews?, currentSection: String? = nil,
         meta: ArticleMeta? = nil, subject: ListSubject? = nil, feeds: [FeedLink] = [], image: Picture? = nil,
-        jsonLD: [StructuredData.Block] = [], now: Date
+        jsonLD: [StructuredData.Block] = [], now: Date, shareTitle: String? = nil, shareDescription: String? = nil
     ) -> LayoutView {
         LayoutView(
-            lang: locale.language, ogLocale: locale.ogLocale, siteName: siteName, pageTitle: pageTitle(title),
-            description: description ?? locale["site_description"], canonical: canonical.map(absolute), cssURL: cssURL,
+            lang: locale.language, ogLocale: locale.ogLocale, siteName: siteName, pageTitle: exactTitle ?? pageTitle(title),
+            description: description ?? locale["site_description"],
+            shareTitle: shareTitle ?? (exactTitle == nil ? nil : pageTitle(title)), shareDescription: shareDescription,
+            canonical: canonical.map(absolute), cssURL: cssURL,
             nav: sections.map { NavLink(name: $0.name, url: SiteURLs.section($0.slug), current: $0.slug == currentSection) },
             t: strings, year: String(SofiaTime.components(of: now).year), meta: meta,
             feeds: siteFeeds + (subject.flatMap { $0.isWholeSite ? nil : feedLinks($0) } ?? []) + feeds,
@@ -95,34 +100,48 @@ final class ViewFactory: Sendable {
     /// 4:3 and 1:1, each at least 50,000 pixels (REFERENCE §5).
     static let shareImages = ["share-16x9.png", "share-4x3.png", "share-1x1.png"]
 
-    /// An article's pictures: its featured picture (with its size), else the first image of its body (its address
-    /// resolved against the article's, ASCII), else the theme's share images. `blocks`: the body already split, when
-    /// the caller has it; `copies`: the library's copies of outside pictures (`BodyPictureCopies`), used instead.
+    /// An article's pictures: its featured picture (with its size), else the first picture of its body: a gallery's
+    /// first (from the library, with its size and crops) or an image (its address resolved against the article's,
+    /// ASCII), whichever comes first; else the theme's share images. `blocks`: the body already split, when the
+    /// caller has it; `copies`: the library's copies of outside pictures (`BodyPictureCopies`), used instead;
+    /// `galleries`: the galleries' pictures and renditions (`Site.galleryHTML`).
     func pictures(
-        for article: Article?, blocks: [StoredBlock]? = nil, renditions: [Rendition] = [], copies: [String: MediaAddress] = [:]
+        for article: Article?, blocks: [StoredBlock]? = nil, renditions: [Rendition] = [], copies: [String: MediaAddress] = [:],
+        galleries: GalleryHTML? = nil
     ) -> [Picture] {
-        // The featured picture's crops (16×9, 4×3, 1×1, 1200 wide where it is that large), once they are made.
-        let crops = ResponsivePicture.sharePictures(renditions, absolute: absolute)
-        if article?.featuredImage != nil, !crops.isEmpty { return crops }
         if let image = article?.featuredImage {
-            return [
-                Picture(
-                    url: absolute(image.address.path), width: image.width, height: image.height, mediaType: image.address.format.mediaType,
-                    length: image.bytes)
-            ]
+            return libraryPictures(image.address, width: image.width, height: image.height, bytes: image.bytes, renditions: renditions)
         }
-        if let article, let src = ArticleBody.firstImageURL(in: blocks ?? ArticleBody.blocks(fromUTF8: article.bodyUTF8)),
-            let copy = copies[src]
-        {
+        let blocks = blocks ?? article.map { ArticleBody.blocks(fromUTF8: $0.bodyUTF8) } ?? []
+        for block in blocks where block.kind == .figure {
+            guard Gallery.isMarker(block.html) else {
+                if ArticleBody.firstImageURL(in: [block]) != nil { break }
+                continue
+            }
+            if let item = galleries?.galleries(in: [block]).first?.first {
+                return libraryPictures(
+                    item.address, width: item.width, height: item.height, bytes: item.bytes,
+                    renditions: galleries?.renditions[item.address.hash] ?? [])
+            }
+        }
+        if let src = ArticleBody.firstImageURL(in: blocks), let copy = copies[src] {
             return [Picture(url: absolute(copy.path), width: nil, height: nil, mediaType: copy.format.mediaType, length: 0)]
         }
-        if let article, let src = ArticleBody.firstImageURL(in: blocks ?? ArticleBody.blocks(fromUTF8: article.bodyUTF8)),
+        if let article, let src = ArticleBody.firstImageURL(in: blocks),
             let url = URL(string: URLText.percentEncoded(src), relativeTo: URL(string: absolute(SiteURLs.article(article)))),
             ["http", "https"].contains(url.scheme?.lowercased())
         {
             return [Picture(url: url.absoluteString, width: nil, height: nil, mediaType: Self.imageType(src), length: 0)]
         }
         return sharePictures
+    }
+
+    /// A library picture as share cards and machines take it: its crops (16×9, 4×3, 1×1, 1200 wide where it is that
+    /// large) once they are made, else the picture itself with its size.
+    func libraryPictures(_ address: MediaAddress, width: Int, height: Int, bytes: Int, renditions: [Rendition]) -> [Picture] {
+        let crops = ResponsivePicture.sharePictures(renditions, absolute: absolute)
+        if !crops.isEmpty { return crops }
+        return [Picture(url: absolute(address.path), width: width, height: height, mediaType: address.format.mediaType, length: bytes)]
     }
 
     static func picture(_ name: String, in assets: StaticAssets, publicURL: String) -> Picture {

@@ -281,6 +281,30 @@ public struct WordPressImporter: Sendable {
                         message: "its featured picture (attachment \(thumbnail)) is not in the export or its file is missing"))
             }
         }
+        // Yoast SEO's and Rank Math's words for search results and share cards (the README's mapping table): their
+        // variables expanded, a field naming one Vestnik cannot fill left out (the headline or lead serves).
+        let variables = Self.seoVariables(
+            title: title, site: channel.title, lead: lead, category: categories.first ?? "", tags: tags, author: author, now: now)
+        for (keys, limit, path) in Self.seoMeta {
+            guard let key = keys.first(where: { !(item.meta[$0] ?? "").allSatisfy(\.isWhitespace) }), let raw = item.meta[key] else {
+                continue
+            }
+            if let text = WordPressText.seoText(raw, values: variables), text.count <= limit {
+                input[keyPath: path] = text
+            } else {
+                report.warnings.append(
+                    Problem(
+                        itemID: item.postID, title: title, line: item.line,
+                        message: "its \(key) names a variable Vestnik cannot fill, or is too long; left out"))
+            }
+        }
+        if let pictures,
+            let id = ["_yoast_wpseo_opengraph-image-id", "rank_math_facebook_image_id"].lazy.compactMap({
+                item.meta[$0].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            }).first, id > 0, let address = pictures.attachments[id]
+        {
+            input.socialImage = address.hash
+        }
         let baseSlug = Self.baseSlug(item, title: title)
         input.slug = baseSlug
         try ArticleRepository.validate(input)
@@ -310,6 +334,32 @@ public struct WordPressImporter: Sendable {
         kept.excerpt = ""
         kept.meta = [:]
         return Pending(item: kept, baseSlug: baseSlug, write: write)
+    }
+
+    /// The post meta of Yoast SEO and Rank Math, the first found of each, and the field and longest text it fills.
+    static var seoMeta: [([String], Int, WritableKeyPath<ArticleInput, String?>)] {
+        [
+            (["_yoast_wpseo_title", "rank_math_title"], ArticleInput.maxSEOTitle, \.seoTitle),
+            (["_yoast_wpseo_metadesc", "rank_math_description"], ArticleInput.maxSEODescription, \.seoDescription),
+            (["_yoast_wpseo_opengraph-title", "rank_math_facebook_title"], ArticleInput.maxSEOTitle, \.socialTitle),
+            (
+                ["_yoast_wpseo_opengraph-description", "rank_math_facebook_description"], ArticleInput.maxSEODescription,
+                \.socialDescription
+            ),
+        ]
+    }
+
+    /// The Yoast and Rank Math variables a post's SEO fields may name that the export can fill (anything else, such
+    /// as a custom field's `%%cf_…%%` or `%%sitedesc%%`, drops the field). The separator is Yoast's default; a
+    /// post is one page.
+    static func seoVariables(
+        title: String, site: String, lead: String, category: String, tags: [String], author: String, now: Date
+    ) -> [String: String] {
+        [
+            "title": title, "sitename": site, "sep": "-", "excerpt": lead, "excerpt_only": lead, "category": category,
+            "primary_category": category, "tag": tags.joined(separator: ", "), "name": author,
+            "currentyear": String(SofiaTime.components(of: now).year), "page": "", "pagenumber": "", "pagetotal": "",
+        ]
     }
 
     /// A converted post waiting for its batch's transaction.

@@ -138,6 +138,45 @@ enum WordPressText {
         let caption = inside[pictureEnd...].trimmingCharacters(in: .whitespacesAndNewlines)
         return "\n\n<figure>\(picture)" + (caption.isEmpty ? "" : "<figcaption>\(caption)</figcaption>") + "</figure>\n\n"
     }
+
+    /// A Yoast SEO or Rank Math title or description as its post meta stores it, its variables expanded from
+    /// `values` (by name: Yoast writes `%%title%%`, Rank Math `%title%`), whitespace collapsed; nil when it names a
+    /// variable `values` does not have (the field is dropped: the article's own headline or lead serves) or comes
+    /// out empty. A `%` that does not open a variable (`50% off`) is text. One pass; at most `maxLength` characters
+    /// are read (a longer field is dropped too).
+    static func seoText(_ text: String, values: [String: String], maxLength: Int = 2_000) -> String? {
+        guard text.count <= maxLength else { return nil }
+        var out = ""
+        var rest = Substring(text)
+        while let percent = rest.firstIndex(of: "%") {
+            out += rest[..<percent]
+            let afterOne = rest.index(after: percent)
+            let double = afterOne < rest.endIndex && rest[afterOne] == "%"
+            let nameStart = double ? rest.index(after: afterOne) : afterOne
+            // A name: at most 40 ASCII letters, digits, `_` and `-`.
+            var nameEnd = nameStart
+            var length = 0
+            while nameEnd < rest.endIndex, length < 40, rest[nameEnd].isASCII,
+                rest[nameEnd].isLetter || rest[nameEnd].isNumber || rest[nameEnd] == "_" || rest[nameEnd] == "-"
+            {
+                nameEnd = rest.index(after: nameEnd)
+                length += 1
+            }
+            let closing = double ? "%%" : "%"
+            guard nameEnd > nameStart, rest[nameEnd...].hasPrefix(closing) else {
+                // Not a variable: the percent sign is text.
+                out += "%"
+                rest = rest[afterOne...]
+                continue
+            }
+            guard let value = values[rest[nameStart..<nameEnd].lowercased()] else { return nil }
+            out += value
+            rest = rest[rest.index(nameEnd, offsetBy: closing.count)...]
+        }
+        out += rest
+        let collapsed = out.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        return collapsed.isEmpty ? nil : collapsed
+    }
 }
 
 /// One shortcode tag at a `[`: its name, whether it closes (`[/name]`), and where it ends. A name is lowercase

@@ -35,7 +35,8 @@ struct AdminArticlesController: Sendable {
             let input = try await decode(request)
             guard let base = input.baseRevision else { throw APIProblem(.unprocessableContent, "base_revision is required") }
             let draft = try await draft(input, status: article.draft.status, keeping: article.draft)
-            return try await save(draft, articleID: article.id, baseRevision: base, caller: caller)
+            return try await save(
+                draft, articleID: article.id, baseRevision: base, caller: caller, markUpdated: input.markUpdated ?? false)
         }
         for (action, status) in [
             ("submit", ArticleStatus.review), ("schedule", .scheduled), ("publish", .published), ("unpublish", .unpublished),
@@ -118,6 +119,11 @@ struct AdminArticlesController: Sendable {
         case .automatic: form.more = ""
         case .plan(let plan): form.more = plan.json
         }
+        form.seoTitle = input.seoTitle ?? ""
+        form.seoDescription = input.seoDescription ?? ""
+        form.socialTitle = input.socialTitle ?? ""
+        form.socialDescription = input.socialDescription ?? ""
+        form.socialImage = input.socialMedia ?? ""
         let sections = try await site.taxonomy.sections()
         switch form.draft(status: status == .scheduled ? .draft : status, sections: sections, now: site.now()) {
         case .failure(let problem): throw APIProblem(.unprocessableContent, site.locale[problem.key])
@@ -130,16 +136,18 @@ struct AdminArticlesController: Sendable {
     }
 
     private func save(
-        _ draft: ArticleInput, articleID: Int?, baseRevision: Int, caller: APICaller, created: Bool = false
+        _ draft: ArticleInput, articleID: Int?, baseRevision: Int, caller: APICaller, created: Bool = false, markUpdated: Bool = false
     ) async throws -> Response {
         let outcome: ArticleWriteService.Outcome
         do {
             outcome = try await site.writes.save(
-                draft, articleID: articleID, baseRevision: baseRevision, by: caller.writer, now: site.now())
+                draft, articleID: articleID, baseRevision: baseRevision, by: caller.writer, now: site.now(), markUpdated: markUpdated)
         } catch ArticleWriteError.notAllowed {
             throw APIProblem(.forbidden, "the token's user (\(caller.user.role.rawValue)) may not make this change to this article")
         } catch ArticleWriteError.missingPicture {
             throw APIProblem(.unprocessableContent, ArticleWriteError.missingPicture.description)
+        } catch ArticleWriteError.missingSocialPicture {
+            throw APIProblem(.unprocessableContent, ArticleWriteError.missingSocialPicture.description)
         } catch let invalid as InvalidInput {
             throw APIProblem(.unprocessableContent, invalid.description)
         }
@@ -168,7 +176,11 @@ struct AdminArticlesController: Sendable {
             "sources": .array(draft.sources.map(JSONValue.string)), "has_video": .bool(draft.media.video),
             "has_gallery": .bool(draft.media.gallery), "featured_media": .optional(draft.featuredImage?.media),
             "more": Self.more(draft.more),
+            "seo_title": .string(draft.seoTitle ?? ""), "seo_description": .string(draft.seoDescription ?? ""),
+            "social_title": .string(draft.socialTitle ?? ""), "social_description": .string(draft.socialDescription ?? ""),
+            "social_media": .optional(draft.socialImage),
             "published": .string(dates.isoDateTime(article.publishedAt)),
+            "marked_updated": article.modifiedAt.map { .string(dates.isoDateTime($0)) } ?? .null,
             "url": draft.status == .published
                 ? .string(site.publicURL + SiteURLs.article(section: article.sectionSlug, slug: draft.slug)) : .null,
         ])
@@ -232,6 +244,13 @@ struct AdminArticleInput: Decodable {
     var hasVideo: Bool?
     var hasGallery: Bool?
     var featuredMedia: String?
+    var seoTitle: String?
+    var seoDescription: String?
+    var socialTitle: String?
+    var socialDescription: String?
+    var socialMedia: String?
+    /// "Покажи като обновена": a published article's page says "Обновена" with the time of this update.
+    var markUpdated: Bool?
     var baseRevision: Int?
     /// Read apart (`AdminMoreChange`): a synthesised decoder cannot tell a missing member from a null one.
     var more = AdminMoreChange.unchanged
@@ -242,6 +261,12 @@ struct AdminArticleInput: Decodable {
         case hasVideo = "has_video"
         case hasGallery = "has_gallery"
         case featuredMedia = "featured_media"
+        case seoTitle = "seo_title"
+        case seoDescription = "seo_description"
+        case socialTitle = "social_title"
+        case socialDescription = "social_description"
+        case socialMedia = "social_media"
+        case markUpdated = "mark_updated"
         case baseRevision = "base_revision"
     }
 }
