@@ -196,7 +196,8 @@ public func buildApplication(
         httpCache: settings.httpCache, metrics: settings.metricsPort != nil, drain: settings.drain)
     // The page cache answers before the router looks the route up: a hit costs a dictionary lookup, not a trie walk.
     let cache = PageCacheMiddleware<VestnikRequestContext>(
-        cache: pageCache, policy: settings.httpCache, oldAddresses: LegacyRedirectResolver(site: site))
+        cache: pageCache, policy: settings.httpCache, oldAddresses: LegacyRedirectResolver(site: site),
+        fragments: PublicController<VestnikRequestContext>.todayFragments(site: site))
     return Application(
         responder: RequestIDResponder(
             inner: SecurityHeadersResponder(

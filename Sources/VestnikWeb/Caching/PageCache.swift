@@ -29,14 +29,20 @@ public final class PageCache: @unchecked Sendable {
     /// A stored page: the bytes as rendered, gzip-compressed once a client asks for that, and what a response
     /// needs to describe them.
     public struct Page: Sendable {
+        /// The page's bytes; of a page with a shared block (`splice`), those before the block.
         public let identity: ByteBuffer
+        /// gzip-compressed; of a page with a shared block, the gzip header and the bytes before the block as a
+        /// deflate segment (`DeflateSegment`).
         public private(set) var gzip: ByteBuffer?
         /// Whether gzip was tried (a page whose gzip copy would not be smaller has none, and is not tried again).
         private(set) var gzipTried = false
         public let etag: String
         public let contentType: String
         public let lastModified: String?
+        /// The page's keys; of a page with a shared block, without the block's (the response adds them).
         public let surrogateKeys: String
+        /// Where a shared block is spliced in at send time, and the page's bytes after it.
+        private(set) var splice: Splice?
         /// The response headers of a hit, made once: for the page as is, and gzip-compressed.
         let identityHeaders: HTTPFields
         private(set) var gzipHeaders: HTTPFields
@@ -47,7 +53,23 @@ public final class PageCache: @unchecked Sendable {
         /// The memory the page holds: both encodings' storage (NIO rounds it up to a power of two, so a page of
         /// 17 KB holds 32 KB; counting the bytes alone let a full 64 MB cache hold up to twice that) plus a rough
         /// allowance for the bookkeeping.
-        var cost: Int { identity.capacity + (gzip?.capacity ?? 0) + surrogateKeys.utf8.count * 5 + 512 }
+        var cost: Int {
+            identity.capacity + (gzip?.capacity ?? 0) + surrogateKeys.utf8.count * 5 + 512
+                + (splice.map { $0.suffix.capacity + ($0.gzipSuffix?.capacity ?? 0) } ?? 0)
+        }
+    }
+
+    /// The part of a page after its shared block, and what joining the block's gzip segment needs.
+    struct Splice: Sendable {
+        /// The block's name (`SharedFragment.name`) and the article whose page this is (left out of the block).
+        let fragment: String
+        let excluded: Int
+        let suffix: ByteBuffer
+        /// The bytes after the block as a deflate segment, followed by the final block; with the CRC-32 of the
+        /// bytes before and after the block.
+        var gzipSuffix: ByteBuffer?
+        var prefixCRC: UInt32 = 0
+        var suffixCRC: UInt32 = 0
     }
 
     public struct Statistics: Sendable, Equatable {
@@ -61,6 +83,8 @@ public final class PageCache: @unchecked Sendable {
         public var admitted = 0
         /// Pages dropped to make room (not those dropped because they changed or expired).
         public var evictions = 0
+        /// Shared blocks kept (`SharedFragment`), counted in `bytes` too.
+        public var fragments = 0
     }
 
     /// What `lookup` found.
@@ -86,6 +110,8 @@ public final class PageCache: @unchecked Sendable {
     private var tail: Node?
     private var statistics = Statistics()
     private var invalidations: UInt64 = 0
+    /// Shared blocks by name (`SharedFragment`).
+    private var fragments: [String: SharedFragment] = [:]
 
     /// `now` is the site's clock, so a page expires by the same time the site renders with. The plain LRU is the
     /// default here; the server's default is in `ServerSettings`.
@@ -186,12 +212,15 @@ public final class PageCache: @unchecked Sendable {
             if change.isEverything {
                 pages.removeAll()
                 byKey.removeAll()
+                fragments.removeAll()
                 head = nil
                 tail = nil
                 statistics.pages = 0
                 statistics.bytes = 0
+                statistics.fragments = 0
                 return
             }
+            for fragment in fragments.values where !fragment.keys.isDisjoint(with: change.keys) { removeFragment(fragment.name) }
             for key in change.keys {
                 guard let paths = byKey[key] else { continue }
                 for path in paths { if let node = pages[path] { remove(node) } }
@@ -200,6 +229,45 @@ public final class PageCache: @unchecked Sendable {
     }
 
     public var stats: Statistics { lock.withLock { statistics } }
+
+    // MARK: Shared blocks
+
+    /// The shared block `name`, if it is kept and not expired.
+    func fragment(_ name: String) -> SharedFragment? {
+        let date = now()
+        return lock.withLock {
+            guard let fragment = fragments[name] else { return nil }
+            guard date.timeIntervalSince(fragment.renderedAt) < lifetime, fragment.renderedAt <= date else {
+                removeFragment(name)
+                return nil
+            }
+            return fragment
+        }
+    }
+
+    /// Keeps `fragment` unless a change came after `epoch` (as `store`); its memory counts against the capacity, room
+    /// made by dropping the least recently used pages.
+    func storeFragment(_ fragment: SharedFragment, renderedAt epoch: UInt64) {
+        guard isEnabled, fragment.cost <= capacity / 8 else { return }
+        lock.withLock {
+            guard invalidations == epoch else { return }
+            removeFragment(fragment.name)
+            fragments[fragment.name] = fragment
+            statistics.bytes += fragment.cost
+            statistics.fragments += 1
+            while statistics.bytes > capacity, let last = tail {
+                remove(last)
+                statistics.evictions += 1
+            }
+        }
+    }
+
+    /// Call with the lock held.
+    private func removeFragment(_ name: String) {
+        guard let fragment = fragments.removeValue(forKey: name) else { return }
+        statistics.bytes -= fragment.cost
+        statistics.fragments -= 1
+    }
 
     // MARK: Admission (call with the lock held)
 
@@ -286,22 +354,36 @@ extension PageCache.Page {
     /// `keep` (by default `compress`) copies the bytes into storage of their own, for a page that may be stored: a
     /// page served once needs neither the copies nor gzip unless its client takes gzip (gzip was a quarter of a cold
     /// page's CPU).
+    ///
+    /// `splice`: where a shared block lies in `bytes`; the page keeps what is before and after it.
     init(
         bytes: ByteBuffer, contentType: String, lastModified: String?, etag: String?, surrogateKeys: String,
-        cacheControl: String = HTTPCachePolicy().cacheControl, compress: Bool = true, keep: Bool? = nil, at date: Date
+        cacheControl: String = HTTPCachePolicy().cacheControl, compress: Bool = true, keep: Bool? = nil, splice point: SplicePoint? = nil,
+        at date: Date
     ) {
         let keep = keep ?? compress
-        // A page that may be kept holds buffers sized for what they hold (NIO rounds up to a power of two): the
-        // rendered body may share a larger storage. Without the copies a full 64 MB cache held 250 MB (bench/pages.sh).
-        identity = keep ? Self.exactCopy(bytes) : bytes
-        let etag = etag ?? "\"\(StaticAssets.fingerprint(bytes.readableBytesView))\""
-        self.etag = etag
+        let tag: String
+        if let point {
+            let prefix = bytes.getSlice(at: bytes.readerIndex, length: point.start)!
+            let suffix = bytes.getSlice(at: bytes.readerIndex + point.end, length: bytes.readableBytes - point.end)!
+            identity = keep ? Self.exactCopy(prefix) : prefix
+            splice = PageCache.Splice(fragment: point.fragment, excluded: point.excluded, suffix: keep ? Self.smallCopy(suffix) : suffix)
+            // The ETag sent is this one joined with the block's (`splicedETag`).
+            tag = "\"\(StaticAssets.fingerprint(Array(prefix.readableBytesView) + Array(suffix.readableBytesView)))\""
+        } else {
+            // A page that may be kept holds buffers sized for what they hold (NIO rounds up to a power of two): the
+            // rendered body may share a larger storage. Without the copies a full 64 MB cache held 250 MB (bench/pages.sh).
+            identity = keep ? Self.exactCopy(bytes) : bytes
+            splice = nil
+            tag = etag ?? "\"\(StaticAssets.fingerprint(bytes.readableBytesView))\""
+        }
+        self.etag = tag
         self.contentType = contentType
         self.lastModified = lastModified
         self.surrogateKeys = surrogateKeys
         storedAt = date
         var headers: HTTPFields = [
-            .contentType: contentType, .eTag: etag, .cacheControl: cacheControl, .vary: "Accept-Encoding",
+            .contentType: contentType, .eTag: tag, .cacheControl: cacheControl, .vary: "Accept-Encoding",
             .surrogateKey: surrogateKeys, .xCache: "HIT",
         ]
         if let lastModified { headers[.lastModified] = lastModified }
@@ -322,6 +404,32 @@ extension PageCache.Page {
     /// for the worst case, the input's size, about four times what it keeps).
     private mutating func compress(exact: Bool) {
         gzipTried = true
+        if var splice {
+            // The parts as deflate segments, compressed once; the block's segment goes between them when sent.
+            guard let compressor = try? ZlibCompressor(algorithm: .deflate),
+                let before = try? DeflateSegment(identity, compressor: compressor),
+                let after = try? DeflateSegment(splice.suffix, compressor: compressor)
+            else { return }
+            var head =
+                exact
+                ? PageStorage.allocator.buffer(capacity: DeflateSegment.header.count + before.bytes.readableBytes)
+                : ByteBuffer()
+            head.writeBytes(DeflateSegment.header)
+            head.writeImmutableBuffer(before.bytes)
+            // Small: in malloc's heap (a mapping would take a whole memory page for it).
+            var tail = ByteBufferAllocator().buffer(capacity: after.bytes.readableBytes + DeflateSegment.finalBlock.count)
+            tail.writeImmutableBuffer(after.bytes)
+            tail.writeBytes(DeflateSegment.finalBlock)
+            gzip = head
+            splice.gzipSuffix = tail
+            splice.prefixCRC = before.crc
+            splice.suffixCRC = after.crc
+            self.splice = splice
+            var headers = identityHeaders
+            headers[.contentEncoding] = "gzip"
+            gzipHeaders = headers
+            return
+        }
         var source = identity
         guard let made = try? source.compress(with: .gzip()), made.readableBytes < identity.readableBytes else { return }
         gzip = exact ? Self.exactCopy(made) : made
@@ -334,6 +442,24 @@ extension PageCache.Page {
     /// The ETag of the gzip encoding: a different representation needs a different strong validator.
     var gzipETag: String { Self.gzipETag(etag) }
 
+    /// The ETag of the page with `variant` of its shared block: it changes when the block does.
+    func splicedETag(_ variant: SharedFragment.Variant) -> String { String(etag.dropLast()) + "." + variant.tag + "\"" }
+
+    /// The page as sent with `fragment` spliced in: the buffers to write, in order (no copy into one), and the ETag.
+    func spliced(with fragment: SharedFragment, gzip compressed: Bool) -> (parts: [ByteBuffer], etag: String)? {
+        guard let splice else { return nil }
+        let variant = fragment.variant(excluding: splice.excluded)
+        let etag = splicedETag(variant)
+        guard compressed, let head = gzip, let tail = splice.gzipSuffix else {
+            return ([identity, variant.identity, splice.suffix], etag)
+        }
+        let length = identity.readableBytes + variant.deflate.length + splice.suffix.readableBytes
+        let crc = DeflateSegment.combine(
+            DeflateSegment.combine(splice.prefixCRC, variant.deflate.crc, secondLength: variant.deflate.length), splice.suffixCRC,
+            secondLength: splice.suffix.readableBytes)
+        return ([head, variant.deflate.bytes, tail, DeflateSegment.trailer(crc: crc, length: length)], Self.gzipETag(etag))
+    }
+
     /// `buffer`'s bytes in storage of their own, allocated for their size, outside malloc's heap (`PageStorage`).
     private static func exactCopy(_ buffer: ByteBuffer) -> ByteBuffer {
         var copy = PageStorage.allocator.buffer(capacity: buffer.readableBytes)
@@ -341,7 +467,16 @@ extension PageCache.Page {
         return copy
     }
 
-    private static func gzipETag(_ etag: String) -> String {
+    /// `buffer`'s bytes in storage of their own, allocated for their size: in a mapping when it takes memory pages of
+    /// its own (`exactCopy`), in malloc's heap when smaller than one (the part of a page after its shared block).
+    private static func smallCopy(_ buffer: ByteBuffer) -> ByteBuffer {
+        guard buffer.readableBytes < 4_096 else { return exactCopy(buffer) }
+        var copy = ByteBufferAllocator().buffer(capacity: buffer.readableBytes)
+        copy.writeImmutableBuffer(buffer)
+        return copy
+    }
+
+    static func gzipETag(_ etag: String) -> String {
         etag.hasSuffix("\"") ? String(etag.dropLast()) + "-gz\"" : etag + "-gz"
     }
 }

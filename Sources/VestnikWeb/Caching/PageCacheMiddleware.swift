@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
@@ -15,6 +16,10 @@ import VestnikStore
 /// `/a//x`, `/a/x/`) is sent there with a 301, and one with `.` or `..` segments is a 404, before the cache or a
 /// route sees it. Otherwise each spelling would render anew and take its own place in the cache, and a flood of
 /// spellings would push every real page out.
+///
+/// A page showing a shared block (`SharedFragment`: "Новините днес" on article pages) is kept without it and gets
+/// the block's current version spliced in when it is sent, as several buffers in one write; its gzip encoding joins
+/// deflate segments compressed once each. A change to the block renders the block again, not the pages.
 struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
     let cache: PageCache
     /// The `Cache-Control` of every cacheable page (from the site's `HTTPCachePolicy`).
@@ -26,15 +31,34 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The cache's name for a request, nil for one it must not keep (`cachePath` for pages; the content API names
     /// its answers by path and query: `ContentAPICache`).
     let key: @Sendable (URI) -> String?
+    /// Renders the shared blocks pages splice in; without it every page is kept whole.
+    let fragments: FragmentRenderer?
+    private let renders = FragmentRenders()
 
     init(
         cache: PageCache, policy: HTTPCachePolicy, oldAddresses: LegacyRedirectResolver? = nil,
-        key: @escaping @Sendable (URI) -> String? = { Self.cachePath($0) }
+        key: @escaping @Sendable (URI) -> String? = { Self.cachePath($0) }, fragments: FragmentRenderer? = nil
     ) {
         self.cache = cache
         cacheControl = policy.cacheControl
         self.oldAddresses = oldAddresses
         self.key = key
+        self.fragments = fragments
+    }
+
+    /// The current version of the shared block `name`: kept, or rendered now (once for all requests waiting for it,
+    /// and kept unless a change came while it was rendered).
+    private func fragment(_ name: String) async throws -> SharedFragment? {
+        if let kept = cache.fragment(name) { return kept }
+        guard let fragments else { return nil }
+        let epoch = cache.epoch
+        let cache = cache
+        let fragment = try await renders.run(name, epoch: epoch) {
+            let made = try await fragments.render(name, cache.clock())
+            if let made { cache.storeFragment(made, renderedAt: epoch) }
+            return made
+        }
+        return fragment
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -55,18 +79,29 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
                 status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: "Not Found\n")))
         }
-        guard let path = key(request.uri) else { return try await next(request, context) }
+        guard let path = key(request.uri) else {
+            // Not a page the cache names (`?page=x`): sent as rendered, block and all.
+            var response = try await next(request, context)
+            response.headers[.vestnikSplice] = nil
+            return response
+        }
         let gzip = Self.acceptsGzip(request.headers[values: .acceptEncoding])
         var keep = false
         var epoch: UInt64 = 0
         if cache.isEnabled {
             switch cache.lookup(path) {
-            case .hit(let page):
-                guard gzip, !page.gzipTried else { return respond(page, to: request, gzip: gzip, hit: true) }
-                // Compressed on the first hit that takes gzip, not on the miss: most pages rendered are never kept.
-                let compressed = page.withGzip()
-                cache.replace(compressed, at: path)
-                return respond(compressed, to: request, gzip: gzip, hit: true)
+            case .hit(var page):
+                if gzip, !page.gzipTried {
+                    // Compressed on the first hit that takes gzip, not on the miss: most pages rendered are never kept.
+                    page = page.withGzip()
+                    cache.replace(page, at: path)
+                }
+                guard let splice = page.splice else { return respond(page, to: request, gzip: gzip, hit: true) }
+                if let fragment = try await fragment(splice.fragment) {
+                    return respond(page, with: fragment, to: request, gzip: gzip, hit: true)
+                }
+                // No renderer for the block (cannot happen: such a page is kept only with one): render it whole.
+                epoch = cache.epoch
             case .miss(let mayKeep, let renderedAt):
                 keep = mayKeep
                 epoch = renderedAt
@@ -75,18 +110,71 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
         // A HEAD is rendered as the GET it describes, so that its validators and length are the page's.
         var head = request.head
         head.method = .get
-        let response = try await next(request.method == .head ? Request(head: head, body: request.body) : request, context)
+        var response = try await next(request.method == .head ? Request(head: head, body: request.body) : request, context)
+        let spliceHeader = response.headers[.vestnikSplice]
+        if spliceHeader != nil { response.headers[.vestnikSplice] = nil }
         guard response.status == .ok, let keys = response.headers[.surrogateKey], response.headers[.setCookie] == nil,
             response.headers[.contentEncoding] == nil
         else { return response }
+        let bytes = try await Self.collect(response.body)
+        // A page showing a shared block is kept without it, under its own keys (not the block's). With the cache off,
+        // the page is sent as rendered: the block would be rendered again for each request.
+        let point = fragments == nil || !cache.isEnabled ? nil : spliceHeader.flatMap { SplicePoint.find(in: bytes, header: $0) }
         // A page that will not be kept costs what it costs with the cache off: gzip only for a client that takes
         // it, no copies, no bookkeeping.
         let page = PageCache.Page(
-            bytes: try await Self.collect(response.body), contentType: response.headers[.contentType] ?? "text/html; charset=utf-8",
-            lastModified: response.headers[.lastModified], etag: response.headers[.eTag], surrogateKeys: keys,
-            cacheControl: cacheControl, compress: gzip, keep: keep, at: cache.clock())
+            bytes: bytes, contentType: response.headers[.contentType] ?? "text/html; charset=utf-8",
+            lastModified: response.headers[.lastModified], etag: response.headers[.eTag], surrogateKeys: point?.ownKeys ?? keys,
+            cacheControl: cacheControl, compress: gzip, keep: keep, splice: point, at: cache.clock())
+        if let point, let fragment = try await fragment(point.fragment) {
+            if keep { cache.store(page, at: path, renderedAt: epoch) }
+            return respond(page, with: fragment, to: request, gzip: gzip, hit: false)
+        }
+        guard point == nil else {
+            // No block to splice in: the page as rendered, under all its keys.
+            let whole = PageCache.Page(
+                bytes: bytes, contentType: page.contentType, lastModified: page.lastModified, etag: response.headers[.eTag],
+                surrogateKeys: keys, cacheControl: cacheControl, compress: gzip, keep: false, at: cache.clock())
+            return respond(whole, to: request, gzip: gzip, hit: false)
+        }
         if keep { cache.store(page, at: path, renderedAt: epoch) }
         return respond(page, to: request, gzip: gzip, hit: false)
+    }
+
+    /// A page with its shared block spliced in: its ETag joins the page's and the block's, its keys add the block's
+    /// (a CDN cannot splice), and the body is the parts as they are kept.
+    private func respond(
+        _ page: PageCache.Page, with fragment: SharedFragment, to request: Request, gzip: Bool, hit: Bool
+    ) -> Response {
+        let compressed = gzip && page.gzip != nil
+        guard let spliced = page.spliced(with: fragment, gzip: compressed) else {
+            return respond(page, to: request, gzip: gzip, hit: hit)
+        }
+        let (parts, etag) = spliced
+        var headers = compressed ? page.gzipHeaders : page.identityHeaders
+        if !hit { headers[.xCache] = "MISS" }
+        headers[.eTag] = etag
+        headers[.surrogateKey] = page.surrogateKeys + " " + fragment.surrogateKeys
+        // The later of the page's and the block's, so that a block newer than the page is not answered with a 304.
+        var lastModified = page.lastModified.flatMap(NewsDateFormatter.date(fromHTTPDate:))
+        if let modified = lastModified {
+            lastModified = max(modified, fragment.renderedAt)
+            headers[.lastModified] = Self.httpDate(max(modified, fragment.renderedAt))
+        }
+        let plain = compressed ? String(etag.dropLast(4)) + "\"" : etag
+        if !request.headers[values: .ifNoneMatch].isEmpty || request.headers[.ifModifiedSince] != nil,
+            [plain, PageCache.Page.gzipETag(plain)].contains(where: { Response.clientHasIt(request, etag: $0, lastModified: lastModified) })
+        {
+            headers[.contentType] = nil
+            headers[.contentEncoding] = nil
+            return Response(status: .notModified, headers: headers)
+        }
+        let length = parts.reduce(0) { $0 + $1.readableBytes }
+        if request.method == .head {
+            headers[.contentLength] = String(length)
+            return Response(status: .ok, headers: headers)
+        }
+        return Response(status: .ok, headers: headers, body: ResponseBody(contentsOf: parts))
     }
 
     private func respond(_ page: PageCache.Page, to request: Request, gzip: Bool, hit: Bool) -> Response {
@@ -110,6 +198,11 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
             return Response(status: .ok, headers: headers)
         }
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
+    }
+
+    /// An HTTP date (IMF-fixdate), for a `Last-Modified` made here.
+    private static func httpDate(_ date: Date) -> String {
+        HTTPDates.lock.withLock { HTTPDates.formatter.string(from: date) }
     }
 
     enum PathForm: Equatable {
@@ -174,6 +267,18 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
         try await body.write(CollectingWriter(into: collected))
         return collected.buffer
     }
+}
+
+/// The formatter of `PageCacheMiddleware.httpDate` (a generic type has no static stored properties).
+private enum HTTPDates {
+    static let lock = NSLock()
+    nonisolated(unsafe) static let formatter: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter
+    }()
 }
 
 /// Where `CollectingWriter` puts the bytes (the writer itself is consumed by `ResponseBody.write`).

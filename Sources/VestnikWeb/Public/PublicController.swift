@@ -51,13 +51,23 @@ struct PublicController<Context: RequestContext>: Sendable {
         if article.section.slug != sectionSlug { return .redirect(permanentlyTo: SiteURLs.article(article)) }
 
         var keys = PageKeys()
-        return .page(try await page(for: article, related: related, now: now, keys: &keys), keys: keys)
+        let html = try await page(for: article, related: related, now: now, splicesToday: true, keys: &keys)
+        // The page cache keeps the page without "Новините днес" and splices the block in when it sends the page
+        // (`SharedFragment`): it keeps the page under `keys`; what is sent out names the block's keys too.
+        var shown = keys
+        shown.insert(CacheKey.latest)
+        shown.insert(try await today(now: now).filter { $0.id != article.id })
+        var response = Response.page(html, keys: shown)
+        response.headers[.vestnikSplice] = SplicePoint.header(fragment: "today", excluded: article.id, ownKeys: keys.headerValue)
+        return response
     }
 
     /// The article page's HTML; the newsroom's preview renders unsaved articles with it too, without the read beacon.
-    /// `keys` gathers what the page shows; `related`: its "Още:" articles, when read with it.
+    /// `keys` gathers what the page shows; `related`: its "Още:" articles, when read with it. `splicesToday`: leaves
+    /// the keys of "Новините днес" out of `keys` (the page cache splices the block in: `SharedFragment`).
     func page(
-        for article: Article, related given: [ArticleSummary]? = nil, now: Date, countsReads: Bool = true, keys: inout PageKeys
+        for article: Article, related given: [ArticleSummary]? = nil, now: Date, countsReads: Bool = true, splicesToday: Bool = false,
+        keys: inout PageKeys
     ) async throws -> ByteBuffer {
         let sections = try await site.lists.sections(now: now)
         let related: [ArticleSummary]
@@ -70,9 +80,11 @@ struct PublicController<Context: RequestContext>: Sendable {
         keys.insert(CacheKey.article(article.id))
         keys.insert(CacheKey.articlePage(article.id))
         keys.insert(CacheKey.articlePages)  // the "follow us" line and the "Още:" places are settings
-        keys.insert(CacheKey.latest)  // "Новините днес"
+        if !splicesToday {
+            keys.insert(CacheKey.latest)  // "Новините днес"
+            keys.insert(today)
+        }
         keys.insert(related)
-        keys.insert(today)
         // The featured picture's renditions and those of the library pictures in the body, in one query.
         var bodyHashes = BodyPictures.hashes(in: article.bodyUTF8)
         // Outside pictures the library holds copies of (`media.copy_external`) are shown as those copies.
@@ -238,6 +250,25 @@ struct PublicController<Context: RequestContext>: Sendable {
     /// "Новините днес": what was published since midnight in Sofia, newest first.
     func today(now: Date) async throws -> [ArticleSummary] {
         try await site.lists.today(now: now)
+    }
+
+    /// "Новините днес" as the block article pages splice in (`SharedFragment`): in the variants each page shows (an
+    /// article's own page leaves it out of the list), dropped when anything it lists changes, or `latest`.
+    static func todayFragments(site: Site) -> FragmentRenderer {
+        FragmentRenderer { name, now in
+            guard name == "today" else { return nil }
+            let listed = try await site.lists.today(now: now)
+            let views = site.views
+            let cards = listed.map(views.card)
+            let layout = TodayBlockLayout(t: views.strings)
+            var keys = PageKeys()
+            keys.insert(CacheKey.latest)
+            keys.insert(listed)
+            return try SharedFragment(name: "today", keys: keys.keys, listed: listed.map(\.id), renderedAt: now) { excluded in
+                try site.theme.render(
+                    "today", TodayBlockView(layout: layout, today: zip(listed, cards).filter { $0.0.id != excluded }.map(\.1)))
+            }
+        }
     }
 
     /// "Най-четени" for the last 24 hours and 7 days, at most `ReadSettings.mostReadMaxAge` old.

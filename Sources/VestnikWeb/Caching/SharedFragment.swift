@@ -1,0 +1,190 @@
+import CCompressZlib
+import CompressNIO
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import VestnikStore
+
+/// A block that many cached pages show and that changes more often than they do: "Новините днес" on every article
+/// page changes with each publication, and when it was part of each page, every publication emptied the cache of every
+/// article page. Such a page is kept as the bytes before the block and those after it (`PageCache.Page.splice`), and
+/// the block is rendered once per change of what it lists and spliced in when the page is sent.
+///
+/// An article page's list leaves the article itself out, so the block is kept in a few variants: as shown on pages
+/// of articles it does not list (`variants[0]`), and as shown on the page of each article it lists.
+public struct SharedFragment: Sendable {
+    /// One way the block is shown: its bytes, and the same as a raw deflate segment for gzip responses.
+    struct Variant: Sendable {
+        let identity: ByteBuffer
+        let deflate: DeflateSegment
+        /// A fingerprint of the bytes, part of the ETag of each page showing them.
+        let tag: String
+    }
+
+    /// The block's name in the splice marks (`<!--splice:NAME-->`).
+    let name: String
+    /// What it shows: a change naming any of these drops it (`CacheKey.latest` and each listed article).
+    let keys: Set<String>
+    /// `keys` as a `Surrogate-Key` value, added to each page showing the block: a CDN cannot splice, so to it the
+    /// page shows the block like any other part.
+    let surrogateKeys: String
+    let variants: [Int: Variant]
+    let renderedAt: Date
+
+    /// `render(excluded)` renders the block as shown on the page of article `excluded` (0: of no listed article).
+    init(name: String, keys: Set<String>, listed: [Int], renderedAt: Date, render: (Int) throws -> ByteBuffer) throws {
+        self.name = name
+        self.keys = keys
+        surrogateKeys = keys.sorted().joined(separator: " ")
+        self.renderedAt = renderedAt
+        let compressor = try ZlibCompressor(algorithm: .deflate)
+        var variants: [Int: Variant] = [:]
+        for excluded in [0] + listed where variants[excluded] == nil {
+            let bytes = try render(excluded)
+            variants[excluded] = Variant(
+                identity: bytes, deflate: try DeflateSegment(bytes, compressor: compressor),
+                tag: StaticAssets.fingerprint(bytes.readableBytesView))
+        }
+        self.variants = variants
+    }
+
+    /// The block as the page of article `id` shows it.
+    func variant(excluding id: Int) -> Variant { variants[id] ?? variants[0]! }
+
+    /// The memory it holds, counted against the page cache's bound.
+    var cost: Int {
+        variants.values.reduce(surrogateKeys.utf8.count * 5 + 512) { $0 + $1.identity.capacity + $1.deflate.bytes.capacity + 64 }
+    }
+}
+
+/// Where a rendered page shows a shared block: the response's `X-Vestnik-Splice` header (never sent out) says which
+/// block, for which article, and the page's own keys; the marks `<!--splice:NAME-->` and `<!--/splice:NAME-->` around
+/// the block in the HTML say where.
+struct SplicePoint: Sendable, Equatable {
+    let fragment: String
+    /// The article whose page it is (the block leaves it out), 0 for none.
+    let excluded: Int
+    /// The page's keys without the block's.
+    let ownKeys: String
+    /// Where the start mark begins, and where the end mark ends: what lies between is left out when the page is kept.
+    let start: Int
+    let end: Int
+
+    /// The header's value as the controller writes it: "NAME ARTICLE KEY KEY…".
+    static func header(fragment: String, excluded: Int, ownKeys: String) -> String { "\(fragment) \(excluded) \(ownKeys)" }
+
+    /// The splice point of `bytes` as `header` describes it, nil when the header is malformed or the page lacks the
+    /// marks (a theme of its own that left them out: the page is then kept whole, under all its keys). The marks are
+    /// looked for from the end, as the block comes after the article's text.
+    static func find(in bytes: ByteBuffer, header: String) -> SplicePoint? {
+        let parts = header.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+        guard parts.count == 3, let excluded = Int(parts[1]), parts[0].allSatisfy({ $0.isLetter || $0 == "_" }) else { return nil }
+        let name = String(parts[0])
+        let open = Array("<!--splice:\(name)-->".utf8)
+        let close = Array("<!--/splice:\(name)-->".utf8)
+        let view = bytes.readableBytesView
+        guard let closing = lastRange(of: close, in: view, before: view.endIndex),
+            let opening = lastRange(of: open, in: view, before: closing.lowerBound)
+        else { return nil }
+        return SplicePoint(
+            fragment: name, excluded: excluded, ownKeys: String(parts[2]), start: opening.lowerBound - view.startIndex,
+            end: closing.upperBound - view.startIndex)
+    }
+
+    private static func lastRange(of needle: [UInt8], in view: ByteBufferView, before end: Int) -> Range<Int>? {
+        guard let first = needle.first, end - view.startIndex >= needle.count else { return nil }
+        var index = end - needle.count
+        while index >= view.startIndex {
+            if view[index] == first, view[index..<(index + needle.count)].elementsEqual(needle) {
+                return index..<(index + needle.count)
+            }
+            index -= 1
+        }
+        return nil
+    }
+}
+
+/// Bytes compressed as a raw deflate segment that ends on a byte boundary (a sync flush, not the final block), with
+/// what a gzip member joining several segments needs of them: their CRC-32 and length. Segments compressed apart
+/// join into one deflate stream as they are: the member is `header`, the segments, `finalBlock` and `trailer`.
+struct DeflateSegment: Sendable {
+    let bytes: ByteBuffer
+    let crc: UInt32
+    let length: Int
+
+    init(_ source: ByteBuffer, compressor: ZlibCompressor, allocator: ByteBufferAllocator = ByteBufferAllocator()) throws {
+        length = source.readableBytes
+        crc = Self.crc(source)
+        guard length > 0 else {
+            bytes = ByteBuffer()
+            return
+        }
+        try compressor.reset()
+        var input = source
+        var output = ByteBufferAllocator().buffer(capacity: compressor.maxSize(from: source))
+        try compressor.deflate(from: &input, to: &output, flush: .sync)
+        guard input.readableBytes == 0 else { throw CompressNIOError.bufferOverflow }
+        // In storage sized for what it holds (deflate's output buffer is allocated for the worst case).
+        var exact = allocator.buffer(capacity: output.readableBytes)
+        exact.writeBuffer(&output)
+        bytes = exact
+    }
+
+    static func crc(_ buffer: ByteBuffer, seed: UInt32 = 0) -> UInt32 {
+        buffer.withUnsafeReadableBytes { raw in
+            guard let base = raw.baseAddress, raw.count > 0 else { return seed }
+            return UInt32(crc32(uLong(seed), base.assumingMemoryBound(to: Bytef.self), uInt(raw.count)))
+        }
+    }
+
+    /// The CRC-32 of two byte runs one after the other, from theirs.
+    static func combine(_ first: UInt32, _ second: UInt32, secondLength: Int) -> UInt32 {
+        UInt32(truncatingIfNeeded: crc32_combine(uLong(first), uLong(second), .init(secondLength)))
+    }
+
+    /// A gzip member's header: deflate, no name, no time, Unix.
+    static let header: [UInt8] = [0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03]
+    /// An empty final block with fixed codes: ends the deflate stream after the last sync-flushed segment.
+    static let finalBlock: [UInt8] = [0x03, 0x00]
+
+    /// A gzip member's trailer: the CRC-32 and the length (modulo 2³²) of the uncompressed bytes, little-endian.
+    static func trailer(crc: UInt32, length: Int) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(8)
+        buffer.writeInteger(crc, endianness: .little)
+        buffer.writeInteger(UInt32(truncatingIfNeeded: length), endianness: .little)
+        return buffer
+    }
+}
+
+/// Renders the shared blocks that pages splice in, by name (nil for a name it does not know), as of `now`.
+public struct FragmentRenderer: Sendable {
+    let render: @Sendable (_ name: String, _ now: Date) async throws -> SharedFragment?
+}
+
+/// One render of a block at a time: when a publication drops "Новините днес", the readers' requests that find it
+/// missing wait for one render instead of each rendering it.
+final class FragmentRenders: @unchecked Sendable {
+    private let lock = NSLock()
+    private var running: [String: (epoch: UInt64, task: Task<SharedFragment?, any Error>)] = [:]
+
+    func run(
+        _ name: String, epoch: UInt64, _ work: @escaping @Sendable () async throws -> SharedFragment?
+    ) async throws -> SharedFragment? {
+        let task = lock.withLock { () -> Task<SharedFragment?, any Error> in
+            if let current = running[name], current.epoch == epoch { return current.task }
+            let task = Task { try await work() }
+            running[name] = (epoch, task)
+            return task
+        }
+        defer { lock.withLock { if running[name]?.task == task { running[name] = nil } } }
+        return try await task.value
+    }
+}
+
+extension HTTPField.Name {
+    /// Between the public controller and the page cache only (removed before a response leaves): which shared block
+    /// the page shows, for which article, and the page's own keys (`SplicePoint`).
+    static let vestnikSplice = Self("X-Vestnik-Splice")!
+}
