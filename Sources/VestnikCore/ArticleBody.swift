@@ -149,7 +149,32 @@ public enum ArticleBody {
             if blockTags.contains(name) { stripped += " " }
         }
         stripped += rest
-        return HTML.unescape(stripped).split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        let text = HTML.unescape(stripped)
+        return collapsedSpaces(text) ?? text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    /// The text's runs of white space made one space, its ends trimmed, read scalar by scalar: for a text whose
+    /// every scalar is a character of its own (see `SearchAnalyzer.scalarWords`); nil for any other.
+    static func collapsedSpaces(_ text: String) -> String? {
+        var out = String.UnicodeScalarView()
+        var pendingSpace = false
+        for scalar in text.unicodeScalars {
+            let isSpace: Bool
+            switch scalar.value {
+            case 0x09...0x0D, 0x20: isSpace = true
+            case 0x21...0x7E, 0x400...0x45F: isSpace = false
+            case 0...0x2FF, 0x2000...0x200B, 0x200E...0x206F, 0x20A0...0x20BF, 0x2100...0x214F: isSpace = Character(scalar).isWhitespace
+            default: return nil
+            }
+            if isSpace {
+                pendingSpace = !out.isEmpty
+            } else {
+                if pendingSpace { out.append(" ") }
+                pendingSpace = false
+                out.append(scalar)
+            }
+        }
+        return String(out)
     }
 
     /// The address of the first image of the body (of its first `<figure>`), decoded, as written by the editor:
