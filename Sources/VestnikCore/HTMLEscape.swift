@@ -91,7 +91,8 @@ public enum HTML {
     /// (`&amp;`, `&lt;`, `&nbsp;`, `&bdquo;`, …). Unknown or malformed references
     /// are left as they are.
     public static func unescape(_ s: String) -> String {
-        guard s.contains("&") else { return s }
+        // A byte test: Foundation's `contains` (what `String.contains(String)` calls) was 4 % of an import's CPU.
+        guard s.utf8.contains(UInt8(ascii: "&")) else { return s }
         var out = ""
         out.reserveCapacity(s.utf8.count)
         var rest = Substring(s)

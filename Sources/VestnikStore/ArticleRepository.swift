@@ -141,7 +141,7 @@ public struct ArticleRepository: Sendable {
     /// batch's search-term counts, which the caller writes before committing (`SearchIndexer.TermCounts`).
     static func save(
         _ input: ArticleInput, now: Date, dialect: Database.Dialect, taxonomy: TaxonomyCache = TaxonomyCache(),
-        terms: SearchIndexer.TermCounts? = nil, in db: any SQLDatabase
+        terms: SearchIndexer.TermCounts? = nil, analysed: SearchIndexer.Analysed? = nil, in db: any SQLDatabase
     ) async throws
         -> (SaveResult, ContentChange)
     {
@@ -150,7 +150,7 @@ public struct ArticleRepository: Sendable {
         var before: ArticlePlacement?
         if let existing { before = try await ArticlePlacement.of(articleID: existing.id, in: db) }
         let (result, after) = try await write(
-            input, existing: existing, now: now, dialect: dialect, taxonomy: taxonomy, terms: terms, in: db)
+            input, existing: existing, now: now, dialect: dialect, taxonomy: taxonomy, terms: terms, analysed: analysed, in: db)
         return (result, ArticlePlacement.change(articleID: result.id, before: before, after: after))
     }
 
@@ -179,7 +179,7 @@ public struct ArticleRepository: Sendable {
     /// `ArticlePlacement.of` would read it back).
     private static func write(
         _ input: ArticleInput, existing: (id: Int, reads: Int)?, now: Date, dialect: Database.Dialect, taxonomy: TaxonomyCache,
-        terms: SearchIndexer.TermCounts?, in db: any SQLDatabase
+        terms: SearchIndexer.TermCounts?, analysed: SearchIndexer.Analysed? = nil, in db: any SQLDatabase
     ) async throws
         -> (SaveResult, ArticlePlacement)
     {
@@ -247,7 +247,7 @@ public struct ArticleRepository: Sendable {
         let document = SearchIndexer.Document(
             kicker: input.kicker, title: input.title, lead: input.lead, bodyHTML: input.bodyHTML,
             tags: try await taxonomy.names(.tag, tagIDs, in: db), authors: try await taxonomy.names(.author, authorIDs, in: db),
-            section: sectionName ?? input.section)
+            section: sectionName ?? input.section, analysed: analysed)
         try await SearchIndexer.index(
             articleID: result.id, document: document, dialect: dialect, isNew: existing == nil, pending: terms, in: db)
         let placement = ArticlePlacement(

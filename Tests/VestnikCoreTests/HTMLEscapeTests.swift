@@ -44,3 +44,18 @@ import Testing
         #expect(HTML.unescape(HTML.escape(text)) == text)
     }
 }
+
+@Suite struct ByteSearchTests {
+    @Test func containsBytesFindsMarkersAnywhereAndOnlyWhole() {
+        let body = "<p>Текст „с кавички“.</p>\n<figure class=\"gallery\" data-media=\"abc\"></figure>"
+        #expect(body.containsBytes("<figure class=\"gallery\" data-media=\""))
+        #expect(body.containsBytes("</figure>"))
+        #expect(body.containsBytes("<p>"))
+        #expect(body.containsBytes("кавички"))
+        #expect(!body.containsBytes("<figure><img"))
+        #expect(!body.containsBytes("</figure>!"))
+        #expect(!"".containsBytes("<"))
+        #expect("<".containsBytes(""))
+        #expect(!"<fig".containsBytes("<figure"))
+    }
+}

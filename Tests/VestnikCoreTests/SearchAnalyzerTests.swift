@@ -205,3 +205,33 @@ func terms(_ clauses: [SearchQuery.Clause]) -> [[String]] { clauses.map { $0.wor
         #expect(html.contains("<mark>газа</mark>"))
     }
 }
+
+/// Words and plain text are read scalar by scalar when every scalar is a character of its own; the result must be
+/// what reading by characters gives, and any other text must be read by characters.
+@Suite struct ScalarReadingTests {
+    static let texts = [
+        "Министърът на финансите „обясни“ – бюджетът за 2027 г. е 42,5 млрд. лв… (или €21 млрд.)",
+        "Café naïve ½ ª º µ ² № 5 ™ — \u{00A0}нов\u{00A0}ред\r\nи\tтаб\u{2028}край\u{200B}нула",
+        "ЁЖИК ѝ Ѝ ЀЁЂ џ Ѣ ѣ Ѫ ѫ IBM-ът и НАТО: «цитат» · § 3 ¶",
+        "е\u{301}кзотика с ударение и емоджи 👍🏽 и 👨‍👩‍👧",
+        "ZWJ\u{200D}joined и ZWNJ\u{200C}word; комбинирана\u{0483} буква",
+        "  водещи   и   крайни   интервали  ",
+        "управляващи\u{1C}знаци\u{7F}и\u{0B}\u{0C}\u{85}разделители\u{1F}тук\u{0}",
+        "",
+    ]
+
+    @Test(arguments: texts)
+    func wordsAreTheSameByScalarsAndByCharacters(_ text: String) {
+        #expect(SearchAnalyzer.words(text) == SearchAnalyzer.characterWords(text, limit: .max))
+        #expect(SearchAnalyzer.words(text, limit: 3) == SearchAnalyzer.characterWords(text, limit: 3))
+        // No tag or entity in these: the byte-level plain text only collapses their white space, as Characters do.
+        #expect(ArticleBody.plainText(text) == text.split(whereSeparator: \.isWhitespace).joined(separator: " "))
+    }
+
+    @Test func textsWithCombiningMarksJoinersOrEmojiAreReadByCharacters() {
+        #expect(SearchAnalyzer.scalarWords(Self.texts[3], limit: .max) == nil)
+        #expect(SearchAnalyzer.scalarWords(Self.texts[4], limit: .max) == nil)
+        #expect(SearchAnalyzer.scalarWords(Self.texts[0], limit: .max) != nil)
+        #expect(SearchAnalyzer.scalarWords(Self.texts[1], limit: .max) != nil)
+    }
+}

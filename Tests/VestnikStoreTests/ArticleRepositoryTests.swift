@@ -179,6 +179,45 @@ func input(
         }
     }
 
+    /// `refreshAll` shares what it looks up among the lists of a chunk (each section's, topic's, tag's and word's newest
+    /// articles, facts, vectors) and writes a chunk's lists at once: every article gets the list it gets when computed
+    /// alone, with nothing shared.
+    @Test(arguments: TestDatabase.all)
+    func refreshAllGivesEachArticleItsOwnList(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let articles = ArticleRepository(database: database)
+            let words = ["пристанище", "кораби", "бюджет", "влак", "болница", "избори", "мост", "училище"]
+            for index in 0..<45 {
+                var tags: [String] = []
+                if index % 3 == 0 { tags.append("Пристанище") }
+                if index % 5 == 0 { tags.append("Рядък етикет \(index % 2)") }
+                let title = "Новини: \(words[index % 8]) \(words[(index * 3) % 8]) \(words[(index * 5 + 1) % 8]) \(index)"
+                try await articles.save(
+                    input(
+                        title, section: ["България", "Свят", "Спорт"][index % 3], topic: index % 4 == 0 ? "Морето" : nil, tags: tags,
+                        hoursAgo: Double(index) * 1.5 + 1, status: index % 11 == 10 ? .draft : .published),
+                    now: testNow, refreshRelated: false)
+            }
+            try await RelatedArticles(database: database).refreshAll(now: testNow, chunk: 7)
+            let ids = try await database.read { db in try await db.raw("SELECT id FROM articles ORDER BY id").all().map { try $0.int("id") }
+            }
+            var nonEmpty = 0
+            for id in ids {
+                let (stored, alone) = try await database.read { db in
+                    (
+                        try await db.raw("SELECT related_id FROM article_related WHERE article_id = \(bind: id) ORDER BY position").all()
+                            .map { try $0.int("related_id") },
+                        try await RelatedArticles.list(articleID: id, now: testNow, in: db, lookups: RelatedArticles.Lookups())?.chosen
+                            .map(\.0.id) ?? []
+                    )
+                }
+                #expect(stored == alone, "article \(id)")
+                if !stored.isEmpty { nonEmpty += 1 }
+            }
+            #expect(nonEmpty == ids.count)
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func publishedBetweenGivesTheDayNewestFirst(_ kind: TestDatabase) async throws {
         try await kind.with { database in

@@ -58,7 +58,7 @@ public struct Gallery: Sendable, Equatable {
 
     /// The galleries of a stored body, in order.
     public static func all(in bodyHTML: String) -> [Gallery] {
-        guard bodyHTML.contains(head) else { return [] }
+        guard bodyHTML.containsBytes(head) else { return [] }
         return ArticleBody.blocks(fromHTML: bodyHTML).compactMap { $0.kind == .figure ? Gallery(marker: $0.html) : nil }
     }
 }

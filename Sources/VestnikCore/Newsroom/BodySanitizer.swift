@@ -247,7 +247,8 @@ struct BlockWriter {
             else { return nil }
             text = href
         } else {
-            guard !paragraph.contains("<") else { return nil }
+            // Bytes, not Foundation's search: in sanitised HTML a `<` is a tag's, never text's (that is `&lt;`).
+            guard !paragraph.utf8.contains(UInt8(ascii: "<")) else { return nil }
             text = HTML.unescape(paragraph)
         }
         guard text.hasPrefix("http"), !text.contains(where: \.isWhitespace) else { return nil }

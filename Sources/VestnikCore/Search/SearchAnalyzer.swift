@@ -67,6 +67,11 @@ public struct SearchAnalyzer: Sendable, CustomStringConvertible {
     /// The words of `text` in order, lowercased, with stopwords removed; at most `limit` of them (counted before
     /// stopwords are dropped), the rest of the text is not read.
     public static func words(_ text: String, limit: Int = .max) -> [String] {
+        scalarWords(text, limit: limit) ?? characterWords(text, limit: limit)
+    }
+
+    /// `words`, character by character (any text).
+    static func characterWords(_ text: String, limit: Int) -> [String] {
         var words: [String] = []
         var current = ""
         var length = 0
@@ -88,6 +93,44 @@ public struct SearchAnalyzer: Sendable, CustomStringConvertible {
             }
         }
         if length > 0 { finish() }
+        return words
+    }
+
+    /// `words` read scalar by scalar, for a text whose every scalar is a character of its own (Latin and Cyrillic
+    /// letters, digits, punctuation, spaces, currency and letter-like signs: no combining marks, joiners or emoji),
+    /// which is nearly every news text; nil for any other text (`words` then reads it by characters). Finding
+    /// character boundaries cost more than the rest of the analysis of a plain text.
+    static func scalarWords(_ text: String, limit: Int) -> [String]? {
+        var words: [String] = []
+        var current = String.UnicodeScalarView()
+        var length = 0
+        var count = 0
+        for scalar in text.unicodeScalars {
+            let inWord: Bool
+            switch scalar.value {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x400...0x45F: inWord = true
+            case 0x20...0x7E: inWord = false
+            case 0...0x2FF, 0x2000...0x200B, 0x200E...0x206F, 0x20A0...0x20BF, 0x2100...0x214F:
+                let character = Character(scalar)
+                inWord = character.isLetter || character.isNumber
+            default: return nil
+            }
+            if inWord {
+                if length < maxWordLength { current.append(scalar) }
+                length += 1
+            } else if length > 0 {
+                let word = String(current).lowercased()
+                if !BulgarianStopwords.contains(word) { words.append(word) }
+                current = String.UnicodeScalarView()
+                length = 0
+                count += 1
+                if count >= limit { return words }
+            }
+        }
+        if length > 0 {
+            let word = String(current).lowercased()
+            if !BulgarianStopwords.contains(word) { words.append(word) }
+        }
         return words
     }
 

@@ -45,7 +45,7 @@ public struct BodyPictureCopies: Sendable {
     /// The outside pictures of a stored body (the sanitizer's one shape, `<figure><img src="https://…" alt="…"`),
     /// in order, each address once. Linear in the body.
     public static func pictures(in bodyHTML: String) -> [Picture] {
-        guard bodyHTML.contains(figureStart) else { return [] }
+        guard bodyHTML.containsBytes(figureStart) else { return [] }
         var seen = Set<String>()
         return ArticleBody.blocks(fromHTML: bodyHTML).compactMap { block -> Picture? in
             guard block.kind == .figure, block.html.hasPrefix(figureStart),

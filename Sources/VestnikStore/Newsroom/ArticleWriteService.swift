@@ -201,6 +201,8 @@ public struct ArticleWriteService: Sendable {
         /// `input.slug`).
         public var slug: (@Sendable (any SQLDatabase) async throws -> String)?
         public var alongside: @Sendable (Int, any SQLDatabase) async throws -> Void
+        /// The search analysis of the article's own text, made beforehand (used only when it is of this text).
+        var analysed: SearchIndexer.Analysed?
 
         public init(
             input: ArticleInput, slug: (@Sendable (any SQLDatabase) async throws -> String)?,
@@ -233,7 +235,7 @@ public struct ArticleWriteService: Sendable {
                 var input = item.input
                 if let slug = item.slug { input.slug = try await slug(db) }
                 let (result, saved) = try await ArticleRepository.save(
-                    input, now: now, dialect: dialect, taxonomy: taxonomy, terms: terms, in: db)
+                    input, now: now, dialect: dialect, taxonomy: taxonomy, terms: terms, analysed: item.analysed, in: db)
                 change.formUnion(saved)
                 let snapshot = String(decoding: try encoder.encode(input), as: UTF8.self)
                 // Importing the same file again stores nothing new: no revision, no audit row. (An article created
@@ -259,7 +261,11 @@ public struct ArticleWriteService: Sendable {
             return (results, change)
         }
         await database.announce(change)
-        for item in items { _ = try? await BodyPictureCopies(database: database).enqueue(bodyHTML: item.input.bodyHTML, now: now) }
+        // The setting is read once per batch, and bodies are searched for outside pictures only when copying is on.
+        let copies = BodyPictureCopies(database: database)
+        if (try? await copies.isOn()) == true {
+            for item in items { _ = try? await copies.enqueue(bodyHTML: item.input.bodyHTML, now: now) }
+        }
         return results.map { (slug: $0.0, result: $0.1) }
     }
 

@@ -37,30 +37,70 @@ public struct RelatedArticles: Sendable {
         await database.announce(ContentChange(keys: changed))
     }
 
-    /// Recomputes every article's list (after a bulk import, or when the scoring changes).
-    public func refreshAll(now: Date) async throws {
+    /// Recomputes every article's list (after a bulk import, or when the scoring changes): `chunk` articles per
+    /// transaction, whose lists share what they look up (`Lookups`: the newest articles of each section, topic, tag
+    /// and rare word, the candidates' facts and vectors) and are written by one DELETE and a few multi-row INSERTs.
+    /// So the whole run costs about one query per distinct section, topic, tag and rare word per chunk, instead of
+    /// about ten per article.
+    public func refreshAll(now: Date, chunk: Int = 1_000) async throws {
         let ids = try await database.read { db in
             try await db.raw("SELECT id FROM articles ORDER BY id").all().map { try $0.int("id") }
         }
-        for chunk in stride(from: 0, to: ids.count, by: 200).map({ ids[$0..<min($0 + 200, ids.count)] }) {
+        for part in stride(from: 0, to: ids.count, by: chunk).map({ Array(ids[$0..<min($0 + chunk, ids.count)]) }) {
             try await database.write { [dialect = database.dialect] db in
                 try await Database.serialize(LockKeys.articleWrites, dialect: dialect, in: db)
                 let lookups = Lookups()
-                for id in chunk { _ = try await Self.store(articleID: id, now: now, in: db, lookups: lookups) }
+                // The chunk's own facts and vectors in a few statements, not one article at a time.
+                _ = try await Self.facts(ids: part, in: db, lookups: lookups)
+                _ = try await Self.tfidf(ids: part, in: db, lookups: lookups)
+                var lists: [(id: Int, chosen: [(Facts, Double)])] = []
+                for id in part {
+                    if let list = try await Self.list(articleID: id, now: now, in: db, lookups: lookups) {
+                        lists.append((id, list.chosen))
+                    }
+                }
+                for slice in stride(from: 0, to: part.count, by: 500).map({ part[$0..<min($0 + 500, part.count)] }) {
+                    let binds: [any Encodable & Sendable] = Array(slice)
+                    try await db.raw("DELETE FROM article_related WHERE article_id IN (\(binds: binds))").run()
+                }
+                // 200 lists of at most `listLength` rows of 4 binds: well under both databases' bind limits.
+                for some in stride(from: 0, to: lists.count, by: 200).map({ lists[$0..<min($0 + 200, lists.count)] }) {
+                    try await Self.insert(
+                        some.flatMap { list in list.chosen.enumerated().map { (list.id, $0.offset + 1, $0.element) } }, in: db)
+                }
             }
         }
         await database.announce(.everything)
     }
 
     /// What the lists computed in one transaction look up of the same articles again and again (a section's newest
-    /// stories are candidates of every story of that section): each article's facts and TF-IDF vector, and the
-    /// number of articles, read once per transaction. Storing lists changes none of them, so within the transaction
-    /// they stay exact. Without them `refreshAll` counted all articles once per article (quadratic in their number)
-    /// and read a candidate's terms once for every article it was a candidate of.
+    /// stories are candidates of every story of that section): each article's facts, TF-IDF vector and rarest
+    /// words, the newest visible articles of each section, topic, tag and word, and the number of articles, read once
+    /// per transaction. Storing lists changes none of them, so within the transaction they stay exact. Without them
+    /// `refreshAll` counted all articles once per article (quadratic in their number) and read a candidate's terms
+    /// once for every article it was a candidate of.
     final class Lookups {
         var total: Double?
         var facts: [Int: Facts] = [:]
         var vectors: [Int: [String: Double]] = [:]
+        /// Each article's rarest words (`rarest`), read with its vector.
+        var rare: [Int: [Term]] = [:]
+        /// The newest visible articles of a section, topic, tag or word (`newest(_:in:query:)`).
+        var lists: [String: [Entry]] = [:]
+
+        /// The list `key` names, read by `query` the first time.
+        func newest(_ key: String, in db: any SQLDatabase, query: () async throws -> SQLQueryString) async throws -> [Entry] {
+            if let known = lists[key] { return known }
+            let found = try await db.raw(try await query()).all().map { Entry(id: try $0.int("id"), at: try $0.int("published_at")) }
+            lists[key] = found
+            return found
+        }
+    }
+
+    /// An article of a newest-first list, with its publication time.
+    struct Entry {
+        var id: Int
+        var at: Int
     }
 
     /// Computes and saves one article's list; returns the candidates it considered, most recent first, and whether
@@ -70,27 +110,39 @@ public struct RelatedArticles: Sendable {
     ) async throws -> (
         candidates: [Int], changed: Bool
     ) {
-        guard let me = try await facts(ids: [articleID], in: db, lookups: lookups).first else { return ([], false) }
-        let candidates = try await candidates(for: me, now: now, in: db)
+        guard let list = try await list(articleID: articleID, now: now, in: db, lookups: lookups) else { return ([], false) }
+        let before = try await db.raw(
+            "SELECT related_id FROM article_related WHERE article_id = \(bind: articleID) ORDER BY position"
+        ).all().map { try $0.int("related_id") }
+        try await db.raw("DELETE FROM article_related WHERE article_id = \(bind: articleID)").run()
+        try await insert(list.chosen.enumerated().map { (articleID, $0.offset + 1, $0.element) }, in: db)
+        return (list.candidates, before != list.chosen.map(\.0.id))
+    }
+
+    /// One article's list, best first, and the candidates it was chosen from, most recent first; nil when the
+    /// article does not exist.
+    static func list(
+        articleID: Int, now: Date, in db: any SQLDatabase, lookups: Lookups
+    ) async throws -> (candidates: [Int], chosen: [(Facts, Double)])? {
+        guard let me = try await facts(ids: [articleID], in: db, lookups: lookups).first else { return nil }
+        let candidates = try await candidates(for: me, now: now, in: db, lookups: lookups)
         let others = try await facts(ids: candidates, in: db, lookups: lookups)
         let vectors = try await tfidf(ids: [articleID] + candidates, in: db, lookups: lookups)
         let mine = vectors[articleID] ?? [:]
         let scored = others.map { other in
             (other, score(me, other, cosine: cosine(mine, vectors[other.id] ?? [:]), now: now))
         }.sorted { $0.1 > $1.1 }
-        let chosen = diversify(scored)
-        let before = try await db.raw(
-            "SELECT related_id FROM article_related WHERE article_id = \(bind: articleID) ORDER BY position"
-        ).all().map { try $0.int("related_id") }
-        try await db.raw("DELETE FROM article_related WHERE article_id = \(bind: articleID)").run()
-        if !chosen.isEmpty {
-            var rows: SQLQueryString = ""
-            for (position, pick) in chosen.enumerated() {
-                rows += (position == 0 ? "" : ", ") + "(\(bind: articleID), \(bind: pick.0.id), \(bind: position + 1), \(bind: pick.1))"
-            }
-            try await db.raw("INSERT INTO article_related (article_id, related_id, position, score) VALUES \(rows)").run()
+        return (others.sorted { $0.publishedAt > $1.publishedAt }.map(\.id), diversify(scored))
+    }
+
+    /// Stores list rows (article, position, pick) in one statement.
+    static func insert(_ rows: [(Int, Int, (Facts, Double))], in db: any SQLDatabase) async throws {
+        guard !rows.isEmpty else { return }
+        var values: SQLQueryString = ""
+        for (index, row) in rows.enumerated() {
+            values += (index == 0 ? "" : ", ") + "(\(bind: row.0), \(bind: row.2.0.id), \(bind: row.1), \(bind: row.2.1))"
         }
-        return (others.sorted { $0.publishedAt > $1.publishedAt }.map(\.id), before != chosen.map(\.0.id))
+        try await db.raw("INSERT INTO article_related (article_id, related_id, position, score) VALUES \(values)").run()
     }
 
     /// What scoring needs to know of an article.
@@ -129,88 +181,144 @@ public struct RelatedArticles: Sendable {
         }
     }
 
-    /// Visible articles that share something with `me`, without duplicates. `sparseRows`: see `sharing` (tests
-    /// pass 0 to take the other plan).
-    static func candidates(for me: Facts, now: Date, in db: any SQLDatabase, sparseRows: Int = Self.sparseRows) async throws -> [Int] {
-        let visible = ArticleRepository.visible(now) + " AND a.id <> \(bind: me.id)"
-        var queries: [SQLQueryString] = [
-            "SELECT a.id FROM articles a WHERE \(visible) AND a.section_id = \(bind: me.sectionID) ORDER BY a.published_at DESC LIMIT 20"
-        ]
+    /// Visible articles that share something with `me`, without duplicates: the 20 newest of its section, then the
+    /// 40 newest of its topic, of its tags and of its rarest words. Each section's, topic's, tag's and word's newest
+    /// (one more, in case `me` is among them) are kept in `lookups`: the 40 newest of a union are among the 41 newest
+    /// of each of its parts. `sparseRows`: see `sharing` (tests pass 0 to take the other plan).
+    static func candidates(
+        for me: Facts, now: Date, in db: any SQLDatabase, lookups: Lookups = Lookups(), sparseRows: Int = Self.sparseRows
+    ) async throws -> [Int] {
+        let visible = ArticleRepository.visible(now)
+        var lists: [[Int]] = []
+        let section = try await lookups.newest("section \(me.sectionID)", in: db) {
+            """
+            SELECT a.id, a.published_at FROM articles a WHERE \(visible) AND a.section_id = \(bind: me.sectionID)
+            ORDER BY a.published_at DESC LIMIT 21
+            """
+        }
+        lists.append(newest([section], excluding: me.id, limit: 20))
         if let topic = me.topicID {
-            queries.append(
-                "SELECT a.id FROM articles a WHERE \(visible) AND a.topic_id = \(bind: topic) ORDER BY a.published_at DESC LIMIT 40")
+            let found = try await lookups.newest("topic \(topic)", in: db) {
+                "SELECT a.id, a.published_at FROM articles a WHERE \(visible) AND a.topic_id = \(bind: topic) ORDER BY a.published_at DESC LIMIT 41"
+            }
+            lists.append(newest([found], excluding: me.id, limit: 40))
         }
-        if !me.tags.isEmpty {
-            let tags: [any Encodable & Sendable] = Array(me.tags)
-            queries.append(
-                try await sharing(
-                    "SELECT x.article_id FROM article_tags x WHERE x.tag_id IN (\(binds: tags))",
-                    existsIn: "SELECT 1 FROM article_tags x WHERE x.article_id = a.id AND x.tag_id IN (\(binds: tags))",
-                    visible: visible, sparseRows: sparseRows, in: db))
+        var tagged: [[Entry]] = []
+        for tag in me.tags.sorted() {
+            tagged.append(
+                try await lookups.newest("tag \(tag)", in: db) {
+                    try await sharing(
+                        "SELECT x.article_id FROM article_tags x WHERE x.tag_id = \(bind: tag)",
+                        existsIn: "SELECT 1 FROM article_tags x WHERE x.article_id = a.id AND x.tag_id = \(bind: tag)",
+                        visible: visible, sparseRows: sparseRows, in: db)
+                })
         }
-        // The article's rarest words find stories on the same subject in other sections.
-        let rare = try await db.raw(
-            """
-            SELECT t.term FROM article_terms t JOIN search_terms s ON s.term = t.term
-            WHERE t.article_id = \(bind: me.id) AND s.df > 1 ORDER BY s.df ASC, t.tf DESC LIMIT 8
-            """
-        ).all().map { try $0.string("term") }
-        if !rare.isEmpty {
-            let terms: [any Encodable & Sendable] = rare
-            queries.append(
-                try await sharing(
-                    "SELECT t.article_id FROM article_terms t WHERE t.term IN (\(binds: terms))",
-                    existsIn: "SELECT 1 FROM article_terms t WHERE t.article_id = a.id AND t.term IN (\(binds: terms))",
-                    visible: visible, sparseRows: sparseRows, in: db))
+        if !tagged.isEmpty { lists.append(newest(tagged, excluding: me.id, limit: 40)) }
+        // The article's rarest words find stories on the same subject in other sections. The words few articles
+        // hold (by their document frequency) are read together, from the link rows' side (CROSS JOIN keeps SQLite
+        // from walking every visible article and probing its terms instead); each common one walks the articles
+        // newest first (`sharing`).
+        _ = try await tfidf(ids: [me.id], in: db, lookups: lookups)
+        let rare = lookups.rare[me.id] ?? []
+        let few = rare.filter { $0.df <= sparseRows && lookups.lists["word " + $0.term] == nil }.map(\.term)
+        if !few.isEmpty {
+            let binds: [any Encodable & Sendable] = few
+            var found: [String: [Entry]] = [:]
+            let rows = try await db.raw(
+                """
+                SELECT t.term, a.id, a.published_at FROM article_terms t CROSS JOIN articles a
+                WHERE t.term IN (\(binds: binds)) AND a.id = t.article_id AND \(visible)
+                """
+            ).all()
+            for row in rows {
+                found[try row.string("term"), default: []].append(Entry(id: try row.int("id"), at: try row.int("published_at")))
+            }
+            for term in few { lookups.lists["word " + term] = Array(newestFirst(found[term] ?? []).prefix(41)) }
         }
+        var worded: [[Entry]] = []
+        for term in rare.map(\.term) {
+            worded.append(
+                try await lookups.newest("word " + term, in: db) {
+                    """
+                    SELECT a.id, a.published_at FROM articles a WHERE \(visible)
+                        AND EXISTS (SELECT 1 FROM article_terms t WHERE t.article_id = a.id AND t.term = \(bind: term))
+                    ORDER BY a.published_at DESC LIMIT 41
+                    """
+                })
+        }
+        if !worded.isEmpty { lists.append(newest(worded, excluding: me.id, limit: 40)) }
         var seen = Set<Int>()
         var ids: [Int] = []
-        for query in queries {
-            for row in try await db.raw(query).all() {
-                let id = try row.int("id")
-                if seen.insert(id).inserted { ids.append(id) }
-            }
-        }
+        for id in lists.joined() where seen.insert(id).inserted { ids.append(id) }
         return ids
+    }
+
+    /// The `limit` newest articles of the lists, `id` left out, newest first.
+    static func newest(_ lists: [[Entry]], excluding id: Int, limit: Int) -> [Int] {
+        var seen = Set<Int>()
+        var all: [Entry] = []
+        for entry in lists.joined() where entry.id != id && seen.insert(entry.id).inserted { all.append(entry) }
+        return newestFirst(all).prefix(limit).map(\.id)
+    }
+
+    static func newestFirst(_ entries: [Entry]) -> [Entry] {
+        entries.sorted { $0.at != $1.at ? $0.at > $1.at : $0.id > $1.id }
     }
 
     /// Rows of a link table (`article_tags`, `article_terms`) above which the newest sharing articles are found by
     /// walking the articles newest first; under it, from the few rows themselves.
     static let sparseRows = 2_000
 
-    /// The 40 newest visible articles among those `rows` names (one `article_id` column), by the cheaper of two
-    /// plans. Walking the articles newest first with an `EXISTS` probe stops early when sharing articles are many,
-    /// but reads the whole archive when they are few, and a rare tag or word has few by definition: at 10,000
-    /// articles that walk made one publish cost about half a second (13 lists recomputed, each walking the archive).
-    /// So the rows are counted first, up to `sparseRows`, and a short set is read from the rows' side.
+    /// The 41 newest visible articles among those `rows` names (one `article_id` column), with their publication
+    /// times, by the cheaper of two plans. Walking the articles newest first with an `EXISTS` probe stops early when
+    /// sharing articles are many, but reads the whole archive when they are few, and a rare tag or word has few by
+    /// definition: at 10,000 articles that walk made one publish cost about half a second (13 lists recomputed, each
+    /// walking the archive). So the rows are counted first, up to `sparseRows`, and a short set is read from the
+    /// rows' side.
     static func sharing(
         _ rows: SQLQueryString, existsIn probe: SQLQueryString, visible: SQLQueryString, sparseRows: Int, in db: any SQLDatabase
     ) async throws -> SQLQueryString {
         let counted = try await db.raw("SELECT COUNT(*) AS n FROM (\(rows) LIMIT \(literal: sparseRows + 1)) r").first()
         if try counted?.int("n") ?? 0 <= sparseRows {
-            return "SELECT a.id FROM articles a WHERE \(visible) AND a.id IN (\(rows)) ORDER BY a.published_at DESC LIMIT 40"
+            return
+                "SELECT a.id, a.published_at FROM articles a WHERE \(visible) AND a.id IN (\(rows)) ORDER BY a.published_at DESC LIMIT 41"
         }
-        return "SELECT a.id FROM articles a WHERE \(visible) AND EXISTS (\(probe)) ORDER BY a.published_at DESC LIMIT 40"
+        return "SELECT a.id, a.published_at FROM articles a WHERE \(visible) AND EXISTS (\(probe)) ORDER BY a.published_at DESC LIMIT 41"
     }
 
     /// TF-IDF vectors of the given articles, from the stored term frequencies and document frequencies; `lookups`
-    /// keeps them (and the number of articles) for the transaction.
+    /// keeps them, each article's rarest words (`rarest`) and the number of articles for the transaction.
     static func tfidf(ids: [Int], in db: any SQLDatabase, lookups: Lookups) async throws -> [Int: [String: Double]] {
         let missing = Array(Set(ids).filter { lookups.vectors[$0] == nil }).sorted()
         if !missing.isEmpty {
             if lookups.total == nil {
                 lookups.total = Double(try await db.raw("SELECT COUNT(*) AS n FROM articles").first()?.int("n") ?? 1)
             }
-            let found = try await tfidf(ids: missing, total: lookups.total ?? 1, in: db)
-            for id in missing { lookups.vectors[id] = found[id] ?? [:] }
+            let total = lookups.total ?? 1
+            let found = try await terms(ids: missing, in: db)
+            for id in missing {
+                let held = found[id] ?? []
+                var vector: [String: Double] = [:]
+                for term in held { vector[term.term] = (1 + log(Double(term.tf))) * log(1 + total / Double(max(1, term.df))) }
+                lookups.vectors[id] = vector
+                lookups.rare[id] = rarest(held)
+            }
         }
         var vectors: [Int: [String: Double]] = [:]
         for id in ids { vectors[id] = lookups.vectors[id] }
         return vectors
     }
 
-    static func tfidf(ids: [Int], total: Double, in db: any SQLDatabase) async throws -> [Int: [String: Double]] {
-        var vectors: [Int: [String: Double]] = [:]
+    /// A stored term of an article: its frequency there and the number of articles that hold it.
+    struct Term {
+        var term: String
+        var tf: Int
+        var df: Int
+    }
+
+    /// The terms of the given articles, 100 articles per statement.
+    static func terms(ids: [Int], in db: any SQLDatabase) async throws -> [Int: [Term]] {
+        var terms: [Int: [Term]] = [:]
         for chunk in stride(from: 0, to: ids.count, by: 100).map({ ids[$0..<min($0 + 100, ids.count)] }) {
             let binds: [any Encodable & Sendable] = Array(chunk)
             let rows = try await db.raw(
@@ -220,12 +328,20 @@ public struct RelatedArticles: Sendable {
                 """
             ).all()
             for row in rows {
-                let df = Double(max(1, try row.int("df")))
-                let weight = (1 + log(Double(try row.int("tf")))) * log(1 + total / df)
-                vectors[try row.int("article_id"), default: [:]][try row.string("term")] = weight
+                terms[try row.int("article_id"), default: []].append(
+                    Term(term: try row.string("term"), tf: try row.int("tf"), df: try row.int("df")))
             }
         }
-        return vectors
+        return terms
+    }
+
+    /// The 8 rarest of an article's words that another article holds too (document frequency above 1), the most
+    /// frequent in the article first among equally rare ones.
+    static func rarest(_ terms: [Term]) -> [Term] {
+        Array(
+            terms.filter { $0.df > 1 }.sorted {
+                ($0.df, -$0.tf, $0.term) < ($1.df, -$1.tf, $1.term)
+            }.prefix(8))
     }
 
     static func cosine(_ a: [String: Double], _ b: [String: Double]) -> Double {

@@ -18,14 +18,19 @@ enum SearchIndexer {
 
         /// Each field is analysed from its first `SearchAnalyzer.maxDocumentWords` words only: a huge body (one word
         /// 300,000 times) costs the index, and every search whose words it holds, no more than a long article.
+        /// `analysed`: the article's own text analysed beforehand (a bulk import's conversion), used when it is the
+        /// analysis of this very text.
         init(
             kicker: String, title: String, lead: String, bodyHTML: String, tags: [String], authors: [String], section: String,
-            analyzer: SearchAnalyzer = .shared
+            analyzer: SearchAnalyzer = .shared, analysed: Analysed? = nil
         ) {
-            let limit = SearchAnalyzer.maxDocumentWords
-            let fields = [
-                kicker + " " + title, lead, ArticleBody.plainText(bodyHTML), (tags + authors + [section]).joined(separator: " . "),
-            ].map { analyzer.analyses($0, limit: limit) }
+            let own =
+                analysed.flatMap { $0.holds(kicker: kicker, title: title, lead: lead, bodyHTML: bodyHTML) ? $0 : nil }
+                ?? Analysed(kicker: kicker, title: title, lead: lead, bodyHTML: bodyHTML, analyzer: analyzer)
+            let fields =
+                own.fields + [
+                    analyzer.analyses((tags + authors + [section]).joined(separator: " . "), limit: SearchAnalyzer.maxDocumentWords)
+                ]
             self.title = fields[0].map(\.term)
             self.lead = fields[1].map(\.term)
             self.body = fields[2].map(\.term)
@@ -47,6 +52,29 @@ enum SearchIndexer {
             for term in title { counts[term, default: 0] += 2 }
             for term in lead + body + meta { counts[term, default: 0] += 1 }
             return counts
+        }
+    }
+
+    /// The analysis of an article's own text (kicker and title, lead, body), which needs nothing stored: a bulk import
+    /// makes it while converting a post, beside the transaction that writes the batch before it. (The names of the
+    /// article's section, tags and authors are analysed in the transaction, as stored.)
+    struct Analysed: Sendable {
+        let kicker: String
+        let title: String
+        let lead: String
+        let bodyHTML: String
+        /// Kicker and title, lead, body.
+        let fields: [[SearchAnalyzer.Analysis]]
+
+        init(kicker: String, title: String, lead: String, bodyHTML: String, analyzer: SearchAnalyzer = .shared) {
+            (self.kicker, self.title, self.lead, self.bodyHTML) = (kicker, title, lead, bodyHTML)
+            fields = [kicker + " " + title, lead, ArticleBody.plainText(bodyHTML)].map {
+                analyzer.analyses($0, limit: SearchAnalyzer.maxDocumentWords)
+            }
+        }
+
+        func holds(kicker: String, title: String, lead: String, bodyHTML: String) -> Bool {
+            self.kicker == kicker && self.title == title && self.lead == lead && self.bodyHTML == bodyHTML
         }
     }
 

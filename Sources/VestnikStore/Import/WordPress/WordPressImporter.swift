@@ -125,28 +125,33 @@ public struct WordPressImporter: Sendable {
         }
         var owners: [String: Int] = [:]
         var batch: [Pending] = []
-        /// Writes the posts converted so far in one transaction; if that fails, one at a time, so one bad post
-        /// fails alone.
-        func flush() async throws {
-            let posts = batch
-            batch.removeAll(keepingCapacity: true)
-            guard !posts.isEmpty else { return }
-            func record(_ post: Pending, _ slug: String, _ result: ArticleRepository.SaveResult) {
-                switch result {
-                case .created:
-                    report.created += 1
-                    if slug != post.baseSlug {
-                        report.warnings.append(
-                            Problem(
-                                itemID: post.item.postID, title: post.item.title, line: post.item.line,
-                                message: "the slug \(post.baseSlug) was taken; imported as \(slug)"))
-                    }
-                case .updated: report.updated += 1
+        /// The batch being written while the next one is read and converted (the second core's work): a batch's
+        /// transaction starts only after the one before it has ended, so batches still commit whole and in order.
+        /// With pictures the conversion itself writes into the media library, so a batch is written before the next
+        /// is read.
+        var writing: (posts: [Pending], task: Task<[(slug: String, result: ArticleRepository.SaveResult)], any Error>)?
+        func record(_ post: Pending, _ slug: String, _ result: ArticleRepository.SaveResult) {
+            switch result {
+            case .created:
+                report.created += 1
+                if slug != post.baseSlug {
+                    report.warnings.append(
+                        Problem(
+                            itemID: post.item.postID, title: post.item.title, line: post.item.line,
+                            message: "the slug \(post.baseSlug) was taken; imported as \(slug)"))
                 }
-                archives.note(post.item, channel: channel)
+            case .updated: report.updated += 1
             }
+            archives.note(post.item, channel: channel)
+        }
+        /// Waits for the batch being written; if its transaction failed, writes its posts one at a time, so one bad
+        /// post fails alone.
+        func finish() async throws {
+            guard let current = writing else { return }
+            writing = nil
+            let posts = current.posts
             do {
-                for (post, stored) in zip(posts, try await writes.importArticles(posts.map(\.write), now: now)) {
+                for (post, stored) in zip(posts, try await current.task.value) {
                     record(post, stored.slug, stored.result)
                 }
             } catch let error as DatabaseUnavailableError {
@@ -166,31 +171,49 @@ public struct WordPressImporter: Sendable {
                 }
             }
         }
-        try await reader.read(
-            channel: {
-                channel = $0
-                if let accounts = options.accounts, !options.dryRun { owners = try await accounts($0) }
-            }
-        ) { item in
-            report.items[item.postType.isEmpty ? "?" : item.postType, default: 0] += 1
-            report.comments += item.comments
-            do {
-                if let post = try await importItem(
-                    item, channel: channel, options: options, now: now, pictures: pictures, owner: owners[item.creator], report: &report)
-                {
-                    batch.append(post)
-                    if batch.count >= options.batchSize { try await flush() }
-                }
-            } catch let error as InvalidInput {
-                report.failures.append(Problem(itemID: item.postID, title: item.title, line: item.line, message: error.description))
-            } catch let error as DatabaseUnavailableError {
-                throw error
-            } catch {
-                report.failures.append(Problem(itemID: item.postID, title: item.title, line: item.line, message: "\(error)"))
-            }
-            progress(report)
+        /// Starts writing the posts converted so far in one transaction, once the batch before them is written.
+        func flush() async throws {
+            try await finish()
+            let posts = batch
+            batch.removeAll(keepingCapacity: true)
+            guard !posts.isEmpty else { return }
+            let items = posts.map(\.write)
+            writing = (posts, Task { try await writes.importArticles(items, now: now) })
+            if pictures != nil { try await finish() }
         }
-        try await flush()
+        do {
+            try await reader.read(
+                channel: {
+                    channel = $0
+                    if let accounts = options.accounts, !options.dryRun { owners = try await accounts($0) }
+                }
+            ) { item in
+                report.items[item.postType.isEmpty ? "?" : item.postType, default: 0] += 1
+                report.comments += item.comments
+                do {
+                    if let post = try await importItem(
+                        item, channel: channel, options: options, now: now, pictures: pictures, owner: owners[item.creator],
+                        report: &report)
+                    {
+                        batch.append(post)
+                        if batch.count >= options.batchSize { try await flush() }
+                    }
+                } catch let error as InvalidInput {
+                    report.failures.append(Problem(itemID: item.postID, title: item.title, line: item.line, message: error.description))
+                } catch let error as DatabaseUnavailableError {
+                    throw error
+                } catch {
+                    report.failures.append(Problem(itemID: item.postID, title: item.title, line: item.line, message: "\(error)"))
+                }
+                progress(report)
+            }
+            try await flush()
+            try await finish()
+        } catch {
+            // A batch still being written ends (whole, or not at all) before the error is passed on.
+            _ = try? await writing?.task.value
+            throw error
+        }
         if !options.dryRun {
             try await storeArchiveRedirects(archives, channel: channel, report: &report)
             if report.created + report.updated > 0 { try await RelatedArticles(database: database).refreshAll(now: now) }
@@ -313,7 +336,7 @@ public struct WordPressImporter: Sendable {
         report.redirects += keys.count
         if options.dryRun { return nil }
         let postID = item.postID
-        let write = ArticleWriteService.Imported(
+        var write = ArticleWriteService.Imported(
             input: input, slug: { db in try await Self.slug(postID: postID, base: baseSlug, source: source, in: db) }
         ) { articleID, db in
             try await db.raw(
@@ -328,6 +351,8 @@ public struct WordPressImporter: Sendable {
                     .run()
             }
         }
+        // Analysed here, while the batch before is being written (its names as stored are analysed with it).
+        write.analysed = SearchIndexer.Analysed(kicker: input.kicker, title: input.title, lead: input.lead, bodyHTML: input.bodyHTML)
         // What is kept of the item until its batch is written: not its body.
         var kept = item
         kept.content = ""
@@ -383,13 +408,17 @@ public struct WordPressImporter: Sendable {
     /// re-run updates that article); else `base`, or `base-2`, `-3` … when another article holds it (the importer
     /// warns).
     static func slug(postID: Int, base: String, source: String, in db: any SQLDatabase) async throws -> String {
-        let earlier = try await db.raw(
+        // One statement for the usual cases: imported before, or a new post whose slug is free.
+        let row = try await db.raw(
             """
-            SELECT a.slug FROM import_items i JOIN articles a ON a.id = i.article_id
-            WHERE i.source = \(bind: source) AND i.item_id = \(bind: postID)
+            SELECT (SELECT a.slug FROM import_items i JOIN articles a ON a.id = i.article_id
+                    WHERE i.source = \(bind: source) AND i.item_id = \(bind: postID)) AS earlier,
+                CASE WHEN EXISTS (SELECT 1 FROM articles WHERE slug = \(bind: base))
+                    OR EXISTS (SELECT 1 FROM article_slug_history WHERE slug = \(bind: base)) THEN 1 ELSE 0 END AS taken
             """
-        ).first()?.string("slug")
-        if let earlier { return earlier }
+        ).first()
+        if let earlier = try row?.decode(column: "earlier", as: String?.self) { return earlier }
+        if try row?.int("taken") == 0 { return base }
         var candidate = base
         var number = 1
         while try await ArticleRepository.slugOwner(candidate, in: db) != nil {

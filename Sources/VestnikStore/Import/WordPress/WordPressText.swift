@@ -43,7 +43,10 @@ enum WordPressText {
                 out.append("<p>" + lines + "</p>")
             }
         }
-        for line in normalized.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Split at the bytes of line feeds: a line feed is always a character of its own, so this is the split by
+        // characters, without finding every character's bounds in the body.
+        for bytes in normalized.utf8.split(separator: 10, omittingEmptySubsequences: false) {
+            let line = Substring(bytes)
             if line.allSatisfy(\.isWhitespace) { flush() } else { chunk.append(line) }
         }
         flush()
