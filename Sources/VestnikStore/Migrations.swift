@@ -528,5 +528,30 @@ public enum Migrations {
                 // `updated_at` stays the time of the last save of any kind (sitemaps, feeds, the API's `modified`).
                 "ALTER TABLE articles ADD COLUMN modified_at {bigint}",
             ]),
+        Migration(
+            version: 26, name: "PostgreSQL finds a phrase by its neighbouring terms",
+            statements: [],
+            postgresOnly: [
+                // Every two terms that stand next to each other in a document, as lexemes `first second` (no
+                // positions): `'a b'` is the phrase "a b" (`SearchRepository.pairsTsquery`), so GIN answers a phrase
+                // without reading the documents of every article that merely holds its words. Computed from the
+                // document's own positions, so it finds exactly what `document @@ 'a' <-> 'b'` finds; kept under a
+                // tsvector's 1 MB of lexemes (a body of 80,000 distinct pairs of long words loses its last pairs;
+                // positions past 16,383, where a tsvector stops counting, hold one word each here).
+                """
+                CREATE FUNCTION search_pairs(document TSVECTOR) RETURNS TSVECTOR
+                LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+                    SELECT COALESCE(array_to_tsvector(array_agg(s.pair)), CAST('' AS TSVECTOR)) FROM (
+                        SELECT d.pair, SUM(octet_length(d.pair) + 4) OVER (ORDER BY d.first, d.pair) AS size FROM (
+                            SELECT w.lexeme || ' ' || w.next AS pair, MIN(w.p) AS first FROM (
+                                SELECT u.lexeme, p, lead(u.lexeme) OVER (ORDER BY p) AS next, lead(p) OVER (ORDER BY p) AS np
+                                FROM unnest(document) AS u, unnest(u.positions) AS p) AS w
+                            WHERE w.np = w.p + 1 GROUP BY 1) AS d) AS s
+                    WHERE s.size < 1000000
+                $$
+                """,
+                "CREATE INDEX article_search_pairs ON article_search USING GIN (search_pairs(document))",
+                "ANALYZE article_search",
+            ]),
     ]
 }

@@ -67,7 +67,12 @@ import VestnikTestSupport
             try await ArticleRepository(database: database).saveAll(batch, now: testNow)
             let search = SearchRepository(database: database)
             var oneWord = 0
-            for text in Self.vocabulary + ["училища", "uchilishte", "-газ цена", "\"цена газ\"", "бюджет училище", "футбол -мач"] {
+            // Phrases are found by their neighbouring terms (`search_pairs`), a phrase of three words also by its document.
+            let phrases = [
+                "\"цена газ\"", "\"газ цена\" ток", "\"бюджет училище община\"", "\"мач отбор\" -футбол", "\"сняг дъжд\" -\"дъжд сняг\"",
+                "\"път мост\" \"мост град\"", "\"uchilishte budzhet\"",
+            ]
+            for text in Self.vocabulary + ["училища", "uchilishte", "-газ цена", "бюджет училище", "футбол -мач"] + phrases {
                 let query = try SearchQuery.parse(text)
                 let page = try await search.search(query, page: PageRequest(number: 1, size: 10), now: testNow)
                 let reference = try await Self.reference(query, candidates: SearchRepository.newestMatches, in: database)
@@ -84,6 +89,49 @@ import VestnikTestSupport
             }
             // Most words have more matches than are ranked exactly, so the choice by shares was tested.
             #expect(oneWord >= 20)
+        }
+    }
+
+    /// `search_pairs` (migration 26) holds `a b` exactly where the document has the phrase "a b": for every ordered
+    /// pair of the corpus's words (the same word twice included), the same articles.
+    @Test(arguments: TestDatabase.all.filter { $0 == .postgres })
+    func aPairIsWhereThePhraseIs(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let words = Array(Self.vocabulary.prefix(8))
+            var batch: [ArticleInput] = []
+            for index in 0..<60 {
+                // A body word is three or four places after the one before it in the list, and titles and leads add
+                // pairs of their own: some pairs are common, some rare, some never met.
+                let body = (0..<30).map { words[($0 * 3 + index * 5 + $0 / 7) % words.count] }.joined(separator: " ")
+                var article = input("\(words[index % words.count]) \(words[(index * 7) % words.count])", hoursAgo: Double(index))
+                article.slug = "dvoyka-\(index)"
+                article.lead = words[(index + 3) % words.count]
+                article.bodyHTML = "<p>\(body).</p>"
+                batch.append(article)
+            }
+            try await ArticleRepository(database: database).saveAll(batch, now: testNow)
+            let terms = try words.map { try SearchQuery.parse($0).required[0].words[0].term }
+            var found = 0
+            for first in terms {
+                for second in terms {
+                    let row = try await database.read { db in
+                        try await db.raw(
+                            """
+                            SELECT (SELECT COALESCE(string_agg(CAST(article_id AS TEXT), ' ' ORDER BY article_id), '') FROM article_search
+                                    WHERE search_pairs(document) @@ CAST(\(bind: "'\(first) \(second)'") AS tsquery)) AS pairs,
+                                (SELECT COALESCE(string_agg(CAST(article_id AS TEXT), ' ' ORDER BY article_id), '') FROM article_search
+                                    WHERE document @@ CAST(\(bind: "'\(first)' <-> '\(second)'") AS tsquery)) AS phrase
+                            """
+                        ).first()
+                    }
+                    let pairs = try row?.string("pairs")
+                    let phrase = try row?.string("phrase")
+                    #expect(pairs == phrase, "\(first) \(second)")
+                    if phrase?.isEmpty == false { found += 1 }
+                }
+            }
+            // Most pairs are somewhere, not all: both sides of the comparison were tested.
+            #expect(found > 10 && found < terms.count * terms.count)
         }
     }
 }

@@ -120,6 +120,12 @@ import VestnikTestSupport
                 now: testNow)
             #expect(newsroom.items.count == 200)
             #expect(newsroom.total == SearchRepository.countLimit + 1)
+            // A page past the last still tells how many there are (no row carries the count there).
+            let past = try await search.search(
+                try SearchQuery.parse("газ"), filters: SearchFilters(includeUnpublished: true), page: PageRequest(number: 100, size: 20),
+                now: testNow)
+            #expect(past.items.isEmpty)
+            #expect(past.total == SearchRepository.countLimit + 1)
         }
     }
 

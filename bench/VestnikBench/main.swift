@@ -19,6 +19,8 @@ struct Options {
     var output: String?
     /// Rebuild the whole index first (`SearchRebuild`), and time it.
     var reindex = false
+    /// Print this many of the slowest queries (time, matches, text, terms), and p95 by kind of query.
+    var slowest = 0
 
     init(_ arguments: [String]) {
         var iterator = arguments.makeIterator()
@@ -29,6 +31,7 @@ struct Options {
             case "--queries": queries = Int(iterator.next() ?? "") ?? queries
             case "--output": output = iterator.next()
             case "--reindex": reindex = true
+            case "--slowest": slowest = Int(iterator.next() ?? "") ?? slowest
             default: break
             }
         }
@@ -139,6 +142,8 @@ notes.append(
 let search = SearchRepository(database: database)
 var latencies: [Double] = []
 var totalHits = 0
+/// Each query's time, matches, text and kind (phrase, exclusion, words), for `--slowest`.
+var timed: [(ms: Double, total: Int, text: String, kind: String)] = []
 for number in 0..<options.queries {
     var text = (0..<(1 + number % 3)).map { _ in word() }.joined(separator: " ")
     if number % 7 == 0 { text = "\"\(text)\"" }
@@ -150,8 +155,31 @@ for number in 0..<options.queries {
     let elapsed = ContinuousClock.now - clock
     latencies.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
     totalHits += page.total
+    if options.slowest > 0 {
+        let phrase = query.required.contains { if case .phrase(let words) = $0 { words.count > 1 } else { false } }
+        let kind = (phrase ? "phrase" : "\(query.required.count) word(s)") + (query.excluded.isEmpty ? "" : " -exclusion")
+        let terms = query.required.map { clause -> String in
+            switch clause {
+            case .term(let word): return "(" + word.terms.joined(separator: "|") + ")"
+            case .phrase(let words): return "\"" + words.map { "(" + $0.terms.joined(separator: "|") + ")" }.joined(separator: " ") + "\""
+            }
+        }
+        timed.append((latencies[latencies.count - 1], page.total, text + "  " + terms.joined(separator: " & "), kind))
+    }
 }
 latencies.sort()
+if options.slowest > 0 {
+    for kind in Set(timed.map(\.kind)).sorted() {
+        let times = timed.filter { $0.kind == kind }.map(\.ms).sorted()
+        print(
+            String(
+                format: "%@: %d queries, p50 %.2f ms, p95 %.2f ms, max %.2f ms", kind, times.count,
+                percentile(times, 0.5), percentile(times, 0.95), times.last ?? 0))
+    }
+    for entry in timed.sorted(by: { $0.ms > $1.ms }).prefix(options.slowest) {
+        print(String(format: "%9.2f ms %6d matches  ", entry.ms, entry.total) + entry.text)
+    }
+}
 let report =
     String(
         format: "%@ | %d articles | %d queries | p50 %.2f ms | p95 %.2f ms | p99 %.2f ms | max %.2f ms | mean hits %d",

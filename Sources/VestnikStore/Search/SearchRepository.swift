@@ -100,25 +100,26 @@ public struct SearchRepository: Sendable {
             let relevance: SQLQueryString =
                 "-bm25(article_search, \(literal: w.title), \(literal: w.lead), \(literal: w.body), \(literal: w.meta), \(literal: w.forms))"
             // CROSS JOIN keeps the full-text index as the outer loop: SQLite must not scan articles and probe the
-            // index once per row.
-            count = """
-                SELECT COUNT(*) AS n FROM (SELECT 1 FROM article_search CROSS JOIN articles a ON a.id = article_search.rowid
-                WHERE article_search MATCH \(bind: fts) AND \(condition) LIMIT \(literal: countLimit)) AS matches
-                """
-            // bm25 is computed for the rows that pass the condition only.
+            // index once per row. One walk, newest first, finds both the candidates and the count (capped at
+            // `countLimit + 1`); bm25 is computed for the rows that pass the condition only.
             let newest: SQLQueryString = """
-                SELECT article_search.rowid AS id, \(relevance) AS relevance
-                FROM article_search CROSS JOIN articles a ON a.id = article_search.rowid
-                WHERE article_search MATCH \(bind: fts) AND \(condition)
-                ORDER BY article_search.rowid DESC LIMIT \(literal: candidates)
+                WITH newest AS MATERIALIZED (
+                    SELECT article_search.rowid AS id, \(relevance) AS relevance
+                    FROM article_search CROSS JOIN articles a ON a.id = article_search.rowid
+                    WHERE article_search MATCH \(bind: fts) AND \(condition)
+                    ORDER BY article_search.rowid DESC LIMIT \(literal: max(candidates, countLimit)))
                 """
+            let ranked: SQLQueryString = "SELECT id, relevance FROM newest ORDER BY id DESC LIMIT \(literal: candidates)"
             // Without filters, the best text matches among them are re-ranked with the recency boost.
             let pool: SQLQueryString =
                 filters == SearchFilters()
-                ? "SELECT id, relevance FROM (\(newest)) ORDER BY relevance DESC LIMIT \(literal: max(200, (page.offset + page.size) * Self.poolPerResult))"
-                : newest
+                ? "SELECT id, relevance FROM (\(ranked)) ORDER BY relevance DESC LIMIT \(literal: max(200, (page.offset + page.size) * Self.poolPerResult))"
+                : ranked
+            let total: SQLQueryString = "(SELECT COUNT(*) FROM (SELECT 1 FROM newest LIMIT \(literal: countLimit)))"
+            count = "\(newest) SELECT \(total) AS n"
             rows = """
-                SELECT \(columns), m.relevance * \(recency) AS score
+                \(newest)
+                SELECT \(columns), m.relevance * \(recency) AS score, \(total) AS total
                 FROM (\(pool)) AS m CROSS JOIN articles a ON a.id = m.id JOIN sections s ON s.id = a.section_id
                 \(ArticleRepository.summaryPictureJoin)
                 ORDER BY score DESC, a.published_at DESC
@@ -131,8 +132,15 @@ public struct SearchRepository: Sendable {
             }
         }
         return try await database.readAside { db in
-            let total = try await db.raw(count).first()?.int("n") ?? 0
-            let hits = try await db.raw(rows).all().map { row in
+            let found = try await db.raw(rows).all()
+            // Past the last page no row carries the count.
+            let total: Int
+            if let first = found.first {
+                total = try first.int("total")
+            } else {
+                total = try await db.raw(count).first()?.int("n") ?? 0
+            }
+            let hits = try found.map { row in
                 SearchHit(
                     article: try ArticleRepository.summary(row),
                     text: try row.string("lead") + " " + ArticleBody.plainText(Self.wholeTags(try row.string("body_html"))),
@@ -203,26 +211,30 @@ public struct SearchRepository: Sendable {
         }
         // Walking the rarest word's postings finds `walked` matches after about `walked` divided by how many of its
         // articles have the other words too (estimated from their document frequencies); GIN's intersection is cheaper
-        // when few do, and checks a phrase's positions on the intersection only.
+        // when few do. A phrase is found by GIN over its term pairs.
         let others = Set(words.map(\.terms)).subtracting([driver.terms])
         let density = others.reduce(1.0) { $0 * Double(df(SearchQuery.Word(terms: $1, form: ""))) / Double(max(1, articles)) }
-        let walk = !query.required.contains { $0.words.count > 1 } && density >= Self.walkDensity
+        let pairs = Self.pairsTsquery(query)
+        let walk = pairs == nil && density >= Self.walkDensity
+        // An excluded word is looked up by article; an excluded phrase needs the document's positions. Both are
+        // asked per candidate (a scalar subquery, which PostgreSQL does not turn into an anti-join that would read
+        // the excluded word's every posting and lose the newest-first order of the walk).
+        var filter: SQLQueryString = ""
+        for clause in query.excluded where clause.words.count == 1 {
+            filter += """
+                 AND (SELECT COUNT(*) FROM article_terms t
+                    WHERE t.article_id = d.article_id AND t.term IN (\(binds: clause.words[0].terms))) = 0
+                """
+        }
+        let excludesPhrase = query.excluded.contains { $0.words.count > 1 }
         let matches: SQLQueryString
         if walk {
             // Walk the rarest word's postings, one walk per term, each to its own newest `walked` matches (together they
             // hold the word's newest `walked`; PostgreSQL 15 would sort a union of the walks rather than merge them).
-            // An excluded word is looked up by article; an excluded phrase needs the document's positions.
-            var filter: SQLQueryString = ""
-            for clause in query.excluded where clause.words.count == 1 {
+            if excludesPhrase {
                 filter += """
-                     AND NOT EXISTS (SELECT 1 FROM article_terms t
-                        WHERE t.article_id = d.article_id AND t.term IN (\(binds: clause.words[0].terms)))
-                    """
-            }
-            if query.excluded.contains(where: { $0.words.count > 1 }) {
-                filter += """
-                     AND EXISTS (SELECT 1 FROM article_search x
-                        WHERE x.article_id = d.article_id AND x.document @@ CAST(\(bind: tsquery) AS tsquery))
+                     AND (SELECT COUNT(*) FROM article_search x
+                        WHERE x.article_id = d.article_id AND x.document @@ CAST(\(bind: tsquery) AS tsquery)) = 1
                     """
             }
             let rest = words.filter { $0.terms != driver.terms }
@@ -245,21 +257,38 @@ public struct SearchRepository: Sendable {
                     ORDER BY article_id DESC LIMIT \(literal: walked))
                 """
         } else {
-            // Several words: the GIN index intersects their posting lists (and checks a phrase's positions); the
-            // newest `walked` matches (sorted, never walked by id through the documents) then get their words' shares.
+            // GIN finds the articles (only their ids: no document is read, no article joined); the newest then get
+            // their words' shares and are checked for visibility one by one until `walked` pass.
             let share = shares(words)
+            let found: SQLQueryString
+            var checks: SQLQueryString = ""
+            if let pairs {
+                // A phrase: its neighbouring words' term pairs (`search_pairs`, migration 26) find the articles that
+                // hold it; only a phrase of three words or more (or an excluded phrase) asks the documents, of those
+                // articles only. The other words and the excluded ones are looked up by article.
+                let longPhrase = excludesPhrase || query.required.contains { $0.words.count > 2 }
+                let document: SQLQueryString = longPhrase ? " AND x.document @@ CAST(\(bind: tsquery) AS tsquery)" : ""
+                found = "search_pairs(x.document) @@ CAST(\(bind: pairs) AS tsquery)\(document)"
+                checks = filter + share.all
+            } else {
+                // Several words, few articles with all of them: GIN intersects their posting lists.
+                found = "x.document @@ CAST(\(bind: tsquery) AS tsquery)"
+            }
             matches = """
-                WITH m AS MATERIALIZED (
-                    SELECT x.article_id FROM article_search x JOIN articles a ON a.id = x.article_id
-                    WHERE x.document @@ CAST(\(bind: tsquery) AS tsquery) AND \(condition)
-                    ORDER BY x.article_id + 0 DESC LIMIT \(literal: walked)),
-                c AS MATERIALIZED (SELECT d.article_id, \(share.sum) AS rank FROM m AS d \(share.joins))
+                WITH m AS MATERIALIZED (SELECT x.article_id FROM article_search x WHERE \(found)),
+                c AS MATERIALIZED (
+                    SELECT d.article_id, \(share.sum) AS rank FROM (SELECT article_id FROM m ORDER BY article_id DESC) AS d
+                    \(share.joins) JOIN articles a ON a.id = d.article_id
+                    WHERE \(condition)\(checks)
+                    ORDER BY d.article_id DESC LIMIT \(literal: walked))
                 """
         }
+        // The count stops at `countLimit + 1` however far a reader pages (the walk goes further then).
+        let counted: SQLQueryString = "(SELECT COUNT(*) FROM (SELECT 1 FROM c LIMIT \(literal: Self.countLimit + 1)) AS n)"
         let rows = try await db.raw(
             """
             \(matches)
-            SELECT \(columns), (SELECT COUNT(*) FROM c) AS total,
+            SELECT \(columns), \(counted) AS total,
                 CAST(ts_rank(\(literal: Self.rankWeights), x.document, CAST(\(bind: tsquery) AS tsquery), 1) AS DOUBLE PRECISION) * \(recency) AS score
             FROM (
                 SELECT k.article_id FROM (SELECT article_id, rank FROM c ORDER BY article_id DESC LIMIT \(literal: candidates)) AS k
@@ -276,7 +305,7 @@ public struct SearchRepository: Sendable {
         if let first = rows.first {
             total = try first.int("total")
         } else {
-            total = try await db.raw("\(matches) SELECT COUNT(*) AS n FROM c").first()?.int("n") ?? 0
+            total = try await db.raw("\(matches) SELECT \(counted) AS n").first()?.int("n") ?? 0
         }
         let hits = try rows.map { row in
             SearchHit(
@@ -332,6 +361,24 @@ public struct SearchRepository: Sendable {
 
     /// The lexeme of an exact form in the PostgreSQL document: apart from the terms, which are never spelled so.
     static func formLexeme(_ form: String) -> String { "=" + form }
+
+    /// The lexeme `search_pairs` (migration 26) gives two terms that stand next to each other in a document.
+    static func pairLexeme(_ first: String, _ second: String) -> String { first + " " + second }
+
+    /// PostgreSQL: what every required phrase asks of `search_pairs(document)`: each two neighbouring words as one of
+    /// their terms' pairs, `('a b' | 'a2 b') & ('b c')`. For a phrase of two words this is the phrase itself (the pairs
+    /// come from the document's positions); a longer one also needs the document. nil: no phrase of two words or more.
+    static func pairsTsquery(_ query: SearchQuery) -> String? {
+        var clauses: [String] = []
+        for case .phrase(let words) in query.required where words.count > 1 {
+            for (first, second) in zip(words, words.dropFirst()) {
+                let pairs = first.terms.flatMap { a in second.terms.map { b in "'" + pairLexeme(a, b) + "'" } }
+                let clause = "(" + pairs.joined(separator: " | ") + ")"
+                if !clauses.contains(clause) { clauses.append(clause) }
+            }
+        }
+        return clauses.isEmpty ? nil : clauses.joined(separator: " & ")
+    }
 
     /// A tsquery, every lexeme quoted: `('a' | 'a2' | '=af') & ('b' <-> 'c') & !('e' | '=ef')`.
     static func tsquery(_ query: SearchQuery) -> String {
