@@ -182,57 +182,45 @@ public enum Outbound {
         let arguments = arguments(request, to: target, policy: policy)
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Response, any Error>) in
             DispatchQueue.global().async {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: curl)
-                process.arguments = arguments
                 // No proxy or curl settings from the server's environment; only where the trusted certificates are.
-                process.environment = ProcessInfo.processInfo.environment.filter { ["SSL_CERT_FILE", "SSL_CERT_DIR"].contains($0.key) }
-                let input = Pipe()
-                let output = Pipe()
-                let errors = Pipe()
-                process.standardInput = request.body == nil ? FileHandle.nullDevice : input
-                process.standardOutput = output
-                process.standardError = errors
+                let environment = ProcessInfo.processInfo.environment.filter { ["SSL_CERT_FILE", "SSL_CERT_DIR"].contains($0.key) }
+                let child: ChildProcess
                 do {
-                    try process.run()
+                    child = try ChildProcess(curl, arguments: arguments, environment: environment, takesInput: request.body != nil)
                 } catch {
                     continuation.resume(throwing: Failure.transport("\(curl) did not start: \(error)"))
                     return
                 }
-                // SIGKILL, not terminate()'s SIGTERM: the child inherits the calling thread's signal mask, in which
-                // SIGTERM may be blocked, and curl blocked writing to a full pipe would then never end.
-                let timer = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+                // SIGKILL: curl blocked writing to a full pipe ends too.
+                let timer = DispatchWorkItem { child.kill() }
                 DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(policy.timeout + 5), execute: timer)
                 if let body = request.body {
                     DispatchQueue.global().async {
                         _ = ignoreBrokenPipes
-                        try? input.fileHandleForWriting.write(contentsOf: Data(body))
-                        try? input.fileHandleForWriting.close()
+                        child.send(body)
                     }
                 }
                 var received: [UInt8] = []
                 var tooLarge = false
                 while true {
-                    let chunk = output.fileHandleForReading.availableData
+                    let chunk = ChildProcess.read(child.output)
                     if chunk.isEmpty { break }
                     received.append(contentsOf: chunk)
                     if received.count > policy.maxResponseBytes {
                         tooLarge = true
-                        // Closing the pipe ends curl's write (EPIPE) even where a signal would be blocked.
-                        try? output.fileHandleForReading.close()
-                        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+                        child.kill()
                         break
                     }
                 }
-                let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile().prefix(8_192), as: UTF8.self)
-                process.waitUntilExit()
+                let said = String(decoding: ChildProcess.readAll(child.errors, keep: 8_192), as: UTF8.self)
+                let exit = child.wait()
                 timer.cancel()
-                let status = process.terminationStatus
-                if tooLarge || status == 63 {
+                if tooLarge || exit == 63 {
                     continuation.resume(throwing: Failure.tooLarge(policy.maxResponseBytes))
                     return
                 }
-                if status == 28 || process.terminationReason == .uncaughtSignal {
+                // 28: curl's own time limit; no exit status: the timer's kill.
+                guard let status = exit, status != 28 else {
                     continuation.resume(throwing: Failure.timedOut)
                     return
                 }

@@ -64,35 +64,36 @@ public struct MailTransport: Sendable {
     /// Runs `program` with `message` on its standard input; throws with what it said when it fails or takes over 60 s.
     func send(_ message: [UInt8], with program: [String]) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: program[0])
-            process.arguments = Array(program.dropFirst())
-            let input = Pipe()
-            let output = Pipe()
-            process.standardInput = input
-            process.standardOutput = output
-            process.standardError = output
-            process.terminationHandler = { process in
-                let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile().prefix(2_000), as: UTF8.self)
-                if process.terminationStatus == 0 && process.terminationReason == .exit {
+            // A thread of its own: the program's pipes are read and waited for by blocking calls. `ChildProcess`, not
+            // Foundation's `Process` (see there).
+            DispatchQueue.global().async {
+                let child: ChildProcess
+                do {
+                    child = try ChildProcess(
+                        program[0], arguments: Array(program.dropFirst()), environment: ProcessInfo.processInfo.environment,
+                        takesInput: true)
+                } catch {
+                    continuation.resume(throwing: error)
+                    return
+                }
+                let timer = DispatchWorkItem { child.kill() }
+                DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: timer)
+                // A program that exits without reading closes the pipe: the write then fails (EPIPE, with SIGPIPE
+                // ignored) and the exit status says what went wrong.
+                _ = Self.ignoreBrokenPipes
+                child.send(message)
+                let said = ChildProcess.readAll(child.output, keep: 2_000) + ChildProcess.readAll(child.errors, keep: 2_000)
+                let exit = child.wait()
+                timer.cancel()
+                if exit == 0 {
                     continuation.resume()
                 } else {
-                    continuation.resume(throwing: InvalidInput("\(program[0]) exited with \(process.terminationStatus): \(said)"))
+                    let status = exit.map(String.init) ?? "a signal"
+                    continuation.resume(
+                        throwing: InvalidInput(
+                            "\(program[0]) exited with \(status): \(String(decoding: said.prefix(2_000), as: UTF8.self))"))
                 }
             }
-            do {
-                try process.run()
-            } catch {
-                continuation.resume(throwing: error)
-                return
-            }
-            let timer = DispatchWorkItem { if process.isRunning { process.terminate() } }
-            DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: timer)
-            // A program that exits without reading closes the pipe: the write then fails (EPIPE, with SIGPIPE
-            // ignored) and the exit status says what went wrong.
-            _ = Self.ignoreBrokenPipes
-            try? input.fileHandleForWriting.write(contentsOf: Data(message))
-            try? input.fileHandleForWriting.close()
         }
     }
 }
