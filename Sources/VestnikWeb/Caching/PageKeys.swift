@@ -10,6 +10,9 @@ struct PageKeys {
 
     mutating func insert(_ key: String) { keys.insert(key) }
 
+    /// Another page part's keys too.
+    mutating func formUnion(_ other: PageKeys) { keys.formUnion(other.keys) }
+
     mutating func insert(_ articles: [ArticleSummary]) { keys.formUnion(articles.map { CacheKey.article($0.id) }) }
 
     mutating func insert(_ articles: [Article]) { keys.formUnion(articles.map { CacheKey.article($0.id) }) }

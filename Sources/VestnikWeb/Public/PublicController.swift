@@ -51,22 +51,31 @@ struct PublicController<Context: RequestContext>: Sendable {
         if article.section.slug != sectionSlug { return .redirect(permanentlyTo: SiteURLs.article(article)) }
 
         var keys = PageKeys()
-        let html = try await page(for: article, related: related, now: now, splicesToday: true, keys: &keys)
         // The page cache keeps the page without "Новините днес" and splices the block in when it sends the page
         // (`SharedFragment`): it keeps the page under `keys`; what is sent out names the block's keys too.
-        var shown = keys
-        shown.insert(CacheKey.latest)
-        shown.insert(try await today(now: now).filter { $0.id != article.id })
+        var shown = PageKeys()
+        let html = try await page(for: article, related: related, now: now, splicedToday: &shown, keys: &keys)
+        shown.formUnion(keys)
         var response = Response.page(html, keys: shown)
         response.headers[.vestnikSplice] = SplicePoint.header(fragment: "today", excluded: article.id, ownKeys: keys.headerValue)
         return response
     }
 
     /// The article page's HTML; the newsroom's preview renders unsaved articles with it too, without the read beacon.
-    /// `keys` gathers what the page shows; `related`: its "Още:" articles, when read with it. `splicesToday`: leaves
-    /// the keys of "Новините днес" out of `keys` (the page cache splices the block in: `SharedFragment`).
+    /// `keys` gathers what the page shows; `related`: its "Още:" articles, when read with it.
     func page(
-        for article: Article, related given: [ArticleSummary]? = nil, now: Date, countsReads: Bool = true, splicesToday: Bool = false,
+        for article: Article, related given: [ArticleSummary]? = nil, now: Date, countsReads: Bool = true, keys: inout PageKeys
+    ) async throws -> ByteBuffer {
+        var today = PageKeys()
+        let html = try await page(for: article, related: given, now: now, countsReads: countsReads, splicedToday: &today, keys: &keys)
+        keys.formUnion(today)
+        return html
+    }
+
+    /// The same, with the keys of "Новините днес" in `splicedToday` instead of `keys` (the page cache splices the
+    /// block in: `SharedFragment`).
+    private func page(
+        for article: Article, related given: [ArticleSummary]?, now: Date, countsReads: Bool = true, splicedToday: inout PageKeys,
         keys: inout PageKeys
     ) async throws -> ByteBuffer {
         let sections = try await site.lists.sections(now: now)
@@ -80,10 +89,8 @@ struct PublicController<Context: RequestContext>: Sendable {
         keys.insert(CacheKey.article(article.id))
         keys.insert(CacheKey.articlePage(article.id))
         keys.insert(CacheKey.articlePages)  // the "follow us" line and the "Още:" places are settings
-        if !splicesToday {
-            keys.insert(CacheKey.latest)  // "Новините днес"
-            keys.insert(today)
-        }
+        splicedToday.insert(CacheKey.latest)  // "Новините днес"
+        splicedToday.insert(today)
         keys.insert(related)
         // The featured picture's renditions and those of the library pictures in the body, in one query.
         var bodyHashes = BodyPictures.hashes(in: article.bodyUTF8)
