@@ -58,4 +58,21 @@ import Testing
         #expect("<".containsBytes(""))
         #expect(!"<fig".containsBytes("<figure"))
     }
+
+    @Test func bytesAgreeWithTheNaiveSearch() {
+        let marker = Array("<figure class=\"embed\"".utf8)
+        #expect(Array("<p>а</p><figure class=\"embed\" data-x>".utf8).containsBytes(marker))
+        #expect(!Array("<p>а</p><figure class=\"embe".utf8).containsBytes(marker))
+        #expect(![UInt8]().containsBytes(marker))
+        #expect([UInt8]().containsBytes([]))
+        // Random short texts over a three-letter alphabet, so hits and near misses are both common.
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let text = (0..<Int.random(in: 0...12, using: &generator)).map { _ in UInt8.random(in: 97...99, using: &generator) }
+            let needle = (0..<Int.random(in: 0...4, using: &generator)).map { _ in UInt8.random(in: 97...99, using: &generator) }
+            let naive =
+                needle.isEmpty || (0..<max(0, text.count - needle.count + 1)).contains { Array(text[$0..<$0 + needle.count]) == needle }
+            #expect(text.containsBytes(needle) == naive, "\(text) \(needle)")
+        }
+    }
 }

@@ -26,11 +26,11 @@ struct EmbedHTML: Sendable {
         return Array(html.utf8)[...]
     }
 
-    private static let markerStart = Array("<figure class=\"embed\"".utf8)
+    static let markerStart = Array("<figure class=\"embed\"".utf8)
 
     /// The posts a stored body embeds, in order, each once.
     static func embeds(inUTF8 body: [UInt8]) -> [Embed] {
-        guard body.firstRange(of: markerStart) != nil else { return [] }
+        guard body.containsBytes(markerStart) else { return [] }
         var seen: Set<Embed> = []
         return ArticleBody.blocks(fromUTF8: body).compactMap { block in
             guard block.html.starts(with: markerStart), let embed = Embed(marker: block.text), seen.insert(embed).inserted else {

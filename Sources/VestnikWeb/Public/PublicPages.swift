@@ -168,7 +168,7 @@ extension ArticleView {
             correctedNote: corrections.last.map {
                 locale.format("correction_marked", ["date": views.dates.dateLine($0.at)])
             }, galleryScript: galleryCount > 0 ? views.assets.url("gallery.js") : nil,
-            embedsScript: article.bodyUTF8.firstRange(of: Array("<figure class=\"embed\"".utf8)) == nil ? nil : views.embedsScriptURL,
+            embedsScript: article.bodyUTF8.containsBytes(EmbedHTML.markerStart) ? views.embedsScriptURL : nil,
             share: countsReads ? views.share(url: absoluteURL, title: article.headline) : nil)
     }
 }
