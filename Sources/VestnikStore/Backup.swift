@@ -119,16 +119,21 @@ public struct Backup: Sendable {
             .map { URL(fileURLWithPath: String($0)).appendingPathComponent(name).path }
             .first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let path else { throw Failure(description: "\(name) is not installed (Debian: apt-get install postgresql-client)") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "\(name) failed (\(process.terminationStatus)): \(String(decoding: message, as: UTF8.self))")
+        // `ChildProcess`, not Foundation's `Process`: its `run()` on Linux can read past a page (swift-corelibs-foundation
+        // #5472) and crash the whole server.
+        let child: ChildProcess
+        do {
+            child = try ChildProcess(path, arguments: arguments, environment: ProcessInfo.processInfo.environment, takesInput: false)
+        } catch {
+            throw Failure(description: "\(name) could not start: \(error)")
+        }
+        // The tools write to --file or --dbname; their standard output is drained only so they can never block on it.
+        let message = ChildProcess.readAll(child.errors, keep: 65_536)
+        _ = ChildProcess.readAll(child.output, keep: 0)
+        let status = child.wait()
+        guard status == 0 else {
+            let how = status.map { "exit status \($0)" } ?? "ended by a signal"
+            throw Failure(description: "\(name) failed (\(how)): \(String(decoding: message, as: UTF8.self))")
         }
     }
 }

@@ -25,6 +25,18 @@ import VestnikTestSupport
         }
     }
 
+    @Test("a client tool that fails is reported with its exit status and what it wrote to standard error")
+    func failingToolIsReported() throws {
+        #expect(throws: Never.self) { try Backup.runTool("sh", ["-c", "echo done; exit 0"]) }
+        do {
+            try Backup.runTool("sh", ["-c", "echo ignored; echo 'no such database' >&2; exit 3"])
+            Issue.record("a failing tool must throw")
+        } catch let failure as Backup.Failure {
+            #expect(failure.description == "sh failed (exit status 3): no such database\n")
+        }
+        #expect(throws: Backup.Failure.self) { try Backup.runTool("no-such-vestnik-tool", []) }
+    }
+
     @Test("a SQLite backup taken during writes is consistent; one taken after them restores every row and file")
     func sqliteBackupAndRestore() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vestnik-backup-\(UUID().uuidString)")

@@ -33,16 +33,13 @@ private func shownSecret(_ page: String) throws -> [UInt8] {
 
 /// `oathtool` (Debian's oath-toolkit), an independent TOTP implementation: its code for `secret` at `date`.
 private func oathtool(_ secret: [UInt8], at date: Date, digits: Int = 6) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["oathtool", "--totp", "-d", String(digits), "-N", "@\(Int(date.timeIntervalSince1970))", Hex.encode(secret)]
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 0, "oathtool must be installed (Debian package oathtool; .ci/run installs it)")
-    return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(
-        in: .whitespacesAndNewlines)
+    // `ChildProcess`, not Foundation's `Process` (swift-corelibs-foundation #5472 crashed the whole test run in CI).
+    let arguments = ["oathtool", "--totp", "-d", String(digits), "-N", "@\(Int(date.timeIntervalSince1970))", Hex.encode(secret)]
+    let child = try ChildProcess("/usr/bin/env", arguments: arguments, environment: ProcessInfo.processInfo.environment, takesInput: false)
+    let output = ChildProcess.readAll(child.output, keep: 4_096)
+    _ = ChildProcess.readAll(child.errors, keep: 0)
+    #expect(child.wait() == 0, "oathtool must be installed (Debian package oathtool; .ci/run installs it)")
+    return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
 @Suite("Two-factor sign-in (TOTP)")
