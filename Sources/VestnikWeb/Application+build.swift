@@ -40,6 +40,9 @@ public struct ServerSettings: Sendable {
     public var copiesOutsidePictures = true
     /// Whether this node looks embedded posts up at their providers for their facades (`--no-embed-lookups`: never).
     public var embedLookups = true
+    /// Whether this node runs due rebuilds of the search index (a test that steps a rebuild itself turns it off, so
+    /// that the node's rebuilder never finishes it between the test's steps).
+    public var rebuildsSearch = true
 
     public init(
         hostname: String = "127.0.0.1", port: Int = 8080, reads: ReadSettings = ReadSettings(),
@@ -166,10 +169,10 @@ public func buildApplication(
         ?? ReadCounter(repository: site.reads, flushInterval: settings.reads.flushInterval, now: site.now, logger: logger)
     var services: [any Service] = [
         counter, PublicationScheduler(site: site, logger: logger), MailDelivery(site: site, transport: settings.mail, logger: logger),
-        RenditionWorker(renditions: site.renditions, now: site.now, logger: logger), SearchRebuilder(site: site, logger: logger),
-        BackupScheduler(site: site, logger: logger),
+        RenditionWorker(renditions: site.renditions, now: site.now, logger: logger), BackupScheduler(site: site, logger: logger),
         WebhookDelivery(site: site, logger: logger),
     ]
+    if settings.rebuildsSearch { services.append(SearchRebuilder(site: site, logger: logger)) }
     if settings.copiesOutsidePictures {
         services.append(BodyPictureCopier(site: site, policy: settings.outsidePictures, logger: logger))
     }
