@@ -73,6 +73,12 @@ import Testing
             let naive =
                 needle.isEmpty || (0..<max(0, text.count - needle.count + 1)).contains { Array(text[$0..<$0 + needle.count]) == needle }
             #expect(text.containsBytes(needle) == naive, "\(text) \(needle)")
+            // The same in a slice that does not start at 0, which must answer in the slice's own indices.
+            let slice = ([0, 0] + text)[2...]
+            let first = (slice.startIndex..<max(slice.startIndex, slice.endIndex - needle.count + 1)).first {
+                Array(slice[$0..<$0 + needle.count]) == needle
+            }
+            #expect(slice.firstIndex(ofBytes: needle) == (needle.isEmpty ? 2 : first), "\(text) \(needle)")
         }
     }
 }

@@ -55,15 +55,7 @@ struct BodyPictures: Sendable {
         return found
     }
 
-    static func find(_ needle: [UInt8], in haystack: ArraySlice<UInt8>) -> Int? {
-        guard haystack.count >= needle.count, let first = needle.first else { return nil }
-        var index = haystack.startIndex
-        while index <= haystack.endIndex - needle.count {
-            if haystack[index] == first, haystack[index..<(index + needle.count)].elementsEqual(needle) { return index }
-            index += 1
-        }
-        return nil
-    }
+    static func find(_ needle: [UInt8], in haystack: ArraySlice<UInt8>) -> Int? { haystack.firstIndex(ofBytes: needle) }
 
     /// The block with its picture's renditions, or the block as it is (not a library picture, none made yet).
     func render(_ block: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
