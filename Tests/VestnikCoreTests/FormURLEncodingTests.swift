@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import VestnikCore
 
@@ -16,5 +17,20 @@ import VestnikCore
         #expect(pairs.map(\.name) == ["flag", "a", "bad", ""])
         #expect(pairs.map(\.value) == ["", "b=c", "%zz%E0", ""])
         #expect(FormURLEncoding.pairs("").isEmpty)
+    }
+
+    @Test func queryValuesEncodeAsFoundationDoesAndDecodeBack() {
+        let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+        #expect(
+            FormURLEncoding.encodeQueryValue("Нова цена: 5 лв. & още #1+")
+                == "%D0%9D%D0%BE%D0%B2%D0%B0%20%D1%86%D0%B5%D0%BD%D0%B0%3A%205%20%D0%BB%D0%B2.%20%26%20%D0%BE%D1%89%D0%B5%20%231%2B")
+        let alphabet = Array("aZ09-._~ &=+#%/?:„“Жж€😀\u{301}\n\"'<>")
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let text = String((0..<Int.random(in: 0...20, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+            let encoded = FormURLEncoding.encodeQueryValue(text)
+            #expect(encoded == text.addingPercentEncoding(withAllowedCharacters: unreserved), "\(text)")
+            #expect(FormURLEncoding.pairs("v=" + encoded).first?.value == text)
+        }
     }
 }

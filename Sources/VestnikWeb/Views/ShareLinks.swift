@@ -5,9 +5,7 @@ extension ViewFactory {
     /// The share links of an article at `url` (absolute) titled `title`: each service's own share address, so
     /// sharing needs no script of theirs on our pages and tells them nothing until the reader clicks.
     func share(url: String, title: String) -> ShareView {
-        func encoded(_ text: String) -> String {
-            text.addingPercentEncoding(withAllowedCharacters: Self.queryValue) ?? ""
-        }
+        func encoded(_ text: String) -> String { FormURLEncoding.encodeQueryValue(text) }
         let u = encoded(url)
         let t = encoded(title)
         let both = encoded(title + " " + url)
@@ -23,8 +21,4 @@ extension ViewFactory {
             ],
             copy: locale["share_copy"], copied: locale["share_copied"], native: locale["share_native"], script: shareScriptURL)
     }
-
-    /// What stays as it is in a query value: letters, digits and `-._~` (everything else percent-encoded, `&`, `=`,
-    /// `+` and `#` included).
-    static let queryValue = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 }
