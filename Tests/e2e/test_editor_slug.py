@@ -51,7 +51,10 @@ def test_the_slug_box_follows_the_title_until_first_publication(browser, server:
     slug.send_keys("sreshta-v-solun")
     title.send_keys(" в Солун")
     assert slug.get_attribute("value") == "sreshta-v-solun"
+    # The draft's saved page is showing (with its own notice): wait for the publication's page to replace it.
+    before = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.CSS_SELECTOR, 'button[name=action][value=publish]').click()
+    wait.until(EC.staleness_of(before))
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".nr-info")))
     assert browser.find_element(By.ID, "nr-slug").get_attribute("value") == "sreshta-v-solun"
 

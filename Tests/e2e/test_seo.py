@@ -141,7 +141,10 @@ def test_seo_panel_to_the_page_and_the_updated_line(browser, server: Server, edi
         editor.dispatchEvent(new Event('input'));
         """)
     box.click()
+    # The address already says saved=1 (from the publication): wait for the save's own page to replace this one.
+    before = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.CSS_SELECTOR, "button[name=action][value=save]").click()
+    wait.until(EC.staleness_of(before))
     wait.until(lambda driver: "saved=1" in driver.current_url)
     page = server.get(path)
     tree = lxml.html.fromstring(page.body)
