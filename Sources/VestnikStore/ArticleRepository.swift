@@ -119,6 +119,23 @@ public struct ArticleRepository: Sendable {
 
     // MARK: Writing
 
+    /// A slug chosen for a save, and the article that has it now (its id and read count), if any.
+    public struct SlugChoice: Sendable {
+        public var slug: String
+        public var article: (id: Int, reads: Int)?
+
+        public init(slug: String, article: (id: Int, reads: Int)?) {
+            self.slug = slug
+            self.article = article
+        }
+    }
+
+    /// What a save knows of the article that has its slug: nothing yet (it reads it), or that article (nil: none).
+    enum Existing {
+        case unknown
+        case known((id: Int, reads: Int)?)
+    }
+
     /// Creates the article, or updates the one with the same slug, in one transaction with its search entry; then
     /// refreshes the "Още:" lists it belongs in (a bulk import passes `refreshRelated: false` and refreshes once).
     /// Newsroom and import writes go through `ArticleWriteService`, which adds revisions, roles and the audit log.
@@ -138,15 +155,20 @@ public struct ArticleRepository: Sendable {
     /// One save inside the caller's transaction (which holds the article-writes lock): the article, its search entry,
     /// and the change to announce once the transaction has committed.
     /// `taxonomy`: shared by the saves of one transaction (a batch), so each name is looked up once; `terms`: the
-    /// batch's search-term counts, which the caller writes before committing (`SearchIndexer.TermCounts`).
+    /// batch's search rows, which the caller writes before committing (`SearchIndexer.Batch`).
     static func save(
         _ input: ArticleInput, now: Date, dialect: Database.Dialect, taxonomy: TaxonomyCache = TaxonomyCache(),
-        terms: SearchIndexer.TermCounts? = nil, analysed: SearchIndexer.Analysed? = nil, in db: any SQLDatabase
+        terms: SearchIndexer.Batch? = nil, analysed: SearchIndexer.Analysed? = nil, existing known: Existing = .unknown,
+        in db: any SQLDatabase
     ) async throws
         -> (SaveResult, ContentChange)
     {
         try validate(input)
-        let existing = try await existingArticle(slug: input.slug, in: db)
+        let existing: (id: Int, reads: Int)?
+        switch known {
+        case .unknown: existing = try await existingArticle(slug: input.slug, in: db)
+        case .known(let article): existing = article
+        }
         var before: ArticlePlacement?
         if let existing { before = try await ArticlePlacement.of(articleID: existing.id, in: db) }
         let (result, after) = try await write(
@@ -179,7 +201,7 @@ public struct ArticleRepository: Sendable {
     /// `ArticlePlacement.of` would read it back).
     private static func write(
         _ input: ArticleInput, existing: (id: Int, reads: Int)?, now: Date, dialect: Database.Dialect, taxonomy: TaxonomyCache,
-        terms: SearchIndexer.TermCounts?, analysed: SearchIndexer.Analysed? = nil, in db: any SQLDatabase
+        terms: SearchIndexer.Batch?, analysed: SearchIndexer.Analysed? = nil, in db: any SQLDatabase
     ) async throws
         -> (SaveResult, ArticlePlacement)
     {

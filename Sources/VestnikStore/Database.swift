@@ -291,6 +291,22 @@ public final class Database: Sendable {
         try await db.raw("SELECT pg_advisory_xact_lock(hashtext(current_schema()), \(literal: key))").run()
     }
 
+    /// Ranges covering `0..<count` for multi-row statements: groups of `largest` (a power of two), then the rest in
+    /// falling powers of two. So a statement has one of a few shapes (SQL texts), and SQLite's bulk writer, which
+    /// keeps its statements prepared by text, holds a few of each kind instead of one for every row count.
+    static func rowGroups(_ count: Int, largest: Int) -> [Range<Int>] {
+        precondition(largest > 0 && largest & (largest - 1) == 0, "largest must be a power of two")
+        var groups: [Range<Int>] = []
+        var start = 0
+        var size = largest
+        while start < count {
+            while size > count - start { size /= 2 }
+            groups.append(start..<start + size)
+            start += size
+        }
+        return groups
+    }
+
     /// Deadlock detected (40P01) or serialization failure (40001).
     private static func isRetryable(_ error: PSQLError) -> Bool {
         ["40P01", "40001"].contains(error.serverInfo?[.sqlState] ?? "")

@@ -218,6 +218,18 @@ func input(
         }
     }
 
+    /// The "Още:" similarity over numbered terms (sorted arrays) is the cosine of the two vectors.
+    @Test func cosineOfNumberedTerms() {
+        let a = RelatedArticles.Vector([(7, 2.0), (1, 1.0), (4, 3.0)])
+        let b = RelatedArticles.Vector([(4, 1.0), (9, 5.0), (1, 2.0), (2, 1.0)])
+        let expected = (1.0 * 2.0 + 3.0 * 1.0) / ((1.0 + 9.0 + 4.0).squareRoot() * (1.0 + 25.0 + 4.0 + 1.0).squareRoot())
+        #expect(abs(RelatedArticles.cosine(a, b) - expected) < 1e-12)
+        #expect(abs(RelatedArticles.cosine(b, a) - expected) < 1e-12)
+        #expect(abs(RelatedArticles.cosine(a, a) - 1) < 1e-12)
+        #expect(RelatedArticles.cosine(a, RelatedArticles.Vector([(3, 1.0), (8, 2.0)])) == 0)
+        #expect(RelatedArticles.cosine(a, RelatedArticles.Vector()) == 0)
+    }
+
     @Test(arguments: TestDatabase.all)
     func publishedBetweenGivesTheDayNewestFirst(_ kind: TestDatabase) async throws {
         try await kind.with { database in

@@ -162,8 +162,47 @@ import VestnikTestSupport
         }
     }
 
+    @Test(
+        "one batch holding the same article twice: a revision and an audit row per change, exact search statistics, its later text found",
+        arguments: TestDatabase.all)
+    func sameArticleTwiceInOneBatch(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            var first = input("Трамвайна линия")
+            first.bodyHTML = "<p>Старият текст за автобусите.</p>"
+            var second = first
+            second.bodyHTML = "<p>Новият текст за метрото.</p>"
+            let batch = [first, input("Друга новина"), second, second].map { ArticleWriteService.Imported(input: $0, slug: nil) }
+            let results = try await ArticleWriteService(database: database).importArticles(batch, now: testNow)
+            let kinds = results.map { if case .created = $0.result { "created" } else { "updated" } }
+            #expect(kinds == ["created", "created", "updated", "updated"])
+            let id = results[0].result.id
+            #expect(results[2].result.id == id && results[3].result.id == id)
+            #expect(try await EditorialRepository(database: database).revisions(articleID: id).count == 2)
+            let audits = try await database.read { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM audit_log WHERE article_id = \(bind: id) AND action = 'imported'").first()?.int(
+                    "n")
+            }
+            #expect(audits == 2)
+            try await Self.expectExactTermCounts(database)
+            let search = SearchRepository(database: database)
+            let found = try await search.search(try SearchQuery.parse("метрото"), page: PageRequest(), now: testNow)
+            #expect(found.items.map(\.article.title) == ["Трамвайна линия"])
+            #expect(try await search.search(try SearchQuery.parse("автобусите"), page: PageRequest(), now: testNow).items.isEmpty)
+        }
+    }
+
+    @Test("a batch's multi-row statements: every row once, in order, in groups of a few sizes")
+    func rowGroups() {
+        for count in [0, 1, 2, 7, 128, 129, 200, 1_000, 30_001] {
+            let groups = Database.rowGroups(count, largest: 128)
+            #expect(groups.flatMap { Array($0) } == Array(0..<count), "\(count)")
+            #expect(groups.allSatisfy { [1, 2, 4, 8, 16, 32, 64, 128].contains($0.count) }, "\(count)")
+            #expect(groups.count <= count / 128 + 8, "\(count)")
+        }
+    }
+
     /// Every term's `df` in `search_terms` equals the number of articles whose terms hold it, and no article's term
-    /// is missing there.
+    /// is missing there; on PostgreSQL each term's rank is its share of its document's ts_rank (`search_term_ranks`).
     static func expectExactTermCounts(_ database: Database) async throws {
         let (wrong, missing) = try await database.read { db in
             let wrong = try await db.raw(
@@ -175,6 +214,20 @@ import VestnikTestSupport
             return (wrong, missing)
         }
         #expect(wrong == 0 && missing == 0)
+        guard database.dialect == .postgres else { return }
+        let (off, ranked) = try await database.read { db in
+            let off = try await db.raw(
+                """
+                SELECT COUNT(*) AS n FROM article_terms t LEFT JOIN (
+                    SELECT x.article_id, r.term, r.rank FROM article_search x, search_term_ranks(x.document) AS r
+                ) AS r ON r.article_id = t.article_id AND r.term = t.term
+                WHERE t.rank <> COALESCE(r.rank, 0)
+                """
+            ).first()?.int("n")
+            let ranked = try await db.raw("SELECT COUNT(*) AS n FROM article_terms WHERE rank > 0").first()?.int("n")
+            return (off, ranked)
+        }
+        #expect(off == 0 && (ranked ?? 0) > 0)
     }
 
     @Test("SQLite's bulk writer (import-wordpress) stores what the regular writer does, and a failed transaction nothing")

@@ -65,20 +65,22 @@ public struct LegacyRedirects: Sendable {
         }
     }
 
-    /// Stores old addresses of an article (inside the import's transaction); an address already stored is kept.
-    static func store(_ keys: [String], articleID: Int, in db: any SQLDatabase) async throws {
-        // One statement; each path once (an upsert may not touch a row twice).
-        var rows: SQLQueryString = ""
-        for (offset, key) in Set(keys).sorted().enumerated() {
-            rows += (offset == 0 ? "" : ", ") + "(\(bind: key), \(bind: articleID), NULL)"
+    /// Stores old addresses of articles, path → article (inside the import's transaction), in multi-row statements;
+    /// an address stored before now leads to the article given.
+    static func store(_ paths: [String: Int], in db: any SQLDatabase) async throws {
+        let sorted = paths.sorted { $0.key < $1.key }
+        for group in Database.rowGroups(sorted.count, largest: 256) {
+            var rows: SQLQueryString = ""
+            for (offset, entry) in sorted[group].enumerated() {
+                rows += (offset == 0 ? "" : ", ") + "(\(bind: entry.key), \(bind: entry.value), NULL)"
+            }
+            try await db.raw(
+                """
+                INSERT INTO legacy_redirects (path, article_id, target) VALUES \(rows)
+                ON CONFLICT (path) DO UPDATE SET article_id = EXCLUDED.article_id, target = NULL
+                """
+            ).run()
         }
-        guard !keys.isEmpty else { return }
-        try await db.raw(
-            """
-            INSERT INTO legacy_redirects (path, article_id, target) VALUES \(rows)
-            ON CONFLICT (path) DO UPDATE SET article_id = EXCLUDED.article_id, target = NULL
-            """
-        ).run()
     }
 
     /// Stores an old address that leads to a list page or the feed.

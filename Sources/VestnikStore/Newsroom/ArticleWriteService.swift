@@ -197,16 +197,18 @@ public struct ArticleWriteService: Sendable {
     /// One article of `importArticles`.
     public struct Imported: Sendable {
         public var input: ArticleInput
-        /// Chooses the slug inside the transaction, so it sees the rows written before it in the same batch (nil:
-        /// `input.slug`).
-        public var slug: (@Sendable (any SQLDatabase) async throws -> String)?
+        /// Chooses the slug inside the transaction, so it sees the rows written before it in the same batch, and
+        /// says which article has it (nil: `input.slug`, and the article is looked up by it).
+        public var slug: (@Sendable (any SQLDatabase) async throws -> ArticleRepository.SlugChoice)?
+        /// Run after the article's save, in the same transaction (the importer's own per-batch records go in
+        /// `importArticles`' `beforeCommit` instead).
         public var alongside: @Sendable (Int, any SQLDatabase) async throws -> Void
         /// The search analysis of the article's own text, made beforehand (used only when it is of this text).
         var analysed: SearchIndexer.Analysed?
 
         public init(
-            input: ArticleInput, slug: (@Sendable (any SQLDatabase) async throws -> String)?,
-            alongside: @escaping @Sendable (Int, any SQLDatabase) async throws -> Void
+            input: ArticleInput, slug: (@Sendable (any SQLDatabase) async throws -> ArticleRepository.SlugChoice)?,
+            alongside: @escaping @Sendable (Int, any SQLDatabase) async throws -> Void = { _, _ in }
         ) {
             self.input = input
             self.slug = slug
@@ -216,8 +218,11 @@ public struct ArticleWriteService: Sendable {
 
     /// `importArticle` for many articles in ONE transaction (a bulk import's batch): all of them are stored, with
     /// their revisions, audit rows and the importer's own records, or none. Returns each one's slug and result, in
-    /// order. The "Още:" lists are not refreshed.
-    public func importArticles(_ items: [Imported], now: Date) async throws -> [(slug: String, result: ArticleRepository.SaveResult)] {
+    /// order. The "Още:" lists are not refreshed. `beforeCommit` gets the articles' ids (in `items`' order) inside the
+    /// transaction, after every save: the importer's records of the whole batch in a few statements.
+    public func importArticles(
+        _ items: [Imported], now: Date, beforeCommit: (@Sendable ([Int], any SQLDatabase) async throws -> Void)? = nil
+    ) async throws -> [(slug: String, result: ArticleRepository.SaveResult)] {
         var ready = items
         for index in ready.indices { ready[index].input = try await withGalleries(ready[index].input) }
         let items = ready
@@ -230,34 +235,49 @@ public struct ArticleWriteService: Sendable {
             var results: [(String, ArticleRepository.SaveResult)] = []
             var change = ContentChange(keys: [])
             let taxonomy = TaxonomyCache()
-            let terms = SearchIndexer.TermCounts()
+            let search = SearchIndexer.Batch()
+            // The batch's revisions (each with its audit row), written together before the commit; an article's
+            // latest revision of this batch, for the same post twice in one file.
+            var revisions: [(articleID: Int, number: Int, snapshot: String, title: String)] = []
+            var latestInBatch: [Int: (number: Int, snapshot: String)] = [:]
             for item in items {
                 var input = item.input
-                if let slug = item.slug { input.slug = try await slug(db) }
+                var existing = ArticleRepository.Existing.unknown
+                if let slug = item.slug {
+                    let choice = try await slug(db)
+                    input.slug = choice.slug
+                    existing = .known(choice.article)
+                }
                 let (result, saved) = try await ArticleRepository.save(
-                    input, now: now, dialect: dialect, taxonomy: taxonomy, terms: terms, analysed: item.analysed, in: db)
+                    input, now: now, dialect: dialect, taxonomy: taxonomy, terms: search, analysed: item.analysed, existing: existing,
+                    in: db)
                 change.formUnion(saved)
                 let snapshot = String(decoding: try encoder.encode(input), as: UTF8.self)
                 // Importing the same file again stores nothing new: no revision, no audit row. (An article created
                 // just now has no revision yet.)
-                var latest: (any SQLRow)?
+                var latest: (number: Int, snapshot: String)?
                 if case .updated = result {
-                    latest = try await db.raw(
+                    if let known = latestInBatch[result.id] {
+                        latest = known
+                    } else if let row = try await db.raw(
                         """
                         SELECT number, snapshot FROM article_revisions WHERE article_id = \(bind: result.id) ORDER BY number DESC LIMIT 1
                         """
-                    ).first()
+                    ).first() {
+                        latest = (try row.int("number"), try row.string("snapshot"))
+                    }
                 }
-                if try latest?.string("snapshot") != snapshot {
-                    try await EditorialRepository.insertRevision(
-                        articleID: result.id, number: (try latest?.int("number") ?? 0) + 1, userID: nil, snapshot: snapshot, now: now,
-                        in: db)
-                    try await Self.audit(userID: nil, action: "imported", articleID: result.id, title: input.title, now: now, in: db)
+                if latest?.snapshot != snapshot {
+                    let number = (latest?.number ?? 0) + 1
+                    revisions.append((result.id, number, snapshot, input.title))
+                    latestInBatch[result.id] = (number, snapshot)
                 }
                 try await item.alongside(result.id, db)
                 results.append((input.slug, result))
             }
-            try await terms.write(in: db)
+            try await search.write(dialect: dialect, in: db)
+            try await Self.insertImported(revisions, now: now, in: db)
+            try await beforeCommit?(results.map { $0.1.id }, db)
             return (results, change)
         }
         await database.announce(change)
@@ -365,6 +385,25 @@ public struct ArticleWriteService: Sendable {
 
     /// One audit row, inside the caller's transaction: on an article (`articleID`), or on the site's structure (nil;
     /// `title` names what changed). A nil user is Vestnik itself.
+    /// An import batch's revisions (no user) and their "imported" audit rows, in batch order, in multi-row statements.
+    static func insertImported(
+        _ revisions: [(articleID: Int, number: Int, snapshot: String, title: String)], now: Date, in db: any SQLDatabase
+    ) async throws {
+        for group in Database.rowGroups(revisions.count, largest: 128) {
+            let chunk = revisions[group]
+            var rows: SQLQueryString = ""
+            var audits: SQLQueryString = ""
+            for (offset, r) in chunk.enumerated() {
+                rows +=
+                    (offset == 0 ? "" : ", ")
+                    + "(\(bind: r.articleID), \(bind: r.number), NULL, \(bind: now.unixSeconds), \(bind: r.snapshot))"
+                audits += (offset == 0 ? "" : ", ") + "(\(bind: now.unixSeconds), NULL, 'imported', \(bind: r.articleID), \(bind: r.title))"
+            }
+            try await db.raw("INSERT INTO article_revisions (article_id, number, user_id, created_at, snapshot) VALUES \(rows)").run()
+            try await db.raw("INSERT INTO audit_log (at, user_id, action, article_id, title) VALUES \(audits)").run()
+        }
+    }
+
     static func audit(userID: Int?, action: String, articleID: Int?, title: String, now: Date, in db: any SQLDatabase) async throws {
         try await db.raw(
             """

@@ -82,7 +82,9 @@ public struct RelatedArticles: Sendable {
     final class Lookups {
         var total: Double?
         var facts: [Int: Facts] = [:]
-        var vectors: [Int: [String: Double]] = [:]
+        var vectors: [Int: Vector] = [:]
+        /// A number for each term the transaction's vectors hold, so that vectors are sorted arrays of numbers.
+        var numbers: [String: Int32] = [:]
         /// Each article's rarest words (`rarest`), read with its vector.
         var rare: [Int: [Term]] = [:]
         /// The newest visible articles of a section, topic, tag or word (`newest(_:in:query:)`).
@@ -94,6 +96,22 @@ public struct RelatedArticles: Sendable {
             let found = try await db.raw(try await query()).all().map { Entry(id: try $0.int("id"), at: try $0.int("published_at")) }
             lists[key] = found
             return found
+        }
+    }
+
+    /// A TF-IDF vector: its terms' numbers (`Lookups.numbers`) in ascending order, their weights, and its length.
+    struct Vector {
+        var terms: [Int32] = []
+        var weights: [Double] = []
+        var norm: Double = 0
+
+        init() {}
+
+        init(_ pairs: [(term: Int32, weight: Double)]) {
+            let sorted = pairs.sorted { $0.term < $1.term }
+            terms = sorted.map { $0.term }
+            weights = sorted.map { $0.weight }
+            norm = sqrt(weights.reduce(0) { $0 + $1 * $1 })
         }
     }
 
@@ -128,9 +146,9 @@ public struct RelatedArticles: Sendable {
         let candidates = try await candidates(for: me, now: now, in: db, lookups: lookups)
         let others = try await facts(ids: candidates, in: db, lookups: lookups)
         let vectors = try await tfidf(ids: [articleID] + candidates, in: db, lookups: lookups)
-        let mine = vectors[articleID] ?? [:]
+        let mine = vectors[articleID] ?? Vector()
         let scored = others.map { other in
-            (other, score(me, other, cosine: cosine(mine, vectors[other.id] ?? [:]), now: now))
+            (other, score(me, other, cosine: cosine(mine, vectors[other.id] ?? Vector()), now: now))
         }.sorted { $0.1 > $1.1 }
         return (others.sorted { $0.publishedAt > $1.publishedAt }.map(\.id), diversify(scored))
     }
@@ -288,7 +306,7 @@ public struct RelatedArticles: Sendable {
 
     /// TF-IDF vectors of the given articles, from the stored term frequencies and document frequencies; `lookups`
     /// keeps them, each article's rarest words (`rarest`) and the number of articles for the transaction.
-    static func tfidf(ids: [Int], in db: any SQLDatabase, lookups: Lookups) async throws -> [Int: [String: Double]] {
+    static func tfidf(ids: [Int], in db: any SQLDatabase, lookups: Lookups) async throws -> [Int: Vector] {
         let missing = Array(Set(ids).filter { lookups.vectors[$0] == nil }).sorted()
         if !missing.isEmpty {
             if lookups.total == nil {
@@ -298,13 +316,23 @@ public struct RelatedArticles: Sendable {
             let found = try await terms(ids: missing, in: db)
             for id in missing {
                 let held = found[id] ?? []
-                var vector: [String: Double] = [:]
-                for term in held { vector[term.term] = (1 + log(Double(term.tf))) * log(1 + total / Double(max(1, term.df))) }
-                lookups.vectors[id] = vector
+                var pairs: [(term: Int32, weight: Double)] = []
+                pairs.reserveCapacity(held.count)
+                for term in held {
+                    let number: Int32
+                    if let known = lookups.numbers[term.term] {
+                        number = known
+                    } else {
+                        number = Int32(lookups.numbers.count)
+                        lookups.numbers[term.term] = number
+                    }
+                    pairs.append((number, (1 + log(Double(term.tf))) * log(1 + total / Double(max(1, term.df)))))
+                }
+                lookups.vectors[id] = Vector(pairs)
                 lookups.rare[id] = rarest(held)
             }
         }
-        var vectors: [Int: [String: Double]] = [:]
+        var vectors: [Int: Vector] = [:]
         for id in ids { vectors[id] = lookups.vectors[id] }
         return vectors
     }
@@ -344,11 +372,29 @@ public struct RelatedArticles: Sendable {
             }.prefix(8))
     }
 
-    static func cosine(_ a: [String: Double], _ b: [String: Double]) -> Double {
-        let (small, large) = a.count < b.count ? (a, b) : (b, a)
-        let dot = small.reduce(0) { $0 + $1.value * (large[$1.key] ?? 0) }
-        let norms = sqrt(a.values.reduce(0) { $0 + $1 * $1 }) * sqrt(b.values.reduce(0) { $0 + $1 * $1 })
-        return norms > 0 ? dot / norms : 0
+    /// The cosine of two vectors: one walk of both sorted term lists.
+    static func cosine(_ a: Vector, _ b: Vector) -> Double {
+        let norms = a.norm * b.norm
+        guard norms > 0 else { return 0 }
+        var dot = 0.0
+        var i = 0
+        var j = 0
+        a.terms.withUnsafeBufferPointer { x in
+            b.terms.withUnsafeBufferPointer { y in
+                while i < x.count && j < y.count {
+                    if x[i] < y[j] {
+                        i += 1
+                    } else if x[i] > y[j] {
+                        j += 1
+                    } else {
+                        dot += a.weights[i] * b.weights[j]
+                        i += 1
+                        j += 1
+                    }
+                }
+            }
+        }
+        return dot / norms
     }
 
     static func score(_ me: Facts, _ other: Facts, cosine: Double, now: Date) -> Double {

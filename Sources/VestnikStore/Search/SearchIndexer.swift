@@ -78,97 +78,139 @@ enum SearchIndexer {
         }
     }
 
-    /// The document frequencies a batch of saves adds (term → articles, and the word "did you mean" shows), written
-    /// in one pass by `write` before the batch's transaction commits: a term shared by many articles of the batch
-    /// is one row to update instead of one per article.
-    final class TermCounts: @unchecked Sendable {
+    /// The search rows of a batch of saves (a bulk import's transaction), written together by `write` before the
+    /// batch commits: each article's full-text entry and its `article_terms` rows in a few multi-row statements
+    /// instead of two or three per article, and the document frequencies the batch adds (term → articles, and the
+    /// word "did you mean" shows) in one pass, a term shared by many articles of the batch one row to update.
+    /// Nothing in the batch's transaction reads them before then; an update of an article writes what is held first
+    /// (its earlier rows may be among them: the same post twice in one file).
+    final class Batch: @unchecked Sendable {
         fileprivate var counts: [String: (df: Int, word: String)] = [:]
+        fileprivate var entries: [(articleID: Int, title: String, lead: String, body: String, meta: String, forms: [String])] = []
+        fileprivate var terms: [(articleID: Int, term: String, tf: Int)] = []
 
-        /// Adds the counts to `search_terms` and forgets them.
-        func write(in db: any SQLDatabase) async throws {
-            let entries = counts.sorted { $0.key < $1.key }
-            counts = [:]
-            try await SearchIndexer.addTerms(entries, in: db)
+        /// Writes the held entries, terms and counts, and forgets them.
+        func write(dialect: Database.Dialect, in db: any SQLDatabase) async throws {
+            let entries = self.entries
+            let terms = self.terms
+            let counts = self.counts.sorted { $0.key < $1.key }
+            self.entries = []
+            self.terms = []
+            self.counts = [:]
+            try await SearchIndexer.insert(entries: entries, terms: terms, dialect: dialect, in: db)
+            try await SearchIndexer.addTerms(counts, in: db)
         }
     }
 
     /// `isNew`: the article was inserted in this transaction, so it has no terms or entry to take out yet (article ids
-    /// are never reused: AUTOINCREMENT and identity columns). `pending`: the batch's counts, added to instead of
-    /// `search_terms` (the caller writes them before committing).
+    /// are never reused: AUTOINCREMENT and identity columns). `pending`: the batch's rows, added to instead of written
+    /// (the caller writes them before committing).
     static func index(
-        articleID: Int, document: Document, dialect: Database.Dialect, isNew: Bool = false, pending: TermCounts? = nil,
+        articleID: Int, document: Document, dialect: Database.Dialect, isNew: Bool = false, pending: Batch? = nil,
         in db: any SQLDatabase
     ) async throws {
         if !isNew {
-            // Its earlier terms may be among the batch's counts (the same article twice in one batch).
-            try await pending?.write(in: db)
+            // Its earlier terms may be among the batch's rows (the same article twice in one batch).
+            try await pending?.write(dialect: dialect, in: db)
             try await removeTerms(articleID: articleID, in: db)
+            if dialect == .sqlite { try await db.raw("DELETE FROM article_search WHERE rowid = \(bind: articleID)").run() }
         }
-        let title = document.title.joined(separator: " ")
-        let lead = document.lead.joined(separator: " ")
-        let body = document.body.joined(separator: " ")
-        let meta = document.meta.joined(separator: " ")
-        switch dialect {
-        case .sqlite:
-            if !isNew { try await db.raw("DELETE FROM article_search WHERE rowid = \(bind: articleID)").run() }
-            try await db.raw(
-                """
-                INSERT INTO article_search (rowid, title, lead, body, meta, forms)
-                VALUES (\(bind: articleID), \(bind: title), \(bind: lead), \(bind: body), \(bind: meta),
-                    \(bind: document.forms.joined(separator: " ")))
-                """
-            ).run()
-        case .postgres:
-            // Forms are lexemes of their own (`=form`, weight D), apart from the terms, and carry no positions.
-            // Written before the terms, whose ranks are read from it.
-            let forms = document.forms.map { SearchRepository.formLexeme($0) }
-            try await db.raw(
-                """
-                INSERT INTO article_search (article_id, document) VALUES (\(bind: articleID),
-                    setweight(to_tsvector('simple', \(bind: title)), 'A') || setweight(to_tsvector('simple', \(bind: meta)), 'B')
-                    || setweight(to_tsvector('simple', \(bind: lead)), 'B') || setweight(to_tsvector('simple', \(bind: body)), 'C')
-                    || setweight(array_to_tsvector(CAST(\(bind: forms) AS TEXT[])), 'D'))
-                ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document
-                """
-            ).run()
-        }
+        let entry = (
+            articleID: articleID, title: document.title.joined(separator: " "), lead: document.lead.joined(separator: " "),
+            body: document.body.joined(separator: " "), meta: document.meta.joined(separator: " "), forms: document.forms
+        )
         let frequencies = document.frequencies.sorted { $0.key < $1.key }
-        // Batches keep every statement well under the bind-parameter limits of both databases.
-        for batch in stride(from: 0, to: frequencies.count, by: 300).map({ frequencies[$0..<min($0 + 300, frequencies.count)] }) {
-            var rows: SQLQueryString = ""
-            for (offset, entry) in batch.enumerated() {
-                rows += (offset == 0 ? "" : ", ") + "(\(bind: articleID), \(bind: entry.key), \(bind: entry.value))"
-            }
-            switch dialect {
-            case .sqlite:
-                try await db.raw("INSERT INTO article_terms (article_id, term, tf) VALUES \(rows)").run()
-            case .postgres:
-                // Each term's share of the document's ts_rank, which the search ranks its candidates by first.
-                try await db.raw(
-                    """
-                    INSERT INTO article_terms (article_id, term, tf, rank)
-                    SELECT v.article_id, v.term, v.tf, COALESCE(r.rank, 0)
-                    FROM (VALUES \(rows)) AS v (article_id, term, tf)
-                    LEFT JOIN (\(termRanks(articleID: articleID))) AS r ON r.term = v.term
-                    """
-                ).run()
-            }
-        }
+        let terms = frequencies.map { (articleID: articleID, term: $0.key, tf: $0.value) }
         if let pending {
+            pending.entries.append(entry)
+            pending.terms += terms
             for (term, _) in frequencies { pending.counts[term, default: (df: 0, word: document.display[term] ?? "")].df += 1 }
         } else {
+            try await insert(entries: [entry], terms: terms, dialect: dialect, in: db)
             try await addTerms(frequencies.map { (key: $0.key, value: (df: 1, word: document.display[$0.key] ?? "")) }, in: db)
         }
     }
 
-    /// PostgreSQL: every term of an article's document with its share of ts_rank (`search_term_ranks`, migration 22).
-    static func termRanks(articleID: Int) -> SQLQueryString {
-        "SELECT r.term, r.rank FROM article_search x, search_term_ranks(x.document) AS r WHERE x.article_id = \(bind: articleID)"
+    /// Full-text entries (of articles that have none: new, or whose entry was just taken out; PostgreSQL's is an
+    /// upsert) and then their terms, in multi-row statements that keep well under both databases' bind limits.
+    private static func insert(
+        entries: [(articleID: Int, title: String, lead: String, body: String, meta: String, forms: [String])],
+        terms: [(articleID: Int, term: String, tf: Int)], dialect: Database.Dialect, in db: any SQLDatabase
+    ) async throws {
+        for group in Database.rowGroups(entries.count, largest: 128) {
+            let chunk = entries[group]
+            var rows: SQLQueryString = ""
+            for (offset, e) in chunk.enumerated() {
+                rows += (offset == 0 ? "" : ", ")
+                switch dialect {
+                case .sqlite:
+                    rows +=
+                        "(\(bind: e.articleID), \(bind: e.title), \(bind: e.lead), \(bind: e.body), \(bind: e.meta), \(bind: e.forms.joined(separator: " ")))"
+                case .postgres:
+                    // Forms are lexemes of their own (`=form`, weight D), apart from the terms, and carry no
+                    // positions. Written before the terms, whose ranks are read from it.
+                    let forms = e.forms.map { SearchRepository.formLexeme($0) }
+                    rows += """
+                        (\(bind: e.articleID), setweight(to_tsvector('simple', \(bind: e.title)), 'A')
+                            || setweight(to_tsvector('simple', \(bind: e.meta)), 'B') || setweight(to_tsvector('simple', \(bind: e.lead)), 'B')
+                            || setweight(to_tsvector('simple', \(bind: e.body)), 'C') || setweight(array_to_tsvector(CAST(\(bind: forms) AS TEXT[])), 'D'))
+                        """
+                }
+            }
+            switch dialect {
+            case .sqlite:
+                try await db.raw("INSERT INTO article_search (rowid, title, lead, body, meta, forms) VALUES \(rows)").run()
+            case .postgres:
+                try await db.raw(
+                    """
+                    INSERT INTO article_search (article_id, document) VALUES \(rows)
+                    ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document
+                    """
+                ).run()
+            }
+        }
+        switch dialect {
+        case .sqlite:
+            for group in Database.rowGroups(terms.count, largest: 1_024) {
+                let chunk = terms[group]
+                var rows: SQLQueryString = ""
+                for (offset, t) in chunk.enumerated() {
+                    rows += (offset == 0 ? "" : ", ") + "(\(bind: t.articleID), \(bind: t.term), \(bind: t.tf))"
+                }
+                try await db.raw("INSERT INTO article_terms (article_id, term, tf) VALUES \(rows)").run()
+            }
+        case .postgres:
+            // Three arrays whatever the number of rows; each term's share of its document's ts_rank, which the
+            // search ranks its candidates by first, read from the entries just written.
+            for start in stride(from: 0, to: terms.count, by: 20_000) {
+                let chunk = terms[start..<min(start + 20_000, terms.count)]
+                var ids: [Int] = []
+                for t in chunk where ids.last != t.articleID { ids.append(t.articleID) }
+                try await db.raw(
+                    """
+                    INSERT INTO article_terms (article_id, term, tf, rank)
+                    SELECT v.article_id, v.term, v.tf, COALESCE(r.rank, 0)
+                    FROM unnest(CAST(\(bind: chunk.map { $0.articleID }) AS BIGINT[]), CAST(\(bind: chunk.map { $0.term }) AS TEXT[]),
+                        CAST(\(bind: chunk.map { $0.tf }) AS BIGINT[])) AS v (article_id, term, tf)
+                    LEFT JOIN (\(termRanks(articleIDs: ids))) AS r ON r.article_id = v.article_id AND r.term = v.term
+                    """
+                ).run()
+            }
+        }
+    }
+
+    /// PostgreSQL: every term of the articles' documents with its share of ts_rank (`search_term_ranks`, migration 22).
+    static func termRanks(articleIDs: [Int]) -> SQLQueryString {
+        """
+        SELECT x.article_id, r.term, r.rank FROM article_search x, search_term_ranks(x.document) AS r
+        WHERE x.article_id = ANY(CAST(\(bind: articleIDs) AS BIGINT[]))
+        """
     }
 
     /// Adds `df` to each term's document frequency (a new term gets the row, with its display word).
     static func addTerms(_ entries: [(key: String, value: (df: Int, word: String))], in db: any SQLDatabase) async throws {
-        for batch in stride(from: 0, to: entries.count, by: 300).map({ entries[$0..<min($0 + 300, entries.count)] }) {
+        for group in Database.rowGroups(entries.count, largest: 256) {
+            let batch = entries[group]
             var terms: SQLQueryString = ""
             for (offset, entry) in batch.enumerated() {
                 terms += (offset == 0 ? "" : ", ") + "(\(bind: entry.key), \(bind: entry.value.df), \(bind: entry.value.word))"

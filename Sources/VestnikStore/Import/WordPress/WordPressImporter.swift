@@ -159,7 +159,8 @@ public struct WordPressImporter: Sendable {
             } catch {
                 for post in posts {
                     do {
-                        let stored = try await writes.importArticles([post.write], now: now)[0]
+                        let stored = try await writes.importArticles(
+                            [post.write], now: now, beforeCommit: Self.records([post], source: channel.siteURL))[0]
                         record(post, stored.slug, stored.result)
                     } catch let error as DatabaseUnavailableError {
                         throw error
@@ -178,7 +179,8 @@ public struct WordPressImporter: Sendable {
             batch.removeAll(keepingCapacity: true)
             guard !posts.isEmpty else { return }
             let items = posts.map(\.write)
-            writing = (posts, Task { try await writes.importArticles(items, now: now) })
+            let records = Self.records(posts, source: channel.siteURL)
+            writing = (posts, Task { try await writes.importArticles(items, now: now, beforeCommit: records) })
             if pictures != nil { try await finish() }
         }
         do {
@@ -195,6 +197,9 @@ public struct WordPressImporter: Sendable {
                         item, channel: channel, options: options, now: now, pictures: pictures, owner: owners[item.creator],
                         report: &report)
                     {
+                        // The same post twice in one file: its second save must find the first's record (and
+                        // update that article), so it goes into the next batch.
+                        if batch.contains(where: { $0.item.postID == post.item.postID }) { try await flush() }
                         batch.append(post)
                         if batch.count >= options.batchSize { try await flush() }
                     }
@@ -336,21 +341,9 @@ public struct WordPressImporter: Sendable {
         report.redirects += keys.count
         if options.dryRun { return nil }
         let postID = item.postID
+        // Where it came from, its old addresses and its owner are written with the whole batch (`records`).
         var write = ArticleWriteService.Imported(
-            input: input, slug: { db in try await Self.slug(postID: postID, base: baseSlug, source: source, in: db) }
-        ) { articleID, db in
-            try await db.raw(
-                """
-                INSERT INTO import_items (source, item_id, article_id) VALUES (\(bind: source), \(bind: postID), \(bind: articleID))
-                ON CONFLICT (source, item_id) DO UPDATE SET article_id = EXCLUDED.article_id
-                """
-            ).run()
-            try await LegacyRedirects.store(keys, articleID: articleID, in: db)
-            if let owner {
-                try await db.raw("UPDATE articles SET created_by = \(bind: owner) WHERE id = \(bind: articleID) AND created_by IS NULL")
-                    .run()
-            }
-        }
+            input: input, slug: { db in try await Self.slug(postID: postID, base: baseSlug, source: source, in: db) })
         // Analysed here, while the batch before is being written (its names as stored are analysed with it).
         write.analysed = SearchIndexer.Analysed(kicker: input.kicker, title: input.title, lead: input.lead, bodyHTML: input.bodyHTML)
         // What is kept of the item until its batch is written: not its body.
@@ -358,7 +351,46 @@ public struct WordPressImporter: Sendable {
         kept.content = ""
         kept.excerpt = ""
         kept.meta = [:]
-        return Pending(item: kept, baseSlug: baseSlug, write: write)
+        return Pending(item: kept, baseSlug: baseSlug, write: write, redirects: keys, owner: owner)
+    }
+
+    /// What a batch's transaction writes after its posts are saved (`importArticles`' `beforeCommit`), given their
+    /// article ids: each post's record in `import_items` (the export's site and post id → the article), its old
+    /// addresses (`legacy_redirects`) and, for an article without one, its owner, in a few multi-row statements.
+    /// A batch holds a post once (the importer starts a new batch for a post read again), so no upsert touches a row
+    /// twice; an address two posts of the batch had goes to the later one, as writing them one by one did.
+    static func records(_ posts: [Pending], source: String) -> @Sendable ([Int], any SQLDatabase) async throws -> Void {
+        let posts = posts.map { (postID: $0.item.postID, redirects: $0.redirects, owner: $0.owner) }
+        return { ids, db in
+            let rows = Array(zip(posts, ids))
+            var paths: [String: Int] = [:]
+            var owned: [Int: [any Encodable & Sendable]] = [:]
+            for (post, id) in rows {
+                for key in post.redirects { paths[key] = id }
+                if let owner = post.owner { owned[owner, default: []].append(id) }
+            }
+            for group in Database.rowGroups(rows.count, largest: 256) {
+                var items: SQLQueryString = ""
+                for (offset, (post, id)) in rows[group].enumerated() {
+                    items += (offset == 0 ? "" : ", ") + "(\(bind: source), \(bind: post.postID), \(bind: id))"
+                }
+                try await db.raw(
+                    """
+                    INSERT INTO import_items (source, item_id, article_id) VALUES \(items)
+                    ON CONFLICT (source, item_id) DO UPDATE SET article_id = EXCLUDED.article_id
+                    """
+                ).run()
+            }
+            try await LegacyRedirects.store(paths, in: db)
+            for (owner, articles) in owned.sorted(by: { $0.key < $1.key }) {
+                for group in Database.rowGroups(articles.count, largest: 256) {
+                    let some = Array(articles[group])
+                    try await db.raw(
+                        "UPDATE articles SET created_by = \(bind: owner) WHERE id IN (\(binds: some)) AND created_by IS NULL"
+                    ).run()
+                }
+            }
+        }
     }
 
     /// The post meta of Yoast SEO and Rank Math, the first found of each, and the field and longest text it fills.
@@ -392,6 +424,9 @@ public struct WordPressImporter: Sendable {
         var item: WXRItem
         var baseSlug: String
         var write: ArticleWriteService.Imported
+        /// Its old addresses, and its owner's account (`--create-users`).
+        var redirects: [String]
+        var owner: Int?
     }
 
     /// WordPress's slug, percent-decoded and transliterated by the law's table (its old form stays reachable through
@@ -407,25 +442,32 @@ public struct WordPressImporter: Sendable {
     /// The post's slug, chosen inside its batch's transaction: the one it got the first time it was imported (a
     /// re-run updates that article); else `base`, or `base-2`, `-3` … when another article holds it (the importer
     /// warns).
-    static func slug(postID: Int, base: String, source: String, in db: any SQLDatabase) async throws -> String {
-        // One statement for the usual cases: imported before, or a new post whose slug is free.
+    static func slug(postID: Int, base: String, source: String, in db: any SQLDatabase) async throws -> ArticleRepository.SlugChoice {
+        // One statement for the usual cases: imported before (that article, which the save then needs not look up),
+        // or a new post whose slug is free.
         let row = try await db.raw(
             """
-            SELECT (SELECT a.slug FROM import_items i JOIN articles a ON a.id = i.article_id
-                    WHERE i.source = \(bind: source) AND i.item_id = \(bind: postID)) AS earlier,
+            SELECT e.slug AS earlier, e.id, e.reads,
                 CASE WHEN EXISTS (SELECT 1 FROM articles WHERE slug = \(bind: base))
                     OR EXISTS (SELECT 1 FROM article_slug_history WHERE slug = \(bind: base)) THEN 1 ELSE 0 END AS taken
+            FROM (SELECT 1 AS one) AS o LEFT JOIN (
+                SELECT a.slug, a.id, a.reads FROM import_items i JOIN articles a ON a.id = i.article_id
+                WHERE i.source = \(bind: source) AND i.item_id = \(bind: postID)
+            ) AS e ON 1 = 1
             """
         ).first()
-        if let earlier = try row?.decode(column: "earlier", as: String?.self) { return earlier }
-        if try row?.int("taken") == 0 { return base }
+        if let row, let earlier = try row.decode(column: "earlier", as: String?.self) {
+            return .init(slug: earlier, article: (try row.int("id"), try row.int("reads")))
+        }
+        // No article has the slug chosen below.
+        if try row?.int("taken") == 0 { return .init(slug: base, article: nil) }
         var candidate = base
         var number = 1
         while try await ArticleRepository.slugOwner(candidate, in: db) != nil {
             number += 1
             candidate = "\(base)-\(number)"
         }
-        return candidate
+        return .init(slug: candidate, article: nil)
     }
 
     /// The post's old addresses: its permalink (whatever the site's permalink structure was) and `/?p=ID`.
