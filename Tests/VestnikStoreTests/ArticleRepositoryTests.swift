@@ -18,6 +18,47 @@ func input(
 }
 
 @Suite struct ArticleRepositoryTests {
+    /// An article page's foot in one read: its notes oldest first, and the live coverage with its newest entries
+    /// only for a live blog, as the separate reads give them.
+    @Test(arguments: TestDatabase.all)
+    func pageFootReadsNotesAndLiveCoverageInOneRead(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let writes = ArticleWriteService(database: database)
+            let editor = try await ArticleWriteServiceTests.user(database, "editor@vestnik.bg", .editor)
+            guard
+                case .saved(let id, _) = try await writes.save(input("На живо"), articleID: nil, baseRevision: 0, by: editor, now: testNow),
+                case .saved(let other, _) = try await writes.save(
+                    input("Обикновена"), articleID: nil, baseRevision: 0, by: editor, now: testNow)
+            else { Issue.record("not saved"); return }
+            let articles = ArticleRepository(database: database)
+            let plain = try await articles.pageFoot(articleID: other, liveEntries: 10)
+            #expect(plain.corrections.isEmpty)
+            #expect(plain.live == nil)
+            try await writes.addCorrection(to: id, kind: .correction, text: "Първа.", by: editor, now: testNow.addingTimeInterval(60))
+            try await writes.addCorrection(to: id, kind: .clarification, text: "Втора.", by: editor, now: testNow.addingTimeInterval(120))
+            try await writes.startLive(id, by: editor, now: testNow)
+            for n in 0..<3 {
+                try await writes.addLiveEntry(
+                    to: id, text: "Запис \(n)", pictureHash: nil, isKey: false, by: editor, now: testNow.addingTimeInterval(Double(n)))
+            }
+            let foot = try await articles.pageFoot(articleID: id, liveEntries: 2)
+            let notes = try await CorrectionRepository(database: database).corrections(articleID: id)
+            #expect(foot.corrections.map(\.text) == ["Първа.", "Втора."])
+            #expect(foot.corrections.map(\.id) == notes.map(\.id))
+            #expect(foot.corrections.map(\.kind) == [.correction, .clarification])
+            let coverage = try await LiveCoverageRepository(database: database).coverage(articleID: id)
+            #expect(foot.live?.coverage == coverage)
+            #expect(foot.live?.entries.map(\.text) == ["Запис 2", "Запис 1"])
+        }
+    }
+
+    /// An article's sources are split as `components(separatedBy: "\n")` splits them, "\r\n" and empty lines included.
+    @Test func sourcesSplitAsFoundationSplitsThem() {
+        for text in ["БТА", "БТА\nAFP", "\n", "a\n\nb\n", "ред\r\nдруг", "\r\n\r\n", "\r\n\n", "e\u{301}\nx", "\nБТА"] {
+            #expect(ArticleRepository.lines(text) == text.components(separatedBy: "\n"), "\(Array(text.utf8))")
+        }
+    }
+
     /// Tags and authors come back in the order the newsroom gave them, not in the order of their ids (the second
     /// article names an older tag and author second).
     @Test(arguments: TestDatabase.all)

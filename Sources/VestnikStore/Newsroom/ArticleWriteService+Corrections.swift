@@ -50,14 +50,17 @@ public struct CorrectionRepository: Sendable {
 
     /// An article's notes, oldest first (as they are read at its foot).
     public func corrections(articleID: Int) async throws -> [Correction] {
-        try await database.read { db in
-            try await db.raw(
-                """
-                SELECT id, article_id, kind, text, created_at FROM article_corrections WHERE article_id = \(bind: articleID)
-                ORDER BY created_at, id
-                """
-            ).all().map(Self.correction)
-        }
+        try await database.read { db in try await Self.corrections(articleID: articleID, in: db) }
+    }
+
+    /// The same inside a read of the caller's (the article page reads its notes with its live coverage).
+    static func corrections(articleID: Int, in db: any SQLDatabase) async throws -> [Correction] {
+        try await db.raw(
+            """
+            SELECT id, article_id, kind, text, created_at FROM article_corrections WHERE article_id = \(bind: articleID)
+            ORDER BY created_at, id
+            """
+        ).all().map(Self.correction)
     }
 
     /// The newest notes on articles a reader can see, newest first.

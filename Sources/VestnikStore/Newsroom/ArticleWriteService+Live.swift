@@ -98,36 +98,52 @@ public struct LiveCoverageRepository: Sendable {
     public init(database: Database) { self.database = database }
 
     public func coverage(articleID: Int) async throws -> LiveCoverage? {
-        try await database.read { db in
-            try await db.raw("SELECT started_at, ended_at FROM live_coverage WHERE article_id = \(bind: articleID)").first().map { row in
-                LiveCoverage(
-                    articleID: articleID, startedAt: try row.date("started_at"),
-                    endedAt: try row.optionalInt("ended_at").map { Date(timeIntervalSince1970: TimeInterval($0)) })
-            }
-        }
+        try await database.read { db in try await Self.coverage(articleID: articleID, in: db) }
     }
 
     /// The newest `limit` entries, newest first.
     public func entries(articleID: Int, limit: Int) async throws -> [LiveEntry] {
-        try await database.read { db in
-            try await db.raw(
-                """
-                SELECT e.id, e.author_name, e.text, e.is_key, e.created_at, m.hash, m.type, m.alt FROM live_entries e
-                LEFT JOIN media m ON m.hash = e.media_hash
-                WHERE e.article_id = \(bind: articleID) ORDER BY e.id DESC LIMIT \(literal: limit)
-                """
-            ).all().map { row in
-                var picture: MediaAddress?
-                if let hash = try row.decode(column: "hash", as: String?.self), MediaAddress.isHash(hash),
-                    let type = try row.decode(column: "type", as: String?.self), let format = ImageFormat(rawValue: type)
-                {
-                    picture = MediaAddress(hash: hash, format: format)
-                }
-                return LiveEntry(
-                    id: try row.int("id"), articleID: articleID, authorName: try row.string("author_name"), text: try row.string("text"),
-                    picture: picture, pictureAlt: try row.decode(column: "alt", as: String?.self) ?? "", isKey: try row.flag("is_key"),
-                    at: try row.date("created_at"))
+        try await database.read { db in try await Self.entries(articleID: articleID, limit: limit, in: db) }
+    }
+
+    /// The coverage and its newest `limit` entries, or nil when the article is no live blog: in one read.
+    public func liveBlog(articleID: Int, limit: Int) async throws -> (coverage: LiveCoverage, entries: [LiveEntry])? {
+        try await database.read { db in try await Self.liveBlog(articleID: articleID, limit: limit, in: db) }
+    }
+
+    /// `liveBlog` inside a read of the caller's (the article page reads it with its notes).
+    static func liveBlog(articleID: Int, limit: Int, in db: any SQLDatabase) async throws -> (coverage: LiveCoverage, entries: [LiveEntry])?
+    {
+        guard let coverage = try await coverage(articleID: articleID, in: db) else { return nil }
+        return (coverage, try await entries(articleID: articleID, limit: limit, in: db))
+    }
+
+    static func coverage(articleID: Int, in db: any SQLDatabase) async throws -> LiveCoverage? {
+        try await db.raw("SELECT started_at, ended_at FROM live_coverage WHERE article_id = \(bind: articleID)").first().map { row in
+            LiveCoverage(
+                articleID: articleID, startedAt: try row.date("started_at"),
+                endedAt: try row.optionalInt("ended_at").map { Date(timeIntervalSince1970: TimeInterval($0)) })
+        }
+    }
+
+    static func entries(articleID: Int, limit: Int, in db: any SQLDatabase) async throws -> [LiveEntry] {
+        try await db.raw(
+            """
+            SELECT e.id, e.author_name, e.text, e.is_key, e.created_at, m.hash, m.type, m.alt FROM live_entries e
+            LEFT JOIN media m ON m.hash = e.media_hash
+            WHERE e.article_id = \(bind: articleID) ORDER BY e.id DESC LIMIT \(literal: limit)
+            """
+        ).all().map { row in
+            var picture: MediaAddress?
+            if let hash = try row.decode(column: "hash", as: String?.self), MediaAddress.isHash(hash),
+                let type = try row.decode(column: "type", as: String?.self), let format = ImageFormat(rawValue: type)
+            {
+                picture = MediaAddress(hash: hash, format: format)
             }
+            return LiveEntry(
+                id: try row.int("id"), articleID: articleID, authorName: try row.string("author_name"), text: try row.string("text"),
+                picture: picture, pictureAlt: try row.decode(column: "alt", as: String?.self) ?? "", isKey: try row.flag("is_key"),
+                at: try row.date("created_at"))
         }
     }
 }

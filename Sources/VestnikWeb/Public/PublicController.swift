@@ -103,8 +103,7 @@ struct PublicController<Context: RequestContext>: Sendable {
                 + (article.seo.socialImage.map { [$0.address.hash] } ?? []))
         let renditions = article.featuredImage.flatMap { made[$0.address.hash] } ?? []
         // An article's notes change only its own page (`p<id>`, carried above).
-        let corrections = try await CorrectionRepository(database: site.database).corrections(articleID: article.id)
-        let live = try await liveBlog(article.id)
+        let (corrections, live) = try await site.articles.pageFoot(articleID: article.id, liveEntries: Self.liveEntriesShown)
         // The galleries' pictures (their words and renditions); a new caption announces `a<id>` of the article.
         let galleries = try await site.galleryHTML(body: article.bodyUTF8)
         // The embedded posts' facades: what the background look-up found; what it has not yet is asked for (off this
@@ -140,9 +139,7 @@ struct PublicController<Context: RequestContext>: Sendable {
 
     /// The article's live coverage and its newest entries, if it is a live blog.
     private func liveBlog(_ articleID: Int) async throws -> (coverage: LiveCoverage, entries: [LiveEntry])? {
-        let repository = LiveCoverageRepository(database: site.database)
-        guard let coverage = try await repository.coverage(articleID: articleID) else { return nil }
-        return (coverage, try await repository.entries(articleID: articleID, limit: Self.liveEntriesShown))
+        try await LiveCoverageRepository(database: site.database).liveBlog(articleID: articleID, limit: Self.liveEntriesShown)
     }
 
     /// Entries a live blog's page shows (the newest).
