@@ -144,7 +144,7 @@ measure() {   # $1 setup $2 page $3 encoding $4 target $5 round
     -v req="$req" -v s=$((s1 - s0)) -v m=$((m1 - m0)) -v w=$((w1 - w0)) -v hz="$HZ" -v secs="$(secs "$DURATION")" -v ncpu="$NCPU" \
     'BEGIN { other = m - s - w; if (other < 0) other = 0
       printf "%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%.4f\t%.0f\n", setup, page, enc, target, round, rps, p99,
-        req > 0 ? 1000 * s / hz / req : 0, 100 * other / hz / (secs * ncpu) }' >>"$T/runs.tsv"
+        (req > 0 ? 1000 * s / hz / req : 0), 100 * other / hz / (secs * ncpu) }' >>"$T/runs.tsv"
   tail -1 "$T/runs.tsv" >&2
 }
 LOAD_BEFORE=$(uptime)
@@ -193,7 +193,7 @@ REPORT=$RESULTS/edge-$STAMP.md
       for (i = 1; i <= m; i++) { split(order[i], q, SUBSEP); kn = order[i] SUBSEP "nginx"; nr = med(r, kn, n[kn])
         printf "| %s | %s | %s | %.0f | %.2f ms | %.4f |", q[1], q[2], q[3], nr, med(p, kn, n[kn]), med(c, kn, n[kn])
         for (j = 1; j <= ns; j++) { kv = order[i] SUBSEP sd[j]; vr = med(r, kv, n[kv])
-          printf " %.0f (**%.2f×**) | %.2f ms | %.4f |", vr, nr ? vr / nr : 0, med(p, kv, n[kv]), med(c, kv, n[kv]) }
+          printf " %.0f (**%.2f×**) | %.2f ms | %.4f |", vr, (nr ? vr / nr : 0), med(p, kv, n[kv]), med(c, kv, n[kv]) }
         printf " ≤ %.0f %% |\n", o[order[i]] } }' "$T/runs.tsv"
   echo
   echo "Every run (req/s, p99 ms, CPU ms/req, other CPU %):"

@@ -16,7 +16,8 @@ import VestnikCore
 /// copy not made yet, its shared block not rendered), goes on to Hummingbird unchanged, where the middleware decides
 /// it as before. Hits are counted where the middleware counts them (`PageCache.Statistics.hits`).
 ///
-/// While a request passed on is still being answered, the requests after it on that connection are passed on too:
+/// A request that says `Connection: close` is answered the same way, then the connection's output is shut, as
+/// Hummingbird does. While a request passed on is still being answered, the requests after it on that connection are passed on too:
 /// Hummingbird answers a connection's requests one after another, so answers leave in the order the requests came
 /// (pipelining).
 final class EventLoopHits: Sendable {
@@ -29,7 +30,6 @@ final class EventLoopHits: Sendable {
     private let plain = SecurityHeaders.fields(https: false)
     private let secure = SecurityHeaders.fields(https: true)
     private let dates = HTTPDateCache()
-    private let count = Atomic<Int>(0)
 
     init(
         pages: PageCacheMiddleware<VestnikRequestContext>, publicURL: @escaping @Sendable () -> String, serverName: String?, logger: Logger
@@ -40,16 +40,10 @@ final class EventLoopHits: Sendable {
         enabled = logger.logLevel > .debug
     }
 
-    /// How many requests were answered here.
-    var answered: Int { count.load(ordering: .relaxed) }
-
-    /// The answer to `request` (its head, and its body's buffers), or nil to pass it on.
-    func answer(_ request: HTTPRequest) -> (head: HTTPResponse, body: [ByteBuffer])? {
-        // Hummingbird closes the connection after answering a request that asks so: it decides those.
-        guard enabled, request.headerFields[.connection].map({ $0 == "keep-alive" }) ?? true,
-            let answer = pages.readyAnswer(to: request, uri: URI(request.path ?? "/"))
-        else { return nil }
-        count.add(1, ordering: .relaxed)
+    /// The answer to `request`: its head, its body's buffers, and whether the connection closes after it (the request
+    /// said `Connection: close`, and Hummingbird closes such a connection once it answered); nil to pass it on.
+    func answer(_ request: HTTPRequest) -> (head: HTTPResponse, body: [ByteBuffer], closes: Bool)? {
+        guard enabled, let answer = pages.readyAnswer(to: request, uri: URI(request.path ?? "/")) else { return nil }
         // What the responder chain adds, in its order: `Response`'s length, the security headers, the request's id,
         // then Hummingbird's date and server name.
         var head = answer.head
@@ -57,7 +51,7 @@ final class EventLoopHits: Sendable {
         head.headerFields[.requestID] = RequestIDs.id(of: request.headerFields)
         head.headerFields[.date] = dates.now
         if let serverName { head.headerFields[.server] = serverName }
-        return (head, answer.body)
+        return (head, answer.body, request.headerFields[.connection] == "close")
     }
 
     /// Hummingbird's HTTP/1.1 server with these answers in front of its responder.
@@ -105,7 +99,9 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Whether the request being read was passed on (its body and end follow it).
     private var passing = false
     /// The answer to the request being read, written once its end is read.
-    private var answer: (head: HTTPResponse, body: [ByteBuffer])?
+    private var answer: (head: HTTPResponse, body: [ByteBuffer], closes: Bool)?
+    /// Set once an answer closes the connection: what the client sends after it is not read.
+    private var closing = false
     /// Whether answers were written since the last flush.
     private var unflushed = false
 
@@ -114,6 +110,7 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closing else { return }
         switch unwrapInboundIn(data) {
         case .head(let request):
             if passedOn == 0, let made = hits.answer(request) {
@@ -136,8 +133,15 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
             answer = nil
             context.write(wrapOutboundOut(.head(made.head)), promise: nil)
             for part in made.body { context.write(wrapOutboundOut(.body(part)), promise: nil) }
-            context.write(wrapOutboundOut(.end(nil)), promise: nil)
-            unflushed = true
+            guard made.closes else {
+                context.write(wrapOutboundOut(.end(nil)), promise: nil)
+                unflushed = true
+                return
+            }
+            // As Hummingbird ends such a connection: its output is shut once the answer is written.
+            closing = true
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(mode: .output, promise: nil) }
         }
     }
 
