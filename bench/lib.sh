@@ -18,7 +18,7 @@
 #   start_nginx_static DIR PORT     a private nginx serving DIR's files as text/html (sets NGINX_PID)
 #   busy_pct, wait_quiet            the machine's CPU use; wait (QUIET_WAIT s at most) until it is at most QUIET_MAX %
 #   tree_jiffies PID                CPU time (jiffies) of PID and its direct children, reaped ones included
-#   wrk_run CONNS DURATION URL OUT  one wrk run bounded by timeout (-t2 from 2 connections, else -t1)
+#   wrk_run CONNS DURATION URL OUT  one wrk run bounded by timeout (-t2 from 2 connections, else -t1; $WRK_THREADS if set)
 #   generated COUNT                 the path of a bench/generate.py site of COUNT articles, made once into SCALE_DIR
 
 HOST=${HOST:-127.0.0.1}
@@ -153,14 +153,17 @@ fetch_html() {   # $1 url  $2 file: the exact bytes, which must be a 200 text/ht
   [[ "$ctype" == text/html* ]] || die "$1 answered Content-Type '$ctype'"
 }
 
-start_nginx_static() {   # $1 folder of *.html  $2 port; the config and logs go to $T; sets NGINX_PID
-  local dir=$1 port=$2 nginx=/usr/sbin/nginx
+start_nginx_static() {   # $1 folder of *.html  $2 port  [$3 worker_processes, default auto]; the config and logs go to
+                         # $T (named by the port when $3 is given); sets NGINX_PID. A FILE.gz beside FILE is sent
+                         # to clients that take gzip (gzip_static).
+  local dir=$1 port=$2 workers=${3:-auto} nginx=/usr/sbin/nginx conf=$T/nginx.conf
+  [ -z "${3:-}" ] || conf=$T/nginx-$port.conf
   mkdir -p "$T/nginx-tmp"
-  cat >"$T/nginx.conf" <<EOF
-# private nginx for the benchmarks in bench/; started with -c $T/nginx.conf
+  cat >"$conf" <<EOF
+# private nginx for the benchmarks in bench/; started with -c $conf
 daemon off;
-worker_processes auto;
-pid $T/nginx.pid;
+worker_processes $workers;
+pid $conf.pid;
 error_log $T/nginx-error.log warn;
 events { worker_connections 1024; }
 http {
@@ -181,12 +184,13 @@ http {
         location / {
             types { }
             default_type "text/html; charset=utf-8";
+            gzip_static on;
         }
     }
 }
 EOF
-  "$nginx" -t -q -c "$T/nginx.conf" -e "$T/nginx-error.log" || die "nginx config test failed"
-  "$nginx" -c "$T/nginx.conf" -e "$T/nginx-error.log" </dev/null >"$T/nginx.out" 2>&1 &
+  "$nginx" -t -q -c "$conf" -e "$T/nginx-error.log" || die "nginx config test failed"
+  "$nginx" -c "$conf" -e "$T/nginx-error.log" </dev/null >"$conf.out" 2>&1 &
   NGINX_PID=$!
   track "$NGINX_PID" nginx
   local first
@@ -253,6 +257,7 @@ wrk_run() {   # $1 conns  $2 duration  $3 url  $4 output file  [more wrk argumen
   local c=$1 d=$2 url=$3 out=$4 t=2 rc=0
   shift 4
   [ "$c" -ge 2 ] || t=1
+  [ -z "${WRK_THREADS:-}" ] || t=$WRK_THREADS
   timeout -k 5 "$(( $(secs "$d") + 30 ))" wrk -t"$t" -c"$c" -d"$d" --latency "$@" "$url" >"$out" 2>&1 &
   WRK_PID=$!
   track "$WRK_PID" wrk

@@ -166,6 +166,12 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Never look embedded posts up at their providers (oEmbed, thumbnails); facades then show the provider's name.")
     var noEmbedLookups = false
 
+    @Flag(
+        help:
+            "Answer page cache hits through the router's responder chain instead of on the connection's event loop (the same bytes, slower; for comparison)."
+    )
+    var noEventLoopHits = false
+
     @Option(help: "Address the metrics listener binds (default: $VESTNIK_METRICS_HOSTNAME, else 127.0.0.1: keep it off the internet).")
     var metricsHostname: String?
 
@@ -239,6 +245,7 @@ struct Serve: AsyncParsableCommand {
             server.mail = MailTransport(command: command)
         }
         server.embedLookups = !noEmbedLookups
+        server.eventLoopHits = !noEventLoopHits
         guard server.idleTimeout > 0 else { throw ValidationError("the idle timeout must be more than 0 seconds") }
         if let metrics = metricsPort.map(String.init) ?? environment["VESTNIK_METRICS_PORT"] {
             guard let metrics = Int(metrics), (1...65535).contains(metrics), metrics != port else {

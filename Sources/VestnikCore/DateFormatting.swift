@@ -125,18 +125,21 @@ public struct NewsDateFormatter: Sendable {
     /// RFC 3339 in UTC, e.g. `2023-09-04T22:12:00Z` (Atom, JSON Feed, sitemaps).
     public func rfc3339UTC(_ date: Date) -> String {
         var text = ASCIIText()
-        text.iso(utcComponents(date))
+        text.iso(Self.utcComponents(date))
         text.append("Z")
         return text.string
     }
 
     /// RFC 822 in UTC with English names, e.g. `Mon, 04 Sep 2023 22:12:00 +0000` (RSS).
     public func rfc822(_ date: Date) -> String {
-        englishDateTime(date) + " +0000"
+        Self.englishDateTime(date) + " +0000"
     }
 
     /// An HTTP date (RFC 9110 IMF-fixdate), e.g. `Mon, 04 Sep 2023 22:12:00 GMT` (`Last-Modified`).
-    public func httpDate(_ date: Date) -> String {
+    public func httpDate(_ date: Date) -> String { Self.httpDate(date) }
+
+    /// `httpDate` without a formatter (it names days and months in English whatever the vocabulary).
+    public static func httpDate(_ date: Date) -> String {
         englishDateTime(date) + " GMT"
     }
 
@@ -161,7 +164,7 @@ public struct NewsDateFormatter: Sendable {
     }
 
     /// `Mon, 04 Sep 2023 22:12:00` in UTC: the part RFC 822 and HTTP dates share.
-    private func englishDateTime(_ date: Date) -> String {
+    private static func englishDateTime(_ date: Date) -> String {
         let t = utcComponents(date)
         let day = Self.englishWeekdays[t.weekday - 1]
         let month = Self.englishMonths[t.month - 1]
@@ -169,7 +172,7 @@ public struct NewsDateFormatter: Sendable {
             + "\(twoDigits(t.hour)):\(twoDigits(t.minute)):\(twoDigits(t.second))"
     }
 
-    private func utcComponents(_ date: Date) -> LocalDateTime {
+    private static func utcComponents(_ date: Date) -> LocalDateTime {
         CivilCalendar.dateTime(unixSeconds: SofiaTime.unixSeconds(date))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -43,6 +44,9 @@ public struct ServerSettings: Sendable {
     /// Whether this node runs due rebuilds of the search index (a test that steps a rebuild itself turns it off, so
     /// that the node's rebuilder never finishes it between the test's steps).
     public var rebuildsSearch = true
+    /// Whether page cache hits are answered on the connection's event loop (`EventLoopHits`) rather than by the
+    /// responder chain (the same bytes; `--no-event-loop-hits` for comparison).
+    public var eventLoopHits = true
 
     public init(
         hostname: String = "127.0.0.1", port: Int = 8080, reads: ReadSettings = ReadSettings(),
@@ -201,12 +205,15 @@ public func buildApplication(
     let cache = PageCacheMiddleware<VestnikRequestContext>(
         cache: pageCache, policy: settings.httpCache, oldAddresses: LegacyRedirectResolver(site: site),
         fragments: PublicController<VestnikRequestContext>.todayFragments(site: site))
+    let http = HTTP1Channel.Configuration(idleTimeout: .milliseconds(Int64(settings.idleTimeout * 1000)))
+    let serverName = "Vestnik"
+    let hits = EventLoopHits(pages: cache, publicURL: { site.publicURL }, serverName: serverName, logger: logger)
     return Application(
         responder: RequestIDResponder(
             inner: SecurityHeadersResponder(
                 inner: PageCacheResponder(inner: router.buildResponder(), cache: cache), publicURL: { site.publicURL })),
-        server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(settings.idleTimeout * 1000)))),
-        configuration: .init(address: .hostname(settings.hostname, port: settings.port), serverName: "Vestnik"),
+        server: settings.eventLoopHits ? hits.server(http) : .http1(configuration: http),
+        configuration: .init(address: .hostname(settings.hostname, port: settings.port), serverName: serverName),
         services: services,
         logger: logger)
 }

@@ -23,13 +23,18 @@ extension Response {
 
     /// Whether the request's validators show the client has the bytes with `etag` (and `lastModified`).
     static func clientHasIt(_ request: Request, etag: String, lastModified: Date?) -> Bool {
-        let matches = request.headers[values: .ifNoneMatch]
+        clientHasIt(request.headers, etag: etag, lastModified: lastModified)
+    }
+
+    /// `clientHasIt` from the request's headers.
+    static func clientHasIt(_ headers: HTTPFields, etag: String, lastModified: Date?) -> Bool {
+        let matches = headers[values: .ifNoneMatch]
         if !matches.isEmpty {
             // Weak comparison: a `W/` prefix (added by a proxy that compressed the body) still matches.
             let tags = matches.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
             return tags.contains { $0 == "*" || $0 == etag || $0 == "W/" + etag }
         }
-        guard let lastModified, let since = request.headers[.ifModifiedSince].flatMap(NewsDateFormatter.date(fromHTTPDate:))
+        guard let lastModified, let since = headers[.ifModifiedSince].flatMap(NewsDateFormatter.date(fromHTTPDate:))
         else { return false }
         return lastModified.timeIntervalSince1970.rounded(.down) <= since.timeIntervalSince1970
     }

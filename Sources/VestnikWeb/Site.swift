@@ -36,7 +36,7 @@ public struct Site: Sendable {
     public var followURL: String { current.followURL }
     /// The site's public address without a trailing slash (`https://vestnik.bg`): canonical links and Open Graph
     /// need absolute URLs.
-    public var publicURL: String { current.publicURL }
+    public var publicURL: String { settingsBox.publicURL }
     /// Where the "Още:" blocks go in an article body.
     public var moreBlocks: InlineMoreBlocks { current.moreBlocks }
     /// Whether feeds carry whole articles or only their leads (the `feed.content` setting).

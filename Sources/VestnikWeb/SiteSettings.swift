@@ -86,6 +86,9 @@ final class SiteSettingsBox: @unchecked Sendable {
 
     var current: SiteSettings { lock.withLock { settings } }
 
+    /// `current.publicURL` without copying the rest (every answer asks it: `SecurityHeadersResponder`).
+    var publicURL: String { lock.withLock { settings.publicURL } }
+
     /// Reads the settings again; if they cannot be used, keeps the ones in force and logs why.
     func reload() async {
         let ticket = lock.withLock {

@@ -31,6 +31,21 @@ func withSite(
     server: ServerSettings = ServerSettings(), secrets: TOTPSecretBox = TOTPSecretBox(key: nil),
     _ body: @escaping @Sendable (any TestClientProtocol, Site) async throws -> Void
 ) async throws {
+    try await withTestSite(
+        kind, articles: articles, settings: settings, limits: limits, mediaMaxBytes: mediaMaxBytes, vips: vips, secrets: secrets
+    ) { site in
+        let app = buildApplication(site: site, settings: server, logger: Logger(label: "test"))
+        try await app.test(.router) { client in try await body(client, site) }
+    }
+}
+
+/// The site `withSite` serves, over a fresh database holding `articles`, for tests that build their applications
+/// themselves (a live server, several over one database).
+func withTestSite(
+    _ kind: TestDatabase, articles: [ArticleInput], settings: [String: String] = [:], limits: ReachLimits = ReachLimits(),
+    mediaMaxBytes: Int = MediaSettings.defaultMaxBytes, vips: Vips.Availability = Vips.availability,
+    secrets: TOTPSecretBox = TOTPSecretBox(key: nil), _ body: @escaping @Sendable (Site) async throws -> Void
+) async throws {
     // Each test's media library has a folder of its own.
     let mediaFolder = FileManager.default.temporaryDirectory.appendingPathComponent("vestnik-media-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: mediaFolder) }
@@ -44,8 +59,7 @@ func withSite(
             media: MediaSettings(folder: mediaFolder, maxBytes: mediaMaxBytes), secrets: secrets)
         site.limits = limits
         site.renditions.availability = vips
-        let app = buildApplication(site: site, settings: server, logger: Logger(label: "test"))
-        try await app.test(.router) { [site] client in try await body(client, site) }
+        try await body(site)
     }
 }
 

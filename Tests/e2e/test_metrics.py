@@ -101,6 +101,8 @@ def test_counters_move_after_real_requests(metered) -> None:
     assert moved("http_server_request_duration_count") >= 2
     # The article asked for again is answered by the page cache.
     assert moved("vestnik_page_cache_hits_total", cache="pages") >= 1
+    # ... on the connection's event loop, before Hummingbird's responder (counted among the hits too).
+    assert moved("vestnik_page_cache_event_loop_hits_total", cache="pages") >= 1
     assert moved("vestnik_page_cache_misses_total", cache="pages") >= 1
     assert total(after, "vestnik_page_cache_bytes", cache="pages") > 0
     assert moved("vestnik_read_beacons_total", result="counted") == 1

@@ -2,6 +2,7 @@ import CompressNIO
 import Foundation
 import HTTPTypes
 import Hummingbird
+import VestnikCore
 import VestnikStore
 
 /// Rendered public pages kept in memory, bounded by bytes: the least recently used page goes first when a new one
@@ -39,10 +40,14 @@ public final class PageCache: @unchecked Sendable {
         public let etag: String
         public let contentType: String
         public let lastModified: String?
+        /// `lastModified` read (once, not on each hit that compares it).
+        let lastModifiedDate: Date?
         /// The page's keys; of a page with a shared block, without the block's (the response adds them).
         public let surrogateKeys: String
         /// Where a shared block is spliced in at send time, and the page's bytes after it.
         private(set) var splice: Splice?
+        /// Of a page with a shared block, what its last hits were answered with.
+        let splicedHits: SplicedHits?
         /// The response headers of a hit, made once: for the page as is, and gzip-compressed.
         let identityHeaders: HTTPFields
         private(set) var gzipHeaders: HTTPFields
@@ -76,6 +81,8 @@ public final class PageCache: @unchecked Sendable {
         public var pages = 0
         public var bytes = 0
         public var hits = 0
+        /// Of `hits`, those answered on the connection's event loop (`EventLoopHits`).
+        public var eventLoopHits = 0
         public var misses = 0
         /// Rendered pages the admission policy did not let in.
         public var rejected = 0
@@ -148,6 +155,28 @@ public final class PageCache: @unchecked Sendable {
             }
             statistics.misses += 1
             return .miss(keep: mayKeep(hash), epoch: invalidations)
+        }
+    }
+
+    /// The page stored under `path` and, for a page with a shared block, the block's current version, counted as a
+    /// hit as `lookup` counts it: only when both are there, unexpired, and the page's gzip copy was tried if `gzip`.
+    /// Otherwise nil, and nothing is counted nor dropped: the request goes on to `lookup`, which decides the rest
+    /// (the event loop's answer to a hit, `EventLoopHits`, asks this; it must not wait).
+    func readyHit(_ path: String, gzip: Bool) -> (page: Page, fragment: SharedFragment?)? {
+        let date = now()
+        let hash = path.hashValue
+        return lock.withLock {
+            guard let node = pages[path], !isExpired(node, at: date), !gzip || node.page.gzipTried else { return nil }
+            var fragment: SharedFragment?
+            if let splice = node.page.splice {
+                guard let kept = fragments[splice.fragment], isFresh(kept, at: date) else { return nil }
+                fragment = kept
+            }
+            if admission != .lru { sketch.record(hash) }
+            moveToFront(node)
+            statistics.hits += 1
+            statistics.eventLoopHits += 1
+            return (node.page, fragment)
         }
     }
 
@@ -237,7 +266,7 @@ public final class PageCache: @unchecked Sendable {
         let date = now()
         return lock.withLock {
             guard let fragment = fragments[name] else { return nil }
-            guard date.timeIntervalSince(fragment.renderedAt) < lifetime, fragment.renderedAt <= date else {
+            guard isFresh(fragment, at: date) else {
                 removeFragment(name)
                 return nil
             }
@@ -270,6 +299,10 @@ public final class PageCache: @unchecked Sendable {
     }
 
     // MARK: Admission (call with the lock held)
+
+    private func isFresh(_ fragment: SharedFragment, at date: Date) -> Bool {
+        date.timeIntervalSince(fragment.renderedAt) < lifetime && fragment.renderedAt <= date
+    }
 
     private func isExpired(_ node: Node, at date: Date) -> Bool {
         !(date.timeIntervalSince(node.page.storedAt) < lifetime && node.page.storedAt <= date)
@@ -378,8 +411,10 @@ extension PageCache.Page {
             tag = etag ?? "\"\(StaticAssets.fingerprint(bytes.readableBytesView))\""
         }
         self.etag = tag
+        splicedHits = point == nil ? nil : SplicedHits()
         self.contentType = contentType
         self.lastModified = lastModified
+        lastModifiedDate = lastModified.flatMap(NewsDateFormatter.date(fromHTTPDate:))
         self.surrogateKeys = surrogateKeys
         storedAt = date
         var headers: HTTPFields = [
@@ -448,7 +483,12 @@ extension PageCache.Page {
     /// The page as sent with `fragment` spliced in: the buffers to write, in order (no copy into one), and the ETag.
     func spliced(with fragment: SharedFragment, gzip compressed: Bool) -> (parts: [ByteBuffer], etag: String)? {
         guard let splice else { return nil }
-        let variant = fragment.variant(excluding: splice.excluded)
+        return spliced(with: fragment.variant(excluding: splice.excluded), gzip: compressed)
+    }
+
+    /// The page as sent with `variant` of its shared block (call only for a page with one).
+    func spliced(with variant: SharedFragment.Variant, gzip compressed: Bool) -> (parts: [ByteBuffer], etag: String) {
+        let splice = splice!
         let etag = splicedETag(variant)
         guard compressed, let head = gzip, let tail = splice.gzipSuffix else {
             return ([identity, variant.identity, splice.suffix], etag)

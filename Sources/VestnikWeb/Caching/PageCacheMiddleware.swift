@@ -96,9 +96,9 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
                     page = page.withGzip()
                     cache.replace(page, at: path)
                 }
-                guard let splice = page.splice else { return respond(page, to: request, gzip: gzip, hit: true) }
+                guard let splice = page.splice else { return answer(page, to: request.head, gzip: gzip, hit: true).response }
                 if let fragment = try await fragment(splice.fragment) {
-                    return respond(page, with: fragment, to: request, gzip: gzip, hit: true)
+                    return answer(page, with: fragment, to: request.head, gzip: gzip, hit: true).response
                 }
                 // No renderer for the block (cannot happen: such a page is kept only with one): render it whole.
                 epoch = cache.epoch
@@ -128,86 +128,112 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
             cacheControl: cacheControl, compress: gzip, keep: keep, splice: point, at: cache.clock())
         if let point, let fragment = try await fragment(point.fragment) {
             if keep { cache.store(page, at: path, renderedAt: epoch) }
-            return respond(page, with: fragment, to: request, gzip: gzip, hit: false)
+            return answer(page, with: fragment, to: request.head, gzip: gzip, hit: false).response
         }
         guard point == nil else {
             // No block to splice in: the page as rendered, under all its keys.
             let whole = PageCache.Page(
                 bytes: bytes, contentType: page.contentType, lastModified: page.lastModified, etag: response.headers[.eTag],
                 surrogateKeys: keys, cacheControl: cacheControl, compress: gzip, keep: false, at: cache.clock())
-            return respond(whole, to: request, gzip: gzip, hit: false)
+            return answer(whole, to: request.head, gzip: gzip, hit: false).response
         }
         if keep { cache.store(page, at: path, renderedAt: epoch) }
-        return respond(page, to: request, gzip: gzip, hit: false)
+        return answer(page, to: request.head, gzip: gzip, hit: false).response
+    }
+
+    /// The answer to a GET or HEAD of a kept page when it needs no waiting: the page is kept and fresh, its gzip copy
+    /// was made if the client takes gzip, and its shared block is kept; counted as a hit. Nil for anything else, with
+    /// nothing counted: `handle` decides the request as it decides every other. The event loop answers such hits
+    /// itself (`EventLoopHits`), so this and `handle`'s hit are one code path: `answer`.
+    func readyAnswer(to request: HTTPRequest, uri: URI) -> CachedAnswer? {
+        guard request.method == .get || request.method == .head, cache.isEnabled, Self.pathForm(uri.path) == .canonical,
+            let path = key(uri)
+        else { return nil }
+        let gzip = Self.acceptsGzip(request.headerFields[values: .acceptEncoding])
+        guard let hit = cache.readyHit(path, gzip: gzip) else { return nil }
+        guard let fragment = hit.fragment else { return answer(hit.page, to: request, gzip: gzip, hit: true) }
+        return answer(hit.page, with: fragment, to: request, gzip: gzip, hit: true)
     }
 
     /// A page with its shared block spliced in: its ETag joins the page's and the block's, its keys add the block's
-    /// (a CDN cannot splice), and the body is the parts as they are kept.
-    private func respond(
-        _ page: PageCache.Page, with fragment: SharedFragment, to request: Request, gzip: Bool, hit: Bool
-    ) -> Response {
+    /// (a CDN cannot splice), and the body is the parts as they are kept. A hit takes what the last hit with the same
+    /// version of the block made (`SplicedHits`).
+    private func answer(
+        _ page: PageCache.Page, with fragment: SharedFragment, to request: HTTPRequest, gzip: Bool, hit: Bool
+    )
+        -> CachedAnswer
+    {
         let compressed = gzip && page.gzip != nil
-        guard let spliced = page.spliced(with: fragment, gzip: compressed) else {
-            return respond(page, to: request, gzip: gzip, hit: hit)
+        guard let splice = page.splice else { return answer(page, to: request, gzip: gzip, hit: hit) }
+        let variant = fragment.variant(excluding: splice.excluded)
+        let made: SplicedHits.Made
+        if hit, let kept = page.splicedHits?.made(gzip: compressed, variant: variant, of: fragment) {
+            made = kept
+        } else {
+            made = Self.splice(page, with: fragment, variant: variant, gzip: compressed)
+            if hit { page.splicedHits?.keep(made, gzip: compressed) }
         }
-        let (parts, etag) = spliced
-        var headers = compressed ? page.gzipHeaders : page.identityHeaders
+        var headers = made.headers
         if !hit { headers[.xCache] = "MISS" }
-        headers[.eTag] = etag
-        headers[.surrogateKey] = page.surrogateKeys + " " + fragment.surrogateKeys
-        // The later of the page's and the block's, so that a block newer than the page is not answered with a 304.
-        var lastModified = page.lastModified.flatMap(NewsDateFormatter.date(fromHTTPDate:))
-        if let modified = lastModified {
-            lastModified = max(modified, fragment.renderedAt)
-            headers[.lastModified] = Self.httpDate(max(modified, fragment.renderedAt))
-        }
-        let plain = compressed ? String(etag.dropLast(4)) + "\"" : etag
-        if !request.headers[values: .ifNoneMatch].isEmpty || request.headers[.ifModifiedSince] != nil,
-            [plain, PageCache.Page.gzipETag(plain)].contains(where: { Response.clientHasIt(request, etag: $0, lastModified: lastModified) })
+        if !request.headerFields[values: .ifNoneMatch].isEmpty || request.headerFields[.ifModifiedSince] != nil,
+            [made.plainETag, PageCache.Page.gzipETag(made.plainETag)].contains(where: {
+                Response.clientHasIt(request.headerFields, etag: $0, lastModified: made.lastModified)
+            })
         {
             headers[.contentType] = nil
             headers[.contentEncoding] = nil
-            return Response(status: .notModified, headers: headers)
+            return CachedAnswer(status: .notModified, headers: headers, body: [])
         }
-        let length = parts.reduce(0) { $0 + $1.readableBytes }
         if request.method == .head {
-            headers[.contentLength] = String(length)
-            return Response(status: .ok, headers: headers)
+            headers[.contentLength] = String(made.length)
+            return CachedAnswer(status: .ok, headers: headers, body: [])
         }
-        // One buffer: Hummingbird sends a one-buffer body with its head and end in one write, and a body of several
-        // buffers in three (head, buffers, end), each its own hop to the event loop. (Measured: neither way changes
-        // the mixed workload's req/s; bench/README, issue 20.)
-        var body = ByteBufferAllocator().buffer(capacity: length)
-        for part in parts { body.writeImmutableBuffer(part) }
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
+        return CachedAnswer(status: .ok, headers: headers, body: made.parts)
     }
 
-    private func respond(_ page: PageCache.Page, to request: Request, gzip: Bool, hit: Bool) -> Response {
+    /// What `answer(_:with:…)` sends of a page with `variant` of its block, before the request's validators and method.
+    private static func splice(
+        _ page: PageCache.Page, with fragment: SharedFragment, variant: SharedFragment.Variant, gzip: Bool
+    )
+        -> SplicedHits.Made
+    {
+        let (parts, etag) = page.spliced(with: variant, gzip: gzip)
+        var headers = gzip ? page.gzipHeaders : page.identityHeaders
+        headers[.eTag] = etag
+        headers[.surrogateKey] = page.surrogateKeys + " " + fragment.surrogateKeys
+        // The later of the page's and the block's, so that a block newer than the page is not answered with a 304.
+        var lastModified = page.lastModifiedDate
+        if let modified = lastModified, modified < fragment.renderedAt {
+            lastModified = fragment.renderedAt
+            headers[.lastModified] = fragment.lastModified
+        }
+        return SplicedHits.Made(
+            tag: variant.tag, renderedAt: fragment.renderedAt, keys: fragment.surrogateKeys, parts: parts,
+            length: parts.reduce(0) { $0 + $1.readableBytes },
+            plainETag: gzip ? String(etag.dropLast(4)) + "\"" : etag, headers: headers, lastModified: lastModified)
+    }
+
+    private func answer(_ page: PageCache.Page, to request: HTTPRequest, gzip: Bool, hit: Bool) -> CachedAnswer {
         let compressed = gzip ? page.gzip : nil
         var headers = compressed == nil ? page.identityHeaders : page.gzipHeaders
         if !hit { headers[.xCache] = "MISS" }
         // Either encoding's validator will do: a reader that cached the plain bytes and now accepts gzip (or the
         // other way round) has the same page.
-        if !request.headers[values: .ifNoneMatch].isEmpty || request.headers[.ifModifiedSince] != nil,
+        if !request.headerFields[values: .ifNoneMatch].isEmpty || request.headerFields[.ifModifiedSince] != nil,
             [page.etag, page.gzipETag].contains(where: { etag in
-                Response.clientHasIt(request, etag: etag, lastModified: page.lastModified.flatMap(NewsDateFormatter.date(fromHTTPDate:)))
+                Response.clientHasIt(request.headerFields, etag: etag, lastModified: page.lastModifiedDate)
             })
         {
             headers[.contentType] = nil
             headers[.contentEncoding] = nil
-            return Response(status: .notModified, headers: headers)
+            return CachedAnswer(status: .notModified, headers: headers, body: [])
         }
         let body = compressed ?? page.identity
         if request.method == .head {
             headers[.contentLength] = String(body.readableBytes)
-            return Response(status: .ok, headers: headers)
+            return CachedAnswer(status: .ok, headers: headers, body: [])
         }
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
-    }
-
-    /// An HTTP date (IMF-fixdate), for a `Last-Modified` made here.
-    private static func httpDate(_ date: Date) -> String {
-        HTTPDates.lock.withLock { HTTPDates.formatter.string(from: date) }
+        return CachedAnswer(status: .ok, headers: headers, body: [body])
     }
 
     enum PathForm: Equatable {
@@ -221,6 +247,11 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Whether `path` is the one spelling of a page's path: `/`, or segments joined by single slashes, none of them
     /// empty, `.` or `..`. One pass over the path.
     static func pathForm(_ path: String) -> PathForm {
+        isPlainlyCanonical(path) ? .canonical : parsedPathForm(path)
+    }
+
+    /// `pathForm` by splitting the path (every path not `isPlainlyCanonical`).
+    static func parsedPathForm(_ path: String) -> PathForm {
         let bytes = path.utf8
         guard bytes.first == UInt8(ascii: "/") else { return .notFound }
         var canonical = true
@@ -232,6 +263,28 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
         // "/" itself splits into one empty segment, and is the home page's path.
         if path == "/" { return .canonical }
         return canonical ? .canonical : .moved("/" + segments.joined(separator: "/"))
+    }
+
+    /// `pathForm`'s common case in one pass without allocating: `/`, or segments none of which is empty, `.` or `..`
+    /// (false sends the path to the full check).
+    static func isPlainlyCanonical(_ path: String) -> Bool {
+        var bytes = path.utf8.makeIterator()
+        guard bytes.next() == UInt8(ascii: "/") else { return false }
+        guard path.utf8.count > 1 else { return true }
+        // The current segment's length, and how many of its bytes are dots.
+        var length = 0
+        var dots = 0
+        while let byte = bytes.next() {
+            if byte == UInt8(ascii: "/") {
+                if length == 0 || (dots == length && length <= 2) { return false }
+                length = 0
+                dots = 0
+            } else {
+                length += 1
+                if byte == UInt8(ascii: ".") { dots += 1 }
+            }
+        }
+        return length > 0 && !(dots == length && length <= 2)
     }
 
     /// The cache's name for a request: the path, plus `?page=n` for a later page. Nil when the request cannot be a
@@ -255,6 +308,12 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// Whether `Accept-Encoding` allows gzip (named, or `*`, without `q=0`).
     static func acceptsGzip(_ values: [String]) -> Bool {
+        if values.count == 1, let plain = plainCodingsNameGzip(values[0]) { return plain }
+        return parsedAcceptsGzip(values)
+    }
+
+    /// `acceptsGzip` by splitting the values into codings and parameters (all but `plainCodingsNameGzip`'s values).
+    static func parsedAcceptsGzip(_ values: [String]) -> Bool {
         for item in values.flatMap({ $0.split(separator: ",") }) {
             let parts: [String] = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             guard let coding = parts.first, ["gzip", "x-gzip", "*"].contains(coding) else { continue }
@@ -266,24 +325,39 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
         return false
     }
 
+    /// `acceptsGzip`'s common case (`gzip, deflate, br`: ASCII codings without parameters or `*`) in one pass without
+    /// allocating: whether one of them is gzip; nil for anything else, which takes the full parse.
+    static func plainCodingsNameGzip(_ value: String) -> Bool? {
+        // The current coding's first eight bytes in lower case, its length, and whether a space ended it.
+        var word: UInt64 = 0
+        var length = 0
+        var ended = false
+        let gzip = UInt64(0x677a_6970)  // "gzip"
+        let xGzip = UInt64(0x782d_677a_6970)  // "x-gzip"
+        func isGzip() -> Bool { (length == 4 && word == gzip) || (length == 6 && word == xGzip) }
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: ";"), UInt8(ascii: "*"), 0x80...: return nil
+            case UInt8(ascii: ","):
+                if isGzip() { return true }
+                (word, length, ended) = (0, 0, false)
+            case UInt8(ascii: " "), UInt8(ascii: "\t"):
+                ended = length > 0
+            default:
+                if ended { return nil }
+                if length < 8 { word = word << 8 | UInt64(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) }
+                length += 1
+            }
+        }
+        return isGzip()
+    }
+
     /// The whole body of a rendered response (pages are rendered into one buffer, so this is a copy at most).
     static func collect(_ body: ResponseBody) async throws -> ByteBuffer {
         let collected = CollectedBytes()
         try await body.write(CollectingWriter(into: collected))
         return collected.buffer
     }
-}
-
-/// The formatter of `PageCacheMiddleware.httpDate` (a generic type has no static stored properties).
-private enum HTTPDates {
-    static let lock = NSLock()
-    nonisolated(unsafe) static let formatter: DateFormatter = {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter
-    }()
 }
 
 /// Where `CollectingWriter` puts the bytes (the writer itself is consumed by `ResponseBody.write`).
@@ -301,6 +375,36 @@ private struct CollectingWriter: ResponseBodyWriter {
     }
 
     consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
+}
+
+/// What the page cache answers a request with, before the headers every answer gets (`SecurityHeadersResponder`,
+/// `RequestIDResponder`, the date and the server's name).
+struct CachedAnswer {
+    var status: HTTPResponse.Status
+    var headers: HTTPFields
+    /// The body's buffers in order; none for a 304 or a HEAD (whose `Content-Length` is in `headers`).
+    var body: [ByteBuffer]
+
+    /// The body's length.
+    var length: Int { body.reduce(0) { $0 + $1.readableBytes } }
+
+    /// As Hummingbird's responder chain answers it. The body goes as one buffer: Hummingbird sends a one-buffer body
+    /// with its head and end in one write, and a body of several buffers in three, each its own hop to the event loop.
+    var response: Response {
+        guard body.count > 1 else {
+            return Response(status: status, headers: headers, body: body.first.map { ResponseBody(byteBuffer: $0) } ?? ResponseBody())
+        }
+        var joined = ByteBufferAllocator().buffer(capacity: length)
+        for part in body { joined.writeImmutableBuffer(part) }
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: joined))
+    }
+
+    /// The response head `response` has (`Response` adds the body's length unless the headers have one).
+    var head: HTTPResponse {
+        var head = HTTPResponse(status: status, headerFields: headers)
+        if !headers.contains(.contentLength) { head.headerFields[.contentLength] = String(length) }
+        return head
+    }
 }
 
 /// The page cache in front of a whole responder (the router), so that a hit skips route resolution as well.

@@ -4,6 +4,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import Synchronization
+import VestnikCore
 import VestnikStore
 
 /// A block that many cached pages show and that changes more often than they do: "Новините днес" on every article
@@ -31,6 +33,8 @@ public struct SharedFragment: Sendable {
     let surrogateKeys: String
     let variants: [Int: Variant]
     let renderedAt: Date
+    /// `renderedAt` as an HTTP date: the `Last-Modified` of a page showing a block newer than itself.
+    let lastModified: String
 
     /// `render(excluded)` renders the block as shown on the page of article `excluded` (0: of no listed article).
     init(name: String, keys: Set<String>, listed: [Int], renderedAt: Date, render: (Int) throws -> ByteBuffer) throws {
@@ -38,6 +42,7 @@ public struct SharedFragment: Sendable {
         self.keys = keys
         surrogateKeys = keys.sorted().joined(separator: " ")
         self.renderedAt = renderedAt
+        lastModified = NewsDateFormatter.httpDate(renderedAt)
         let compressor = try ZlibCompressor(algorithm: .deflate)
         var variants: [Int: Variant] = [:]
         for excluded in [0] + listed where variants[excluded] == nil {
@@ -55,6 +60,39 @@ public struct SharedFragment: Sendable {
     /// The memory it holds, counted against the page cache's bound.
     var cost: Int {
         variants.values.reduce(surrogateKeys.utf8.count * 5 + 512) { $0 + $1.identity.capacity + $1.deflate.bytes.capacity + 64 }
+    }
+}
+
+/// What the hits of one kept page with a shared block were last answered with, by encoding, made once per version of
+/// the block: the buffers, the ETag and the headers, so that a hit builds no string and runs no `crc32_combine`.
+/// Shared by the copies of the page (its gzip copy is added to a copy).
+final class SplicedHits: Sendable {
+    struct Made: Sendable {
+        /// The block's variant (`SharedFragment.Variant.tag`) and version (`SharedFragment.renderedAt`).
+        let tag: String
+        let renderedAt: Date
+        /// The block's `surrogateKeys`.
+        let keys: String
+        let parts: [ByteBuffer]
+        let length: Int
+        /// The ETag of the page's bytes as is (a client may hold either encoding's).
+        let plainETag: String
+        let headers: HTTPFields
+        let lastModified: Date?
+    }
+
+    private let kept = Mutex<(identity: Made?, gzip: Made?)>((nil, nil))
+
+    /// What was made for `variant` of `fragment` in that encoding, if it was.
+    func made(gzip: Bool, variant: SharedFragment.Variant, of fragment: SharedFragment) -> Made? {
+        let made = kept.withLock { gzip ? $0.gzip : $0.identity }
+        guard let made, made.renderedAt == fragment.renderedAt, made.tag == variant.tag, made.keys == fragment.surrogateKeys
+        else { return nil }
+        return made
+    }
+
+    func keep(_ made: Made, gzip: Bool) {
+        kept.withLock { if gzip { $0.gzip = made } else { $0.identity = made } }
     }
 }
 

@@ -44,6 +44,7 @@ public final class MetricsEndpoint: Sendable {
                     if delta > 0 { counter.increment(by: Int64(delta)) }
                 }
                 count("hits", now.hits - before.hits)
+                count("event_loop_hits", now.eventLoopHits - before.eventLoopHits)
                 count("misses", now.misses - before.misses)
                 count("evictions", now.evictions - before.evictions)
                 count("admissions", now.admitted - before.admitted)

@@ -11,7 +11,7 @@ struct RequestIDResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Conte
     let inner: Inner
 
     @Sendable func respond(to request: Request, context: Context) async throws -> Response {
-        let id = request.headers[.requestID].flatMap(Self.sane) ?? Self.make()
+        let id = RequestIDs.id(of: request.headers)
         var context = context
         context.logger[metadataKey: "hb.request.id"] = .string(id)
         let start = ContinuousClock.now
@@ -31,6 +31,13 @@ struct RequestIDResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Conte
             ])
         return response
     }
+
+}
+
+/// The ids of `RequestIDResponder` (also given by the event loop's answers, `EventLoopHits`).
+enum RequestIDs {
+    /// The request's id: the one the proxy in front sent if it is `sane`, else a new one.
+    static func id(of headers: HTTPFields) -> String { headers[.requestID].flatMap(Self.sane) ?? Self.make() }
 
     /// `text` if it may stand in log lines and headers as it is.
     static func sane(_ text: String) -> String? {

@@ -16,15 +16,24 @@ struct SecurityHeadersResponder<Inner: HTTPResponder>: HTTPResponder where Inner
     let inner: Inner
     /// The site's address now (the `site.url` setting may change while the site runs).
     let publicURL: @Sendable () -> String
-    private let plain = Self.headers(https: false)
-    private let secure = Self.headers(https: true)
+    private let plain = SecurityHeaders.fields(https: false)
+    private let secure = SecurityHeaders.fields(https: true)
 
     init(inner: Inner, publicURL: @escaping @Sendable () -> String) {
         self.inner = inner
         self.publicURL = publicURL
     }
 
-    static func headers(https: Bool) -> HTTPFields {
+    @Sendable func respond(to request: Request, context: Context) async throws -> Response {
+        var response = try await inner.respond(to: request, context: context)
+        SecurityHeaders.add(SecurityHeaders.isHTTPS(publicURL()) ? secure : plain, to: &response.headers)
+        return response
+    }
+}
+
+/// What `SecurityHeadersResponder` adds (also to the event loop's answers, `EventLoopHits`).
+enum SecurityHeaders {
+    static func fields(https: Bool) -> HTTPFields {
         var fields: HTTPFields = [
             .contentSecurityPolicy: SecurityPolicy.content, .xContentTypeOptions: "nosniff",
             .referrerPolicy: "strict-origin-when-cross-origin", .xFrameOptions: "SAMEORIGIN",
@@ -33,11 +42,18 @@ struct SecurityHeadersResponder<Inner: HTTPResponder>: HTTPResponder where Inner
         return fields
     }
 
-    @Sendable func respond(to request: Request, context: Context) async throws -> Response {
-        var response = try await inner.respond(to: request, context: context)
-        let headers = publicURL().lowercased().hasPrefix("https://") ? secure : plain
-        for field in headers where response.headers[field.name] == nil { response.headers.append(field) }
-        return response
+    /// Appends each of `security` that `headers` does not have (an answer's own is kept).
+    static func add(_ security: HTTPFields, to headers: inout HTTPFields) {
+        for field in security where headers[field.name] == nil { headers.append(field) }
+    }
+
+    /// Whether the site's address is https (in any letter case), without making a lowercased copy.
+    static func isHTTPS(_ address: String) -> Bool {
+        let scheme = "https://".utf8
+        return address.utf8.count >= scheme.count
+            && zip(address.utf8, scheme).allSatisfy { byte, expected in
+                (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 == expected : byte == expected
+            }
     }
 }
 

@@ -1,0 +1,179 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTPTypes
+import Synchronization
+import VestnikCore
+
+/// Page cache hits answered on the connection's event loop, as nginx answers a static file: no task, no hop to
+/// Swift's cooperative threads and back, no request context. A GET or HEAD of a kept page is answered by
+/// `PageCacheMiddleware.readyAnswer` (the same code that answers a hit in the responder chain) with the headers the
+/// chain adds (`SecurityHeaders`, `RequestIDs`, the date, the server's name), written as head and body buffers in one
+/// flush; every other request, and every one the cache cannot answer without waiting (a page not kept, its gzip
+/// copy not made yet, its shared block not rendered), goes on to Hummingbird unchanged, where the middleware decides
+/// it as before. Hits are counted where the middleware counts them (`PageCache.Statistics.hits`).
+///
+/// A request that says `Connection: close` is answered the same way, then the connection's output is shut, as
+/// Hummingbird does. While a request passed on is still being answered, the requests after it on that connection are passed on too:
+/// Hummingbird answers a connection's requests one after another, so answers leave in the order the requests came
+/// (pipelining).
+final class EventLoopHits: Sendable {
+    let pages: PageCacheMiddleware<VestnikRequestContext>
+    /// The site's address now (https sites get HSTS).
+    let publicURL: @Sendable () -> String
+    let serverName: String?
+    /// At the debug level every request gets its log line from `RequestIDResponder`: then nothing is answered here.
+    let enabled: Bool
+    private let plain = SecurityHeaders.fields(https: false)
+    private let secure = SecurityHeaders.fields(https: true)
+    private let dates = HTTPDateCache()
+
+    init(
+        pages: PageCacheMiddleware<VestnikRequestContext>, publicURL: @escaping @Sendable () -> String, serverName: String?, logger: Logger
+    ) {
+        self.pages = pages
+        self.publicURL = publicURL
+        self.serverName = serverName
+        enabled = logger.logLevel > .debug
+    }
+
+    /// The answer to `request`: its head, its body's buffers, and whether the connection closes after it (the request
+    /// said `Connection: close`, and Hummingbird closes such a connection once it answered); nil to pass it on.
+    func answer(_ request: HTTPRequest) -> (head: HTTPResponse, body: [ByteBuffer], closes: Bool)? {
+        guard enabled, let answer = pages.readyAnswer(to: request, uri: URI(request.path ?? "/")) else { return nil }
+        // What the responder chain adds, in its order: `Response`'s length, the security headers, the request's id,
+        // then Hummingbird's date and server name.
+        var head = answer.head
+        SecurityHeaders.add(SecurityHeaders.isHTTPS(publicURL()) ? secure : plain, to: &head.headerFields)
+        head.headerFields[.requestID] = RequestIDs.id(of: request.headerFields)
+        head.headerFields[.date] = dates.now
+        if let serverName { head.headerFields[.server] = serverName }
+        return (head, answer.body, request.headerFields[.connection] == "close")
+    }
+
+    /// Hummingbird's HTTP/1.1 server with these answers in front of its responder.
+    func server(_ configuration: HTTP1Channel.Configuration) -> HTTPServerBuilder {
+        HTTPServerBuilder { responder in
+            HTTPChannel(inner: HTTP1Channel(responder: responder, configuration: configuration), hits: self)
+        }
+    }
+
+    /// Hummingbird's HTTP/1.1 channel with an `EventLoopHitHandler` right after its connection-state handler, which
+    /// thus sees every request and answer (idle time-out, graceful shutdown). Added there rather than through
+    /// `additionalChannelHandlers`, which go before it: the answers written here would then not pass it, and a
+    /// connection served only from the cache would be closed as idle.
+    struct HTTPChannel: ServerChildChannel {
+        typealias Value = HTTP1Channel.Value
+        let inner: HTTP1Channel
+        let hits: EventLoopHits
+
+        func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+            inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
+                let operations = channel.pipeline.syncOperations
+                let state = try operations.handler(type: HTTPConnectionStateHandler.self)
+                try operations.addHandler(
+                    EventLoopHitHandler(hits: hits), position: ChannelPipeline.SynchronousOperations.Position.after(state))
+                return value
+            }
+        }
+
+        func handle(value: Value, logger: Logger) async {
+            await inner.handle(value: value, logger: logger)
+        }
+    }
+}
+
+/// One connection's part of `EventLoopHits`.
+final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    private let hits: EventLoopHits
+    /// Requests passed on whose answers have not ended yet.
+    private var passedOn = 0
+    /// Whether the request being read was passed on (its body and end follow it).
+    private var passing = false
+    /// The answer to the request being read, written once its end is read.
+    private var answer: (head: HTTPResponse, body: [ByteBuffer], closes: Bool)?
+    /// Set once an answer closes the connection: what the client sends after it is not read.
+    private var closing = false
+    /// Whether answers were written since the last flush.
+    private var unflushed = false
+
+    init(hits: EventLoopHits) {
+        self.hits = hits
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closing else { return }
+        switch unwrapInboundIn(data) {
+        case .head(let request):
+            if passedOn == 0, let made = hits.answer(request) {
+                answer = made
+                passing = false
+                return
+            }
+            passedOn += 1
+            passing = true
+            context.fireChannelRead(data)
+        case .body:
+            // A body sent with a GET the cache answers is read and dropped, as the middleware does.
+            if passing { context.fireChannelRead(data) }
+        case .end:
+            if passing {
+                context.fireChannelRead(data)
+                return
+            }
+            guard let made = answer else { return }
+            answer = nil
+            context.write(wrapOutboundOut(.head(made.head)), promise: nil)
+            for part in made.body { context.write(wrapOutboundOut(.body(part)), promise: nil) }
+            guard made.closes else {
+                context.write(wrapOutboundOut(.end(nil)), promise: nil)
+                unflushed = true
+                return
+            }
+            // As Hummingbird ends such a connection: its output is shut once the answer is written.
+            closing = true
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(mode: .output, promise: nil) }
+        }
+    }
+
+    /// The answers to every request of one read leave in one flush (one `writev`).
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if unflushed {
+            unflushed = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { passedOn = max(0, passedOn - 1) }
+        context.write(data, promise: promise)
+    }
+}
+
+@available(*, unavailable)
+extension EventLoopHitHandler: Sendable {}
+
+/// The `Date` header's value, made once a second (as Hummingbird's own date cache, which is not public).
+final class HTTPDateCache: Sendable {
+    private let current = Mutex<(second: Int, text: String)>((-1, ""))
+
+    var now: String {
+        let second = time(nil)
+        return current.withLock { current in
+            if current.second != second {
+                current = (second, NewsDateFormatter.httpDate(Date(timeIntervalSince1970: TimeInterval(second))))
+            }
+            return current.text
+        }
+    }
+}
