@@ -311,6 +311,8 @@ struct RenditionTests {
             // The square now comes from the right-hand side, which holds the point; so it is another file, and the
             // old one is gone from the library (and from /media/).
             #expect(moved.address != centred.address)
+            // The job is marked done when its transaction commits; the old file goes right after, so wait for it.
+            for _ in 0..<100 where site.mediaFiles.read(centred.address) != nil { try await Task.sleep(for: .milliseconds(50)) }
             #expect(site.mediaFiles.read(centred.address) == nil && site.mediaFiles.read(moved.address) != nil)
             #expect(try await client.get(centred.address.path).status == .notFound)
             #expect(item.focusSet)
