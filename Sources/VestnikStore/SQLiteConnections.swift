@@ -29,6 +29,12 @@ final class SQLiteConnections: Sendable {
         self.readerSlots = ReaderSlots(count: readers.count)
     }
 
+    /// How long (ms) a write waits for another process's write transaction on the same file (a `vestnik` command
+    /// beside the server: an import's batch, a rebuild, a second node in the tests) before it fails with "database is
+    /// locked". 5 s was seen to run out on a busy machine (a sign-in failed while another process wrote); a newsroom
+    /// request had better wait than fail.
+    static let writerBusyTimeout = 30_000
+
     static func open(path: String, readers: Int, bulkWrites: Bool = false, logger: Logger) async throws -> SQLiteConnections {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         guard FileManager.default.fileExists(atPath: directory.isEmpty ? "." : directory) else {
@@ -42,7 +48,7 @@ final class SQLiteConnections: Sendable {
                 throw DatabaseOpenError(description: "cannot open SQLite database \(path): \(error)")
             }
             do {
-                for pragma in ["PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"] {
+                for pragma in ["PRAGMA busy_timeout = \(writerBusyTimeout)", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"] {
                     _ = try await connection.query(pragma)
                 }
             } catch {

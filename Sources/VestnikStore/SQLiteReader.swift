@@ -79,8 +79,8 @@ final class SQLiteReadConnection: @unchecked Sendable {
     /// instead of 2 MB (the indexes of articles, terms and redirects that every post updates stay in memory as the
     /// file grows past a gigabyte), and temporary B-trees (sorting, `IN` lists) in memory instead of a temp file.
     static let bulkWriterPragmas = [
-        "PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL", "PRAGMA cache_size = -32000",
-        "PRAGMA temp_store = MEMORY",
+        "PRAGMA busy_timeout = \(SQLiteConnections.writerBusyTimeout)", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL",
+        "PRAGMA cache_size = -32000", "PRAGMA temp_store = MEMORY",
     ]
 
     /// Runs `sql` with `binds` and hands each row to `onRow`, on the calling thread.

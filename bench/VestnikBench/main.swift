@@ -21,6 +21,9 @@ struct Options {
     var reindex = false
     /// Print this many of the slowest queries (time, matches, text, terms), and p95 by kind of query.
     var slowest = 0
+    /// Instead of the generated mix, the judged queries of this file (bench/search/judgments.json), each asked
+    /// `queries` ÷ their number times in turn: the set issue 20's search target names.
+    var judged: String?
 
     init(_ arguments: [String]) {
         var iterator = arguments.makeIterator()
@@ -32,6 +35,7 @@ struct Options {
             case "--output": output = iterator.next()
             case "--reindex": reindex = true
             case "--slowest": slowest = Int(iterator.next() ?? "") ?? slowest
+            case "--judged": judged = iterator.next()
             default: break
             }
         }
@@ -78,7 +82,7 @@ if arguments.first == "lemmas" {
     exit(0)
 }
 guard arguments.first == "search" else {
-    print("usage: vestnik-bench search --database PATH|postgres://… --articles N --queries N --output FILE [--reindex]")
+    print("usage: vestnik-bench search --database PATH|postgres://… --articles N --queries N --output FILE [--reindex] [--judged FILE]")
     print("       vestnik-bench lemmas [--families FILE] [--output FILE]")
     print("       vestnik-bench hostile [--database PATH|postgres://…] [--output FILE] [--runs N]")
     print("       vestnik-bench renditions one|job --input FILE [--width N] [--runs N]")
@@ -144,11 +148,25 @@ var latencies: [Double] = []
 var totalHits = 0
 /// Each query's time, matches, text and kind (phrase, exclusion, words), for `--slowest`.
 var timed: [(ms: Double, total: Int, text: String, kind: String)] = []
+/// The judged queries' texts, when asked for.
+struct Judgments: Decodable {
+    struct Query: Decodable { var q: String }
+    var queries: [Query]
+}
+let judgedTexts = try options.judged.map { path in
+    try JSONDecoder().decode(Judgments.self, from: Data(contentsOf: URL(fileURLWithPath: path))).queries.map(\.q)
+}
+if let judgedTexts { notes.append("judged queries of \(options.judged ?? ""): \(judgedTexts.count), in turn") }
 for number in 0..<options.queries {
-    var text = (0..<(1 + number % 3)).map { _ in word() }.joined(separator: " ")
-    if number % 7 == 0 { text = "\"\(text)\"" }
-    if number % 11 == 0 { text += " -\(word())" }
-    if number % 13 == 0 { text = Slug.transliterate(text) }
+    var text: String
+    if let judgedTexts {
+        text = judgedTexts[number % judgedTexts.count]
+    } else {
+        text = (0..<(1 + number % 3)).map { _ in word() }.joined(separator: " ")
+        if number % 7 == 0 { text = "\"\(text)\"" }
+        if number % 11 == 0 { text += " -\(word())" }
+        if number % 13 == 0 { text = Slug.transliterate(text) }
+    }
     guard let query = try? SearchQuery.parse(text) else { continue }
     let clock = ContinuousClock.now
     let page = try await search.search(query, page: PageRequest(number: 1, size: 10), now: now)

@@ -93,7 +93,7 @@ public struct SearchRebuild: Sendable {
             let ids = try await db.raw(
                 "SELECT id FROM articles WHERE id < \(bind: below ?? 0) ORDER BY id DESC LIMIT \(literal: batchSize)"
             ).all().map { try $0.int("id") }
-            for id in ids { try await SearchIndexer.reindex(id, analyzer: analyzer, dialect: dialect, in: db) }
+            try await SearchIndexer.reindex(batch: ids, analyzer: analyzer, dialect: dialect, in: db)
             done += ids.count
             let finished = ids.count < batchSize
             try await db.raw(
