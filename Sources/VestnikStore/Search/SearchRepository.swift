@@ -80,8 +80,7 @@ public struct SearchRepository: Sendable {
         if let from = filters.from { condition += " AND a.published_at >= \(bind: from.unixSeconds)" }
         if let until = filters.until { condition += " AND a.published_at < \(bind: until.unixSeconds)" }
         if let owner = filters.ownerID { condition += " AND a.created_by = \(bind: owner)" }
-        let recency: SQLQueryString =
-            "CAST(1.0 + 0.5 * \(literal: Self.recencyHalfLife) / (\(literal: Self.recencyHalfLife) + (\(bind: now.unixSeconds) - a.published_at)) AS DOUBLE PRECISION)"
+        let recency = Self.recency(of: "a.published_at", now: now)
         let columns: SQLQueryString = """
             a.id, a.slug, a.kicker, a.title, a.lead, substr(a.body_html, 1, \(literal: Self.snippetBodyCharacters)) AS body_html,
             a.has_video, a.has_gallery, a.published_at, a.reads, s.slug AS section_slug, s.name AS section_name,
@@ -128,7 +127,7 @@ public struct SearchRepository: Sendable {
         case .postgres:
             return try await database.readAside { [condition] db in
                 try await Self.postgres(
-                    query, condition: condition, columns: columns, recency: recency, candidates: candidates, page: page, in: db)
+                    query, condition: condition, columns: columns, now: now, candidates: candidates, page: page, in: db)
             }
         }
         return try await database.readAside { db in
@@ -150,14 +149,37 @@ public struct SearchRepository: Sendable {
         }
     }
 
+    /// The recency boost of a story published at `column` (seconds), as SQL.
+    static func recency(of column: String, now: Date) -> SQLQueryString {
+        """
+        CAST(1.0 + 0.5 * \(literal: recencyHalfLife) / (\(literal: recencyHalfLife) + (\(bind: now.unixSeconds) - \(unsafeRaw: column))) \
+        AS DOUBLE PRECISION)
+        """
+    }
+
     /// ts_rank's weights for D (exact forms), C (body), B (lead, tags, authors, section) and A (title).
     static let rankWeights = "{0.1, 0.25, 0.4, 1.0}"
     /// PostgreSQL ranks this many of its candidates exactly (ts_rank over their documents), chosen by their terms'
     /// precomputed shares of it times the recency boost; at least twice the rows up to the page asked for.
     static let exactlyRanked = 50
-    /// PostgreSQL walks the rarest query word's postings when at least this share of its articles is expected to
-    /// have every other word too (at most ten postings walked per match); GIN intersects the words otherwise.
-    static let walkDensity = 0.1
+    /// PostgreSQL always walks the rarest query word's postings when at least this share of its articles is
+    /// expected to have every other word too: GIN's intersection of words that common reads most of the index (and
+    /// PostgreSQL may then scan and recheck every document instead).
+    static let denseWalk = 0.5
+    /// What one posting GIN reads costs against one look-up by article, for `walkIsCheaper`.
+    static let ginPostingCost = 0.1
+
+    /// Whether walking the driving word's postings costs less than GIN's intersection, in look-ups by article: a walk
+    /// reads about `walked / density` candidates for each of the driver's terms (a word of several terms is walked
+    /// once per term) and looks each up once per term of the other words (and of the driver, when it has several);
+    /// GIN reads every posting of every word and then looks the newest `walked` matches up once per term.
+    static func walkIsCheaper(driverTerms: Int, otherTerms: Int, density: Double, postings: Int, walked: Int) -> Bool {
+        guard density < denseWalk else { return true }
+        let lookUps = Double(1 + otherTerms + (driverTerms > 1 ? driverTerms : 0))
+        let walk = Double(driverTerms) * Double(walked) / max(density, 0.0001) * lookUps
+        let gin = Double(walked) * Double(1 + otherTerms + driverTerms) + ginPostingCost * Double(postings)
+        return walk <= gin
+    }
 
     /// PostgreSQL: the candidates are a word's newest matches, walked in its postings (`article_terms` by term and
     /// article, newest first, with each term's share of ts_rank), so no document is read to choose them; the other
@@ -166,9 +188,10 @@ public struct SearchRepository: Sendable {
     /// the shares are ts_rank less the exact form's (a constant share), so the order is the same; for several words
     /// ts_rank also weighs how close they stand, which only the final ranking sees.
     static func postgres(
-        _ query: SearchQuery, condition: SQLQueryString, columns: SQLQueryString, recency: SQLQueryString, candidates: Int,
+        _ query: SearchQuery, condition: SQLQueryString, columns: SQLQueryString, now: Date, candidates: Int,
         page: PageRequest, in db: any SQLDatabase
     ) async throws -> Page<SearchHit> {
+        let recency = Self.recency(of: "a.published_at", now: now)
         // The driving word: the one whose terms are in the fewest articles, so the walk finds matches soonest.
         let words = query.required.flatMap(\.words)
         let allTerms = Array(Set(words.flatMap(\.terms) + query.excluded.flatMap(\.words).flatMap(\.terms))).sorted()
@@ -211,11 +234,16 @@ public struct SearchRepository: Sendable {
         }
         // Walking the rarest word's postings finds `walked` matches after about `walked` divided by how many of its
         // articles have the other words too (estimated from their document frequencies); GIN's intersection is cheaper
-        // when few do. A phrase is found by GIN over its term pairs.
+        // when few do, or when the words have several terms each (`walkIsCheaper`). A phrase is found by GIN over its
+        // term pairs.
         let others = Set(words.map(\.terms)).subtracting([driver.terms])
         let density = others.reduce(1.0) { $0 * Double(df(SearchQuery.Word(terms: $1, form: ""))) / Double(max(1, articles)) }
         let pairs = Self.pairsTsquery(query)
-        let walk = pairs == nil && density >= Self.walkDensity
+        let walk =
+            pairs == nil
+            && Self.walkIsCheaper(
+                driverTerms: driver.terms.count, otherTerms: others.reduce(0) { $0 + $1.count }, density: density,
+                postings: words.reduce(0) { $0 + df($1) }, walked: walked)
         // An excluded word is looked up by article; an excluded phrase needs the document's positions. Both are
         // asked per candidate (a scalar subquery, which PostgreSQL does not turn into an anti-join that would read
         // the excluded word's every posting and lose the newest-first order of the walk).
@@ -243,7 +271,7 @@ public struct SearchRepository: Sendable {
             filter += share.all
             let walks = driver.terms.map { term -> SQLQueryString in
                 """
-                (SELECT d.article_id, \(share.sum) AS rank FROM article_terms d \(share.joins)
+                (SELECT d.article_id, \(share.sum) AS rank, a.published_at FROM article_terms d \(share.joins)
                 JOIN articles a ON a.id = d.article_id
                 WHERE d.term = \(bind: term) AND \(condition)\(filter)
                 ORDER BY d.article_id DESC LIMIT \(literal: walked))
@@ -253,12 +281,14 @@ public struct SearchRepository: Sendable {
                 walks.count == 1
                 ? "WITH c AS MATERIALIZED \(walks[0])"
                 : """
-                WITH c AS MATERIALIZED (SELECT DISTINCT article_id, rank FROM (\(walks.joined(separator: " UNION ALL "))) AS w
+                WITH c AS MATERIALIZED (SELECT DISTINCT article_id, rank, published_at FROM (\(walks.joined(separator: " UNION ALL "))) AS w
                     ORDER BY article_id DESC LIMIT \(literal: walked))
                 """
         } else {
-            // GIN finds the articles (only their ids: no document is read, no article joined); the newest then get
-            // their words' shares and are checked for visibility one by one until `walked` pass.
+            // GIN finds the articles (only their ids: no document is read, no article joined); the newest are then
+            // checked for visibility one by one (a look-up by id each: as a join, PostgreSQL merged the ids with a walk
+            // of `articles` down to the oldest match, 40,000 rows for a common pair) and get their words' shares until
+            // `walked` pass.
             let share = shares(words)
             let found: SQLQueryString
             var checks: SQLQueryString = ""
@@ -277,9 +307,10 @@ public struct SearchRepository: Sendable {
             matches = """
                 WITH m AS MATERIALIZED (SELECT x.article_id FROM article_search x WHERE \(found)),
                 c AS MATERIALIZED (
-                    SELECT d.article_id, \(share.sum) AS rank FROM (SELECT article_id FROM m ORDER BY article_id DESC) AS d
-                    \(share.joins) JOIN articles a ON a.id = d.article_id
-                    WHERE \(condition)\(checks)
+                    SELECT d.article_id, \(share.sum) AS rank, a.published_at FROM (SELECT article_id FROM m ORDER BY article_id DESC) AS d
+                    CROSS JOIN LATERAL (SELECT a.published_at FROM articles a WHERE a.id = d.article_id AND \(condition) LIMIT 1) AS a
+                    \(share.joins)
+                    WHERE 1 = 1\(checks)
                     ORDER BY d.article_id DESC LIMIT \(literal: walked))
                 """
         }
@@ -291,9 +322,8 @@ public struct SearchRepository: Sendable {
             SELECT \(columns), \(counted) AS total,
                 CAST(ts_rank(\(literal: Self.rankWeights), x.document, CAST(\(bind: tsquery) AS tsquery), 1) AS DOUBLE PRECISION) * \(recency) AS score
             FROM (
-                SELECT k.article_id FROM (SELECT article_id, rank FROM c ORDER BY article_id DESC LIMIT \(literal: candidates)) AS k
-                JOIN articles a ON a.id = k.article_id
-                ORDER BY k.rank * \(recency) DESC, a.published_at DESC LIMIT \(literal: exact)) AS m
+                SELECT k.article_id FROM (SELECT article_id, rank, published_at FROM c ORDER BY article_id DESC LIMIT \(literal: candidates)) AS k
+                ORDER BY k.rank * \(Self.recency(of: "k.published_at", now: now)) DESC, k.published_at DESC LIMIT \(literal: exact)) AS m
             JOIN article_search x ON x.article_id = m.article_id JOIN articles a ON a.id = m.article_id
             JOIN sections s ON s.id = a.section_id
             \(ArticleRepository.summaryPictureJoin)
