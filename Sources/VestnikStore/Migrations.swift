@@ -553,5 +553,13 @@ public enum Migrations {
                 "CREATE INDEX article_search_pairs ON article_search USING GIN (search_pairs(document))",
                 "ANALYZE article_search",
             ]),
+        Migration(
+            version: 27, name: "PostgreSQL checks a search candidate's visibility from an index",
+            statements: [],
+            postgresOnly: [
+                // A search looks each of up to 1,001 candidates up for `ArticleRepository.visible`: from this index
+                // alone (index-only, no heap page of the article) in about half the time of the primary key and the row.
+                "CREATE INDEX articles_published ON articles (id) INCLUDE (published_at) WHERE status = 'published'"
+            ]),
     ]
 }
