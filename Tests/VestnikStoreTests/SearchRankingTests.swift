@@ -72,7 +72,10 @@ import VestnikTestSupport
                 "\"цена газ\"", "\"газ цена\" ток", "\"бюджет училище община\"", "\"мач отбор\" -футбол", "\"сняг дъжд\" -\"дъжд сняг\"",
                 "\"път мост\" \"мост град\"", "\"uchilishte budzhet\"",
             ]
-            for text in Self.vocabulary + ["училища", "uchilishte", "-газ цена", "бюджет училище", "футбол -мач"] + phrases {
+            let others = [
+                "училища", "uchilishte", "-газ цена", "бюджет училище", "футбол -мач", "бюджет училище -газ", "цена газ -мост",
+            ]
+            for text in Self.vocabulary + others + phrases {
                 let query = try SearchQuery.parse(text)
                 let page = try await search.search(query, page: PageRequest(number: 1, size: 10), now: testNow)
                 let reference = try await Self.reference(query, candidates: SearchRepository.newestMatches, in: database)

@@ -166,6 +166,8 @@ public struct SearchRepository: Sendable {
     /// expected to have every other word too: GIN's intersection of words that common reads most of the index (and
     /// PostgreSQL may then scan and recheck every document instead).
     static let denseWalk = 0.5
+    /// A word in at least this share of the articles is left out of GIN's intersection and checked per candidate.
+    static let commonWord = 0.5
     /// What one posting GIN reads costs against one look-up by article, for `walkIsCheaper`.
     static let ginPostingCost = 0.1
 
@@ -256,15 +258,15 @@ public struct SearchRepository: Sendable {
         }
         let excludesPhrase = query.excluded.contains { $0.words.count > 1 }
         let matches: SQLQueryString
+        // An excluded phrase: the candidate's document is asked (the whole query, the exclusions with it).
+        let phraseExclusion: SQLQueryString = """
+             AND (SELECT COUNT(*) FROM article_search x
+                WHERE x.article_id = d.article_id AND x.document @@ CAST(\(bind: tsquery) AS tsquery)) = 1
+            """
         if walk {
             // Walk the rarest word's postings, one walk per term, each to its own newest `walked` matches (together they
             // hold the word's newest `walked`; PostgreSQL 15 would sort a union of the walks rather than merge them).
-            if excludesPhrase {
-                filter += """
-                     AND (SELECT COUNT(*) FROM article_search x
-                        WHERE x.article_id = d.article_id AND x.document @@ CAST(\(bind: tsquery) AS tsquery)) = 1
-                    """
-            }
+            if excludesPhrase { filter += phraseExclusion }
             let rest = words.filter { $0.terms != driver.terms }
             var share = shares(driver.terms.count == 1 ? rest : [driver] + rest)
             if driver.terms.count == 1 { share.sum += " + d.rank" }
@@ -301,8 +303,14 @@ public struct SearchRepository: Sendable {
                 found = "search_pairs(x.document) @@ CAST(\(bind: pairs) AS tsquery)\(document)"
                 checks = filter + share.all
             } else {
-                // Several words, few articles with all of them: GIN intersects their posting lists.
-                found = "x.document @@ CAST(\(bind: tsquery) AS tsquery)"
+                // Several words, few articles with all of them: GIN intersects the posting lists of the words that are
+                // not in most articles (GIN would read such a word's list whole, and PostgreSQL might rather scan and
+                // recheck every document); every word is then checked per candidate by its shares, and the excluded
+                // ones by their look-up (in the tsquery, an exclusion made GIN recheck each match's document: seconds
+                // for a common pair).
+                let selective = words.filter { Double(df($0)) < Self.commonWord * Double(max(1, articles)) }
+                found = "x.document @@ CAST(\(bind: Self.tsquery(of: selective.isEmpty ? [driver] : selective)) AS tsquery)"
+                checks = filter + share.all + (excludesPhrase ? phraseExclusion : "")
             }
             matches = """
                 WITH m AS MATERIALIZED (SELECT x.article_id FROM article_search x WHERE \(found)),
@@ -408,6 +416,11 @@ public struct SearchRepository: Sendable {
             }
         }
         return clauses.isEmpty ? nil : clauses.joined(separator: " & ")
+    }
+
+    /// A tsquery that each of `words` matches (any of its terms): `('a' | 'a2') & ('b')`.
+    static func tsquery(of words: [SearchQuery.Word]) -> String {
+        words.map { "(" + $0.terms.map { "'\($0)'" }.joined(separator: " | ") + ")" }.joined(separator: " & ")
     }
 
     /// A tsquery, every lexeme quoted: `('a' | 'a2' | '=af') & ('b' <-> 'c') & !('e' | '=ef')`.
