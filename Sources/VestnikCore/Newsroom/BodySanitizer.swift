@@ -656,9 +656,14 @@ struct BlockWriter {
     /// any other (then read by characters). Finding each character's bounds and its whitespace property cost the
     /// sanitizer more than the rest of its work on a plain paragraph.
     static func collapsedScalars(_ text: String, keepEdges: Bool) -> String? {
-        var out = String.UnicodeScalarView()
+        var out = ""
         var space = false
-        for scalar in text.unicodeScalars {
+        let scalars = text.unicodeScalars
+        // The run of other scalars being read, copied whole when it ends.
+        var run: String.Index?
+        var index = scalars.startIndex
+        while index < scalars.endIndex {
+            let scalar = scalars[index]
             let white: Bool
             switch scalar.value {
             case 0x09...0x0D, 0x20: white = true
@@ -669,15 +674,19 @@ struct BlockWriter {
             default: return nil
             }
             if white {
+                if let start = run { out += Substring(scalars[start..<index]) }
+                run = nil
                 space = true
-            } else {
+            } else if run == nil {
                 if space && (keepEdges || !out.isEmpty) { out.append(" ") }
                 space = false
-                out.append(scalar)
+                run = index
             }
+            index = scalars.index(after: index)
         }
+        if let start = run { out += Substring(scalars[start...]) }
         if space && keepEdges { out.append(" ") }
-        return String(out)
+        return out
     }
 
     /// Strips leading and trailing spaces and `<br>`s.
