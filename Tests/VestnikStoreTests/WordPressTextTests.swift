@@ -45,3 +45,25 @@ import Testing
         #expect(unknown == other)
     }
 }
+
+/// `WordPressText.firstRange` over a substring's bytes: the first match, ASCII case folded when asked, in the
+/// substring's own indices.
+@Suite struct WordPressByteSearchTests {
+    @Test func findsTheFirstMatchInASubstring() {
+        let full = "Текст <!-- a --> и <IMG src=\"x\"> и <img src=\"y\"> <!- не"
+        for skip in [0, 3, 7, 20] {
+            let text = full[full.index(full.startIndex, offsetBy: skip)...]
+            for (needle, ignoringCase) in [("<img", true), ("<img", false), ("<!--", false), ("-->", false), ("<!- н", false)] {
+                let bytes = Array(text.utf8)
+                let pattern = Array(needle.utf8)
+                let fold = { (b: UInt8) in ignoringCase && b >= 65 && b <= 90 ? b | 0x20 : b }
+                let expected = bytes.indices.first { start in
+                    start + pattern.count <= bytes.count && pattern.indices.allSatisfy { fold(bytes[start + $0]) == pattern[$0] }
+                }
+                let found = WordPressText.firstRange(of: needle, in: text, ignoringCase: ignoringCase)
+                #expect(found.map { text.utf8.distance(from: text.startIndex, to: $0.lowerBound) } == expected, "\(needle) \(skip)")
+                if let found { #expect(text.utf8[found].count == pattern.count) }
+            }
+        }
+    }
+}
