@@ -6,6 +6,8 @@
                                                  name matches REGEX by the functions they call directly
     CALLERS=REGEX python3 bench/perf-report.py … also splits the samples that land in functions matching REGEX
                                                  (say, swift_retain|swift_release) by the nearest caller that does not
+    TIME=70%-100% python3 bench/perf-report.py …  only the samples of that part of the run (`perf script --time`;
+                                                 the import's last phase, its "Още:" lists, apart from the posts)
 
 perf 6.1 (Debian 12) reads no symbols from Swift 6.3 release binaries ("build id … not found, continuing without
 symbols"), so this resolves the binary's frames itself: `nm -n` of the binary, its load address from the samples'
@@ -29,7 +31,8 @@ for line in subprocess.run(["nm", "-n", "--defined-only", binary], capture_outpu
         addresses.append(int(parts[0], 16))
         names.append(parts[2])
 
-script = subprocess.run(["perf", "script", "-i", data, "--show-mmap-events", "-F", "ip,sym,dso"],
+window = ["--time", os.environ["TIME"]] if os.environ.get("TIME") else []
+script = subprocess.run(["perf", "script", "-i", data, "--show-mmap-events", "-F", "ip,sym,dso"] + window,
                         capture_output=True, text=True).stdout
 base = None
 mmap = re.compile(r"PERF_RECORD_MMAP2? .*\[(0x[0-9a-f]+)\((0x[0-9a-f]+)\) @ (0x[0-9a-f]+|0) .*\]: r-xp (\S+)")

@@ -35,6 +35,8 @@ public enum Slug {
     /// `[a-z0-9]` collapsed into a single `-`, and no leading or trailing `-`.
     /// Returns `""` when nothing usable is left.
     public static func make(_ text: String) -> String {
+        // A slug already (every stored slug, checked again on each save): itself, without transliterating it.
+        if isSlug(text) { return text }
         var slug = ""
         var pendingHyphen = false
         for scalar in transliterate(text).unicodeScalars {
@@ -47,6 +49,19 @@ public enum Slug {
             }
         }
         return slug
+    }
+
+    /// Whether `text` is what `make` makes of it: runs of `[a-z0-9]` joined by single hyphens (ASCII lowercase letters
+    /// and digits transliterate to themselves, and there is no run of other characters to collapse or trim).
+    static func isSlug(_ text: String) -> Bool {
+        var previous: UInt8 = UInt8(ascii: "-")
+        for byte in text.utf8 {
+            let alphanumeric =
+                (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+            guard alphanumeric || (byte == UInt8(ascii: "-") && previous != UInt8(ascii: "-")) else { return false }
+            previous = byte
+        }
+        return previous != UInt8(ascii: "-")
     }
 
     /// Transliterates one lowercase word (a maximal run of letters).

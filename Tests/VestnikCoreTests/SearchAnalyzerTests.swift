@@ -216,6 +216,7 @@ func terms(_ clauses: [SearchQuery.Clause]) -> [[String]] { clauses.map { $0.wor
         "е\u{301}кзотика с ударение и емоджи 👍🏽 и 👨‍👩‍👧",
         "ZWJ\u{200D}joined и ZWNJ\u{200C}word; комбинирана\u{0483} буква",
         "  водещи   и   крайни   интервали  ",
+        String(repeating: "ДългаДУМАЁЀЏ", count: 8) + " İSTANBUL Straße ÀÉÎ KELVIN\u{212A} ÅNGSTRÖM\u{212B} ПРЕДИ",
         "управляващи\u{1C}знаци\u{7F}и\u{0B}\u{0C}\u{85}разделители\u{1F}тук\u{0}",
         "",
     ]
@@ -226,6 +227,19 @@ func terms(_ clauses: [SearchQuery.Clause]) -> [[String]] { clauses.map { $0.wor
         #expect(SearchAnalyzer.words(text, limit: 3) == SearchAnalyzer.characterWords(text, limit: 3))
         // No tag or entity in these: the byte-level plain text only collapses their white space, as Characters do.
         #expect(ArticleBody.plainText(text) == text.split(whereSeparator: \.isWhitespace).joined(separator: " "))
+        // The sanitizer's white space collapsing, and the slug check that spares a slug its transliteration.
+        for keepEdges in [false, true] {
+            #expect(BlockWriter.collapse(text, keepEdges: keepEdges) == BlockWriter.collapsedCharacters(text, keepEdges: keepEdges))
+        }
+        let slug = Slug.make(text)
+        #expect(Slug.isSlug(slug) == !slug.isEmpty)
+        #expect(Slug.make(slug) == slug)
+    }
+
+    @Test func aSlugIsRecognisedOnlyWhenMakingItChangesNothing() {
+        for text in ["a", "abc-123", "a-b-c", "-a", "a-", "a--b", "A-b", "а-б", "a_b", "a b", "", "-", "9"] {
+            #expect(Slug.isSlug(text) == (!text.isEmpty && Slug.make(text) == text), "\(text)")
+        }
     }
 
     @Test func textsWithCombiningMarksJoinersOrEmojiAreReadByCharacters() {

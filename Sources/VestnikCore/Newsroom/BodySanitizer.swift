@@ -630,6 +630,11 @@ struct BlockWriter {
 
     /// Runs of whitespace (line breaks included) become one space; a body block never spans lines.
     static func collapse(_ text: String, keepEdges: Bool = false) -> String {
+        collapsedScalars(text, keepEdges: keepEdges) ?? collapsedCharacters(text, keepEdges: keepEdges)
+    }
+
+    /// `collapse`, character by character (any text).
+    static func collapsedCharacters(_ text: String, keepEdges: Bool) -> String {
         var out = ""
         var space = false
         for c in text {
@@ -641,6 +646,45 @@ struct BlockWriter {
                 out.append(c)
             }
         }
+        if space && keepEdges { out.append(" ") }
+        return out
+    }
+
+    /// `collapse` read scalar by scalar, for a text whose every scalar is a character of its own (the ranges of
+    /// `SearchAnalyzer.scalarWords`: Latin and Cyrillic letters, digits, punctuation, spaces, currency and letter-like
+    /// signs; CR LF, one character, is two whitespace scalars of one run), which is nearly every news text; nil for
+    /// any other (then read by characters). Finding each character's bounds and its whitespace property cost the
+    /// sanitizer more than the rest of its work on a plain paragraph.
+    static func collapsedScalars(_ text: String, keepEdges: Bool) -> String? {
+        var out = ""
+        var space = false
+        let scalars = text.unicodeScalars
+        // The run of other scalars being read, copied whole when it ends.
+        var run: String.Index?
+        var index = scalars.startIndex
+        while index < scalars.endIndex {
+            let scalar = scalars[index]
+            let white: Bool
+            switch scalar.value {
+            case 0x09...0x0D, 0x20: white = true
+            case 0x21...0x7E, 0x400...0x45F: white = false
+            case 0...0x08, 0x0E...0x1F, 0x7F...0x2FF, 0x2000...0x200B, 0x200E...0x206F, 0x20A0...0x20BF, 0x2100...0x214F:
+                // As `Character.isWhitespace` (its first scalar's property), NBSP kept; `isNewline`'s are all whitespace.
+                white = scalar.properties.isWhitespace && scalar.value != 0xA0
+            default: return nil
+            }
+            if white {
+                if let start = run { out += Substring(scalars[start..<index]) }
+                run = nil
+                space = true
+            } else if run == nil {
+                if space && (keepEdges || !out.isEmpty) { out.append(" ") }
+                space = false
+                run = index
+            }
+            index = scalars.index(after: index)
+        }
+        if let start = run { out += Substring(scalars[start...]) }
         if space && keepEdges { out.append(" ") }
         return out
     }

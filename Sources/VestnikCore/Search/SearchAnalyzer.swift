@@ -99,40 +99,82 @@ public struct SearchAnalyzer: Sendable, CustomStringConvertible {
     /// `words` read scalar by scalar, for a text whose every scalar is a character of its own (Latin and Cyrillic
     /// letters, digits, punctuation, spaces, currency and letter-like signs: no combining marks, joiners or emoji),
     /// which is nearly every news text; nil for any other text (`words` then reads it by characters). Finding
-    /// character boundaries cost more than the rest of the analysis of a plain text.
+    /// character boundaries cost more than the rest of the analysis of a plain text. A word is cut from the text in
+    /// one piece, and one of ASCII and Cyrillic letters and digits is lowercased here (their mappings are one to one);
+    /// any other goes through `lowercased()`. Its stopword test compares bytes (`ByteKey`): such a word has no
+    /// decomposed letters, so equal bytes are what equal strings are.
     static func scalarWords(_ text: String, limit: Int) -> [String]? {
         var words: [String] = []
-        var current = String.UnicodeScalarView()
+        let scalars = text.unicodeScalars
+        var start = scalars.startIndex
+        var cut = start
         var length = 0
+        // The word so far (its first `maxWordLength` scalars) has a capital, or a letter lowercased by the library.
+        var upper = false
+        var other = false
         var count = 0
-        for scalar in text.unicodeScalars {
+        func word() -> String {
+            let slice = scalars[start..<cut]
+            if other { return String(Substring(slice)).lowercased() }
+            guard upper else { return String(Substring(slice)) }
+            var lowered = String.UnicodeScalarView()
+            for scalar in slice {
+                switch scalar.value {
+                case 0x41...0x5A, 0x410...0x42F: lowered.append(Unicode.Scalar(scalar.value + 0x20)!)
+                case 0x400...0x40F: lowered.append(Unicode.Scalar(scalar.value + 0x50)!)
+                default: lowered.append(scalar)
+                }
+            }
+            return String(lowered)
+        }
+        var index = scalars.startIndex
+        while index < scalars.endIndex {
+            let scalar = scalars[index]
             let inWord: Bool
+            var capital = false
+            var unusual = false
             switch scalar.value {
-            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x400...0x45F: inWord = true
+            case 0x30...0x39, 0x61...0x7A, 0x430...0x45F: inWord = true
+            case 0x41...0x5A, 0x400...0x42F:
+                inWord = true
+                capital = true
             case 0x20...0x7E: inWord = false
             case 0...0x2FF, 0x2000...0x200B, 0x200E...0x206F, 0x20A0...0x20BF, 0x2100...0x214F:
                 let character = Character(scalar)
                 inWord = character.isLetter || character.isNumber
+                unusual = true
             default: return nil
             }
             if inWord {
-                if length < maxWordLength { current.append(scalar) }
+                if length == 0 {
+                    start = index
+                    upper = false
+                    other = false
+                }
+                if length < maxWordLength {
+                    upper = upper || capital
+                    other = other || unusual
+                    cut = scalars.index(after: index)
+                }
                 length += 1
             } else if length > 0 {
-                let word = String(current).lowercased()
-                if !BulgarianStopwords.contains(word) { words.append(word) }
-                current = String.UnicodeScalarView()
+                let found = word()
+                if !stopwordBytes.contains(ByteKey(found)) { words.append(found) }
                 length = 0
                 count += 1
                 if count >= limit { return words }
             }
+            index = scalars.index(after: index)
         }
         if length > 0 {
-            let word = String(current).lowercased()
-            if !BulgarianStopwords.contains(word) { words.append(word) }
+            let found = word()
+            if !stopwordBytes.contains(ByteKey(found)) { words.append(found) }
         }
         return words
     }
+
+    /// `BulgarianStopwords`, compared by bytes (`scalarWords`).
+    static let stopwordBytes = Set(BulgarianStopwords.all.map(ByteKey.init))
 
     /// The search term of one lowercase word, by the site's analyser.
     public static func term(_ word: String) -> String { shared.term(word) }
@@ -221,11 +263,14 @@ public struct SearchAnalyzer: Sendable, CustomStringConvertible {
 
     /// The analysis of every word of `text` that has a term, in order, from at most its first `limit` words.
     public func analyses(_ text: String, limit: Int = .max) -> [Analysis] {
-        var analysisOf: [String: Analysis] = [:]
+        // By bytes: hashing and comparing Cyrillic strings normalises them, and a text repeats its words. A word
+        // written another equivalent way is looked up in `memo`, by string, as before.
+        var analysisOf: [ByteKey: Analysis] = [:]
         return Self.words(text, limit: limit).compactMap { word in
-            if let known = analysisOf[word] { return known.term.isEmpty ? nil : known }
+            let key = ByteKey(word)
+            if let known = analysisOf[key] { return known.term.isEmpty ? nil : known }
             let analysis = memo.analysis(of: word) { self.analyse(word) }
-            analysisOf[word] = analysis
+            analysisOf[key] = analysis
             return analysis.term.isEmpty ? nil : analysis
         }
     }
@@ -317,5 +362,23 @@ final class AnalysisMemo: @unchecked Sendable {
             known[word] = analysis
         }
         return analysis
+    }
+}
+
+/// A string compared and hashed by its UTF-8 bytes, without the Unicode normalisation `String`'s own `==` and hash
+/// do for any text that is not ASCII: for the words of one analysis, looked up again and again.
+struct ByteKey: Hashable {
+    let text: String
+
+    init(_ text: String) { self.text = text }
+
+    func hash(into hasher: inout Hasher) {
+        var copy = text
+        copy.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    static func == (a: ByteKey, b: ByteKey) -> Bool {
+        var (x, y) = (a.text, b.text)
+        return x.withUTF8 { p in y.withUTF8 { q in p.elementsEqual(q) } }
     }
 }

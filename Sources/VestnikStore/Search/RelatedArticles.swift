@@ -50,9 +50,11 @@ public struct RelatedArticles: Sendable {
             try await database.write { [dialect = database.dialect] db in
                 try await Database.serialize(LockKeys.articleWrites, dialect: dialect, in: db)
                 let lookups = Lookups()
-                // The chunk's own facts and vectors in a few statements, not one article at a time.
-                _ = try await Self.facts(ids: part, in: db, lookups: lookups)
+                // The chunk's own facts and vectors in a few statements, not one article at a time; then the visible
+                // articles and the newest of each of the chunk's tags (`chunkLists`).
+                let mine = try await Self.facts(ids: part, in: db, lookups: lookups)
                 _ = try await Self.tfidf(ids: part, in: db, lookups: lookups)
+                try await Self.chunkLists(tags: Set(mine.flatMap(\.tags)), now: now, in: db, lookups: lookups)
                 var lists: [(id: Int, chosen: [(Facts, Double)])] = []
                 for id in part {
                     if let list = try await Self.list(articleID: id, now: now, in: db, lookups: lookups) {
@@ -89,6 +91,11 @@ public struct RelatedArticles: Sendable {
         var rare: [Int: [Term]] = [:]
         /// The newest visible articles of a section, topic, tag or word (`newest(_:in:query:)`).
         var lists: [String: [Entry]] = [:]
+        /// Every visible article's publication time, by id (`chunkLists`; nil outside `refreshAll`): the link rows of a
+        /// tag or rare word are then filtered here instead of each being joined to its article's row.
+        var visible: [Int: Int]?
+        /// The document frequencies of the terms read so far (`terms`).
+        var df: [String: Int] = [:]
 
         /// The list `key` names, read by `query` the first time.
         func newest(_ key: String, in db: any SQLDatabase, query: () async throws -> SQLQueryString) async throws -> [Entry] {
@@ -119,6 +126,29 @@ public struct RelatedArticles: Sendable {
     struct Entry {
         var id: Int
         var at: Int
+    }
+
+    /// What the lists of a `refreshAll` chunk read once for all of them: every visible article's publication time (from
+    /// the index on status and publication time, no article row read), and the 41 newest visible articles of each
+    /// of the chunk's tags from one read of their link rows. Each tag's list is what its own query gives (newest
+    /// first, the higher id first at the same second, as walking that index backwards gives), at a fraction of the
+    /// cost: that query walked the index until it met 41 of the tag's articles, once per tag and chunk.
+    static func chunkLists(tags: Set<Int>, now: Date, in db: any SQLDatabase, lookups: Lookups) async throws {
+        var visible: [Int: Int] = [:]
+        for row in try await db.raw("SELECT a.id, a.published_at FROM articles a WHERE \(ArticleRepository.visible(now))").all() {
+            visible[try row.int("id")] = try row.int("published_at")
+        }
+        lookups.visible = visible
+        var found: [Int: [Entry]] = [:]
+        let sorted = tags.sorted()
+        for part in stride(from: 0, to: sorted.count, by: 500).map({ sorted[$0..<min($0 + 500, sorted.count)] }) {
+            let binds: [any Encodable & Sendable] = Array(part)
+            for row in try await db.raw("SELECT tag_id, article_id FROM article_tags WHERE tag_id IN (\(binds: binds))").all() {
+                let id = try row.int("article_id")
+                if let at = visible[id] { found[try row.int("tag_id"), default: []].append(Entry(id: id, at: at)) }
+            }
+        }
+        for tag in sorted { lookups.lists["tag \(tag)"] = Array(newestFirst(found[tag] ?? []).prefix(41)) }
     }
 
     /// Computes and saves one article's list; returns the candidates it considered, most recent first, and whether
@@ -242,14 +272,22 @@ public struct RelatedArticles: Sendable {
         if !few.isEmpty {
             let binds: [any Encodable & Sendable] = few
             var found: [String: [Entry]] = [:]
-            let rows = try await db.raw(
-                """
-                SELECT t.term, a.id, a.published_at FROM article_terms t CROSS JOIN articles a
-                WHERE t.term IN (\(binds: binds)) AND a.id = t.article_id AND \(visible)
-                """
-            ).all()
-            for row in rows {
-                found[try row.string("term"), default: []].append(Entry(id: try row.int("id"), at: try row.int("published_at")))
+            if let known = lookups.visible {
+                // `refreshAll`: the link rows alone, their articles' visibility and time from the chunk's map.
+                for row in try await db.raw("SELECT term, article_id FROM article_terms WHERE term IN (\(binds: binds))").all() {
+                    let id = try row.int("article_id")
+                    if let at = known[id] { found[try row.string("term"), default: []].append(Entry(id: id, at: at)) }
+                }
+            } else {
+                let rows = try await db.raw(
+                    """
+                    SELECT t.term, a.id, a.published_at FROM article_terms t CROSS JOIN articles a
+                    WHERE t.term IN (\(binds: binds)) AND a.id = t.article_id AND \(visible)
+                    """
+                ).all()
+                for row in rows {
+                    found[try row.string("term"), default: []].append(Entry(id: try row.int("id"), at: try row.int("published_at")))
+                }
             }
             for term in few { lookups.lists["word " + term] = Array(newestFirst(found[term] ?? []).prefix(41)) }
         }
@@ -313,7 +351,7 @@ public struct RelatedArticles: Sendable {
                 lookups.total = Double(try await db.raw("SELECT COUNT(*) AS n FROM articles").first()?.int("n") ?? 1)
             }
             let total = lookups.total ?? 1
-            let found = try await terms(ids: missing, in: db)
+            let found = try await terms(ids: missing, in: db, lookups: lookups)
             for id in missing {
                 let held = found[id] ?? []
                 var pairs: [(term: Int32, weight: Double)] = []
@@ -344,21 +382,31 @@ public struct RelatedArticles: Sendable {
         var df: Int
     }
 
-    /// The terms of the given articles, 100 articles per statement.
-    static func terms(ids: [Int], in db: any SQLDatabase) async throws -> [Int: [Term]] {
-        var terms: [Int: [Term]] = [:]
+    /// The terms of the given articles, 100 articles per statement, with their document frequencies. Those are read
+    /// apart, once per transaction for each term (`Lookups.df`): joining every link row to `search_terms` looked the
+    /// same few thousand terms up again for each article. A term without a `search_terms` row is left out, as the join
+    /// left it.
+    static func terms(ids: [Int], in db: any SQLDatabase, lookups: Lookups) async throws -> [Int: [Term]] {
+        var held: [(id: Int, term: String, tf: Int)] = []
         for chunk in stride(from: 0, to: ids.count, by: 100).map({ ids[$0..<min($0 + 100, ids.count)] }) {
             let binds: [any Encodable & Sendable] = Array(chunk)
-            let rows = try await db.raw(
-                """
-                SELECT t.article_id, t.term, t.tf, s.df FROM article_terms t JOIN search_terms s ON s.term = t.term
-                WHERE t.article_id IN (\(binds: binds))
-                """
-            ).all()
-            for row in rows {
-                terms[try row.int("article_id"), default: []].append(
-                    Term(term: try row.string("term"), tf: try row.int("tf"), df: try row.int("df")))
+            for row in try await db.raw("SELECT article_id, term, tf FROM article_terms WHERE article_id IN (\(binds: binds))").all() {
+                held.append((try row.int("article_id"), try row.string("term"), try row.int("tf")))
             }
+        }
+        var unknown = Set<String>()
+        for row in held where lookups.df[row.term] == nil { unknown.insert(row.term) }
+        let missing = unknown.sorted()
+        for part in stride(from: 0, to: missing.count, by: 500).map({ missing[$0..<min($0 + 500, missing.count)] }) {
+            let binds: [any Encodable & Sendable] = Array(part)
+            for row in try await db.raw("SELECT term, df FROM search_terms WHERE term IN (\(binds: binds))").all() {
+                lookups.df[try row.string("term")] = try row.int("df")
+            }
+        }
+        var terms: [Int: [Term]] = [:]
+        for row in held {
+            guard let df = lookups.df[row.term] else { continue }
+            terms[row.id, default: []].append(Term(term: row.term, tf: row.tf, df: df))
         }
         return terms
     }
@@ -400,8 +448,12 @@ public struct RelatedArticles: Sendable {
     static func score(_ me: Facts, _ other: Facts, cosine: Double, now: Date) -> Double {
         var score = 3.0 * cosine
         if let topic = me.topicID, topic == other.topicID { score += 2.0 }
-        let union = me.tags.union(other.tags).count
-        if union > 0 { score += 1.5 * Double(me.tags.intersection(other.tags).count) / Double(union) }
+        // The shared tags counted without building the union and intersection sets (a few tags each, every pair).
+        let (small, large) = me.tags.count <= other.tags.count ? (me.tags, other.tags) : (other.tags, me.tags)
+        var shared = 0
+        for tag in small where large.contains(tag) { shared += 1 }
+        let union = me.tags.count + other.tags.count - shared
+        if union > 0 { score += 1.5 * Double(shared) / Double(union) }
         if me.sectionID == other.sectionID { score += 0.3 }
         let ageDays = max(0, now.timeIntervalSince1970 - Double(other.publishedAt)) / 86_400
         score += 1.0 * exp(-ageDays / 14)

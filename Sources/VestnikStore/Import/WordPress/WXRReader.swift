@@ -256,8 +256,8 @@ private final class WXRParserDelegate: NSObject, XMLParserDelegate {
                 queue.send(.item(current))
                 return
             case "title": current.title = value
-            case "link": current.link = value.trimmingCharacters(in: .whitespacesAndNewlines)
-            case "dc:creator": current.creator = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            case "link": current.link = WordPressText.trimmed(value)
+            case "dc:creator": current.creator = WordPressText.trimmed(value)
             case "content:encoded": current.content = value
             case "excerpt:encoded": current.excerpt = value
             case "wp:post_id": current.postID = Int(value.trimmingCharacters(in: .whitespaces)) ?? 0
@@ -268,11 +268,11 @@ private final class WXRParserDelegate: NSObject, XMLParserDelegate {
             case "wp:post_type": current.postType = value.trimmingCharacters(in: .whitespaces)
             case "wp:post_parent": current.parentID = Int(value.trimmingCharacters(in: .whitespaces)) ?? 0
             case "wp:is_sticky": current.isSticky = value.trimmingCharacters(in: .whitespaces) == "1"
-            case "wp:attachment_url": current.attachmentURL = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            case "wp:attachment_url": current.attachmentURL = WordPressText.trimmed(value)
             case "category":
                 if let term {
                     current.terms.append(
-                        .init(domain: term.domain, nicename: term.nicename, name: value.trimmingCharacters(in: .whitespacesAndNewlines)))
+                        .init(domain: term.domain, nicename: term.nicename, name: WordPressText.trimmed(value)))
                 }
                 term = nil
             case "wp:meta_key": metaKey = value
@@ -286,12 +286,12 @@ private final class WXRParserDelegate: NSObject, XMLParserDelegate {
         switch elementName {
         case "title" where path.count == 3: channel.title = value
         case "link" where path.count == 3:
-            if channel.siteURL.isEmpty { channel.siteURL = value.trimmingCharacters(in: .whitespacesAndNewlines) }
-        case "wp:base_site_url": channel.siteURL = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        case "wp:base_blog_url": channel.blogURL = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        case "wp:author_login": authorLogin = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        case "wp:author_display_name": authorName = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        case "wp:author_email": authorEmail = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            if channel.siteURL.isEmpty { channel.siteURL = WordPressText.trimmed(value) }
+        case "wp:base_site_url": channel.siteURL = WordPressText.trimmed(value)
+        case "wp:base_blog_url": channel.blogURL = WordPressText.trimmed(value)
+        case "wp:author_login": authorLogin = WordPressText.trimmed(value)
+        case "wp:author_display_name": authorName = WordPressText.trimmed(value)
+        case "wp:author_email": authorEmail = WordPressText.trimmed(value)
         case "wp:author":
             if !authorLogin.isEmpty {
                 channel.authors[authorLogin] = authorName.isEmpty ? authorLogin : authorName

@@ -33,7 +33,7 @@ enum WordPressText {
         var out: [String] = []
         var chunk: [Substring] = []
         func flush() {
-            let joined = chunk.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+            let joined = trimmed(chunk.joined(separator: "\n"))
             chunk.removeAll(keepingCapacity: true)
             guard !joined.isEmpty else { return }
             if startsWithBlock(joined) {
@@ -53,6 +53,23 @@ enum WordPressText {
         return out.joined(separator: "\n")
     }
 
+    /// `trimmingCharacters(in: .whitespacesAndNewlines)` without the trip through `NSString`: the same set's
+    /// membership tested scalar by scalar at the two ends only (its members are all single BMP scalars, as NSString's
+    /// UTF-16 test sees them). Bridging every paragraph to `NSString` to trim it cost an import about 5 % of its CPU.
+    static func trimmed(_ text: String) -> String {
+        let scalars = text.unicodeScalars
+        let set = CharacterSet.whitespacesAndNewlines
+        var start = scalars.startIndex
+        var end = scalars.endIndex
+        while start < end, set.contains(scalars[start]) { start = scalars.index(after: start) }
+        while end > start {
+            let before = scalars.index(before: end)
+            guard set.contains(scalars[before]) else { break }
+            end = before
+        }
+        return start == scalars.startIndex && end == scalars.endIndex ? text : String(scalars[start..<end])
+    }
+
     /// Where `needle` (ASCII) first occurs in `text`, with ASCII letters matched in either case when `ignoringCase`
     /// (then `needle` is lowercase): a byte search, many times faster than Foundation's `range(of:)` on these
     /// bodies. An ASCII byte never occurs inside a multi-byte character in UTF-8, so the range is always on
@@ -60,6 +77,30 @@ enum WordPressText {
     static func firstRange(of needle: String, in text: Substring, ignoringCase: Bool = false) -> Range<String.Index>? {
         let pattern = Array(needle.utf8)
         guard let first = pattern.first else { return nil }
+        // The same walk over the text's contiguous bytes (a native string's): stepping `Substring.UTF8View`'s indices
+        // one by one cost more than the comparisons, on every body (most have no `<img` and no comment).
+        if let found = text.utf8.withContiguousStorageIfAvailable({ bytes -> Int? in
+            var index = 0
+            while index < bytes.count {
+                let byte = ignoringCase && bytes[index] >= 65 && bytes[index] <= 90 ? bytes[index] | 0x20 : bytes[index]
+                if byte == first {
+                    var matched = 1
+                    while matched < pattern.count, index + matched < bytes.count {
+                        let probe = bytes[index + matched]
+                        let next = ignoringCase && probe >= 65 && probe <= 90 ? probe | 0x20 : probe
+                        guard next == pattern[matched] else { break }
+                        matched += 1
+                    }
+                    if matched == pattern.count { return index }
+                }
+                index += 1
+            }
+            return nil
+        }) {
+            guard let offset = found else { return nil }
+            let start = text.utf8.index(text.utf8.startIndex, offsetBy: offset)
+            return start..<text.utf8.index(start, offsetBy: pattern.count)
+        }
         let bytes = text.utf8
         var index = bytes.startIndex
         while index < bytes.endIndex {
@@ -89,7 +130,8 @@ enum WordPressText {
     /// One pass over `[name …]`, `[/name]` and `[name … /]`. `[caption …]…[/caption]` becomes
     /// `<figure>picture<figcaption>text</figcaption></figure>` (its text is what follows the picture); every other
     /// shortcode tag is dropped and counted. `[[name]]` is WordPress's escape for a literal `[name]`.
-    static func shortcodes(_ text: String, unknown: inout [String: Int]) -> String {
+    /// `byCharacters`: search by characters whatever the text (tests compare both ways).
+    static func shortcodes(_ text: String, unknown: inout [String: Int], byCharacters: Bool = false) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         // The text of an open caption, its shortcodes resolved as outside one. (Copying its raw slice at the close
@@ -100,7 +142,14 @@ enum WordPressText {
         func append(_ part: Substring) {
             if caption != nil { caption! += part } else { out += part }
         }
-        while let open = text[index...].firstIndex(of: "[") {
+        // The next `[` that is a character of its own: in a text whose every scalar is one, the next `[` byte.
+        let plain = !byCharacters && everyScalarIsACharacter(text)
+        func nextBracket(from start: String.Index) -> String.Index? {
+            guard plain else { return text[start...].firstIndex(of: "[") }
+            let bytes = text.utf8
+            return bytes[start...].firstIndex(of: UInt8(ascii: "["))
+        }
+        while let open = nextBracket(from: index) {
             guard let tag = ShortcodeTag.parse(text, at: open) else {
                 index = text.index(after: open)
                 continue
@@ -124,6 +173,42 @@ enum WordPressText {
         // An unclosed caption: its content as it is.
         append(text[plainFrom...])
         return out + (caption ?? "")
+    }
+
+    /// Whether every Unicode scalar of `text` is a character of its own (as for `SearchAnalyzer.scalarWords`: Latin
+    /// and Cyrillic letters, digits, punctuation, spaces, currency and letter-like signs; no combining marks, joiners
+    /// or emoji; CR LF, one character, holds no `[`), read from the UTF-8 bytes: a byte search then finds what a
+    /// search by characters finds, without finding every character's bounds.
+    static func everyScalarIsACharacter(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            switch b {
+            case 0x00...0x7F:
+                i += 1
+            case 0xC2...0xCB, 0xD0:  // U+0080…U+02FF, U+0400…U+043F
+                i += 2
+            case 0xD1:  // U+0440…U+045F
+                guard i + 1 < bytes.count, bytes[i + 1] <= 0x9F else { return false }
+                i += 2
+            case 0xE2:
+                guard i + 2 < bytes.count else { return false }
+                let (x, y) = (bytes[i + 1], bytes[i + 2])
+                switch x {
+                case 0x80: guard y != 0x8C && y != 0x8D else { return false }  // U+2000…U+203F but ZWNJ, ZWJ
+                case 0x81: guard y <= 0xAF else { return false }  // U+2040…U+206F
+                case 0x82: guard y >= 0xA0 else { return false }  // U+20A0…U+20BF
+                case 0x84: break  // U+2100…U+213F
+                case 0x85: guard y <= 0x8F else { return false }  // U+2140…U+214F
+                default: return false
+                }
+                i += 3
+            default:
+                return false
+            }
+        }
+        return true
     }
 
     /// The inside of a `[caption]`: the picture (an `<img>`, maybe inside a link), then the caption's text.
