@@ -650,11 +650,10 @@ struct BlockWriter {
         return out
     }
 
-    /// `collapse` read scalar by scalar, for a text whose every scalar is a character of its own (the ranges of
-    /// `SearchAnalyzer.scalarWords`: Latin and Cyrillic letters, digits, punctuation, spaces, currency and letter-like
-    /// signs; CR LF, one character, is two whitespace scalars of one run), which is nearly every news text; nil for
-    /// any other (then read by characters). Finding each character's bounds and its whitespace property cost the
-    /// sanitizer more than the rest of its work on a plain paragraph.
+    /// `collapse` read scalar by scalar, for a text whose every scalar is a character of its own
+    /// (`Unicode.Scalar.standsAlone`; CR LF, one character, is two whitespace scalars of one run), which is nearly
+    /// every news text; nil for any other (then read by characters). Finding each character's bounds and its
+    /// whitespace property cost the sanitizer more than the rest of its work on a plain paragraph.
     static func collapsedScalars(_ text: String, keepEdges: Bool) -> String? {
         var out = ""
         var space = false
@@ -668,10 +667,10 @@ struct BlockWriter {
             switch scalar.value {
             case 0x09...0x0D, 0x20: white = true
             case 0x21...0x7E, 0x400...0x45F: white = false
-            case 0...0x08, 0x0E...0x1F, 0x7F...0x2FF, 0x2000...0x200B, 0x200E...0x206F, 0x20A0...0x20BF, 0x2100...0x214F:
+            default:
+                guard scalar.standsAlone else { return nil }
                 // As `Character.isWhitespace` (its first scalar's property), NBSP kept; `isNewline`'s are all whitespace.
                 white = scalar.properties.isWhitespace && scalar.value != 0xA0
-            default: return nil
             }
             if white {
                 if let start = run { out += Substring(scalars[start..<index]) }

@@ -139,11 +139,11 @@ public struct SearchAnalyzer: Sendable, CustomStringConvertible {
                 inWord = true
                 capital = true
             case 0x20...0x7E: inWord = false
-            case 0...0x2FF, 0x2000...0x200B, 0x200E...0x206F, 0x20A0...0x20BF, 0x2100...0x214F:
+            default:
+                guard scalar.standsAlone else { return nil }
                 let character = Character(scalar)
                 inWord = character.isLetter || character.isNumber
                 unusual = true
-            default: return nil
             }
             if inWord {
                 if length == 0 {

@@ -175,40 +175,11 @@ enum WordPressText {
         return out + (caption ?? "")
     }
 
-    /// Whether every Unicode scalar of `text` is a character of its own (as for `SearchAnalyzer.scalarWords`: Latin
-    /// and Cyrillic letters, digits, punctuation, spaces, currency and letter-like signs; no combining marks, joiners
-    /// or emoji; CR LF, one character, holds no `[`), read from the UTF-8 bytes: a byte search then finds what a
-    /// search by characters finds, without finding every character's bounds.
+    /// Whether every Unicode scalar of `text` is a character of its own (`Unicode.Scalar.standsAlone`; CR LF, one
+    /// character, holds no `[`): a byte search then finds what a search by characters finds, without finding every
+    /// character's bounds.
     static func everyScalarIsACharacter(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        var i = 0
-        while i < bytes.count {
-            let b = bytes[i]
-            switch b {
-            case 0x00...0x7F:
-                i += 1
-            case 0xC2...0xCB, 0xD0:  // U+0080…U+02FF, U+0400…U+043F
-                i += 2
-            case 0xD1:  // U+0440…U+045F
-                guard i + 1 < bytes.count, bytes[i + 1] <= 0x9F else { return false }
-                i += 2
-            case 0xE2:
-                guard i + 2 < bytes.count else { return false }
-                let (x, y) = (bytes[i + 1], bytes[i + 2])
-                switch x {
-                case 0x80: guard y != 0x8C && y != 0x8D else { return false }  // U+2000…U+203F but ZWNJ, ZWJ
-                case 0x81: guard y <= 0xAF else { return false }  // U+2040…U+206F
-                case 0x82: guard y >= 0xA0 else { return false }  // U+20A0…U+20BF
-                case 0x84: break  // U+2100…U+213F
-                case 0x85: guard y <= 0x8F else { return false }  // U+2140…U+214F
-                default: return false
-                }
-                i += 3
-            default:
-                return false
-            }
-        }
-        return true
+        text.unicodeScalars.allSatisfy(\.standsAlone)
     }
 
     /// The inside of a `[caption]`: the picture (an `<img>`, maybe inside a link), then the caption's text.
