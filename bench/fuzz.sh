@@ -22,7 +22,7 @@ for target in $TARGETS; do
   after=$(ls "$ROOT/fuzz/.work/$target" 2>/dev/null | grep -cE '^(crash|leak|timeout|oom)-' || true)
   runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' || echo "?")
   rate=$(grep -oE 'stat::average_exec_per_sec: *[0-9]+' "$log" | grep -oE '[0-9]+$' || echo "?")
-  last=$(grep -E '#[0-9]+.*cov: ' "$log" | tail -n 1)
+  last=$(grep -E '#[0-9]+.*cov: ' "$log" | tail -n 1 || true)   # none when the target did not build
   cov=$(echo "$last" | grep -oE 'cov: [0-9]+' | grep -oE '[0-9]+' || echo "?")
   ft=$(echo "$last" | grep -oE 'ft: [0-9]+' | grep -oE '[0-9]+' || echo "?")
   corpus=$(echo "$last" | grep -oE 'corp: [0-9]+' | grep -oE '[0-9]+' || echo "?")
@@ -30,7 +30,8 @@ for target in $TARGETS; do
   echo "| $target | $SECONDS_TO_RUN | $runs | $rate | $cov | $ft | $corpus | $findings |"
   if [ "$findings" -gt 0 ] || ! grep -q 'stat::number_of_executed_units' "$log"; then
     status=1
-    echo "  $target: see $log" >&2
+    echo "  $target: see $log; its last lines:" >&2
+    tail -n 30 "$log" >&2
   else
     rm -f "$log"
   fi

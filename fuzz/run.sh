@@ -7,7 +7,8 @@
 #              orientation), XMP, IPTC, comments and text (fuzz/seeds.py)
 #   range      the media files' Range header (fuzz/RangeFuzz.swift with Sources/VestnikCore/Media/ByteRange.swift)
 #   wordpress  the WordPress importer's text passes (fuzz/WordPressFuzz.swift with
-#              Sources/VestnikStore/Import/WordPress/WordPressText.swift); seeds: bodies with shortcodes and comments
+#              Sources/VestnikStore/Import/WordPress/WordPressText.swift and Sources/VestnikCore/
+#              SingleScalarCharacters.swift); seeds: bodies with shortcodes and comments
 #   address    the outgoing requests' address rules (fuzz/AddressFuzz.swift with Sources/VestnikCore/Outbound/
 #              OutboundAddress.swift): every IPv4 spelling inet_aton reads, IPv6; seeds: odd loopback spellings
 #   lexicon    the Hunspell dictionary reader (fuzz/LexiconFuzz.swift with Sources/VestnikCore/Search/
@@ -47,7 +48,9 @@ case "$TARGET" in
     SOURCES=(Sources/VestnikCore/Media/ByteRange.swift fuzz/RangeFuzz.swift)
     MAX_LEN=256 ;;
   wordpress)
-    SOURCES=(Sources/VestnikStore/Import/WordPress/WordPressText.swift fuzz/WordPressFuzz.swift)
+    # WordPressText's shortcode search takes VestnikCore's Unicode.Scalar.standsAlone.
+    SOURCES=(Sources/VestnikStore/Import/WordPress/WordPressText.swift Sources/VestnikCore/SingleScalarCharacters.swift
+      fuzz/WordPressFuzz.swift)
     MAX_LEN=16384 ;;
   lexicon)
     SOURCES=(Sources/VestnikCore/Search/BulgarianLexicon.swift fuzz/LexiconFuzz.swift)
