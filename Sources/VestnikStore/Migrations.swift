@@ -561,5 +561,14 @@ public enum Migrations {
                 // alone (index-only, no heap page of the article) in about half the time of the primary key and the row.
                 "CREATE INDEX articles_published ON articles (id) INCLUDE (published_at) WHERE status = 'published'"
             ]),
+        Migration(
+            version: 28, name: "SQLite checks a search candidate's visibility and filters from an index",
+            statements: [],
+            sqliteOnly: [
+                // A search checks each of up to 1,001 candidates (`SearchRepository`, `INDEXED BY`): from the row,
+                // that read `status` and `published_at` past the body's overflow pages (they follow `body_html`), 6.0
+                // ms for 1,001 real-size articles; from this index, 0.3 ms.
+                "CREATE INDEX articles_search_filter ON articles (id, status, published_at, section_id, created_by)"
+            ]),
     ]
 }

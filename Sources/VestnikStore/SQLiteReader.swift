@@ -56,6 +56,8 @@ final class SQLiteReadConnection: @unchecked Sendable {
             throw DatabaseOpenError(description: "cannot open SQLite database \(path): \(message)")
         }
         let connection = SQLiteReadConnection(handle: handle, statementLimit: statementLimit)
+        // Search ranks on readers with bm25 fed the index's own term counts.
+        SearchRankFunction.register(on: handle)
         do {
             for pragma in pragmas { try connection.query(pragma, []) { _ in } }
         } catch {

@@ -95,16 +95,19 @@ public struct SearchRepository: Sendable {
         switch dialect {
         case .sqlite:
             let w = Self.weights
-            let fts = Self.fts5(query)
-            let relevance: SQLQueryString =
-                "-bm25(article_search, \(literal: w.title), \(literal: w.lead), \(literal: w.body), \(literal: w.meta), \(literal: w.forms))"
+            let (fts, phrases) = Self.fts5Phrases(query)
+            // bm25 with each phrase's article count from the index's statistics (`SearchRankFunction`).
+            let relevance: SQLQueryString = """
+                \(unsafeRaw: SearchRankFunction.name)(article_search, \(literal: w.title), \(literal: w.lead), \(literal: w.body), \(literal: w.meta), \(literal: w.forms)\(Self.articleCounts(phrases)))
+                """
             // CROSS JOIN keeps the full-text index as the outer loop: SQLite must not scan articles and probe the
             // index once per row. One walk, newest first, finds both the candidates and the count (capped at
-            // `countLimit + 1`); bm25 is computed for the rows that pass the condition only.
+            // `countLimit + 1`); bm25 is computed for the rows that pass the condition only. The condition reads
+            // migration 28's index, not the row (whose visibility columns lie past the body's overflow pages).
             let newest: SQLQueryString = """
                 WITH newest AS MATERIALIZED (
                     SELECT article_search.rowid AS id, \(relevance) AS relevance
-                    FROM article_search CROSS JOIN articles a ON a.id = article_search.rowid
+                    FROM article_search CROSS JOIN articles a INDEXED BY articles_search_filter ON a.id = article_search.rowid
                     WHERE article_search MATCH \(bind: fts) AND \(condition)
                     ORDER BY article_search.rowid DESC LIMIT \(literal: max(candidates, countLimit)))
                 """
@@ -381,20 +384,55 @@ public struct SearchRepository: Sendable {
     /// An FTS5 query: every term quoted (terms and forms are plain [a-z0-9], so quoting cannot be escaped out of).
     /// A word matches any of its terms in the text columns, or its exact form in `forms`; an exact form is always
     /// a form of one of the word's terms, so the `forms` match adds only rank.
-    static func fts5(_ query: SearchQuery) -> String {
+    static func fts5(_ query: SearchQuery) -> String { fts5Phrases(query).text }
+
+    /// What one phrase of an FTS5 query matches, for the number of articles `vestnik_rank` weighs it by.
+    enum FTS5Phrase: Equatable {
+        /// A term, or a phrase of terms (counted at its rarest term's articles: it is in no more).
+        case terms([String])
+        /// A word's exact form in `forms`, counted at its terms' articles: a form is always a form of one of them.
+        case form(String, of: [String])
+        /// An excluded word's: no ranked article holds it.
+        case excluded
+    }
+
+    /// `fts5(query)` and its phrases in FTS5's order (as they stand in the query text): one walk makes both, so the
+    /// counts given to `vestnik_rank` always meet their phrases.
+    static func fts5Phrases(_ query: SearchQuery) -> (text: String, phrases: [FTS5Phrase]) {
         let text = "{title lead body meta} : "
-        func clause(_ clause: SearchQuery.Clause) -> String {
+        var phrases: [FTS5Phrase] = []
+        func clause(_ clause: SearchQuery.Clause, excluded: Bool) -> String {
             switch clause {
             case .term(let word):
+                phrases += word.terms.map { excluded ? .excluded : .terms([$0]) }
+                if !word.form.isEmpty { phrases.append(excluded ? .excluded : .form(word.form, of: word.terms)) }
                 let terms = word.terms.map { "\"\($0)\"" }.joined(separator: " OR ")
                 return "(" + text + "(" + terms + ")" + (word.form.isEmpty ? "" : " OR forms : \"\(word.form)\"") + ")"
             case .phrase(let words):
-                let phrases = combinations(words).map { "\"" + $0.joined(separator: " ") + "\"" }
-                return "(" + text + "(" + phrases.joined(separator: " OR ") + "))"
+                let combinations = combinations(words)
+                phrases += combinations.map { excluded ? .excluded : .terms($0) }
+                return "(" + text + "(" + combinations.map { "\"" + $0.joined(separator: " ") + "\"" }.joined(separator: " OR ") + "))"
             }
         }
-        let required = query.required.map(clause).joined(separator: " AND ")
-        return query.excluded.reduce(required) { $0 + " NOT " + clause($1) }
+        let required = query.required.map { clause($0, excluded: false) }.joined(separator: " AND ")
+        let fts = query.excluded.reduce(required) { $0 + " NOT " + clause($1, excluded: true) }
+        return (fts, phrases)
+    }
+
+    /// Each phrase's number of articles as `vestnik_rank`'s trailing arguments (each after a comma), from
+    /// `search_terms` (uncorrelated subqueries: SQLite runs each once per search).
+    static func articleCounts(_ phrases: [FTS5Phrase]) -> SQLQueryString {
+        var counts: SQLQueryString = ""
+        for phrase in phrases {
+            counts += ", "
+            switch phrase {
+            case .terms(let terms) where terms.count == 1: counts += "(SELECT df FROM search_terms WHERE term = \(bind: terms[0]))"
+            case .terms(let terms): counts += "(SELECT MIN(df) FROM search_terms WHERE term IN (\(binds: terms)))"
+            case .form(_, let terms): counts += "(SELECT SUM(df) FROM search_terms WHERE term IN (\(binds: terms)))"
+            case .excluded: counts += "0"
+            }
+        }
+        return counts
     }
 
     /// The lexeme of an exact form in the PostgreSQL document: apart from the terms, which are never spelled so.
