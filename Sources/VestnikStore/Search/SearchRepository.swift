@@ -119,13 +119,19 @@ public struct SearchRepository: Sendable {
                 : ranked
             let total: SQLQueryString = "(SELECT COUNT(*) FROM (SELECT 1 FROM newest LIMIT \(literal: countLimit)))"
             count = "\(newest) SELECT \(total) AS n"
+            // The page is chosen from the pool by score on the index alone; only its rows are then read whole (a
+            // sort of the pool's rows would carry each one's body: 200 rows' overflow chains for 10 results).
             rows = """
-                \(newest)
-                SELECT \(columns), m.relevance * \(recency) AS score, \(total) AS total
-                FROM (\(pool)) AS m CROSS JOIN articles a ON a.id = m.id JOIN sections s ON s.id = a.section_id
+                \(newest),
+                page AS MATERIALIZED (
+                    SELECT m.id, m.relevance * \(recency) AS score, a.published_at
+                    FROM (\(pool)) AS m CROSS JOIN articles a INDEXED BY articles_search_filter ON a.id = m.id
+                    ORDER BY score DESC, a.published_at DESC
+                    LIMIT \(literal: page.size) OFFSET \(literal: page.offset))
+                SELECT \(columns), p.score, \(total) AS total
+                FROM page p CROSS JOIN articles a ON a.id = p.id JOIN sections s ON s.id = a.section_id
                 \(ArticleRepository.summaryPictureJoin)
-                ORDER BY score DESC, a.published_at DESC
-                LIMIT \(literal: page.size) OFFSET \(literal: page.offset)
+                ORDER BY p.score DESC, p.published_at DESC
                 """
         case .postgres:
             return try await database.readAside { [condition] db in
