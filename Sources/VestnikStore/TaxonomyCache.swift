@@ -25,6 +25,20 @@ final class TaxonomyCache: @unchecked Sendable {
         return id
     }
 
+    /// Finds the entries of `names` already stored, for a batch's saves, in one statement instead of one per name
+    /// (on PostgreSQL each a round trip): what `id` would find first for each, in the order the batch uses them (a
+    /// name the transaction met already keeps what it found). Names not stored are left to `id`, which creates them.
+    func prefetch(_ kind: TaxonomyKind, _ names: [String], in db: any SQLDatabase) async throws {
+        let table = TaxonomyRepository.table(kind)
+        let found = try await TaxonomyRepository.existingByName(kind, names, db)
+        for name in names {
+            let key = kind.rawValue + "\u{0}" + name
+            guard ids[key] == nil, let entry = found[Array(name.utf8)] else { continue }
+            ids[key] = entry.id
+            self.names[table + "\u{0}" + String(entry.id)] = entry.name
+        }
+    }
+
     /// An author's id, ensured as `TaxonomyRepository.ensureAuthor` does: again whenever the role differs from the
     /// one this transaction gave last, so the stored role is the last byline's, as without the cache.
     func author(_ name: String, role: String?, in db: any SQLDatabase) async throws -> Int {

@@ -183,6 +183,41 @@ public struct TaxonomyRepository: Sendable {
         ).first()?.int("target_id")
     }
 
+    /// `existing`'s first look-up, by name (a tag by its key), for many names in one statement per 500: each name's
+    /// lowest id among those stored under it, with that entry's stored name. Names the `ensure…` functions refuse are
+    /// left out, as are those not found by name (their slug and old slugs are for `existing` to try). Names and keys
+    /// are compared by their bytes, as the database compares them (Swift's `==` equates composed and decomposed
+    /// letters), and the result is keyed by each name's bytes.
+    static func existingByName(
+        _ kind: TaxonomyKind, _ names: [String], _ db: any SQLDatabase
+    ) async throws -> [[UInt8]: (id: Int, name: String)] {
+        precondition(kind != .author, "an author's role is set by ensureAuthor")
+        let column = kind == .tag ? "name_key" : "name"
+        func key(_ name: String) -> [UInt8] { Array((kind == .tag ? tagKey(name) : name).utf8) }
+        var usable: [String] = []
+        var seen = Set<[UInt8]>()
+        for name in names where seen.insert(Array(name.utf8)).inserted {
+            if (try? checkPrintable(name)) != nil, !Slug.make(name).isEmpty { usable.append(name) }
+        }
+        let keys = Array(Set(usable.map(key))).map { String(decoding: $0, as: UTF8.self) }
+        var found: [[UInt8]: (id: Int, name: String)] = [:]
+        for part in stride(from: 0, to: keys.count, by: 500).map({ keys[$0..<min($0 + 500, keys.count)] }) {
+            let binds: [any Encodable & Sendable] = Array(part)
+            let rows = try await db.raw(
+                "SELECT id, name, \(ident: column) AS k FROM \(ident: table(kind)) WHERE \(ident: column) IN (\(binds: binds))"
+            ).all()
+            for row in rows {
+                let k = Array(try row.string("k").utf8)
+                let id = try row.int("id")
+                if let known = found[k], known.id < id { continue }
+                found[k] = (id, try row.string("name"))
+            }
+        }
+        var result: [[UInt8]: (id: Int, name: String)] = [:]
+        for name in usable { if let entry = found[key(name)] { result[Array(name.utf8)] = entry } }
+        return result
+    }
+
     /// A tag name as the editor's autocomplete compares it: Unicode lowercase (SQLite's LOWER() knows only ASCII).
     static func tagKey(_ name: String) -> String { name.lowercased() }
 

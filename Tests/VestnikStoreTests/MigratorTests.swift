@@ -1,6 +1,7 @@
 import Foundation
 import SQLKit
 import Testing
+import VestnikCore
 import VestnikTestSupport
 @testable import VestnikStore
 
@@ -27,6 +28,47 @@ import VestnikTestSupport
             let fixed = Migration(version: 999, name: "fixed", statements: ["CREATE TABLE half (id {bigint})"])
             let retried = try await Migrator(migrations: Migrations.all + [fixed]).migrate(database)
             #expect(retried == [999])
+        }
+    }
+
+    /// Migration 29 rebuilds SQLite's `article_terms` without a rowid: every word of every article stays, with its
+    /// count; the term index is there again; and saving, the "Още:" lists and search go on as before.
+    @Test func sqliteArticleTermsLoseTheirRowidAndKeepEveryWord() async throws {
+        try await TestDatabase.sqlite.with(migrate: false) { database in
+            try await Migrator(migrations: Migrations.all.filter { $0.version < 29 }).migrate(database)
+            let articles = ArticleRepository(database: database)
+            for (number, body) in ["Бюджетът за пътищата.", "Пътищата и мостовете.", "Мостовете над реката."].enumerated() {
+                try await articles.save(SearchLemmaTests.article("Статия \(number) за пътищата", body: body), now: testNow)
+            }
+            func words() async throws -> [String] {
+                try await database.read { db in
+                    try await db.raw("SELECT article_id, term, tf FROM article_terms ORDER BY article_id, term").all().map {
+                        "\(try $0.int("article_id")) \(try $0.string("term")) \(try $0.int("tf"))"
+                    }
+                }
+            }
+            let before = try await words()
+            #expect(before.count > 9)
+            #expect(try await Migrator().migrate(database) == [29])
+            #expect(try await words() == before)
+            let schema = try await database.read { db in
+                try await db.raw("SELECT type, sql FROM sqlite_master WHERE tbl_name = 'article_terms' ORDER BY type").all().map {
+                    "\(try $0.string("type")): \(try $0.string("sql"))"
+                }
+            }
+            #expect(schema.count == 2)
+            #expect(schema.first?.hasPrefix("index: CREATE INDEX article_terms_term ON article_terms (term)") == true)
+            #expect(schema.last?.hasSuffix("WITHOUT ROWID") == true)
+            try await articles.save(SearchLemmaTests.article("Мостът над пътищата", body: "Мостът и реката."), now: testNow)
+            #expect(try await words().count > before.count)
+            try await RelatedArticles(database: database).refreshAll(now: testNow)
+            let listed = try await database.read { db in
+                try await db.raw("SELECT COUNT(DISTINCT article_id) AS n FROM article_related").first()?.int("n")
+            }
+            #expect(listed == 4)
+            let found = try await SearchRepository(database: database).search(
+                try SearchQuery.parse("пътищата"), page: PageRequest(), now: testNow)
+            #expect(found.items.count == 4)
         }
     }
 

@@ -191,6 +191,58 @@ import VestnikTestSupport
         }
     }
 
+    @Test(
+        "a batch finds its stored sections, topics and tags together: the entries one look-up at a time finds, new ones created, refused names still refused",
+        arguments: TestDatabase.all)
+    func batchFindsStoredEntriesTogether(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let (tag, twin, section) = try await database.write { db in
+                let tag = try await TaxonomyRepository.ensureTag(name: "Избори", in: db)
+                // Two tags under one key (stored before keys were compared): the lowest id is the one found.
+                try await db.raw("INSERT INTO tags (slug, name, name_key) VALUES ('izbori-2', 'ИЗБОРИ', 'избори')").run()
+                let twin = try await TaxonomyRepository.ensureTag(name: "Café", in: db)
+                let section = try await TaxonomyRepository.ensureSection(name: "Свят", description: nil, position: nil, in: db)
+                return (tag, twin, section)
+            }
+            var first = input("Изборите в неделя")
+            first.section = "Свят"
+            first.tags = ["избори", "Нов етикет", "Café"]
+            var second = input("Изборите отблизо")
+            second.section = "Нова рубрика"
+            // "Café" with a combining accent: another name for the database, but the same for the transaction's cache,
+            // which met "Café" first (so its tag, as one look-up at a time gave it).
+            second.tags = ["ИЗБОРИ", "Нов етикет", "Cafe\u{301}"]
+            let batch = [first, second].map { ArticleWriteService.Imported(input: $0, slug: nil) }
+            let results = try await ArticleWriteService(database: database).importArticles(batch, now: testNow)
+            let (tags, sections) = try await database.read { db in
+                let tags = try await db.raw(
+                    "SELECT article_id, tag_id FROM article_tags ORDER BY article_id, position"
+                ).all().map { [try $0.int("article_id"), try $0.int("tag_id")] }
+                let sections = try await db.raw("SELECT id FROM sections WHERE name = 'Нова рубрика'").all().count
+                return (tags, sections)
+            }
+            let new = try await database.read { db in
+                try await db.raw("SELECT id FROM tags WHERE name = 'Нов етикет'").first()?.int("id")
+            }
+            let decomposed = try await database.read { db in
+                try await db.raw("SELECT id FROM tags WHERE name = \(bind: "Cafe\u{301}")").first()?.int("id")
+            }
+            let (a, b) = (results[0].result.id, results[1].result.id)
+            #expect(decomposed == nil)
+            #expect(tags == [[a, tag], [a, new ?? -1], [a, twin], [b, tag], [b, new ?? -1], [b, twin]])
+            #expect(sections == 1)
+            let placed = try await ArticleRepository(database: database).article(slug: results[0].slug)
+            #expect(placed?.section.id == section)
+            #expect(placed?.tags.map(\.name) == ["Избори", "Нов етикет", "Café"])
+            // A name no save may store is refused as before, and the batch with it.
+            var refused = input("Лош етикет")
+            refused.tags = ["избори\u{7}"]
+            await #expect(throws: InvalidInput.self) {
+                try await ArticleWriteService(database: database).importArticles([.init(input: refused, slug: nil)], now: testNow)
+            }
+        }
+    }
+
     @Test("a batch's multi-row statements: every row once, in order, in groups of a few sizes")
     func rowGroups() {
         for count in [0, 1, 2, 7, 128, 129, 200, 1_000, 30_001] {

@@ -235,6 +235,10 @@ public struct ArticleWriteService: Sendable {
             var results: [(String, ArticleRepository.SaveResult)] = []
             var change = ContentChange(keys: [])
             let taxonomy = TaxonomyCache()
+            // The batch's sections, topics and tags that exist already, in three statements instead of two per name.
+            try await taxonomy.prefetch(.section, items.map(\.input.section), in: db)
+            try await taxonomy.prefetch(.topic, items.compactMap(\.input.topic), in: db)
+            try await taxonomy.prefetch(.tag, items.flatMap(\.input.tags), in: db)
             let search = SearchIndexer.Batch()
             // The batch's revisions (each with its audit row), written together before the commit; an article's
             // latest revision of this batch, for the same post twice in one file.
