@@ -93,6 +93,26 @@ import VestnikTestSupport
             #expect(second.pageCount == 3)
         }
     }
+
+    /// Words whose terms no article holds: excluded, they exclude nothing; required, nothing matches; beside held
+    /// terms of the same word (a lemma alternative the site never printed), they change nothing.
+    @Test(arguments: TestDatabase.all)
+    func termsNoArticleHoldsChangeNothing(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            try await Self.seed(database)
+            let gas = try await titles(database, "газ")
+            #expect(!gas.isEmpty)
+            #expect(try await titles(database, "газ -qzxwvk") == gas)
+            #expect(try await titles(database, "газ qzxwvk").isEmpty)
+            let search = SearchRepository(database: database)
+            var query = try SearchQuery.parse("газ")
+            guard case .term(var word) = query.required[0] else { throw CancellationError() }
+            word.terms += ["qzxwvk", "qzxwvj"]
+            query.required[0] = .term(word)
+            let widened = try await search.search(query, page: PageRequest(), now: testNow)
+            #expect(widened.items.map(\.article.title) == gas)
+        }
+    }
 }
 
 /// What outside text can make a search cost: drafts, huge bodies, and whose articles the newsroom's search lists.

@@ -204,8 +204,8 @@ public struct SearchRepository: Sendable {
     ) async throws -> Page<SearchHit> {
         let recency = Self.recency(of: "a.published_at", now: now)
         // The driving word: the one whose terms are in the fewest articles, so the walk finds matches soonest.
-        let words = query.required.flatMap(\.words)
-        let allTerms = Array(Set(words.flatMap(\.terms) + query.excluded.flatMap(\.words).flatMap(\.terms))).sorted()
+        let queried = query.required.flatMap(\.words)
+        let allTerms = Array(Set(queried.flatMap(\.terms) + query.excluded.flatMap(\.words).flatMap(\.terms))).sorted()
         var frequency: [String: Int] = [:]
         var articles = 0
         if !allTerms.isEmpty {
@@ -220,6 +220,13 @@ public struct SearchRepository: Sendable {
             }
         }
         func df(_ word: SearchQuery.Word) -> Int { word.terms.reduce(0) { $0 + (frequency[$1] ?? 0) } }
+        // A term no article holds matches nothing and adds nothing to a share: the walk and the look-ups leave it out
+        // (`парно` is six of the dictionary's lemma alternatives, of which the articles hold one: six descents per
+        // candidate became one). The final ranking's tsquery keeps every term, so the results are the same.
+        func held(_ word: SearchQuery.Word) -> SearchQuery.Word {
+            SearchQuery.Word(terms: word.terms.filter { (frequency[$0] ?? 0) > 0 }, form: word.form, typed: word.typed)
+        }
+        let words = queried.map(held)
         guard let driver = words.min(by: { df($0) < df($1) }), df(driver) > 0 else {
             return Page(items: [], number: page.number, size: page.size, total: 0)
         }
@@ -260,9 +267,11 @@ public struct SearchRepository: Sendable {
         // the excluded word's every posting and lose the newest-first order of the walk).
         var filter: SQLQueryString = ""
         for clause in query.excluded where clause.words.count == 1 {
+            let terms = held(clause.words[0]).terms
+            guard !terms.isEmpty else { continue }  // no article holds it: it excludes none
             filter += """
                  AND (SELECT COUNT(*) FROM article_terms t
-                    WHERE t.article_id = d.article_id AND t.term IN (\(binds: clause.words[0].terms))) = 0
+                    WHERE t.article_id = d.article_id AND t.term IN (\(binds: terms))) = 0
                 """
         }
         let excludesPhrase = query.excluded.contains { $0.words.count > 1 }
