@@ -183,7 +183,7 @@ public struct TaxonomyRepository: Sendable {
         ).first()?.int("target_id")
     }
 
-    /// `existing`'s first look-up, by name (a tag by its key), for many names in one statement per 500: each name's
+    /// `existing`'s first look-up, by name (a tag by its key), for many names in one statement per 512: each name's
     /// lowest id among those stored under it, with that entry's stored name. Names the `ensure…` functions refuse are
     /// left out, as are those not found by name (their slug and old slugs are for `existing` to try). Names and keys
     /// are compared by their bytes, as the database compares them (Swift's `==` equates composed and decomposed
@@ -201,8 +201,9 @@ public struct TaxonomyRepository: Sendable {
         }
         let keys = Array(Set(usable.map(key))).map { String(decoding: $0, as: UTF8.self) }
         var found: [[UInt8]: (id: Int, name: String)] = [:]
-        for part in stride(from: 0, to: keys.count, by: 500).map({ keys[$0..<min($0 + 500, keys.count)] }) {
-            let binds: [any Encodable & Sendable] = Array(part)
+        // Groups of power-of-two sizes, as every multi-row statement here: few distinct statements to prepare.
+        for group in Database.rowGroups(keys.count, largest: 512) {
+            let binds: [any Encodable & Sendable] = Array(keys[group])
             let rows = try await db.raw(
                 "SELECT id, name, \(ident: column) AS k FROM \(ident: table(kind)) WHERE \(ident: column) IN (\(binds: binds))"
             ).all()
