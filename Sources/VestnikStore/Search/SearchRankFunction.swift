@@ -115,6 +115,7 @@ enum SearchRankFunction {
         data.initialize(repeating: 0, count: layout.size)
         data[Layout.phrases] = Double(layout.phrases)
         data[Layout.columns] = Double(layout.columns)
+        // bm25's average row length, kept at 1 or more where bm25 would divide by zero (a table of empty rows).
         data[Layout.averageLength] = rows > 0 ? max(1, Double(tokens) / Double(rows)) : 1
         func value(_ i: Int) -> OpaquePointer? { i < count ? values?[i] : nil }
         for column in 0..<layout.columns {
