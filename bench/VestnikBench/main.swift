@@ -200,10 +200,10 @@ if options.slowest > 0 {
     // A query asked more than once (the judged set, in turn): its median, which a first (cold) run does not move.
     let byText = Dictionary(grouping: timed, by: \.text).filter { $0.value.count > 1 }
     if !byText.isEmpty { print("slowest by median of each query's runs:") }
-    for (text, runs) in byText.map({ ($0.key, $0.value.map(\.ms).sorted()) }).sorted(by: { percentile($0.1, 0.5) > percentile($1.1, 0.5) })
-        .prefix(options.slowest)
-    {
-        print(String(format: "%9.2f ms median, %9.2f ms p95 of %d runs  ", percentile(runs, 0.5), percentile(runs, 0.95), runs.count) + text)
+    let runsByText = byText.map { ($0.key, $0.value.map(\.ms).sorted()) }
+    for (text, runs) in runsByText.sorted(by: { percentile($0.1, 0.5) > percentile($1.1, 0.5) }).prefix(options.slowest) {
+        let median = percentile(runs, 0.5)
+        print(String(format: "%9.2f ms median, %9.2f ms p95 of %d runs  ", median, percentile(runs, 0.95), runs.count) + text)
     }
 }
 let report =
