@@ -137,4 +137,60 @@ import VestnikTestSupport
             #expect(found > 10 && found < terms.count * terms.count)
         }
     }
+
+    /// GIN's matches get their shares either looked up per match and term or summed from one read of the words'
+    /// postings down to the oldest match (`SearchRepository.ShareReads`): the same pages, scores and counts, for
+    /// queries with more matches than are ranked exactly (so the shares choose which are).
+    @Test(arguments: TestDatabase.all.filter { $0 == .postgres })
+    func sharesReadFromThePostingsAreTheLookUps(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            var batch: [ArticleInput] = []
+            let words = ["бюджет", "училище", "цена", "газ"]
+            for index in 0..<600 {
+                // Each word in about two articles of five (GIN intersects only words in under half of them), in its
+                // title, lead or body a varying number of times, so the matches' shares differ; a tenth are drafts.
+                let has = words.indices.filter { (index * ($0 + 3) + $0 * 7 + index / 5) % 5 < 2 }.map { words[$0] }
+                let text = has.isEmpty ? ["мост"] : has
+                var article = input(text[index % text.count].capitalized + " новина", hoursAgo: Double(index) / 2)
+                article.slug = "dyal-\(index)"
+                article.lead = text[(index + 1) % text.count] + " мост"
+                let repeated = (0..<(index * 7 % 23)).map { text[($0 * index / 3) % text.count] }
+                article.bodyHTML = "<p>" + (text + repeated).joined(separator: " ") + ".</p>"
+                article.status = index % 10 == 3 ? .draft : .published
+                batch.append(article)
+            }
+            try await ArticleRepository(database: database).saveAll(batch, now: testNow)
+            // The article count the search weighs a word's share by is PostgreSQL's estimate, as autovacuum keeps it.
+            try await database.write { db in try await db.raw("ANALYZE articles").run() }
+            // Each page's rows are the best by ts_rank of twice as many chosen by their shares: the choice shows.
+            var lookUps = SearchRepository(database: database)
+            lookUps.shareReads = .lookUps
+            lookUps.ranksExactly = 0
+            var range = lookUps
+            range.shareReads = .range
+            var ranked = 0
+            for text in ["бюджет училище", "цена газ", "училища цените", "бюджет газ училище", "бюджети училища"] {
+                let query = try SearchQuery.parse(text)
+                for number in 1...3 {
+                    let page = PageRequest(number: number, size: 10)
+                    let looked = try await lookUps.search(query, page: page, now: testNow)
+                    let read = try await range.search(query, page: page, now: testNow)
+                    #expect(read.total == looked.total, "\(text)")
+                    #expect(read.items.map(\.article.id) == looked.items.map(\.article.id), "\(text) page \(number)")
+                    #expect(zip(read.items, looked.items).allSatisfy { abs($0.score - $1.score) < 1e-9 }, "\(text)")
+                    if number == 1, looked.total > 60 { ranked += 1 }
+                }
+            }
+            #expect(ranked >= 3)
+        }
+    }
+
+    /// The range read is chosen when the newest matches reach few of the words' postings, the look-ups when the
+    /// matches are few and the postings many.
+    @Test func theRangeIsReadWhenTheMatchesAreMany() {
+        // Two common words, 5,000 matches: the newest 1,001 reach a fifth of their 50,000 postings.
+        #expect(SearchRepository.rangeIsCheaper(postings: [20_000, 17_000, 4_400, 11_000], matches: 5_000, walked: 1_001))
+        // A rare word with a common one, 400 matches: every posting of both would be read for 400 look-ups.
+        #expect(!SearchRepository.rangeIsCheaper(postings: [400, 30_000], matches: 400, walked: 1_001))
+    }
 }

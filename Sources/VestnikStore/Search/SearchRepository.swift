@@ -39,6 +39,15 @@ public struct SearchHit: Sendable, Equatable {
 /// the same analysed terms, with a boost for recent stories.
 public struct SearchRepository: Sendable {
     let database: Database
+    /// How PostgreSQL reads the shares of GIN's matches; tests set one to compare it with the other.
+    var shareReads = ShareReads.cheaper
+    /// How many of its candidates PostgreSQL ranks by ts_rank at least (`exactlyRanked`); tests lower it so that a
+    /// page shows the choice by shares.
+    var ranksExactly = Self.exactlyRanked
+
+    /// Per match and term (a look-up each), from the words' postings down to the oldest match (one range read), or
+    /// whichever `rangeIsCheaper` expects to cost less.
+    enum ShareReads { case lookUps, range, cheaper }
 
     public init(database: Database) { self.database = database }
 
@@ -136,7 +145,8 @@ public struct SearchRepository: Sendable {
         case .postgres:
             return try await database.readAside { [condition] db in
                 try await Self.postgres(
-                    query, condition: condition, columns: columns, now: now, candidates: candidates, page: page, in: db)
+                    query, condition: condition, columns: columns, now: now, candidates: candidates, page: page, shareReads: shareReads,
+                    ranksExactly: ranksExactly, in: db)
             }
         }
         return try await database.readAside { db in
@@ -194,6 +204,19 @@ public struct SearchRepository: Sendable {
         return walk <= gin
     }
 
+    /// What reading one posting in a range costs against one look-up by article and term, for `rangeIsCheaper`
+    /// (measured on PostgreSQL 15: about 1 µs a posting read and summed, 4 µs a look-up).
+    static let rangePostingCost = 0.25
+
+    /// Whether the shares of GIN's newest `walked` matches cost less read from the words' postings down to the oldest
+    /// of them than looked up per match and term: the postings above that point are about each term's `postings` times
+    /// the share of the matches that are among the newest `walked` (`matches` is the expected number of matches).
+    static func rangeIsCheaper(postings: [Int], matches: Double, walked: Int) -> Bool {
+        let reach = min(1, Double(walked) / max(1, matches))
+        let read = postings.reduce(0.0) { $0 + Double($1) * reach }
+        return read * rangePostingCost < Double(min(walked, Int(matches.rounded(.up))) * postings.count)
+    }
+
     /// PostgreSQL: the candidates are a word's newest matches, walked in its postings (`article_terms` by term and
     /// article, newest first, with each term's share of ts_rank), so no document is read to choose them; the other
     /// words are looked up by article, and only a phrase asks the documents themselves. The best `exactlyRanked`
@@ -202,7 +225,7 @@ public struct SearchRepository: Sendable {
     /// ts_rank also weighs how close they stand, which only the final ranking sees.
     static func postgres(
         _ query: SearchQuery, condition: SQLQueryString, columns: SQLQueryString, now: Date, candidates: Int,
-        page: PageRequest, in db: any SQLDatabase
+        page: PageRequest, shareReads: ShareReads = .cheaper, ranksExactly: Int = exactlyRanked, in db: any SQLDatabase
     ) async throws -> Page<SearchHit> {
         // The driving word: the one whose terms are in the fewest articles, so the walk finds matches soonest.
         let queried = query.required.flatMap(\.words)
@@ -233,7 +256,7 @@ public struct SearchRepository: Sendable {
         }
         let tsquery = Self.tsquery(query)
         let walked = max(candidates, Self.countLimit + 1)
-        let exact = min(candidates, max(Self.exactlyRanked, 2 * (page.offset + page.size)))
+        let exact = min(candidates, max(ranksExactly, 2 * (page.offset + page.size)))
         // Each word's share of the rank, looked up by article (a word of several terms: the sum of those it has).
         func shares(_ words: [SearchQuery.Word]) -> (joins: SQLQueryString, sum: SQLQueryString, all: SQLQueryString) {
             var joins: SQLQueryString = ""
@@ -313,6 +336,8 @@ public struct SearchRepository: Sendable {
             let share = shares(words)
             let found: SQLQueryString
             var checks: SQLQueryString = ""
+            // The words GIN intersects: those not in most articles (below).
+            let selective = words.filter { Double(df($0)) < Self.commonWord * Double(max(1, articles)) }
             if let pairs {
                 // A phrase: its neighbouring words' term pairs (`search_pairs`, migration 26) find the articles that
                 // hold it; only a phrase of three words or more (or an excluded phrase) asks the documents, of those
@@ -327,19 +352,45 @@ public struct SearchRepository: Sendable {
                 // recheck every document); every word is then checked per candidate by its shares, and the excluded
                 // ones by their look-up (in the tsquery, an exclusion made GIN recheck each match's document: seconds
                 // for a common pair).
-                let selective = words.filter { Double(df($0)) < Self.commonWord * Double(max(1, articles)) }
                 found = "x.document @@ CAST(\(bind: Self.tsquery(of: selective.isEmpty ? [driver] : selective)) AS tsquery)"
                 checks = filter + share.all + (excludesPhrase ? phraseExclusion : "")
             }
-            matches = """
-                WITH m AS MATERIALIZED (SELECT x.article_id FROM article_search x WHERE \(found)),
-                c AS MATERIALIZED (
-                    SELECT d.article_id, \(share.sum) AS rank, a.published_at FROM (SELECT article_id FROM m ORDER BY article_id DESC) AS d
-                    CROSS JOIN LATERAL (SELECT a.published_at FROM articles a WHERE a.id = d.article_id AND \(condition) LIMIT 1) AS a
-                    \(share.joins)
-                    WHERE 1 = 1\(checks)
-                    ORDER BY d.article_id DESC LIMIT \(literal: walked))
-                """
+            let termSets = Set(words.map(\.terms)).sorted { $0.lexicographicallyPrecedes($1) }
+            let heldTerms = termSets.flatMap { $0 }
+            if pairs == nil, query.excluded.isEmpty, selective.count == words.count, Set(heldTerms).count == heldTerms.count,
+                shareReads == .range
+                    || shareReads == .cheaper
+                        && Self.rangeIsCheaper(
+                            postings: heldTerms.map { frequency[$0] ?? 0 }, matches: Double(df(driver)) * density, walked: walked)
+            {
+                // Every word is in GIN's intersection, so each match has them all: the newest `walked` visible matches
+                // are chosen first, then their shares are summed from one read of the words' postings down to the
+                // oldest of them (the words' terms apart, so each posting counts once, as the look-ups count it),
+                // instead of a look-up per candidate and term.
+                matches = """
+                    WITH m AS MATERIALIZED (SELECT x.article_id FROM article_search x WHERE \(found)),
+                    v AS MATERIALIZED (
+                        SELECT d.article_id, a.published_at FROM (SELECT article_id FROM m ORDER BY article_id DESC) AS d
+                        CROSS JOIN LATERAL (SELECT a.published_at FROM articles a WHERE a.id = d.article_id AND \(condition) LIMIT 1) AS a
+                        ORDER BY d.article_id DESC LIMIT \(literal: walked)),
+                    s AS (
+                        SELECT t.article_id, SUM(t.rank) AS rank FROM article_terms t
+                        WHERE t.term IN (\(binds: heldTerms)) AND t.article_id >= (SELECT MIN(article_id) FROM v)
+                        GROUP BY t.article_id),
+                    c AS MATERIALIZED (
+                        SELECT v.article_id, COALESCE(s.rank, 0) AS rank, v.published_at FROM v LEFT JOIN s ON s.article_id = v.article_id)
+                    """
+            } else {
+                matches = """
+                    WITH m AS MATERIALIZED (SELECT x.article_id FROM article_search x WHERE \(found)),
+                    c AS MATERIALIZED (
+                        SELECT d.article_id, \(share.sum) AS rank, a.published_at FROM (SELECT article_id FROM m ORDER BY article_id DESC) AS d
+                        CROSS JOIN LATERAL (SELECT a.published_at FROM articles a WHERE a.id = d.article_id AND \(condition) LIMIT 1) AS a
+                        \(share.joins)
+                        WHERE 1 = 1\(checks)
+                        ORDER BY d.article_id DESC LIMIT \(literal: walked))
+                    """
+            }
         }
         // The count stops at `countLimit + 1` however far a reader pages (the walk goes further then).
         let counted: SQLQueryString = "(SELECT COUNT(*) FROM (SELECT 1 FROM c LIMIT \(literal: Self.countLimit + 1)) AS n)"
