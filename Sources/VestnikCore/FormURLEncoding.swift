@@ -22,13 +22,14 @@ public enum FormURLEncoding {
     public static func encodeQueryValue(_ text: String) -> String {
         var text = text
         return text.withUTF8 { bytes in
-            // Written in place: a Cyrillic title is all escapes, and an array per escape was most of this function's cost.
+            // Written in place: a Cyrillic title is all escapes, and an array per escape was most of this cost.
             String(unsafeUninitializedCapacity: bytes.count * 3) { out in
                 var count = 0
                 for byte in bytes {
                     switch byte {
-                    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                        UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                        UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                        UInt8(ascii: "~"):
                         out[count] = byte
                         count += 1
                     default:
