@@ -25,6 +25,7 @@
 #     POLICIES="lru second tinylfu"               servers compared
 #     MIXED_ARTICLES=10000 ARCHIVE=100000 CRAWL_RATE=200 ZIPF_S=1.0
 #     PHASES=publish BASE_BIN=/path/to/main/vestnik PUBLISH_EVERY=5 PUBLISH_POLICY=tinylfu
+#     PUBLISH_ACTION=save                          the newsroom saves one published article instead (publisher.py --action)
 #     SCALE_DIR=/tmp/vestnik-pages-scale          generated databases, shared with bench/pages.sh and kept
 #     QUIET_WAIT=0 QUIET_MAX=20                   wait before each run for an idle machine (0: do not wait)
 #     VESTNIK_BIN=...  measure this binary instead of building;  KEEP_TMP=1 keep the temporary folder
@@ -46,6 +47,7 @@ export ZIPF_S=${ZIPF_S:-1.0}
 SCALE_DIR=${SCALE_DIR:-/tmp/vestnik-pages-scale}
 PUBLISH_EVERY=${PUBLISH_EVERY:-5}
 PUBLISH_POLICY=${PUBLISH_POLICY:-tinylfu}
+PUBLISH_ACTION=${PUBLISH_ACTION:-publish}
 BASE_BIN=${BASE_BIN:-}
 [ -z "$BASE_BIN" ] || [ -x "$BASE_BIN" ] || die "BASE_BIN=$BASE_BIN is not an executable"
 
@@ -109,7 +111,7 @@ measure() {   # $1 phase  $2 policy  $3 mode (alone | crawler)  $4 round  $5 art
   f=$T/wrk/$phase-$policy-$mode-r$r.txt
   if [ "$mode" = publishing ]; then
     timeout -k 5 "$(( $(secs "$DURATION") + 60 ))" python3 "$ROOT/bench/publisher.py" "${url%/}" --email "$EMAIL" \
-      --password-file "$T/password" --every "$PUBLISH_EVERY" --seconds "$(secs "$DURATION")" \
+      --password-file "$T/password" --every "$PUBLISH_EVERY" --seconds "$(secs "$DURATION")" --action "$PUBLISH_ACTION" \
       >"$T/wrk/$phase-$policy-publisher-r$r.json" &
     cpid=$!
     track "$cpid" publisher
@@ -254,7 +256,7 @@ DROP=$(awk -F'\t' 'NR > 1 && $1 == "crawler" { k = $2 SUBSEP $3; h[k] += $8; m[k
   echo
   [ -n "$DROP" ] && echo "$DROP" && echo
   if [ -n "$PUBLISH" ]; then
-    echo "Publish phase: the newsroom publishing every $PUBLISH_EVERY s (bench/publisher.py; publish p50/p99: the POST until"
+    echo "Publish phase: the newsroom's form every $PUBLISH_EVERY s, action=$PUBLISH_ACTION (bench/publisher.py; publish p50/p99: the POST until"
     echo "its 303, worst round's), $PUBLISH_POLICY admission; base: ${BASE_BIN:-none}, this: the build."
     echo
     echo "$PUBLISH"

@@ -8,6 +8,10 @@ article form (GET /newsroom/articles/new), fills in a headline, lead, body and t
 with action=publish, as the "Публикувай" button does. It times each publish request (the POST, until the 303) and
 the whole round (form + POST), and stops by itself after --seconds. Prints one JSON object: publishes, errors (the
 first few), p50/p99/max of the publish request and of the round, in ms. Only the standard library.
+
+--action save: publishes one article first (not timed), then every round opens its editor page, changes its lead and
+body and sends the form with action=save ("Запази"): a save of a published article (its page, lists and "Още:"
+neighbours refreshed), timed the same way ("publishes" then counts saves).
 """
 
 from __future__ import annotations
@@ -56,6 +60,29 @@ def publish(browser, number: int) -> tuple[float, float, str | None]:
     return (done - posted) * 1000, (done - started) * 1000, None
 
 
+def save(browser, path: str, number: int) -> tuple[float, float, str | None]:
+    """One save of the published article at `path` (its editor page); returns (POST ms, round ms, error or None)."""
+    started = time.monotonic()
+    status, _, page = browser.request(path, timeout=30)
+    if status != 200:
+        return 0.0, 0.0, f"GET {path} answered {status}"
+    fields = form_fields(page, "nr-article-form")
+    changed = {
+        "lead": f"Кратко резюме, поправено за {number}-и път по време на натоварване.",
+        "body": "".join(f"<p>Абзац {i}, редакция {number}: общината обяви мерки за транспорта.</p>" for i in range(1, 9)),
+        "action": "save",
+    }
+    # Every field as the page has it (tags and bylines repeat), the changed ones once, and the "Запази" button's action.
+    form = [(name, changed.pop(name) if name in changed else value) for name, value in fields if name != "action"]
+    form += list(changed.items())
+    posted = time.monotonic()
+    status, headers, body = browser.request(path, form, timeout=30)
+    done = time.monotonic()
+    if status != 303:
+        return 0.0, 0.0, f"save {number} answered {status}: {body[:200]}"
+    return (done - posted) * 1000, (done - started) * 1000, None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("base")
@@ -63,10 +90,24 @@ def main() -> None:
     parser.add_argument("--password-file", required=True)
     parser.add_argument("--every", type=float, default=5.0)
     parser.add_argument("--seconds", type=float, required=True)
+    parser.add_argument("--action", choices=("publish", "save"), default="publish")
     args = parser.parse_args()
     with open(args.password_file, encoding="utf-8") as handle:
         password = handle.read().strip()
     browser = sign_in(args.base.rstrip("/"), args.email, password)
+    editing = None
+    if args.action == "save":
+        status, headers, body = browser.request("/newsroom/articles/new", timeout=30)
+        fields = dict(form_fields(body, "nr-article-form"))
+        select = re.search(r'<select[^>]*name="section"[^>]*>(.*?)</select>', body, re.S)
+        fields.update({"title": f"Новина за редакции {time.strftime('%H:%M:%S')}", "lead": "Резюме.",
+                       "body": "<p>Първи текст.</p>", "action": "publish"})
+        if select and not fields.get("section"):
+            fields["section"] = re.findall(r'<option value="([^"]+)"', select.group(1))[0]
+        status, headers, body = browser.request("/newsroom/articles/new", list(fields.items()), timeout=30)
+        if status != 303:
+            raise SystemExit(f"publisher: the article to save answered {status}: {body[:200]}")
+        editing = headers["Location"].split("?")[0]
     posts: list[float] = []
     rounds: list[float] = []
     errors: list[str] = []
@@ -76,7 +117,7 @@ def main() -> None:
     while next_at < stop:
         time.sleep(max(0.0, next_at - time.monotonic()))
         number += 1
-        post_ms, round_ms, error = publish(browser, number)
+        post_ms, round_ms, error = save(browser, editing, number) if editing else publish(browser, number)
         if error:
             errors.append(error)
         else:

@@ -46,9 +46,7 @@ public struct Backup: Sendable {
         switch database.dialect {
         case .sqlite:
             let target = folder.appendingPathComponent(Self.sqliteName)
-            try await database.withSQLiteWriter { connection in
-                try await connection.sql().raw("VACUUM INTO \(bind: target.path)").run()
-            }
+            try await database.withSQLiteWriter { db in try await db.raw("VACUUM INTO \(bind: target.path)").run() }
             report = Report(databaseFile: target.path)
         case .postgres:
             guard case .postgres(let url) = database.location else { throw Failure(description: "no PostgreSQL address") }

@@ -106,8 +106,7 @@ public final class Database: Sendable {
     /// number of SQLite reader connections, `connections` the most PostgreSQL connections this process opens (the
     /// change listener's own connection comes on top), `leaseTimeout` how long a PostgreSQL call waits for one of
     /// them before it fails with `DatabaseUnavailableError`. `bulkWrites` (a bulk import's process, never a server):
-    /// on SQLite, write transactions keep their statements prepared and run them on the calling thread, which may
-    /// wait there for another process's write (up to the busy timeout), with a larger page cache
+    /// on SQLite, the writer keeps more statements prepared and more pages in memory
     /// (`SQLiteReadConnection.bulkWriterPragmas`); PostgreSQL is unchanged.
     public static func open(
         _ location: DatabaseLocation, readers: Int = 4, connections: Int = 16, searchPath: String? = nil,
@@ -277,9 +276,9 @@ public final class Database: Sendable {
     }
 
     /// Runs `body` on the SQLite writer connection outside any transaction (SQLite only).
-    func withSQLiteWriter<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+    func withSQLiteWriter<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         guard case .sqlite(let connections) = backend else { preconditionFailure("withSQLiteWriter on PostgreSQL") }
-        return try await connections.withWriter(body)
+        return try await connections.withWriterSQL(logger: logger, body)
     }
 
     /// Makes the calling write transaction wait for any other holding the same `key` (on any node). SQLite has one

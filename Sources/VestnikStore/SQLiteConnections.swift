@@ -6,94 +6,73 @@ import SQLKit
 import SQLiteKit
 
 /// SQLite connections to one file: one writer (SQLite allows only one at a time anyway) and a pool of readers,
-/// which WAL lets run beside the writer. The writer is sqlite-nio's; the readers are our own (`SQLiteReadConnection`),
-/// which keep their statements prepared and run them without leaving the calling thread.
+/// which WAL lets run beside the writer. All are our own `SQLiteReadConnection`s, which keep their statements
+/// prepared and run them on the calling thread; the writer's calling thread is always its own (`writerThread`).
 final class SQLiteConnections: Sendable {
-    private let writer: SQLiteConnection
-    /// A bulk import's writer (`Database.open(bulkWrites:)`): write transactions run on it instead of `writer`, under
-    /// the same lock, with their statements kept prepared and run on the calling thread.
-    private let bulkWriter: SQLiteReadConnection?
+    /// The one connection that writes. Its transactions run on a thread of their own (`withWriterSQL`), not on
+    /// sqlite-nio's: that connection sent each statement to NIO's thread pool and resumed the caller through an event
+    /// loop and then Swift's cooperative pool, three queues that readers fill (a publish is ~170 statements, and
+    /// under readers at c64 it waited 0.1-1 s in them).
+    private let writer: SQLiteReadConnection
     private let writerLock = AsyncGate(permits: 1)
+    /// Where write transactions run: one that waits for another process's lock (up to the busy timeout) or runs long
+    /// holds this thread, none that answers requests. One per open database, as a second process would have its own.
+    private let writerThread = ThreadExecutor(name: "sqlite-writer", threads: 1)
     private let readers: [SQLiteReadConnection]
     private let readerGate: AsyncGate
     private let readerSlots: ReaderSlots
+    /// For SQLKit's futures API, which wants an event loop; nothing runs on it.
+    let eventLoop: any EventLoop
 
-    /// The writer's event loop, for SQLKit's futures API on the readers.
-    var eventLoop: any EventLoop { writer.eventLoop }
-
-    private init(writer: SQLiteConnection, bulkWriter: SQLiteReadConnection?, readers: [SQLiteReadConnection]) {
+    private init(writer: SQLiteReadConnection, readers: [SQLiteReadConnection]) {
         self.writer = writer
-        self.bulkWriter = bulkWriter
         self.readers = readers
         self.readerGate = AsyncGate(permits: readers.count)
         self.readerSlots = ReaderSlots(count: readers.count)
+        self.eventLoop = MultiThreadedEventLoopGroup.singleton.next()
     }
 
     /// How long (ms) a write waits for another process's write transaction on the same file (a `vestnik` command
     /// beside the server: an import's batch, a rebuild, a second node in the tests) before it fails with "database is
     /// locked". 5 s was seen to run out on a busy machine (a sign-in failed while another process wrote); a newsroom
-    /// request had better wait than fail.
+    /// request had better wait than fail. The wait holds the writer's own thread, no thread that answers requests.
     static let writerBusyTimeout = 30_000
 
+    /// A server's writer: WAL, `synchronous = NORMAL` (in WAL mode no committed transaction is lost when the process
+    /// dies, and the file is never corrupted), foreign keys.
+    static let writerPragmas = [
+        "PRAGMA busy_timeout = \(writerBusyTimeout)", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL",
+    ]
+
+    /// `bulkWrites`: the writer of a bulk import's process, with `SQLiteReadConnection.bulkWriterPragmas` and room
+    /// for every distinct statement of a batch.
     static func open(path: String, readers: Int, bulkWrites: Bool = false, logger: Logger) async throws -> SQLiteConnections {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         guard FileManager.default.fileExists(atPath: directory.isEmpty ? "." : directory) else {
             throw DatabaseOpenError(description: "cannot open SQLite database \(path): folder \(directory) does not exist")
         }
-        func connect() async throws -> SQLiteConnection {
-            let connection: SQLiteConnection
-            do {
-                connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-            } catch {
-                throw DatabaseOpenError(description: "cannot open SQLite database \(path): \(error)")
-            }
-            do {
-                for pragma in ["PRAGMA busy_timeout = \(writerBusyTimeout)", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"] {
-                    _ = try await connection.query(pragma)
-                }
-            } catch {
-                try? await connection.close()
-                throw DatabaseOpenError(description: "cannot use SQLite database \(path): \(error)")
-            }
-            return connection
-        }
-        let writer = try await connect()
-        do {
-            _ = try await writer.query("PRAGMA journal_mode = WAL")
-        } catch {
-            try? await writer.close()
-            throw DatabaseOpenError(description: "cannot use SQLite database \(path): \(error)")
-        }
+        // The writer comes first and makes the file WAL (a setting of the file), before any reader opens it.
+        let writer = try SQLiteReadConnection.open(
+            path: path, pragmas: ["PRAGMA journal_mode = WAL"] + (bulkWrites ? SQLiteReadConnection.bulkWriterPragmas : writerPragmas),
+            statementLimit: bulkWrites ? 1024 : 256, creating: true)
         var pool: [SQLiteReadConnection] = []
-        var bulkWriter: SQLiteReadConnection?
         do {
             for _ in 0..<max(1, readers) { pool.append(try SQLiteReadConnection.open(path: path)) }
-            if bulkWrites {
-                // Enough room for every distinct statement of an import's batch (the multi-row inserts of search
-                // terms differ by their number of rows), so that they are prepared once.
-                bulkWriter = try SQLiteReadConnection.open(
-                    path: path, pragmas: SQLiteReadConnection.bulkWriterPragmas, statementLimit: 1024)
-            }
         } catch {
             for reader in pool { reader.close() }
-            try? await writer.close()
+            writer.close()
             throw error
         }
-        return SQLiteConnections(writer: writer, bulkWriter: bulkWriter, readers: pool)
+        return SQLiteConnections(writer: writer, readers: pool)
     }
 
-    func withWriter<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
-        await writerLock.acquire()
-        defer { writerLock.release() }
-        return try await body(writer)
-    }
-
-    /// Runs `body` with the connection write transactions use: the bulk writer when there is one, else `writer`.
+    /// Runs `body` with the writer, alone, on the writer's thread (outside any transaction unless `body` begins one).
     func withWriterSQL<T: Sendable>(logger: Logger, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
-        await writerLock.acquire()
-        defer { writerLock.release() }
-        guard let bulkWriter else { return try await body(writer.sql()) }
-        return try await body(SQLiteReadDatabase(connection: bulkWriter, logger: logger, eventLoop: writer.eventLoop))
+        try await writerThread.run {
+            await writerLock.acquire()
+            defer { writerLock.release() }
+            return try await body(SQLiteReadDatabase(connection: writer, logger: logger, eventLoop: eventLoop))
+        }
     }
 
     /// Runs `body` with a reader of its own, inside one read transaction: all its statements see the same snapshot.
@@ -112,8 +91,8 @@ final class SQLiteConnections: Sendable {
 
     func close() async {
         for reader in readers { reader.close() }
-        bulkWriter?.close()
-        try? await writer.close()
+        writer.close()
+        writerThread.stop()
     }
 }
 

@@ -8,7 +8,7 @@ import VaporCSQLite
 
 /// A SQLite connection for reading that keeps its statements prepared and runs them on the calling thread.
 ///
-/// Why not sqlite-nio's connection, which the writer uses: it prepares every statement anew (the SQL parser was 8 %
+/// Why not sqlite-nio's connection: it prepares every statement anew (the SQL parser was 8 %
 /// of an article page's CPU), hops to its thread pool and back for each query, and hands every row to the event
 /// loop as a task of its own. A page's reads are a few indexed lookups of microseconds each, less than those hops
 /// cost. Running them where the request already runs is safe because WAL readers never wait for the writer, and
@@ -17,9 +17,9 @@ import VaporCSQLite
 ///
 /// Statements stay prepared per connection, keyed by their SQL text, up to `statementLimit`; SQLite prepares a
 /// kept statement again by itself when the schema changes. A reader's connection is `query_only`, so a write sent
-/// there by mistake fails instead of bypassing the one writer. The one connection of this kind that writes is a bulk
-/// import's writer (`Database.open(bulkWrites:)`), which takes the writer's place, under its lock: a batch of posts
-/// is thousands of small statements, and the same prepare and thread hops per statement were most of their cost.
+/// there by mistake fails instead of bypassing the one writer. The writer is a connection of this kind too, on a
+/// thread of its own (`SQLiteConnections`): a batch of imported posts is thousands of small statements and a publish
+/// about 170, and the same prepare and thread hops per statement were most of their cost.
 final class SQLiteReadConnection: @unchecked Sendable {
     /// More distinct statements than any page issues; a flood of one-off SQL (an `IN` list per length) starts over.
     static let statementLimit = 128
@@ -39,16 +39,17 @@ final class SQLiteReadConnection: @unchecked Sendable {
     deinit { close() }
 
     /// Opens a connection to `path` with `pragmas` (a reader's unless told); `statementLimit` statements stay
-    /// prepared.
+    /// prepared. `creating` (the writer): a missing file is made, as a new site's first start needs.
     static func open(
-        path: String, pragmas: [String] = readerPragmas, statementLimit: Int = statementLimit
+        path: String, pragmas: [String] = readerPragmas, statementLimit: Int = statementLimit, creating: Bool = false
     ) throws
         -> SQLiteReadConnection
     {
         var handle: OpaquePointer?
         // No mutex of SQLite's own: `lock` already keeps the connection to one thread at a time, and SQLite's took
         // and gave back a mutex in every call (each step and each column of each row).
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI | SQLITE_OPEN_EXRESCODE
+        let flags =
+            SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI | SQLITE_OPEN_EXRESCODE | (creating ? SQLITE_OPEN_CREATE : 0)
         let status = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
         guard status == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "out of memory"
@@ -74,8 +75,8 @@ final class SQLiteReadConnection: @unchecked Sendable {
         "PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON", "PRAGMA query_only = ON", "PRAGMA cache_size = -8000",
     ]
 
-    /// The settings of the writer of a bulk import (`Database.open(bulkWrites:)`). The journal stays WAL (the file's
-    /// own setting, made by the regular writer) and `synchronous = NORMAL` as every connection has it, which in WAL
+    /// The settings of the writer of a bulk import (`Database.open(bulkWrites:)`). The journal is WAL (the file's
+    /// own setting, made by every writer) and `synchronous = NORMAL` as every connection has it, which in WAL
     /// mode loses no committed transaction on a crash of the process, only the last ones on a power cut, and never
     /// corrupts the file; so a kill -9 still leaves whole batches. What changes is only memory: 32 MB of pages
     /// instead of 2 MB (the indexes of articles, terms and redirects that every post updates stay in memory as the

@@ -207,13 +207,17 @@ public func buildApplication(
         fragments: PublicController<VestnikRequestContext>.todayFragments(site: site))
     let http = HTTP1Channel.Configuration(idleTimeout: .milliseconds(Int64(settings.idleTimeout * 1000)))
     let serverName = "Vestnik"
-    let hits = EventLoopHits(pages: cache, publicURL: { site.publicURL }, serverName: serverName, logger: logger)
+    // Always in the pipeline: besides the hits (unless `--no-event-loop-hits`), it sends each connection where it runs
+    // (the newsroom's on `NewsroomLane`, the rest on the cooperative pool).
+    let hits = EventLoopHits(
+        pages: cache, publicURL: { site.publicURL }, serverName: serverName, answering: settings.eventLoopHits, logger: logger)
     return Application(
-        responder: RequestIDResponder(
-            inner: SecurityHeadersResponder(
-                inner: PageCacheResponder(inner: router.buildResponder(), cache: cache), publicURL: { site.publicURL })),
-        server: settings.eventLoopHits ? hits.server(http) : .http1(configuration: http),
+        responder: NewsroomLaneResponder(
+            inner: RequestIDResponder(
+                inner: SecurityHeadersResponder(
+                    inner: PageCacheResponder(inner: router.buildResponder(), cache: cache), publicURL: { site.publicURL }))),
+        server: hits.server(http),
         configuration: .init(address: .hostname(settings.hostname, port: settings.port), serverName: serverName),
-        services: services,
+        services: services.map { OnCooperativePool(inner: $0) },
         logger: logger)
 }

@@ -7,9 +7,6 @@ extension Database {
     /// commits do not move. Nil on PostgreSQL, where other processes' changes arrive by LISTEN/NOTIFY.
     public func externalWriteVersion() async throws -> Int? {
         guard dialect == .sqlite else { return nil }
-        return try await withSQLiteWriter { connection in
-            let rows = try await connection.query("PRAGMA data_version")
-            return rows.first?.column("data_version")?.integer
-        }
+        return try await withSQLiteWriter { db in try await db.raw("PRAGMA data_version").first()?.int("data_version") }
     }
 }

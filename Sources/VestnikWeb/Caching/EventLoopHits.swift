@@ -25,19 +25,21 @@ final class EventLoopHits: Sendable {
     /// The site's address now (https sites get HSTS).
     let publicURL: @Sendable () -> String
     let serverName: String?
-    /// At the debug level every request gets its log line from `RequestIDResponder`: then nothing is answered here.
+    /// Off with `--no-event-loop-hits`, and at the debug level, where every request gets its log line from
+    /// `RequestIDResponder`: then nothing is answered here (connections are still sent where they run).
     let enabled: Bool
     private let plain = SecurityHeaders.fields(https: false)
     private let secure = SecurityHeaders.fields(https: true)
     private let dates = HTTPDateCache()
 
     init(
-        pages: PageCacheMiddleware<VestnikRequestContext>, publicURL: @escaping @Sendable () -> String, serverName: String?, logger: Logger
+        pages: PageCacheMiddleware<VestnikRequestContext>, publicURL: @escaping @Sendable () -> String, serverName: String?,
+        answering: Bool = true, logger: Logger
     ) {
         self.pages = pages
         self.publicURL = publicURL
         self.serverName = serverName
-        enabled = logger.logLevel > .debug
+        enabled = answering && logger.logLevel > .debug
     }
 
     /// The answer to `request`: its head, its body's buffers, and whether the connection closes after it (the request
@@ -75,13 +77,22 @@ final class EventLoopHits: Sendable {
                 let operations = channel.pipeline.syncOperations
                 let state = try operations.handler(type: HTTPConnectionStateHandler.self)
                 try operations.addHandler(
-                    EventLoopHitHandler(hits: hits), position: ChannelPipeline.SynchronousOperations.Position.after(state))
+                    EventLoopHitHandler(hits: hits, eventLoop: channel.eventLoop),
+                    position: ChannelPipeline.SynchronousOperations.Position.after(state))
                 return value
             }
         }
 
+        /// The connection's first request decides where its task runs: the newsroom's on `NewsroomLane`'s threads
+        /// (where `runDraining` starts every connection), every other one on Swift's cooperative pool. So a newsroom
+        /// request is read, answered and written without once queueing behind readers' renders.
         func handle(value: Value, logger: Logger) async {
-            await inner.handle(value: value, logger: logger)
+            let first = value.channel.pipeline.handler(type: EventLoopHitHandler.self).flatMap { $0.firstPath.futureResult }
+            if let path = try? await first.get(), NewsroomLane.serves(path) {
+                await NewsroomLane.executor.run { await inner.handle(value: value, logger: logger) }
+            } else {
+                await withTaskExecutorPreference(globalConcurrentExecutor) { await inner.handle(value: value, logger: logger) }
+            }
         }
     }
 }
@@ -105,14 +116,33 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Whether answers were written since the last flush.
     private var unflushed = false
 
-    init(hits: EventLoopHits) {
+    /// The path of the connection's first request, nil if it closes before one (`HTTPChannel.handle`).
+    let firstPath: EventLoopPromise<String?>
+    private var decided = false
+
+    init(hits: EventLoopHits, eventLoop: any EventLoop) {
         self.hits = hits
+        firstPath = eventLoop.makePromise()
+    }
+
+    private func decide(_ path: String?) {
+        guard !decided else { return }
+        decided = true
+        firstPath.succeed(path)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) { decide(nil) }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        decide(nil)
+        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
         switch unwrapInboundIn(data) {
         case .head(let request):
+            if !decided { decide(request.path.map { String($0.prefix { $0 != "?" }) } ?? "/") }
             if passedOn == 0, let made = hits.answer(request) {
                 answer = made
                 passing = false

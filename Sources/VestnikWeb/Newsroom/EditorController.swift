@@ -82,10 +82,9 @@ struct EditorController: Sendable {
     /// The form into a draft, the draft into the write service, its answer into a page. Whatever goes wrong, the
     /// editor comes back with the form exactly as typed.
     private func save(context: Context, session: NewsroomSession, article: EditableArticle?) async throws -> Response {
-        // Sanitising and indexing a whole body is heavy work: saves take turns with searches and previews (HeavyWork).
-        try await HeavyWork.shared.run {
-            try await save(form: ArticleForm(context.newsroom.form ?? FormQuery(nil)), session: session, article: article)
-        }
+        // No HeavyWork permit: a save runs on the newsroom's own threads (NewsroomLane), where it holds no thread that
+        // serves readers, and the permits are what readers' searches hold (a save waited for them).
+        try await save(form: ArticleForm(context.newsroom.form ?? FormQuery(nil)), session: session, article: article)
     }
 
     private func save(form: ArticleForm, session: NewsroomSession, article: EditableArticle?) async throws -> Response {

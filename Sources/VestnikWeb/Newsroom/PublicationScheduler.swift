@@ -38,7 +38,8 @@ public struct PublicationScheduler: Service {
         await repeatUntilShutdown(every: interval, logger: logger, failure: "the scheduler failed") {
             let published: [Int]
             do {
-                published = try await publisher.publishDue(now: now())
+                // On the newsroom's threads, as a publish from the form: not behind readers' renders.
+                published = try await NewsroomLane.run { try await publisher.publishDue(now: now()) }
                 Instruments.jobRun("scheduler", failed: false)
                 Instruments.jobItems("scheduler", published.count)
             } catch {

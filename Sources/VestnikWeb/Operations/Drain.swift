@@ -41,5 +41,8 @@ public func runDraining(_ app: some ApplicationProtocol, drain: Drain, seconds: 
     }
     source.resume()
     defer { source.cancel() }
-    try await group.run()
+    // The server accepts and starts every connection on the newsroom's threads; `EventLoopHits` sends readers'
+    // connections on to the cooperative pool after their first request, and `buildApplication` runs its other
+    // services there (`OnCooperativePool`). A newsroom connection thus never waits in that pool's queue.
+    try await NewsroomLane.executor.run { try await group.run() }
 }

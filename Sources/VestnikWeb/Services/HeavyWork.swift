@@ -1,7 +1,7 @@
 import Foundation
 import VestnikStore
 
-/// Requests whose work is CPU-heavy (full-text search with its snippets, the preview and the save of a whole article
+/// Requests whose work is CPU-heavy (full-text search with its snippets, the preview of a whole article
 /// body) take turns: at most `permits` run at once, one fewer than the cores, and the rest wait without holding a
 /// thread. However many such requests arrive, a thread stays free for cached pages and light requests (security
 /// probe finding: searches and previews in a loop held every thread, and cached pages waited behind them).
