@@ -8,7 +8,8 @@ import VestnikStore
 /// that queue: under readers at c64 a publish of 30 ms took 0.1-1 s (issue 20: "the newsroom must never wait
 /// behind readers"). What is left shared is the CPU, which the kernel divides between all threads.
 enum NewsroomLane {
-    /// Two threads: a sign-in's bcrypt (a quarter of a second) must not hold up a publish.
+    /// Two threads: one long save (a whole body sanitised and indexed) must not hold up another editor's publish. (A
+    /// sign-in's bcrypt runs on NIO's thread pool, not here.)
     static let executor = ThreadExecutor(name: "newsroom", threads: 2)
 
     /// Whether `path` is the newsroom's or the admin API's.
