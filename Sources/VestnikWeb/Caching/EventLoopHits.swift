@@ -138,6 +138,14 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelInactive()
     }
 
+    /// A connection whose first request cannot be read (a head over the size limit, bytes that are not HTTP) has no
+    /// path: its task starts on the cooperative pool, where Hummingbird meets the error and answers or closes, as it
+    /// did before connections were sent by their first request (else the connection waited for its idle time-out).
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        decide(nil)
+        context.fireErrorCaught(error)
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
         switch unwrapInboundIn(data) {
