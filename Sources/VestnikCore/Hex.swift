@@ -10,4 +10,15 @@ public enum Hex {
         }
         return String(decoding: out, as: UTF8.self)
     }
+
+    /// `value` as 16 lowercase hex digits, the most significant first, written in place (a request's id: no arrays).
+    public static func encode(_ value: UInt64) -> String {
+        String(unsafeUninitializedCapacity: 16) { digits in
+            for index in 0..<16 {
+                let nibble = UInt8(truncatingIfNeeded: value >> (60 - 4 * index)) & 0x0F
+                digits[index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+            }
+            return 16
+        }
+    }
 }
