@@ -94,7 +94,9 @@ let package = Package(
         .testTarget(name: "VestnikCoreTests", dependencies: ["VestnikCore", "VestnikTestSupport"]),
         .testTarget(
             name: "VestnikStoreTests",
-            dependencies: ["VestnikStore", "VestnikCore", "VestnikDemo", "VestnikTestSupport"]
+            dependencies: [
+                "VestnikStore", "VestnikCore", "VestnikDemo", "VestnikTestSupport", .product(name: "SQLiteKit", package: "sqlite-kit"),
+            ]
         ),
         .testTarget(
             name: "VestnikWebTests",

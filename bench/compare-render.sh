@@ -6,10 +6,10 @@
 #
 #   Usage:   bash bench/compare-render.sh OLD_BINARY [NEW_BINARY]     (NEW: .build/debug/vestnik)
 #   Knobs:   MAX_PAGES=200   public pages at most;  KEEP_TMP=1 keeps both servers' pages in $T;
-#            MASK_FINGERPRINTS=1   ignore static assets' `?v=` fingerprints
+#            MASK_FINGERPRINTS=1   ignore static assets' `?v=` fingerprints;  MASK_SPLICE=1   ignore splice marks
 #
-# What may differ between two runs and is masked before comparing: the port in absolute URLs, the CSRF tokens
-# (random per session) and relative times ("преди 5 минути", "5 minutes ago"), which move with the clock. Everything else must be identical.
+# What may differ between two runs and is masked before comparing: the port in absolute URLs (percent-encoded in
+# share links too), the CSRF tokens (random per session) and relative times ("преди 5 минути", "5 minutes ago"), which move with the clock. Everything else must be identical.
 # Exit status 0 when every page matches. Stops what it starts.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -19,6 +19,9 @@ NEW=${2:-$ROOT/.build/debug/vestnik}
 MAX_PAGES=${MAX_PAGES:-200}
 # MASK_FINGERPRINTS=1 also masks static assets' `?v=` fingerprints (for builds whose hash function differs).
 FINGERPRINTS_MASK=""; [ "${MASK_FINGERPRINTS:-0}" = 1 ] && FINGERPRINTS_MASK='s/\?v=[0-9a-f]+/?v=FINGERPRINT/g'
+# MASK_SPLICE=1 also drops the page cache's splice marks (`<!--splice:today-->`), which cold article pages carried
+# before 12th session's change (they are spliced like cached ones since, and no page sent out carries them).
+SPLICE_MASK=""; [ "${MASK_SPLICE:-0}" = 1 ] && SPLICE_MASK='s#<!--/?splice:[a-z_]+-->##g'
 for b in "$OLD" "$NEW"; do [ -x "$b" ] || die "no binary at $b"; done
 bench_traps
 T=$(mktemp -d /tmp/vestnik-compare.XXXXXX)
@@ -48,7 +51,8 @@ fetch() {   # $1 side  $2 path  $3 file: body to the file, "status" as the first
 }
 
 normalise() {   # what legitimately differs between two runs
-  sed -E -e "s#http://$HOST:[0-9]+#http://HOST#g" -e "${FINGERPRINTS_MASK:-}" -e 's/(name="csrf" value=")[^"]*/\1CSRF/g; s/(data-csrf=")[^"]*/\1CSRF/g; s/("csrf": *")[^"]*/\1CSRF/g' \
+  sed -E -e "s#http://$HOST:[0-9]+#http://HOST#g" -e "s#http%3A%2F%2F$HOST%3A[0-9]+#http%3A%2F%2FHOST#g" \
+    -e "${FINGERPRINTS_MASK:-}" -e "${SPLICE_MASK:-}" -e 's/(name="csrf" value=")[^"]*/\1CSRF/g; s/(data-csrf=")[^"]*/\1CSRF/g; s/("csrf": *")[^"]*/\1CSRF/g' \
     -e 's/преди [0-9]+ (секунди|секунда|минути|минута|часа|час)/преди N ВРЕМЕ/g' \
     -e 's/[0-9]+ (seconds?|minutes?|hours?) ago/N TIME ago/g' "$1"
 }

@@ -25,6 +25,7 @@
 #     POLICIES="lru second tinylfu"               servers compared
 #     MIXED_ARTICLES=10000 ARCHIVE=100000 CRAWL_RATE=200 ZIPF_S=1.0
 #     PHASES=publish BASE_BIN=/path/to/main/vestnik PUBLISH_EVERY=5 PUBLISH_POLICY=tinylfu
+#     CACHE_MB=64                                 every server's --page-cache-mb (default: the server's own default)
 #     PUBLISH_ACTION=save                          the newsroom saves one published article instead (publisher.py --action)
 #     SCALE_DIR=/tmp/vestnik-pages-scale          generated databases, shared with bench/pages.sh and kept
 #     QUIET_WAIT=0 QUIET_MAX=20                   wait before each run for an idle machine (0: do not wait)
@@ -49,6 +50,9 @@ PUBLISH_EVERY=${PUBLISH_EVERY:-5}
 PUBLISH_POLICY=${PUBLISH_POLICY:-tinylfu}
 PUBLISH_ACTION=${PUBLISH_ACTION:-publish}
 BASE_BIN=${BASE_BIN:-}
+CACHE_MB=${CACHE_MB:-}
+CACHE_TEXT=${CACHE_MB:+$CACHE_MB MB}
+CACHE_TEXT=${CACHE_TEXT:-the server default}
 [ -z "$BASE_BIN" ] || [ -x "$BASE_BIN" ] || die "BASE_BIN=$BASE_BIN is not an executable"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -71,6 +75,7 @@ serve_one() {   # $1 name  $2 binary  $3 database  $4 admission policy: sets PID
   local port pid
   port=$(pick_port) || die "no free port"
   "$2" serve --database "$3" --no-demo --hostname "$HOST" --port "$port" --page-cache-admission "$4" \
+    ${CACHE_MB:+--page-cache-mb "$CACHE_MB"} \
     </dev/null >"$T/vestnik-$1.log" 2>&1 &
   pid=$!
   track "$pid" "vestnik-$1"
@@ -250,7 +255,7 @@ DROP=$(awk -F'\t' 'NR > 1 && $1 == "crawler" { k = $2 SUBSEP $3; h[k] += $8; m[k
   echo "Accept-Encoding: gzip), wrk -t2 -c$CONNS -d$DURATION --latency after $WARMUP of the same; $ROUNDS alternating rounds."
   echo "Crawler: bench/crawler.py at $CRAWL_RATE req/s (Googlebot's User-Agent), walking articles the server has not seen."
   echo "Hit ratio: the readers' X-Cache HIT ÷ (HIT + MISS). CPU ms/request: the server's CPU ÷ readers' requests"
-  echo "(with the crawler, its requests' CPU is in it too). Default page cache (64 MB, 60 s lifetime)."
+  echo "(with the crawler, its requests' CPU is in it too). Page cache: $CACHE_TEXT, 60 s lifetime."
   echo
   echo "$SUMMARY"
   echo

@@ -24,7 +24,9 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         check(seo.count <= text.count * 2, "seoText grew the text too much")
         check(!seo.contains("  ") && seo.first != " " && seo.last != " " && !seo.contains("\n"), "seoText left spaces")
         if !text.contains("%") {
-            check(seo == text.split(whereSeparator: \.isWhitespace).joined(separator: " "), "seoText changed plain text")
+            let words = text.unicodeScalars.split(whereSeparator: \.properties.isWhitespace)
+                .map { String(String.UnicodeScalarView($0)) }
+            check(seo == words.joined(separator: " "), "seoText changed plain text")
         }
     }
     return 0

@@ -124,7 +124,10 @@ struct Serve: AsyncParsableCommand {
         return MediaSettings(folder: folder, maxBytes: megabytes * 1024 * 1024)
     }
 
-    @Option(help: "Megabytes of memory for rendered pages; 0 switches the page cache off (default: $VESTNIK_PAGE_CACHE_MB, else 64).")
+    @Option(
+        help:
+            "Megabytes of memory for rendered pages; 0 switches the page cache off (default: $VESTNIK_PAGE_CACHE_MB, else an eighth of the memory, 16 to 256)."
+    )
     var pageCacheMb: Int?
 
     @Option(
@@ -214,7 +217,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         switch logFormat ?? environment["VESTNIK_LOG_FORMAT"] ?? "text" {
-        case "text": break
+        case "text": LoggingSystem.bootstrap { DeferredMetadataLogHandler(StreamLogHandler.standardError(label: $0)) }
         case "json": LoggingSystem.bootstrap { JSONLogHandler(label: $0) }
         case let other: throw ValidationError("the log format must be text or json, not \(other)")
         }
@@ -231,7 +234,8 @@ struct Serve: AsyncParsableCommand {
         let reads = try readSettings(environment)
         let media = try mediaSettings(environment, database: options.location)
         var server = ServerSettings(hostname: hostname, port: port, reads: reads)
-        server.pageCacheBytes = try number(pageCacheMb, "VESTNIK_PAGE_CACHE_MB", 64, environment) << 20
+        let cacheMegabytes = ServerSettings.defaultPageCacheMegabytes()
+        server.pageCacheBytes = try number(pageCacheMb, "VESTNIK_PAGE_CACHE_MB", cacheMegabytes, environment) << 20
         server.pageLifetime = TimeInterval(try number(pageLifetime, "VESTNIK_PAGE_LIFETIME", 60, environment))
         if let name = pageCacheAdmission ?? environment["VESTNIK_PAGE_CACHE_ADMISSION"] {
             guard let admission = PageCache.Admission(rawValue: name) else {

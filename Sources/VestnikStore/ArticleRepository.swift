@@ -358,27 +358,35 @@ public struct ArticleRepository: Sendable {
         return try await articles(from: rows, in: db).first
     }
 
-    /// The article with this slug and its "Още:" articles (`related(to:limit:now:)`), read in one transaction: the
-    /// article page needs both, and each read of its own took and released SQLite's locks again.
-    public func article(slug: String, relatedLimit: Int, now: Date) async throws -> (article: Article, related: [ArticleSummary])? {
+    /// What an article's page shows at its foot: its notes, oldest first, and, for a live blog, its coverage with
+    /// its newest entries.
+    public typealias PageFoot = (corrections: [Correction], live: (coverage: LiveCoverage, entries: [LiveEntry])?)
+
+    /// The article with this slug, its "Още:" articles (`related(to:limit:now:)`) and its page's foot (`pageFoot`,
+    /// with `liveEntries` entries), read in one transaction: the article page needs all three, and each read of its
+    /// own took and released SQLite's locks again (a BEGIN and a COMMIT, each taking the WAL index's lock).
+    public func article(
+        slug: String, relatedLimit: Int, liveEntries: Int, now: Date
+    ) async throws -> (article: Article, related: [ArticleSummary], foot: PageFoot)? {
         try await database.read { db in
             guard let article = try await Self.article(slug: slug, in: db) else { return nil }
-            return (article, try await Self.related(to: article, limit: relatedLimit, now: now, in: db))
+            return (
+                article, try await Self.related(to: article, limit: relatedLimit, now: now, in: db),
+                try await Self.pageFoot(articleID: article.id, liveEntries: liveEntries, in: db)
+            )
         }
     }
 
-    /// What an article's page shows at its foot: its notes, oldest first, and, for a live blog, its coverage with
-    /// the newest `liveEntries` entries; in one read, where each had its own reader and transaction (a BEGIN and a
-    /// COMMIT, each taking the WAL index's lock, on every cold article page).
-    public func pageFoot(
-        articleID: Int, liveEntries: Int
-    ) async throws -> (corrections: [Correction], live: (coverage: LiveCoverage, entries: [LiveEntry])?) {
-        try await database.read { db in
-            (
-                try await CorrectionRepository.corrections(articleID: articleID, in: db),
-                try await LiveCoverageRepository.liveBlog(articleID: articleID, limit: liveEntries, in: db)
-            )
-        }
+    /// An article's page foot (`PageFoot`) in one read: the newsroom's preview of an article asks for it alone.
+    public func pageFoot(articleID: Int, liveEntries: Int) async throws -> PageFoot {
+        try await database.read { db in try await Self.pageFoot(articleID: articleID, liveEntries: liveEntries, in: db) }
+    }
+
+    private static func pageFoot(articleID: Int, liveEntries: Int, in db: any SQLDatabase) async throws -> PageFoot {
+        (
+            try await CorrectionRepository.corrections(articleID: articleID, in: db),
+            try await LiveCoverageRepository.liveBlog(articleID: articleID, limit: liveEntries, in: db)
+        )
     }
 
     /// The newest visible articles of a list, whole (body, tags, byline): what a feed carries.

@@ -587,5 +587,20 @@ public enum Migrations {
                 "ALTER TABLE article_terms_keyed RENAME TO article_terms",
                 "CREATE INDEX article_terms_term ON article_terms (term)",
             ]),
+        Migration(
+            version: 30, name: "PostgreSQL keeps each term's postings packed by block of article ids",
+            statements: [],
+            postgresOnly: [
+                // A search reads a term's newest postings as a few rows of packed ids and shares (`SearchPostings`)
+                // and intersects the words in Swift: from `article_terms`, PostgreSQL spent 0.1-0.4 µs a posting.
+                // Every write of `article_terms` re-packs the blocks it touched in its transaction.
+                "CREATE TABLE search_postings (term TEXT NOT NULL, block BIGINT NOT NULL, postings BYTEA NOT NULL, PRIMARY KEY (term, block))",
+                """
+                INSERT INTO search_postings (term, block, postings)
+                SELECT t.term, t.article_id / \(SearchPostings.blockSize), \(SearchPostings.packed)
+                FROM article_terms t GROUP BY t.term, t.article_id / \(SearchPostings.blockSize)
+                """,
+                "ANALYZE search_postings",
+            ]),
     ]
 }

@@ -391,9 +391,16 @@ struct SQLiteReadDatabase: SQLDatabase {
     private func run(_ query: any SQLExpression, _ onRow: (any SQLRow) -> Void) throws {
         let (sql, rawBinds) = serialize(query)
         logger.debug("Executing query", metadata: ["sql": .string(sql), "binds": .array(rawBinds.map { .string("\($0)") })])
-        let encoder = SQLiteDataEncoder()
-        let binds = try rawBinds.map { try encoder.encode($0) }
+        let binds = try rawBinds.map(Self.encode)
         try connection.query(sql, binds) { onRow($0) }
+    }
+
+    /// sqlite-kit's encoding of a bound value. Texts and integers, nearly every bind, are taken as they are:
+    /// the encoder's look-up of the value's conformance was a tenth of a bulk import's writer.
+    static func encode(_ value: any Encodable & Sendable) throws -> SQLiteData {
+        if let text = value as? String { return .text(text) }
+        if let number = value as? Int { return .integer(number) }
+        return try SQLiteDataEncoder().encode(value)
     }
 }
 

@@ -49,6 +49,14 @@ func input(
             let coverage = try await LiveCoverageRepository(database: database).coverage(articleID: id)
             #expect(foot.live?.coverage == coverage)
             #expect(foot.live?.entries.map(\.text) == ["Запис 2", "Запис 1"])
+            // The article page reads the same foot with the article, in the same transaction.
+            let slug = try #require(try await articles.summary(id: id, now: testNow.addingTimeInterval(600))?.slug)
+            let page = try #require(
+                try await articles.article(slug: slug, relatedLimit: 5, liveEntries: 2, now: testNow.addingTimeInterval(600)))
+            #expect(page.article.id == id)
+            #expect(page.foot.corrections.map(\.id) == notes.map(\.id))
+            #expect(page.foot.live?.coverage == coverage)
+            #expect(page.foot.live?.entries.map(\.text) == ["Запис 2", "Запис 1"])
         }
     }
 
@@ -221,8 +229,8 @@ func input(
     }
 
     /// `refreshAll` shares what it looks up among the lists of a chunk (each section's, topic's, tag's and word's newest
-    /// articles, facts, vectors) and writes a chunk's lists at once: every article gets the list it gets when computed
-    /// alone, with nothing shared.
+    /// articles, facts, vectors), carries it to the next chunk, and writes a chunk's lists at once: every article gets
+    /// the list it gets when computed alone, with nothing shared.
     @Test(arguments: TestDatabase.all)
     func refreshAllGivesEachArticleItsOwnList(_ kind: TestDatabase) async throws {
         try await kind.with { database in
@@ -259,6 +267,42 @@ func input(
         }
     }
 
+    /// Stories deleted between two chunks of `refreshAll` are still in the look-ups the next chunk carries, as picks
+    /// and as one of the next chunk's own: the lists written after leave them out (rather than failing on their
+    /// missing rows), and every other article still gets a list.
+    @Test(arguments: TestDatabase.all)
+    func aStoryDeletedBetweenChunksIsLeftOutOfTheListsWrittenAfter(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let articles = ArticleRepository(database: database)
+            for index in 0..<16 {
+                try await articles.save(
+                    input(
+                        "Пристанище и кораби \(index)", section: ["България", "Свят"][index % 2], tags: ["Пристанище"],
+                        hoursAgo: Double(index) + 1),
+                    now: testNow, refreshRelated: false)
+            }
+            let ids = try await database.read { db in try await db.raw("SELECT id FROM articles ORDER BY id").all().map { try $0.int("id") }
+            }
+            let lookups = RelatedArticles.Lookups(dialect: database.dialect)
+            try await database.write { db in
+                try await RelatedArticles.store(chunk: Array(ids.prefix(8)), now: testNow, in: db, lookups: lookups)
+            }
+            // The newest story, a candidate of every list, and one of the next chunk's, a candidate too.
+            let gone = [ids[0], ids[12]]
+            #expect(gone.allSatisfy(lookups.candidates.contains))
+            for id in gone { try await database.write { db in try await db.raw("DELETE FROM articles WHERE id = \(bind: id)").run() } }
+            let rest = Array(ids.dropFirst(8))
+            try await database.write { db in try await RelatedArticles.store(chunk: rest, now: testNow, in: db, lookups: lookups.carry()) }
+            for id in rest where !gone.contains(id) {
+                let stored = try await database.read { db in
+                    try await db.raw("SELECT related_id FROM article_related WHERE article_id = \(bind: id) ORDER BY position").all()
+                        .map { try $0.int("related_id") }
+                }
+                #expect(!stored.isEmpty && !stored.contains(where: gone.contains), "article \(id): \(stored)")
+            }
+        }
+    }
+
     /// The "Още:" similarity over numbered terms (sorted arrays) is the cosine of the two vectors.
     @Test func cosineOfNumberedTerms() {
         let a = RelatedArticles.Vector([(7, 2.0), (1, 1.0), (4, 3.0)])
@@ -269,6 +313,38 @@ func input(
         #expect(abs(RelatedArticles.cosine(a, a) - 1) < 1e-12)
         #expect(RelatedArticles.cosine(a, RelatedArticles.Vector([(3, 1.0), (8, 2.0)])) == 0)
         #expect(RelatedArticles.cosine(a, RelatedArticles.Vector()) == 0)
+    }
+
+    /// Merging the candidates' lists gives what sorting their union gave: the `limit` newest, the higher id first at
+    /// the same second, each article once and the article itself left out, whatever order a list's ties come in.
+    @Test func candidateListsMergeAsTheirSortedUnion() {
+        typealias Entry = RelatedArticles.Entry
+        func sortedUnion(_ lists: [[Entry]], excluding id: Int, limit: Int) -> [Int] {
+            var seen = Set<Int>()
+            var all: [Entry] = []
+            for entry in lists.joined() where entry.id != id && seen.insert(entry.id).inserted { all.append(entry) }
+            return all.sorted { $0.at != $1.at ? $0.at > $1.at : $0.id > $1.id }.prefix(limit).map(\.id)
+        }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            // Few seconds and ids, so that ties and articles in several lists are common; an article's time is one.
+            let at = (0..<30).map { _ in Int.random(in: 0..<8, using: &generator) }
+            let lists = (0..<Int.random(in: 0...6, using: &generator)).map { _ -> [Entry] in
+                let ids = Array((0..<30).shuffled(using: &generator).prefix(Int.random(in: 0...12, using: &generator)))
+                let entries = ids.map { Entry(id: $0, at: at[$0]) }
+                // A query's order (newest first, ties as they come), the sorted order, or any.
+                switch Int.random(in: 0..<3, using: &generator) {
+                case 0: return entries.sorted { $0.at > $1.at }
+                case 1: return RelatedArticles.newestFirst(entries)
+                default: return entries
+                }
+            }
+            let me = Int.random(in: 0..<30, using: &generator)
+            let limit = Int.random(in: 1...20, using: &generator)
+            let merged = RelatedArticles.newest(lists, excluding: me, limit: limit)
+            #expect(merged == sortedUnion(lists, excluding: me, limit: limit), "\(lists) without \(me), \(limit)")
+        }
+        #expect(RelatedArticles.newest([], excluding: 1, limit: 5).isEmpty)
     }
 
     @Test(arguments: TestDatabase.all)

@@ -46,7 +46,10 @@ struct DatabaseAvailabilityTests {
                     let error = await #expect(throws: DatabaseUnavailableError.self, "attempt \(attempt)") {
                         try await limited.write { db in try await db.raw("SELECT 1").run() }
                     }
-                    #expect(ContinuousClock.now - start < .seconds(4), "\(String(describing: error)) took too long")
+                    // One lease timeout and one probe take about 1 s here; the bound is wide because on CI this test
+                    // shares two cores with the whole suite and its timers wait for a free thread (4.6 s seen once).
+                    // It still tells "fails fast" from the pool's minute of quiet retries.
+                    #expect(ContinuousClock.now - start < .seconds(15), "\(String(describing: error)) took too long")
                 }
                 try await admin.write { db in try await db.raw("ALTER ROLE \(ident: role) CONNECTION LIMIT -1").run() }
                 // The pool comes back on its own (its backoff is under a few seconds after a few failures).

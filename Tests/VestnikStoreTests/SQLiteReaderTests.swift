@@ -1,5 +1,6 @@
 import Foundation
 import SQLKit
+import SQLiteKit
 import Testing
 @testable import VestnikStore
 import VestnikTestSupport
@@ -12,6 +13,19 @@ import VestnikTestSupport
         var name: String
         var share: Double? = nil
         var note: String? = nil
+    }
+
+    /// Binds are encoded as sqlite-kit encodes them, texts and integers taken directly included.
+    @Test func bindsAreEncodedAsSQLiteKitEncodesThem() throws {
+        let encoder = SQLiteDataEncoder()
+        let none: String? = nil
+        let values: [any Encodable & Sendable] = [
+            "Първа", "", 42, -7, Int.max, Int64(9), Int32(-3), 2.5, true, Optional("бележка"), none, Date(timeIntervalSince1970: 86_400),
+            ["a", "b"],
+        ]
+        for value in values {
+            #expect(try SQLiteReadDatabase.encode(value) == encoder.encode(value), "\(value)")
+        }
     }
 
     @Test func aKeptStatementAnswersEachCallWithItsOwnBinds() async throws {

@@ -185,6 +185,202 @@ import VestnikTestSupport
         }
     }
 
+    /// Words intersected in Swift over their packed postings (`SearchRepository.Intersection`) give the SQL
+    /// paths' pages, scores and counts: several words, words of several terms, exclusions, drafts and stories scheduled
+    /// for later, filters, pages past the first and past the last; and after edits, an unpublished story and a
+    /// deleted one, read from the same postings the saves keep.
+    @Test(arguments: TestDatabase.all.filter { $0 == .postgres })
+    func wordsIntersectedInSwiftAreTheSQLPaths(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let words = ["бюджет", "училище", "цена", "газ", "мост"]
+            func article(_ index: Int, extra: String = "") -> ArticleInput {
+                let has = words.indices.filter { (index * ($0 + 3) + $0 * 7 + index / 5) % 5 < 2 }.map { words[$0] }
+                let text = has.isEmpty ? ["сняг"] : has
+                var article = input(
+                    text[index % text.count].capitalized + " новина", section: index % 3 == 0 ? "Спорт" : "Свят",
+                    hoursAgo: Double(index) / 2 - (index % 41 == 7 ? 100 : 0))
+                article.slug = "swift-\(index)"
+                article.lead = text[(index + 1) % text.count] + " " + ["цените", "училища", "бюджети"][index % 3] + extra
+                let repeated = (0..<(index * 7 % 23)).map { text[($0 * index / 3) % text.count] }
+                article.bodyHTML = "<p>" + (text + repeated).joined(separator: " ") + ".</p>"
+                article.status = index % 10 == 3 ? .draft : .published
+                return article
+            }
+            let articles = ArticleRepository(database: database)
+            try await articles.saveAll((0..<700).map { article($0) }, now: testNow)
+            try await database.write { db in try await db.raw("ANALYZE articles").run() }
+            let section = try #require(try await TaxonomyRepository(database: database).section(slug: "sport")).id
+            var sql = SearchRepository(database: database)
+            sql.intersection = .sql
+            sql.ranksExactly = 0
+            var swift = sql
+            swift.intersection = .swift
+            let texts = [
+                "бюджет", "училища", "цена газ", "цените газ", "бюджет училище мост", "бюджети училища", "газ -мост",
+                "бюджет цена -училище -сняг", "мост -газ -цена", "сняг бюджет", "цена дъжд",
+            ]
+            func compare(_ label: String) async throws -> Int {
+                var ranked = 0
+                for text in texts {
+                    let query = try SearchQuery.parse(text)
+                    for filters in [SearchFilters(), SearchFilters(sectionID: section), SearchFilters(includeUnpublished: true)] {
+                        for number in [1, 2, 3, 80] {
+                            let page = PageRequest(number: number, size: 10)
+                            let expected = try await sql.search(query, filters: filters, page: page, now: testNow)
+                            let found = try await swift.search(query, filters: filters, page: page, now: testNow)
+                            #expect(found.total == expected.total, "\(label) \(text) \(number)")
+                            #expect(found.items.map(\.article.id) == expected.items.map(\.article.id), "\(label) \(text) \(number)")
+                            #expect(zip(found.items, expected.items).allSatisfy { abs($0.score - $1.score) < 1e-9 }, "\(label) \(text)")
+                            if number == 1, expected.total > 20 { ranked += 1 }
+                        }
+                    }
+                }
+                return ranked
+            }
+            #expect(try await compare("saved") >= 20)
+            // Edits move words in and out of articles, one story is unpublished, one deleted.
+            for index in stride(from: 0, to: 700, by: 9) { try await articles.save(article(index + 1, extra: " газ"), now: testNow) }
+            var unpublished = article(4)
+            unpublished.status = .draft
+            try await articles.save(unpublished, now: testNow)
+            try await database.write { db in try await db.raw("DELETE FROM articles WHERE slug = 'swift-6'").run() }
+            #expect(try await compare("edited") >= 20)
+        }
+    }
+
+    /// The Swift path's candidates are the newest `walked` visible matches although more matches are sent (a quarter
+    /// more, in case some are hidden) and PostgreSQL stops at the `walked`th visible one without sorting: with drafts
+    /// and stories scheduled for later among the newest, and the oldest matches the best by their shares (the words
+    /// in their titles), a wrong choice would put those on the first page.
+    @Test(arguments: TestDatabase.all.filter { $0 == .postgres })
+    func theCandidatesAreTheNewestVisibleMatches(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let count = 1_150
+            let imported = (0..<count).map { index -> ArticleWriteService.Imported in
+                // Ids rise with the index, and so does the publication time: the newest article is the last.
+                var article = input(
+                    index < 40 ? "Цена на газ \(index)" : "Новина \(index)",
+                    hoursAgo: index >= 850 && index % 6 == 1 ? -5 : Double(count - index))
+                article.slug = "nai-novi-\(index)"
+                article.bodyHTML = "<p>Цена и газ, \(Self.vocabulary[index % Self.vocabulary.count]).</p>"
+                article.status = index >= 850 && index % 6 == 0 ? .draft : .published
+                return ArticleWriteService.Imported(input: article, slug: nil)
+            }
+            _ = try await ArticleWriteService(database: database).importArticles(imported, now: testNow)
+            let titled = try await database.read { db in
+                try await db.raw("SELECT id FROM articles WHERE title LIKE 'Цена на газ%'").all().map { try $0.int("id") }
+            }
+            #expect(titled.count == 40)
+            var sql = SearchRepository(database: database)
+            sql.intersection = .sql
+            sql.ranksExactly = 0
+            var swift = sql
+            swift.intersection = .swift
+            let query = try SearchQuery.parse("цена газ")
+            for number in [1, 2, 50, 100] {
+                let page = PageRequest(number: number, size: 10)
+                let expected = try await sql.search(query, page: page, now: testNow)
+                let found = try await swift.search(query, page: page, now: testNow)
+                #expect(found.total == SearchRepository.countLimit + 1, "\(number)")
+                #expect(found.total == expected.total, "\(number)")
+                #expect(found.items.map(\.article.id) == expected.items.map(\.article.id), "\(number)")
+                #expect(zip(found.items, expected.items).allSatisfy { abs($0.score - $1.score) < 1e-9 }, "\(number)")
+                if number == 1 {
+                    #expect(found.items.count == 10)
+                    #expect(Set(found.items.map(\.article.id)).isDisjoint(with: titled))
+                }
+            }
+            // A page of 1,000 asks for 3,000 candidates, every visible match: then the titled ones come first.
+            let deep = try await swift.search(query, page: PageRequest(number: 1, size: 1_000), now: testNow)
+            #expect(Set(deep.items.prefix(10).map(\.article.id)).isSubset(of: titled))
+        }
+    }
+
+    /// `search_postings` (migration 30) holds exactly `article_terms` packed by block after every kind of write: a
+    /// bulk import (one batch), saves, edits that move words in and out of articles, the same article twice in one
+    /// import, unpublishing, and a rebuild of the index in batches.
+    @Test(arguments: TestDatabase.all.filter { $0 == .postgres })
+    func packedPostingsAreKeptInStep(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            func article(_ index: Int, words: String) -> ArticleInput {
+                var article = input("Новина \(index) " + words, hoursAgo: Double(index))
+                article.slug = "paket-\(index)"
+                article.bodyHTML = "<p>\(words) \(Self.vocabulary[index % Self.vocabulary.count]).</p>"
+                return article
+            }
+            func check(_ label: String) async throws {
+                let (kept, packed) = try await database.read { db in
+                    let kept = try await db.raw(
+                        "SELECT term, block, encode(postings, 'hex') AS p FROM search_postings ORDER BY term, block"
+                    )
+                    .all().map { "\(try $0.string("term")) \(try $0.int("block")) \(try $0.string("p"))" }
+                    let packed = try await db.raw(
+                        """
+                        SELECT t.term, t.article_id / \(literal: SearchPostings.blockSize) AS block, encode(\(unsafeRaw: SearchPostings.packed), 'hex') AS p
+                        FROM article_terms t GROUP BY 1, 2 ORDER BY 1, 2
+                        """
+                    ).all().map { "\(try $0.string("term")) \(try $0.int("block")) \(try $0.string("p"))" }
+                    return (kept, packed)
+                }
+                #expect(kept == packed, "\(label)")
+                #expect(!kept.isEmpty)
+            }
+            let writes = ArticleWriteService(database: database)
+            let imported = (0..<300).map { ArticleWriteService.Imported(input: article($0, words: "бюджет цена"), slug: nil) }
+            _ = try await writes.importArticles(imported, now: testNow)
+            try await check("import")
+            let articles = ArticleRepository(database: database)
+            for index in stride(from: 0, to: 300, by: 7) { try await articles.save(article(index, words: "газ мост"), now: testNow) }
+            try await check("edits")
+            _ = try await writes.importArticles(
+                [.init(input: article(5, words: "сняг"), slug: nil), .init(input: article(5, words: "дъжд сняг"), slug: nil)], now: testNow)
+            try await check("one article twice in an import")
+            var unpublished = article(9, words: "газ")
+            unpublished.status = .draft
+            try await articles.save(unpublished, now: testNow)
+            try await check("unpublished")
+            let ids = try await database.read { db in try await db.raw("SELECT id FROM articles ORDER BY id").all().map { try $0.int("id") }
+            }
+            try await database.write { db in
+                try await SearchIndexer.reindex(batch: Array(ids.prefix(120)), analyzer: .light, dialect: .postgres, in: db)
+            }
+            try await check("rebuilt with another analyser")
+        }
+    }
+
+    /// The postings of a word of several terms are their union with the shares added; the words' intersection keeps
+    /// the articles in all of them and in none of the excluded, with the words' shares added in the query's order.
+    @Test func postingsAreMergedAndIntersected() {
+        typealias Postings = SearchRepository.Postings
+        let a = Postings(ids: [1, 3, 5, 9], ranks: [0.5, 1, 2, 4])
+        let b = Postings(ids: [2, 3, 9, 10], ranks: [0.25, 0.5, 1, 8])
+        #expect(SearchRepository.union([a, b]) == Postings(ids: [1, 2, 3, 5, 9, 10], ranks: [0.5, 0.25, 1.5, 2, 5, 8]))
+        #expect(SearchRepository.union([a]) == a)
+        let c = Postings(ids: [3, 5, 9, 11], ranks: [0.125, 0.125, 0.125, 1])
+        #expect(SearchRepository.intersect([a, c], excluding: []) == Postings(ids: [3, 5, 9], ranks: [1.125, 2.125, 4.125]))
+        #expect(
+            SearchRepository.intersect([a, c], excluding: [Postings(ids: [5, 7], ranks: [0, 0])])
+                == Postings(ids: [3, 9], ranks: [1.125, 4.125]))
+        #expect(SearchRepository.intersect([a, Postings()], excluding: []) == Postings())
+    }
+
+    /// Swift's intersection is chosen when the SQL paths would look many candidates up per term (two words of several
+    /// terms), not for one word the walk reads with a look-up per match, nor when the packed rows would be too many.
+    @Test func theSwiftIntersectionIsChosenByCost() {
+        // `цените на газа`, 100,000 articles: GIN's 5,000 matches, 1,001 of them looked up for nine terms.
+        #expect(
+            SearchRepository.postingsAreCheaper(
+                postings: [19_000, 17_000, 11_000, 4_400], rate: 0.05, walked: 1_001, expected: 1_001, topID: 100_000, sqlCost: 10_000))
+        // One common word: the walk looks each of its newest 1,001 matches up once.
+        #expect(
+            !SearchRepository.postingsAreCheaper(
+                postings: [20_000], rate: 0.2, walked: 1_001, expected: 1_001, topID: 100_000, sqlCost: 1_001))
+        // A rare word with very common ones at 10,000,000 articles: every block of the common words back to its oldest.
+        #expect(
+            !SearchRepository.postingsAreCheaper(
+                postings: [500, 5_000_000, 4_000_000], rate: 0.00005, walked: 1_001, expected: 500, topID: 10_000_000, sqlCost: 1e9))
+    }
+
     /// The range read is chosen when the newest matches reach few of the words' postings, the look-ups when the
     /// matches are few and the postings many.
     @Test func theRangeIsReadWhenTheMatchesAreMany() {

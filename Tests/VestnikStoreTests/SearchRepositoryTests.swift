@@ -242,10 +242,10 @@ import VestnikTestSupport
             #expect(!related.contains { $0.title.hasPrefix("Чернова") })
             #expect(Set(related.map(\.id)).count == related.count)
             // The article page reads both in one go, with the same answers.
-            let page = try #require(try await articles.article(slug: war.slug, relatedLimit: 5, now: testNow))
+            let page = try #require(try await articles.article(slug: war.slug, relatedLimit: 5, liveEntries: 10, now: testNow))
             #expect(page.article == first)
             #expect(page.related == related)
-            #expect(try await articles.article(slug: "nyama-takava", relatedLimit: 5, now: testNow) == nil)
+            #expect(try await articles.article(slug: "nyama-takava", relatedLimit: 5, liveEntries: 10, now: testNow) == nil)
         }
     }
 

@@ -372,6 +372,37 @@ import VestnikTestSupport
         }
     }
 
+    /// A post that fails in its batch's transaction (its gallery names a picture the library does not have) fails
+    /// alone: the batch is written again a post at a time, and the batches written beside it, before and after, are
+    /// whole and in order.
+    @Test(arguments: TestDatabase.all)
+    func aPostFailingInItsBatchFailsAlone(_ kind: TestDatabase) async throws {
+        try await kind.with { database in
+            let missing = try #require(Gallery(pictures: [MediaAddress(fileName: String(repeating: "ab", count: 32) + ".jpg")!]))
+            var posts: [Post] = []
+            for index in 0..<11 {
+                var post = Post(id: 500 + index, title: "Новина \(index)", slug: "novina-\(index)")
+                post.content = index == 5 ? "<p>Текст.</p>\n" + missing.marker : "<p>Текст \(index).</p>"
+                posts.append(post)
+            }
+            // The same post again after the failing one: its second save updates the first.
+            var again = posts[2]
+            again.title = "Новина 2, поправена"
+            posts.append(again)
+            var options = WordPressImporter.Options()
+            options.batchSize = 2
+            let report = try await WordPressImporter(database: database).run(
+                WXRReader(data: Data(WordPressExport.xml(posts).utf8)), options: options, now: testNow)
+            #expect(report.failures.map(\.itemID) == [505])
+            #expect(report.failures.first?.message.contains("gallery") == true)
+            #expect(report.created == 10 && report.updated == 1)
+            let titles = try await database.read { db in
+                try await db.raw("SELECT title FROM articles ORDER BY id").all().map { try $0.string("title") }
+            }
+            #expect(titles == (0..<11).filter { $0 != 5 }.map { $0 == 2 ? "Новина 2, поправена" : "Новина \($0)" })
+        }
+    }
+
     @Test("a body over the cap is reported, not imported, and not held whole in memory")
     func oversizeBody() async throws {
         try await TestDatabase.sqlite.with { database in

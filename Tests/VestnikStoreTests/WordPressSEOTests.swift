@@ -17,6 +17,9 @@ import VestnikTestSupport
         #expect(WordPressText.seoText("%title% %sep% %sitename%", values: values) == "Бюджетът - Старият вестник")
         #expect(WordPressText.seoText("%%primary_category%%: %%excerpt%% (%%currentyear%%)", values: values) == "България: Резюме. (2026)")
         #expect(WordPressText.seoText("Само текст,\n без  променливи ", values: values) == "Само текст, без променливи")
+        // A prepended mark (U+0602) takes the space after it into its character: spaces are collapsed scalar by scalar.
+        let marked = WordPressText.seoText("знак \u{602}  край", values: values)
+        #expect(marked.map { Array($0.unicodeScalars) } == Array("знак \u{602} край".unicodeScalars))
         // A percent sign that opens no variable is text.
         #expect(WordPressText.seoText("50% отстъпка, 20 %% повече", values: values) == "50% отстъпка, 20 %% повече")
         #expect(WordPressText.seoText("%%TITLE%%", values: values) == "Бюджетът")

@@ -7,12 +7,16 @@ import Testing
 @Suite struct WordPressTextTests {
     @Test(arguments: [
         "", " ", "\n\t \r\n", "текст", "  текст  ", "\u{00A0}\u{2003}текст\u{3000}\u{2029}", "\u{85}a\u{1680}",
-        " \u{301}акцент ", "емоджи 👍🏽 ", "\u{200B}нула\u{200B}", "\u{FEFF}bom", "ред\nпо ред\n\n",
+        " \u{301}акцент ", "емоджи 👍🏽 ", "\u{200B}нула\u{200B}", "\u{FEFF}bom", "ред\nпо ред\n\n", "\t\u{202F}2026-12-07 10:00:00\u{3000}\n",
     ])
     func trimsAsFoundationDoes(_ text: String) {
         let foundation = text.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(WordPressText.trimmed(text) == foundation)
         #expect(WordPressText.trimmed(text).unicodeScalars.elementsEqual(foundation.unicodeScalars))
+        // An item's plain fields (its id, dates, slug, status) trim spaces and tabs only, as Foundation's `.whitespaces`.
+        let spaces = text.trimmingCharacters(in: .whitespaces)
+        #expect(WordPressText.trimmed(text, .whitespaces).unicodeScalars.elementsEqual(spaces.unicodeScalars))
+        #expect(WordPressText.trimmed("\t 12\u{205F}", .whitespaces) == "12")
     }
 }
 

@@ -99,7 +99,12 @@ import VestnikTestSupport
                 ])
             // `Connection: close`: answered, then the connection ends; what was sent after it is not answered.
             let closed = try await pipelined(port: port, [("GET", article, "Connection: close\r\n"), ("GET", "/", "")], untilClosed: true)
-            return (answers, raw + closed, eventLoop)
+            // A HEAD answered here, then a GET and a HEAD passed on: NIO's encoder frames an answer by the method of
+            // the request it pairs it with, so its queue of methods must stay in step with the answers written past it.
+            let paired = try await pipelined(
+                port: port,
+                [("HEAD", article, ""), ("GET", "/newsroom/login", ""), ("HEAD", "/newsroom/login", ""), ("GET", "/", "")])
+            return (answers, raw + closed + paired, eventLoop)
         }
     }
 
@@ -116,12 +121,15 @@ import VestnikTestSupport
             #expect(statuses.filter { $0 == 304 }.count == 6)
             #expect(statuses.filter { $0 == 200 }.count == 14)
             // Pipelined answers: the same, in the order asked (the newsroom's login page carries a fresh CSRF token).
-            #expect(loop.raw.count == 9)
-            #expect(chain.raw.count == 9)
-            for (index, (expected, answered)) in zip(chain.raw, loop.raw).enumerated() where index != 4 {
+            #expect(loop.raw.count == 13)
+            #expect(chain.raw.count == 13)
+            let login = [4, 10, 11]
+            for (index, (expected, answered)) in zip(chain.raw, loop.raw).enumerated() where !login.contains(index) {
                 #expect(answered == expected, "answer \(index + 1)")
             }
-            #expect(loop.raw[4].hasPrefix("HTTP/1.1 200 OK\r\n") && !loop.raw[4].contains("X-Cache"))
+            for index in login { #expect(loop.raw[index].hasPrefix("HTTP/1.1 200 OK\r\n") && !loop.raw[index].contains("X-Cache")) }
+            // The GET's page came whole, the HEAD's answer without a body.
+            #expect(loop.raw[10].hasSuffix("</html>\n") && loop.raw[11].hasSuffix("\r\n\r\n"))
             #expect(loop.raw[1].contains("Content-Encoding: gzip") && loop.raw[2].hasPrefix("HTTP/1.1 200 OK"))
         }
     }

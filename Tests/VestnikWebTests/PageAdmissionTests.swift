@@ -25,8 +25,9 @@ import VestnikTestSupport
     @discardableResult
     static func request(_ path: String, in cache: PageCache) -> Bool {
         switch cache.lookup(path) {
-        case .hit: return true
-        case .miss(let keep, let epoch):
+        case .hit, .stale: return true
+        case .rendering: return false  // only a collapsing look-up waits
+        case .miss(let keep, let epoch, _):
             if keep { cache.store(page(), at: path, renderedAt: epoch) }
             return false
         }
@@ -37,7 +38,7 @@ import VestnikTestSupport
         let cache = Self.cache(admission)
         for number in 1...8 { Self.request("/\(number)", in: cache) }  // stored while there is room
         #expect(cache.stats.pages == 8)
-        guard case .miss(let keep, let epoch) = cache.lookup("/new") else { Issue.record("a hit"); return }
+        guard case .miss(let keep, let epoch, _) = cache.lookup("/new") else { Issue.record("a hit"); return }
         #expect(!keep)  // so the middleware makes no copy of it
         cache.store(Self.page(), at: "/new", renderedAt: epoch)  // and were it offered, it would not be taken
         #expect(!cache.holds("/new"))
@@ -84,9 +85,11 @@ import VestnikTestSupport
             let number = Int.random(in: 0..<300, using: &generator) % (1 + Int.random(in: 0..<300, using: &generator))
             let path = "/p/\(number)"
             switch cache.lookup(path) {
-            case .hit(let page):
+            case .hit(let page), .stale(let page):
                 cache.replace(page.withGzip(), at: path)
-            case .miss(let keep, let epoch):
+            case .rendering:
+                Issue.record("a look-up without collapsing waited")
+            case .miss(let keep, let epoch, _):
                 let size = 500 + (number * 7_919) % 20_000
                 let text = String(repeating: "абвгдежзий", count: size / 20) + "\(number)"
                 let page = PageCache.Page(

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTesting
+import Synchronization
 import Testing
 import VestnikCore
 import VestnikStore
@@ -100,10 +101,140 @@ import VestnikTestSupport
         #expect(cache.stats.pages == 0)
     }
 
+    /// One request renders a page at a time: the others asking meanwhile wait for its render, or, for a page that only
+    /// aged past its lifetime, get the expired copy within the grace; a changed page is never answered.
+    @Test func aPageIsRenderedByOneRequestAtATime() async {
+        let clock = TestClock()
+        let cache = PageCache(capacity: 1 << 20, lifetime: 60, grace: 10, now: { clock.now })
+        func text(_ page: PageCache.Page?) -> String? { page.map { String(buffer: $0.identity) } }
+        guard case .miss(keep: true, let epoch, renders: true) = cache.lookup("/", collapsing: true) else {
+            Issue.record("the first request does not render the page")
+            return
+        }
+        guard case .rendering = cache.lookup("/", collapsing: true) else {
+            Issue.record("the second request does not wait")
+            return
+        }
+        let waiting = Task {
+            await cache.waitForRender("/")
+            return text(cache.page("/"))
+        }
+        cache.store(Self.page("home", keys: "site", at: clock.now), at: "/", renderedAt: epoch)
+        cache.rendered("/")
+        #expect(await waiting.value == "home")
+        #expect(cache.stats.collapsed == 1)
+
+        clock.advance(61)
+        guard case .miss(_, let again, renders: true) = cache.lookup("/", collapsing: true) else {
+            Issue.record("an aged page is not rendered again")
+            return
+        }
+        guard case .stale(let stale) = cache.lookup("/", collapsing: true) else {
+            Issue.record("the aged copy is not answered meanwhile")
+            return
+        }
+        #expect(text(stale) == "home" && cache.stats.staleHits == 1)
+        cache.store(Self.page("home, later", keys: "site", at: clock.now), at: "/", renderedAt: again)
+        cache.rendered("/")
+        #expect(text(cache.page("/")) == "home, later")
+
+        // Past the grace the copy is not answered, and neither is a changed page.
+        clock.advance(71)
+        guard case .miss(_, _, renders: true) = cache.lookup("/", collapsing: true) else { return }
+        guard case .rendering = cache.lookup("/", collapsing: true) else {
+            Issue.record("a copy past its grace is answered")
+            return
+        }
+        cache.rendered("/")
+        cache.store(Self.page("home", keys: "site", at: clock.now), at: "/", renderedAt: cache.epoch)
+        clock.advance(61)
+        guard case .miss(_, _, renders: true) = cache.lookup("/", collapsing: true) else { return }
+        cache.invalidate(ContentChange(keys: [CacheKey.site]))
+        guard case .rendering = cache.lookup("/", collapsing: true) else {
+            Issue.record("a changed page is answered")
+            return
+        }
+        cache.rendered("/")
+
+        // A path whose render was not a page to keep (search results, an error page): its requests render on their
+        // own for a lifetime, as none of them would find the others' render kept.
+        guard case .miss(_, _, renders: true) = cache.lookup("/tarsene", collapsing: true) else { return }
+        cache.rendered("/tarsene", keepable: false)
+        for _ in 0..<2 {
+            guard case .miss(_, _, renders: false) = cache.lookup("/tarsene", collapsing: true) else {
+                Issue.record("a request waits for a render that is never kept")
+                return
+            }
+        }
+        clock.advance(61)
+        guard case .miss(_, _, renders: true) = cache.lookup("/tarsene", collapsing: true) else {
+            Issue.record("a path is not tried again after a lifetime")
+            return
+        }
+    }
+
+    /// Readers asking for a page while it renders share that render, through the middleware.
+    @Test func readersOfAPageBeingRenderedShareTheRender() async throws {
+        let renders = Mutex(0)
+        let cache = PageCache(capacity: 1 << 20)
+        let router = Router()
+        router.add(middleware: PageCacheMiddleware(cache: cache, policy: HTTPCachePolicy()))
+        router.get("slow") { _, _ -> Response in
+            renders.withLock { $0 += 1 }
+            try await Task.sleep(for: .milliseconds(300))
+            return Response(
+                status: .ok, headers: [.contentType: "text/html; charset=utf-8", .surrogateKey: "site"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: "<p>бавна страница</p>")))
+        }
+        try await Application(router: router).test(.router) { client in
+            let bodies = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<8 { group.addTask { try await client.execute(uri: "/slow", method: .get) { String(buffer: $0.body) } } }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(bodies == Array(repeating: "<p>бавна страница</p>", count: 8))
+        }
+        #expect(renders.withLock { $0 } == 1)
+        #expect(cache.stats.misses == 1 && cache.stats.hits == 7 && cache.stats.collapsed > 0)
+    }
+
+    @Test func theDefaultSizeIsAnEighthOfTheMemoryBetween16And256MB() {
+        let size = { (megabytes: UInt64) in ServerSettings.defaultPageCacheMegabytes(physicalMemory: megabytes << 20) }
+        #expect(size(24 << 10) == 256 && size(2 << 10) == 256)
+        #expect(size(1 << 10) == 128 && size(512) == 64)
+        #expect(size(64) == 16)
+    }
+
     @Test func aZeroCapacityKeepsNothing() {
         let cache = PageCache(capacity: 0)
         cache.store(Self.page("home", keys: "site"), at: "/", renderedAt: cache.epoch)
         #expect(cache.page("/") == nil)
+    }
+
+    /// With the cache off a shared block is still kept (cold article pages splice it in), dropped by its keys as with
+    /// the cache on, kept no longer than the shared lists it is made from (2 s), and only while it is small.
+    @Test func aCacheWithoutPagesKeepsTheSharedBlockBriefly() throws {
+        let clock = TestClock()
+        let cache = PageCache(capacity: 0, lifetime: 60, now: { clock.now })
+        cache.storeFragment(try Self.fragment([5, 2, 9], at: clock.now), renderedAt: cache.epoch)
+        #expect(cache.fragment("today") != nil)
+        #expect(cache.stats.pages == 0)
+        cache.invalidate(ContentChange(keys: [CacheKey.article(4)]))
+        #expect(cache.fragment("today") != nil)
+        cache.invalidate(ContentChange(keys: [CacheKey.article(2)]))
+        #expect(cache.fragment("today") == nil)
+        cache.storeFragment(try Self.fragment([5], at: clock.now), renderedAt: cache.epoch)
+        cache.invalidate(ContentChange(keys: [CacheKey.latest]))  // a publication
+        #expect(cache.fragment("today") == nil)
+        cache.storeFragment(try Self.fragment([5], at: clock.now), renderedAt: cache.epoch)
+        clock.advance(1.5)
+        #expect(cache.fragment("today") != nil)
+        clock.advance(1)
+        #expect(cache.fragment("today") == nil)
+        #expect(cache.stats.fragments == 0 && cache.stats.bytes == 0)
+        // A block larger than the allowance is served, not kept.
+        let large = try Self.fragment([1], at: clock.now, word: String(repeating: "дълго ", count: PageCache.fragmentAllowanceOff / 10))
+        cache.storeFragment(large, renderedAt: cache.epoch)
+        #expect(cache.fragment("today") == nil)
     }
 
     /// A shared block as `PublicController.todayFragments` makes one: a list leaving out the page's own article.
@@ -165,6 +296,53 @@ import VestnikTestSupport
         #expect(try #require(page.spliced(with: newer, gzip: true)).etag != zippedETag)
     }
 
+    /// A page kept for a client that takes gzip holds its gzip copy alone (a fraction of the memory) and gives back
+    /// exactly its bytes when a client that does not take gzip asks: whole, and around a shared block.
+    @Test func aPageKeptCompressedGivesBackItsBytes() throws {
+        let whole = Self.page(PageCompressionTests.html, keys: "site a1")
+        let compressed = whole.withoutIdentity()
+        #expect(!compressed.hasIdentity && compressed.identity.readableBytes == 0)
+        #expect(compressed.gzip == whole.gzip)
+        #expect(compressed.cost * 4 < whole.cost)
+        let restored = try #require(compressed.withIdentity())
+        #expect(restored.hasIdentity)
+        #expect(restored.identity == whole.identity)
+        #expect(restored.etag == whole.etag && restored.gzip == whole.gzip)
+
+        let fragment = try Self.fragment([5, 2, 9])
+        let spliced = try Self.splicedPage(article: 2)
+        let kept = spliced.withoutIdentity()
+        #expect(!kept.hasIdentity && kept.cost * 2 < spliced.cost)
+        let back = try #require(kept.withIdentity())
+        let expected = try #require(spliced.spliced(with: fragment, gzip: false))
+        let answered = try #require(back.spliced(with: fragment, gzip: false))
+        #expect(Self.joined(answered.parts) == Self.joined(expected.parts))
+        #expect(answered.etag == expected.etag)
+        let zipped = try #require(kept.spliced(with: fragment, gzip: true))
+        #expect(Self.joined(zipped.parts) == Self.joined(try #require(spliced.spliced(with: fragment, gzip: true)).parts))
+
+        // A page with no gzip copy (not asked for, or not smaller) keeps its bytes.
+        let plain = PageCache.Page(
+            bytes: ByteBuffer(string: "<p>x</p>"), contentType: "text/html", lastModified: nil, etag: nil, surrogateKeys: "a1",
+            compress: false, at: testNow)
+        #expect(plain.withoutIdentity().hasIdentity && plain.withoutIdentity().identity == plain.identity)
+        let tiny = Self.page("<p>x</p>", keys: "a1")
+        #expect(tiny.gzip == nil && tiny.withoutIdentity().hasIdentity)
+
+        // Made for a gzip client (`plain: false`): the same page without its plain bytes ever copied, and one whose
+        // gzip copy is not made keeps them.
+        func made(_ text: String) -> PageCache.Page {
+            PageCache.Page(
+                bytes: ByteBuffer(string: text), contentType: "text/html", lastModified: nil, etag: nil, surrogateKeys: "site a1",
+                plain: false, at: testNow)
+        }
+        let direct = made(PageCompressionTests.html)
+        #expect(!direct.hasIdentity && direct.gzip == whole.gzip && direct.etag == whole.etag && direct.cost == compressed.cost)
+        #expect(try #require(direct.withIdentity()).identity == whole.identity)
+        let small = made("<p>x</p>")
+        #expect(small.hasIdentity && small.identity == ByteBuffer(string: "<p>x</p>"))
+    }
+
     @Test func theSpliceMarksAreFoundOrThePageIsKeptWhole() {
         let html = ByteBuffer(string: "<p><!--splice:today--> in the text</p><aside><!--splice:today-->x<!--/splice:today--></aside>")
         let point = SplicePoint.find(in: html, header: "today 3 site a3")
@@ -173,6 +351,29 @@ import VestnikTestSupport
         #expect(SplicePoint.find(in: ByteBuffer(string: "<aside>no marks</aside>"), header: "today 3 site") == nil)
         #expect(SplicePoint.find(in: html, header: "today x site") == nil)
         #expect(SplicePoint.find(in: html, header: "to-day 3 site") == nil)
+    }
+
+    /// The marks are found eight bytes at a time from the end: wherever they fall against those eight-byte steps,
+    /// among look-alikes ("!", "<!--", a mark cut short), at the very start and end, and in a buffer read from an offset.
+    @Test func theSpliceMarksAreFoundWhereverTheyFall() {
+        let open = "<!--splice:today-->"
+        let close = "<!--/splice:today-->"
+        for before in 0..<20 {
+            for after in 0..<20 {
+                let head = String(repeating: "!", count: before % 3) + String(repeating: "а", count: before) + "<!-- x -->"
+                let block = "!<!--/splice:toda--><ol>!!</ol>"
+                let tail = "<!--/splice:today" + String(repeating: "!", count: after)
+                let text = head + open + block + close + tail
+                var buffer = ByteBuffer(string: "!!!" + text)
+                buffer.moveReaderIndex(forwardBy: 3)
+                let point = SplicePoint.find(in: buffer, header: "today 3 site")
+                #expect(point?.start == head.utf8.count, "\(before) \(after)")
+                #expect(point?.end == (head + open + block + close).utf8.count, "\(before) \(after)")
+            }
+        }
+        #expect(SplicePoint.find(in: ByteBuffer(string: open + close), header: "today 3 site")?.end == (open + close).utf8.count)
+        #expect(SplicePoint.find(in: ByteBuffer(string: close + open), header: "today 3 site") == nil)
+        #expect(SplicePoint.find(in: ByteBuffer(), header: "today 3 site") == nil)
     }
 
     /// The block is dropped by the keys of what it lists and `latest`, counted against the memory bound, expires
@@ -313,6 +514,33 @@ import VestnikTestSupport
         }
     }
 
+    /// A page first asked for with gzip is kept gzip-compressed only; a client that does not take gzip then gets a
+    /// hit with the very bytes and validator a plain render gives, an article page (with "Новините днес" spliced in)
+    /// and a section front alike, and both encodings are hits from then on.
+    @Test(arguments: TestDatabase.all)
+    func aPageKeptCompressedAnswersPlainClientsToo(_ kind: TestDatabase) async throws {
+        try await withSite(kind, articles: Self.content) { client, _ in
+            for url in ["/sport/futbolen-mach-ot-vchera", "/svyat"] {
+                let zipped = try await client.execute(uri: url, method: .get, headers: [.acceptEncoding: "gzip"]) { $0 }
+                #expect(zipped.headers[.xCache] == "MISS")
+                #expect(zipped.headers[.contentEncoding] == "gzip")
+                var body = zipped.body
+                let bytes = String(buffer: try body.decompress(with: .gzip()))
+                let plain = try await client.get(url)
+                #expect(plain.headers[.xCache] == "HIT", "\(url)")
+                #expect(plain.headers[.contentEncoding] == nil)
+                #expect(plain.body == bytes, "\(url)")
+                let zippedTag = try #require(zipped.headers[.eTag])
+                #expect(plain.headers[.eTag].map(PageCache.Page.gzipETag) == zippedTag)
+                #expect(try await client.get(url).headers[.xCache] == "HIT")
+                let again = try await client.execute(uri: url, method: .get, headers: [.acceptEncoding: "gzip"]) { $0 }
+                #expect(again.headers[.xCache] == "HIT" && again.headers[.eTag] == zippedTag)
+                let head = try await client.execute(uri: url, method: .head) { $0 }
+                #expect(head.headers[.contentLength] == String(bytes.utf8.count))
+            }
+        }
+    }
+
     /// Edits the first article's headline and checks every page: exactly those that showed it (by their keys)
     /// render again and show the new headline on the very next request; every other page is still a cache hit.
     @Test(arguments: TestDatabase.all)
@@ -440,6 +668,69 @@ import VestnikTestSupport
             #expect(renamed.body.contains("Футболен мач от вчера с продължения"))
             #expect(items(renamed.body) == 4)
         }
+    }
+
+    /// With the page cache off, an article page gets "Новините днес" spliced in from the block rendered once (the
+    /// route leaves its own rendering of it empty): the bytes are those of the page rendered whole (as a request the
+    /// cache does not name, `?page=x`, is) but for the splice marks, which no spliced page carries (a cached one
+    /// never did); gzip inflates to them, and a publication, an edit of a listed article and an unpublication show on
+    /// the very next request.
+    @Test(arguments: TestDatabase.all)
+    func aColdArticlePageSplicesTheBlockAndShowsChangesAtOnce(_ kind: TestDatabase) async throws {
+        try await withSite(kind, articles: Self.content, server: ServerSettings(pageCacheBytes: 0)) { client, site in
+            func block(_ html: String) -> String {
+                guard let start = html.range(of: "<section class=\"today\""),
+                    let end = html.range(of: "</section>", range: start.upperBound..<html.endIndex)
+                else { return "" }
+                return String(html[start.lowerBound..<end.upperBound])
+            }
+            for url in Self.articlePages {
+                let cold = try await client.get(url)
+                #expect(cold.status == .ok)
+                #expect(cold.headers[.xCache] == "MISS")
+                #expect(!cold.body.contains("<!--splice"))
+                let whole = try await client.get(url + "?page=x")
+                #expect(whole.status == .ok)
+                #expect(whole.body.contains("<!--splice:today-->"))
+                #expect(cold.body == Self.unmarked(whole.body), "\(url)")
+                #expect(block(cold.body).contains("<li>"), "\(url)")
+                let keys = Set((cold.headers[.surrogateKey] ?? "").split(separator: " ").map(String.init))
+                #expect(keys.isSuperset(of: ["latest", "a1", "a2", "a3", "site"]), "\(url)")
+                let zipped = try await client.execute(uri: url, method: .get, headers: [.acceptEncoding: "gzip"]) { $0 }
+                #expect(zipped.headers[.contentEncoding] == "gzip")
+                var body = zipped.body
+                #expect(String(buffer: try body.decompress(with: .gzip())) == cold.body, "\(url)")
+                let head = try await client.execute(uri: url, method: .head) { $0 }
+                #expect(head.headers[.contentLength] == String(cold.body.utf8.count))
+                #expect(head.headers[.eTag] == cold.headers[.eTag])
+                let etag = try #require(cold.headers[.eTag])
+                #expect(try await client.get(url, headers: [.ifNoneMatch: etag]).status == .notModified)
+            }
+            let url = "/sport/futbolen-mach-ot-vchera"
+            let before = try await client.get(url)
+            let fresh = article("Нова среща в Москва", tags: ["Русия"], hoursAgo: 0.1)
+            try await site.articles.save(fresh, now: testNow, refreshRelated: false)
+            let published = try await client.get(url)
+            #expect(block(published.body).contains("Нова среща в Москва"))
+            #expect(published.headers[.eTag] != before.headers[.eTag])
+            #expect(try await client.get(url, headers: [.ifNoneMatch: before.headers[.eTag] ?? ""]).status == .ok)
+            #expect(published.body == Self.unmarked(try await client.get(url + "?page=x").body))
+            var edited = Self.content[0]
+            edited.title = "Ким Чен-ун пристигна във Владивосток"
+            try await site.articles.save(edited, now: testNow, refreshRelated: false)
+            let renamed = try await client.get(url)
+            #expect(block(renamed.body).contains("Ким Чен-ун пристигна във Владивосток"))
+            #expect(!renamed.body.contains("Ким Чен-ун се среща с Путин"))
+            var unpublished = fresh
+            unpublished.status = .unpublished
+            try await site.articles.save(unpublished, now: testNow, refreshRelated: false)
+            #expect(!(try await client.get(url).body.contains("Нова среща в Москва")))
+        }
+    }
+
+    /// A page rendered whole without its splice marks.
+    static func unmarked(_ html: String) -> String {
+        html.replacingOccurrences(of: "<!--splice:today-->", with: "").replacingOccurrences(of: "<!--/splice:today-->", with: "")
     }
 
     @Test(arguments: TestDatabase.all)

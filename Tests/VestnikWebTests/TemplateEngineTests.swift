@@ -427,6 +427,22 @@ import VestnikCore
         #expect(Self.loadError("{{=<% %>}}").hasPrefix("template page, line 1: a set-delimiter tag"))
     }
 
+    /// An article page leaves "Новините днес" for the page cache to splice in only when its template marks the block:
+    /// a theme's own article template without the marks renders it in full.
+    @Test func onlyATemplateMarkingTheBlockLeavesItToTheSplice() async throws {
+        #expect(try await Theme.load().splicesToday)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vestnik-theme-\(UUID().uuidString)")
+        let templates = folder.appendingPathComponent("templates")
+        try FileManager.default.createDirectory(at: templates, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "<main>{{title}}</main>{{> today}}\n".write(
+            to: templates.appendingPathComponent("article.mustache"), atomically: true, encoding: .utf8)
+        #expect(try await !Theme.load(overrideFolder: folder).splicesToday)
+        try "<main>{{title}}</main><!--splice:today-->{{> today}}<!--/splice:today-->\n".write(
+            to: templates.appendingPathComponent("article.mustache"), atomically: true, encoding: .utf8)
+        #expect(try await Theme.load(overrideFolder: folder).splicesToday)
+    }
+
     @Test func aBadOverrideTemplateFailsTheThemeLoad() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vestnik-theme-\(UUID().uuidString)")
         let templates = folder.appendingPathComponent("templates")

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -38,6 +39,25 @@ TOPIC_LINK = re.compile(r"^Още за .+ – четете тук$")
 DESKTOP = (1280, 900)
 PHONE = (390, 844)
 MIN_PNG_BYTES = 10 * 1024
+
+
+def replaced(element):
+    """A wait condition: `element` has left the page (the page was loaded again). Selenium's `staleness_of` only
+    counts a stale-element error; Chromium sometimes answers a node of the page being replaced with "Node with given id
+    does not belong to the document" instead (a CI run failed on it), which is the same fact."""
+
+    def check(_driver) -> bool:
+        try:
+            element.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+
+    return check
 
 
 def _executable(env: str, default: str) -> str:

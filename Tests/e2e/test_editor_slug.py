@@ -11,6 +11,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import Server, own_site
+from test_browser import replaced
 from test_browser import driver as browser  # noqa: F401  (the same headless Chromium fixture)
 from test_paste import create_staff, sign_in
 
@@ -54,7 +55,7 @@ def test_the_slug_box_follows_the_title_until_first_publication(browser, server:
     # The draft's saved page is showing (with its own notice): wait for the publication's page to replace it.
     before = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.CSS_SELECTOR, 'button[name=action][value=publish]').click()
-    wait.until(EC.staleness_of(before))
+    wait.until(replaced(before))
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".nr-info")))
     assert browser.find_element(By.ID, "nr-slug").get_attribute("value") == "sreshta-v-solun"
 

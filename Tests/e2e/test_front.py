@@ -18,6 +18,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import _stop, create_user, start_server
+from test_browser import replaced
 from test_browser import driver as browser  # noqa: F401  (the same headless Chromium fixture)
 
 EMAIL = "e2e-front@vestnik.bg"
@@ -85,7 +86,7 @@ def test_an_editor_arranges_previews_and_schedules_the_home_page(browser, front_
     lead_zone = browser.find_element(By.CSS_SELECTOR, ".nr-zone[data-zone=lead]")
     box = lead_zone.rect
     browser.execute_script(DRAG, candidates[-1], lead_zone, box["y"] + 5)
-    wait.until(EC.staleness_of(lead_zone))
+    wait.until(replaced(lead_zone))
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".nr-zone[data-zone=lead] .nr-pin")))
     assert pins(browser, "lead") == [dragged]
 
@@ -98,11 +99,11 @@ def test_an_editor_arranges_previews_and_schedules_the_home_page(browser, front_
         Select(select).select_by_value("top")
         button = candidate.find_element(By.CSS_SELECTOR, "button[value=place]")
         button.send_keys(Keys.ENTER)
-        wait.until(EC.staleness_of(button))
+        wait.until(replaced(button))
     assert pins(browser, "top") == keyed
     up = browser.find_element(By.CSS_SELECTOR, f".nr-pin[data-article='{keyed[1]}'] button[value=up]")
     up.send_keys(Keys.ENTER)
-    wait.until(EC.staleness_of(up))
+    wait.until(replaced(up))
     assert pins(browser, "top") == [keyed[1], keyed[0]]
 
     # The preview is the real home page with this layout; the public page has not changed.

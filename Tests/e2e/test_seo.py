@@ -18,6 +18,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import Server, own_site, signed_in
 from test_accessibility import _axe_source, _describe, _violations
+from test_browser import replaced
 from test_browser import driver as browser  # noqa: F401  (the same headless Chromium fixture)
 from test_gallery import upload_pictures
 from test_paste import create_staff, sign_in
@@ -144,7 +145,7 @@ def test_seo_panel_to_the_page_and_the_updated_line(browser, server: Server, edi
     # The address already says saved=1 (from the publication): wait for the save's own page to replace this one.
     before = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.CSS_SELECTOR, "button[name=action][value=save]").click()
-    wait.until(EC.staleness_of(before))
+    wait.until(replaced(before))
     wait.until(lambda driver: "saved=1" in driver.current_url)
     page = server.get(path)
     tree = lxml.html.fromstring(page.body)

@@ -28,7 +28,7 @@ public struct LegacyRedirects: Sendable {
     /// query only when it names a WordPress post or page (`?p=123`, `?page_id=12`). Nil for what can never be stored.
     public static func key(path: String, query: String? = nil) -> String? {
         guard path.utf8.count <= 2_000 else { return nil }
-        var decoded = (path.removingPercentEncoding ?? path).lowercased()
+        var decoded = (FormURLEncoding.percentDecoded(path) ?? path).lowercased()
         while decoded.count > 1, decoded.hasSuffix("/") { decoded.removeLast() }
         if decoded.isEmpty { decoded = "/" }
         guard decoded.hasPrefix("/"), !decoded.contains("\0") else { return nil }

@@ -205,6 +205,9 @@ public struct ArticleWriteService: Sendable {
         public var alongside: @Sendable (Int, any SQLDatabase) async throws -> Void
         /// The search analysis of the article's own text, made beforehand (used only when it is of this text).
         var analysed: SearchIndexer.Analysed?
+        /// The revision's snapshot of an input, encoded beforehand (`importSnapshot`; used only when it is of the
+        /// input as saved, with its slug chosen).
+        var snapshot: (input: ArticleInput, json: String)?
 
         public init(
             input: ArticleInput, slug: (@Sendable (any SQLDatabase) async throws -> ArticleRepository.SlugChoice)?,
@@ -230,8 +233,6 @@ public struct ArticleWriteService: Sendable {
         let dialect = database.dialect
         let (results, change) = try await database.write { db -> ([(String, ArticleRepository.SaveResult)], ContentChange) in
             try await Database.serialize(LockKeys.articleWrites, dialect: dialect, in: db)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .sortedKeys
             var results: [(String, ArticleRepository.SaveResult)] = []
             var change = ContentChange(keys: [])
             let taxonomy = TaxonomyCache()
@@ -256,7 +257,7 @@ public struct ArticleWriteService: Sendable {
                     input, now: now, dialect: dialect, taxonomy: taxonomy, terms: search, analysed: item.analysed, existing: existing,
                     in: db)
                 change.formUnion(saved)
-                let snapshot = String(decoding: try encoder.encode(input), as: UTF8.self)
+                let snapshot = try item.snapshot.flatMap { $0.input == input ? $0.json : nil } ?? Self.importSnapshot(input)
                 // Importing the same file again stores nothing new: no revision, no audit row. (An article created
                 // just now has no revision yet.)
                 var latest: (number: Int, snapshot: String)?
@@ -291,6 +292,14 @@ public struct ArticleWriteService: Sendable {
             for item in items { _ = try? await copies.enqueue(bodyHTML: item.input.bodyHTML, now: now) }
         }
         return results.map { (slug: $0.0, result: $0.1) }
+    }
+
+    /// An imported article's revision snapshot: its input as JSON, keys sorted (so that importing the same file again
+    /// finds the same text and stores no new revision).
+    static func importSnapshot(_ input: ArticleInput) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(input), as: UTF8.self)
     }
 
     /// The draft with its "(СНИМКИ)" marker set when its body has a gallery (a marker an editor set by hand stays

@@ -40,48 +40,70 @@ public struct RelatedArticles: Sendable {
     /// Recomputes every article's list (after a bulk import, or when the scoring changes): `chunk` articles per
     /// transaction, whose lists share what they look up (`Lookups`: the newest articles of each section, topic, tag
     /// and rare word, the candidates' facts and vectors) and are written by one DELETE and a few multi-row INSERTs.
-    /// So the whole run costs about one query per distinct section, topic, tag and rare word per chunk, instead of
-    /// about ten per article.
+    ///
+    /// The look-ups are carried from chunk to chunk (`Lookups.carry`): the lists of a run see the site as the run
+    /// first read it. Storing lists changes none of what they read, so after an import, with no other writer, every
+    /// list is the one a fresh look-up gives; a story saved during the run recomputes its own list and its neighbours'
+    /// (`refresh(after:)`), and a story deleted during it is left out of the lists written after (`existing`). Reading
+    /// each chunk afresh read every visible article, every link row of the chunk's tags and the same newest candidates'
+    /// words again: most of the lists' time after a 100,000-post import.
     public func refreshAll(now: Date, chunk: Int = 1_000) async throws {
         let ids = try await database.read { db in
             try await db.raw("SELECT id FROM articles ORDER BY id").all().map { try $0.int("id") }
         }
+        var carried: Lookups?
         for part in stride(from: 0, to: ids.count, by: chunk).map({ Array(ids[$0..<min($0 + chunk, ids.count)]) }) {
-            try await database.write { [dialect = database.dialect] db in
+            carried = try await database.write { [dialect = database.dialect, carried] db in
                 try await Database.serialize(LockKeys.articleWrites, dialect: dialect, in: db)
-                let lookups = Lookups(dialect: dialect)
-                // The chunk's own facts and vectors in a few statements, not one article at a time; then the visible
-                // articles and the newest of each of the chunk's tags (`chunkLists`).
-                let mine = try await Self.facts(ids: part, in: db, lookups: lookups)
-                _ = try await Self.tfidf(ids: part, in: db, lookups: lookups)
-                try await Self.chunkLists(tags: Set(mine.flatMap(\.tags)), now: now, in: db, lookups: lookups)
-                var lists: [(id: Int, chosen: [(Facts, Double)])] = []
-                for id in part {
-                    if let list = try await Self.list(articleID: id, now: now, in: db, lookups: lookups) {
-                        lists.append((id, list.chosen))
-                    }
-                }
-                for slice in stride(from: 0, to: part.count, by: 500).map({ part[$0..<min($0 + 500, part.count)] }) {
-                    let binds: [any Encodable & Sendable] = Array(slice)
-                    try await db.raw("DELETE FROM article_related WHERE article_id IN (\(binds: binds))").run()
-                }
-                // 200 lists of at most `listLength` rows of 4 binds: well under both databases' bind limits.
-                for some in stride(from: 0, to: lists.count, by: 200).map({ lists[$0..<min($0 + 200, lists.count)] }) {
-                    try await Self.insert(
-                        some.flatMap { list in list.chosen.enumerated().map { (list.id, $0.offset + 1, $0.element) } }, in: db)
-                }
+                let lookups = carried?.carry() ?? Lookups(dialect: dialect)
+                try await Self.store(chunk: part, now: now, in: db, lookups: lookups)
+                return lookups
             }
         }
         await database.announce(.everything)
     }
 
+    /// Computes and replaces the lists of the articles `part` (one chunk of `refreshAll`).
+    static func store(chunk part: [Int], now: Date, in db: any SQLDatabase, lookups: Lookups) async throws {
+        // The chunk's own facts and vectors in a few statements, not one article at a time; then the visible
+        // articles and the newest of each of the chunk's tags (`chunkLists`).
+        let mine = try await facts(ids: part, in: db, lookups: lookups)
+        _ = try await tfidf(ids: part, in: db, lookups: lookups)
+        try await chunkLists(tags: Set(mine.flatMap(\.tags)), now: now, in: db, lookups: lookups)
+        var lists: [(id: Int, chosen: [(Facts, Double)])] = []
+        for id in part {
+            if let list = try await list(articleID: id, now: now, in: db, lookups: lookups) {
+                lists.append((id, list.chosen))
+                lookups.candidates.formUnion(list.candidates)
+            }
+        }
+        for slice in stride(from: 0, to: part.count, by: 500).map({ part[$0..<min($0 + 500, part.count)] }) {
+            let binds: [any Encodable & Sendable] = Array(slice)
+            try await db.raw("DELETE FROM article_related WHERE article_id IN (\(binds: binds))").run()
+        }
+        let rows = lists.flatMap { list in list.chosen.enumerated().map { (list.id, $0.offset + 1, $0.element) } }
+        try await insert(try await existing(rows, in: db), in: db)
+    }
+
+    /// The rows of `rows` whose article and pick still exist: carried look-ups may name a story deleted since they
+    /// were read, as a pick or as one of the chunk's own.
+    static func existing(_ rows: [(Int, Int, (Facts, Double))], in db: any SQLDatabase) async throws -> [(Int, Int, (Facts, Double))] {
+        let named = Set(rows.map(\.2.0.id)).union(rows.map(\.0)).sorted()
+        var found = Set<Int>()
+        for part in stride(from: 0, to: named.count, by: 500).map({ named[$0..<min($0 + 500, named.count)] }) {
+            let binds: [any Encodable & Sendable] = Array(part)
+            for row in try await db.raw("SELECT id FROM articles WHERE id IN (\(binds: binds))").all() { found.insert(try row.int("id")) }
+        }
+        return rows.filter { found.contains($0.0) && found.contains($0.2.0.id) }
+    }
+
     /// What the lists computed in one transaction look up of the same articles again and again (a section's newest
     /// stories are candidates of every story of that section): each article's facts, TF-IDF vector and rarest
     /// words, the newest visible articles of each section, topic, tag and word, and the number of articles, read once
-    /// per transaction. Storing lists changes none of them, so within the transaction they stay exact. Without them
-    /// `refreshAll` counted all articles once per article (quadratic in their number) and read a candidate's terms
-    /// once for every article it was a candidate of.
-    final class Lookups {
+    /// per transaction (and carried by `refreshAll` to its next chunk). Storing lists changes none of them, so within
+    /// the transaction they stay exact. Without them `refreshAll` counted all articles once per article (quadratic in
+    /// their number) and read a candidate's terms once for every article it was a candidate of.
+    final class Lookups: @unchecked Sendable {  // used by one task at a time: a transaction, then the next chunk's
         /// How link rows and words are read: on PostgreSQL as arrays, one row per key (`linked`, `terms`); the rows
         /// themselves otherwise (either way on PostgreSQL, the same lists).
         let dialect: Database.Dialect
@@ -99,8 +121,30 @@ public struct RelatedArticles: Sendable {
         var visible: [Int: Int]?
         /// The document frequencies of the terms read so far (`terms`).
         var df: [String: Int] = [:]
+        /// The articles the lists of this transaction considered (`refreshAll`): the stories whose facts and vectors
+        /// the next chunk keeps.
+        var candidates = Set<Int>()
 
         init(dialect: Database.Dialect = .sqlite) { self.dialect = dialect }
+
+        /// What the next chunk of `refreshAll` starts with: everything but the facts and vectors of articles that were
+        /// not candidates here (the chunk's own stories, mostly), so that what is kept stays about one chunk's worth;
+        /// nothing at all once the newest-lists or the words read grow past a bound (a large site's vocabulary).
+        func carry() -> Lookups {
+            guard lists.count <= 50_000, numbers.count <= 400_000, df.count <= 400_000 else { return Lookups(dialect: dialect) }
+            let next = Lookups(dialect: dialect)
+            next.total = total
+            next.numbers = numbers
+            next.lists = lists
+            next.visible = visible
+            next.df = df
+            for id in candidates {
+                next.facts[id] = facts[id]
+                next.vectors[id] = vectors[id]
+                next.rare[id] = rare[id]
+            }
+            return next
+        }
 
         /// The list `key` names, read by `query` the first time.
         func newest(_ key: String, in db: any SQLDatabase, query: () async throws -> SQLQueryString) async throws -> [Entry] {
@@ -135,12 +179,36 @@ public struct RelatedArticles: Sendable {
 
     /// What the lists of a `refreshAll` chunk read once for all of them: every visible article's publication time (from
     /// the index on status and publication time, no article row read), and the 41 newest visible articles of each
-    /// of the chunk's tags from one read of their link rows. Each tag's list is what its own query gives (newest
+    /// of the chunk's tags that `lookups` does not hold yet from one read of their link rows. Each tag's list is what its own query gives (newest
     /// first, the higher id first at the same second, as walking that index backwards gives), at a fraction of the
     /// cost: that query walked the index until it met 41 of the tag's articles, once per tag and chunk.
     static func chunkLists(tags: Set<Int>, now: Date, in db: any SQLDatabase, lookups: Lookups) async throws {
+        let visible: [Int: Int]
+        if let known = lookups.visible {
+            visible = known
+        } else {
+            visible = try await visibleTimes(now: now, dialect: lookups.dialect, in: db)
+            lookups.visible = visible
+        }
+        let tags = tags.filter { lookups.lists["tag \($0)"] == nil }
+        var found: [Int: [Entry]] = [:]
+        let sorted = tags.sorted()
+        for part in stride(from: 0, to: sorted.count, by: 500).map({ sorted[$0..<min($0 + 500, sorted.count)] }) {
+            let binds: [any Encodable & Sendable] = Array(part)
+            try await linked(
+                "tag_id", as: Int.self, to: "article_id", from: "article_tags", where: "tag_id IN (\(binds: binds))",
+                dialect: lookups.dialect, in: db
+            ) { tag, id in
+                if let at = visible[id] { found[tag, default: []].append(Entry(id: id, at: at)) }
+            }
+        }
+        for tag in sorted { lookups.lists["tag \(tag)"] = Array(newestFirst(found[tag] ?? []).prefix(41)) }
+    }
+
+    /// Every visible article's publication time, by id.
+    static func visibleTimes(now: Date, dialect: Database.Dialect, in db: any SQLDatabase) async throws -> [Int: Int] {
         var visible: [Int: Int] = [:]
-        switch lookups.dialect {
+        switch dialect {
         case .sqlite:
             for row in try await db.raw("SELECT a.id, a.published_at FROM articles a WHERE \(ArticleRepository.visible(now))").all() {
                 visible[try row.int("id")] = try row.int("published_at")
@@ -157,19 +225,7 @@ public struct RelatedArticles: Sendable {
             visible.reserveCapacity(ids.count)
             for (id, at) in zip(ids, ats) { visible[id] = at }
         }
-        lookups.visible = visible
-        var found: [Int: [Entry]] = [:]
-        let sorted = tags.sorted()
-        for part in stride(from: 0, to: sorted.count, by: 500).map({ sorted[$0..<min($0 + 500, sorted.count)] }) {
-            let binds: [any Encodable & Sendable] = Array(part)
-            try await linked(
-                "tag_id", as: Int.self, to: "article_id", from: "article_tags", where: "tag_id IN (\(binds: binds))",
-                dialect: lookups.dialect, in: db
-            ) { tag, id in
-                if let at = visible[id] { found[tag, default: []].append(Entry(id: id, at: at)) }
-            }
-        }
-        for tag in sorted { lookups.lists["tag \(tag)"] = Array(newestFirst(found[tag] ?? []).prefix(41)) }
+        return visible
     }
 
     /// The `value` ids of a link table's rows that match `condition`, by their `key` (each key once on PostgreSQL, maybe
@@ -231,14 +287,16 @@ public struct RelatedArticles: Sendable {
         return (others.sorted { $0.publishedAt > $1.publishedAt }.map(\.id), diversify(scored))
     }
 
-    /// Stores list rows (article, position, pick) in one statement.
+    /// Stores list rows (article, position, pick), 1,200 rows (4,800 binds, well under both databases' limits) per
+    /// statement.
     static func insert(_ rows: [(Int, Int, (Facts, Double))], in db: any SQLDatabase) async throws {
-        guard !rows.isEmpty else { return }
-        var values: SQLQueryString = ""
-        for (index, row) in rows.enumerated() {
-            values += (index == 0 ? "" : ", ") + "(\(bind: row.0), \(bind: row.2.0.id), \(bind: row.1), \(bind: row.2.1))"
+        for part in stride(from: 0, to: rows.count, by: 1_200).map({ rows[$0..<min($0 + 1_200, rows.count)] }) {
+            var values: SQLQueryString = ""
+            for (index, row) in part.enumerated() {
+                values += (index == 0 ? "" : ", ") + "(\(bind: row.0), \(bind: row.2.0.id), \(bind: row.1), \(bind: row.2.1))"
+            }
+            try await db.raw("INSERT INTO article_related (article_id, related_id, position, score) VALUES \(values)").run()
         }
-        try await db.raw("INSERT INTO article_related (article_id, related_id, position, score) VALUES \(values)").run()
     }
 
     /// What scoring needs to know of an article.
@@ -360,16 +418,40 @@ public struct RelatedArticles: Sendable {
         return ids
     }
 
-    /// The `limit` newest articles of the lists, `id` left out, newest first.
+    /// The `limit` newest articles of the lists, `id` left out, newest first (`newestFirst`'s order), each once. Each
+    /// list is put in that order (a query's list may order the ties of one second otherwise), then the lists are merged
+    /// until `limit` are taken: an article's entries are equal in every list (its time, read in one transaction), so
+    /// its repeats come out one after the other. Sorting the union of all the lists (an article's ~350 entries, with a
+    /// set of the ids seen) was about a tenth of the lists' CPU.
     static func newest(_ lists: [[Entry]], excluding id: Int, limit: Int) -> [Int] {
-        var seen = Set<Int>()
-        var all: [Entry] = []
-        for entry in lists.joined() where entry.id != id && seen.insert(entry.id).inserted { all.append(entry) }
-        return newestFirst(all).prefix(limit).map(\.id)
+        let lists = lists.map { isNewestFirst($0) ? $0 : newestFirst($0) }
+        var next = [Int](repeating: 0, count: lists.count)
+        var ids: [Int] = []
+        ids.reserveCapacity(limit)
+        while ids.count < limit {
+            var best = -1
+            for index in lists.indices where next[index] < lists[index].count {
+                if best < 0 || precedes(lists[index][next[index]], lists[best][next[best]]) { best = index }
+            }
+            guard best >= 0 else { break }
+            let entry = lists[best][next[best]]
+            next[best] += 1
+            if entry.id != id && entry.id != ids.last { ids.append(entry.id) }
+        }
+        return ids
     }
 
     static func newestFirst(_ entries: [Entry]) -> [Entry] {
-        entries.sorted { $0.at != $1.at ? $0.at > $1.at : $0.id > $1.id }
+        entries.sorted(by: precedes)
+    }
+
+    /// Whether `a` comes before `b` newest first: the later time, the higher id at the same second.
+    static func precedes(_ a: Entry, _ b: Entry) -> Bool {
+        a.at != b.at ? a.at > b.at : a.id > b.id
+    }
+
+    static func isNewestFirst(_ entries: [Entry]) -> Bool {
+        entries.indices.dropFirst().allSatisfy { precedes(entries[$0 - 1], entries[$0]) }
     }
 
     /// Rows of a link table (`article_tags`, `article_terms`) above which the newest sharing articles are found by

@@ -7,14 +7,18 @@ import VestnikCore
 enum SearchIndexer {
     /// The analysed fields of one article; each is a space-separated run of terms in text order.
     struct Document {
-        var title: [String]
-        var lead: [String]
-        var body: [String]
-        var meta: [String]
+        /// Each field's terms joined by spaces, as the full-text entry stores them: kicker and title, lead, body, and
+        /// the names (tags, authors, section).
+        var title: String
+        var lead: String
+        var body: String
+        var meta: String
         /// Every distinct form the fields hold, in Latin letters: an exact match of a query word ranks higher.
         var forms: [String]
         /// The word "did you mean" shows for each term (its lemma, or the word itself).
         var display: [String: String]
+        /// Term frequencies over every field, title terms counting double (the vector "Още:" similarity uses), by term.
+        var frequencies: [(term: String, tf: Int)]
 
         /// Each field is analysed from its first `SearchAnalyzer.maxDocumentWords` words only: a huge body (one word
         /// 300,000 times) costs the index, and every search whose words it holds, no more than a long article.
@@ -27,50 +31,88 @@ enum SearchIndexer {
             let own =
                 analysed.flatMap { $0.holds(kicker: kicker, title: title, lead: lead, bodyHTML: bodyHTML) ? $0 : nil }
                 ?? Analysed(kicker: kicker, title: title, lead: lead, bodyHTML: bodyHTML, analyzer: analyzer)
-            let fields =
-                own.fields + [
-                    analyzer.analyses((tags + authors + [section]).joined(separator: " . "), limit: SearchAnalyzer.maxDocumentWords)
-                ]
-            self.title = fields[0].map(\.term)
-            self.lead = fields[1].map(\.term)
-            self.body = fields[2].map(\.term)
-            self.meta = fields[3].map(\.term)
-            var forms: [String] = []
-            var seen = Set<String>()
-            var display: [String: String] = [:]
-            for analysis in fields.joined() {
-                if !analysis.form.isEmpty, seen.insert(analysis.form).inserted { forms.append(analysis.form) }
+            let names = analyzer.analyses((tags + authors + [section]).joined(separator: " . "), limit: SearchAnalyzer.maxDocumentWords)
+            (self.title, self.lead, self.body) = (own.texts[0], own.texts[1], own.texts[2])
+            meta = names.map(\.term).joined(separator: " ")
+            // The names' forms, words and counts after the own text's, as if all four fields were read in order.
+            var forms = own.forms
+            var display = own.display
+            var added = Set<String>()
+            var counts: [String: Int] = [:]
+            for analysis in names {
+                if !analysis.form.isEmpty, !own.formSet.contains(analysis.form), added.insert(analysis.form).inserted {
+                    forms.append(analysis.form)
+                }
                 if display[analysis.term] == nil { display[analysis.term] = analysis.display }
+                counts[analysis.term, default: 0] += 1
             }
             self.forms = forms
             self.display = display
+            frequencies = Self.merged(own.frequencies, counts.sorted { $0.key < $1.key }.map { (term: $0.key, tf: $0.value) })
         }
 
-        /// Term frequencies over every field, title terms counting double: the vector "Още:" similarity uses.
-        var frequencies: [String: Int] {
-            var counts: [String: Int] = [:]
-            for term in title { counts[term, default: 0] += 2 }
-            for term in lead + body + meta { counts[term, default: 0] += 1 }
-            return counts
+        /// Two lists of term frequencies sorted by term, as one (a term in both: the sum).
+        static func merged(_ a: [(term: String, tf: Int)], _ b: [(term: String, tf: Int)]) -> [(term: String, tf: Int)] {
+            guard !b.isEmpty else { return a }
+            var merged: [(term: String, tf: Int)] = []
+            merged.reserveCapacity(a.count + b.count)
+            var (i, j) = (0, 0)
+            while i < a.count || j < b.count {
+                if j == b.count || (i < a.count && a[i].term < b[j].term) {
+                    merged.append(a[i])
+                    i += 1
+                } else if i == a.count || b[j].term < a[i].term {
+                    merged.append(b[j])
+                    j += 1
+                } else {
+                    merged.append((a[i].term, a[i].tf + b[j].tf))
+                    i += 1
+                    j += 1
+                }
+            }
+            return merged
         }
     }
 
     /// The analysis of an article's own text (kicker and title, lead, body), which needs nothing stored: a bulk import
     /// makes it while converting a post, beside the transaction that writes the batch before it. (The names of the
-    /// article's section, tags and authors are analysed in the transaction, as stored.)
+    /// article's section, tags and authors are analysed in the transaction, as stored.) It also makes what `Document`
+    /// takes of the text (joined terms, forms, words, frequencies), so that the writer only adds the names'.
     struct Analysed: Sendable {
         let kicker: String
         let title: String
         let lead: String
         let bodyHTML: String
-        /// Kicker and title, lead, body.
-        let fields: [[SearchAnalyzer.Analysis]]
+        /// Kicker and title, lead, body: each field's terms joined by spaces.
+        let texts: [String]
+        /// The distinct forms of the three fields in order, and as a set.
+        let forms: [String]
+        let formSet: Set<String>
+        let display: [String: String]
+        /// Term frequencies, title terms counting double, sorted by term.
+        let frequencies: [(term: String, tf: Int)]
 
         init(kicker: String, title: String, lead: String, bodyHTML: String, analyzer: SearchAnalyzer = .shared) {
             (self.kicker, self.title, self.lead, self.bodyHTML) = (kicker, title, lead, bodyHTML)
-            fields = [kicker + " " + title, lead, ArticleBody.plainText(bodyHTML)].map {
+            let fields = [kicker + " " + title, lead, ArticleBody.plainText(bodyHTML)].map {
                 analyzer.analyses($0, limit: SearchAnalyzer.maxDocumentWords)
             }
+            texts = fields.map { $0.map(\.term).joined(separator: " ") }
+            var forms: [String] = []
+            var seen = Set<String>()
+            var display: [String: String] = [:]
+            var counts: [String: Int] = [:]
+            for (index, field) in fields.enumerated() {
+                for analysis in field {
+                    if !analysis.form.isEmpty, seen.insert(analysis.form).inserted { forms.append(analysis.form) }
+                    if display[analysis.term] == nil { display[analysis.term] = analysis.display }
+                    counts[analysis.term, default: 0] += index == 0 ? 2 : 1
+                }
+            }
+            self.forms = forms
+            formSet = seen
+            self.display = display
+            frequencies = counts.sorted { $0.key < $1.key }.map { (term: $0.key, tf: $0.value) }
         }
 
         func holds(kicker: String, title: String, lead: String, bodyHTML: String) -> Bool {
@@ -88,6 +130,8 @@ enum SearchIndexer {
         fileprivate var counts: [String: (df: Int, word: String)] = [:]
         fileprivate var entries: [(articleID: Int, title: String, lead: String, body: String, meta: String, forms: [String])] = []
         fileprivate var terms: [(articleID: Int, term: String, tf: Int)] = []
+        /// Terms taken out of articles (re-indexed ones), whose packed blocks are re-packed with the new terms'.
+        fileprivate var removed: [(articleID: Int, term: String)] = []
 
         /// Takes the old rows' counts of re-indexed articles off the counts to add; a term whose count does not
         /// change is not written at all.
@@ -101,11 +145,14 @@ enum SearchIndexer {
             let entries = self.entries
             let terms = self.terms
             let counts = self.counts.sorted { $0.key < $1.key }
+            let removed = self.removed
             self.entries = []
             self.terms = []
             self.counts = [:]
+            self.removed = []
             try await SearchIndexer.insert(entries: entries, terms: terms, dialect: dialect, in: db)
             try await SearchIndexer.addTerms(counts, in: db)
+            if dialect == .postgres { try await SearchPostings.refresh(terms.map { ($0.articleID, $0.term) } + removed, in: db) }
         }
     }
 
@@ -116,25 +163,28 @@ enum SearchIndexer {
         articleID: Int, document: Document, dialect: Database.Dialect, isNew: Bool = false, pending: Batch? = nil,
         in db: any SQLDatabase
     ) async throws {
+        var removed: [(articleID: Int, term: String)] = []
         if !isNew {
             // Its earlier terms may be among the batch's rows (the same article twice in one batch).
             try await pending?.write(dialect: dialect, in: db)
-            try await removeTerms(articleID: articleID, in: db)
+            removed = try await removeTerms(articleID: articleID, dialect: dialect, in: db)
+            pending?.removed += removed
             if dialect == .sqlite { try await db.raw("DELETE FROM article_search WHERE rowid = \(bind: articleID)").run() }
         }
         let entry = (
-            articleID: articleID, title: document.title.joined(separator: " "), lead: document.lead.joined(separator: " "),
-            body: document.body.joined(separator: " "), meta: document.meta.joined(separator: " "), forms: document.forms
+            articleID: articleID, title: document.title, lead: document.lead, body: document.body, meta: document.meta,
+            forms: document.forms
         )
-        let frequencies = document.frequencies.sorted { $0.key < $1.key }
-        let terms = frequencies.map { (articleID: articleID, term: $0.key, tf: $0.value) }
+        let frequencies = document.frequencies
+        let terms = frequencies.map { (articleID: articleID, term: $0.term, tf: $0.tf) }
         if let pending {
             pending.entries.append(entry)
             pending.terms += terms
             for (term, _) in frequencies { pending.counts[term, default: (df: 0, word: document.display[term] ?? "")].df += 1 }
         } else {
             try await insert(entries: [entry], terms: terms, dialect: dialect, in: db)
-            try await addTerms(frequencies.map { (key: $0.key, value: (df: 1, word: document.display[$0.key] ?? "")) }, in: db)
+            try await addTerms(frequencies.map { (key: $0.term, value: (df: 1, word: document.display[$0.term] ?? "")) }, in: db)
+            if dialect == .postgres { try await SearchPostings.refresh(terms.map { ($0.articleID, $0.term) } + removed, in: db) }
         }
     }
 
@@ -273,12 +323,14 @@ enum SearchIndexer {
         let found = articles.map(\.id)
         // What the old rows counted, taken off the new counts below.
         var removed: [String: Int] = [:]
-        for row in try await db.raw("SELECT term FROM article_terms WHERE article_id IN (\(binds: found))").all() {
-            removed[try row.string("term"), default: 0] += 1
+        let pending = Batch()
+        for row in try await db.raw("SELECT article_id, term FROM article_terms WHERE article_id IN (\(binds: found))").all() {
+            let term = try row.string("term")
+            removed[term, default: 0] += 1
+            if dialect == .postgres { pending.removed.append((try row.int("article_id"), term)) }
         }
         try await db.raw("DELETE FROM article_terms WHERE article_id IN (\(binds: found))").run()
         if dialect == .sqlite { try await db.raw("DELETE FROM article_search WHERE rowid IN (\(binds: found))").run() }
-        let pending = Batch()
         for article in articles {
             let document = Document(
                 kicker: article.kicker, title: article.title, lead: article.lead, bodyHTML: article.bodyHTML,
@@ -289,14 +341,23 @@ enum SearchIndexer {
         try await pending.write(dialect: dialect, in: db)
     }
 
-    /// Takes an article's terms out of the statistics (before re-indexing or deleting it).
-    static func removeTerms(articleID: Int, in db: any SQLDatabase) async throws {
+    /// Takes an article's terms out of the statistics (before re-indexing or deleting it); on PostgreSQL, returns
+    /// them, whose packed blocks the caller re-packs (`SearchPostings.refresh`).
+    static func removeTerms(
+        articleID: Int, dialect: Database.Dialect, in db: any SQLDatabase
+    ) async throws -> [(articleID: Int, term: String)] {
         try await db.raw(
             """
             UPDATE search_terms SET df = df - 1
             WHERE term IN (SELECT term FROM article_terms WHERE article_id = \(bind: articleID))
             """
         ).run()
-        try await db.raw("DELETE FROM article_terms WHERE article_id = \(bind: articleID)").run()
+        guard dialect == .postgres else {
+            try await db.raw("DELETE FROM article_terms WHERE article_id = \(bind: articleID)").run()
+            return []
+        }
+        return try await db.raw("DELETE FROM article_terms WHERE article_id = \(bind: articleID) RETURNING term").all().map {
+            (articleID, try $0.string("term"))
+        }
     }
 }

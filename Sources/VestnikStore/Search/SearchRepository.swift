@@ -41,6 +41,8 @@ public struct SearchRepository: Sendable {
     let database: Database
     /// How PostgreSQL reads the shares of GIN's matches; tests set one to compare it with the other.
     var shareReads = ShareReads.cheaper
+    /// Where PostgreSQL intersects a query's words (`Intersection`); tests set one to compare it with the other.
+    var intersection = Intersection.cheaper
     /// How many of its candidates PostgreSQL ranks by ts_rank at least (`exactlyRanked`); tests lower it so that a
     /// page shows the choice by shares.
     var ranksExactly = Self.exactlyRanked
@@ -146,7 +148,7 @@ public struct SearchRepository: Sendable {
             return try await database.readAside { [condition] db in
                 try await Self.postgres(
                     query, condition: condition, columns: columns, now: now, candidates: candidates, page: page, shareReads: shareReads,
-                    ranksExactly: ranksExactly, in: db)
+                    intersection: intersection, ranksExactly: ranksExactly, in: db)
             }
         }
         return try await database.readAside { db in
@@ -197,11 +199,16 @@ public struct SearchRepository: Sendable {
     /// once per term) and looks each up once per term of the other words (and of the driver, when it has several);
     /// GIN reads every posting of every word and then looks the newest `walked` matches up once per term.
     static func walkIsCheaper(driverTerms: Int, otherTerms: Int, density: Double, postings: Int, walked: Int) -> Bool {
-        guard density < denseWalk else { return true }
+        let costs = sqlCosts(driverTerms: driverTerms, otherTerms: otherTerms, density: density, postings: postings, walked: walked)
+        return density >= denseWalk || costs.walk <= costs.gin
+    }
+
+    /// What the walk and GIN's intersection cost, in look-ups by article (`walkIsCheaper`).
+    static func sqlCosts(driverTerms: Int, otherTerms: Int, density: Double, postings: Int, walked: Int) -> (walk: Double, gin: Double) {
         let lookUps = Double(1 + otherTerms + (driverTerms > 1 ? driverTerms : 0))
         let walk = Double(driverTerms) * Double(walked) / max(density, 0.0001) * lookUps
         let gin = Double(walked) * Double(1 + otherTerms + driverTerms) + ginPostingCost * Double(postings)
-        return walk <= gin
+        return (walk, gin)
     }
 
     /// What reading one posting in a range costs against one look-up by article and term, for `rangeIsCheaper`
@@ -225,22 +232,26 @@ public struct SearchRepository: Sendable {
     /// ts_rank also weighs how close they stand, which only the final ranking sees.
     static func postgres(
         _ query: SearchQuery, condition: SQLQueryString, columns: SQLQueryString, now: Date, candidates: Int,
-        page: PageRequest, shareReads: ShareReads = .cheaper, ranksExactly: Int = exactlyRanked, in db: any SQLDatabase
+        page: PageRequest, shareReads: ShareReads = .cheaper, intersection: Intersection = .cheaper, ranksExactly: Int = exactlyRanked,
+        in db: any SQLDatabase
     ) async throws -> Page<SearchHit> {
         // The driving word: the one whose terms are in the fewest articles, so the walk finds matches soonest.
         let queried = query.required.flatMap(\.words)
         let allTerms = Array(Set(queried.flatMap(\.terms) + query.excluded.flatMap(\.words).flatMap(\.terms))).sorted()
         var frequency: [String: Int] = [:]
         var articles = 0
+        var topID = 0
         if !allTerms.isEmpty {
             for row in try await db.raw(
                 """
-                SELECT term, df, (SELECT CAST(reltuples AS BIGINT) FROM pg_class WHERE oid = CAST('articles' AS regclass)) AS n
+                SELECT term, df, (SELECT CAST(reltuples AS BIGINT) FROM pg_class WHERE oid = CAST('articles' AS regclass)) AS n,
+                    (SELECT MAX(id) FROM articles) AS top
                 FROM search_terms WHERE term IN (\(binds: allTerms))
                 """
             ).all() {
                 frequency[try row.string("term")] = try row.int("df")
                 articles = max(articles, try row.int("df"), try row.int("n"))
+                topID = try row.decode(column: "top", as: Int?.self) ?? 0
             }
         }
         func df(_ word: SearchQuery.Word) -> Int { word.terms.reduce(0) { $0 + (frequency[$1] ?? 0) } }
@@ -299,6 +310,49 @@ public struct SearchRepository: Sendable {
                 """
         }
         let excludesPhrase = query.excluded.contains { $0.words.count > 1 }
+        if pairs == nil, !excludesPhrase, intersection != .sql {
+            // Words only: intersected in Swift over their postings when those are few enough to read.
+            var required: [[String]] = []
+            for word in words where !required.contains(word.terms) { required.append(word.terms) }
+            let excludedTerms = query.excluded.filter { $0.words.count == 1 }.flatMap { held($0.words[0]).terms }
+            let postings = Set(required.flatMap { $0 } + excludedTerms).map { frequency[$0] ?? 0 }
+            // Matches expected per id (ids run up to `topID`).
+            let rate = Double(df(driver)) * density / Double(max(1, topID))
+            let costs = Self.sqlCosts(
+                driverTerms: driver.terms.count, otherTerms: others.reduce(0) { $0 + $1.count }, density: density,
+                postings: words.reduce(0) { $0 + df($1) }, walked: walked)
+            // Both SQL paths also look each excluded term up per candidate.
+            let sqlCost = (walk ? costs.walk : min(costs.walk, costs.gin)) + Double(walked * excludedTerms.count)
+            let expected = min(Double(walked), Double(df(driver)) * density)
+            if intersection == .swift
+                || intersection == .cheaper
+                    && Self.postingsAreCheaper(
+                        postings: postings, rate: rate, walked: walked, expected: expected, topID: topID, sqlCost: sqlCost)
+            {
+                var need = walked + walked / 4 + 32
+                while let found = try await Self.newestMatches(
+                    words: required, excluded: excludedTerms, rate: rate, topID: topID, need: need, in: db)
+                {
+                    // PostgreSQL checks the newest matches' visibility (index-only, until `walked` pass) and ranks them as
+                    // the SQL paths' candidates; when too few pass (drafts, filters), more matches are taken. The
+                    // matches come newest first, and the look-up is a lateral join over them, so the nested loop keeps
+                    // their order and stops at the `walked`th visible one: no sort, and no look-up of the quarter
+                    // more that `need` asks for in case some are hidden.
+                    let matches: SQLQueryString = """
+                        WITH c AS MATERIALIZED (
+                            SELECT m.article_id, m.rank, a.published_at
+                            FROM unnest(CAST(\(bind: found.ids) AS BIGINT[]), CAST(\(bind: found.ranks) AS REAL[])) AS m (article_id, rank)
+                            CROSS JOIN LATERAL (SELECT a.published_at FROM articles a WHERE a.id = m.article_id AND \(condition) LIMIT 1) AS a
+                            LIMIT \(literal: walked))
+                        """
+                    let ranked = try await Self.rankedPage(
+                        matches, tsquery: tsquery, columns: columns, now: now, candidates: candidates, exact: exact, page: page,
+                        counting: true, in: db)
+                    if found.complete || ranked.found >= walked { return ranked.page }
+                    need *= 4
+                }
+            }
+        }
         let matches: SQLQueryString
         // An excluded phrase: the candidate's document is asked (the whole query, the exclusions with it).
         let phraseExclusion: SQLQueryString = """
@@ -392,8 +446,21 @@ public struct SearchRepository: Sendable {
                     """
             }
         }
+        return try await rankedPage(
+            matches, tsquery: tsquery, columns: columns, now: now, candidates: candidates, exact: exact, page: page, in: db
+        ).page
+    }
+
+    /// The page from the candidates `c` that `matches` makes (article_id, rank: the shares, published_at; newest
+    /// first): the newest `candidates` ordered by shares × recency, the best `exact` ranked by ts_rank over their
+    /// documents. `counting`: `found` is the number of candidates (else 0).
+    static func rankedPage(
+        _ matches: SQLQueryString, tsquery: String, columns: SQLQueryString, now: Date, candidates: Int, exact: Int,
+        page: PageRequest, counting: Bool = false, in db: any SQLDatabase
+    ) async throws -> (page: Page<SearchHit>, found: Int) {
         // The count stops at `countLimit + 1` however far a reader pages (the walk goes further then).
         let counted: SQLQueryString = "(SELECT COUNT(*) FROM (SELECT 1 FROM c LIMIT \(literal: Self.countLimit + 1)) AS n)"
+        let found: SQLQueryString = counting ? "(SELECT COUNT(*) FROM c)" : "0"
         // The best `exact` by their shares are ranked by ts_rank over their documents; only the page's rows are then
         // read whole (the body's first `snippetBodyCharacters`, decompressed, for ten rows instead of fifty).
         let rows = try await db.raw(
@@ -410,17 +477,21 @@ public struct SearchRepository: Sendable {
                 JOIN article_search x ON x.article_id = m.article_id
                 ORDER BY score DESC, m.published_at DESC
                 LIMIT \(literal: page.size) OFFSET \(literal: page.offset))
-            SELECT \(columns), \(counted) AS total, r.score
+            SELECT \(columns), \(counted) AS total, \(found) AS found, r.score
             FROM r JOIN articles a ON a.id = r.article_id JOIN sections s ON s.id = a.section_id
             \(ArticleRepository.summaryPictureJoin)
             ORDER BY r.score DESC, r.published_at DESC
             """
         ).all()
         let total: Int
+        let candidatesFound: Int
         if let first = rows.first {
             total = try first.int("total")
+            candidatesFound = try first.int("found")
         } else {
-            total = try await db.raw("\(matches) SELECT \(counted) AS n").first()?.int("n") ?? 0
+            let row = try await db.raw("\(matches) SELECT \(counted) AS n, \(found) AS found").first()
+            total = try row?.int("n") ?? 0
+            candidatesFound = try row?.int("found") ?? 0
         }
         let hits = try rows.map { row in
             SearchHit(
@@ -428,7 +499,7 @@ public struct SearchRepository: Sendable {
                 text: try row.string("lead") + " " + ArticleBody.plainText(Self.wholeTags(try row.string("body_html"))),
                 score: try row.decode(column: "score", as: Double.self))
         }
-        return Page(items: hits, number: page.number, size: page.size, total: total)
+        return (Page(items: hits, number: page.number, size: page.size, total: total), candidatesFound)
     }
 
     /// A body's HTML cut at `snippetBodyCharacters` without the tag the cut fell inside (its text would otherwise

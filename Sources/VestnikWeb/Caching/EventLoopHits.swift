@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
 import Synchronization
 import VestnikCore
@@ -11,10 +12,12 @@ import VestnikCore
 /// Page cache hits answered on the connection's event loop, as nginx answers a static file: no task, no hop to
 /// Swift's cooperative threads and back, no request context. A GET or HEAD of a kept page is answered by
 /// `PageCacheMiddleware.readyAnswer` (the same code that answers a hit in the responder chain) with the headers the
-/// chain adds (`SecurityHeaders`, `RequestIDs`, the date, the server's name), written as head and body buffers in one
-/// flush; every other request, and every one the cache cannot answer without waiting (a page not kept, its gzip
-/// copy not made yet, its shared block not rendered), goes on to Hummingbird unchanged, where the middleware decides
-/// it as before. Hits are counted where the middleware counts them (`PageCache.Statistics.hits`).
+/// chain adds (`SecurityHeaders`, `RequestIDs`, the date, the server's name), its head as bytes (a 200 hit's as the
+/// page keeps it, `HTTP1Head`) written with the body's buffers past NIO's encoder (`EncodedAnswerWriter`, which keeps
+/// the encoder and the connection's state in step), the answers of one read in one flush; every other request, and
+/// every one the cache cannot answer without waiting (a page not kept, its gzip copy not made yet, its shared block not
+/// rendered), goes on to Hummingbird unchanged, where the middleware decides it as before. Hits are counted where the
+/// middleware counts them (`PageCache.Statistics.hits`).
 ///
 /// A request that says `Connection: close` is answered the same way, then the connection's output is shut, as
 /// Hummingbird does. While a request passed on is still being answered, the requests after it on that connection are passed on too:
@@ -30,6 +33,9 @@ final class EventLoopHits: Sendable {
     let enabled: Bool
     private let plain = SecurityHeaders.fields(https: false)
     private let secure = SecurityHeaders.fields(https: true)
+    /// The same, as header lines.
+    private let plainBytes = HTTP1Head.lines(SecurityHeaders.fields(https: false))
+    private let secureBytes = HTTP1Head.lines(SecurityHeaders.fields(https: true))
     private let dates = HTTPDateCache()
 
     init(
@@ -42,18 +48,47 @@ final class EventLoopHits: Sendable {
         enabled = answering && logger.logLevel > .debug
     }
 
-    /// The answer to `request`: its head, its body's buffers, and whether the connection closes after it (the request
-    /// said `Connection: close`, and Hummingbird closes such a connection once it answered); nil to pass it on.
-    func answer(_ request: HTTPRequest) -> (head: HTTPResponse, body: [ByteBuffer], closes: Bool)? {
+    /// The answer to `request`: its head encoded as NIO's encoder would write it, its body's buffers, and whether the
+    /// connection closes after it (the request said `Connection: close`, and Hummingbird closes such a connection once
+    /// it answered); nil to pass it on.
+    func answer(_ request: HTTPRequest, allocator: ByteBufferAllocator) -> (head: ByteBuffer, body: [ByteBuffer], closes: Bool)? {
         guard enabled, let answer = pages.readyAnswer(to: request, uri: URI(request.path ?? "/")) else { return nil }
         // What the responder chain adds, in its order: `Response`'s length, the security headers, the request's id,
         // then Hummingbird's date and server name.
-        var head = answer.head
-        SecurityHeaders.add(SecurityHeaders.isHTTPS(publicURL()) ? secure : plain, to: &head.headerFields)
-        head.headerFields[.requestID] = RequestIDs.id(of: request.headerFields)
-        head.headerFields[.date] = dates.now
-        if let serverName { head.headerFields[.server] = serverName }
-        return (head, answer.body, request.headerFields[.connection] == "close")
+        let https = SecurityHeaders.isHTTPS(publicURL())
+        let id = RequestIDs.id(of: request.headerFields)
+        var bytes = allocator.buffer(capacity: 2048)
+        if let kept = answer.encodedHead {
+            // A 200 hit: its head as the page keeps it, which has none of the chain's headers (`HTTP1Head.ok`).
+            bytes.writeImmutableBuffer(kept)
+            writeChainHeaders(https: https, id: id, to: &bytes)
+            return (bytes, answer.body, request.headerFields[.connection] == "close")
+        }
+        let head = answer.head
+        let own = head.headerFields
+        if own.contains(where: { HTTP1Head.chainNames.contains($0.name) }) {
+            // An answer with a header of its own where the chain sets one (none of the cache's do): built as the
+            // chain builds it.
+            var fields = own
+            SecurityHeaders.add(https ? secure : plain, to: &fields)
+            fields[.requestID] = id
+            fields[.date] = dates.now
+            if let serverName { fields[.server] = serverName }
+            HTTP1Head.write(head.status, fields, to: &bytes)
+        } else {
+            HTTP1Head.write(head.status, own, to: &bytes, ending: false)
+            writeChainHeaders(https: https, id: id, to: &bytes)
+        }
+        return (bytes, answer.body, request.headerFields[.connection] == "close")
+    }
+
+    /// The security headers, the request's id, the date and the server's name, and the head's empty line.
+    private func writeChainHeaders(https: Bool, id: String, to bytes: inout ByteBuffer) {
+        bytes.writeImmutableBuffer(https ? secureBytes : plainBytes)
+        HTTP1Head.write(.requestID, id, to: &bytes)
+        HTTP1Head.write(.date, dates.now, to: &bytes)
+        if let serverName { HTTP1Head.write(.server, serverName, to: &bytes) }
+        bytes.writeStaticString("\r\n")
     }
 
     /// Hummingbird's HTTP/1.1 server with these answers in front of its responder.
@@ -76,8 +111,10 @@ final class EventLoopHits: Sendable {
             inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
                 let operations = channel.pipeline.syncOperations
                 let state = try operations.handler(type: HTTPConnectionStateHandler.self)
+                let writer = EncodedAnswerWriter()
+                try operations.addHandler(writer, position: .before(try operations.handler(type: HTTPResponseEncoder.self)))
                 try operations.addHandler(
-                    EventLoopHitHandler(hits: hits, eventLoop: channel.eventLoop),
+                    EventLoopHitHandler(hits: hits, writer: writer, eventLoop: channel.eventLoop),
                     position: ChannelPipeline.SynchronousOperations.Position.after(state))
                 return value
             }
@@ -105,12 +142,14 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPResponsePart
 
     private let hits: EventLoopHits
+    /// Where the answers' bytes go, past NIO's encoder.
+    private let writer: EncodedAnswerWriter
     /// Requests passed on whose answers have not ended yet.
     private var passedOn = 0
     /// Whether the request being read was passed on (its body and end follow it).
     private var passing = false
     /// The answer to the request being read, written once its end is read.
-    private var answer: (head: HTTPResponse, body: [ByteBuffer], closes: Bool)?
+    private var answer: (head: ByteBuffer, body: [ByteBuffer], closes: Bool)?
     /// Set once an answer closes the connection: what the client sends after it is not read.
     private var closing = false
     /// Whether answers were written since the last flush.
@@ -120,8 +159,9 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
     let firstPath: EventLoopPromise<String?>
     private var decided = false
 
-    init(hits: EventLoopHits, eventLoop: any EventLoop) {
+    init(hits: EventLoopHits, writer: EncodedAnswerWriter, eventLoop: any EventLoop) {
         self.hits = hits
+        self.writer = writer
         firstPath = eventLoop.makePromise()
     }
 
@@ -151,7 +191,7 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch unwrapInboundIn(data) {
         case .head(let request):
             if !decided { decide(request.path.map { String($0.prefix { $0 != "?" }) } ?? "/") }
-            if passedOn == 0, let made = hits.answer(request) {
+            if passedOn == 0, let made = hits.answer(request, allocator: context.channel.allocator) {
                 answer = made
                 passing = false
                 return
@@ -169,8 +209,9 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             guard let made = answer else { return }
             answer = nil
-            context.write(wrapOutboundOut(.head(made.head)), promise: nil)
-            for part in made.body { context.write(wrapOutboundOut(.body(part)), promise: nil) }
+            writer.writeStandIn(through: context, wrapped: wrapOutboundOut(.head(EncodedAnswerWriter.standIn)))
+            writer.write(made.head)
+            for part in made.body { writer.write(part) }
             guard made.closes else {
                 context.write(wrapOutboundOut(.end(nil)), promise: nil)
                 unflushed = true

@@ -16,6 +16,10 @@ import VestnikStore
 ///
 /// A render that began before a change may finish after it; `epoch` counts invalidations, and a page rendered
 /// across one is served to its own request but not kept.
+///
+/// A page is rendered by one request at a time (`lookup(_:collapsing:)`), as Varnish and nginx's `proxy_cache_lock`
+/// do: the others asking for it meanwhile wait for that render, or get the expired copy within `grace`. Otherwise a
+/// publication, which drops the home page read by a tenth of all readers, set every one of them rendering it at once.
 public final class PageCache: @unchecked Sendable {
     /// Which new pages may take a full cache's room.
     public enum Admission: String, Sendable, CaseIterable {
@@ -29,9 +33,19 @@ public final class PageCache: @unchecked Sendable {
 
     /// A stored page: the bytes as rendered, gzip-compressed once a client asks for that, and what a response
     /// needs to describe them.
+    ///
+    /// A page first asked for by a client that takes gzip (nearly every browser) is kept gzip-compressed only, as
+    /// Varnish keeps its objects: a quarter of its bytes or less, so the same cache holds about three times the pages
+    /// (at 10,000 articles, 64 MB answered 96 % of bench/mixed.sh's readers instead of 82 %). The plain bytes are made
+    /// again from the gzip copy when a client that does not take gzip asks (`withIdentity`), and then kept beside it.
     public struct Page: Sendable {
-        /// The page's bytes; of a page with a shared block (`splice`), those before the block.
-        public let identity: ByteBuffer
+        /// The page's bytes; of a page with a shared block (`splice`), those before the block. Empty while the page
+        /// is kept gzip-compressed only (`hasIdentity`).
+        public private(set) var identity: ByteBuffer
+        /// Whether `identity` (and the splice's `suffix`) hold the page's bytes.
+        public private(set) var hasIdentity = true
+        /// The length of `identity` when it is there.
+        let identityLength: Int
         /// gzip-compressed; of a page with a shared block, the gzip header and the bytes before the block as a
         /// deflate segment (`DeflateSegment`).
         public private(set) var gzip: ByteBuffer?
@@ -51,15 +65,26 @@ public final class PageCache: @unchecked Sendable {
         /// The response headers of a hit, made once: for the page as is, and gzip-compressed.
         let identityHeaders: HTTPFields
         private(set) var gzipHeaders: HTTPFields
+        /// The head of a 200 hit as bytes (`HTTP1Head.ok`), for each encoding: what the event loop writes before the
+        /// chain's headers (`EventLoopHits`). Nil for a page with a shared block (`SplicedHits.Made.head`) and for one
+        /// that is not kept.
+        private(set) var identityHead: ByteBuffer?
+        private(set) var gzipHead: ByteBuffer?
         let storedAt: Date
+        /// What `cost` counts for a kept page's bookkeeping, beyond its keys' text.
+        static let bookkeeping = 4_096
+
         /// The surrogate keys one by one (split only for a page that is kept: most cold pages never are).
         var keys: [String] { surrogateKeys.split(separator: " ").map(String.init) }
 
         /// The memory the page holds: both encodings' storage (NIO rounds it up to a power of two, so a page of
-        /// 17 KB holds 32 KB; counting the bytes alone let a full 64 MB cache hold up to twice that) plus a rough
-        /// allowance for the bookkeeping.
+        /// 17 KB holds 32 KB; counting the bytes alone let a full 64 MB cache hold up to twice that) plus what a kept
+        /// page carries besides: its headers as fields for each encoding, its last hits' answers (`SplicedHits`), its
+        /// place under each of its keys. That is about 4 KB a page, measured: 10,008 pages kept gzip-compressed
+        /// counted 57.6 MB with a 512-byte allowance and took 101 MB of the server's memory (bench/README).
         var cost: Int {
-            identity.capacity + (gzip?.capacity ?? 0) + surrogateKeys.utf8.count * 5 + 512
+            identity.capacity + (gzip?.capacity ?? 0) + surrogateKeys.utf8.count * 5 + Self.bookkeeping
+                + (identityHead?.capacity ?? 0) + (gzipHead?.capacity ?? 0)
                 + (splice.map { $0.suffix.capacity + ($0.gzipSuffix?.capacity ?? 0) } ?? 0)
         }
     }
@@ -69,7 +94,9 @@ public final class PageCache: @unchecked Sendable {
         /// The block's name (`SharedFragment.name`) and the article whose page this is (left out of the block).
         let fragment: String
         let excluded: Int
-        let suffix: ByteBuffer
+        /// Empty while the page is kept gzip-compressed only (`Page.hasIdentity`).
+        var suffix: ByteBuffer
+        let suffixLength: Int
         /// The bytes after the block as a deflate segment, followed by the final block; with the CRC-32 of the
         /// bytes before and after the block.
         var gzipSuffix: ByteBuffer?
@@ -90,6 +117,10 @@ public final class PageCache: @unchecked Sendable {
         public var admitted = 0
         /// Pages dropped to make room (not those dropped because they changed or expired).
         public var evictions = 0
+        /// Of `hits`, those answered with an expired copy while another request rendered the page again (`grace`).
+        public var staleHits = 0
+        /// Requests that waited for another request's render of the page instead of rendering it too.
+        public var collapsed = 0
         /// Shared blocks kept (`SharedFragment`), counted in `bytes` too.
         public var fragments = 0
     }
@@ -97,14 +128,23 @@ public final class PageCache: @unchecked Sendable {
     /// What `lookup` found.
     enum Lookup {
         case hit(Page)
+        /// An expired page, within `grace`, while another request renders it again: answer with it.
+        case stale(Page)
+        /// Another request is rendering the page: `waitForRender`, then look it up again.
+        case rendering
         /// `keep`: whether the page, once rendered, may be stored (so it is worth copying into storage of its own);
-        /// `epoch`: what to pass to `store`.
-        case miss(keep: Bool, epoch: UInt64)
+        /// `epoch`: what to pass to `store`; `renders`: whether this request renders it for the others asking, and
+        /// must call `rendered` when done, kept or not.
+        case miss(keep: Bool, epoch: UInt64, renders: Bool = false)
     }
 
     /// The most bytes the pages may take; 0 keeps nothing.
     public let capacity: Int
     public let lifetime: TimeInterval
+    /// How long past `lifetime` an expired page may still answer while one request renders it again, as Varnish's
+    /// grace: a page that only aged (its clock's parts: "преди 5 минути", read counts) need not make its readers wait.
+    /// A changed page is dropped at once and never answered.
+    public let grace: TimeInterval
     public let admission: Admission
     private let now: @Sendable () -> Date
     private let lock = NSLock()
@@ -119,14 +159,24 @@ public final class PageCache: @unchecked Sendable {
     private var invalidations: UInt64 = 0
     /// Shared blocks by name (`SharedFragment`).
     private var fragments: [String: SharedFragment] = [:]
+    /// The paths being rendered by a request for the others (`lookup(_:collapsing:)`), with the requests waiting.
+    private var rendering: [String: [CheckedContinuation<Void, Never>]] = [:]
+    /// Paths whose last render was not a page to keep (the search results under one path for every query, an error
+    /// page, a reader's own page), and when: their requests render each on their own for a `lifetime`, as Varnish's
+    /// hit-for-miss, instead of waiting for one another's renders to find nothing kept.
+    private var notKept: [String: Date] = [:]
+    /// The most paths `notKept` remembers (a flood of made-up addresses must not grow it).
+    static let notKeptLimit = 4_096
 
     /// `now` is the site's clock, so a page expires by the same time the site renders with. The plain LRU is the
     /// default here; the server's default is in `ServerSettings`.
     public init(
-        capacity: Int, lifetime: TimeInterval = 60, admission: Admission = .lru, now: @escaping @Sendable () -> Date = { Date() }
+        capacity: Int, lifetime: TimeInterval = 60, grace: TimeInterval = 10, admission: Admission = .lru,
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.capacity = max(0, capacity)
         self.lifetime = lifetime
+        self.grace = max(0, grace)
         self.admission = admission
         self.now = now
         // Sized for about as many pages as the capacity holds at 16 KB a page (a generated article's cost).
@@ -140,33 +190,82 @@ public final class PageCache: @unchecked Sendable {
 
     /// The page stored under `path`, if it is there and not expired (it becomes the most recently used), and
     /// otherwise whether it may be kept once rendered. Counts the request either way.
-    func lookup(_ path: String) -> Lookup {
+    ///
+    /// `collapsing`: one request renders the page for all that ask meanwhile. If another request is rendering it,
+    /// the answer is its expired copy within `grace` (`stale`), or `rendering`; otherwise a miss that may be kept (or
+    /// has such a copy) makes this request the one that renders it (`renders`), and the copy stays until replaced.
+    func lookup(_ path: String, collapsing: Bool = false) -> Lookup {
         let date = now()
         let hash = path.hashValue
         return lock.withLock {
             if admission != .lru { sketch.record(hash) }
+            var stale: Page?
             if let node = pages[path] {
                 if !isExpired(node, at: date) {
                     moveToFront(node)
                     statistics.hits += 1
                     return .hit(node.page)
                 }
-                remove(node)
+                if collapsing && isWithinGrace(node, at: date) { stale = node.page } else { remove(node) }
+            }
+            let collapses = collapsing && !isNotKept(path, at: date)
+            if collapses, rendering[path] != nil {
+                guard let stale else {
+                    statistics.collapsed += 1
+                    return .rendering
+                }
+                statistics.hits += 1
+                statistics.staleHits += 1
+                return .stale(stale)
             }
             statistics.misses += 1
-            return .miss(keep: mayKeep(hash), epoch: invalidations)
+            let keep = mayKeep(hash)
+            let renders = collapses && (keep || stale != nil)
+            if renders { rendering[path] = [] }
+            return .miss(keep: keep, epoch: invalidations, renders: renders)
         }
     }
 
+    /// Returns once no request is rendering `path` (`lookup(_:collapsing:)`).
+    func waitForRender(_ path: String) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let waits = lock.withLock {
+                guard rendering[path] != nil else { return false }
+                rendering[path]?.append(continuation)
+                return true
+            }
+            if !waits { continuation.resume() }
+        }
+    }
+
+    /// Ends the render of `path` that `lookup` gave this request (`renders`), stored or not: the requests waiting
+    /// look it up again. `keepable`: whether the answer was a page to keep (nil when the render failed).
+    func rendered(_ path: String, keepable: Bool? = nil) {
+        let date = now()
+        let waiting = lock.withLock {
+            if keepable == false {
+                if notKept.count >= Self.notKeptLimit { notKept = notKept.filter { Self.isWithin(lifetime, of: $0.value, at: date) } }
+                if notKept.count >= Self.notKeptLimit { notKept.removeAll() }
+                notKept[path] = date
+            } else if keepable == true {
+                notKept[path] = nil
+            }
+            return rendering.removeValue(forKey: path) ?? []
+        }
+        for request in waiting { request.resume() }
+    }
+
     /// The page stored under `path` and, for a page with a shared block, the block's current version, counted as a
-    /// hit as `lookup` counts it: only when both are there, unexpired, and the page's gzip copy was tried if `gzip`.
+    /// hit as `lookup` counts it: only when both are there, unexpired, and the page's gzip copy was tried if `gzip`
+    /// (its plain bytes are there if not).
     /// Otherwise nil, and nothing is counted nor dropped: the request goes on to `lookup`, which decides the rest
     /// (the event loop's answer to a hit, `EventLoopHits`, asks this; it must not wait).
     func readyHit(_ path: String, gzip: Bool) -> (page: Page, fragment: SharedFragment?)? {
         let date = now()
         let hash = path.hashValue
         return lock.withLock {
-            guard let node = pages[path], !isExpired(node, at: date), !gzip || node.page.gzipTried else { return nil }
+            guard let node = pages[path], !isExpired(node, at: date), !gzip || node.page.gzipTried, gzip || node.page.hasIdentity
+            else { return nil }
             var fragment: SharedFragment?
             if let splice = node.page.splice {
                 guard let kept = fragments[splice.fragment], isFresh(kept, at: date) else { return nil }
@@ -276,8 +375,10 @@ public final class PageCache: @unchecked Sendable {
 
     /// Keeps `fragment` unless a change came after `epoch` (as `store`); its memory counts against the capacity, room
     /// made by dropping the least recently used pages.
+    /// With the cache off (no pages, `capacity` 0) a block is still kept, within `fragmentAllowanceOff`: the cold
+    /// render of an article page splices it in as a kept page is.
     func storeFragment(_ fragment: SharedFragment, renderedAt epoch: UInt64) {
-        guard isEnabled, fragment.cost <= capacity / 8 else { return }
+        guard fragment.cost <= (isEnabled ? capacity / 8 : Self.fragmentAllowanceOff) else { return }
         lock.withLock {
             guard invalidations == epoch else { return }
             removeFragment(fragment.name)
@@ -301,11 +402,35 @@ public final class PageCache: @unchecked Sendable {
     // MARK: Admission (call with the lock held)
 
     private func isFresh(_ fragment: SharedFragment, at date: Date) -> Bool {
-        date.timeIntervalSince(fragment.renderedAt) < lifetime && fragment.renderedAt <= date
+        Self.isWithin(fragmentLifetime, of: fragment.renderedAt, at: date)
     }
 
+    /// Whether `date` is less than `limit` after `stamp` (and not before it: a clock set back counts as expired).
+    private static func isWithin(_ limit: TimeInterval, of stamp: Date, at date: Date) -> Bool {
+        date.timeIntervalSince(stamp) < limit && stamp <= date
+    }
+
+    /// Memory a shared block may take with the cache off (a "Новините днес" of 15 articles, in its 16 variants with
+    /// their deflate segments, is about 100 KB).
+    static let fragmentAllowanceOff = 1 << 20
+
+    /// How long a shared block is kept: a page's lifetime; with the cache off, no longer than the shared lists it is
+    /// rendered from (`SharedLists`, 2 s), so that an article whose publication time passes without a write shows as
+    /// soon as it did when each page rendered the block itself. Changes drop it at once either way (`invalidate`).
+    private var fragmentLifetime: TimeInterval { isEnabled ? lifetime : min(lifetime, 2) }
+
     private func isExpired(_ node: Node, at date: Date) -> Bool {
-        !(date.timeIntervalSince(node.page.storedAt) < lifetime && node.page.storedAt <= date)
+        !Self.isWithin(lifetime, of: node.page.storedAt, at: date)
+    }
+
+    /// Whether `path`'s last render, within a `lifetime`, was not a page to keep (call with the lock held).
+    private func isNotKept(_ path: String, at date: Date) -> Bool {
+        guard let when = notKept[path] else { return false }
+        return Self.isWithin(lifetime, of: when, at: date)
+    }
+
+    private func isWithinGrace(_ node: Node, at date: Date) -> Bool {
+        Self.isWithin(lifetime + grace, of: node.page.storedAt, at: date)
     }
 
     /// A guess before rendering, so that a page that will not be kept is not copied: there is room, or the policy
@@ -388,29 +513,36 @@ extension PageCache.Page {
     /// page served once needs neither the copies nor gzip unless its client takes gzip (gzip was a quarter of a cold
     /// page's CPU).
     ///
-    /// `splice`: where a shared block lies in `bytes`; the page keeps what is before and after it.
+    /// `splice`: where a shared block lies in `bytes`; the page keeps what is before and after it. `plain`: whether a
+    /// kept page keeps its plain bytes beside its gzip copy; false keeps the gzip copy alone (`withoutIdentity`), and
+    /// the plain bytes are then never copied into storage (each page kept for a gzip client was a copy, a mapping
+    /// made and at once unmade), unless the gzip copy is not made.
     init(
         bytes: ByteBuffer, contentType: String, lastModified: String?, etag: String?, surrogateKeys: String,
-        cacheControl: String = HTTPCachePolicy().cacheControl, compress: Bool = true, keep: Bool? = nil, splice point: SplicePoint? = nil,
-        at date: Date
+        cacheControl: String = HTTPCachePolicy().cacheControl, compress: Bool = true, keep: Bool? = nil, plain: Bool = true,
+        splice point: SplicePoint? = nil, at date: Date
     ) {
         let keep = keep ?? compress
+        let copies = keep && (plain || !compress)
         let tag: String
         if let point {
             let prefix = bytes.getSlice(at: bytes.readerIndex, length: point.start)!
             let suffix = bytes.getSlice(at: bytes.readerIndex + point.end, length: bytes.readableBytes - point.end)!
-            identity = keep ? Self.exactCopy(prefix) : prefix
-            splice = PageCache.Splice(fragment: point.fragment, excluded: point.excluded, suffix: keep ? Self.smallCopy(suffix) : suffix)
+            identity = copies ? Self.exactCopy(prefix) : prefix
+            splice = PageCache.Splice(
+                fragment: point.fragment, excluded: point.excluded, suffix: copies ? Self.smallCopy(suffix) : suffix,
+                suffixLength: suffix.readableBytes)
             // The ETag sent is this one joined with the block's (`splicedETag`).
-            tag = "\"\(StaticAssets.fingerprint(Array(prefix.readableBytesView) + Array(suffix.readableBytesView)))\""
+            tag = "\"\(StaticAssets.fingerprint(Self.joinedBytes(prefix, suffix)))\""
         } else {
             // A page that may be kept holds buffers sized for what they hold (NIO rounds up to a power of two): the
             // rendered body may share a larger storage. Without the copies a full 64 MB cache held 250 MB (bench/pages.sh).
-            identity = keep ? Self.exactCopy(bytes) : bytes
+            identity = copies ? Self.exactCopy(bytes) : bytes
             splice = nil
             tag = etag ?? "\"\(StaticAssets.fingerprint(bytes.readableBytesView))\""
         }
         self.etag = tag
+        identityLength = identity.readableBytes
         splicedHits = point == nil ? nil : SplicedHits()
         self.contentType = contentType
         self.lastModified = lastModified
@@ -425,6 +557,74 @@ extension PageCache.Page {
         identityHeaders = headers
         gzipHeaders = headers  // never sent without a gzip copy to send them with
         if compress { self.compress(exact: keep) }
+        if keep && !copies {
+            dropIdentity()
+            if hasIdentity {
+                // No gzip copy (not smaller): the plain bytes stay, in storage of their own.
+                identity = Self.exactCopy(identity)
+                if let suffix = splice?.suffix { splice?.suffix = Self.smallCopy(suffix) }
+            }
+        }
+        // Only a page that is kept has hits (a cold render is answered as a miss).
+        if keep { identityHead = plainHead }
+    }
+
+    /// The head of a 200 hit with the plain bytes, for a page without a shared block that has them.
+    private var plainHead: ByteBuffer? {
+        splice == nil && hasIdentity ? HTTP1Head.ok(identityHeaders, length: identityLength) : nil
+    }
+
+    /// The page as kept for a client that takes gzip: its gzip copy alone, when it has one.
+    func withoutIdentity() -> Self {
+        var page = self
+        page.dropIdentity()
+        return page
+    }
+
+    /// Drops the plain bytes when the gzip copy can stand for them.
+    private mutating func dropIdentity() {
+        guard hasIdentity, gzip != nil, splice == nil || splice?.gzipSuffix != nil else { return }
+        identity = ByteBuffer()
+        splice?.suffix = ByteBuffer()
+        hasIdentity = false
+        identityHead = nil
+    }
+
+    /// The page with its plain bytes, made again from its gzip copy if it is kept without them; nil if that copy
+    /// does not inflate to bytes of the lengths the page had (which would be a fault of this code).
+    func withIdentity() -> Self? {
+        guard !hasIdentity else { return self }
+        guard let gzip else { return nil }
+        var page = self
+        if var splice {
+            // The gzip header, then the bytes before the block as a sync-flushed deflate segment: ended by a final
+            // block, a raw deflate stream of its own. The part after the block already ends with one.
+            guard let tail = splice.gzipSuffix else { return nil }
+            var head = ByteBufferAllocator().buffer(capacity: gzip.readableBytes + DeflateSegment.finalBlock.count)
+            var segment = gzip
+            segment.moveReaderIndex(forwardBy: min(DeflateSegment.header.count, segment.readableBytes))
+            head.writeBuffer(&segment)
+            head.writeBytes(DeflateSegment.finalBlock)
+            guard let prefix = Self.inflate(head, algorithm: .deflate(), length: identityLength),
+                let suffix = Self.inflate(tail, algorithm: .deflate(), length: splice.suffixLength)
+            else { return nil }
+            page.identity = Self.exactCopy(prefix)
+            splice.suffix = Self.smallCopy(suffix)
+            page.splice = splice
+        } else {
+            guard let whole = Self.inflate(gzip, algorithm: .gzip(), length: identityLength) else { return nil }
+            page.identity = Self.exactCopy(whole)
+        }
+        page.hasIdentity = true
+        page.identityHead = page.plainHead
+        return page
+    }
+
+    /// `compressed` inflated, if that gives exactly `length` bytes.
+    private static func inflate(_ compressed: ByteBuffer, algorithm: CompressionAlgorithm, length: Int) -> ByteBuffer? {
+        var input = compressed
+        guard let bytes = try? input.decompress(with: algorithm, maxSize: length + 1), bytes.readableBytes == length else { return nil }
+        return bytes
     }
 
     /// The page with its gzip encoding, made now if it was not tried yet.
@@ -445,12 +645,10 @@ extension PageCache.Page {
                 let before = try? DeflateSegment(identity, compressor: compressor),
                 let after = try? DeflateSegment(splice.suffix, compressor: compressor)
             else { return }
-            var head =
-                exact
-                ? PageStorage.allocator.buffer(capacity: DeflateSegment.header.count + before.bytes.readableBytes)
-                : ByteBuffer()
+            var head = ByteBufferAllocator().buffer(capacity: DeflateSegment.header.count + before.bytes.readableBytes)
             head.writeBytes(DeflateSegment.header)
             head.writeImmutableBuffer(before.bytes)
+            if exact { head = Self.smallCopy(head) }
             // Small: in malloc's heap (a mapping would take a whole memory page for it).
             var tail = ByteBufferAllocator().buffer(capacity: after.bytes.readableBytes + DeflateSegment.finalBlock.count)
             tail.writeImmutableBuffer(after.bytes)
@@ -467,11 +665,13 @@ extension PageCache.Page {
         }
         var source = identity
         guard let made = try? source.compress(with: .gzip()), made.readableBytes < identity.readableBytes else { return }
-        gzip = exact ? Self.exactCopy(made) : made
+        // A gzip copy is often under a memory page: `smallCopy`, not a mapping of a whole page for it.
+        gzip = exact ? Self.smallCopy(made) : made
         var headers = identityHeaders
         headers[.eTag] = gzipETag
         headers[.contentEncoding] = "gzip"
         gzipHeaders = headers
+        gzipHead = exact ? HTTP1Head.ok(headers, length: made.readableBytes) : nil
     }
 
     /// The ETag of the gzip encoding: a different representation needs a different strong validator.
@@ -493,11 +693,21 @@ extension PageCache.Page {
         guard compressed, let head = gzip, let tail = splice.gzipSuffix else {
             return ([identity, variant.identity, splice.suffix], etag)
         }
-        let length = identity.readableBytes + variant.deflate.length + splice.suffix.readableBytes
+        let length = identityLength + variant.deflate.length + splice.suffixLength
         let crc = DeflateSegment.combine(
             DeflateSegment.combine(splice.prefixCRC, variant.deflate.crc, secondLength: variant.deflate.length), splice.suffixCRC,
-            secondLength: splice.suffix.readableBytes)
+            secondLength: splice.suffixLength)
         return ([head, variant.deflate.bytes, tail, DeflateSegment.trailer(crc: crc, length: length)], Self.gzipETag(etag))
+    }
+
+    /// The bytes of `first` and then `second` in one array, copied once each (for the ETag of a page around its block).
+    private static func joinedBytes(_ first: ByteBuffer, _ second: ByteBuffer) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: first.readableBytes + second.readableBytes) { storage, count in
+            let head = first.withUnsafeReadableBytes { storage.initialize(fromContentsOf: $0) }
+            let rest = UnsafeMutableBufferPointer(rebasing: storage[head...])
+            let tail = second.withUnsafeReadableBytes { rest.initialize(fromContentsOf: $0) }
+            count = head + tail
+        }
     }
 
     /// `buffer`'s bytes in storage of their own, allocated for their size, outside malloc's heap (`PageStorage`).

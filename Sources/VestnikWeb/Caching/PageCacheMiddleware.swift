@@ -88,44 +88,53 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
         let gzip = Self.acceptsGzip(request.headers[values: .acceptEncoding])
         var keep = false
         var epoch: UInt64 = 0
+        // Whether this request renders the page for the others asking meanwhile (`PageCache.lookup(_:collapsing:)`).
+        var renders = false
+        var keepable: Bool?
+        defer { if renders { cache.rendered(path, keepable: keepable) } }
         if cache.isEnabled {
-            switch cache.lookup(path) {
-            case .hit(var page):
-                if gzip, !page.gzipTried {
-                    // Compressed on the first hit that takes gzip, not on the miss: most pages rendered are never kept.
-                    page = page.withGzip()
-                    cache.replace(page, at: path)
-                }
-                guard let splice = page.splice else { return answer(page, to: request.head, gzip: gzip, hit: true).response }
-                if let fragment = try await fragment(splice.fragment) {
-                    return answer(page, with: fragment, to: request.head, gzip: gzip, hit: true).response
-                }
-                // No renderer for the block (cannot happen: such a page is kept only with one): render it whole.
+            var found = cache.lookup(path, collapsing: true)
+            if case .rendering = found {
+                await cache.waitForRender(path)
+                // Once: a render that was not kept either (a cookie, an error page) is done here, not waited for again.
+                found = cache.lookup(path)
+            }
+            switch found {
+            case .hit(let page), .stale(let page):
+                if let response = try await answerKept(page, at: path, to: request, gzip: gzip) { return response }
                 epoch = cache.epoch
-            case .miss(let mayKeep, let renderedAt):
+            case .rendering:
+                epoch = cache.epoch
+            case .miss(let mayKeep, let renderedAt, let rendersForOthers):
                 keep = mayKeep
                 epoch = renderedAt
+                renders = rendersForOthers
             }
         }
         // A HEAD is rendered as the GET it describes, so that its validators and length are the page's.
         var head = request.head
         head.method = .get
-        var response = try await next(request.method == .head ? Request(head: head, body: request.body) : request, context)
+        let routed = request.method == .head ? Request(head: head, body: request.body) : request
+        // A shared block is spliced in below, cache on or off: the route need not render it (`willSplice`).
+        var response = try await SharedFragment.$willSplice.withValue(fragments != nil) { try await next(routed, context) }
         let spliceHeader = response.headers[.vestnikSplice]
         if spliceHeader != nil { response.headers[.vestnikSplice] = nil }
+        keepable = false
         guard response.status == .ok, let keys = response.headers[.surrogateKey], response.headers[.setCookie] == nil,
             response.headers[.contentEncoding] == nil
         else { return response }
+        keepable = true
         let bytes = try await Self.collect(response.body)
-        // A page showing a shared block is kept without it, under its own keys (not the block's). With the cache off,
-        // the page is sent as rendered: the block would be rendered again for each request.
-        let point = fragments == nil || !cache.isEnabled ? nil : spliceHeader.flatMap { SplicePoint.find(in: bytes, header: $0) }
+        // A page showing a shared block is kept without it, under its own keys (not the block's). With the cache off
+        // the block is spliced in too: it is rendered once per change (and at most every 2 s), not for each page.
+        let point = fragments == nil ? nil : spliceHeader.flatMap { SplicePoint.find(in: bytes, header: $0) }
         // A page that will not be kept costs what it costs with the cache off: gzip only for a client that takes
-        // it, no copies, no bookkeeping.
+        // it, no copies, no bookkeeping. One that may be kept is kept as this client takes it: gzip-compressed only
+        // for a client that takes gzip (`PageCache.Page`), whose answer is the gzip copy.
         let page = PageCache.Page(
             bytes: bytes, contentType: response.headers[.contentType] ?? "text/html; charset=utf-8",
             lastModified: response.headers[.lastModified], etag: response.headers[.eTag], surrogateKeys: point?.ownKeys ?? keys,
-            cacheControl: cacheControl, compress: gzip, keep: keep, splice: point, at: cache.clock())
+            cacheControl: cacheControl, compress: gzip, keep: keep, plain: !gzip, splice: point, at: cache.clock())
         if let point, let fragment = try await fragment(point.fragment) {
             if keep { cache.store(page, at: path, renderedAt: epoch) }
             return answer(page, with: fragment, to: request.head, gzip: gzip, hit: false).response
@@ -139,6 +148,28 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         if keep { cache.store(page, at: path, renderedAt: epoch) }
         return answer(page, to: request.head, gzip: gzip, hit: false).response
+    }
+
+    /// The answer from a kept page, its gzip copy made or its plain bytes inflated and kept if this client is the
+    /// first to need them; nil when it must be rendered whole instead (no renderer for its shared block, or plain bytes
+    /// that would not inflate: neither can happen).
+    private func answerKept(_ kept: PageCache.Page, at path: String, to request: Request, gzip: Bool) async throws -> Response? {
+        var page = kept
+        if gzip, !page.gzipTried {
+            // Compressed on the first hit that takes gzip, not on the miss: most pages rendered are never kept.
+            page = page.withGzip()
+            cache.replace(page, at: path)
+        }
+        if !gzip, !page.hasIdentity, let plain = page.withIdentity() {
+            // A page kept gzip-compressed only, asked for by a client that does not take gzip: its bytes are
+            // inflated once and kept beside the gzip copy.
+            page = plain
+            cache.replace(page, at: path)
+        }
+        guard gzip || page.hasIdentity else { return nil }
+        guard let splice = page.splice else { return answer(page, to: request.head, gzip: gzip, hit: true).response }
+        guard let fragment = try await fragment(splice.fragment) else { return nil }
+        return answer(page, with: fragment, to: request.head, gzip: gzip, hit: true).response
     }
 
     /// The answer to a GET or HEAD of a kept page when it needs no waiting: the page is kept and fresh, its gzip copy
@@ -170,7 +201,7 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
         if hit, let kept = page.splicedHits?.made(gzip: compressed, variant: variant, of: fragment) {
             made = kept
         } else {
-            made = Self.splice(page, with: fragment, variant: variant, gzip: compressed)
+            made = Self.splice(page, with: fragment, variant: variant, gzip: compressed, hit: hit)
             if hit { page.splicedHits?.keep(made, gzip: compressed) }
         }
         var headers = made.headers
@@ -184,16 +215,20 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
             headers[.contentEncoding] = nil
             return CachedAnswer(status: .notModified, headers: headers, body: [])
         }
+        // A HEAD's head is the GET's: its length goes last, as the GET's does.
+        let encoded = hit ? made.head : nil
         if request.method == .head {
             headers[.contentLength] = String(made.length)
-            return CachedAnswer(status: .ok, headers: headers, body: [])
+            return CachedAnswer(status: .ok, headers: headers, body: [], encodedHead: encoded)
         }
-        return CachedAnswer(status: .ok, headers: headers, body: made.parts)
+        return CachedAnswer(status: .ok, headers: headers, body: made.parts, encodedHead: encoded)
     }
 
     /// What `answer(_:with:…)` sends of a page with `variant` of its block, before the request's validators and method.
+    /// `hit`: whether it is kept for the next hits (`SplicedHits`), which alone write its head as bytes: a miss, the
+    /// cold render of every article page, does not make one.
     private static func splice(
-        _ page: PageCache.Page, with fragment: SharedFragment, variant: SharedFragment.Variant, gzip: Bool
+        _ page: PageCache.Page, with fragment: SharedFragment, variant: SharedFragment.Variant, gzip: Bool, hit: Bool
     )
         -> SplicedHits.Made
     {
@@ -207,10 +242,11 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
             lastModified = fragment.renderedAt
             headers[.lastModified] = fragment.lastModified
         }
+        let length = parts.reduce(0) { $0 + $1.readableBytes }
         return SplicedHits.Made(
-            tag: variant.tag, renderedAt: fragment.renderedAt, keys: fragment.surrogateKeys, parts: parts,
-            length: parts.reduce(0) { $0 + $1.readableBytes },
-            plainETag: gzip ? String(etag.dropLast(4)) + "\"" : etag, headers: headers, lastModified: lastModified)
+            tag: variant.tag, renderedAt: fragment.renderedAt, keys: fragment.surrogateKeys, parts: parts, length: length,
+            plainETag: gzip ? String(etag.dropLast(4)) + "\"" : etag, headers: headers, lastModified: lastModified,
+            head: hit ? HTTP1Head.ok(headers, length: length) : nil)
     }
 
     private func answer(_ page: PageCache.Page, to request: HTTPRequest, gzip: Bool, hit: Bool) -> CachedAnswer {
@@ -229,11 +265,12 @@ struct PageCacheMiddleware<Context: RequestContext>: RouterMiddleware {
             return CachedAnswer(status: .notModified, headers: headers, body: [])
         }
         let body = compressed ?? page.identity
+        let encoded = hit ? (compressed == nil ? page.identityHead : page.gzipHead) : nil
         if request.method == .head {
             headers[.contentLength] = String(body.readableBytes)
-            return CachedAnswer(status: .ok, headers: headers, body: [])
+            return CachedAnswer(status: .ok, headers: headers, body: [], encodedHead: encoded)
         }
-        return CachedAnswer(status: .ok, headers: headers, body: [body])
+        return CachedAnswer(status: .ok, headers: headers, body: [body], encodedHead: encoded)
     }
 
     enum PathForm: Equatable {
@@ -384,6 +421,8 @@ struct CachedAnswer {
     var headers: HTTPFields
     /// The body's buffers in order; none for a 304 or a HEAD (whose `Content-Length` is in `headers`).
     var body: [ByteBuffer]
+    /// `head` as bytes (`HTTP1Head.ok`) without its empty line, when the page keeps it ready: a 200 hit.
+    var encodedHead: ByteBuffer? = nil
 
     /// The body's length.
     var length: Int { body.reduce(0) { $0 + $1.readableBytes } }

@@ -54,6 +54,11 @@ public struct SharedFragment: Sendable {
         self.variants = variants
     }
 
+    /// Set by `PageCacheMiddleware` while a route renders a page it will send with the block spliced in, cache on or
+    /// off: what the page renders between the splice marks is cut out, so the route may leave it empty ("Новините
+    /// днес" was about 5 % of a cold article page's CPU, rendered for each page and thrown away).
+    @TaskLocal static var willSplice = false
+
     /// The block as the page of article `id` shows it.
     func variant(excluding id: Int) -> Variant { variants[id] ?? variants[0]! }
 
@@ -79,6 +84,8 @@ final class SplicedHits: Sendable {
         let plainETag: String
         let headers: HTTPFields
         let lastModified: Date?
+        /// The head of a 200 hit as bytes (`HTTP1Head.ok`).
+        let head: ByteBuffer?
     }
 
     private let kept = Mutex<(identity: Made?, gzip: Made?)>((nil, nil))
@@ -121,23 +128,46 @@ struct SplicePoint: Sendable, Equatable {
         let name = String(parts[0])
         let open = Array("<!--splice:\(name)-->".utf8)
         let close = Array("<!--/splice:\(name)-->".utf8)
-        let view = bytes.readableBytesView
-        guard let closing = lastRange(of: close, in: view, before: view.endIndex),
-            let opening = lastRange(of: open, in: view, before: closing.lowerBound)
-        else { return nil }
+        let found = bytes.withUnsafeReadableBytes { raw -> Range<Int>? in
+            guard let closing = lastRange(of: close, in: raw, before: raw.count),
+                let opening = lastRange(of: open, in: raw, before: closing.lowerBound)
+            else { return nil }
+            return opening.lowerBound..<closing.upperBound
+        }
+        guard let found else { return nil }
         return SplicePoint(
-            fragment: name, excluded: excluded, ownKeys: String(parts[2]), start: opening.lowerBound - view.startIndex,
-            end: closing.upperBound - view.startIndex)
+            fragment: name, excluded: excluded, ownKeys: String(parts[2]), start: found.lowerBound, end: found.upperBound)
     }
 
-    private static func lastRange(of needle: [UInt8], in view: ByteBufferView, before end: Int) -> Range<Int>? {
-        guard let first = needle.first, end - view.startIndex >= needle.count else { return nil }
-        var index = end - needle.count
-        while index >= view.startIndex {
-            if view[index] == first, view[index..<(index + needle.count)].elementsEqual(needle) {
-                return index..<(index + needle.count)
+    /// The last place `needle` (a mark: "<!--" and more) ends at or before `end`. Looked for by its second byte, "!",
+    /// eight bytes at a time: the block lies some kilobytes before the page's end, and a walk byte by byte through a
+    /// `ByteBufferView` was 1 % of a cold article page's CPU.
+    private static func lastRange(of needle: [UInt8], in raw: UnsafeRawBufferPointer, before end: Int) -> Range<Int>? {
+        let count = needle.count
+        guard count >= 2, end <= raw.count, end >= count, let base = raw.baseAddress else { return nil }
+        let key = needle[1]
+        let spread = UInt64(key) &* 0x0101_0101_0101_0101
+        func matches(at start: Int) -> Bool {
+            needle.withUnsafeBytes { memcmp(base + start, $0.baseAddress!, count) == 0 }
+        }
+        // `at`: where the key byte of a match starting at `at - 1` would be, from the last possible down to 1.
+        var at = end - count + 1
+        while at >= 1 {
+            if at >= 8 {
+                let word = UInt64(littleEndian: (base + at - 7).loadUnaligned(as: UInt64.self)) ^ spread
+                // No byte of the eight (at-7 ... at) is the key: skip them all.
+                if (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080 == 0 {
+                    at -= 8
+                    continue
+                }
+                for position in stride(from: at, through: at - 7, by: -1) where raw[position] == key && matches(at: position - 1) {
+                    return (position - 1)..<(position - 1 + count)
+                }
+                at -= 8
+                continue
             }
-            index -= 1
+            if raw[at] == key && matches(at: at - 1) { return (at - 1)..<(at - 1 + count) }
+            at -= 1
         }
         return nil
     }

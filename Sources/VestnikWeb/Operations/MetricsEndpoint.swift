@@ -49,6 +49,8 @@ public final class MetricsEndpoint: Sendable {
                 count("evictions", now.evictions - before.evictions)
                 count("admissions", now.admitted - before.admitted)
                 count("rejections", now.rejected - before.rejected)
+                count("stale_hits", now.staleHits - before.staleHits)
+                count("collapsed_misses", now.collapsed - before.collapsed)
                 registry.makeGauge(name: "vestnik_page_cache_bytes", labels: labels).set(Double(now.bytes))
                 registry.makeGauge(name: "vestnik_page_cache_pages", labels: labels).set(Double(now.pages))
                 registry.makeGauge(name: "vestnik_page_cache_capacity_bytes", labels: labels).set(Double(cache.capacity))

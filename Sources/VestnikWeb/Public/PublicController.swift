@@ -38,7 +38,9 @@ struct PublicController<Context: RequestContext>: Sendable {
         let now = site.now()
         let sectionSlug = try context.parameters.slug("section")
         let slug = try context.parameters.slug("slug")
-        guard let (article, related) = try await site.articles.article(slug: slug, relatedLimit: moreBlocks.capacity, now: now),
+        guard
+            let (article, related, foot) = try await site.articles.article(
+                slug: slug, relatedLimit: moreBlocks.capacity, liveEntries: Self.liveEntriesShown, now: now),
             isVisible(article, now: now)
         else {
             if let current = try await site.articles.currentSlug(forOldSlug: slug),
@@ -54,7 +56,11 @@ struct PublicController<Context: RequestContext>: Sendable {
         // The page cache keeps the page without "Новините днес" and splices the block in when it sends the page
         // (`SharedFragment`): it keeps the page under `keys`; what is sent out names the block's keys too.
         var shown = PageKeys()
-        let html = try await page(for: article, related: related, now: now, splicedToday: &shown, keys: &keys)
+        // The page cache splices the block in whether it keeps pages or not (`SharedFragment.willSplice`): what the
+        // page renders between the marks is cut out, so it renders the block empty.
+        let spliced = SharedFragment.willSplice && site.theme.splicesToday
+        let html = try await page(
+            for: article, related: related, foot: foot, now: now, showsToday: !spliced, splicedToday: &shown, keys: &keys)
         shown.formUnion(keys)
         var response = Response.page(html, keys: shown)
         response.headers[.vestnikSplice] = SplicePoint.header(fragment: "today", excluded: article.id, ownKeys: keys.headerValue)
@@ -67,16 +73,18 @@ struct PublicController<Context: RequestContext>: Sendable {
         for article: Article, related given: [ArticleSummary]? = nil, now: Date, countsReads: Bool = true, keys: inout PageKeys
     ) async throws -> ByteBuffer {
         var today = PageKeys()
-        let html = try await page(for: article, related: given, now: now, countsReads: countsReads, splicedToday: &today, keys: &keys)
+        let html = try await page(
+            for: article, related: given, foot: nil, now: now, countsReads: countsReads, splicedToday: &today, keys: &keys)
         keys.formUnion(today)
         return html
     }
 
     /// The same, with the keys of "Новините днес" in `splicedToday` instead of `keys` (the page cache splices the
-    /// block in: `SharedFragment`).
+    /// block in: `SharedFragment`); `foot`: the page's notes and live coverage, when read with the article;
+    /// `showsToday` false: the block's list is left empty (its keys are still gathered), for the cache to splice in.
     private func page(
-        for article: Article, related given: [ArticleSummary]?, now: Date, countsReads: Bool = true, splicedToday: inout PageKeys,
-        keys: inout PageKeys
+        for article: Article, related given: [ArticleSummary]?, foot: ArticleRepository.PageFoot?, now: Date, countsReads: Bool = true,
+        showsToday: Bool = true, splicedToday: inout PageKeys, keys: inout PageKeys
     ) async throws -> ByteBuffer {
         let sections = try await site.lists.sections(now: now)
         let related: [ArticleSummary]
@@ -103,7 +111,8 @@ struct PublicController<Context: RequestContext>: Sendable {
                 + (article.seo.socialImage.map { [$0.address.hash] } ?? []))
         let renditions = article.featuredImage.flatMap { made[$0.address.hash] } ?? []
         // An article's notes change only its own page (`p<id>`, carried above).
-        let (corrections, live) = try await site.articles.pageFoot(articleID: article.id, liveEntries: Self.liveEntriesShown)
+        let (corrections, live) =
+            if let foot { foot } else { try await site.articles.pageFoot(articleID: article.id, liveEntries: Self.liveEntriesShown) }
         // The galleries' pictures (their words and renditions); a new caption announces `a<id>` of the article.
         let galleries = try await site.galleryHTML(body: article.bodyUTF8)
         // The embedded posts' facades: what the background look-up found; what it has not yet is asked for (off this
@@ -116,7 +125,8 @@ struct PublicController<Context: RequestContext>: Sendable {
             Task { try? await previews.request(pending, articleID: articleID, now: now) }
         }
         let view = ArticleView(
-            article: article, related: related, today: today, sections: sections, banner: try await site.lists.banner(now: now),
+            article: article, related: related, today: showsToday ? today : [], sections: sections,
+            banner: try await site.lists.banner(now: now),
             mostRead: try await mostReadBlock(keys: &keys),
             countsReads: countsReads, site: site, now: now, renditions: renditions,
             bodyPictures: BodyPictures(renditions: made.filter { bodyHashes.contains($0.key) }, copies: copies), galleries: galleries,

@@ -14,6 +14,9 @@ public struct Theme: Sendable {
     private let overrideLocales: URL?
     /// The front pages' zones (`zones.json`): what an editor arranges on the home page and on a section's front.
     public let zones: FrontZones
+    /// Whether the article template marks "Новините днес" for splicing (`<!--splice:today-->` … `<!--/splice:today-->`):
+    /// only then may an article page leave the block empty for the page cache to splice in (`SharedFragment.willSplice`).
+    let splicesToday: Bool
 
     /// Where the built-in theme lives.
     public static var builtInFolder: URL { assets.appendingPathComponent("themes/default") }
@@ -27,11 +30,13 @@ public struct Theme: Sendable {
             throw ThemeError("the theme folder \(overrideFolder.path) does not exist")
         }
         var library = TemplateLibrary()
+        var article = ""
         let builtInTemplates = builtInFolder.appendingPathComponent("templates")
         for file in try FileManager.default.contentsOfDirectory(atPath: builtInTemplates.path).sorted()
         where file.hasSuffix(".mustache") {
             let text = try String(contentsOf: builtInTemplates.appendingPathComponent(file), encoding: .utf8)
             try library.add(text, named: String(file.dropLast(".mustache".count)), source: "\(file) (built in)")
+            if file == "article.mustache" { article = text }
         }
         var assets = try StaticAssets.load(from: builtInFolder.appendingPathComponent("static"))
         var locales: URL?
@@ -46,6 +51,7 @@ public struct Theme: Sendable {
                 try library.add(
                     text, named: String(file.dropLast(".mustache".count)),
                     source: templates.appendingPathComponent(file).path)
+                if file == "article.mustache" { article = text }
             }
             let staticFolder = overrideFolder.appendingPathComponent("static")
             if FileManager.default.fileExists(atPath: staticFolder.path) {
@@ -54,7 +60,10 @@ public struct Theme: Sendable {
             let localeFolder = overrideFolder.appendingPathComponent("locales")
             if FileManager.default.fileExists(atPath: localeFolder.path) { locales = localeFolder }
         }
-        return Theme(templates: library, assets: assets, localesFolder: builtInLocales, overrideLocales: locales, zones: zones)
+        let splices = article.contains("<!--splice:today-->") && article.contains("<!--/splice:today-->")
+        return Theme(
+            templates: library, assets: assets, localesFolder: builtInLocales, overrideLocales: locales, zones: zones,
+            splicesToday: splices)
     }
 
     /// Reads a theme's `zones.json`, refusing one `FrontZones.problem` finds fault with (at most 64 KB).
@@ -71,8 +80,12 @@ public struct Theme: Sendable {
         return zones
     }
 
-    private init(templates: TemplateLibrary, assets: StaticAssets, localesFolder: URL, overrideLocales: URL?, zones: FrontZones) {
+    private init(
+        templates: TemplateLibrary, assets: StaticAssets, localesFolder: URL, overrideLocales: URL?, zones: FrontZones,
+        splicesToday: Bool
+    ) {
         self.zones = zones
+        self.splicesToday = splicesToday
         self.templates = templates
         self.assets = assets
         self.localesFolder = localesFolder

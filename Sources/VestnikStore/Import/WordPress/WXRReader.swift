@@ -260,14 +260,14 @@ private final class WXRParserDelegate: NSObject, XMLParserDelegate {
             case "dc:creator": current.creator = WordPressText.trimmed(value)
             case "content:encoded": current.content = value
             case "excerpt:encoded": current.excerpt = value
-            case "wp:post_id": current.postID = Int(value.trimmingCharacters(in: .whitespaces)) ?? 0
-            case "wp:post_date": current.postDate = value.trimmingCharacters(in: .whitespaces)
-            case "wp:post_date_gmt": current.postDateGMT = value.trimmingCharacters(in: .whitespaces)
-            case "wp:post_name": current.postName = value.trimmingCharacters(in: .whitespaces)
-            case "wp:status": current.status = value.trimmingCharacters(in: .whitespaces)
-            case "wp:post_type": current.postType = value.trimmingCharacters(in: .whitespaces)
-            case "wp:post_parent": current.parentID = Int(value.trimmingCharacters(in: .whitespaces)) ?? 0
-            case "wp:is_sticky": current.isSticky = value.trimmingCharacters(in: .whitespaces) == "1"
+            case "wp:post_id": current.postID = Int(WordPressText.trimmed(value, .whitespaces)) ?? 0
+            case "wp:post_date": current.postDate = WordPressText.trimmed(value, .whitespaces)
+            case "wp:post_date_gmt": current.postDateGMT = WordPressText.trimmed(value, .whitespaces)
+            case "wp:post_name": current.postName = WordPressText.trimmed(value, .whitespaces)
+            case "wp:status": current.status = WordPressText.trimmed(value, .whitespaces)
+            case "wp:post_type": current.postType = WordPressText.trimmed(value, .whitespaces)
+            case "wp:post_parent": current.parentID = Int(WordPressText.trimmed(value, .whitespaces)) ?? 0
+            case "wp:is_sticky": current.isSticky = WordPressText.trimmed(value, .whitespaces) == "1"
             case "wp:attachment_url": current.attachmentURL = WordPressText.trimmed(value)
             case "category":
                 if let term {

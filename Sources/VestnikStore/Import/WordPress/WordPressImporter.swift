@@ -78,6 +78,27 @@ public struct WordPressImporter: Sendable {
         public var failures: [Problem] = []
 
         public var total: Int { items.values.reduce(0, +) }
+
+        /// Adds what `other` counted (an item's conversion, counted apart).
+        mutating func add(_ other: Report) {
+            items.merge(other.items, uniquingKeysWith: +)
+            posts.merge(other.posts, uniquingKeysWith: +)
+            created += other.created
+            updated += other.updated
+            skipped.merge(other.skipped, uniquingKeysWith: +)
+            comments += other.comments
+            sticky += other.sticky
+            shortcodes.merge(other.shortcodes, uniquingKeysWith: +)
+            redirects += other.redirects
+            mediaCopied += other.mediaCopied
+            mediaKnown += other.mediaKnown
+            mediaMissing += other.mediaMissing
+            missingFiles += other.missingFiles
+            mediaRefused += other.mediaRefused
+            featured += other.featured
+            warnings += other.warnings
+            failures += other.failures
+        }
     }
 
     public init(database: Database, media: MediaIntake? = nil) {
@@ -125,11 +146,12 @@ public struct WordPressImporter: Sendable {
         }
         var owners: [String: Int] = [:]
         var batch: [Pending] = []
-        /// The batch being written while the next one is read and converted (the second core's work): a batch's
-        /// transaction starts only after the one before it has ended, so batches still commit whole and in order.
-        /// With pictures the conversion itself writes into the media library, so a batch is written before the next
-        /// is read.
-        var writing: (posts: [Pending], task: Task<[(slug: String, result: ArticleRepository.SaveResult)], any Error>)?
+        /// The batches being written, oldest first, while the next ones are read and converted: each batch's
+        /// transaction starts only after the one before it has ended (its posts written one at a time included), so
+        /// batches commit whole and in order; conversion runs up to two batches ahead, so that neither side waits for
+        /// the other's slower moments. With pictures the conversion itself writes into the media library, so a batch
+        /// is written before the next is read.
+        var writing: [(posts: [Pending], task: Task<[Stored], any Error>)] = []
         func record(_ post: Pending, _ slug: String, _ result: ArticleRepository.SaveResult) {
             switch result {
             case .created:
@@ -144,44 +166,65 @@ public struct WordPressImporter: Sendable {
             }
             archives.note(post.item, channel: channel)
         }
-        /// Waits for the batch being written; if its transaction failed, writes its posts one at a time, so one bad
-        /// post fails alone.
+        /// Waits for the oldest batch being written and counts what became of each of its posts.
         func finish() async throws {
-            guard let current = writing else { return }
-            writing = nil
-            let posts = current.posts
-            do {
-                for (post, stored) in zip(posts, try await current.task.value) {
-                    record(post, stored.slug, stored.result)
-                }
-            } catch let error as DatabaseUnavailableError {
-                throw error
-            } catch {
-                for post in posts {
-                    do {
-                        let stored = try await writes.importArticles(
-                            [post.write], now: now, beforeCommit: Self.records([post], source: channel.siteURL))[0]
-                        record(post, stored.slug, stored.result)
-                    } catch let error as DatabaseUnavailableError {
-                        throw error
-                    } catch {
-                        let message = (error as? InvalidInput)?.description ?? "\(error)"
-                        report.failures.append(
-                            Problem(itemID: post.item.postID, title: post.item.title, line: post.item.line, message: message))
-                    }
+            guard !writing.isEmpty else { return }
+            let current = writing.removeFirst()
+            for (post, stored) in zip(current.posts, try await current.task.value) {
+                switch stored {
+                case .saved(let slug, let result): record(post, slug, result)
+                case .failed(let message):
+                    let item = post.item
+                    report.failures.append(Problem(itemID: item.postID, title: item.title, line: item.line, message: message))
                 }
             }
         }
-        /// Starts writing the posts converted so far in one transaction, once the batch before them is written.
+        /// Starts writing the posts converted so far in one transaction, after the batches before them.
         func flush() async throws {
-            try await finish()
             let posts = batch
             batch.removeAll(keepingCapacity: true)
             guard !posts.isEmpty else { return }
-            let items = posts.map(\.write)
-            let records = Self.records(posts, source: channel.siteURL)
-            writing = (posts, Task { try await writes.importArticles(items, now: now, beforeCommit: records) })
-            if pictures != nil { try await finish() }
+            let before = writing.last?.task
+            let source = channel.siteURL
+            writing.append(
+                (
+                    posts,
+                    Task {
+                        if let before { _ = try await before.value }
+                        return try await Self.store(posts, writes: writes, now: now, source: source)
+                    }
+                ))
+            while writing.count > (pictures == nil ? 2 : 0) { try await finish() }
+        }
+        /// Counts an item read, and what converting it gave: a post for the batch, nothing (skipped), or a failure.
+        func take(_ item: WXRItem, _ outcome: Result<Pending?, any Error>, _ converted: Report) async throws {
+            report.items[item.postType.isEmpty ? "?" : item.postType, default: 0] += 1
+            report.comments += item.comments
+            report.add(converted)
+            do {
+                if let post = try outcome.get() {
+                    // The same post twice in one file: its second save must find the first's record (and update that
+                    // article), so it goes into the next batch.
+                    if batch.contains(where: { $0.item.postID == post.item.postID }) { try await flush() }
+                    batch.append(post)
+                    if batch.count >= options.batchSize { try await flush() }
+                }
+            } catch let error as InvalidInput {
+                report.failures.append(Problem(itemID: item.postID, title: item.title, line: item.line, message: error.description))
+            } catch let error as DatabaseUnavailableError {
+                throw error
+            } catch {
+                report.failures.append(Problem(itemID: item.postID, title: item.title, line: item.line, message: "\(error)"))
+            }
+            progress(report)
+        }
+        /// Items read but not converted yet (no pictures to bring in: converting then needs nothing but the item).
+        var waiting: [WXRItem] = []
+        func convertWaiting() async throws {
+            let items = waiting
+            waiting.removeAll(keepingCapacity: true)
+            let outcomes = await converted(items, channel: channel, options: options, now: now, owners: owners)
+            for (item, (outcome, converted)) in zip(items, outcomes) { try await take(item, outcome, converted) }
         }
         do {
             try await reader.read(
@@ -190,33 +233,22 @@ public struct WordPressImporter: Sendable {
                     if let accounts = options.accounts, !options.dryRun { owners = try await accounts($0) }
                 }
             ) { item in
-                report.items[item.postType.isEmpty ? "?" : item.postType, default: 0] += 1
-                report.comments += item.comments
-                do {
-                    if let post = try await importItem(
-                        item, channel: channel, options: options, now: now, pictures: pictures, owner: owners[item.creator],
-                        report: &report)
-                    {
-                        // The same post twice in one file: its second save must find the first's record (and
-                        // update that article), so it goes into the next batch.
-                        if batch.contains(where: { $0.item.postID == post.item.postID }) { try await flush() }
-                        batch.append(post)
-                        if batch.count >= options.batchSize { try await flush() }
-                    }
-                } catch let error as InvalidInput {
-                    report.failures.append(Problem(itemID: item.postID, title: item.title, line: item.line, message: error.description))
-                } catch let error as DatabaseUnavailableError {
-                    throw error
-                } catch {
-                    report.failures.append(Problem(itemID: item.postID, title: item.title, line: item.line, message: "\(error)"))
+                if pictures == nil {
+                    // Converted a group at a time, on both cores (`converted`), beside the batch being written.
+                    waiting.append(item)
+                    if waiting.count >= Self.convertedTogether { try await convertWaiting() }
+                } else {
+                    let (outcome, converted) = await convertedOne(
+                        item, channel: channel, options: options, now: now, pictures: pictures, owner: owners[item.creator])
+                    try await take(item, outcome, converted)
                 }
-                progress(report)
             }
+            try await convertWaiting()
             try await flush()
-            try await finish()
+            while !writing.isEmpty { try await finish() }
         } catch {
-            // A batch still being written ends (whole, or not at all) before the error is passed on.
-            _ = try? await writing?.task.value
+            // The batches still being written end (whole, or not at all) before the error is passed on.
+            for batch in writing { _ = try? await batch.task.value }
             throw error
         }
         if !options.dryRun {
@@ -231,6 +263,48 @@ public struct WordPressImporter: Sendable {
             report.missingFiles = pictures.missingFiles
         }
         return report
+    }
+
+    /// Items converted together: in two halves at once (`converted`).
+    static let convertedTogether = 64
+
+    /// `importItem` of each item without pictures, in order, the two halves at once: converting a post (sanitizing,
+    /// analysing, encoding its revision) is about as long as writing it, so conversion on both cores keeps the writer
+    /// busy. Each gives what it added to the report apart, so that the report counts as one item at a time did.
+    private func converted(
+        _ items: [WXRItem], channel: WXRChannel, options: Options, now: Date, owners: [String: Int]
+    ) async -> [(Result<Pending?, any Error>, Report)] {
+        let half = (items.count + 1) / 2
+        return await withTaskGroup(of: (Int, [(Result<Pending?, any Error>, Report)]).self) { group in
+            for (index, start) in [0, half].enumerated() where start < items.count {
+                let part = Array(items[start..<min(start + half, items.count)])
+                group.addTask {
+                    var outcomes: [(Result<Pending?, any Error>, Report)] = []
+                    for item in part {
+                        let owner = owners[item.creator]
+                        outcomes.append(await convertedOne(item, channel: channel, options: options, now: now, pictures: nil, owner: owner))
+                    }
+                    return (index, outcomes)
+                }
+            }
+            var parts: [Int: [(Result<Pending?, any Error>, Report)]] = [:]
+            for await (index, part) in group { parts[index] = part }
+            return (parts[0] ?? []) + (parts[1] ?? [])
+        }
+    }
+
+    /// `importItem` of one item, with what it added to the report counted apart and its error kept for `take`.
+    private func convertedOne(
+        _ item: WXRItem, channel: WXRChannel, options: Options, now: Date, pictures: WordPressMedia?, owner: Int?
+    ) async -> (Result<Pending?, any Error>, Report) {
+        var converted = Report()
+        do {
+            let post = try await importItem(
+                item, channel: channel, options: options, now: now, pictures: pictures, owner: owner, report: &converted)
+            return (.success(post), converted)
+        } catch {
+            return (.failure(error), converted)
+        }
     }
 
     private func importItem(
@@ -291,12 +365,12 @@ public struct WordPressImporter: Sendable {
         let source = channel.siteURL
 
         var input = ArticleInput(
-            slug: "", kicker: options.kickerMeta.flatMap { item.meta[$0] }.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? "",
+            slug: "", kicker: options.kickerMeta.flatMap { item.meta[$0] }.map { WordPressText.trimmed($0) } ?? "",
             title: title, lead: lead, bodyHTML: blocks.map(\.html).joined(separator: "\n"),
             section: categories.first ?? options.defaultSection, tags: tags,
             authors: author.isEmpty ? [] : [.init(name: author)], status: status,
             publishedAt: Self.publicationTime(gmt: item.postDateGMT, local: item.postDate) ?? now)
-        if let pictures, let thumbnail = item.meta["_thumbnail_id"].flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }),
+        if let pictures, let thumbnail = item.meta["_thumbnail_id"].flatMap({ Int(WordPressText.trimmed($0, .whitespaces)) }),
             thumbnail > 0
         {
             if let address = pictures.attachments[thumbnail] {
@@ -346,6 +420,8 @@ public struct WordPressImporter: Sendable {
             input: input, slug: { db in try await Self.slug(postID: postID, base: baseSlug, source: source, in: db) })
         // Analysed here, while the batch before is being written (its names as stored are analysed with it).
         write.analysed = SearchIndexer.Analysed(kicker: input.kicker, title: input.title, lead: input.lead, bodyHTML: input.bodyHTML)
+        // And its revision's snapshot, as saved under its own slug (a taken slug or a gallery makes another).
+        write.snapshot = (input, try ArticleWriteService.importSnapshot(input))
         // What is kept of the item until its batch is written: not its body.
         var kept = item
         kept.content = ""
@@ -420,6 +496,37 @@ public struct WordPressImporter: Sendable {
     }
 
     /// A converted post waiting for its batch's transaction.
+    /// What became of a post written: saved (its slug and whether it was new), or failed with the reason.
+    enum Stored: Sendable {
+        case saved(slug: String, result: ArticleRepository.SaveResult)
+        case failed(String)
+    }
+
+    /// Writes a batch in one transaction; if that fails, its posts one at a time, so one bad post fails alone. An
+    /// unreachable database ends the import.
+    static func store(_ posts: [Pending], writes: ArticleWriteService, now: Date, source: String) async throws -> [Stored] {
+        do {
+            return try await writes.importArticles(posts.map(\.write), now: now, beforeCommit: records(posts, source: source)).map {
+                .saved(slug: $0.slug, result: $0.result)
+            }
+        } catch let error as DatabaseUnavailableError {
+            throw error
+        } catch {
+            var stored: [Stored] = []
+            for post in posts {
+                do {
+                    let saved = try await writes.importArticles([post.write], now: now, beforeCommit: records([post], source: source))[0]
+                    stored.append(.saved(slug: saved.slug, result: saved.result))
+                } catch let error as DatabaseUnavailableError {
+                    throw error
+                } catch {
+                    stored.append(.failed((error as? InvalidInput)?.description ?? "\(error)"))
+                }
+            }
+            return stored
+        }
+    }
+
     struct Pending {
         var item: WXRItem
         var baseSlug: String
@@ -432,7 +539,7 @@ public struct WordPressImporter: Sendable {
     /// WordPress's slug, percent-decoded and transliterated by the law's table (its old form stays reachable through
     /// the redirects); else one from the title.
     static func baseSlug(_ item: WXRItem, title: String) -> String {
-        let decoded = item.postName.removingPercentEncoding ?? item.postName
+        let decoded = FormURLEncoding.percentDecoded(item.postName) ?? item.postName
         var base = Slug.make(decoded)
         if base.isEmpty { base = Slug.make(title) }
         if base.isEmpty { base = "post-\(item.postID)" }
