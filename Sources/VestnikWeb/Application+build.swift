@@ -174,7 +174,8 @@ public func buildRouter(
 /// scheduler, and on PostgreSQL the `ChangeListener` that keeps this node's page cache exact when other nodes write.
 /// Pass `readCounter` or `pageCache` to hold on to them (tests); otherwise they are made from `settings`.
 public func buildApplication(
-    site: Site, settings: ServerSettings, readCounter: ReadCounter? = nil, pageCache: PageCache? = nil, logger: Logger
+    site: Site, settings: ServerSettings, readCounter: ReadCounter? = nil, pageCache: PageCache? = nil,
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }, logger: Logger
 ) -> some ApplicationProtocol {
     let counter =
         readCounter
@@ -226,6 +227,5 @@ public func buildApplication(
                     inner: PageCacheResponder(inner: router.buildResponder(), cache: cache), publicURL: { site.publicURL }))),
         server: hits.server(http),
         configuration: .init(address: .hostname(settings.hostname, port: settings.port), serverName: serverName),
-        services: services.map { OnCooperativePool(inner: $0) },
-        logger: logger)
+        services: services.map { OnCooperativePool(inner: $0) }, onServerRunning: onServerRunning, logger: logger)
 }

@@ -120,9 +120,9 @@ final class EventLoopHits: Sendable {
             }
         }
 
-        /// The connection's first request decides where its task runs: the newsroom's on `NewsroomLane`'s threads
-        /// (where `runDraining` starts every connection), every other one on Swift's cooperative pool. So a newsroom
-        /// request is read, answered and written without once queueing behind readers' renders.
+        /// The connection's first request decides where its task runs: the newsroom's on `NewsroomLane`'s threads,
+        /// every other one on Swift's cooperative pool (`runDraining` starts every connection on `AcceptLane`'s
+        /// thread). So a newsroom request is read, answered and written without once queueing behind readers' renders.
         func handle(value: Value, logger: Logger) async {
             let first = value.channel.pipeline.handler(type: EventLoopHitHandler.self).flatMap { $0.firstPath.futureResult }
             if let path = try? await first.get(), NewsroomLane.serves(path) {

@@ -21,8 +21,19 @@ enum NewsroomLane {
     static func run<T: Sendable>(_ body: () async throws -> T) async throws -> T { try await executor.run(body) }
 }
 
+/// The server's own thread: its accept loop, and each connection's task until its first request says where it runs
+/// (`EventLoopHits.HTTPChannel.handle`: the newsroom's on `NewsroomLane`, the rest on the cooperative pool). Neither
+/// pool may hold it: on the newsroom's two threads, two long saves (or a flood of sign-in pages) kept every new
+/// reader's connection waiting; on the cooperative pool, a newsroom connection's start queued behind readers' renders.
+public enum AcceptLane {
+    static let executor = ThreadExecutor(name: "accept", threads: 1)
+
+    /// Runs `body` (what runs the server: `runDraining`'s service group) with its accept loop on this thread.
+    public static func run<T: Sendable>(_ body: () async throws -> T) async throws -> T { try await executor.run(body) }
+}
+
 /// A service of the application, run on Swift's cooperative pool as if `runDraining` had not started the
-/// application on the newsroom's threads (renditions, mail, the read counter: work that is not the newsroom's).
+/// application on the accept thread (renditions, mail, the read counter: work that is not the server's).
 struct OnCooperativePool: Service {
     let inner: any Service
 

@@ -41,8 +41,9 @@ public func runDraining(_ app: some ApplicationProtocol, drain: Drain, seconds: 
     }
     source.resume()
     defer { source.cancel() }
-    // The server accepts and starts every connection on the newsroom's threads; `EventLoopHits` sends readers'
-    // connections on to the cooperative pool after their first request, and `buildApplication` runs its other
-    // services there (`OnCooperativePool`). A newsroom connection thus never waits in that pool's queue.
-    try await NewsroomLane.executor.run { try await group.run() }
+    // The server accepts and starts every connection on a thread of its own (`AcceptLane`); `EventLoopHits` sends
+    // each connection to the newsroom's threads or the cooperative pool after its first request, and
+    // `buildApplication` runs its other services on the pool (`OnCooperativePool`). A newsroom connection thus never
+    // waits in that pool's queue, and a reader's never waits for the newsroom's threads.
+    try await AcceptLane.run { try await group.run() }
 }
