@@ -33,8 +33,8 @@ import VestnikStore
                 }
             }
             // A new connection's first request, a page not yet in the cache: rendered on the cooperative pool.
-            let client = TestClient(host: "127.0.0.1", port: serverPort)
-            let answer = await Self.within(.seconds(10)) {
+            let client = TestClient(host: "127.0.0.1", port: serverPort, configuration: .init(timeout: .seconds(30)))
+            let answer = await Self.within(.seconds(30)) {
                 _ = try await Self.poll { holding.withLockedValue { $0 == 2 ? true : nil } }
                 client.connect()
                 return try await client.execute(.init("/", method: .get))
